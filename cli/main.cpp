@@ -1,0 +1,163 @@
+// wakecheck: the command line. Only this file chooses exit codes:
+//   0  every verdict matches its expectation
+//   1  some verdict does not
+//   2  bad input or usage (one error line, no report)
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "properties/input_error.hpp"
+#include "properties/property_file.hpp"
+#include "properties/run.hpp"
+#include "properties/suggest.hpp"
+#include "reports/reporter.hpp"
+
+namespace {
+
+using wakecheck::properties::InputError;
+
+constexpr const char* kUsage =
+    "usage: wakecheck check PATH... [--json FILE] [--max-states N] [--no-timing]\n"
+    "\n"
+    "Checks property files (a directory means every .json file below it) by exploring every\n"
+    "interleaving of their scenario, and prints each property's verdict against its expectation;\n"
+    "for a violation, the shortest counterexample and the state it ends in.\n"
+    "\n"
+    "  --json FILE       also write the report as JSON to FILE\n"
+    "  --max-states N    stop exploring a file after N states (verdicts left open are 'unknown')\n"
+    "  --no-timing       write 0 for seconds in the JSON report, so it depends on the input only\n"
+    "\n"
+    "exit status: 0 all verdicts as expected, 1 some not, 2 bad input or usage\n";
+
+struct Options {
+  std::vector<std::string> paths;
+  std::string json_path;
+  std::size_t max_states = wakecheck::explorer::SearchOptions{}.max_states;
+  bool timing = true;
+};
+
+[[noreturn]] void usage_error(const std::string& message) {
+  throw InputError("wakecheck: " + message + " (see wakecheck --help)");
+}
+
+Options parse_arguments(const std::vector<std::string>& args) {
+  Options options;
+  if (args.empty()) usage_error("missing a command; expected 'check'");
+  if (args[0] != "check") {
+    std::string message = "unknown command '" + args[0] + "'";
+    if (auto near = wakecheck::properties::nearest_name(args[0], {"check"})) {
+      message += "; did you mean '" + *near + "'?";
+    }
+    usage_error(message);
+  }
+  const std::vector<std::string> flags = {"--json", "--max-states", "--no-timing"};
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--json" || arg == "--max-states") {
+      if (i + 1 >= args.size()) usage_error("option '" + arg + "' needs a value");
+      const std::string& value = args[++i];
+      if (arg == "--json") {
+        options.json_path = value;
+      } else {
+        std::size_t used = 0;
+        unsigned long long n = 0;
+        try {
+          n = std::stoull(value, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used != value.size() || n == 0 || value[0] == '-') {
+          usage_error("option '--max-states' needs a positive whole number, found '" + value + "'");
+        }
+        options.max_states = static_cast<std::size_t>(n);
+      }
+    } else if (arg == "--no-timing") {
+      options.timing = false;
+    } else if (arg.rfind("-", 0) == 0) {
+      std::string message = "unknown option '" + arg + "'";
+      if (auto near = wakecheck::properties::nearest_name(arg, flags)) {
+        message += "; did you mean '" + *near + "'?";
+      }
+      usage_error(message);
+    } else {
+      options.paths.push_back(arg);
+    }
+  }
+  if (options.paths.empty()) usage_error("'check' needs at least one property file or directory");
+  return options;
+}
+
+/// The property files a path stands for: itself, or every .json below a directory, sorted.
+std::vector<std::string> expand(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (!fs::exists(path, error)) throw InputError(path + ": no such file or directory");
+  if (!fs::is_directory(path, error)) return {path};
+  std::vector<std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(path, error)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".json") {
+      files.push_back(entry.path().generic_string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw InputError(path + ": no .json property files below this directory");
+  return files;
+}
+
+int run(const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (!args.empty() && args[0] == "--version") {
+    std::cout << "wakecheck 0.1.0\n";
+    return 0;
+  }
+  const Options options = parse_arguments(args);
+
+  // Load and validate everything before checking anything: bad input gives no partial report.
+  std::vector<wakecheck::properties::PropertyFile> files;
+  for (const auto& path : options.paths) {
+    for (const auto& file : expand(path)) files.push_back(wakecheck::properties::load_property_file(file));
+  }
+  std::ofstream json_file;
+  if (!options.json_path.empty()) {
+    json_file.open(options.json_path, std::ios::binary | std::ios::trunc);
+    if (!json_file) throw InputError("wakecheck: cannot write '" + options.json_path + "'");
+  }
+
+  std::vector<std::unique_ptr<wakecheck::reports::Reporter>> reporters;
+  reporters.push_back(wakecheck::reports::make_text_reporter(std::cout));
+  if (json_file.is_open()) {
+    reporters.push_back(wakecheck::reports::make_json_reporter(json_file, options.timing));
+  }
+  wakecheck::explorer::SearchOptions search;
+  search.max_states = options.max_states;
+  bool all_as_expected = true;
+  for (const auto& file : files) {
+    const wakecheck::model::TokioModel model(file.scenario);
+    const auto result = wakecheck::properties::run_checks(file, model, search);
+    all_as_expected = all_as_expected && result.all_as_expected();
+    for (auto& reporter : reporters) reporter->add(result);
+  }
+  for (auto& reporter : reporters) reporter->finish();
+  return all_as_expected ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const InputError& error) {
+    std::cerr << error.what() << "\n";
+    return 2;
+  } catch (const std::exception& error) {
+    std::cerr << "wakecheck: internal error: " << error.what() << "\n";
+    return 3;
+  }
+}

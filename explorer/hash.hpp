@@ -1,0 +1,62 @@
+// A stable 64-bit hash for state values.
+//
+// States are hashed by their bytes, so a state type must have a unique object representation
+// (no padding, no pointers): two equal states then have equal bytes. The seed is fixed, so a
+// hash is the same on every run and every machine of the same byte order, which later lets
+// distributed workers agree on who owns a state. Unlike std::hash, small integers do not hash
+// to themselves.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace wakecheck::explorer {
+
+inline constexpr std::uint64_t kHashSeed = 0x9E3779B97F4A7C15ULL;
+
+namespace detail {
+constexpr std::uint64_t mix(std::uint64_t x) {
+  // The finaliser of SplitMix64: every input bit affects every output bit.
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ULL;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBULL;
+  x ^= x >> 31;
+  return x;
+}
+}  // namespace detail
+
+/// Hashes `size` bytes at `data`, eight at a time, without allocating.
+inline std::uint64_t hash_bytes(const void* data, std::size_t size,
+                                std::uint64_t seed = kHashSeed) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  std::uint64_t h = seed ^ (size * 0xFF51AFD7ED558CCDULL);
+  while (size >= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    h = detail::mix(h ^ word) + 0x632BE59BD9B4E019ULL;
+    p += 8;
+    size -= 8;
+  }
+  if (size > 0) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, p, size);
+    h = detail::mix(h ^ word ^ (static_cast<std::uint64_t>(size) << 56));
+  }
+  return detail::mix(h);
+}
+
+/// A value the explorer can store and hash by its bytes.
+template <class T>
+concept HashableValue = std::is_trivially_copyable_v<T> && std::has_unique_object_representations_v<T> &&
+                        std::equality_comparable<T>;
+
+template <HashableValue T>
+std::uint64_t hash_value(const T& value) {
+  return hash_bytes(&value, sizeof value);
+}
+
+}  // namespace wakecheck::explorer

@@ -1,0 +1,211 @@
+// Exhaustive search of a model's reachable states, deciding a list of properties.
+//
+// One loop, parameterised by its frontier. The breadth-first frontier is a cursor over the store
+// (states are stored in the order they are reached), so every counterexample it finds is a
+// shortest one. The explorer never prints: it returns data that reporters read.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "explorer/model.hpp"
+#include "explorer/property.hpp"
+#include "explorer/state_store.hpp"
+
+namespace wakecheck::explorer {
+
+enum class Verdict {
+  kHolds,
+  kViolated,
+  kUnknown,  // the search stopped at a bound before the property was decided
+};
+
+struct SearchOptions {
+  // Stop after this many distinct states; undecided properties are then kUnknown. The default
+  // is far above what the shipped scenarios need and keeps memory within a few GiB.
+  std::size_t max_states = 20'000'000;
+};
+
+struct SearchStats {
+  std::uint64_t states = 0;       // distinct reachable states
+  std::uint64_t transitions = 0;  // events applied, including those reaching known states
+  std::uint32_t depth = 0;        // the largest breadth-first depth reached
+  std::uint64_t dead_ends = 0;    // states with no enabled event but environment events
+  double seconds = 0.0;
+  std::size_t memory_bytes = 0;
+  bool complete = true;  // false when max_states cut the search short
+};
+
+struct PropertyOutcome {
+  std::string name;
+  PropertyKind kind = PropertyKind::kAlways;
+  Verdict verdict = Verdict::kUnknown;
+  // The state that decided the property: the end of a counterexample (kAlways, kAtDeadEnds) or
+  // of an example (kSometimes). Its parent links give a shortest path to it.
+  std::optional<StateId> witness;
+};
+
+template <Model M>
+struct Trace {
+  typename M::State initial{};
+  std::vector<typename M::Event> events;
+  std::vector<typename M::State> states;  // states[i] is the state after events[i]
+};
+
+template <Model M>
+struct SearchResult {
+  StateStore<typename M::State, typename M::Event> store;
+  std::vector<PropertyOutcome> outcomes;
+  SearchStats stats;
+
+  /// The path from the initial state to `target`, rebuilt from parent links.
+  Trace<M> trace_to(StateId target) const {
+    Trace<M> trace;
+    std::vector<StateId> ids;
+    for (std::optional<StateId> at = target; at; at = store.parent(*at).state) ids.push_back(*at);
+    trace.initial = store.state(ids.back());
+    for (auto it = ids.rbegin() + 1; it != ids.rend(); ++it) {
+      trace.events.push_back(store.parent(*it).event);
+      trace.states.push_back(store.state(*it));
+    }
+    return trace;
+  }
+};
+
+/// Breadth-first frontier: the next state to expand is the oldest unexpanded one.
+class BreadthFirstFrontier {
+ public:
+  void push(StateId /*id*/) { ++pushed_; }
+  std::optional<StateId> pop() {
+    if (next_ == pushed_) return std::nullopt;
+    return StateId{next_++};
+  }
+
+ private:
+  std::uint32_t next_ = 0;
+  std::uint32_t pushed_ = 0;
+};
+
+template <Model M, class Frontier = BreadthFirstFrontier>
+SearchResult<M> search(const M& model, const std::vector<Property<typename M::State>>& properties,
+                       const SearchOptions& options = {}) {
+  using State = typename M::State;
+  using Event = typename M::Event;
+  const auto started = std::chrono::steady_clock::now();
+
+  SearchResult<M> result;
+  for (const auto& property : properties) {
+    PropertyOutcome outcome;
+    outcome.name = property.name;
+    outcome.kind = property.kind;
+    result.outcomes.push_back(std::move(outcome));
+  }
+
+  // Properties decided by a state as soon as it is reached.
+  auto on_new_state = [&](StateId id, const State& state) {
+    for (std::size_t i = 0; i < properties.size(); ++i) {
+      auto& outcome = result.outcomes[i];
+      if (outcome.witness) continue;
+      const auto kind = properties[i].kind;
+      if (kind == PropertyKind::kAlways && !properties[i].condition(state)) {
+        outcome.witness = id;
+      } else if (kind == PropertyKind::kSometimes && properties[i].condition(state)) {
+        outcome.witness = id;
+      }
+    }
+  };
+
+  Frontier frontier;
+  auto& store = result.store;
+  const auto [initial_id, initial_new] = store.insert(model.initial_state(), {});
+  (void)initial_new;
+  frontier.push(initial_id);
+  on_new_state(initial_id, store.state(initial_id));
+
+  std::vector<Event> events;
+  while (auto current = frontier.pop()) {
+    // Copy: inserting may grow the store and move the state under a reference.
+    const State state = store.state(*current);
+    const std::uint32_t depth = store.parent(*current).depth;
+    events.clear();
+    model.enabled_events(state, events);
+
+    bool dead_end = true;
+    for (const Event& event : events) {
+      if (!model.is_environment(event)) dead_end = false;
+    }
+    if (dead_end) {
+      ++result.stats.dead_ends;
+      for (std::size_t i = 0; i < properties.size(); ++i) {
+        auto& outcome = result.outcomes[i];
+        if (!outcome.witness && properties[i].kind == PropertyKind::kAtDeadEnds &&
+            !properties[i].condition(state)) {
+          outcome.witness = *current;
+        }
+      }
+    }
+
+    for (const Event& event : events) {
+      ++result.stats.transitions;
+      if (store.size() >= options.max_states) {
+        result.stats.complete = false;
+        break;
+      }
+      const State next = model.next_state(state, event);
+      const auto [id, is_new] = store.insert(next, {*current, event, depth + 1});
+      if (!is_new) continue;
+      if (depth + 1 > result.stats.depth) result.stats.depth = depth + 1;
+      frontier.push(id);
+      on_new_state(id, store.state(id));
+    }
+    if (!result.stats.complete) break;
+  }
+
+  for (auto& outcome : result.outcomes) {
+    const bool found = outcome.witness.has_value();
+    switch (outcome.kind) {
+      case PropertyKind::kAlways:
+      case PropertyKind::kAtDeadEnds:
+        outcome.verdict = found ? Verdict::kViolated
+                                : (result.stats.complete ? Verdict::kHolds : Verdict::kUnknown);
+        break;
+      case PropertyKind::kSometimes:
+        outcome.verdict = found ? Verdict::kHolds
+                                : (result.stats.complete ? Verdict::kViolated : Verdict::kUnknown);
+        break;
+    }
+  }
+  result.stats.states = store.size();
+  result.stats.memory_bytes = store.memory_bytes();
+  result.stats.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+/// Re-applies `events` from the model's initial state. Returns the trace, or the index of the
+/// first event that is not enabled where it is applied (the model changed under a saved trace).
+template <Model M>
+std::pair<Trace<M>, std::optional<std::size_t>> replay(const M& model,
+                                                        const std::vector<typename M::Event>& events) {
+  Trace<M> trace;
+  trace.initial = model.initial_state();
+  typename M::State state = trace.initial;
+  std::vector<typename M::Event> enabled;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    enabled.clear();
+    model.enabled_events(state, enabled);
+    bool found = false;
+    for (const auto& candidate : enabled) found = found || candidate == events[i];
+    if (!found) return {std::move(trace), i};
+    state = model.next_state(state, events[i]);
+    trace.events.push_back(events[i]);
+    trace.states.push_back(state);
+  }
+  return {std::move(trace), std::nullopt};
+}
+
+}  // namespace wakecheck::explorer

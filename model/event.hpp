@@ -1,0 +1,32 @@
+// The events the explorer interleaves.
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+#include "model/scenario.hpp"
+
+namespace wakecheck::model {
+
+enum class EventKind : std::uint8_t {
+  kPoll,    // the scheduler polls a task: its program runs until an await is Pending
+  kWake,    // a wake issued earlier (by a release, a park, a resume) reaches the task
+  kPark,    // current_thread: the run queue is empty; deferred wakes are issued
+  kTimer,   // a pending timer fires and schedules its task
+  kPause,   // environment fault: the task's pause flag is set
+  kResume,  // environment fault: the flag is cleared and the task woken
+  kDrop,    // environment fault: the task's inner future is dropped
+};
+
+struct Event {
+  EventKind kind = EventKind::kPoll;
+  TaskId task{};
+  bool operator==(const Event&) const = default;
+};
+
+static_assert(std::has_unique_object_representations_v<Event>);
+
+const char* to_string(EventKind kind);
+bool is_fault(EventKind kind);
+
+}  // namespace wakecheck::model

@@ -1,0 +1,14 @@
+// Fixed capacities of a state. States are fixed-size values (no heap, hashed by their bytes), so
+// every collection inside one has a bound; a scenario beyond them is rejected when it is loaded.
+#pragma once
+
+#include <cstddef>
+
+namespace wakecheck::model {
+
+inline constexpr std::size_t kMaxTasks = 8;       // including main (the block_on future)
+inline constexpr std::size_t kMaxResources = 4;
+inline constexpr std::size_t kMaxProgram = 64;    // operations in one task's program
+inline constexpr std::size_t kMaxPermits = 255;   // permits of one semaphore
+
+}  // namespace wakecheck::model

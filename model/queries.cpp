@@ -1,0 +1,128 @@
+#include "model/queries.hpp"
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/strong_components.hpp>
+
+namespace wakecheck::model {
+
+std::uint8_t held_by(const State& s, TaskId t, ResourceId r) {
+  return s.task(t).held[index(r)];
+}
+
+std::uint8_t owned_by_future(const State& s, TaskId t, ResourceId r) {
+  return s.semaphore(r).assigned(waiter_of(t));
+}
+
+std::optional<ResourceId> waits_on(const State& s, const Scenario& sc, TaskId t) {
+  for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+    if (s.semaphores[r].waiting(waiter_of(t))) return ResourceId{static_cast<std::uint8_t>(r)};
+  }
+  return std::nullopt;
+}
+
+std::optional<TaskId> joins(const State& s, const Scenario& sc, TaskId t) {
+  const TaskState& ts = s.task(t);
+  if (!ts.live() || !ts.inflight) return std::nullopt;
+  const Op& op = sc.task(t).program[ts.pc];
+  if (op.kind != OpKind::kJoin) return std::nullopt;
+  const auto target = TaskId{op.target};
+  if (s.task(target).finished()) return std::nullopt;
+  return target;
+}
+
+std::size_t guard_holders(const State& s, const Scenario& sc, ResourceId r) {
+  std::size_t holders = 0;
+  for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+    if (s.tasks[i].held[index(r)] > 0) ++holders;
+  }
+  return holders;
+}
+
+std::vector<std::pair<TaskId, TaskId>> wait_for_edges(const State& s, const Scenario& sc) {
+  std::vector<std::pair<TaskId, TaskId>> edges;
+  const std::size_t n = sc.tasks.size();
+  for (std::size_t a = 0; a < n; ++a) {
+    const auto waiter = TaskId{static_cast<std::uint8_t>(a)};
+    if (const auto r = waits_on(s, sc, waiter)) {
+      for (std::size_t b = 0; b < n; ++b) {
+        const auto owner = TaskId{static_cast<std::uint8_t>(b)};
+        if (b != a && (held_by(s, owner, *r) > 0 || owned_by_future(s, owner, *r) > 0)) {
+          edges.emplace_back(waiter, owner);
+        }
+      }
+    }
+    if (const auto joined = joins(s, sc, waiter)) edges.emplace_back(waiter, *joined);
+  }
+  return edges;
+}
+
+namespace {
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+
+/// Component of each vertex and, per component, its size; a component of two or more tasks is
+/// a cycle (a task never waits for itself).
+std::pair<std::vector<int>, std::vector<int>> components(const State& s, const Scenario& sc) {
+  const auto edges = wait_for_edges(s, sc);
+  Graph graph(sc.tasks.size());
+  for (const auto& [a, b] : edges) boost::add_edge(index(a), index(b), graph);
+  std::vector<int> component(sc.tasks.size());
+  const int count = boost::strong_components(
+      graph, boost::make_iterator_property_map(component.begin(),
+                                               boost::get(boost::vertex_index, graph)));
+  std::vector<int> sizes(static_cast<std::size_t>(count), 0);
+  for (int c : component) ++sizes[static_cast<std::size_t>(c)];
+  return {component, sizes};
+}
+}  // namespace
+
+bool has_wait_for_cycle(const State& s, const Scenario& sc) {
+  // Cheap test first: a cycle needs at least two waiting tasks.
+  std::size_t waiting = 0;
+  for (std::size_t a = 0; a < sc.tasks.size(); ++a) {
+    const auto t = TaskId{static_cast<std::uint8_t>(a)};
+    if (waits_on(s, sc, t) || joins(s, sc, t)) ++waiting;
+  }
+  if (waiting < 2) return false;
+  const auto [component, sizes] = components(s, sc);
+  for (int size : sizes) {
+    if (size > 1) return true;
+  }
+  return false;
+}
+
+std::vector<TaskId> wait_for_cycle(const State& s, const Scenario& sc) {
+  const auto [component, sizes] = components(s, sc);
+  const auto edges = wait_for_edges(s, sc);
+  for (std::size_t start = 0; start < sc.tasks.size(); ++start) {
+    if (sizes[static_cast<std::size_t>(component[start])] < 2) continue;
+    // Walk edges inside the component from `start` until it comes back.
+    std::vector<TaskId> cycle{TaskId{static_cast<std::uint8_t>(start)}};
+    std::vector<bool> seen(sc.tasks.size(), false);
+    seen[start] = true;
+    for (;;) {
+      const TaskId at = cycle.back();
+      std::optional<TaskId> next;
+      for (const auto& [a, b] : edges) {
+        if (a == at && component[index(b)] == component[start]) {
+          if (index(b) == start) return cycle;
+          if (!next && !seen[index(b)]) next = b;
+        }
+      }
+      if (!next) break;
+      seen[index(*next)] = true;
+      cycle.push_back(*next);
+    }
+  }
+  return {};
+}
+
+std::size_t permits_accounted(const State& s, const Scenario& sc, ResourceId r) {
+  std::size_t total = s.semaphore(r).available();
+  for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+    const auto t = TaskId{static_cast<std::uint8_t>(i)};
+    total += std::size_t{held_by(s, t, r)} + std::size_t{owned_by_future(s, t, r)};
+  }
+  return total;
+}
+
+}  // namespace wakecheck::model

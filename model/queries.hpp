@@ -1,0 +1,43 @@
+// Questions about a state in the words of the domain: who holds, owns, waits for what. Properties
+// and reports ask these; the rules in tokio_model.cpp never do.
+#pragma once
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "model/scenario.hpp"
+#include "model/state.hpp"
+
+namespace wakecheck::model {
+
+inline WaiterId waiter_of(TaskId t) { return WaiterId{static_cast<std::uint8_t>(index(t))}; }
+inline TaskId task_of(WaiterId w) { return TaskId{static_cast<std::uint8_t>(w)}; }
+
+/// Permits of `r` held by guards in `t`'s future.
+std::uint8_t held_by(const State& s, TaskId t, ResourceId r);
+/// Permits of `r` assigned to `t`'s pending lock future (handed over by a release, not yet
+/// turned into a guard because the future has not been polled since).
+std::uint8_t owned_by_future(const State& s, TaskId t, ResourceId r);
+/// The resource `t` is queued on, still needing permits.
+std::optional<ResourceId> waits_on(const State& s, const Scenario& sc, TaskId t);
+/// The task whose JoinHandle `t` awaits.
+std::optional<TaskId> joins(const State& s, const Scenario& sc, TaskId t);
+
+/// Number of tasks holding a guard of `r`.
+std::size_t guard_holders(const State& s, const Scenario& sc, ResourceId r);
+
+/// Edges of the wait-for graph: (a, b) when a waits for something b holds or owns: a permit of a
+/// resource (by guard, or assigned to b's future) or b's completion (join).
+std::vector<std::pair<TaskId, TaskId>> wait_for_edges(const State& s, const Scenario& sc);
+
+/// True when the state's wait-for graph has a cycle (found with Boost.Graph's strong components).
+bool has_wait_for_cycle(const State& s, const Scenario& sc);
+/// The tasks of one cycle, in wait-for order, or empty.
+std::vector<TaskId> wait_for_cycle(const State& s, const Scenario& sc);
+
+/// Total permits accounted for: available + guards + assigned to futures. Equals the resource's
+/// permits in every reachable state (checked by the tests).
+std::size_t permits_accounted(const State& s, const Scenario& sc, ResourceId r);
+
+}  // namespace wakecheck::model

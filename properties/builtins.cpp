@@ -1,0 +1,148 @@
+#include "properties/builtins.hpp"
+
+#include "model/queries.hpp"
+
+namespace wakecheck::properties {
+
+using explorer::PropertyKind;
+using model::ResourceId;
+using model::Scenario;
+using model::State;
+using model::TaskId;
+
+namespace {
+TaskId task_at(std::size_t i) { return TaskId{static_cast<std::uint8_t>(i)}; }
+ResourceId resource_at(std::size_t i) { return ResourceId{static_cast<std::uint8_t>(i)}; }
+
+/// Permits of r in use: held by guards or assigned to futures.
+std::size_t in_use(const Scenario& sc, const State& s, ResourceId r) {
+  std::size_t used = 0;
+  for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+    used += std::size_t{model::held_by(s, task_at(i), r)} +
+            std::size_t{model::owned_by_future(s, task_at(i), r)};
+  }
+  return used;
+}
+
+bool holds_or_owns(const State& s, TaskId t, ResourceId r) {
+  return model::held_by(s, t, r) > 0 || model::owned_by_future(s, t, r) > 0;
+}
+}  // namespace
+
+bool mutual_exclusion(const Scenario& sc, const State& s) {
+  for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+    if (model::guard_holders(s, sc, resource_at(r)) > sc.resources[r].permits) return false;
+  }
+  return true;
+}
+
+bool deadlock_free(const Scenario& sc, const State& s) { return !model::has_wait_for_cycle(s, sc); }
+
+bool all_tasks_finish(const Scenario& sc, const State& s) {
+  for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+    const auto& ts = s.tasks[i];
+    if (ts.live() && !ts.paused) return false;
+  }
+  return true;
+}
+
+bool waker_contract(const Scenario& sc, const State& s) {
+  for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+    if (s.tasks[i].swallowed) return false;
+  }
+  return true;
+}
+
+bool coffman_mutual_exclusion(const Scenario& sc, const State& s) {
+  // A resource whose every permit is in use while a task waits for it: it cannot be shared.
+  for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+    const auto res = resource_at(r);
+    if (!s.semaphores[r].queue().empty() && in_use(sc, s, res) == sc.resources[r].permits) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool coffman_hold_and_wait(const Scenario& sc, const State& s) {
+  for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+    const auto t = task_at(i);
+    const bool waits = model::waits_on(s, sc, t).has_value() || model::joins(s, sc, t).has_value();
+    if (!waits) continue;
+    for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+      if (holds_or_owns(s, t, resource_at(r))) return true;
+    }
+  }
+  return false;
+}
+
+bool coffman_no_preemption(const Scenario& sc, const State& s) {
+  // tokio takes no permit back: only its owner's progress, or dropping its future, returns it.
+  // The condition holds when some permit is in use by a task the environment cannot drop.
+  const auto& drop = sc.fault(model::FaultKind::kDrop);
+  const bool drops_left = s.faults_left[static_cast<std::size_t>(model::FaultKind::kDrop)] > 0;
+  for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+    const bool droppable = drops_left && i < drop.tasks.size() && drop.tasks[i];
+    if (droppable) continue;
+    for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+      if (holds_or_owns(s, task_at(i), resource_at(r))) return true;
+    }
+  }
+  return false;
+}
+
+bool coffman_circular_wait(const Scenario& sc, const State& s) {
+  return model::has_wait_for_cycle(s, sc);
+}
+
+bool coffman_all(const Scenario& sc, const State& s) {
+  return coffman_mutual_exclusion(sc, s) && coffman_hold_and_wait(sc, s) &&
+         coffman_no_preemption(sc, s) && coffman_circular_wait(sc, s);
+}
+
+const std::vector<BuiltinProperty>& builtin_properties() {
+  static const std::vector<BuiltinProperty> registry = {
+      {"mutual_exclusion", PropertyKind::kAlways,
+       "never more guard holders than permits", &mutual_exclusion},
+      {"deadlock_free", PropertyKind::kAlways,
+       "no reachable state has a cycle in the wait-for graph", &deadlock_free},
+      {"all_tasks_finish", PropertyKind::kAtDeadEnds,
+       "every spawned task that is not paused or dropped eventually finishes", &all_tasks_finish},
+      {"waker_contract", PropertyKind::kAtDeadEnds,
+       "every wake delivered to a wrapper leads to a poll or a drop of the inner future",
+       &waker_contract},
+      {"coffman_mutual_exclusion", PropertyKind::kSometimes,
+       "Coffman 1: some resource is fully in use while a task waits for it",
+       &coffman_mutual_exclusion},
+      {"coffman_hold_and_wait", PropertyKind::kSometimes,
+       "Coffman 2: some task holds a permit while it waits for another", &coffman_hold_and_wait},
+      {"coffman_no_preemption", PropertyKind::kSometimes,
+       "Coffman 3: some permit is in use and nothing can take it back", &coffman_no_preemption},
+      {"coffman_circular_wait", PropertyKind::kSometimes,
+       "Coffman 4: the wait-for graph has a cycle", &coffman_circular_wait},
+      {"coffman_all", PropertyKind::kSometimes,
+       "all four Coffman conditions hold in one state", &coffman_all},
+  };
+  return registry;
+}
+
+const BuiltinProperty* find_builtin(std::string_view name) {
+  for (const auto& property : builtin_properties()) {
+    if (property.name == name) return &property;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> builtin_names() {
+  std::vector<std::string> names;
+  for (const auto& property : builtin_properties()) names.emplace_back(property.name);
+  return names;
+}
+
+explorer::Property<State> bind(const BuiltinProperty& property, const Scenario& scenario) {
+  auto condition = property.condition;
+  return {std::string(property.name), property.kind,
+          [condition, &scenario](const State& s) { return condition(scenario, s); }};
+}
+
+}  // namespace wakecheck::properties

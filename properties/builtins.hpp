@@ -1,0 +1,42 @@
+// The built-in properties, by name. Each is a condition on model states and a kind telling the
+// explorer how to decide it. Adding one is a function in builtins.cpp plus one registry line.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "explorer/property.hpp"
+#include "model/scenario.hpp"
+#include "model/state.hpp"
+
+namespace wakecheck::properties {
+
+struct BuiltinProperty {
+  std::string_view name;
+  explorer::PropertyKind kind;
+  std::string_view description;  // one line, shown in reports
+  bool (*condition)(const model::Scenario&, const model::State&);
+};
+
+/// Every built-in property, in a fixed order.
+const std::vector<BuiltinProperty>& builtin_properties();
+const BuiltinProperty* find_builtin(std::string_view name);
+std::vector<std::string> builtin_names();
+
+/// The explorer's form of a built-in property, bound to a scenario (which must outlive it).
+explorer::Property<model::State> bind(const BuiltinProperty& property,
+                                      const model::Scenario& scenario);
+
+// The conditions themselves, exposed for tests.
+bool mutual_exclusion(const model::Scenario& sc, const model::State& s);
+bool deadlock_free(const model::Scenario& sc, const model::State& s);
+bool all_tasks_finish(const model::Scenario& sc, const model::State& s);
+bool waker_contract(const model::Scenario& sc, const model::State& s);
+bool coffman_mutual_exclusion(const model::Scenario& sc, const model::State& s);
+bool coffman_hold_and_wait(const model::Scenario& sc, const model::State& s);
+bool coffman_no_preemption(const model::Scenario& sc, const model::State& s);
+bool coffman_circular_wait(const model::Scenario& sc, const model::State& s);
+bool coffman_all(const model::Scenario& sc, const model::State& s);
+
+}  // namespace wakecheck::properties

@@ -1,0 +1,56 @@
+// Checking one property file: search the scenario's states once, decide every check, and turn
+// each deciding path into a trace of narrated steps. The result is data for the reporters.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "explorer/search.hpp"
+#include "model/tokio_model.hpp"
+#include "properties/property_file.hpp"
+
+namespace wakecheck::properties {
+
+struct TraceStep {
+  std::size_t index = 0;      // 1-based step number
+  model::Event event;
+  std::string event_text;     // "poll worker1"
+  std::string task;           // the task the event concerns ("" for park)
+  std::vector<std::string> effects;  // what the step did, one line per operation
+  std::size_t choice = 0;     // index of the event among those enabled (the replay key)
+};
+
+struct TraceData {
+  std::vector<TraceStep> steps;
+  model::State final_state;
+  std::vector<std::size_t> replay_key() const;
+};
+
+struct PropertyResult {
+  std::string name;
+  std::string description;
+  explorer::PropertyKind kind = explorer::PropertyKind::kAlways;
+  explorer::Verdict verdict = explorer::Verdict::kUnknown;
+  std::optional<Expectation> expected;
+  bool as_expected = true;
+  // kAlways / kAtDeadEnds violated: the counterexample. kSometimes holds: the example.
+  std::optional<TraceData> trace;
+};
+
+struct FileRun {
+  const PropertyFile* file = nullptr;
+  explorer::SearchStats stats;
+  std::vector<PropertyResult> results;
+  bool all_as_expected() const;
+};
+
+FileRun run_checks(const PropertyFile& file, const model::TokioModel& model,
+                   const explorer::SearchOptions& options = {});
+
+/// Re-executes `events` against `model`, narrating each step.
+TraceData narrate_trace(const model::TokioModel& model, const std::vector<model::Event>& events);
+
+const char* to_string(explorer::Verdict verdict);
+
+}  // namespace wakecheck::properties

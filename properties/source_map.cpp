@@ -1,0 +1,321 @@
+#include "properties/source_map.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
+namespace wakecheck::properties {
+
+namespace {
+
+// Deeper nesting than this stops indexing rather than risking the stack on hostile input.
+constexpr std::size_t kMaxDepth = 512;
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  auto byte = [&out](std::uint32_t b) { out.push_back(static_cast<char>(static_cast<unsigned char>(b))); };
+  if (cp < 0x80) {
+    byte(cp);
+  } else if (cp < 0x800) {
+    byte(0xC0 | (cp >> 6));
+    byte(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    byte(0xE0 | (cp >> 12));
+    byte(0x80 | ((cp >> 6) & 0x3F));
+    byte(0x80 | (cp & 0x3F));
+  } else {
+    byte(0xF0 | (cp >> 18));
+    byte(0x80 | ((cp >> 12) & 0x3F));
+    byte(0x80 | ((cp >> 6) & 0x3F));
+    byte(0x80 | (cp & 0x3F));
+  }
+}
+
+// One reference token of a JSON pointer, with '~' and '/' escaped.
+std::string escape_token(std::string_view key) {
+  std::string out;
+  out.reserve(key.size());
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string unescape_token(std::string_view token) {
+  std::string out;
+  out.reserve(token.size());
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    if (token[i] == '~' && i + 1 < token.size() && (token[i + 1] == '0' || token[i + 1] == '1')) {
+      out.push_back(token[i + 1] == '0' ? '~' : '/');
+      ++i;
+    } else {
+      out.push_back(token[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// Recursive-descent walk over the text that records offsets instead of building values.
+// Every member function returns false at the first malformed token, which ends indexing.
+struct SourceMap::Builder {
+  std::string_view text;
+  SourceMap& map;
+  std::size_t pos = 0;
+
+  bool at_end() const { return pos >= text.size(); }
+  char peek(std::size_t ahead = 0) const {
+    return pos + ahead < text.size() ? text[pos + ahead] : '\0';
+  }
+
+  // Whitespace and both comment styles.
+  bool skip_space() {
+    while (!at_end()) {
+      const char c = text[pos];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        ++pos;
+      } else if (c == '/' && peek(1) == '/') {
+        const std::size_t nl = text.find('\n', pos + 2);
+        pos = nl == std::string_view::npos ? text.size() : nl + 1;
+      } else if (c == '/' && peek(1) == '*') {
+        const std::size_t close = text.find("*/", pos + 2);
+        if (close == std::string_view::npos) return false;  // unterminated comment
+        pos = close + 2;
+      } else if (c == '/') {
+        return false;  // a lone '/' is not a comment
+      } else {
+        break;
+      }
+    }
+    return true;
+  }
+
+  // Four hex digits after "\u"; pos is on the first digit.
+  std::optional<std::uint32_t> read_hex4() {
+    if (pos + 4 > text.size()) return std::nullopt;
+    std::uint32_t v = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+      const int h = hex_value(text[pos + i]);
+      if (h < 0) return std::nullopt;
+      v = (v << 4) | static_cast<std::uint32_t>(h);
+    }
+    pos += 4;
+    return v;
+  }
+
+  // A string starting at the opening quote; its decoded UTF-8 content goes to `out` when given
+  // (keys need it to build pointers, values only need to be skipped).
+  bool read_string(std::string* out) {
+    ++pos;  // opening quote
+    while (!at_end()) {
+      const char c = text[pos];
+      if (c == '"') {
+        ++pos;
+        return true;
+      }
+      if (static_cast<unsigned char>(c) < 0x20) return false;  // raw control character
+      if (c != '\\') {
+        if (out) out->push_back(c);
+        ++pos;
+        continue;
+      }
+      ++pos;  // backslash
+      if (at_end()) return false;
+      const char e = text[pos++];
+      char plain = '\0';
+      switch (e) {
+        case '"': plain = '"'; break;
+        case '\\': plain = '\\'; break;
+        case '/': plain = '/'; break;
+        case 'b': plain = '\b'; break;
+        case 'f': plain = '\f'; break;
+        case 'n': plain = '\n'; break;
+        case 'r': plain = '\r'; break;
+        case 't': plain = '\t'; break;
+        case 'u': {
+          auto cp = read_hex4();
+          if (!cp) return false;
+          if (*cp >= 0xD800 && *cp <= 0xDBFF) {  // high surrogate: a low one must follow
+            if (peek() != '\\' || peek(1) != 'u') return false;
+            pos += 2;
+            auto low = read_hex4();
+            if (!low || *low < 0xDC00 || *low > 0xDFFF) return false;
+            cp = 0x10000 + ((*cp - 0xD800) << 10) + (*low - 0xDC00);
+          } else if (*cp >= 0xDC00 && *cp <= 0xDFFF) {
+            return false;  // lone low surrogate
+          }
+          if (out) append_utf8(*out, *cp);
+          continue;
+        }
+        default: return false;
+      }
+      if (out) out->push_back(plain);
+    }
+    return false;  // unterminated
+  }
+
+  bool read_literal(std::string_view word) {
+    if (text.substr(pos, word.size()) != word) return false;
+    pos += word.size();
+    return true;
+  }
+
+  bool read_number() {
+    const std::size_t start = pos;
+    if (peek() == '-') ++pos;
+    if (!is_digit(peek())) return false;
+    while (!at_end()) {
+      const char c = text[pos];
+      if (is_digit(c) || c == '.' || c == 'e' || c == 'E' || ((c == '+' || c == '-') && pos > start)) {
+        ++pos;
+      } else {
+        break;
+      }
+    }
+    return true;
+  }
+
+  bool read_object(const std::string& pointer, std::size_t depth) {
+    ++pos;  // '{'
+    if (!skip_space()) return false;
+    if (peek() == '}') {
+      ++pos;
+      return true;
+    }
+    while (true) {
+      if (peek() != '"') return false;
+      const std::size_t key_offset = pos;
+      std::string key;
+      if (!read_string(&key)) return false;
+      const std::string member = pointer + "/" + escape_token(key);
+      map.keys_[member] = key_offset;  // a repeated key keeps the last one, as nlohmann does
+      if (!skip_space() || peek() != ':') return false;
+      ++pos;
+      if (!skip_space() || !read_value(member, depth + 1) || !skip_space()) return false;
+      if (peek() == ',') {
+        ++pos;
+        if (!skip_space()) return false;
+      } else if (peek() == '}') {
+        ++pos;
+        return true;
+      } else {
+        return false;
+      }
+    }
+  }
+
+  bool read_array(const std::string& pointer, std::size_t depth) {
+    ++pos;  // '['
+    if (!skip_space()) return false;
+    if (peek() == ']') {
+      ++pos;
+      return true;
+    }
+    for (std::size_t i = 0;; ++i) {
+      if (!read_value(pointer + "/" + std::to_string(i), depth + 1) || !skip_space()) return false;
+      if (peek() == ',') {
+        ++pos;
+        if (!skip_space()) return false;
+      } else if (peek() == ']') {
+        ++pos;
+        return true;
+      } else {
+        return false;
+      }
+    }
+  }
+
+  // A value starting at pos (whitespace already skipped).
+  bool read_value(const std::string& pointer, std::size_t depth) {
+    if (at_end() || depth > kMaxDepth) return false;
+    map.values_[pointer] = pos;
+    switch (text[pos]) {
+      case '{': return read_object(pointer, depth);
+      case '[': return read_array(pointer, depth);
+      case '"': return read_string(nullptr);
+      case 't': return read_literal("true");
+      case 'f': return read_literal("false");
+      case 'n': return read_literal("null");
+      default: return read_number();
+    }
+  }
+};
+
+SourceMap SourceMap::index(std::string_view text) {
+  SourceMap map;
+  map.text_size_ = text.size();
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') map.line_starts_.push_back(i + 1);
+  }
+  Builder builder{text, map};
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") builder.pos = 3;  // nlohmann skips a UTF-8 BOM too
+  if (builder.skip_space()) builder.read_value("", 0);
+  return map;
+}
+
+std::optional<SourcePos> SourceMap::value(std::string_view pointer) const {
+  const auto it = values_.find(pointer);
+  if (it == values_.end()) return std::nullopt;
+  return at_offset(it->second);
+}
+
+std::optional<SourcePos> SourceMap::key(std::string_view pointer) const {
+  const auto it = keys_.find(pointer);
+  if (it == keys_.end()) return std::nullopt;
+  return at_offset(it->second);
+}
+
+SourcePos SourceMap::at_offset(std::size_t byte_offset) const {
+  const std::size_t offset = std::min(byte_offset, text_size_);
+  // The last line start not after `offset`; line_starts_ always holds 0, so this is never begin().
+  const auto next = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+  const auto line_index = static_cast<std::size_t>(next - line_starts_.begin()) - 1;
+  return SourcePos{line_index + 1, offset - line_starts_[line_index] + 1};
+}
+
+SourcePos SourceMap::nearest(std::string_view pointer) const {
+  while (true) {
+    if (auto pos = value(pointer)) return *pos;
+    if (pointer.empty()) return SourcePos{};
+    const std::size_t slash = pointer.rfind('/');
+    pointer = slash == std::string_view::npos ? std::string_view{} : pointer.substr(0, slash);
+  }
+}
+
+std::string pointer_to_path(std::string_view pointer) {
+  if (pointer.empty()) return "(root)";
+  if (pointer.front() == '/') pointer.remove_prefix(1);
+  std::string path;
+  while (true) {
+    const std::size_t slash = pointer.find('/');
+    const std::string token = unescape_token(pointer.substr(0, slash));
+    const bool is_index =
+        !token.empty() && std::all_of(token.begin(), token.end(), [](char c) { return is_digit(c); });
+    if (is_index) {
+      path += "[" + token + "]";
+    } else {
+      if (!path.empty()) path.push_back('.');
+      path += token.empty() ? std::string("\"\"") : token;  // keep an empty key visible
+    }
+    if (slash == std::string_view::npos) break;
+    pointer.remove_prefix(slash + 1);
+  }
+  return path;
+}
+
+}  // namespace wakecheck::properties

@@ -1,0 +1,114 @@
+#include "reports/final_state.hpp"
+
+#include "model/queries.hpp"
+
+namespace wakecheck::reports {
+
+using model::ResourceId;
+using model::TaskId;
+using model::TaskStatus;
+
+namespace {
+TaskId task_at(std::size_t i) { return TaskId{static_cast<std::uint8_t>(i)}; }
+ResourceId resource_at(std::size_t i) { return ResourceId{static_cast<std::uint8_t>(i)}; }
+
+std::string list(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
+    out += names[i];
+  }
+  return out;
+}
+}  // namespace
+
+FinalStateView view_final_state(const model::Scenario& sc, const model::State& s) {
+  FinalStateView view;
+  for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+    const auto t = task_at(i);
+    const auto& ts = s.task(t);
+    TaskView task;
+    task.name = sc.tasks[i].name;
+    task.paused = ts.paused != 0;
+    task.wake_swallowed = ts.swallowed != 0;
+    for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+      if (model::held_by(s, t, resource_at(r)) > 0) task.holds.push_back(sc.resources[r].name);
+      if (model::owned_by_future(s, t, resource_at(r)) > 0) {
+        task.owns_permits.push_back(sc.resources[r].name);
+      }
+    }
+    if (const auto r = model::waits_on(s, sc, t)) task.waits_for = sc.resource(*r).name;
+    if (const auto j = model::joins(s, sc, t)) task.waits_for = "join " + sc.task(*j).name;
+    switch (ts.status) {
+      case TaskStatus::kNotSpawned: task.status = "not spawned"; break;
+      case TaskStatus::kComplete: task.status = "finished"; break;
+      case TaskStatus::kCancelled: task.status = "cancelled"; break;
+      case TaskStatus::kDropped: task.status = "dropped"; break;
+      case TaskStatus::kScheduled: task.status = "runnable"; break;
+      case TaskStatus::kIdle:
+        if (task.paused) {
+          task.status = "paused";
+        } else if (ts.wake_pending) {
+          task.status = "runnable";
+        } else if (task.waits_for) {
+          task.status = "waiting";
+        } else if (!task.owns_permits.empty()) {
+          task.status = "woken";  // assigned, wake delivered or pending
+        } else if (ts.timer == 1) {
+          task.status = "sleeping";
+        } else {
+          task.status = "idle";
+        }
+        break;
+    }
+    view.tasks.push_back(std::move(task));
+  }
+
+  for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+    const auto res = resource_at(r);
+    ResourceView resource;
+    resource.name = sc.resources[r].name;
+    resource.kind = "tokio_mutex";
+    resource.permits = sc.resources[r].permits;
+    resource.available = s.semaphore(res).available();
+    for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+      if (model::held_by(s, task_at(i), res) > 0) resource.guard_holders.push_back(sc.tasks[i].name);
+      if (model::owned_by_future(s, task_at(i), res) > 0) {
+        resource.owning_futures.push_back(sc.tasks[i].name);
+      }
+    }
+    for (model::WaiterId w : s.semaphore(res).queue()) {
+      resource.waiters.push_back(sc.task(model::task_of(w)).name);
+    }
+    view.resources.push_back(std::move(resource));
+  }
+
+  // Why it is stuck, in words.
+  for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+    const auto& resource = view.resources[r];
+    for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+      if (model::owned_by_future(s, task_at(i), resource_at(r)) == 0 || !s.tasks[i].paused) continue;
+      const std::string& owner = sc.tasks[i].name;
+      std::string sentence = "stranded permit: " + resource.name + "'s permit was assigned to " +
+                             owner + "'s lock future, which is paused and will never be polled again";
+      if (resource.guard_holders.empty()) sentence += "; no task holds a guard";
+      if (!resource.waiters.empty()) sentence += "; " + list(resource.waiters) + " wait behind it";
+      view.diagnosis.push_back(sentence);
+      view.diagnosis.push_back(
+          "no deadlock in Coffman's sense: " + owner +
+          " owns the permit but waits for nothing, so there is no hold-and-wait and no cycle in "
+          "the wait-for graph; the permit is lost because a wake was swallowed, not because of a "
+          "circular wait");
+    }
+  }
+  const auto cycle = model::wait_for_cycle(s, sc);
+  if (!cycle.empty()) {
+    std::string sentence = "circular wait: ";
+    for (TaskId t : cycle) sentence += sc.task(t).name + " -> ";
+    sentence += sc.task(cycle.front()).name;
+    view.diagnosis.push_back(sentence);
+  }
+  return view;
+}
+
+}  // namespace wakecheck::reports

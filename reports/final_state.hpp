@@ -1,0 +1,42 @@
+// The last state of a trace, told the way a user debugging a hang needs it: who waits on what,
+// which future owns each permit, which tasks are paused, and why the run is stuck.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/scenario.hpp"
+#include "model/state.hpp"
+
+namespace wakecheck::reports {
+
+struct TaskView {
+  std::string name;
+  std::string status;                // "finished", "waiting", "paused", "runnable", ...
+  bool paused = false;
+  std::vector<std::string> holds;         // resources whose guard it holds
+  std::vector<std::string> owns_permits;  // resources whose permit its pending future owns
+  std::optional<std::string> waits_for;   // "m" or "join worker2"
+  bool wake_swallowed = false;
+};
+
+struct ResourceView {
+  std::string name;
+  std::string kind;
+  unsigned permits = 0;
+  unsigned available = 0;
+  std::vector<std::string> guard_holders;
+  std::vector<std::string> owning_futures;  // tasks whose future owns an assigned permit
+  std::vector<std::string> waiters;         // oldest first
+};
+
+struct FinalStateView {
+  std::vector<TaskView> tasks;
+  std::vector<ResourceView> resources;
+  std::vector<std::string> diagnosis;  // sentences: the stranded permit, the cycle, ...
+};
+
+FinalStateView view_final_state(const model::Scenario& scenario, const model::State& state);
+
+}  // namespace wakecheck::reports

@@ -1,0 +1,159 @@
+#include <nlohmann/json.hpp>
+
+#include "reports/final_state.hpp"
+#include "reports/reporter.hpp"
+
+namespace wakecheck::reports {
+namespace {
+
+using nlohmann::ordered_json;
+using properties::FileRun;
+using properties::TraceData;
+
+constexpr int kFormatVersion = 1;
+
+const char* kind_name(explorer::PropertyKind kind) {
+  switch (kind) {
+    case explorer::PropertyKind::kAlways: return "always";
+    case explorer::PropertyKind::kSometimes: return "reachable";
+    case explorer::PropertyKind::kAtDeadEnds: return "eventually";
+  }
+  return "?";
+}
+
+std::string program_text(const model::Scenario& sc, const model::Op& op) {
+  std::string text = model::to_string(op.kind);
+  switch (op.kind) {
+    case model::OpKind::kLock:
+    case model::OpKind::kUnlock:
+    case model::OpKind::kTryLock:
+      return text + " " + sc.resources[op.target].name;
+    case model::OpKind::kSleep:
+    case model::OpKind::kYieldNow:
+      return text;
+    default:
+      return text + " " + sc.tasks[op.target].name;
+  }
+}
+
+ordered_json scenario_json(const model::Scenario& sc) {
+  ordered_json out;
+  out["name"] = sc.name;
+  out["runtime"] = model::to_string(sc.flavor);
+  out["resources"] = ordered_json::array();
+  for (const auto& r : sc.resources) {
+    out["resources"].push_back({{"name", r.name}, {"kind", "tokio_mutex"}, {"permits", r.permits}});
+  }
+  out["tasks"] = ordered_json::array();
+  for (const auto& t : sc.tasks) {
+    ordered_json task = {{"name", t.name}, {"wrapper", model::to_string(t.wrapper)}};
+    task["program"] = ordered_json::array();
+    for (const auto& op : t.program) task["program"].push_back(program_text(sc, op));
+    out["tasks"].push_back(task);
+  }
+  out["faults"] = ordered_json::object();
+  for (std::size_t k = 0; k < model::kFaultKinds; ++k) {
+    const auto& f = sc.faults[k];
+    if (f.budget == 0) continue;
+    ordered_json fault = {{"budget", f.budget}, {"tasks", ordered_json::array()}};
+    for (std::size_t t = 0; t < f.tasks.size(); ++t) {
+      if (f.tasks[t]) fault["tasks"].push_back(sc.tasks[t].name);
+    }
+    out["faults"][model::to_string(static_cast<model::FaultKind>(k))] = fault;
+  }
+  return out;
+}
+
+ordered_json final_state_json(const model::Scenario& sc, const model::State& state) {
+  const FinalStateView view = view_final_state(sc, state);
+  ordered_json out;
+  out["resources"] = ordered_json::array();
+  for (const auto& r : view.resources) {
+    out["resources"].push_back({{"name", r.name},
+                                {"kind", r.kind},
+                                {"permits", r.permits},
+                                {"available", r.available},
+                                {"guard_holders", r.guard_holders},
+                                {"owning_futures", r.owning_futures},
+                                {"waiters", r.waiters}});
+  }
+  out["tasks"] = ordered_json::array();
+  for (const auto& t : view.tasks) {
+    ordered_json task = {{"name", t.name},       {"status", t.status},
+                         {"paused", t.paused},   {"holds", t.holds},
+                         {"owns_permits", t.owns_permits}};
+    task["waits_for"] = t.waits_for ? ordered_json(*t.waits_for) : ordered_json(nullptr);
+    task["wake_swallowed"] = t.wake_swallowed;
+    out["tasks"].push_back(task);
+  }
+  out["diagnosis"] = view.diagnosis;
+  return out;
+}
+
+ordered_json trace_json(const model::Scenario& sc, const TraceData& trace) {
+  ordered_json out;
+  out["steps"] = ordered_json::array();
+  for (const auto& step : trace.steps) {
+    std::string effect;
+    for (const auto& line : step.effects) effect += (effect.empty() ? "" : "\n") + line;
+    out["steps"].push_back({{"index", step.index},
+                            {"event", model::to_string(step.event.kind)},
+                            {"task", step.task.empty() ? ordered_json(nullptr) : ordered_json(step.task)},
+                            {"effect", effect}});
+  }
+  out["replay"] = trace.replay_key();
+  out["final_state"] = final_state_json(sc, trace.final_state);
+  return out;
+}
+
+class JsonReporter final : public Reporter {
+ public:
+  JsonReporter(std::ostream& out, bool include_timing) : out_(out), timing_(include_timing) {}
+
+  void add(const FileRun& run) override {
+    const auto& sc = run.file->scenario;
+    ordered_json report;
+    report["format_version"] = kFormatVersion;
+    report["file"] = run.file->path;
+    report["scenario"] = scenario_json(sc);
+    report["stats"] = {{"states", run.stats.states},
+                       {"transitions", run.stats.transitions},
+                       {"depth", run.stats.depth},
+                       {"seconds", timing_ ? run.stats.seconds : 0.0},
+                       {"complete", run.stats.complete}};
+    report["properties"] = ordered_json::array();
+    for (const auto& result : run.results) {
+      ordered_json property = {{"name", result.name},
+                               {"description", result.description},
+                               {"kind", kind_name(result.kind)},
+                               {"verdict", properties::to_string(result.verdict)}};
+      property["expected"] =
+          result.expected ? ordered_json(properties::to_string(*result.expected)) : ordered_json(nullptr);
+      property["as_expected"] = result.as_expected;
+      if (result.trace) {
+        const char* key = result.kind == explorer::PropertyKind::kSometimes ? "example" : "counterexample";
+        property[key] = trace_json(sc, *result.trace);
+      }
+      report["properties"].push_back(property);
+    }
+    reports_.push_back(std::move(report));
+  }
+
+  void finish() override {
+    const ordered_json doc = reports_.size() == 1 ? reports_.front() : ordered_json(reports_);
+    out_ << doc.dump(2) << "\n";
+  }
+
+ private:
+  std::ostream& out_;
+  bool timing_;
+  std::vector<ordered_json> reports_;
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> make_json_reporter(std::ostream& out, bool include_timing) {
+  return std::make_unique<JsonReporter>(out, include_timing);
+}
+
+}  // namespace wakecheck::reports

@@ -1,0 +1,29 @@
+// Reporters are plug-ins: each turns checked files into one format. The command line picks the
+// ones asked for; none of them runs a search.
+#pragma once
+
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "properties/run.hpp"
+
+namespace wakecheck::reports {
+
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  /// One checked file, in the order the files were given.
+  virtual void add(const properties::FileRun& run) = 0;
+  /// After the last file.
+  virtual void finish() = 0;
+};
+
+/// The human report: verdicts, then each counterexample as numbered steps and the final state.
+std::unique_ptr<Reporter> make_text_reporter(std::ostream& out);
+
+/// The JSON report (format_version 1). One file gives one object; several give an array of them.
+/// `include_timing` false writes 0 seconds, so the bytes depend on the input only.
+std::unique_ptr<Reporter> make_json_reporter(std::ostream& out, bool include_timing = true);
+
+}  // namespace wakecheck::reports

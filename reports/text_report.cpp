@@ -1,0 +1,148 @@
+#include <cstdio>
+#include <string>
+
+#include "reports/final_state.hpp"
+#include "reports/reporter.hpp"
+
+namespace wakecheck::reports {
+namespace {
+
+using properties::FileRun;
+using properties::PropertyResult;
+using properties::TraceData;
+
+std::string pad(std::string text, std::size_t width) {
+  if (text.size() < width) text.append(width - text.size(), ' ');
+  return text;
+}
+
+std::string seconds(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3f", value);
+  return buffer;
+}
+
+const char* noun(explorer::PropertyKind kind) {
+  return kind == explorer::PropertyKind::kSometimes ? "example" : "counterexample";
+}
+
+class TextReporter final : public Reporter {
+ public:
+  explicit TextReporter(std::ostream& out) : out_(out) {}
+
+  void add(const FileRun& run) override {
+    const auto& file = *run.file;
+    const auto& sc = file.scenario;
+    ++files_;
+    out_ << file.path << ": " << file.name << "\n";
+    out_ << "  " << model::to_string(sc.flavor) << ", " << sc.tasks.size() << " tasks, "
+         << sc.resources.size() << (sc.resources.size() == 1 ? " resource" : " resources") << "\n";
+    out_ << "  explored " << run.stats.states << " states, " << run.stats.transitions
+         << " transitions, depth " << run.stats.depth << ", " << seconds(run.stats.seconds)
+         << " s" << (run.stats.complete ? "" : " (stopped at the state bound: incomplete)")
+         << "\n\n";
+    for (const auto& result : run.results) {
+      ++checks_;
+      if (!result.as_expected) ++mismatches_;
+      out_ << "  " << pad(result.name, 26) << pad(properties::to_string(result.verdict), 10);
+      if (result.expected) {
+        out_ << pad(std::string("(expected ") + properties::to_string(*result.expected) + ")", 22);
+      } else {
+        out_ << pad("(no expectation)", 22);
+      }
+      out_ << (result.as_expected ? "ok" : "MISMATCH") << "\n";
+    }
+    // Each distinct counterexample once; a property with the same one points to the first.
+    std::vector<const PropertyResult*> shown;
+    for (const auto& result : run.results) {
+      if (!result.trace || result.kind == explorer::PropertyKind::kSometimes) continue;
+      const PropertyResult* same = nullptr;
+      for (const auto* earlier : shown) {
+        if (earlier->trace->replay_key() == result.trace->replay_key()) same = earlier;
+      }
+      if (same) {
+        out_ << "\n" << result.name << ": " << properties::to_string(result.verdict) << " -- "
+             << result.description << "\n  counterexample: the same as for " << same->name << "\n";
+        continue;
+      }
+      write_trace(run, result, *result.trace);
+      shown.push_back(&result);
+    }
+    out_ << "\n";
+  }
+
+  void finish() override {
+    if (files_ > 1) {
+      out_ << files_ << " files, " << checks_ << " checks: " << (checks_ - mismatches_)
+           << " as expected, " << mismatches_ << " not\n";
+    }
+  }
+
+ private:
+  void write_trace(const FileRun& run, const PropertyResult& result, const TraceData& trace) {
+    const auto& sc = run.file->scenario;
+    out_ << "\n" << result.name << ": " << properties::to_string(result.verdict) << " -- "
+         << result.description << "\n";
+    out_ << "  " << noun(result.kind) << ", shortest (" << trace.steps.size() << " steps):\n";
+    for (const auto& step : trace.steps) {
+      std::string number = std::to_string(step.index);
+      out_ << "  " << std::string(number.size() < 4 ? 4 - number.size() : 0, ' ') << number << "  "
+           << step.event_text;
+      const bool poll = step.event.kind == model::EventKind::kPoll;
+      if (step.effects.size() == 1 && !(poll && step.effects[0].rfind("swallowed", 0) != 0 &&
+                                         step.effects[0].rfind("paused", 0) != 0 &&
+                                         step.effects[0].rfind("cancelled", 0) != 0)) {
+        out_ << " -> " << step.effects[0] << "\n";
+        continue;
+      }
+      out_ << "\n";
+      for (const auto& effect : step.effects) {
+        out_ << "          " << (poll ? step.task + ": " : "") << effect << "\n";
+      }
+    }
+    const FinalStateView view = view_final_state(sc, trace.final_state);
+    out_ << "  final state:\n";
+    for (const auto& r : view.resources) {
+      out_ << "    " << r.name << " (" << r.kind << ", " << r.permits
+           << (r.permits == 1 ? " permit" : " permits") << "): available " << r.available;
+      out_ << "; guard held by " << (r.guard_holders.empty() ? "nobody" : join(r.guard_holders));
+      if (!r.owning_futures.empty()) {
+        out_ << "; permit owned by the lock future of " << join(r.owning_futures);
+      }
+      out_ << "; waiters " << (r.waiters.empty() ? "none" : join(r.waiters)) << "\n";
+    }
+    for (const auto& t : view.tasks) {
+      out_ << "    " << pad(t.name, 10) << t.status;
+      if (t.paused && t.status != "paused") out_ << ", paused";
+      if (t.waits_for && t.status != "paused") out_ << " for " << *t.waits_for;
+      if (t.waits_for && t.status == "paused") out_ << " (queued for " << *t.waits_for << ")";
+      if (!t.holds.empty()) out_ << "; holds " << join(t.holds);
+      if (!t.owns_permits.empty()) out_ << "; its future owns the permit of " << join(t.owns_permits);
+      if (t.wake_swallowed) out_ << "; a wake was swallowed by its wrapper";
+      out_ << "\n";
+    }
+    for (const auto& sentence : view.diagnosis) out_ << "  why: " << sentence << "\n";
+    out_ << "  replay key:";
+    for (std::size_t choice : trace.replay_key()) out_ << " " << choice;
+    out_ << "\n";
+  }
+
+  static std::string join(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+  }
+
+  std::ostream& out_;
+  std::size_t files_ = 0;
+  std::size_t checks_ = 0;
+  std::size_t mismatches_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> make_text_reporter(std::ostream& out) {
+  return std::make_unique<TextReporter>(out);
+}
+
+}  // namespace wakecheck::reports
