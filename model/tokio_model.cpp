@@ -78,6 +78,8 @@ class Step {
     ts.status = TaskStatus::kScheduled;
     if (t == kMainTask) {
       say("main's woken flag set");
+    } else if (multi()) {
+      say("scheduled");
     } else {
       say("scheduled (run queue position ", std::to_string(*s_.run_queue.find(t) + 1), ")");
     }
