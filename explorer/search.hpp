@@ -128,8 +128,8 @@ SearchResult<M> search(const M& model, const std::vector<Property<typename M::St
 
   std::vector<Event> events;
   while (auto current = frontier.pop()) {
-    // Copy: inserting may grow the store and move the state under a reference.
-    const State state = store.state(*current);
+    // Stored states never move, so the reference stays valid while successors are inserted.
+    const State& state = store.state(*current);
     const std::uint32_t depth = store.parent(*current).depth;
     events.clear();
     model.enabled_events(state, events);

@@ -1,13 +1,14 @@
 // The set of visited states: a flat array of state values plus an open-addressing index.
 //
-// States are stored by value in one contiguous vector, in the order they were first reached, and
-// are addressed by a dense StateId. Each keeps a parent link (the state and event it was first
+// States are stored by value in fixed-size blocks, in the order they were first reached, and are
+// addressed by a dense StateId; blocks never move, so growing the store copies no state. Each keeps a parent link (the state and event it was first
 // reached by) so that a trace is rebuilt on demand instead of being stored. Lookups hash the
 // state's bytes and probe a power-of-two table of ids; nothing is allocated per state except the
 // amortised growth of the arrays.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -29,56 +30,69 @@ class StateStore {
     std::uint32_t depth = 0;
   };
 
-  StateStore() { table_.assign(1024, kEmpty); }
+  StateStore() { table_.assign(1024, Slot{}); }
 
-  std::size_t size() const { return states_.size(); }
-  const State& state(StateId id) const { return states_[index_of(id)]; }
+  std::size_t size() const { return size_; }
+  const State& state(StateId id) const { return at(index_of(id)); }
   const Parent& parent(StateId id) const { return parents_[index_of(id)]; }
 
   /// Inserts `state` unless an equal state is present. Returns its id and whether it is new.
   std::pair<StateId, bool> insert(const State& state, const Parent& parent) {
     const std::uint64_t h = hash_value(state);
-    std::size_t mask = table_.size() - 1;
+    const std::size_t mask = table_.size() - 1;
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
     std::size_t slot = static_cast<std::size_t>(h) & mask;
-    while (table_[slot] != kEmpty) {
-      const std::uint32_t index = table_[slot];
-      if (hashes_[index] == h && states_[index] == state) return {StateId{index}, false};
+    while (table_[slot].index != kEmpty) {
+      const Slot probe = table_[slot];
+      // The tag (the hash's high half) rules out most other states without touching them.
+      if (probe.tag == tag && at(probe.index) == state) return {StateId{probe.index}, false};
       slot = (slot + 1) & mask;
     }
-    const auto index = static_cast<std::uint32_t>(states_.size());
-    states_.push_back(state);
+    const auto index = static_cast<std::uint32_t>(size_);
+    if (size_ % kBlock == 0) blocks_.push_back(std::make_unique<State[]>(kBlock));
+    blocks_.back()[size_ % kBlock] = state;
+    ++size_;
     hashes_.push_back(h);
     parents_.push_back(parent);
-    table_[slot] = index;
+    table_[slot] = Slot{index, tag};
     // Invariant: the table stays at most half full, so probes stay short.
-    if (states_.size() * 2 > table_.size()) grow();
+    if (size_ * 2 > table_.size()) grow();
     return {StateId{index}, true};
   }
 
   /// Bytes held by the store, for the statistics.
   std::size_t memory_bytes() const {
-    return states_.capacity() * sizeof(State) + hashes_.capacity() * sizeof(std::uint64_t) +
-           parents_.capacity() * sizeof(Parent) + table_.capacity() * sizeof(std::uint32_t);
+    return blocks_.size() * kBlock * sizeof(State) + hashes_.capacity() * sizeof(std::uint64_t) +
+           parents_.capacity() * sizeof(Parent) + table_.capacity() * sizeof(Slot);
   }
 
  private:
   static constexpr std::uint32_t kEmpty = UINT32_MAX;
+  struct Slot {
+    std::uint32_t index = kEmpty;
+    std::uint32_t tag = 0;
+  };
 
   void grow() {
-    std::vector<std::uint32_t> bigger(table_.size() * 2, kEmpty);
+    std::vector<Slot> bigger(table_.size() * 2, Slot{});
     const std::size_t mask = bigger.size() - 1;
-    for (std::uint32_t index = 0; index < states_.size(); ++index) {
+    for (std::uint32_t index = 0; index < size_; ++index) {
       std::size_t slot = static_cast<std::size_t>(hashes_[index]) & mask;
-      while (bigger[slot] != kEmpty) slot = (slot + 1) & mask;
-      bigger[slot] = index;
+      while (bigger[slot].index != kEmpty) slot = (slot + 1) & mask;
+      bigger[slot] = Slot{index, static_cast<std::uint32_t>(hashes_[index] >> 32)};
     }
     table_ = std::move(bigger);
   }
 
-  std::vector<State> states_;
+  static constexpr std::size_t kBlock = 1 << 16;  // states per block
+
+  const State& at(std::size_t index) const { return blocks_[index / kBlock][index % kBlock]; }
+
+  std::vector<std::unique_ptr<State[]>> blocks_;
+  std::size_t size_ = 0;
   std::vector<std::uint64_t> hashes_;
   std::vector<Parent> parents_;
-  std::vector<std::uint32_t> table_;
+  std::vector<Slot> table_;
 };
 
 }  // namespace wakecheck::explorer

@@ -3,6 +3,8 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/strong_components.hpp>
 
+#include <array>
+
 namespace wakecheck::model {
 
 std::uint8_t held_by(const State& s, TaskId t, ResourceId r) {
@@ -76,18 +78,37 @@ std::pair<std::vector<int>, std::vector<int>> components(const State& s, const S
 }  // namespace
 
 bool has_wait_for_cycle(const State& s, const Scenario& sc) {
-  // Cheap test first: a cycle needs at least two waiting tasks.
-  std::size_t waiting = 0;
-  for (std::size_t a = 0; a < sc.tasks.size(); ++a) {
-    const auto t = TaskId{static_cast<std::uint8_t>(a)};
-    if (waits_on(s, sc, t) || joins(s, sc, t)) ++waiting;
+  // Called on every state, so without allocating: the graph as one bitmask of successors per
+  // task, then Kahn's peeling: a task with no successor left cannot be on a cycle, so remove it
+  // and repeat; the graph has a cycle iff something remains. wait_for_cycle() finds the same
+  // cycles with Boost.Graph for reports; the tests check that the two agree on every state.
+  const std::size_t n = sc.tasks.size();
+  std::array<std::uint8_t, kMaxTasks> successors{};
+  for (std::size_t a = 0; a < n; ++a) {
+    const auto waiter = TaskId{static_cast<std::uint8_t>(a)};
+    if (const auto r = waits_on(s, sc, waiter)) {
+      for (std::size_t b = 0; b < n; ++b) {
+        const auto owner = TaskId{static_cast<std::uint8_t>(b)};
+        if (b != a && (held_by(s, owner, *r) > 0 || owned_by_future(s, owner, *r) > 0)) {
+          successors[a] = static_cast<std::uint8_t>(successors[a] | (1U << b));
+        }
+      }
+    }
+    if (const auto joined = joins(s, sc, waiter)) {
+      successors[a] = static_cast<std::uint8_t>(successors[a] | (1U << index(*joined)));
+    }
   }
-  if (waiting < 2) return false;
-  const auto [component, sizes] = components(s, sc);
-  for (int size : sizes) {
-    if (size > 1) return true;
+  unsigned remaining = (1U << n) - 1U;
+  for (bool peeled = true; peeled;) {
+    peeled = false;
+    for (std::size_t a = 0; a < n; ++a) {
+      if ((remaining & (1U << a)) != 0 && (successors[a] & remaining) == 0) {
+        remaining &= ~(1U << a);
+        peeled = true;
+      }
+    }
   }
-  return false;
+  return remaining != 0;
 }
 
 std::vector<TaskId> wait_for_cycle(const State& s, const Scenario& sc) {

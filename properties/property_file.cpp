@@ -90,25 +90,14 @@ class Reader {
 
   std::uint64_t integer(const json& value, const std::string& pointer, std::uint64_t low,
                         std::uint64_t high) const {
-    if (!value.is_number_integer() || (value.is_number_integer() && !value.is_number_unsigned() &&
-                                       value.get<std::int64_t>() < 0)) {
-      if (!value.is_number_integer()) {
-        fail(pointer, std::string("expected a whole number, found ") + type_name(value));
-      }
+    if (!value.is_number_integer()) {
+      fail(pointer, std::string("expected a whole number, found ") + type_name(value));
     }
-    const auto n = value.is_number_unsigned() ? value.get<std::uint64_t>() : 0;
-    if (value.is_number_integer() && !value.is_number_unsigned()) {
-      const auto signed_value = value.get<std::int64_t>();
-      if (signed_value < 0 || static_cast<std::uint64_t>(signed_value) < low ||
-          static_cast<std::uint64_t>(signed_value) > high) {
-        fail(pointer, "expected a number from " + std::to_string(low) + " to " +
-                          std::to_string(high) + ", found " + std::to_string(signed_value));
-      }
-      return static_cast<std::uint64_t>(signed_value);
-    }
-    if (n < low || n > high) {
-      fail(pointer, "expected a number from " + std::to_string(low) + " to " +
-                        std::to_string(high) + ", found " + std::to_string(n));
+    const bool negative = !value.is_number_unsigned() && value.get<std::int64_t>() < 0;
+    const std::uint64_t n = negative ? 0 : value.get<std::uint64_t>();
+    if (negative || n < low || n > high) {
+      fail(pointer, "expected a number from " + std::to_string(low) + " to " + std::to_string(high) +
+                        ", found " + value.dump());
     }
     return n;
   }
