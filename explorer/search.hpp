@@ -150,12 +150,12 @@ SearchResult<M> search(const M& model, const std::vector<Property<typename M::St
     }
 
     for (const Event& event : events) {
-      ++result.stats.transitions;
-      if (store.size() >= options.max_states) {
-        result.stats.complete = false;
+      const State next = model.next_state(state, event);
+      if (store.size() >= options.max_states && !store.find(next)) {
+        result.stats.complete = false;  // a new state, and no room for it
         break;
       }
-      const State next = model.next_state(state, event);
+      ++result.stats.transitions;
       const auto [id, is_new] = store.insert(next, {*current, event, depth + 1});
       if (!is_new) continue;
       if (depth + 1 > result.stats.depth) result.stats.depth = depth + 1;

@@ -36,6 +36,18 @@ class StateStore {
   const State& state(StateId id) const { return at(index_of(id)); }
   const Parent& parent(StateId id) const { return parents_[index_of(id)]; }
 
+  /// The id of a stored state equal to `state`, if any.
+  std::optional<StateId> find(const State& state) const {
+    const std::uint64_t h = hash_value(state);
+    const std::size_t mask = table_.size() - 1;
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    for (std::size_t slot = static_cast<std::size_t>(h) & mask; table_[slot].index != kEmpty;
+         slot = (slot + 1) & mask) {
+      if (table_[slot].tag == tag && at(table_[slot].index) == state) return StateId{table_[slot].index};
+    }
+    return std::nullopt;
+  }
+
   /// Inserts `state` unless an equal state is present. Returns its id and whether it is new.
   std::pair<StateId, bool> insert(const State& state, const Parent& parent) {
     const std::uint64_t h = hash_value(state);

@@ -258,10 +258,9 @@ std::uint32_t depth_of(const SearchResult<M>& result, StateId id) {
 }  // namespace
 
 // Failure messages for the types compared with CHECK_EQUAL (declared after the CppUTest header,
-// which defines SimpleString).
-namespace {
+// which defines SimpleString, and beside its own StringFrom overloads).
 
-SimpleString StringFrom(Verdict verdict) {
+static SimpleString StringFrom(Verdict verdict) {
   switch (verdict) {
     case Verdict::kHolds:
       return "kHolds";
@@ -273,29 +272,31 @@ SimpleString StringFrom(Verdict verdict) {
   return "Verdict(?)";
 }
 
-SimpleString StringFrom(const CounterState& state) {
-  return SimpleString("(") + ::StringFrom(static_cast<unsigned>(state.a)) + ", " +
+static SimpleString StringFrom(const CounterState& state) {
+  return SimpleString("(") + StringFrom(static_cast<unsigned>(state.a)) + ", " +
          StringFrom(static_cast<unsigned>(state.b)) + ")";
 }
 
-SimpleString StringFrom(const CounterEvent& event) {
+static SimpleString StringFrom(const CounterEvent& event) {
   return event.which == kIncA ? "inc a" : (event.which == kIncB ? "inc b" : "inc ?");
 }
 
-SimpleString StringFrom(const WorkState& state) {
-  return SimpleString("(pos ") + ::StringFrom(static_cast<unsigned>(state.pos)) + ", paused " +
+static SimpleString StringFrom(const WorkState& state) {
+  return SimpleString("(pos ") + StringFrom(static_cast<unsigned>(state.pos)) + ", paused " +
          StringFrom(static_cast<unsigned>(state.paused)) + ")";
 }
 
-SimpleString StringFrom(const NodeState& state) {
-  return SimpleString("node ") + ::StringFrom(static_cast<unsigned>(state.node));
+static SimpleString StringFrom(const NodeState& state) {
+  return SimpleString("node ") + StringFrom(static_cast<unsigned>(state.node));
 }
 
-SimpleString StringFrom(const EdgeEvent& event) {
-  return SimpleString("to ") + ::StringFrom(static_cast<unsigned>(event.to));
+static SimpleString StringFrom(const EdgeEvent& event) {
+  return SimpleString("to ") + StringFrom(static_cast<unsigned>(event.to));
 }
 
-SimpleString StringFrom(StateId id) { return SimpleString("#") + ::StringFrom(index_of(id)); }
+static SimpleString StringFrom(StateId id) { return SimpleString("#") + StringFrom(index_of(id)); }
+
+namespace {
 
 // Checks that `trace` replays on `model` to exactly its own states, ending at `end`.
 template <class M>
@@ -753,11 +754,26 @@ TEST(Bound, ABoundAboveTheStateCountLeavesTheSearchComplete) {
 }
 
 TEST(Bound, CountsOnlyTransitionsActuallyApplied) {
-  // SearchStats::transitions is documented as "events applied". With the bound of 5 the search
-  // applies (0,0)->(1,0), (0,0)->(0,1), (1,0)->(2,0), (1,0)->(1,1): 4 events; the first event
-  // of (0,1) is not applied, because the bound stops the search before next_state.
+  // SearchStats::transitions counts events applied. The bound stops the search only at a new
+  // state it has no room for. With the bound of 5 the search applies (0,0)->(1,0), (0,0)->(0,1),
+  // (1,0)->(2,0), (1,0)->(1,1) and (0,1)->(1,1) (a known state: room is not needed); then
+  // (0,1)->(0,2) would be a sixth state, so it is not counted and the search stops.
   const auto result = bounded_counters();
-  CHECK_EQUAL(4u, result.stats.transitions);
+  CHECK_EQUAL(5u, result.stats.transitions);
+  CHECK_EQUAL(5u, result.stats.states);
+  CHECK_FALSE(result.stats.complete);
+}
+
+TEST(Bound, ABoundEqualToTheStateCountLeavesTheSearchComplete) {
+  SearchOptions options;
+  options.max_states = 16;
+  const auto result = search(
+      TwoCounters{3}, {property<TwoCounters>("a below 4", PropertyKind::kAlways,
+                                             [](const CounterState& s) { return s.a < 4; })},
+      options);
+  CHECK_TRUE(result.stats.complete);
+  CHECK_EQUAL(16u, result.stats.states);
+  CHECK_EQUAL(Verdict::kHolds, result.outcomes[0].verdict);
 }
 
 // ----------------------------------------------------------------------------------------------
