@@ -45,6 +45,9 @@ struct TaskState {
   bool live() const { return status != TaskStatus::kNotSpawned && !finished(); }
 };
 
+/// current_thread.rs: tasks polled per turn of the scheduler loop (`event_interval`, default 61).
+inline constexpr std::uint8_t kEventInterval = 61;
+
 enum class Phase : std::uint8_t {
   kTop,   // current_thread: at the top of the scheduler loop, where a woken main is polled
   kLoop,  // current_thread: running tasks from the run queue
@@ -59,6 +62,9 @@ struct State {
   SmallList<TaskId, kMaxTasks> run_queue;
   SmallList<TaskId, kMaxTasks> deferred;  // yield_now's deferred wakes, FIFO (1.24.2)
   Phase phase = Phase::kTop;
+  // current_thread: task polls since the top of the scheduler loop; after kEventInterval of them
+  // the loop parks (park_yield) and returns to the top, even with tasks still queued.
+  std::uint8_t ticks = 0;
   std::array<std::uint8_t, kFaultKinds> faults_left{};
   bool operator==(const State&) const = default;
 

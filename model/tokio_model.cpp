@@ -88,7 +88,9 @@ class Step {
   void park() {
     // current_thread.rs `CoreGuard::block_on`: with no task to run, the thread parks
     // (park_yield when the defer list is non-empty), waking the deferred wakers in FIFO order
-    // (1.24.2), then returns to the top of the loop, where a woken main is polled.
+    // (1.24.2), then returns to the top of the loop, where a woken main is polled. After 61 polls
+    // it does the same (park_yield) with tasks still queued.
+    const bool batch_end = !s_.run_queue.empty();
     std::string woken;
     for (TaskId t : s_.deferred) {
       if (!woken.empty()) woken += ", ";
@@ -98,7 +100,11 @@ class Step {
     s_.deferred.clear();
     for (TaskId t : deferred) (void)issue_wake(t);
     s_.phase = Phase::kTop;
-    if (woken.empty()) {
+    s_.ticks = 0;
+    if (batch_end) {
+      say(std::to_string(kEventInterval), " polls since the top of the loop: park_yield",
+          woken.empty() ? "" : "; deferred wakes of " + woken + " issued");
+    } else if (woken.empty()) {
       say("run queue empty: back to the top of the scheduler loop");
     } else {
       say("run queue empty: deferred wakes of ", woken, " issued");
@@ -115,7 +121,10 @@ class Step {
       ts.status = TaskStatus::kScheduled;
       enqueue(t);
     }
-    if (!multi()) s_.phase = Phase::kTop;
+    if (!multi()) {
+      s_.phase = Phase::kTop;
+      s_.ticks = 0;
+    }
     say("sleep of ", name(t), " elapsed; ", name(t), " scheduled");
   }
 
@@ -160,7 +169,10 @@ class Step {
       if (!multi()) s_.phase = Phase::kLoop;
     } else {
       s_.run_queue.erase(t);
-      if (!multi()) s_.phase = Phase::kLoop;
+      if (!multi()) {
+        s_.phase = Phase::kLoop;
+        ++s_.ticks;
+      }
     }
     ts.status = TaskStatus::kIdle;  // RUNNING; the poll's outcome decides what follows
 
@@ -371,7 +383,7 @@ class Step {
   void resume(TaskId t) {
     TaskState& ts = s_.task(t);
     ts.paused = 0;
-    if (ts.live() && ts.inflight) {
+    if (ts.live()) {
       say("resume ", name(t), " (stop flag cleared) -> ", issue_wake(t));
     } else {
       say("resume ", name(t), " (stop flag cleared)");
@@ -486,6 +498,8 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
       const bool main_woken = s.task(kMainTask).status == TaskStatus::kScheduled;
       if (s.phase == Phase::kTop && main_woken) {
         next = Event{EventKind::kPoll, kMainTask};
+      } else if (s.ticks >= kEventInterval) {
+        next = Event{EventKind::kPark, kMainTask};  // end of a 61-poll batch: park_yield
       } else if (!s.run_queue.empty()) {
         next = Event{EventKind::kPoll, s.run_queue.front()};
       } else if (!s.deferred.empty() || main_woken) {

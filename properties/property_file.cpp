@@ -1,5 +1,7 @@
 #include "properties/property_file.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -30,6 +32,27 @@ std::string escape_token(const std::string& key) {
   return out;
 }
 
+/// User text inside a one-line message: control characters are shown escaped.
+std::string printable(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7F) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[byte >> 4];
+      out += hex[byte & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 /// Walks the parsed JSON with the pointer of each value at hand, so every complaint can name
 /// where it is: file:line:column and the dotted path.
 class Reader {
@@ -44,22 +67,22 @@ class Reader {
     std::ostringstream out;
     out << path_ << ":" << pos.line << ":" << pos.column << ": " << pointer_to_path(pointer)
         << ": " << message;
-    throw InputError(out.str());
+    throw InputError(printable(out.str()));
   }
   [[noreturn]] void fail_key(const std::string& pointer, const std::string& message) const {
     const auto pos = map_.key(pointer).value_or(map_.nearest(pointer));
     std::ostringstream out;
     out << path_ << ":" << pos.line << ":" << pos.column << ": " << pointer_to_path(pointer)
         << ": " << message;
-    throw InputError(out.str());
+    throw InputError(printable(out.str()));
   }
 
-  static const char* type_name(const json& value) {
+  static std::string type_name(const json& value) {
     if (value.is_object()) return "an object";
     if (value.is_array()) return "an array";
     if (value.is_string()) return "a string";
     if (value.is_boolean()) return "a boolean";
-    if (value.is_number()) return "a number";
+    if (value.is_number()) return "the number " + value.dump();
     return "null";
   }
 
@@ -141,12 +164,35 @@ class Loader {
  public:
   Loader(const std::string& path, const std::string& text) : path_(path), text_(text), in_(path, text) {}
 
+  /// nlohmann reports the byte after the last one it read; point at the start of that token.
+  std::size_t token_start(std::size_t byte) const {
+    if (text_.empty()) return 0;
+    std::size_t at = std::min(byte == 0 ? 0 : byte - 1, text_.size() - 1);
+    while (at > 0 && (text_[at] == ' ' || text_[at] == '\n' || text_[at] == '\r' || text_[at] == '\t')) --at;
+    if (text_[at] == '"') {
+      // Back to the opening quote (one not preceded by a backslash).
+      std::size_t open = at;
+      while (open > 0) {
+        --open;
+        if (text_[open] == '"' && (open == 0 || text_[open - 1] != '\\')) return open;
+      }
+      return at;
+    }
+    auto literal = [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '+' || c == '_';
+    };
+    if (literal(text_[at])) {
+      while (at > 0 && literal(text_[at - 1])) --at;
+    }
+    return at;
+  }
+
   PropertyFile load() {
     json root;
     try {
       root = json::parse(text_, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
     } catch (const json::parse_error& e) {
-      const SourcePos pos = SourceMap::index(text_).at_offset(e.byte == 0 ? 0 : e.byte - 1);
+      const SourcePos pos = SourceMap::index(text_).at_offset(token_start(e.byte));
       std::string what = e.what();
       // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error ..."
       if (const auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
@@ -264,6 +310,13 @@ class Loader {
         model::TaskSpec spec;
         spec.name = group.copies == 1 && !task.contains("copies") ? group.name
                                                                   : group.name + std::to_string(c);
+        for (const auto& other : sc.tasks) {
+          if (other.name == spec.name) {
+            in_.fail(p + "/name", "task name '" + spec.name + "' is used twice (once by " +
+                                      (other.name == other.group ? "a task" : "a copy of '" + other.group + "'") +
+                                      ")");
+          }
+        }
         spec.group = group.name;
         spec.wrapper = wrapper;
         sc.tasks.push_back(spec);
@@ -316,8 +369,11 @@ class Loader {
     std::istringstream words(text);
     std::string verb, arg, extra;
     words >> verb >> arg >> extra;
-    // Column of the argument inside the string (after the opening quote).
-    const std::size_t arg_column = text.find(arg, verb.size()) + 1;
+    // Columns of the verb and the argument inside the string (1 for the opening quote).
+    const std::size_t verb_at = text.find_first_not_of(" \t");
+    const std::size_t verb_column = (verb_at == std::string::npos ? 0 : verb_at) + 1;
+    const std::size_t arg_column =
+        arg.empty() ? verb_column : text.find(arg, verb_column - 1 + verb.size()) + 1;
     struct Verb {
       const char* name;
       model::OpKind kind;
@@ -346,9 +402,9 @@ class Loader {
       std::string message = "unknown operation '" + verb + "'";
       if (auto near = nearest_name(verb, verb_names)) message += "; did you mean '" + *near + "'?";
       else message += "; expected one of: " + Reader::join(verb_names);
-      in_.fail(at, message, 1);
+      in_.fail(at, message, verb_column);
     }
-    if (!extra.empty()) in_.fail(at, "operation '" + text + "' has too many words", 1);
+    if (!extra.empty()) in_.fail(at, "operation '" + text + "' has too many words", verb_column);
     if (found->arg == Verb::kNone) {
       if (!arg.empty()) in_.fail(at, "'" + verb + "' takes no argument", arg_column);
       ops.push_back({found->kind, 0});
@@ -356,7 +412,7 @@ class Loader {
     }
     if (arg.empty()) {
       in_.fail(at, std::string("'") + verb + "' needs a " +
-                       (found->arg == Verb::kResource ? "resource" : "task") + " name", 1);
+                       (found->arg == Verb::kResource ? "resource" : "task") + " name", verb_column);
     }
     if (found->arg == Verb::kResource) {
       const auto r = resource_index(sc, arg);

@@ -1,0 +1,247 @@
+// End-to-end tests of `wakecheck check` on bad input and bad usage: exit code 2, exactly one line
+// on stderr that starts with the file's path (or "wakecheck:" for usage), nothing on stdout, and
+// no --json file written.
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <CppUTest/TestHarness.h>
+
+#ifndef WAKECHECK_BINARY
+#error "compile with -DWAKECHECK_BINARY='\"/path/to/wakecheck\"'"
+#endif
+#ifndef WAKECHECK_SOURCE_DIR
+#error "compile with -DWAKECHECK_SOURCE_DIR='\"/path/to/source\"'"
+#endif
+
+namespace {
+
+/// A fresh directory (mkdtemp) for one test's files, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "wakecheck_bad_XXXXXX").string();
+    std::vector<char> buffer(pattern.begin(), pattern.end());
+    buffer.push_back('\0');
+    if (const char* made = mkdtemp(buffer.data())) path_ = made;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  bool ok() const { return !path_.empty(); }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+/// Single-quoted for the shell.
+std::string quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+struct ToolRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs `wakecheck ARGS` in the source root; stdout and stderr go to files in `dir`.
+ToolRun run_wakecheck(const TempDir& dir, const std::string& args) {
+  const std::string out = dir.file("stdout.txt");
+  const std::string err = dir.file("stderr.txt");
+  const std::string command = "cd " + quote(WAKECHECK_SOURCE_DIR) + " && " + quote(WAKECHECK_BINARY) + " " +
+                              args + " >" + quote(out) + " 2>" + quote(err);
+  const int status = std::system(command.c_str());
+  ToolRun run;
+  if (status != -1 && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+  run.out = read_file(out);
+  run.err = read_file(err);
+  return run;
+}
+
+/// Exit 2, nothing on stdout, exactly `line` (one line) on stderr.
+void check_rejected(const ToolRun& run, const std::string& line) {
+  LONGS_EQUAL(2, run.exit_code);
+  STRCMP_EQUAL("", run.out.c_str());
+  STRCMP_EQUAL((line + "\n").c_str(), run.err.c_str());
+}
+
+/// Exit 2, nothing on stdout, one line on stderr starting with `prefix`.
+void check_rejected_with_prefix(const ToolRun& run, const std::string& prefix) {
+  LONGS_EQUAL(2, run.exit_code);
+  STRCMP_EQUAL("", run.out.c_str());
+  CHECK_TRUE(!run.err.empty() && run.err.back() == '\n');
+  LONGS_EQUAL(1, static_cast<long>(std::count(run.err.begin(), run.err.end(), '\n')));
+  STRCMP_EQUAL(prefix.c_str(), run.err.substr(0, prefix.size()).c_str());
+}
+
+const std::string kSeed = "properties/seed/pausable_worker.json";
+
+// A valid property file but for one program operation.
+std::string with_main_program(const std::string& program) {
+  return "{\n"
+         "  \"name\": \"bad\",\n"
+         "  \"scenario\": {\n"
+         "    \"runtime\": \"current_thread\",\n"
+         "    \"resources\": [{\"name\": \"m\", \"kind\": \"tokio_mutex\"}],\n"
+         "    \"tasks\": [\n"
+         "      {\"name\": \"main\", \"program\": [" + program + "]},\n"
+         "      {\"name\": \"worker\", \"copies\": 2, \"program\": [\"lock m\", \"unlock m\"]}\n"
+         "    ]\n"
+         "  },\n"
+         "  \"checks\": [{\"property\": \"all_tasks_finish\", \"expect\": \"holds\"}]\n"
+         "}\n";
+}
+
+}  // namespace
+
+TEST_GROUP(BadInputFile){};
+
+TEST(BadInputFile, MalformedJson) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const std::string file = dir.file("malformed.json");
+  write_file(file, "{\n  \"name\": \"t\",\n  \"checks\": [1, 2,]\n}\n");
+  const std::string report = dir.file("report.json");
+  const ToolRun run = run_wakecheck(dir, "check " + quote(file) + " --json " + quote(report));
+  check_rejected_with_prefix(run, file + ":3:19: invalid JSON: ");
+  CHECK_FALSE(std::filesystem::exists(report));
+}
+
+TEST(BadInputFile, UnknownTask) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const std::string file = dir.file("unknown_task.json");
+  write_file(file, with_main_program(R"("lock m", "spawn wroker", "unlock m")"));
+  const std::string report = dir.file("report.json");
+  const ToolRun run = run_wakecheck(dir, "check " + quote(file) + " --json " + quote(report));
+  check_rejected(run, file + ":7:53: scenario.tasks[0].program[1]: unknown task 'wroker'; did you mean 'worker'?");
+  CHECK_FALSE(std::filesystem::exists(report));
+}
+
+TEST(BadInputFile, MissingFile) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const std::string file = dir.file("missing.json");
+  const std::string report = dir.file("report.json");
+  const ToolRun run = run_wakecheck(dir, "check " + quote(file) + " --json " + quote(report));
+  check_rejected(run, file + ": no such file or directory");
+  CHECK_FALSE(std::filesystem::exists(report));
+}
+
+TEST(BadInputFile, ADirectoryWithoutPropertyFiles) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const std::string empty = dir.file("empty");
+  std::filesystem::create_directory(empty);
+  const ToolRun run = run_wakecheck(dir, "check " + quote(empty));
+  check_rejected(run, empty + ": no .json property files below this directory");
+}
+
+TEST(BadInputFile, ABadFileAfterAGoodOneGivesNoPartialReport) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const std::string file = dir.file("unknown_resource.json");
+  write_file(file, with_main_program(R"("lock mm")"));
+  const std::string report = dir.file("report.json");
+  const ToolRun run = run_wakecheck(dir, "check " + kSeed + " " + quote(file) + " --json " + quote(report));
+  check_rejected(run, file + ":7:42: scenario.tasks[0].program[0]: unknown resource 'mm'; did you mean 'm'?");
+  CHECK_FALSE(std::filesystem::exists(report));
+}
+
+TEST(BadInputFile, AnExistingJsonReportIsLeftAlone) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const std::string report = dir.file("report.json");
+  write_file(report, "previous\n");
+  const ToolRun run = run_wakecheck(dir, "check " + quote(dir.file("missing.json")) + " --json " + quote(report));
+  LONGS_EQUAL(2, run.exit_code);
+  STRCMP_EQUAL("previous\n", read_file(report).c_str());
+}
+
+TEST_GROUP(BadUsage){};
+
+TEST(BadUsage, UnknownOptionSuggestsTheNearestOne) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const std::string report = dir.file("report.json");
+  const ToolRun run = run_wakecheck(dir, "check " + kSeed + " --json " + quote(report) + " --no-timming");
+  check_rejected(run, "wakecheck: unknown option '--no-timming'; did you mean '--no-timing'? (see wakecheck --help)");
+  CHECK_FALSE(std::filesystem::exists(report));
+}
+
+TEST(BadUsage, UnknownOptionFarFromAnyIsNamed) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const ToolRun run = run_wakecheck(dir, "check " + kSeed + " --verbose");
+  check_rejected(run, "wakecheck: unknown option '--verbose' (see wakecheck --help)");
+}
+
+TEST(BadUsage, MaxStatesNeedsAPositiveWholeNumber) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  check_rejected(run_wakecheck(dir, "check " + kSeed + " --max-states 0"),
+                 "wakecheck: option '--max-states' needs a positive whole number, found '0' (see wakecheck --help)");
+  check_rejected(run_wakecheck(dir, "check " + kSeed + " --max-states 12x"),
+                 "wakecheck: option '--max-states' needs a positive whole number, found '12x' (see wakecheck --help)");
+  check_rejected(run_wakecheck(dir, "check " + kSeed + " --max-states -5"),
+                 "wakecheck: option '--max-states' needs a positive whole number, found '-5' (see wakecheck --help)");
+}
+
+TEST(BadUsage, OptionWithoutItsValue) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  check_rejected(run_wakecheck(dir, "check " + kSeed + " --json"),
+                 "wakecheck: option '--json' needs a value (see wakecheck --help)");
+}
+
+TEST(BadUsage, MissingOrMisspelledCommand) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  check_rejected(run_wakecheck(dir, ""), "wakecheck: missing a command; expected 'check' (see wakecheck --help)");
+  check_rejected(run_wakecheck(dir, "chekc " + kSeed),
+                 "wakecheck: unknown command 'chekc'; did you mean 'check'? (see wakecheck --help)");
+  check_rejected(run_wakecheck(dir, "check"),
+                 "wakecheck: 'check' needs at least one property file or directory (see wakecheck --help)");
+}
+
+TEST(BadUsage, UnwritableJsonReport) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const std::string report = dir.file("no/such/dir/report.json");
+  check_rejected(run_wakecheck(dir, "check " + kSeed + " --json " + quote(report)),
+                 "wakecheck: cannot write '" + report + "'");
+}
+
+TEST(BadUsage, HelpIsNotAnError) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const ToolRun run = run_wakecheck(dir, "--help");
+  LONGS_EQUAL(0, run.exit_code);
+  STRCMP_EQUAL("", run.err.c_str());
+  STRCMP_EQUAL("usage: wakecheck check PATH... [--json FILE] [--max-states N] [--no-timing]\n",
+               run.out.substr(0, run.out.find('\n') + 1).c_str());
+}

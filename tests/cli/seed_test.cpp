@@ -1,0 +1,401 @@
+// End-to-end tests of `wakecheck check` on the shipped seed property files: exit codes, the
+// verdict lines and counterexample steps of the text report, and the JSON report (--json).
+//
+// The binary and the source root come from the build (WAKECHECK_BINARY, WAKECHECK_SOURCE_DIR);
+// the tool runs in the source root, so file paths in its reports are "properties/seed/...".
+#include <sys/wait.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <CppUTest/TestHarness.h>
+
+#ifndef WAKECHECK_BINARY
+#error "compile with -DWAKECHECK_BINARY='\"/path/to/wakecheck\"'"
+#endif
+#ifndef WAKECHECK_SOURCE_DIR
+#error "compile with -DWAKECHECK_SOURCE_DIR='\"/path/to/source\"'"
+#endif
+
+namespace {
+
+using nlohmann::json;
+
+/// A fresh directory (mkdtemp) for one test's files, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "wakecheck_seed_XXXXXX").string();
+    std::vector<char> buffer(pattern.begin(), pattern.end());
+    buffer.push_back('\0');
+    if (const char* made = mkdtemp(buffer.data())) path_ = made;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  bool ok() const { return !path_.empty(); }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+/// Single-quoted for the shell.
+std::string quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+struct ToolRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs `wakecheck ARGS` in the source root; stdout and stderr go to files in `dir`.
+ToolRun run_wakecheck(const TempDir& dir, const std::string& args) {
+  const std::string out = dir.file("stdout.txt");
+  const std::string err = dir.file("stderr.txt");
+  const std::string command = "cd " + quote(WAKECHECK_SOURCE_DIR) + " && " + quote(WAKECHECK_BINARY) + " " +
+                              args + " >" + quote(out) + " 2>" + quote(err);
+  const int status = std::system(command.c_str());
+  ToolRun run;
+  if (status != -1 && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+  run.out = read_file(out);
+  run.err = read_file(err);
+  return run;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::string pad(std::string text, std::size_t width) {
+  if (text.size() < width) text.append(width - text.size(), ' ');
+  return text;
+}
+
+/// A verdict line of the text report whose verdict is the expected one.
+std::string verdict_line(const std::string& property, const std::string& verdict) {
+  return "  " + pad(property, 26) + pad(verdict, 10) + pad("(expected " + verdict + ")", 22) + "ok\n";
+}
+
+struct ExpectedVerdict {
+  const char* property;
+  const char* verdict;
+};
+
+void check_seed_file(const std::string& file, const std::string& name, const std::vector<ExpectedVerdict>& verdicts) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const ToolRun run = run_wakecheck(dir, "check " + file);
+  LONGS_EQUAL(0, run.exit_code);
+  STRCMP_EQUAL("", run.err.c_str());
+  // The report opens with the file and its name.
+  STRCMP_EQUAL((file + ": " + name + "\n").c_str(), run.out.substr(0, file.size() + name.size() + 3).c_str());
+  std::size_t at = 0;
+  for (const auto& v : verdicts) {
+    const std::string line = verdict_line(v.property, v.verdict);
+    const std::size_t found = run.out.find(line, at);
+    CHECK_TEXT(found != std::string::npos, ("missing, or out of order: " + line).c_str());
+    at = found + line.size();
+  }
+  CHECK_FALSE(contains(run.out, "MISMATCH"));
+}
+
+/// The JSON report of `file` (written with --json and --no-timing).
+json json_report(const TempDir& dir, const std::string& file) {
+  const std::string path = dir.file("report.json");
+  const ToolRun run = run_wakecheck(dir, "check " + file + " --json " + quote(path) + " --no-timing");
+  LONGS_EQUAL(0, run.exit_code);
+  return json::parse(read_file(path));
+}
+
+const json& property_named(const json& report, const std::string& name) {
+  for (const auto& property : report.at("properties")) {
+    if (property.at("name") == name) return property;
+  }
+  FAIL(("no property " + name + " in the report").c_str());
+  return report;
+}
+
+/// The counterexample steps of `property` in the JSON report of `file`.
+json counterexample_steps(const std::string& file, const std::string& property) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const json report = json_report(dir, file);
+  return property_named(report, property).at("counterexample").at("steps");
+}
+
+}  // namespace
+
+TEST_GROUP(SeedFiles){};
+
+TEST(SeedFiles, PausableWorkerExitsZeroWithItsVerdicts) {
+  check_seed_file("properties/seed/pausable_worker.json", "seed: a pausable worker strands the tokio mutex",
+                  {{"mutual_exclusion", "holds"},
+                   {"deadlock_free", "holds"},
+                   {"all_tasks_finish", "violated"},
+                   {"waker_contract", "violated"},
+                   {"coffman_mutual_exclusion", "holds"},
+                   {"coffman_hold_and_wait", "violated"},
+                   {"coffman_no_preemption", "holds"},
+                   {"coffman_circular_wait", "violated"},
+                   {"coffman_all", "violated"}});
+}
+
+TEST(SeedFiles, PauseAnyTimeExitsZeroWithItsVerdicts) {
+  check_seed_file("properties/seed/pause_any_time.json", "seed, unscripted: one worker may be paused at any point",
+                  {{"mutual_exclusion", "holds"},
+                   {"deadlock_free", "holds"},
+                   {"all_tasks_finish", "violated"},
+                   {"waker_contract", "violated"}});
+}
+
+TEST(SeedFiles, DropOnPauseExitsZeroWithItsVerdicts) {
+  check_seed_file("properties/seed/drop_on_pause.json", "seed fix: drop the inner future on pause",
+                  {{"mutual_exclusion", "holds"},
+                   {"deadlock_free", "holds"},
+                   {"all_tasks_finish", "holds"},
+                   {"waker_contract", "holds"}});
+}
+
+TEST(SeedFiles, TheThreeSeedFilesTogetherAreReportedInTheOrderGiven) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const ToolRun run = run_wakecheck(dir,
+                                    "check properties/seed/pause_any_time.json properties/seed/drop_on_pause.json "
+                                    "properties/seed/pausable_worker.json");
+  LONGS_EQUAL(0, run.exit_code);
+  STRCMP_EQUAL("", run.err.c_str());
+  const auto any = run.out.find("properties/seed/pause_any_time.json: ");
+  const auto drop = run.out.find("properties/seed/drop_on_pause.json: ");
+  const auto worker = run.out.find("properties/seed/pausable_worker.json: ");
+  CHECK_TRUE(any != std::string::npos && drop != std::string::npos && worker != std::string::npos);
+  CHECK_TRUE(any < drop);
+  CHECK_TRUE(drop < worker);
+  // 4 + 4 + 9 checks.
+  CHECK_TRUE(contains(run.out, "3 files, 17 checks: 17 as expected, 0 not\n"));
+}
+
+TEST(SeedFiles, ADirectoryMeansEveryJsonFileBelowItSorted) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const std::string seed_dir = std::string(WAKECHECK_SOURCE_DIR) + "/properties/seed/";
+  std::filesystem::create_directories(dir.file("files/nested"));
+  write_file(dir.file("files/b.json"), read_file(seed_dir + "drop_on_pause.json"));
+  write_file(dir.file("files/nested/a.json"), read_file(seed_dir + "pausable_worker.json"));
+  write_file(dir.file("files/a.json"), read_file(seed_dir + "pause_any_time.json"));
+  write_file(dir.file("files/notes.txt"), "not a property file\n");
+  const ToolRun run = run_wakecheck(dir, "check " + quote(dir.file("files")));
+  LONGS_EQUAL(0, run.exit_code);
+  STRCMP_EQUAL("", run.err.c_str());
+  const auto a = run.out.find(dir.file("files/a.json") + ": seed, unscripted");
+  const auto b = run.out.find(dir.file("files/b.json") + ": seed fix");
+  const auto nested = run.out.find(dir.file("files/nested/a.json") + ": seed: a pausable worker");
+  CHECK_TRUE(a != std::string::npos && b != std::string::npos && nested != std::string::npos);
+  CHECK_TRUE(a < b);
+  CHECK_TRUE(b < nested);
+  CHECK_TRUE(contains(run.out, "3 files, 17 checks: 17 as expected, 0 not\n"));
+}
+
+TEST(SeedFiles, PausableWorkerTextShowsTheSwallowedWakeAndTheFifoHandOver) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const ToolRun run = run_wakecheck(dir, "check properties/seed/pausable_worker.json");
+  LONGS_EQUAL(0, run.exit_code);
+  const auto hand_over = run.out.find("unlock m -> permit assigned to worker0 (oldest waiter)");
+  const auto swallowed = run.out.find("poll worker1 -> swallowed: paused, inner future not polled");
+  CHECK_TRUE(hand_over != std::string::npos);
+  CHECK_TRUE(swallowed != std::string::npos);
+  CHECK_TRUE(hand_over < swallowed);
+  CHECK_TRUE(contains(run.out, "all_tasks_finish: violated -- "));
+  CHECK_TRUE(contains(run.out, "  counterexample, shortest (14 steps):\n"));
+  // waker_contract has the same counterexample, which is shown once.
+  CHECK_TRUE(contains(run.out, "waker_contract: violated -- "));
+  CHECK_TRUE(contains(run.out, "  counterexample: the same as for all_tasks_finish\n"));
+}
+
+TEST(SeedFiles, UnscriptedPauseFindsACounterexampleNoLongerThanTheScriptedOne) {
+  const json scripted = counterexample_steps("properties/seed/pausable_worker.json", "all_tasks_finish");
+  const json found = counterexample_steps("properties/seed/pause_any_time.json", "all_tasks_finish");
+  CHECK_TRUE(scripted.is_array());
+  CHECK_TRUE(found.is_array());
+  CHECK_TRUE(found.size() > 0);
+  CHECK_TRUE(found.size() <= scripted.size());
+  // Both end with a poll that the paused worker's wrapper swallows.
+  STRCMP_EQUAL("poll", found.back().at("event").get<std::string>().c_str());
+  CHECK_TRUE(found.back().at("effect").get<std::string>().rfind("swallowed: paused", 0) == 0);
+  STRCMP_EQUAL("poll", scripted.back().at("event").get<std::string>().c_str());
+  STRCMP_EQUAL("worker1", scripted.back().at("task").get<std::string>().c_str());
+  // The unscripted one needs the environment's pause somewhere.
+  bool paused_by_environment = false;
+  for (const auto& step : found) paused_by_environment = paused_by_environment || step.at("event") == "pause";
+  CHECK_TRUE(paused_by_environment);
+}
+
+TEST_GROUP(JsonReport){};
+
+TEST(JsonReport, HasTheDocumentedShape) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const json report = json_report(dir, "properties/seed/pausable_worker.json");
+  CHECK_TRUE(report.is_object());
+  LONGS_EQUAL(1, report.at("format_version").get<int>());
+  STRCMP_EQUAL("properties/seed/pausable_worker.json", report.at("file").get<std::string>().c_str());
+
+  const json& scenario = report.at("scenario");
+  STRCMP_EQUAL("seed: a pausable worker strands the tokio mutex", scenario.at("name").get<std::string>().c_str());
+  STRCMP_EQUAL("current_thread", scenario.at("runtime").get<std::string>().c_str());
+  UNSIGNED_LONGS_EQUAL(5, scenario.at("tasks").size());
+  STRCMP_EQUAL("worker3", scenario.at("tasks").at(4).at("name").get<std::string>().c_str());
+
+  const json& stats = report.at("stats");
+  CHECK_TRUE(stats.at("states").is_number_unsigned());
+  CHECK_TRUE(stats.at("transitions").is_number_unsigned());
+  CHECK_TRUE(stats.at("depth").is_number_unsigned());
+  CHECK_TRUE(stats.at("seconds").is_number());
+  const auto states = stats.at("states").get<std::uint64_t>();
+  CHECK_TRUE(states > 1);
+  CHECK_TRUE(stats.at("transitions").get<std::uint64_t>() >= states - 1);
+  CHECK_TRUE(stats.at("depth").get<std::uint64_t>() < states);
+  DOUBLES_EQUAL(0.0, stats.at("seconds").get<double>(), 0.0);
+
+  const json& props = report.at("properties");
+  UNSIGNED_LONGS_EQUAL(9, props.size());
+  for (const auto& property : props) {
+    CHECK_TRUE(property.at("name").is_string());
+    CHECK_TRUE(property.at("verdict") == "holds" || property.at("verdict") == "violated");
+    CHECK_TRUE(property.at("expected") == property.at("verdict"));
+  }
+  const json& finish = property_named(report, "all_tasks_finish");
+  STRCMP_EQUAL("violated", finish.at("verdict").get<std::string>().c_str());
+  STRCMP_EQUAL("violated", finish.at("expected").get<std::string>().c_str());
+  const json& counterexample = finish.at("counterexample");
+  const json& steps = counterexample.at("steps");
+  UNSIGNED_LONGS_EQUAL(14, steps.size());
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const json& step = steps.at(i);
+    UNSIGNED_LONGS_EQUAL(i + 1, step.at("index").get<std::size_t>());
+    CHECK_TRUE(step.at("event").is_string());
+    CHECK_TRUE(step.at("task").is_string() || step.at("task").is_null());
+    CHECK_TRUE(step.at("effect").is_string());
+  }
+  STRCMP_EQUAL("poll", steps.at(0).at("event").get<std::string>().c_str());
+  STRCMP_EQUAL("main", steps.at(0).at("task").get<std::string>().c_str());
+  STRCMP_EQUAL("park", steps.at(5).at("event").get<std::string>().c_str());
+  CHECK_TRUE(steps.at(5).at("task").is_null());
+
+  const json& final_state = counterexample.at("final_state");
+  const json& m = final_state.at("resources").at(0);
+  STRCMP_EQUAL("m", m.at("name").get<std::string>().c_str());
+  LONGS_EQUAL(0, m.at("available").get<int>());
+  CHECK_TRUE(m.at("guard_holders").empty());
+  CHECK_TRUE(m.at("owning_futures") == json::array({"worker1"}));
+  CHECK_TRUE(m.at("waiters") == json::array({"worker2", "worker3"}));
+  const json& worker1 = final_state.at("tasks").at(2);
+  STRCMP_EQUAL("worker1", worker1.at("name").get<std::string>().c_str());
+  STRCMP_EQUAL("paused", worker1.at("status").get<std::string>().c_str());
+  CHECK_TRUE(worker1.at("wake_swallowed").get<bool>());
+
+  // Properties that hold have no counterexample.
+  CHECK_FALSE(property_named(report, "mutual_exclusion").contains("counterexample"));
+}
+
+TEST(JsonReport, StatsAgreeWithTheTextReport) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const std::string path = dir.file("report.json");
+  const ToolRun run = run_wakecheck(dir, "check properties/seed/pause_any_time.json --json " + quote(path));
+  LONGS_EQUAL(0, run.exit_code);
+  const json stats = json::parse(read_file(path)).at("stats");
+  const std::string explored = "  explored " + std::to_string(stats.at("states").get<std::uint64_t>()) +
+                               " states, " + std::to_string(stats.at("transitions").get<std::uint64_t>()) +
+                               " transitions, depth " + std::to_string(stats.at("depth").get<std::uint64_t>()) +
+                               ", ";
+  CHECK_TEXT(contains(run.out, explored), explored.c_str());
+  CHECK_TRUE(stats.at("seconds").get<double>() >= 0.0);
+}
+
+TEST(JsonReport, TwoRunsWithoutTimingAreByteIdentical) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const std::string first = dir.file("first.json");
+  const std::string second = dir.file("second.json");
+  const std::string files = "properties/seed/pausable_worker.json properties/seed/pause_any_time.json";
+  LONGS_EQUAL(0, run_wakecheck(dir, "check " + files + " --no-timing --json " + quote(first)).exit_code);
+  LONGS_EQUAL(0, run_wakecheck(dir, "check " + files + " --json " + quote(second) + " --no-timing").exit_code);
+  const std::string a = read_file(first);
+  const std::string b = read_file(second);
+  CHECK_TRUE(a.size() > 0);
+  CHECK_TRUE(a == b);
+  // Two files give an array of two reports.
+  const json both = json::parse(a);
+  CHECK_TRUE(both.is_array());
+  UNSIGNED_LONGS_EQUAL(2, both.size());
+  STRCMP_EQUAL("properties/seed/pause_any_time.json", both.at(1).at("file").get<std::string>().c_str());
+}
+
+TEST_GROUP(WrongExpectation){};
+
+TEST(WrongExpectation, AVerdictThatIsNotAsExpectedExitsOne) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  std::string text = read_file(std::string(WAKECHECK_SOURCE_DIR) + "/properties/seed/pausable_worker.json");
+  const std::string wrong_from = R"({"property": "all_tasks_finish", "expect": "violated"})";
+  const std::string wrong_to = R"({"property": "all_tasks_finish", "expect": "holds"})";
+  const auto at = text.find(wrong_from);
+  CHECK_TRUE(at != std::string::npos);
+  text.replace(at, wrong_from.size(), wrong_to);
+  const std::string file = dir.file("wrong.json");
+  write_file(file, text);
+  const std::string report = dir.file("report.json");
+
+  const ToolRun run = run_wakecheck(dir, "check " + quote(file) + " --json " + quote(report));
+  LONGS_EQUAL(1, run.exit_code);
+  STRCMP_EQUAL("", run.err.c_str());
+  CHECK_TRUE(contains(run.out, "  " + pad("all_tasks_finish", 26) + pad("violated", 10) +
+                                   pad("(expected holds)", 22) + "MISMATCH\n"));
+  // The other checks are still as expected.
+  CHECK_TRUE(contains(run.out, verdict_line("waker_contract", "violated")));
+  const json finish = property_named(json::parse(read_file(report)), "all_tasks_finish");
+  STRCMP_EQUAL("violated", finish.at("verdict").get<std::string>().c_str());
+  STRCMP_EQUAL("holds", finish.at("expected").get<std::string>().c_str());
+  CHECK_FALSE(finish.at("as_expected").get<bool>());
+}
+
+TEST(WrongExpectation, OneMismatchAmongSeveralFilesExitsOne) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  std::string text = read_file(std::string(WAKECHECK_SOURCE_DIR) + "/properties/seed/drop_on_pause.json");
+  const std::string from = R"({"property": "waker_contract", "expect": "holds"})";
+  const auto at = text.find(from);
+  CHECK_TRUE(at != std::string::npos);
+  text.replace(at, from.size(), R"({"property": "waker_contract", "expect": "violated"})");
+  const std::string file = dir.file("wrong.json");
+  write_file(file, text);
+  const ToolRun run = run_wakecheck(dir, "check properties/seed/pausable_worker.json " + quote(file));
+  LONGS_EQUAL(1, run.exit_code);
+  CHECK_TRUE(contains(run.out, "2 files, 13 checks: 12 as expected, 1 not\n"));
+}

@@ -1,0 +1,528 @@
+// Tests for the built-in properties: each one where it holds and where it is violated, by a
+// search over a small scenario built here or by its condition on a hand-built state, and the
+// kind each is decided by (always / reachable / at dead ends).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "explorer/property.hpp"
+#include "explorer/search.hpp"
+#include "model/queries.hpp"
+#include "model/scenario.hpp"
+#include "model/state.hpp"
+#include "model/tokio_model.hpp"
+#include "properties/builtins.hpp"
+#include "properties/run.hpp"
+
+#include <CppUTest/TestHarness.h>
+
+namespace {
+
+namespace explorer = wakecheck::explorer;
+namespace model = wakecheck::model;
+namespace properties = wakecheck::properties;
+
+// The registry is a function-local static: build it before any test runs, so CppUTest's leak
+// check does not count it against whichever test happens to call it first.
+const auto& kRegistry = properties::builtin_properties();
+
+using explorer::PropertyKind;
+using explorer::Verdict;
+using model::OpKind;
+
+model::Op op(OpKind kind, std::uint8_t target = 0) { return model::Op{kind, target}; }
+
+model::TaskSpec task(const std::string& name, std::vector<model::Op> program,
+                     model::Wrapper wrapper = model::Wrapper::kNone) {
+  model::TaskSpec spec;
+  spec.name = name;
+  spec.group = name;
+  spec.wrapper = wrapper;
+  spec.program = std::move(program);
+  return spec;
+}
+
+model::Scenario scenario(const std::string& name, const std::vector<std::string>& resources,
+                         std::vector<model::TaskSpec> tasks,
+                         model::Flavor flavor = model::Flavor::kCurrentThread) {
+  model::Scenario sc;
+  sc.name = name;
+  sc.flavor = flavor;
+  for (const auto& r : resources) {
+    model::ResourceSpec spec;
+    spec.name = r;
+    sc.resources.push_back(spec);
+  }
+  sc.tasks = std::move(tasks);
+  for (auto& budget : sc.faults) budget.tasks.assign(sc.tasks.size(), false);
+  return sc;
+}
+
+// Resource and task indices, named for readability.
+constexpr std::uint8_t kM = 0;
+constexpr std::uint8_t kA = 0;
+constexpr std::uint8_t kB = 1;
+
+/// Two mutexes taken in opposite orders: main spawns A and B; A: lock a, yield_now, lock b;
+/// B: lock b, yield_now, lock a. Each yields while holding its first lock, so both queue on the
+/// other's mutex: a wait-for cycle.
+model::Scenario opposite_lock_orders() {
+  return scenario("opposite lock orders", {"a", "b"},
+                  {task("main", {op(OpKind::kSpawn, 1), op(OpKind::kSpawn, 2)}),
+                   task("A", {op(OpKind::kLock, kA), op(OpKind::kYieldNow), op(OpKind::kLock, kB),
+                              op(OpKind::kUnlock, kB), op(OpKind::kUnlock, kA)}),
+                   task("B", {op(OpKind::kLock, kB), op(OpKind::kYieldNow), op(OpKind::kLock, kA),
+                              op(OpKind::kUnlock, kA), op(OpKind::kUnlock, kB)})});
+}
+
+/// The seed: main holds m, spawns four pausable workers, yields so each queues on m, pauses
+/// worker1 and unlocks. worker1's wrapper swallows the wake that hands it the permit.
+model::Scenario seed(model::Flavor flavor = model::Flavor::kCurrentThread) {
+  std::vector<model::Op> main_program = {op(OpKind::kLock, kM)};
+  for (std::uint8_t w = 1; w <= 4; ++w) main_program.push_back(op(OpKind::kSpawn, w));
+  main_program.push_back(op(OpKind::kYieldNow));
+  main_program.push_back(op(OpKind::kPause, 2));
+  main_program.push_back(op(OpKind::kUnlock, kM));
+  std::vector<model::TaskSpec> tasks = {task("main", main_program)};
+  for (int w = 0; w < 4; ++w) {
+    auto worker = task("worker" + std::to_string(w),
+                       {op(OpKind::kLock, kM), op(OpKind::kSleep), op(OpKind::kUnlock, kM)},
+                       model::Wrapper::kPausable);
+    worker.group = "worker";
+    tasks.push_back(worker);
+  }
+  return scenario("seed", {"m"}, tasks, flavor);
+}
+
+/// Two tasks each awaiting the other's JoinHandle.
+model::Scenario join_each_other() {
+  return scenario("join each other", {},
+                  {task("main", {op(OpKind::kSpawn, 1), op(OpKind::kSpawn, 2)}),
+                   task("A", {op(OpKind::kJoin, 2)}), task("B", {op(OpKind::kJoin, 1)})});
+}
+
+/// main alone locks and unlocks m: nobody ever waits for anything.
+model::Scenario lone_locker() {
+  return scenario("lone locker", {"m"},
+                  {task("main", {op(OpKind::kLock, kM), op(OpKind::kYieldNow), op(OpKind::kUnlock, kM)})});
+}
+
+/// main holds m while it awaits w's JoinHandle; w needs nothing, so it finishes and main goes on.
+model::Scenario hold_m_and_join() {
+  return scenario("hold m and join", {"m"},
+                  {task("main", {op(OpKind::kLock, kM), op(OpKind::kSpawn, 1), op(OpKind::kJoin, 1),
+                                 op(OpKind::kUnlock, kM)}),
+                   task("w", {op(OpKind::kYieldNow)})});
+}
+
+/// main pauses a pausable worker before it has run, so its wrapper never polls the inner
+/// future: the worker stays live and paused forever.
+model::Scenario paused_before_start() {
+  return scenario("paused before start", {},
+                  {task("main", {op(OpKind::kSpawn, 1), op(OpKind::kPause, 1)}),
+                   task("w", {op(OpKind::kSleep)}, model::Wrapper::kPausable)});
+}
+
+/// main pauses w after w queued on m, unlocks (the permit goes to w, whose wrapper swallows the
+/// wake), yields, then resumes w: the resume's wake gets the inner future polled after all.
+model::Scenario pause_then_resume() {
+  return scenario("pause then resume", {"m"},
+                  {task("main", {op(OpKind::kLock, kM), op(OpKind::kSpawn, 1), op(OpKind::kYieldNow),
+                                 op(OpKind::kPause, 1), op(OpKind::kUnlock, kM),
+                                 op(OpKind::kYieldNow), op(OpKind::kResume, 1)}),
+                   task("w", {op(OpKind::kLock, kM), op(OpKind::kUnlock, kM)},
+                        model::Wrapper::kPausable)});
+}
+
+/// w holds m for a while and the environment may drop w's future once.
+model::Scenario droppable_holder(std::uint8_t drop_budget) {
+  auto sc = scenario("droppable holder", {"m"},
+                     {task("main", {op(OpKind::kSpawn, 1)}),
+                      task("w", {op(OpKind::kLock, kM), op(OpKind::kYieldNow), op(OpKind::kUnlock, kM)})});
+  auto& drop = sc.faults[static_cast<std::size_t>(model::FaultKind::kDrop)];
+  drop.budget = drop_budget;
+  drop.tasks = {false, true};
+  return sc;
+}
+
+/// One search deciding one built-in property.
+struct Decided {
+  explorer::SearchResult<model::TokioModel> result;
+  const explorer::PropertyOutcome& outcome() const { return result.outcomes.front(); }
+  std::optional<model::State> witness() const {
+    if (!outcome().witness) return std::nullopt;
+    return result.store.state(*outcome().witness);
+  }
+};
+
+Decided decide(const model::TokioModel& m, std::string_view name) {
+  const properties::BuiltinProperty* builtin = properties::find_builtin(name);
+  CHECK_TRUE(builtin != nullptr);
+  const std::vector<explorer::Property<model::State>> props = {properties::bind(*builtin, m.scenario())};
+  Decided decided{explorer::search(m, props)};
+  CHECK_TRUE(decided.result.stats.complete);
+  UNSIGNED_LONGS_EQUAL(1, decided.result.outcomes.size());
+  STRCMP_EQUAL(std::string(name).c_str(), decided.outcome().name.c_str());
+  return decided;
+}
+
+void check_verdict(Verdict expected, const Decided& decided) {
+  STRCMP_EQUAL(properties::to_string(expected), properties::to_string(decided.outcome().verdict));
+}
+
+/// No event but environment events is enabled in `s`.
+bool is_dead_end(const model::TokioModel& m, const model::State& s) {
+  std::vector<model::Event> events;
+  m.enabled_events(s, events);
+  for (const auto& e : events) {
+    if (!m.is_environment(e)) return false;
+  }
+  return true;
+}
+
+/// Some reachable state of the search fails `condition`.
+bool some_state_fails(const Decided& decided, const model::Scenario& sc,
+                      bool (*condition)(const model::Scenario&, const model::State&)) {
+  const auto& store = decided.result.store;
+  for (std::uint32_t i = 0; i < store.size(); ++i) {
+    if (!condition(sc, store.state(explorer::StateId{i}))) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// --- the registry ------------------------------------------------------------------------------
+
+TEST_GROUP(BuiltinRegistry){};
+
+TEST(BuiltinRegistry, ListsEveryPropertyInAFixedOrderWithItsKind) {
+  struct Expected {
+    const char* name;
+    PropertyKind kind;
+  };
+  const Expected expected[] = {
+      {"mutual_exclusion", PropertyKind::kAlways},
+      {"deadlock_free", PropertyKind::kAlways},
+      {"all_tasks_finish", PropertyKind::kAtDeadEnds},
+      {"waker_contract", PropertyKind::kAtDeadEnds},
+      {"coffman_mutual_exclusion", PropertyKind::kSometimes},
+      {"coffman_hold_and_wait", PropertyKind::kSometimes},
+      {"coffman_no_preemption", PropertyKind::kSometimes},
+      {"coffman_circular_wait", PropertyKind::kSometimes},
+      {"coffman_all", PropertyKind::kSometimes},
+  };
+  const auto& registry = properties::builtin_properties();
+  CHECK_TRUE(&registry == &kRegistry);
+  const auto names = properties::builtin_names();
+  UNSIGNED_LONGS_EQUAL(9, registry.size());
+  UNSIGNED_LONGS_EQUAL(9, names.size());
+  for (std::size_t i = 0; i < registry.size(); ++i) {
+    STRCMP_EQUAL(expected[i].name, std::string(registry[i].name).c_str());
+    STRCMP_EQUAL(expected[i].name, names[i].c_str());
+    ENUMS_EQUAL_INT(expected[i].kind, registry[i].kind);
+    CHECK_FALSE(registry[i].description.empty());
+    CHECK_TRUE(properties::find_builtin(expected[i].name) == &registry[i]);
+  }
+}
+
+TEST(BuiltinRegistry, UnknownNameIsNotFound) {
+  CHECK_TRUE(properties::find_builtin("all_task_finish") == nullptr);
+  CHECK_TRUE(properties::find_builtin("") == nullptr);
+}
+
+TEST(BuiltinRegistry, BindKeepsNameKindAndConditionOnTheScenario) {
+  const auto sc = lone_locker();
+  const model::TokioModel m(sc);
+  const auto bound = properties::bind(*properties::find_builtin("all_tasks_finish"), m.scenario());
+  STRCMP_EQUAL("all_tasks_finish", bound.name.c_str());
+  ENUMS_EQUAL_INT(PropertyKind::kAtDeadEnds, bound.kind);
+  model::State s = m.initial_state();
+  CHECK_FALSE(bound.condition(s));  // main is scheduled: live
+  s.tasks[0].status = model::TaskStatus::kComplete;
+  CHECK_TRUE(bound.condition(s));
+}
+
+// --- mutual_exclusion --------------------------------------------------------------------------
+
+TEST_GROUP(MutualExclusion){};
+
+TEST(MutualExclusion, TwoGuardsOfAOnePermitMutexViolateIt) {
+  const auto sc = seed();
+  model::State s = model::TokioModel(sc).initial_state();
+  s.tasks[1].held[kM] = 1;
+  CHECK_TRUE(properties::mutual_exclusion(sc, s));
+  s.tasks[2].held[kM] = 1;
+  CHECK_FALSE(properties::mutual_exclusion(sc, s));
+}
+
+TEST(MutualExclusion, TwoGuardsOfATwoPermitResourceAreAllowed) {
+  auto sc = seed();
+  sc.resources[kM].permits = 2;
+  model::State s = model::TokioModel(sc).initial_state();
+  s.tasks[1].held[kM] = 1;
+  s.tasks[2].held[kM] = 1;
+  CHECK_TRUE(properties::mutual_exclusion(sc, s));
+  s.tasks[3].held[kM] = 1;
+  CHECK_FALSE(properties::mutual_exclusion(sc, s));
+}
+
+TEST(MutualExclusion, HoldsInEveryReachableStateOfTheSeedOnBothRuntimes) {
+  const model::TokioModel current(seed());
+  const auto on_current = decide(current, "mutual_exclusion");
+  check_verdict(Verdict::kHolds, on_current);
+  CHECK_FALSE(on_current.outcome().witness.has_value());
+
+  const model::TokioModel multi(seed(model::Flavor::kMultiThread));
+  const auto on_multi = decide(multi, "mutual_exclusion");
+  check_verdict(Verdict::kHolds, on_multi);
+  // The multi_thread model interleaves more than the single thread's fixed order.
+  CHECK_TRUE(on_multi.result.stats.states > on_current.result.stats.states);
+}
+
+TEST(MutualExclusion, HoldsForTheOppositeLockOrders) {
+  const model::TokioModel m(opposite_lock_orders());
+  check_verdict(Verdict::kHolds, decide(m, "mutual_exclusion"));
+}
+
+// --- deadlock_free -----------------------------------------------------------------------------
+
+TEST_GROUP(DeadlockFree){};
+
+TEST(DeadlockFree, OppositeLockOrdersViolateIt) {
+  const model::TokioModel m(opposite_lock_orders());
+  const auto decided = decide(m, "deadlock_free");
+  check_verdict(Verdict::kViolated, decided);
+  const auto witness = decided.witness();
+  CHECK_TRUE(witness.has_value());
+  const auto& sc = m.scenario();
+  CHECK_FALSE(properties::deadlock_free(sc, *witness));
+  // A holds a and waits for b; B holds b and waits for a.
+  UNSIGNED_LONGS_EQUAL(1, model::held_by(*witness, model::TaskId{1}, model::ResourceId{kA}));
+  UNSIGNED_LONGS_EQUAL(1, model::held_by(*witness, model::TaskId{2}, model::ResourceId{kB}));
+  CHECK_TRUE(model::waits_on(*witness, sc, model::TaskId{1}) == model::ResourceId{kB});
+  CHECK_TRUE(model::waits_on(*witness, sc, model::TaskId{2}) == model::ResourceId{kA});
+  // The cycle is final: nothing can run any more.
+  CHECK_TRUE(is_dead_end(m, *witness));
+}
+
+TEST(DeadlockFree, TasksJoiningEachOtherViolateIt) {
+  const model::TokioModel m(join_each_other());
+  const auto decided = decide(m, "deadlock_free");
+  check_verdict(Verdict::kViolated, decided);
+  const auto witness = decided.witness();
+  CHECK_TRUE(witness.has_value());
+  CHECK_TRUE(model::joins(*witness, m.scenario(), model::TaskId{1}) == model::TaskId{2});
+  CHECK_TRUE(model::joins(*witness, m.scenario(), model::TaskId{2}) == model::TaskId{1});
+}
+
+TEST(DeadlockFree, TheSeedHasNoCycle) {
+  const model::TokioModel m(seed());
+  const auto decided = decide(m, "deadlock_free");
+  check_verdict(Verdict::kHolds, decided);
+  CHECK_FALSE(decided.outcome().witness.has_value());
+}
+
+TEST(DeadlockFree, HandBuiltCycleViolatesItAndOneWaiterDoesNot) {
+  const auto sc = opposite_lock_orders();
+  model::State s = model::TokioModel(sc).initial_state();
+  const auto wa = model::waiter_of(model::TaskId{1});
+  const auto wb = model::waiter_of(model::TaskId{2});
+  auto& a = s.semaphores[kA];
+  auto& b = s.semaphores[kB];
+  CHECK_TRUE(a.poll_acquire(wa, 1) == model::Semaphore::Poll::kReady);
+  s.tasks[1].held[kA] = 1;
+  CHECK_TRUE(b.poll_acquire(wb, 1) == model::Semaphore::Poll::kReady);
+  s.tasks[2].held[kB] = 1;
+  CHECK_TRUE(b.poll_acquire(wa, 1) == model::Semaphore::Poll::kPending);
+  // A waits for B, B waits for nothing: no cycle yet.
+  CHECK_TRUE(properties::deadlock_free(sc, s));
+  CHECK_TRUE(a.poll_acquire(wb, 1) == model::Semaphore::Poll::kPending);
+  CHECK_FALSE(properties::deadlock_free(sc, s));
+  CHECK_TRUE(properties::coffman_circular_wait(sc, s));
+  CHECK_TRUE(properties::coffman_all(sc, s));
+}
+
+// --- all_tasks_finish (decided at dead ends) -----------------------------------------------------
+
+TEST_GROUP(AllTasksFinish){};
+
+TEST(AllTasksFinish, HoldsWhenEveryTaskFinishesAlthoughLiveTasksAreReachable) {
+  const model::TokioModel finishing(hold_m_and_join());
+  const auto decided = decide(finishing, "all_tasks_finish");
+  check_verdict(Verdict::kHolds, decided);
+  // Its condition fails on the way (main is live in the initial state): a kAlways reading would
+  // call it violated. Deciding it at dead ends only is what makes it hold.
+  CHECK_FALSE(properties::all_tasks_finish(finishing.scenario(), finishing.initial_state()));
+  CHECK_TRUE(some_state_fails(decided, finishing.scenario(), &properties::all_tasks_finish));
+  UNSIGNED_LONGS_EQUAL(1, decided.result.stats.dead_ends);
+}
+
+TEST(AllTasksFinish, APausedTaskThatNeverRunsIsExempt) {
+  const model::TokioModel m(paused_before_start());
+  const auto decided = decide(m, "all_tasks_finish");
+  check_verdict(Verdict::kHolds, decided);
+  // And the run does end with w live: it is paused, not finished.
+  model::State s = m.initial_state();
+  for (;;) {
+    std::vector<model::Event> events;
+    m.enabled_events(s, events);
+    if (events.empty()) break;
+    UNSIGNED_LONGS_EQUAL(1, events.size());
+    s = m.next_state(s, events.front());
+  }
+  CHECK_TRUE(s.tasks[1].live());
+  UNSIGNED_LONGS_EQUAL(1, s.tasks[1].paused);
+  CHECK_TRUE(properties::all_tasks_finish(m.scenario(), s));
+  s.tasks[1].paused = 0;
+  CHECK_FALSE(properties::all_tasks_finish(m.scenario(), s));
+}
+
+TEST(AllTasksFinish, TheSeedViolatesItAtADeadEnd) {
+  const model::TokioModel m(seed());
+  const auto decided = decide(m, "all_tasks_finish");
+  check_verdict(Verdict::kViolated, decided);
+  const auto witness = decided.witness();
+  CHECK_TRUE(witness.has_value());
+  CHECK_TRUE(is_dead_end(m, *witness));
+  // worker1 is paused; worker2 and worker3 wait for m, live and not paused.
+  UNSIGNED_LONGS_EQUAL(1, witness->tasks[2].paused);
+  CHECK_TRUE(model::waits_on(*witness, m.scenario(), model::TaskId{3}) == model::ResourceId{kM});
+  CHECK_TRUE(model::waits_on(*witness, m.scenario(), model::TaskId{4}) == model::ResourceId{kM});
+  CHECK_TRUE(witness->tasks[1].finished());
+}
+
+TEST(AllTasksFinish, OppositeLockOrdersViolateItAtADeadEnd) {
+  const model::TokioModel m(opposite_lock_orders());
+  const auto decided = decide(m, "all_tasks_finish");
+  check_verdict(Verdict::kViolated, decided);
+  const auto witness = decided.witness();
+  CHECK_TRUE(witness.has_value());
+  CHECK_TRUE(is_dead_end(m, *witness));
+  CHECK_TRUE(witness->tasks[1].live());
+  CHECK_TRUE(witness->tasks[2].live());
+}
+
+// --- waker_contract (decided at dead ends) -------------------------------------------------------
+
+TEST_GROUP(WakerContract){};
+
+TEST(WakerContract, TheSeedViolatesItAtADeadEnd) {
+  const model::TokioModel m(seed());
+  const auto decided = decide(m, "waker_contract");
+  check_verdict(Verdict::kViolated, decided);
+  const auto witness = decided.witness();
+  CHECK_TRUE(witness.has_value());
+  CHECK_TRUE(is_dead_end(m, *witness));
+  UNSIGNED_LONGS_EQUAL(1, witness->tasks[2].swallowed);  // worker1
+  // Its lock future owns the permit that no guard holds.
+  UNSIGNED_LONGS_EQUAL(1, model::owned_by_future(*witness, model::TaskId{2}, model::ResourceId{kM}));
+  UNSIGNED_LONGS_EQUAL(0, model::guard_holders(*witness, m.scenario(), model::ResourceId{kM}));
+}
+
+TEST(WakerContract, HoldsWhenASwallowedWakeIsMadeGoodByAResume) {
+  const model::TokioModel m(pause_then_resume());
+  const auto decided = decide(m, "waker_contract");
+  check_verdict(Verdict::kHolds, decided);
+  // A wake is swallowed on the way; only at the dead end must none be left over.
+  CHECK_TRUE(some_state_fails(decided, m.scenario(), &properties::waker_contract));
+  check_verdict(Verdict::kHolds, decide(m, "all_tasks_finish"));
+}
+
+TEST(WakerContract, HoldsWithoutWrappers) {
+  const model::TokioModel m(opposite_lock_orders());
+  const auto decided = decide(m, "waker_contract");
+  check_verdict(Verdict::kHolds, decided);
+  CHECK_FALSE(some_state_fails(decided, m.scenario(), &properties::waker_contract));
+}
+
+// --- the Coffman conditions (reachability: holds = some state has it) -----------------------------
+
+TEST_GROUP(Coffman){};
+
+TEST(Coffman, OppositeLockOrdersReachAllFourConditionsInOneState) {
+  const model::TokioModel m(opposite_lock_orders());
+  for (const char* name : {"coffman_mutual_exclusion", "coffman_hold_and_wait", "coffman_no_preemption",
+                           "coffman_circular_wait", "coffman_all"}) {
+    const auto decided = decide(m, name);
+    check_verdict(Verdict::kHolds, decided);
+    const auto example = decided.witness();
+    CHECK_TRUE(example.has_value());
+    CHECK_TRUE(properties::find_builtin(name)->condition(m.scenario(), *example));
+  }
+  const auto all = decide(m, "coffman_all").witness();
+  CHECK_TRUE(all.has_value());
+  CHECK_TRUE(properties::coffman_mutual_exclusion(m.scenario(), *all));
+  CHECK_TRUE(properties::coffman_hold_and_wait(m.scenario(), *all));
+  CHECK_TRUE(properties::coffman_no_preemption(m.scenario(), *all));
+  CHECK_TRUE(properties::coffman_circular_wait(m.scenario(), *all));
+}
+
+TEST(Coffman, TheSeedHasNoCircularWaitAndNoHoldAndWait) {
+  const model::TokioModel m(seed());
+  check_verdict(Verdict::kHolds, decide(m, "coffman_mutual_exclusion"));
+  check_verdict(Verdict::kHolds, decide(m, "coffman_no_preemption"));
+  for (const char* name : {"coffman_hold_and_wait", "coffman_circular_wait", "coffman_all"}) {
+    const auto decided = decide(m, name);
+    check_verdict(Verdict::kViolated, decided);
+    CHECK_FALSE(decided.outcome().witness.has_value());
+  }
+}
+
+TEST(Coffman, MutualExclusionNeedsSomeoneWaiting) {
+  const model::TokioModel m(lone_locker());
+  check_verdict(Verdict::kViolated, decide(m, "coffman_mutual_exclusion"));
+  // By hand: m taken by main and w queued behind it.
+  const auto sc = hold_m_and_join();
+  model::State s = model::TokioModel(sc).initial_state();
+  auto& sem = s.semaphores[kM];
+  CHECK_TRUE(sem.poll_acquire(model::waiter_of(model::TaskId{0}), 1) == model::Semaphore::Poll::kReady);
+  s.tasks[0].held[kM] = 1;
+  CHECK_FALSE(properties::coffman_mutual_exclusion(sc, s));
+  CHECK_TRUE(sem.poll_acquire(model::waiter_of(model::TaskId{1}), 1) == model::Semaphore::Poll::kPending);
+  CHECK_TRUE(properties::coffman_mutual_exclusion(sc, s));
+}
+
+TEST(Coffman, HoldAndWaitCountsAJoinWhileHoldingAGuard) {
+  const model::TokioModel m(hold_m_and_join());
+  const auto decided = decide(m, "coffman_hold_and_wait");
+  check_verdict(Verdict::kHolds, decided);
+  const auto example = decided.witness();
+  CHECK_TRUE(example.has_value());
+  UNSIGNED_LONGS_EQUAL(1, model::held_by(*example, model::kMainTask, model::ResourceId{kM}));
+  CHECK_TRUE(model::joins(*example, m.scenario(), model::kMainTask) == model::TaskId{1});
+  // No cycle: w needs nothing main holds.
+  check_verdict(Verdict::kViolated, decide(m, "coffman_circular_wait"));
+  check_verdict(Verdict::kHolds, decide(m, "deadlock_free"));
+  const model::TokioModel lone(lone_locker());
+  check_verdict(Verdict::kViolated, decide(lone, "coffman_hold_and_wait"));
+}
+
+TEST(Coffman, NoPreemptionFailsWhileTheEnvironmentCanDropTheHolder) {
+  const model::TokioModel droppable(droppable_holder(1));
+  check_verdict(Verdict::kViolated, decide(droppable, "coffman_no_preemption"));
+  const model::TokioModel undroppable(droppable_holder(0));
+  const auto decided = decide(undroppable, "coffman_no_preemption");
+  check_verdict(Verdict::kHolds, decided);
+  const auto example = decided.witness();
+  CHECK_TRUE(example.has_value());
+  UNSIGNED_LONGS_EQUAL(1, model::held_by(*example, model::TaskId{1}, model::ResourceId{kM}));
+  // The same state with a drop left in the budget: w could be dropped, so it is preemptible.
+  model::State s = *example;
+  s.faults_left[static_cast<std::size_t>(model::FaultKind::kDrop)] = 1;
+  CHECK_FALSE(properties::coffman_no_preemption(droppable.scenario(), s));
+  s.faults_left[static_cast<std::size_t>(model::FaultKind::kDrop)] = 0;
+  CHECK_TRUE(properties::coffman_no_preemption(droppable.scenario(), s));
+}
+
+TEST(Coffman, CircularWaitAndAllAreUnreachableWithoutACycle) {
+  const model::TokioModel m(lone_locker());
+  check_verdict(Verdict::kViolated, decide(m, "coffman_circular_wait"));
+  check_verdict(Verdict::kViolated, decide(m, "coffman_all"));
+  const model::TokioModel joins(join_each_other());
+  check_verdict(Verdict::kHolds, decide(joins, "coffman_circular_wait"));
+  // A join cycle holds no resource: no mutual exclusion, so not all four.
+  check_verdict(Verdict::kViolated, decide(joins, "coffman_all"));
+}
