@@ -19,6 +19,13 @@ enum class PropertyKind {
   // environment events. A dead end where it fails ends a maximal run that violates it. For a
   // model whose state graph has no cycles this decides "eventually" along every run.
   kAtDeadEnds,
+  // `condition` leads to `target`: from every reachable state where `condition` holds, every
+  // fair run reaches a state where `target` holds. A run is fair when every event that stays
+  // enabled along it is eventually taken (weak fairness by the model's fairness keys;
+  // environment events have none and need not happen). A violation is a path to a state where
+  // `condition` holds, then either a dead end or a cycle repeated forever, all without `target`.
+  // Without `condition` (empty), it is "eventually `target`" from the initial state.
+  kLeadsTo,
 };
 
 template <class State>
@@ -26,6 +33,10 @@ struct Property {
   std::string name;
   PropertyKind kind = PropertyKind::kAlways;
   std::function<bool(const State&)> condition;
+  std::function<bool(const State&)> target;  // kLeadsTo only
+  // For vacuity: a property whose antecedent never holds in a reachable state passes vacuously
+  // (kAlways of "A implies B": A; kLeadsTo: its condition).
+  std::function<bool(const State&)> antecedent;
 };
 
 }  // namespace wakecheck::explorer

@@ -12,8 +12,10 @@
 #include <utility>
 #include <vector>
 
+#include "explorer/liveness.hpp"
 #include "explorer/model.hpp"
 #include "explorer/property.hpp"
+#include "explorer/state_graph.hpp"
 #include "explorer/state_store.hpp"
 
 namespace wakecheck::explorer {
@@ -45,8 +47,11 @@ struct PropertyOutcome {
   PropertyKind kind = PropertyKind::kAlways;
   Verdict verdict = Verdict::kUnknown;
   // The state that decided the property: the end of a counterexample (kAlways, kAtDeadEnds) or
-  // of an example (kSometimes). Its parent links give a shortest path to it.
+  // of an example (kSometimes). Its parent links give a shortest path to it. kLeadsTo
+  // counterexamples are lassos, in SearchResult::lassos.
   std::optional<StateId> witness;
+  // The property's antecedent never held in a reachable state: it passes vacuously.
+  bool vacuous = false;
 };
 
 template <Model M>
@@ -54,12 +59,28 @@ struct Trace {
   typename M::State initial{};
   std::vector<typename M::Event> events;
   std::vector<typename M::State> states;  // states[i] is the state after events[i]
+  // For a lasso: events[loop_start..] form a cycle that repeats forever (the last of them leads
+  // back to the state before events[loop_start]).
+  std::optional<std::size_t> loop_start;
 };
+
+/// Models may say which events weak fairness covers; by default every non-environment event is
+/// its own key... of one shared class, which only makes cycles of them fair.
+template <class M>
+std::optional<std::uint16_t> fairness_of(const M& model, const typename M::Event& event) {
+  if constexpr (requires { model.fairness(event); }) {
+    return model.fairness(event);
+  } else {
+    if (model.is_environment(event)) return std::nullopt;
+    return std::uint16_t{0};
+  }
+}
 
 template <Model M>
 struct SearchResult {
   StateStore<typename M::State, typename M::Event> store;
   std::vector<PropertyOutcome> outcomes;
+  std::vector<std::optional<Trace<M>>> lassos;  // per outcome: a kLeadsTo counterexample
   SearchStats stats;
 
   /// The path from the initial state to `target`, rebuilt from parent links.
@@ -105,9 +126,20 @@ SearchResult<M> search(const M& model, const std::vector<Property<typename M::St
     result.outcomes.push_back(std::move(outcome));
   }
 
+  result.lassos.resize(properties.size());
+  std::vector<bool> antecedent_seen(properties.size(), false);
+  bool need_graph = false;
+  for (const auto& property : properties) need_graph = need_graph || property.kind == PropertyKind::kLeadsTo;
+  StateGraph<Event> graph;
+  std::vector<std::optional<std::uint32_t>> parent_edge;
+  std::vector<bool> dead_ends;
+
   // Properties decided by a state as soon as it is reached.
   auto on_new_state = [&](StateId id, const State& state) {
     for (std::size_t i = 0; i < properties.size(); ++i) {
+      if (!antecedent_seen[i] && properties[i].antecedent && properties[i].antecedent(state)) {
+        antecedent_seen[i] = true;
+      }
       auto& outcome = result.outcomes[i];
       if (outcome.witness) continue;
       const auto kind = properties[i].kind;
@@ -124,6 +156,7 @@ SearchResult<M> search(const M& model, const std::vector<Property<typename M::St
   const auto [initial_id, initial_new] = store.insert(model.initial_state(), {});
   (void)initial_new;
   frontier.push(initial_id);
+  if (need_graph) parent_edge.emplace_back();
   on_new_state(initial_id, store.state(initial_id));
 
   std::vector<Event> events;
@@ -137,6 +170,10 @@ SearchResult<M> search(const M& model, const std::vector<Property<typename M::St
     bool dead_end = true;
     for (const Event& event : events) {
       if (!model.is_environment(event)) dead_end = false;
+    }
+    if (need_graph) {
+      if (dead_ends.size() <= index_of(*current)) dead_ends.resize(index_of(*current) + 1);
+      dead_ends[index_of(*current)] = dead_end;
     }
     if (dead_end) {
       ++result.stats.dead_ends;
@@ -157,6 +194,10 @@ SearchResult<M> search(const M& model, const std::vector<Property<typename M::St
       }
       ++result.stats.transitions;
       const auto [id, is_new] = store.insert(next, {*current, event, depth + 1});
+      if (need_graph) {
+        graph.add(*current, id, event);
+        if (is_new) parent_edge.emplace_back(static_cast<std::uint32_t>(graph.edge_count() - 1));
+      }
       if (!is_new) continue;
       if (depth + 1 > result.stats.depth) result.stats.depth = depth + 1;
       frontier.push(id);
@@ -165,11 +206,45 @@ SearchResult<M> search(const M& model, const std::vector<Property<typename M::St
     if (!result.stats.complete) break;
   }
 
-  for (auto& outcome : result.outcomes) {
+  if (need_graph && result.stats.complete) {
+    const std::size_t n = store.size();
+    graph.finish(n);
+    dead_ends.resize(n, false);
+    std::vector<std::uint32_t> depth(n);
+    for (std::uint32_t v = 0; v < n; ++v) depth[v] = store.parent(StateId{v}).depth;
+    for (std::size_t i = 0; i < properties.size(); ++i) {
+      if (properties[i].kind != PropertyKind::kLeadsTo) continue;
+      std::vector<bool> p(n), q(n);
+      for (std::uint32_t v = 0; v < n; ++v) {
+        const State& state = store.state(StateId{v});
+        p[v] = properties[i].condition ? properties[i].condition(state) : v == 0;
+        q[v] = properties[i].target(state);
+      }
+      const auto found = check_leads_to(graph, p, q, depth, parent_edge, dead_ends,
+                                        [&](std::uint32_t e) { return fairness_of(model, graph.event(e)); });
+      if (!found.violated) continue;
+      Trace<M> lasso;
+      lasso.initial = store.state(StateId{0});
+      std::uint32_t at = 0;
+      for (std::uint32_t e : found.lasso.edges) {
+        lasso.events.push_back(graph.event(e));
+        at = graph.target(e);
+        lasso.states.push_back(store.state(StateId{at}));
+      }
+      lasso.loop_start = found.lasso.loop_start;
+      result.outcomes[i].witness = StateId{at};
+      result.lassos[i] = std::move(lasso);
+    }
+  }
+
+  for (std::size_t i = 0; i < properties.size(); ++i) {
+    auto& outcome = result.outcomes[i];
+    outcome.vacuous = properties[i].antecedent && !antecedent_seen[i] && result.stats.complete;
     const bool found = outcome.witness.has_value();
     switch (outcome.kind) {
       case PropertyKind::kAlways:
       case PropertyKind::kAtDeadEnds:
+      case PropertyKind::kLeadsTo:
         outcome.verdict = found ? Verdict::kViolated
                                 : (result.stats.complete ? Verdict::kHolds : Verdict::kUnknown);
         break;

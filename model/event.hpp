@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <type_traits>
 
 #include "model/scenario.hpp"
@@ -16,11 +17,13 @@ enum class EventKind : std::uint8_t {
   kPause,   // environment fault: the task's pause flag is set
   kResume,  // environment fault: the flag is cleared and the task woken
   kDrop,    // environment fault: the task's inner future is dropped
+  kSpuriousWake,  // environment fault: the task is woken for no reason
 };
 
 struct Event {
   EventKind kind = EventKind::kPoll;
-  TaskId task{};
+  TaskId task{};  // for kPause and kResume: the index of the future (a task's own future has
+                  // the task's index)
   bool operator==(const Event&) const = default;
 };
 
@@ -28,5 +31,9 @@ static_assert(std::has_unique_object_representations_v<Event>);
 
 const char* to_string(EventKind kind);
 bool is_fault(EventKind kind);
+/// Events the scheduler owes under weak fairness share a key: a task that stays runnable is
+/// eventually polled, an issued wake is eventually delivered, a pending timer eventually fires.
+/// Faults have none: they may happen or not.
+std::optional<std::uint16_t> fairness_key(const Event& event);
 
 }  // namespace wakecheck::model

@@ -8,7 +8,11 @@ namespace wakecheck::model {
 
 inline constexpr std::size_t kMaxTasks = 8;       // including main (the block_on future)
 inline constexpr std::size_t kMaxResources = 4;
-inline constexpr std::size_t kMaxProgram = 64;    // operations in one task's program
+inline constexpr std::size_t kMaxFutures = 16;    // tasks' own futures plus nested ones
+inline constexpr std::size_t kMaxVariables = 16;  // shared plus tasks' own, copies counted
+inline constexpr std::size_t kMaxProgram = 250;   // operations in one task's compiled program
+inline constexpr std::size_t kMaxExprs = 250;
 inline constexpr std::size_t kMaxPermits = 255;   // permits of one semaphore
+inline constexpr std::size_t kMaxStepsPerPoll = 1000;  // a poll running longer never yields
 
 }  // namespace wakecheck::model

@@ -1,21 +1,49 @@
+#include <algorithm>
+
 #include "model/event.hpp"
 #include "model/scenario.hpp"
 
 namespace wakecheck::model {
 
+bool awaits(OpKind kind) {
+  switch (kind) {
+    case OpKind::kLock:
+    case OpKind::kSleep:
+    case OpKind::kYieldNow:
+    case OpKind::kJoin:
+    case OpKind::kNotified:
+      return true;
+    default:
+      return false;
+  }
+}
+
 const char* to_string(OpKind kind) {
   switch (kind) {
     case OpKind::kLock: return "lock";
-    case OpKind::kUnlock: return "unlock";
-    case OpKind::kTryLock: return "try_lock";
     case OpKind::kSleep: return "sleep";
     case OpKind::kYieldNow: return "yield_now";
-    case OpKind::kSpawn: return "spawn";
     case OpKind::kJoin: return "join";
+    case OpKind::kNotified: return "notified";
+    case OpKind::kUnlock: return "unlock";
+    case OpKind::kTryLock: return "try_lock";
+    case OpKind::kStdLock: return "std_lock";
+    case OpKind::kStdUnlock: return "std_unlock";
+    case OpKind::kNotifyOne: return "notify_one";
+    case OpKind::kNotifyWaiters: return "notify_waiters";
+    case OpKind::kSpawn: return "spawn";
     case OpKind::kPause: return "pause";
     case OpKind::kResume: return "resume";
     case OpKind::kDrop: return "drop";
     case OpKind::kAbort: return "abort";
+    case OpKind::kAssign: return "assign";
+    case OpKind::kJumpUnless: return "jump_unless";
+    case OpKind::kJump: return "jump";
+    case OpKind::kReturn: return "return";
+    case OpKind::kGuardBegin: return "guard_begin";
+    case OpKind::kGuardEnd: return "guard_end";
+    case OpKind::kWrapBegin: return "wrap_begin";
+    case OpKind::kWrapEnd: return "wrap_end";
   }
   return "?";
 }
@@ -42,6 +70,16 @@ const char* to_string(FaultKind kind) {
     case FaultKind::kPause: return "pause";
     case FaultKind::kResume: return "resume";
     case FaultKind::kDrop: return "drop";
+    case FaultKind::kSpuriousWake: return "spurious_wake";
+  }
+  return "?";
+}
+
+const char* to_string(ResourceKind kind) {
+  switch (kind) {
+    case ResourceKind::kTokioMutex: return "tokio_mutex";
+    case ResourceKind::kStdMutex: return "std_mutex";
+    case ResourceKind::kNotify: return "notify";
   }
   return "?";
 }
@@ -55,12 +93,88 @@ const char* to_string(EventKind kind) {
     case EventKind::kPause: return "pause";
     case EventKind::kResume: return "resume";
     case EventKind::kDrop: return "drop";
+    case EventKind::kSpuriousWake: return "spurious_wake";
   }
   return "?";
 }
 
 bool is_fault(EventKind kind) {
-  return kind == EventKind::kPause || kind == EventKind::kResume || kind == EventKind::kDrop;
+  return kind == EventKind::kPause || kind == EventKind::kResume || kind == EventKind::kDrop ||
+         kind == EventKind::kSpuriousWake;
+}
+
+std::optional<std::uint16_t> fairness_key(const Event& event) {
+  if (is_fault(event.kind)) return std::nullopt;
+  return static_cast<std::uint16_t>((static_cast<unsigned>(event.kind) << 8) |
+                                    static_cast<unsigned>(event.task));
+}
+
+std::string describe_op(const Scenario& sc, const Op& op) {
+  const std::string verb = to_string(op.kind);
+  auto variable = [&](std::size_t v) {
+    const auto& spec = sc.variables[v];
+    return spec.task ? sc.tasks[*spec.task].name + "." + spec.name : spec.name;
+  };
+  switch (op.kind) {
+    case OpKind::kLock:
+    case OpKind::kUnlock:
+    case OpKind::kStdLock:
+    case OpKind::kStdUnlock:
+    case OpKind::kNotified:
+    case OpKind::kNotifyOne:
+    case OpKind::kNotifyWaiters:
+      return verb + " " + sc.resources[op.a].name;
+    case OpKind::kTryLock:
+      return (op.b != 0 ? variable(op.b - 1U) + " = " : std::string()) + verb + " " + sc.resources[op.a].name;
+    case OpKind::kSleep:
+    case OpKind::kYieldNow:
+    case OpKind::kReturn:
+      return verb;
+    case OpKind::kSpawn:
+    case OpKind::kJoin:
+    case OpKind::kDrop:
+    case OpKind::kAbort:
+      return verb + " " + sc.tasks[op.a].name;
+    case OpKind::kPause:
+    case OpKind::kResume:
+      return verb + " " + sc.futures[op.a].name;
+    case OpKind::kAssign: return variable(op.a) + " = " + sc.exprs[op.b].text;
+    case OpKind::kJumpUnless:
+      return "unless " + sc.exprs[op.a].text + " goto " + std::to_string(op.b);
+    case OpKind::kJump: return "goto " + std::to_string(op.b);
+    case OpKind::kGuardBegin: return "on_drop handler " + std::to_string(op.a) + " begins";
+    case OpKind::kGuardEnd: return "on_drop handler " + std::to_string(op.a) + " ends";
+    case OpKind::kWrapBegin: return "future " + sc.futures[op.a].name + " begins";
+    case OpKind::kWrapEnd: return "future " + sc.futures[op.a].name + " ends";
+  }
+  return verb;
+}
+
+namespace {
+template <class Range, class Name>
+std::optional<std::size_t> find_by_name(const Range& range, const std::string& name, Name get) {
+  for (std::size_t i = 0; i < range.size(); ++i) {
+    if (get(range[i]) == name) return i;
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+std::optional<std::size_t> Scenario::find_task(const std::string& n) const {
+  return find_by_name(tasks, n, [](const TaskSpec& t) { return t.name; });
+}
+std::optional<std::size_t> Scenario::find_resource(const std::string& n) const {
+  return find_by_name(resources, n, [](const ResourceSpec& r) { return r.name; });
+}
+std::optional<std::size_t> Scenario::find_future(const std::string& n) const {
+  return find_by_name(futures, n, [](const FutureSpec& f) { return f.name; });
+}
+std::optional<std::size_t> Scenario::find_variable(const std::string& n,
+                                                   std::optional<std::size_t> owner) const {
+  for (std::size_t i = 0; i < variables.size(); ++i) {
+    if (variables[i].name == n && variables[i].task == owner) return i;
+  }
+  return std::nullopt;
 }
 
 }  // namespace wakecheck::model

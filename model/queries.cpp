@@ -17,9 +17,58 @@ std::uint8_t owned_by_future(const State& s, TaskId t, ResourceId r) {
 
 std::optional<ResourceId> waits_on(const State& s, const Scenario& sc, TaskId t) {
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
-    if (s.semaphores[r].waiting(waiter_of(t))) return ResourceId{static_cast<std::uint8_t>(r)};
+    switch (sc.resources[r].kind) {
+      case ResourceKind::kTokioMutex:
+        if (s.semaphores[r].waiting(waiter_of(t))) return resource_at(r);
+        break;
+      case ResourceKind::kNotify:
+        if (s.notifies[r].waiters.contains(t)) return resource_at(r);
+        break;
+      case ResourceKind::kStdMutex: break;
+    }
   }
   return std::nullopt;
+}
+
+bool holds(const State& s, const Scenario& sc, TaskId t, ResourceId r) {
+  switch (sc.resource(r).kind) {
+    case ResourceKind::kTokioMutex: return held_by(s, t, r) > 0;
+    case ResourceKind::kStdMutex: return s.std_owner[index(r)] == index(t) + 1;
+    case ResourceKind::kNotify: return false;
+  }
+  return false;
+}
+
+std::int32_t available(const State& s, const Scenario& sc, ResourceId r) {
+  switch (sc.resource(r).kind) {
+    case ResourceKind::kTokioMutex: return s.semaphore(r).available();
+    case ResourceKind::kStdMutex: return s.std_owner[index(r)] == 0 ? 1 : 0;
+    case ResourceKind::kNotify: return s.notifies[index(r)].permit;
+  }
+  return 0;
+}
+
+std::int32_t queue_length(const State& s, const Scenario& sc, ResourceId r) {
+  switch (sc.resource(r).kind) {
+    case ResourceKind::kTokioMutex: return static_cast<std::int32_t>(s.semaphore(r).queue().size());
+    case ResourceKind::kStdMutex: return 0;
+    case ResourceKind::kNotify: return static_cast<std::int32_t>(s.notifies[index(r)].waiters.size());
+  }
+  return 0;
+}
+
+bool task_paused(const State& s, const Scenario& sc, TaskId t) {
+  for (std::size_t f = 0; f < sc.futures.size(); ++f) {
+    if (sc.futures[f].task == index(t) && s.is_paused(f)) return true;
+  }
+  return false;
+}
+
+bool task_swallowed(const State& s, const Scenario& sc, TaskId t) {
+  for (std::size_t f = 0; f < sc.futures.size(); ++f) {
+    if (sc.futures[f].task == index(t) && s.is_swallowed(f)) return true;
+  }
+  return false;
 }
 
 std::optional<TaskId> joins(const State& s, const Scenario& sc, TaskId t) {
@@ -27,7 +76,7 @@ std::optional<TaskId> joins(const State& s, const Scenario& sc, TaskId t) {
   if (!ts.live() || !ts.inflight) return std::nullopt;
   const Op& op = sc.task(t).program[ts.pc];
   if (op.kind != OpKind::kJoin) return std::nullopt;
-  const auto target = TaskId{op.target};
+  const auto target = TaskId{op.a};
   if (s.task(target).finished()) return std::nullopt;
   return target;
 }
@@ -35,7 +84,7 @@ std::optional<TaskId> joins(const State& s, const Scenario& sc, TaskId t) {
 std::size_t guard_holders(const State& s, const Scenario& sc, ResourceId r) {
   std::size_t holders = 0;
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
-    if (s.tasks[i].held[index(r)] > 0) ++holders;
+    if (holds(s, sc, task_at(i), r)) ++holders;
   }
   return holders;
 }
@@ -48,7 +97,7 @@ std::vector<std::pair<TaskId, TaskId>> wait_for_edges(const State& s, const Scen
     if (const auto r = waits_on(s, sc, waiter)) {
       for (std::size_t b = 0; b < n; ++b) {
         const auto owner = TaskId{static_cast<std::uint8_t>(b)};
-        if (b != a && (held_by(s, owner, *r) > 0 || owned_by_future(s, owner, *r) > 0)) {
+        if (b != a && (holds(s, sc, owner, *r) || owned_by_future(s, owner, *r) > 0)) {
           edges.emplace_back(waiter, owner);
         }
       }
@@ -89,7 +138,7 @@ bool has_wait_for_cycle(const State& s, const Scenario& sc) {
     if (const auto r = waits_on(s, sc, waiter)) {
       for (std::size_t b = 0; b < n; ++b) {
         const auto owner = TaskId{static_cast<std::uint8_t>(b)};
-        if (b != a && (held_by(s, owner, *r) > 0 || owned_by_future(s, owner, *r) > 0)) {
+        if (b != a && (holds(s, sc, owner, *r) || owned_by_future(s, owner, *r) > 0)) {
           successors[a] = static_cast<std::uint8_t>(successors[a] | (1U << b));
         }
       }

@@ -19,10 +19,21 @@ std::uint8_t held_by(const State& s, TaskId t, ResourceId r);
 /// Permits of `r` assigned to `t`'s pending lock future (handed over by a release, not yet
 /// turned into a guard because the future has not been polled since).
 std::uint8_t owned_by_future(const State& s, TaskId t, ResourceId r);
-/// The resource `t` is queued on, still needing permits.
+/// The resource `t` is queued on: a lock still needing permits, or a Notify.
 std::optional<ResourceId> waits_on(const State& s, const Scenario& sc, TaskId t);
 /// The task whose JoinHandle `t` awaits.
 std::optional<TaskId> joins(const State& s, const Scenario& sc, TaskId t);
+
+/// `t` holds `r`: a tokio guard, or the std mutex.
+bool holds(const State& s, const Scenario& sc, TaskId t, ResourceId r);
+/// Permits available (a Notify: 1 when it stores a permit; a std mutex: 1 when free).
+std::int32_t available(const State& s, const Scenario& sc, ResourceId r);
+/// Waiters queued on `r`.
+std::int32_t queue_length(const State& s, const Scenario& sc, ResourceId r);
+/// A pause flag of the task's own future or of a future nested in it is set.
+bool task_paused(const State& s, const Scenario& sc, TaskId t);
+/// A wrapper of the task swallowed a wake without polling its inner future.
+bool task_swallowed(const State& s, const Scenario& sc, TaskId t);
 
 /// Number of tasks holding a guard of `r`.
 std::size_t guard_holders(const State& s, const Scenario& sc, ResourceId r);

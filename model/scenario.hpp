@@ -1,13 +1,15 @@
-// The static description of what is checked: the runtime, the resources and the tasks with
-// their programs. It is built from a property file by the properties layer and never changes
-// during a search; states refer to its tasks and resources by index.
+// The static description of what is checked: the runtime, the resources, the variables and the
+// tasks with their compiled programs. It is built from a property file by the properties layer
+// and never changes during a search; states refer to its parts by index.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "model/expr.hpp"
 #include "model/limits.hpp"
 
 namespace wakecheck::model {
@@ -17,6 +19,8 @@ enum class ResourceId : std::uint8_t {};
 
 inline constexpr std::size_t index(TaskId t) { return static_cast<std::size_t>(t); }
 inline constexpr std::size_t index(ResourceId r) { return static_cast<std::size_t>(r); }
+inline TaskId task_at(std::size_t i) { return TaskId{static_cast<std::uint8_t>(i)}; }
+inline ResourceId resource_at(std::size_t i) { return ResourceId{static_cast<std::uint8_t>(i)}; }
 
 /// The block_on future (the program's `main`) is always task 0.
 inline constexpr TaskId kMainTask{0};
@@ -28,6 +32,8 @@ enum class Flavor : std::uint8_t {
 
 enum class ResourceKind : std::uint8_t {
   kTokioMutex,  // tokio::sync::Mutex: a batch semaphore with one permit (sync/mutex.rs)
+  kStdMutex,    // std::sync::Mutex: blocks the thread; must not be held across an await
+  kNotify,      // tokio::sync::Notify (sync/notify.rs)
 };
 
 struct ResourceSpec {
@@ -36,7 +42,7 @@ struct ResourceSpec {
   std::uint8_t permits = 1;
 };
 
-/// What sits between the runtime and a task's own future.
+/// What sits between the runtime and a future.
 enum class Wrapper : std::uint8_t {
   kNone,
   kPausable,     // once paused, polls return Pending without polling the inner future
@@ -44,55 +50,107 @@ enum class Wrapper : std::uint8_t {
 };
 
 enum class OpKind : std::uint8_t {
-  kLock,      // `m.lock().await`: acquire 1 permit, FIFO, may queue
-  kUnlock,    // drop the guard: release 1 permit
-  kTryLock,   // `m.try_lock()`: the guard if a permit is available, else an error; never queues
-  kSleep,     // `sleep(d).await`: pending until its timer fires
-  kYieldNow,  // `tokio::task::yield_now().await`: deferred wake, resumes after other work
-  kSpawn,     // `tokio::spawn(task)`: the task starts runnable
-  kJoin,      // `handle.await`: until the task finishes or is cancelled
-  kPause,     // set the task's pause flag (as the seed's stop flag)
-  kResume,    // clear the pause flag and wake the task so its wrapper polls the inner future
-  kDrop,      // drop the task's inner future now, releasing what it owns
-  kAbort,     // `handle.abort()`: the future is dropped at the task's next run
+  // Awaiting operations (a poll may stop at them).
+  kLock,        // a: resource. `m.lock().await`: acquire 1 permit, FIFO, may queue
+  kSleep,       // `sleep(d).await`: pending until its timer fires
+  kYieldNow,    // `tokio::task::yield_now().await`: deferred wake, resumes after other work
+  kJoin,        // a: task. `handle.await`: until the task finishes or is cancelled
+  kNotified,    // a: resource. `notify.notified().await`
+  // Synchronous operations.
+  kUnlock,      // a: resource. Drop the guard: release 1 permit
+  kTryLock,     // a: resource, b: variable + 1 to store success in (0: none)
+  kStdLock,     // a: resource. std::sync::Mutex::lock (never held across an await)
+  kStdUnlock,   // a: resource
+  kNotifyOne,   // a: resource
+  kNotifyWaiters,  // a: resource
+  kSpawn,       // a: task. `tokio::spawn(task)`: the task starts runnable
+  kPause,       // a: future. Set its pause flag (as the seed's stop flag)
+  kResume,      // a: future. Clear the flag and wake its task so the wrapper polls again
+  kDrop,        // a: task. Drop the task's future now, releasing what it owns
+  kAbort,       // a: task. `handle.abort()`: the future is dropped at the task's next run
+  kAssign,      // a: variable, b: expression
+  kJumpUnless,  // a: expression, b: target pc. Jump when the expression is 0
+  kJump,        // b: target pc
+  kReturn,      // end the task's future now (its guards are dropped)
+  kGuardBegin,  // a: handler. From here the handler runs if the future is dropped
+  kGuardEnd,    // a: handler
+  kWrapBegin,   // a: future, b: pc after its kWrapEnd. A nested future under a wrapper begins
+  kWrapEnd,     // a: future
 };
+
+/// Whether a poll can stop (return Pending) at this operation.
+bool awaits(OpKind kind);
 
 struct Op {
   OpKind kind = OpKind::kYieldNow;
-  std::uint8_t target = 0;  // a ResourceId or TaskId index, by kind
+  std::uint8_t a = 0;
+  std::uint8_t b = 0;
+};
+
+/// A future that a wrapper can be applied to: a whole task (futures 0..tasks-1, same index as
+/// the task) or a nested future inside a task's program (`worker1.compute`).
+struct FutureSpec {
+  std::string name;
+  std::size_t task = 0;
+  Wrapper wrapper = Wrapper::kNone;
+  std::optional<std::size_t> cancelled_variable;  // set to 1 when drop_on_pause cancels it
+  std::size_t end = 0;  // nested: the pc after its kWrapEnd, where a cancelled future resumes
+};
+
+struct VariableSpec {
+  std::string name;                 // "state", or "outcome" for a task's own
+  std::optional<std::size_t> task;  // the owning task for a task's own variable
+  bool boolean = false;
+  std::int8_t initial = 0;
+  std::int8_t min = 0;
+  std::int8_t max = 1;
 };
 
 struct TaskSpec {
-  std::string name;       // "worker1"
-  std::string group;      // the template it is a copy of ("worker"), or its own name
-  Wrapper wrapper = Wrapper::kNone;
+  std::string name;   // "worker1"
+  std::string group;  // the template it is a copy of ("worker"), or its own name
   std::vector<Op> program;
 };
 
-enum class FaultKind : std::uint8_t { kPause, kResume, kDrop };
-inline constexpr std::size_t kFaultKinds = 3;
+enum class FaultKind : std::uint8_t { kPause, kResume, kDrop, kSpuriousWake };
+inline constexpr std::size_t kFaultKinds = 4;
 
 /// How many faults of one kind the environment may inject, and into which tasks.
 struct FaultBudget {
   std::uint8_t budget = 0;
-  std::vector<bool> tasks;  // indexed by task; empty means no task
+  std::vector<bool> tasks;    // drop, spurious_wake: indexed by task
+  std::vector<bool> futures;  // pause, resume: indexed by future (a task's own, or nested)
 };
 
 struct Scenario {
   std::string name;
   Flavor flavor = Flavor::kCurrentThread;
   std::vector<ResourceSpec> resources;
-  std::vector<TaskSpec> tasks;  // tasks[0] is main
+  std::vector<TaskSpec> tasks;       // tasks[0] is main
+  std::vector<FutureSpec> futures;   // futures[i] for i < tasks.size() is task i's own future
+  std::vector<VariableSpec> variables;
+  std::vector<Expr> exprs;           // expressions of programs, by index
+  std::vector<std::vector<Op>> handlers;  // on_drop handlers, by index
   std::array<FaultBudget, kFaultKinds> faults;
 
   const TaskSpec& task(TaskId t) const { return tasks[index(t)]; }
   const ResourceSpec& resource(ResourceId r) const { return resources[index(r)]; }
   const FaultBudget& fault(FaultKind kind) const { return faults[static_cast<std::size_t>(kind)]; }
+  Wrapper wrapper(TaskId t) const { return futures[index(t)].wrapper; }
+  std::optional<std::size_t> find_task(const std::string& name) const;
+  std::optional<std::size_t> find_resource(const std::string& name) const;
+  std::optional<std::size_t> find_future(const std::string& name) const;
+  /// A shared variable, or task `task`'s own variable when given.
+  std::optional<std::size_t> find_variable(const std::string& name,
+                                           std::optional<std::size_t> task = std::nullopt) const;
 };
 
 const char* to_string(OpKind kind);
+/// An operation as a line of the compiled program ("lock m", "unless ready goto 7").
+std::string describe_op(const Scenario& scenario, const Op& op);
 const char* to_string(Wrapper wrapper);
 const char* to_string(Flavor flavor);
 const char* to_string(FaultKind kind);
+const char* to_string(ResourceKind kind);
 
 }  // namespace wakecheck::model

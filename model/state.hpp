@@ -1,4 +1,4 @@
-// One state of a scenario: tasks, semaphores, scheduler queues and pending timers, as a flat
+// One state of a scenario: tasks, resources, variables, scheduler queues and timers, as a flat
 // value of bytes. Everything is an index into the scenario; unused slots stay zero.
 #pragma once
 
@@ -22,27 +22,46 @@ enum class TaskStatus : std::uint8_t {
   kComplete,   // the future returned Ready and was dropped
   kCancelled,  // aborted: the future was dropped instead of polled
   kDropped,    // the wrapper dropped (or the program dropped) the inner future
+  kFailed,     // a modelling error stopped it (see TaskState::failure)
+};
+
+/// Why a task stopped with kFailed: the scenario does something the model cannot stand for.
+enum class Failure : std::uint8_t {
+  kNone,
+  kStdMutexAcrossAwait,  // a std::sync::Mutex guard held when the poll returned Pending
+  kStdMutexRelock,       // std::sync::Mutex locked again by the task that holds it
+  kOutOfRange,           // a variable assigned a value outside its declared range
+  kBusyLoop,             // a poll ran kMaxStepsPerPoll operations without awaiting
 };
 
 struct TaskState {
   TaskStatus status = TaskStatus::kNotSpawned;
+  Failure failure = Failure::kNone;
   std::uint8_t pc = 0;        // the next operation of the program
   std::uint8_t inflight = 0;  // the operation at pc has started and is awaited (returned Pending)
-  std::uint8_t paused = 0;    // the wrapper's pause flag
-  // A wake reached the wrapper, which returned Pending without polling the inner future that
-  // registered the waker; cleared when the inner future is polled or dropped.
-  std::uint8_t swallowed = 0;
-  std::uint8_t wake_pending = 0;     // a wake was issued and not yet delivered
-  std::uint8_t cancel_requested = 0; // `abort()` was called: drop instead of poll at next run
-  std::uint8_t timer = 0;            // 0 none, 1 registered, 2 fired
-  std::array<std::uint8_t, kMaxResources> held{};  // permits held by guards, per resource
+  std::uint8_t wake_pending = 0;      // a wake was issued and not yet delivered
+  std::uint8_t cancel_requested = 0;  // `abort()` was called: drop instead of poll at next run
+  std::uint8_t timer = 0;             // 0 none, 1 registered, 2 fired
+  std::uint8_t region = 0;            // nested wrapped future being run: its index + 1, or 0
+  std::uint8_t guard = 0;             // on_drop handler in force: its index + 1, or 0
+  std::uint8_t guard_in_region = 0;   // that handler belongs to the nested future
+  std::array<std::uint8_t, kMaxResources> held{};         // guards held by the task's future
+  std::array<std::uint8_t, kMaxResources> region_held{};  // of those, held by the nested future
   bool operator==(const TaskState&) const = default;
 
   bool finished() const {
     return status == TaskStatus::kComplete || status == TaskStatus::kCancelled ||
-           status == TaskStatus::kDropped;
+           status == TaskStatus::kDropped || status == TaskStatus::kFailed;
   }
   bool live() const { return status != TaskStatus::kNotSpawned && !finished(); }
+};
+
+/// tokio::sync::Notify (sync/notify.rs, 1.24.2): the stored permit and the waiter list.
+struct NotifyState {
+  std::uint8_t permit = 0;                     // NOTIFIED: one stored notify_one
+  SmallList<TaskId, kMaxTasks> waiters;        // Waiting `Notified` futures, oldest first
+  std::array<std::uint8_t, kMaxTasks> notified{};  // per task: 0 none, 1 OneWaiter, 2 AllWaiters
+  bool operator==(const NotifyState&) const = default;
 };
 
 /// current_thread.rs: tasks polled per turn of the scheduler loop (`event_interval`, default 61).
@@ -55,7 +74,12 @@ enum class Phase : std::uint8_t {
 
 struct State {
   std::array<TaskState, kMaxTasks> tasks{};
-  std::array<Semaphore, kMaxResources> semaphores{};
+  std::array<Semaphore, kMaxResources> semaphores{};   // tokio_mutex resources
+  std::array<NotifyState, kMaxResources> notifies{};   // notify resources
+  std::array<std::uint8_t, kMaxResources> std_owner{}; // std_mutex resources: owner + 1, or 0
+  std::array<std::int8_t, kMaxVariables> vars{};
+  std::uint16_t paused = 0;     // pause flags, one bit per future
+  std::uint16_t swallowed = 0;  // per future: a wake reached its wrapper, which did not poll it
   // Tasks in the run queue, front first. On multi_thread the order carries no meaning and the
   // list is kept sorted, so equal situations are equal states. A task with `wake_pending` set
   // holds its place in the queue until the wake is delivered.
@@ -72,6 +96,8 @@ struct State {
   TaskState& task(TaskId t) { return tasks[index(t)]; }
   const Semaphore& semaphore(ResourceId r) const { return semaphores[index(r)]; }
   Semaphore& semaphore(ResourceId r) { return semaphores[index(r)]; }
+  bool is_paused(std::size_t future) const { return (paused >> future) & 1U; }
+  bool is_swallowed(std::size_t future) const { return (swallowed >> future) & 1U; }
 };
 
 static_assert(std::has_unique_object_representations_v<State>,

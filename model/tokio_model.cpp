@@ -4,12 +4,29 @@
 #include <string>
 #include <utility>
 
+#include "model/queries.hpp"
+
 namespace wakecheck::model {
 namespace {
 
 std::string ordinal_waiters(std::size_t n) {
   return n == 1 ? "1 waiter" : std::to_string(n) + " waiters";
 }
+
+const char* failure_text(Failure failure) {
+  switch (failure) {
+    case Failure::kNone: return "";
+    case Failure::kStdMutexAcrossAwait:
+      return "a std::sync::Mutex guard is held across an await (the poll returned Pending)";
+    case Failure::kStdMutexRelock: return "std::sync::Mutex locked again by the task holding it";
+    case Failure::kOutOfRange: return "a variable was assigned a value outside its range";
+    case Failure::kBusyLoop: return "the poll ran 1000 operations without awaiting (a busy loop)";
+  }
+  return "";
+}
+
+/// What running one operation did to the poll.
+enum class Flow { kNext, kPending, kJumped, kStop };
 
 /// One step applied to a state. With kNarrate the step also tells what it did, in lines; without
 /// it the narration compiles away, so the search pays nothing for reports.
@@ -25,14 +42,32 @@ class Step {
       case EventKind::kWake: deliver_wake(e.task); break;
       case EventKind::kPark: park(); break;
       case EventKind::kTimer: fire_timer(e.task); break;
-      case EventKind::kPause: fault_pause(e.task); break;
-      case EventKind::kResume: fault_resume(e.task); break;
-      case EventKind::kDrop: fault_drop(e.task); break;
+      case EventKind::kPause: {
+        spend(FaultKind::kPause);
+        const std::size_t f = index(e.task);
+        set_bit(s_.paused, f, true);
+        say("environment sets ", future_name(f), "'s pause flag",
+            owned_note(task_at(sc_.futures[f].task), " (its lock future already owns "));
+        break;
+      }
+      case EventKind::kResume:
+        spend(FaultKind::kResume);
+        resume(index(e.task), "environment resumes ");
+        break;
+      case EventKind::kDrop:
+        spend(FaultKind::kDrop);
+        say("environment drops ", name(e.task), "'s future");
+        drop_future(e.task, TaskStatus::kDropped);
+        break;
+      case EventKind::kSpuriousWake:
+        spend(FaultKind::kSpuriousWake);
+        say("environment wakes ", name(e.task), " for no reason -> ", issue_wake(e.task));
+        break;
     }
   }
 
  private:
-  // --- narration -------------------------------------------------------------------------
+  // --- narration -------------------------------------------------------------------------------
 
   template <class... Parts>
   void say(const Parts&... parts) {
@@ -44,9 +79,23 @@ class Step {
   }
   const std::string& name(TaskId t) const { return sc_.task(t).name; }
   const std::string& name(ResourceId r) const { return sc_.resource(r).name; }
+  const std::string& future_name(std::size_t f) const { return sc_.futures[f].name; }
   bool multi() const { return sc_.flavor == Flavor::kMultiThread; }
 
-  // --- scheduling (runtime/task/state.rs, runtime/scheduler/current_thread.rs) ---------------
+  /// "<prefix>m's permit)" when t's lock future owns an assigned permit, else "".
+  std::string owned_note(TaskId t, const char* prefix) const {
+    if constexpr (kNarrate) {
+      for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+        if (sc_.resources[r].kind == ResourceKind::kTokioMutex &&
+            s_.semaphores[r].fully_assigned(waiter_of(t))) {
+          return prefix + sc_.resources[r].name + "'s permit)";
+        }
+      }
+    }
+    return "";
+  }
+
+  // --- scheduling (runtime/task/state.rs, runtime/scheduler/current_thread.rs) -----------------
 
   void enqueue(TaskId t) {
     if (s_.run_queue.contains(t)) return;
@@ -59,8 +108,7 @@ class Step {
 
   /// `Waker::wake` on a task: tokio's `transition_to_notified_by_val`. An idle task is scheduled
   /// (here: a wake is issued, and takes its place in the run queue, to be delivered as its own
-  /// event); a task already notified, or finished, is left alone (wakes coalesce). Returns what
-  /// happened, for the narration.
+  /// event); a task already notified, or finished, is left alone (wakes coalesce).
   std::string issue_wake(TaskId t) {
     TaskState& ts = s_.task(t);
     if (!ts.live()) return "wake " + name(t) + " ignored (" + name(t) + " has finished)";
@@ -128,51 +176,30 @@ class Step {
     say("sleep of ", name(t), " elapsed; ", name(t), " scheduled");
   }
 
-  // --- environment faults --------------------------------------------------------------------
-
   void spend(FaultKind kind) { --s_.faults_left[static_cast<std::size_t>(kind)]; }
 
-  void fault_pause(TaskId t) {
-    spend(FaultKind::kPause);
-    s_.task(t).paused = 1;
-    say("environment sets ", name(t), "'s pause flag", holding_note(t));
+  void set_bit(std::uint16_t& bits, std::size_t f, bool on) {
+    bits = static_cast<std::uint16_t>(on ? (bits | (1U << f)) : (bits & ~(1U << f)));
   }
 
-  void fault_resume(TaskId t) {
-    spend(FaultKind::kResume);
-    resume(t);
-  }
-
-  void fault_drop(TaskId t) {
-    spend(FaultKind::kDrop);
-    say("environment drops ", name(t), "'s future");
-    drop_future(t, TaskStatus::kDropped);
-  }
-
-  std::string holding_note(TaskId t) const {
-    if constexpr (kNarrate) {
-      for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
-        const auto w = WaiterId{static_cast<std::uint8_t>(index(t))};
-        if (s_.semaphores[r].fully_assigned(w)) {
-          return " (its lock future already owns " + sc_.resources[r].name + "'s permit)";
-        }
-      }
+  void resume(std::size_t f, const char* who) {
+    set_bit(s_.paused, f, false);
+    const TaskId t = task_at(sc_.futures[f].task);
+    if (s_.task(t).live()) {
+      say(who, future_name(f), " (stop flag cleared) -> ", issue_wake(t));
+    } else {
+      say(who, future_name(f), " (stop flag cleared)");
     }
-    return "";
   }
 
-  // --- polls ---------------------------------------------------------------------------------
+  // --- polls -----------------------------------------------------------------------------------
 
   void poll(TaskId t) {
     TaskState& ts = s_.task(t);
-    if (t == kMainTask) {
-      if (!multi()) s_.phase = Phase::kLoop;
-    } else {
-      s_.run_queue.erase(t);
-      if (!multi()) {
-        s_.phase = Phase::kLoop;
-        ++s_.ticks;
-      }
+    if (t != kMainTask) s_.run_queue.erase(t);
+    if (!multi()) {
+      s_.phase = Phase::kLoop;
+      if (t != kMainTask) ++s_.ticks;
     }
     ts.status = TaskStatus::kIdle;  // RUNNING; the poll's outcome decides what follows
 
@@ -182,90 +209,139 @@ class Step {
       drop_future(t, TaskStatus::kCancelled);
       return;
     }
-    const Wrapper wrapper = sc_.task(t).wrapper;
-    if (ts.paused && wrapper == Wrapper::kPausable) {
-      // The seed's PausableFuture::poll: `if stopped { return Poll::Pending; }`.
-      if (ts.inflight) {
-        ts.swallowed = 1;
-        say("swallowed: paused, inner future not polled", owned_note(t));
-      } else {
-        say("swallowed: paused, inner future not polled (it had not started)");
+    const std::size_t own = index(t);
+    if (s_.is_paused(own) && !wrapper_polls(own, ts.inflight != 0 || ts.region != 0)) {
+      if (sc_.futures[own].wrapper == Wrapper::kDropOnPause) drop_future(t, TaskStatus::kDropped);
+      return;
+    }
+    if (ts.region != 0) {
+      const std::size_t nested = ts.region - 1U;
+      if (s_.is_paused(nested) && !wrapper_polls(nested, ts.inflight != 0)) {
+        if (sc_.futures[nested].wrapper == Wrapper::kPausable) return;
+        cancel_nested(t);  // drop_on_pause: the nested future is dropped; the task goes on
       }
-      return;
     }
-    if (ts.paused && wrapper == Wrapper::kDropOnPause) {
-      say("paused: the wrapper drops the inner future");
-      drop_future(t, TaskStatus::kDropped);
-      return;
-    }
-    ts.swallowed = 0;
     run_program(t);
   }
 
-  std::string owned_note(TaskId t) const {
-    if constexpr (kNarrate) {
-      for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
-        const auto w = WaiterId{static_cast<std::uint8_t>(index(t))};
-        if (s_.semaphores[r].fully_assigned(w)) {
-          return "; its lock future owns " + sc_.resources[r].name + "'s permit, which is stranded";
-        }
+  /// The wrapper of future `f` is polled with its pause flag set. Pausable: Pending without
+  /// polling the inner future (the seed's PausableFuture::poll). Drop-on-pause: the caller drops
+  /// the inner future. Returns whether the inner future is polled after all (never, here).
+  bool wrapper_polls(std::size_t f, bool inner_started) {
+    if (sc_.futures[f].wrapper == Wrapper::kPausable) {
+      if (inner_started) {
+        set_bit(s_.swallowed, f, true);
+        say("swallowed: ", future_name(f), " is paused, inner future not polled",
+            owned_note(task_at(sc_.futures[f].task), "; its lock future owns "),
+            kNarrate && !owned_note(task_at(sc_.futures[f].task), "x").empty()
+                ? ", which is stranded" : "");
+      } else {
+        say("swallowed: ", future_name(f), " is paused, inner future not polled (it had not started)");
       }
+      return false;
     }
-    return "";
+    say("paused: the wrapper of ", future_name(f), " drops its inner future");
+    return false;
   }
 
   void run_program(TaskId t) {
     TaskState& ts = s_.task(t);
     const auto& program = sc_.task(t).program;
+    std::size_t steps = 0;
+    // Polling the inner future discharges what its wrappers owed to earlier wakes.
+    for (std::size_t f = 0; f < sc_.futures.size(); ++f) {
+      if (sc_.futures[f].task == index(t) && (f == index(t) || f + 1 == ts.region)) {
+        set_bit(s_.swallowed, f, false);
+      }
+    }
     while (ts.pc < program.size()) {
-      if (!run_op(t, program[ts.pc])) return;  // Pending: the task stays idle
-      ts.inflight = 0;
-      ++ts.pc;
+      if (++steps > kMaxStepsPerPoll) {
+        fail(t, Failure::kBusyLoop);
+        return;
+      }
+      const Op op = program[ts.pc];
+      switch (run_op(t, op)) {
+        case Flow::kNext:
+          ts.inflight = 0;
+          ++ts.pc;
+          break;
+        case Flow::kJumped: ts.inflight = 0; break;
+        case Flow::kPending:
+          if (holds_std_mutex(t)) fail(t, Failure::kStdMutexAcrossAwait);
+          return;
+        case Flow::kStop: return;
+      }
     }
     say("finished");
     drop_future(t, TaskStatus::kComplete);  // core.rs: the output is stored, the future dropped
   }
 
-  /// Runs one operation; false when it awaits (Pending).
-  bool run_op(TaskId t, const Op& op) {
+  bool holds_std_mutex(TaskId t) const {
+    for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+      if (s_.std_owner[r] == index(t) + 1) return true;
+    }
+    return false;
+  }
+
+  void fail(TaskId t, Failure failure) {
+    say("model error: ", failure_text(failure));
+    drop_future(t, TaskStatus::kFailed);
+    s_.task(t).failure = failure;
+  }
+
+  std::string value_text(std::int32_t value, std::size_t variable) const {
+    if (sc_.variables[variable].boolean) return value != 0 ? "true" : "false";
+    return std::to_string(value);
+  }
+
+  std::string variable_name(std::size_t v) const {
+    const auto& spec = sc_.variables[v];
+    return spec.task ? sc_.tasks[*spec.task].name + "." + spec.name : spec.name;
+  }
+
+  /// Runs one operation of `t`'s program (or of its on_drop handler).
+  Flow run_op(TaskId t, const Op& op) {
     TaskState& ts = s_.task(t);
-    const auto r = ResourceId{op.target};
-    const auto other = TaskId{op.target};
+    const auto r = resource_at(op.a);
+    const auto other = task_at(op.a);
     switch (op.kind) {
       case OpKind::kLock: return lock(t, r);
       case OpKind::kUnlock: {
         if (ts.held[index(r)] == 0) {
           say("unlock ", name(r), " -> no guard held (nothing to release)");
-          return true;
+          return Flow::kNext;
         }
         --ts.held[index(r)];
+        if (ts.region_held[index(r)] > 0) --ts.region_held[index(r)];
         say("unlock ", name(r), " -> ", release(r, 1));
-        return true;
+        return Flow::kNext;
       }
       case OpKind::kTryLock: {
         // mutex.rs `try_lock` = `try_acquire(1)`: no queue, no coop.
-        if (s_.semaphore(r).try_acquire(1)) {
+        const bool ok = s_.semaphore(r).try_acquire(1);
+        if (ok) {
           ++ts.held[index(r)];
-          say("try_lock ", name(r), " -> Ok (guard)");
-        } else {
-          say("try_lock ", name(r), " -> Err (no permit available)");
+          if (ts.region != 0) ++ts.region_held[index(r)];
         }
-        return true;
+        if (op.b != 0) s_.vars[op.b - 1U] = ok ? 1 : 0;
+        say("try_lock ", name(r), ok ? " -> Ok (guard)" : " -> Err (no permit available)",
+            op.b != 0 ? "; " + variable_name(op.b - 1U) + " = " + (ok ? "true" : "false") : "");
+        return Flow::kNext;
       }
       case OpKind::kSleep: {
         if (!ts.inflight) {
           ts.inflight = 1;
           ts.timer = 1;
           say("sleep -> pending (timer registered)");
-          return false;
+          return Flow::kPending;
         }
         if (ts.timer == 2) {
           ts.timer = 0;
           say("sleep -> elapsed");
-          return true;
+          return Flow::kNext;
         }
         say("sleep -> still pending");
-        return false;
+        return Flow::kPending;
       }
       case OpKind::kYieldNow: {
         // task/yield_now.rs: the first poll defers the wake (context::defer) and returns
@@ -279,70 +355,157 @@ class Step {
             s_.deferred.push_back(t);
           }
           say("yield_now -> pending (wake deferred)");
-          return false;
+          return Flow::kPending;
         }
         say("yield_now -> ready");
-        return true;
+        return Flow::kNext;
       }
       case OpKind::kSpawn: {
         // task/spawn.rs: a new task starts NOTIFIED and is scheduled at once.
         TaskState& child = s_.task(other);
         if (child.status != TaskStatus::kNotSpawned) {
           say("spawn ", name(other), " -> already spawned (no effect)");
-          return true;
+          return Flow::kNext;
         }
         child.status = TaskStatus::kScheduled;
         enqueue(other);
         say("spawn ", name(other));
-        return true;
+        return Flow::kNext;
       }
       case OpKind::kJoin: {
         const TaskState& joined = s_.task(other);
         if (joined.finished()) {
           say("join ", name(other), " -> ready (", name(other), " ", finished_word(joined.status), ")");
-          return true;
+          return Flow::kNext;
         }
         if (!ts.inflight) say("join ", name(other), " -> pending");
         ts.inflight = 1;
-        return false;
+        return Flow::kPending;
+      }
+      case OpKind::kNotified: return notified(t, r);
+      case OpKind::kNotifyOne: {
+        say("notify_one ", name(r), " -> ", notify_one(r));
+        return Flow::kNext;
+      }
+      case OpKind::kNotifyWaiters: {
+        say("notify_waiters ", name(r), " -> ", notify_waiters(r));
+        return Flow::kNext;
+      }
+      case OpKind::kStdLock: {
+        std::uint8_t& owner = s_.std_owner[index(r)];
+        if (owner == index(t) + 1) {
+          fail(t, Failure::kStdMutexRelock);
+          return Flow::kStop;
+        }
+        // With polls atomic and no std guard held across an await, the mutex is always free
+        // when another task asks for it.
+        owner = static_cast<std::uint8_t>(index(t) + 1);
+        say("std_lock ", name(r), " -> locked");
+        return Flow::kNext;
+      }
+      case OpKind::kStdUnlock: {
+        std::uint8_t& owner = s_.std_owner[index(r)];
+        if (owner != index(t) + 1) {
+          say("std_unlock ", name(r), " -> not held (no effect)");
+        } else {
+          owner = 0;
+          say("std_unlock ", name(r));
+        }
+        return Flow::kNext;
       }
       case OpKind::kPause: {
-        s_.task(other).paused = 1;
-        say("pause ", name(other), " (stop flag set)", holding_note(other));
-        return true;
+        set_bit(s_.paused, op.a, true);
+        say("pause ", future_name(op.a), " (stop flag set)",
+            owned_note(task_at(sc_.futures[op.a].task), " (its lock future already owns "));
+        return Flow::kNext;
       }
       case OpKind::kResume: {
-        resume(other);
-        return true;
+        resume(op.a, "resume ");
+        return Flow::kNext;
       }
       case OpKind::kDrop: {
         if (!s_.task(other).live()) {
           say("drop ", name(other), " -> no effect (not running)");
-          return true;
+          return Flow::kNext;
         }
         say("drop ", name(other), "'s future");
         drop_future(other, TaskStatus::kDropped);
-        return true;
+        return other == t ? Flow::kStop : Flow::kNext;
       }
       case OpKind::kAbort: {
         // task/join.rs `abort` -> state.rs `transition_to_notified_and_cancel`.
         TaskState& target = s_.task(other);
         if (!target.live()) {
           say("abort ", name(other), " -> no effect (not running)");
-          return true;
+          return Flow::kNext;
         }
         target.cancel_requested = 1;
-        if (target.status == TaskStatus::kIdle && !target.wake_pending) {
+        if (target.status == TaskStatus::kIdle && !target.wake_pending && other != t) {
           target.status = TaskStatus::kScheduled;
           enqueue(other);
           say("abort ", name(other), " -> cancel requested; ", name(other), " scheduled");
         } else {
           say("abort ", name(other), " -> cancel requested");
         }
-        return true;
+        return Flow::kNext;
       }
+      case OpKind::kAssign: {
+        const std::int32_t value = eval(sc_.exprs[op.b], sc_, s_, index(t));
+        const auto& spec = sc_.variables[op.a];
+        if (value < spec.min || value > spec.max) {
+          say(variable_name(op.a), " = ", std::to_string(value), " -> outside ", std::to_string(spec.min),
+              "..", std::to_string(spec.max));
+          fail(t, Failure::kOutOfRange);
+          return Flow::kStop;
+        }
+        s_.vars[op.a] = static_cast<std::int8_t>(value);
+        say(variable_name(op.a), " = ", value_text(value, op.a));
+        return Flow::kNext;
+      }
+      case OpKind::kJumpUnless: {
+        const bool value = eval(sc_.exprs[op.a], sc_, s_, index(t)) != 0;
+        if constexpr (kNarrate) {
+          if (!in_handler_) say("test ", sc_.exprs[op.a].text, " -> ", value ? "true" : "false");
+        }
+        if (value) return Flow::kNext;
+        ts.pc = op.b;
+        return Flow::kJumped;
+      }
+      case OpKind::kJump: ts.pc = op.b; return Flow::kJumped;
+      case OpKind::kReturn: {
+        say("return");
+        say("finished");
+        drop_future(t, TaskStatus::kComplete);
+        return Flow::kStop;
+      }
+      case OpKind::kGuardBegin:
+        ts.guard = static_cast<std::uint8_t>(op.a + 1U);
+        ts.guard_in_region = ts.region != 0 ? 1 : 0;
+        return Flow::kNext;
+      case OpKind::kGuardEnd:
+        ts.guard = 0;
+        ts.guard_in_region = 0;
+        return Flow::kNext;
+      case OpKind::kWrapBegin: {
+        ts.region = static_cast<std::uint8_t>(op.a + 1U);
+        if (!s_.is_paused(op.a)) return Flow::kNext;
+        // Paused before it started: pausable returns Pending at once; drop_on_pause cancels it.
+        if (sc_.futures[op.a].wrapper == Wrapper::kPausable) {
+          say("swallowed: ", future_name(op.a), " is paused, inner future not polled (it had not started)");
+          ++ts.pc;
+          return Flow::kPending;
+        }
+        say("paused: the wrapper of ", future_name(op.a), " drops its inner future before it starts");
+        cancel_nested(t);
+        return Flow::kJumped;
+      }
+      case OpKind::kWrapEnd:
+        ts.region = 0;
+        ts.region_held = {};
+        set_bit(s_.swallowed, op.a, false);
+        return Flow::kNext;
     }
-    return true;
+    return Flow::kNext;
   }
 
   static const char* finished_word(TaskStatus status) {
@@ -350,44 +513,34 @@ class Step {
       case TaskStatus::kComplete: return "finished";
       case TaskStatus::kCancelled: return "was cancelled";
       case TaskStatus::kDropped: return "was dropped";
+      case TaskStatus::kFailed: return "failed";
       default: return "is running";
     }
   }
 
-  bool lock(TaskId t, ResourceId r) {
+  Flow lock(TaskId t, ResourceId r) {
     // mutex.rs `lock` -> batch_semaphore.rs `Acquire::poll` for one permit.
     TaskState& ts = s_.task(t);
     Semaphore& sem = s_.semaphore(r);
-    const auto w = WaiterId{static_cast<std::uint8_t>(index(t))};
+    const auto w = waiter_of(t);
     const bool was_queued = sem.node(w).queued != 0;
     const std::size_t ahead = sem.queue().size();
     if (sem.poll_acquire(w, 1) == Semaphore::Poll::kReady) {
       ++ts.held[index(r)];
+      if (ts.region != 0) ++ts.region_held[index(r)];
       say("lock ", name(r), was_queued ? " -> acquired (the permit was assigned to it by a release)"
                                        : " -> acquired");
-      return true;
+      return Flow::kNext;
     }
     ts.inflight = 1;
     if (was_queued) {
       say("lock ", name(r), " -> still waiting");
+    } else if (ahead == 0) {
+      say("lock ", name(r), " -> pending: queued as the only waiter (the permit is taken)");
     } else {
-      if (ahead == 0) {
-        say("lock ", name(r), " -> pending: queued as the only waiter (the permit is taken)");
-      } else {
-        say("lock ", name(r), " -> pending: queued behind ", ordinal_waiters(ahead));
-      }
+      say("lock ", name(r), " -> pending: queued behind ", ordinal_waiters(ahead));
     }
-    return false;
-  }
-
-  void resume(TaskId t) {
-    TaskState& ts = s_.task(t);
-    ts.paused = 0;
-    if (ts.live()) {
-      say("resume ", name(t), " (stop flag cleared) -> ", issue_wake(t));
-    } else {
-      say("resume ", name(t), " (stop flag cleared)");
-    }
+    return Flow::kPending;
   }
 
   /// release(n) on r and the wakes it issues; returns the narration of what happened.
@@ -401,63 +554,197 @@ class Step {
                                  : "permit assigned to the oldest waiter, which needs more";
     }
     for (WaiterId w : wakes) {
-      const auto woken = TaskId{static_cast<std::uint8_t>(w)};
+      const auto woken = task_of(w);
       if (!told.empty()) told += "; ";
       told += "permit assigned to " + name(woken) + " (oldest waiter); " + issue_wake(woken);
     }
     return told;
   }
 
-  /// Drops a task's future (completion, abort, drop, drop_on_pause): destructors run in tokio's
-  /// order: the awaited future first (`Acquire::drop` returns assigned permits), then the guards
-  /// it holds (each guard drop is a release).
+  // --- Notify (sync/notify.rs, 1.24.2) ----------------------------------------------------------
+
+  Flow notified(TaskId t, ResourceId r) {
+    TaskState& ts = s_.task(t);
+    NotifyState& n = s_.notifies[index(r)];
+    if (!ts.inflight) {
+      // `Notified::poll` in Init: take a stored permit, else register as a waiter.
+      if (n.permit != 0) {
+        n.permit = 0;
+        say("notified ", name(r), " -> ready (stored permit consumed)");
+        return Flow::kNext;
+      }
+      n.waiters.push_back(t);
+      ts.inflight = 1;
+      say("notified ", name(r), " -> pending (waiting)");
+      return Flow::kPending;
+    }
+    if (n.notified[index(t)] != 0) {
+      n.notified[index(t)] = 0;
+      say("notified ", name(r), " -> ready");
+      return Flow::kNext;
+    }
+    say("notified ", name(r), " -> still waiting");
+    return Flow::kPending;
+  }
+
+  std::string notify_one(ResourceId r) {
+    // `notify_one`: with waiters, hand the notification to the oldest and wake it; otherwise
+    // store one permit (storing twice still stores one).
+    NotifyState& n = s_.notifies[index(r)];
+    if (n.waiters.empty()) {
+      n.permit = 1;
+      return "nobody waits: one permit stored";
+    }
+    const TaskId w = n.waiters.pop_front();
+    n.notified[index(w)] = 1;
+    return "notification handed to " + name(w) + " (oldest waiter); " + issue_wake(w);
+  }
+
+  std::string notify_waiters(ResourceId r) {
+    // `notify_waiters`: every current waiter is notified; nothing is stored. 1.24.2 wakes the
+    // batch in reverse (WakeList).
+    NotifyState& n = s_.notifies[index(r)];
+    if (n.waiters.empty()) return "nobody waits (nothing stored)";
+    const SmallList<TaskId, kMaxTasks> batch = n.waiters;
+    n.waiters.clear();
+    std::string told = "notified";
+    for (TaskId w : batch) {
+      n.notified[index(w)] = 2;
+      told += " " + name(w);
+    }
+    for (std::size_t i = batch.size(); i > 0; --i) told += "; " + issue_wake(batch[i - 1]);
+    return told;
+  }
+
+  // --- dropping futures -------------------------------------------------------------------------
+
+  /// Drops the awaited operation at pc (`Acquire::drop`, `Notified::drop`, the sleep's entry).
+  void drop_inflight(TaskId t) {
+    TaskState& ts = s_.task(t);
+    if (!ts.inflight) return;
+    const Op& op = sc_.task(t).program[ts.pc];
+    if (op.kind == OpKind::kLock) {
+      const auto r = resource_at(op.a);
+      Semaphore& sem = s_.semaphore(r);
+      const std::uint8_t assigned = sem.assigned(waiter_of(t));
+      WakeList wakes;
+      sem.drop_acquire(waiter_of(t), wakes);
+      std::string told = "its lock future on " + name(r) + " is dropped";
+      if (assigned > 0) {
+        told += ": assigned permit returned";
+        for (WaiterId next : wakes) {
+          told += " -> assigned to " + name(task_of(next)) + " (oldest waiter); " + issue_wake(task_of(next));
+        }
+        if (wakes.empty()) told += " (available " + std::to_string(sem.available()) + ")";
+      } else {
+        told += ": it leaves the queue";
+      }
+      say(told);
+    } else if (op.kind == OpKind::kNotified) {
+      const auto r = resource_at(op.a);
+      NotifyState& n = s_.notifies[index(r)];
+      const std::uint8_t kind = n.notified[index(t)];
+      n.notified[index(t)] = 0;
+      if (n.waiters.erase(t)) {
+        say("its notified future on ", name(r), " is dropped: it leaves the waiter list");
+      } else if (kind == 1) {
+        // `Notified::drop`: a OneWaiter notification is forwarded.
+        say("its notified future on ", name(r), " is dropped: its notification is forwarded -> ",
+            notify_one(r));
+      }
+    } else if (op.kind == OpKind::kSleep) {
+      ts.timer = 0;
+    } else if (op.kind == OpKind::kYieldNow) {
+      s_.deferred.erase(t);
+    }
+    ts.inflight = 0;
+  }
+
+  void run_handler(TaskId t) {
+    TaskState& ts = s_.task(t);
+    const std::size_t handler = ts.guard - 1U;
+    ts.guard = 0;
+    ts.guard_in_region = 0;
+    say("on_drop handler runs");
+    // Handlers are synchronous; their jumps are relative to the handler.
+    const auto& program = sc_.handlers[handler];
+    const std::uint8_t saved_pc = ts.pc;
+    in_handler_ = true;
+    std::size_t pc = 0;
+    while (pc < program.size()) {
+      ts.pc = static_cast<std::uint8_t>(pc);
+      const Flow flow = run_op(t, program[pc]);
+      if (flow == Flow::kStop) break;
+      pc = flow == Flow::kJumped ? ts.pc : pc + 1;
+    }
+    in_handler_ = false;
+    ts.pc = saved_pc;
+  }
+
+  /// drop_on_pause on a nested future: it is dropped (releasing what it owns) and the task goes
+  /// on after it, with its `cancelled` variable set.
+  void cancel_nested(TaskId t) {
+    TaskState& ts = s_.task(t);
+    const std::size_t f = ts.region - 1U;
+    drop_inflight(t);
+    if (ts.guard != 0 && ts.guard_in_region) run_handler(t);
+    for (std::size_t r = sc_.resources.size(); r > 0; --r) {
+      const auto res = resource_at(r - 1);
+      while (ts.region_held[index(res)] > 0) {
+        --ts.region_held[index(res)];
+        --ts.held[index(res)];
+        say("guard of ", name(res), " dropped with ", future_name(f), " -> ", release(res, 1));
+      }
+    }
+    if (const auto v = sc_.futures[f].cancelled_variable) {
+      s_.vars[*v] = 1;
+      say(variable_name(*v), " = true");
+    }
+    set_bit(s_.swallowed, f, false);
+    ts.region = 0;
+    ts.pc = static_cast<std::uint8_t>(sc_.futures[f].end);
+  }
+
+  /// Drops a task's future (completion, abort, drop, drop_on_pause, failure): destructors run in
+  /// Rust's order: the awaited future first (`Acquire::drop` returns assigned permits), then an
+  /// on_drop guard, then the guards it holds (each guard drop is a release).
   void drop_future(TaskId t, TaskStatus final_status) {
     TaskState& ts = s_.task(t);
     ts.status = final_status;
-    if (ts.inflight) {
-      const Op& op = sc_.task(t).program[ts.pc];
-      if (op.kind == OpKind::kLock) {
-        const auto r = ResourceId{op.target};
-        Semaphore& sem = s_.semaphore(r);
-        const auto w = WaiterId{static_cast<std::uint8_t>(index(t))};
-        const std::uint8_t assigned = sem.assigned(w);
-        WakeList wakes;
-        sem.drop_acquire(w, wakes);
-        std::string told = "its lock future on " + name(r) + " is dropped";
-        if (assigned > 0) {
-          told += ": assigned permit returned";
-          for (WaiterId next : wakes) {
-            const auto woken = TaskId{static_cast<std::uint8_t>(next)};
-            told += " -> assigned to " + name(woken) + " (oldest waiter); " + issue_wake(woken);
-          }
-          if (wakes.empty()) told += " (available " + std::to_string(sem.available()) + ")";
-        } else {
-          told += ": it leaves the queue";
-        }
-        say(told);
-      }
-    }
+    drop_inflight(t);
+    if (ts.guard != 0 && final_status != TaskStatus::kComplete) run_handler(t);
     s_.deferred.erase(t);
     ts.inflight = 0;
     ts.timer = 0;
-    ts.swallowed = 0;
     ts.wake_pending = 0;
     ts.cancel_requested = 0;
+    ts.region = 0;
+    ts.guard = 0;
+    ts.guard_in_region = 0;
+    ts.region_held = {};
     s_.run_queue.erase(t);
+    for (std::size_t f = 0; f < sc_.futures.size(); ++f) {
+      if (sc_.futures[f].task == index(t)) set_bit(s_.swallowed, f, false);
+    }
     for (std::size_t r = sc_.resources.size(); r > 0; --r) {
-      const auto res = ResourceId{static_cast<std::uint8_t>(r - 1)};
+      const auto res = resource_at(r - 1);
       while (ts.held[index(res)] > 0) {
         --ts.held[index(res)];
         say("guard of ", name(res), " dropped with the future -> ", release(res, 1));
       }
+      if (s_.std_owner[index(res)] == index(t) + 1) {
+        s_.std_owner[index(res)] = 0;
+        say("std guard of ", name(res), " dropped with the future");
+      }
     }
     // JoinHandle: a task awaiting this one is woken (task/join.rs, harness.rs `complete`).
     for (std::size_t j = 0; j < sc_.tasks.size(); ++j) {
-      const auto joiner = TaskId{static_cast<std::uint8_t>(j)};
+      const auto joiner = task_at(j);
+      if (joins(s_, sc_, joiner).has_value()) continue;  // still waits for a live task
       const TaskState& js = s_.task(joiner);
       if (!js.live() || !js.inflight) continue;
       const Op& op = sc_.task(joiner).program[js.pc];
-      if (op.kind == OpKind::kJoin && TaskId{op.target} == t) {
+      if (op.kind == OpKind::kJoin && task_at(op.a) == t) {
         say("join handle of ", name(t), " ready -> ", issue_wake(joiner));
       }
     }
@@ -466,6 +753,7 @@ class Step {
   const Scenario& sc_;
   State& s_;
   std::vector<std::string>* lines_;
+  bool in_handler_ = false;
 };
 
 }  // namespace
@@ -475,8 +763,11 @@ TokioModel::TokioModel(Scenario scenario) : scenario_(std::move(scenario)) {}
 State TokioModel::initial_state() const {
   State s;
   for (std::size_t r = 0; r < scenario_.resources.size(); ++r) {
-    s.semaphores[r] = Semaphore(scenario_.resources[r].permits);
+    if (scenario_.resources[r].kind == ResourceKind::kTokioMutex) {
+      s.semaphores[r] = Semaphore(scenario_.resources[r].permits);
+    }
   }
+  for (std::size_t v = 0; v < scenario_.variables.size(); ++v) s.vars[v] = scenario_.variables[v].initial;
   // The block_on future is polled first (current_thread.rs: `woken` starts true).
   s.task(kMainTask).status = TaskStatus::kScheduled;
   s.phase = Phase::kTop;
@@ -511,44 +802,52 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
     } else {
       // Parked with nothing to run: any pending timer may be the next to fire.
       for (std::size_t i = 0; i < n; ++i) {
-        const auto t = TaskId{static_cast<std::uint8_t>(i)};
-        if (s.task(t).timer == 1) events.push_back({EventKind::kTimer, t});
+        if (s.tasks[i].timer == 1) events.push_back({EventKind::kTimer, task_at(i)});
       }
     }
   } else {
     for (std::size_t i = 0; i < n; ++i) {
-      const auto t = TaskId{static_cast<std::uint8_t>(i)};
-      if (s.task(t).wake_pending) events.push_back({EventKind::kWake, t});
+      if (s.tasks[i].wake_pending) events.push_back({EventKind::kWake, task_at(i)});
     }
     for (std::size_t i = 0; i < n; ++i) {
-      const auto t = TaskId{static_cast<std::uint8_t>(i)};
-      if (s.task(t).status == TaskStatus::kScheduled) events.push_back({EventKind::kPoll, t});
+      if (s.tasks[i].status == TaskStatus::kScheduled) events.push_back({EventKind::kPoll, task_at(i)});
     }
     for (std::size_t i = 0; i < n; ++i) {
-      const auto t = TaskId{static_cast<std::uint8_t>(i)};
-      if (s.task(t).timer == 1) events.push_back({EventKind::kTimer, t});
+      if (s.tasks[i].timer == 1) events.push_back({EventKind::kTimer, task_at(i)});
     }
   }
   // Environment faults, bounded by their budgets; they may strike any eligible task at any point.
-  for (std::size_t k = 0; k < kFaultKinds; ++k) {
+  // Pause and resume strike futures: a task's own (under its wrapper) or a nested one.
+  for (std::size_t k = 0; k < 2; ++k) {
+    if (s.faults_left[k] == 0) continue;
+    const bool pause = static_cast<FaultKind>(k) == FaultKind::kPause;
+    const auto& eligible = scenario_.faults[k].futures;
+    for (std::size_t f = 0; f < scenario_.futures.size() && f < eligible.size(); ++f) {
+      if (!eligible[f] || !s.task(task_at(scenario_.futures[f].task)).live()) continue;
+      if (s.is_paused(f) != pause) {
+        events.push_back({pause ? EventKind::kPause : EventKind::kResume, TaskId{static_cast<std::uint8_t>(f)}});
+      }
+    }
+  }
+  for (std::size_t k = 2; k < kFaultKinds; ++k) {
     if (s.faults_left[k] == 0) continue;
     const auto kind = static_cast<FaultKind>(k);
     const auto& eligible = scenario_.faults[k].tasks;
     for (std::size_t i = 0; i < n && i < eligible.size(); ++i) {
       if (!eligible[i]) continue;
-      const auto t = TaskId{static_cast<std::uint8_t>(i)};
+      const auto t = task_at(i);
       const TaskState& ts = s.task(t);
       if (!ts.live()) continue;
       switch (kind) {
         case FaultKind::kPause:
-          if (!ts.paused && scenario_.task(t).wrapper != Wrapper::kNone) {
-            events.push_back({EventKind::kPause, t});
-          }
-          break;
         case FaultKind::kResume:
-          if (ts.paused) events.push_back({EventKind::kResume, t});
           break;
         case FaultKind::kDrop: events.push_back({EventKind::kDrop, t}); break;
+        case FaultKind::kSpuriousWake:
+          if (ts.status == TaskStatus::kIdle && !ts.wake_pending) {
+            events.push_back({EventKind::kSpuriousWake, t});
+          }
+          break;
       }
     }
   }
@@ -569,7 +868,20 @@ State TokioModel::narrate(const State& state, const Event& event,
 
 std::string TokioModel::describe(const Event& event) const {
   if (event.kind == EventKind::kPark) return "park";
+  if (event.kind == EventKind::kPause || event.kind == EventKind::kResume) {
+    return std::string(to_string(event.kind)) + " " + scenario_.futures[index(event.task)].name;
+  }
   return std::string(to_string(event.kind)) + " " + scenario_.task(event.task).name;
 }
+
+std::optional<std::string> TokioModel::task_of(const Event& event) const {
+  if (event.kind == EventKind::kPark) return std::nullopt;
+  if (event.kind == EventKind::kPause || event.kind == EventKind::kResume) {
+    return scenario_.tasks[scenario_.futures[index(event.task)].task].name;
+  }
+  return scenario_.task(event.task).name;
+}
+
+const char* to_string(Failure failure) { return failure_text(failure); }
 
 }  // namespace wakecheck::model

@@ -10,9 +10,10 @@ using model::Scenario;
 using model::State;
 using model::TaskId;
 
+using model::resource_at;
+using model::task_at;
+
 namespace {
-TaskId task_at(std::size_t i) { return TaskId{static_cast<std::uint8_t>(i)}; }
-ResourceId resource_at(std::size_t i) { return ResourceId{static_cast<std::uint8_t>(i)}; }
 
 /// Permits of r in use: held by guards or assigned to futures.
 std::size_t in_use(const Scenario& sc, const State& s, ResourceId r) {
@@ -31,6 +32,7 @@ bool holds_or_owns(const State& s, TaskId t, ResourceId r) {
 
 bool mutual_exclusion(const Scenario& sc, const State& s) {
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+    if (sc.resources[r].kind == model::ResourceKind::kNotify) continue;
     if (model::guard_holders(s, sc, resource_at(r)) > sc.resources[r].permits) return false;
   }
   return true;
@@ -40,15 +42,19 @@ bool deadlock_free(const Scenario& sc, const State& s) { return !model::has_wait
 
 bool all_tasks_finish(const Scenario& sc, const State& s) {
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
-    const auto& ts = s.tasks[i];
-    if (ts.live() && !ts.paused) return false;
+    if (s.tasks[i].live() && !model::task_paused(s, sc, task_at(i))) return false;
   }
   return true;
 }
 
 bool waker_contract(const Scenario& sc, const State& s) {
+  (void)sc;
+  return s.swallowed == 0;
+}
+
+bool no_model_error(const Scenario& sc, const State& s) {
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
-    if (s.tasks[i].swallowed) return false;
+    if (s.tasks[i].status == model::TaskStatus::kFailed) return false;
   }
   return true;
 }
@@ -57,6 +63,7 @@ bool coffman_mutual_exclusion(const Scenario& sc, const State& s) {
   // A resource whose every permit is in use while a task waits for it: it cannot be shared.
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
     const auto res = resource_at(r);
+    if (sc.resources[r].kind != model::ResourceKind::kTokioMutex) continue;
     if (!s.semaphores[r].queue().empty() && in_use(sc, s, res) == sc.resources[r].permits) {
       return true;
     }
@@ -106,11 +113,14 @@ const std::vector<BuiltinProperty>& builtin_properties() {
        "never more guard holders than permits", &mutual_exclusion},
       {"deadlock_free", PropertyKind::kAlways,
        "no reachable state has a cycle in the wait-for graph", &deadlock_free},
-      {"all_tasks_finish", PropertyKind::kAtDeadEnds,
+      {"all_tasks_finish", PropertyKind::kLeadsTo,
        "every spawned task that is not paused or dropped eventually finishes", &all_tasks_finish},
-      {"waker_contract", PropertyKind::kAtDeadEnds,
+      {"waker_contract", PropertyKind::kLeadsTo,
        "every wake delivered to a wrapper leads to a poll or a drop of the inner future",
-       &waker_contract},
+       &waker_contract, true},
+      {"no_model_error", PropertyKind::kAlways,
+       "the scenario stays within the model (no std mutex held across an await, no value out of "
+       "range, no busy loop)", &no_model_error},
       {"coffman_mutual_exclusion", PropertyKind::kSometimes,
        "Coffman 1: some resource is fully in use while a task waits for it",
        &coffman_mutual_exclusion},
@@ -139,10 +149,31 @@ std::vector<std::string> builtin_names() {
   return names;
 }
 
-explorer::Property<State> bind(const BuiltinProperty& property, const Scenario& scenario) {
+std::vector<explorer::Property<State>> bind(const BuiltinProperty& property, const Scenario& scenario) {
   auto condition = property.condition;
-  return {std::string(property.name), property.kind,
-          [condition, &scenario](const State& s) { return condition(scenario, s); }};
+  auto holds = [condition, &scenario](const State& s) { return condition(scenario, s); };
+  std::vector<explorer::Property<State>> out;
+  if (property.per_future) {
+    for (std::size_t f = 0; f < scenario.futures.size(); ++f) {
+      explorer::Property<State> one;
+      one.name = std::string(property.name) + "[" + scenario.futures[f].name + "]";
+      one.kind = PropertyKind::kLeadsTo;
+      one.condition = [f](const State& s) { return s.is_swallowed(f); };
+      one.target = [f](const State& s) { return !s.is_swallowed(f); };
+      out.push_back(std::move(one));
+    }
+    return out;
+  }
+  explorer::Property<State> one;
+  one.name = std::string(property.name);
+  one.kind = property.kind;
+  if (property.kind == PropertyKind::kLeadsTo) {
+    one.target = holds;  // from the initial state
+  } else {
+    one.condition = holds;
+  }
+  out.push_back(std::move(one));
+  return out;
 }
 
 }  // namespace wakecheck::properties

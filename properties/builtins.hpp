@@ -1,5 +1,7 @@
 // The built-in properties, by name. Each is a condition on model states and a kind telling the
-// explorer how to decide it. Adding one is a function in builtins.cpp plus one registry line.
+// explorer how to decide it: kAlways (the condition holds in every state), kSometimes (in some
+// state) or kLeadsTo (every fair run from the initial state reaches a state where it holds).
+// Adding one is a function in builtins.cpp plus one registry line.
 #pragma once
 
 #include <string>
@@ -17,6 +19,8 @@ struct BuiltinProperty {
   explorer::PropertyKind kind;
   std::string_view description;  // one line, shown in reports
   bool (*condition)(const model::Scenario&, const model::State&);
+  // Decided once per future f as "swallowed(f) leads_to not swallowed(f)" (waker_contract).
+  bool per_future = false;
 };
 
 /// Every built-in property, in a fixed order.
@@ -24,9 +28,10 @@ const std::vector<BuiltinProperty>& builtin_properties();
 const BuiltinProperty* find_builtin(std::string_view name);
 std::vector<std::string> builtin_names();
 
-/// The explorer's form of a built-in property, bound to a scenario (which must outlive it).
-explorer::Property<model::State> bind(const BuiltinProperty& property,
-                                      const model::Scenario& scenario);
+/// The explorer's form of a built-in property, bound to a scenario (which must outlive it): one
+/// property, or one per future for a per-future property (its verdict is violated when any is).
+std::vector<explorer::Property<model::State>> bind(const BuiltinProperty& property,
+                                                   const model::Scenario& scenario);
 
 // The conditions themselves, exposed for tests.
 bool mutual_exclusion(const model::Scenario& sc, const model::State& s);
@@ -38,5 +43,6 @@ bool coffman_hold_and_wait(const model::Scenario& sc, const model::State& s);
 bool coffman_no_preemption(const model::Scenario& sc, const model::State& s);
 bool coffman_circular_wait(const model::Scenario& sc, const model::State& s);
 bool coffman_all(const model::Scenario& sc, const model::State& s);
+bool no_model_error(const model::Scenario& sc, const model::State& s);
 
 }  // namespace wakecheck::properties

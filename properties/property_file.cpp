@@ -3,228 +3,87 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
-#include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 
 #include "model/limits.hpp"
 #include "properties/builtins.hpp"
 #include "properties/input_error.hpp"
-#include "properties/source_map.hpp"
+#include "properties/json_reader.hpp"
 #include "properties/suggest.hpp"
 
 namespace wakecheck::properties {
 namespace {
 
 using nlohmann::json;
-
-std::string escape_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-/// User text inside a one-line message: control characters are shown escaped.
-std::string printable(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (byte < 0x20 || byte == 0x7F) {
-      static const char* hex = "0123456789abcdef";
-      out += "\\x";
-      out += hex[byte >> 4];
-      out += hex[byte & 0xF];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-/// Walks the parsed JSON with the pointer of each value at hand, so every complaint can name
-/// where it is: file:line:column and the dotted path.
-class Reader {
- public:
-  Reader(const std::string& path, const std::string& text)
-      : path_(path), map_(SourceMap::index(text)) {}
-
-  [[noreturn]] void fail(const std::string& pointer, const std::string& message,
-                         std::size_t column_offset = 0) const {
-    SourcePos pos = map_.nearest(pointer);
-    pos.column += column_offset;
-    std::ostringstream out;
-    out << path_ << ":" << pos.line << ":" << pos.column << ": " << pointer_to_path(pointer)
-        << ": " << message;
-    throw InputError(printable(out.str()));
-  }
-  [[noreturn]] void fail_key(const std::string& pointer, const std::string& message) const {
-    const auto pos = map_.key(pointer).value_or(map_.nearest(pointer));
-    std::ostringstream out;
-    out << path_ << ":" << pos.line << ":" << pos.column << ": " << pointer_to_path(pointer)
-        << ": " << message;
-    throw InputError(printable(out.str()));
-  }
-
-  static std::string type_name(const json& value) {
-    if (value.is_object()) return "an object";
-    if (value.is_array()) return "an array";
-    if (value.is_string()) return "a string";
-    if (value.is_boolean()) return "a boolean";
-    if (value.is_number()) return "the number " + value.dump();
-    return "null";
-  }
-
-  void expect_object(const json& value, const std::string& pointer,
-                     const std::vector<std::string>& allowed,
-                     const std::vector<std::string>& required) const {
-    if (!value.is_object()) fail(pointer, std::string("expected an object, found ") + type_name(value));
-    for (const auto& [key, member] : value.items()) {
-      (void)member;
-      bool known = false;
-      for (const auto& name : allowed) known = known || name == key;
-      if (!known) {
-        std::string message = "unknown key '" + key + "'";
-        if (auto near = nearest_name(key, allowed)) message += "; did you mean '" + *near + "'?";
-        else message += "; expected one of: " + join(allowed);
-        fail_key(pointer + "/" + escape_token(key), message);
-      }
-    }
-    for (const auto& name : required) {
-      if (!value.contains(name)) fail(pointer, "missing required key '" + name + "'");
-    }
-  }
-
-  const std::string& string(const json& value, const std::string& pointer) const {
-    if (!value.is_string()) fail(pointer, std::string("expected a string, found ") + type_name(value));
-    return value.get_ref<const std::string&>();
-  }
-
-  std::uint64_t integer(const json& value, const std::string& pointer, std::uint64_t low,
-                        std::uint64_t high) const {
-    if (!value.is_number_integer()) {
-      fail(pointer, std::string("expected a whole number, found ") + type_name(value));
-    }
-    const bool negative = !value.is_number_unsigned() && value.get<std::int64_t>() < 0;
-    const std::uint64_t n = negative ? 0 : value.get<std::uint64_t>();
-    if (negative || n < low || n > high) {
-      fail(pointer, "expected a number from " + std::to_string(low) + " to " + std::to_string(high) +
-                        ", found " + value.dump());
-    }
-    return n;
-  }
-
-  const json& array(const json& value, const std::string& pointer) const {
-    if (!value.is_array()) fail(pointer, std::string("expected an array, found ") + type_name(value));
-    return value;
-  }
-
-  /// One of `choices`, with a suggestion for a near miss.
-  std::string choice(const json& value, const std::string& pointer, const std::string& what,
-                     const std::vector<std::string>& choices) const {
-    const std::string& text = string(value, pointer);
-    for (const auto& c : choices) {
-      if (c == text) return text;
-    }
-    std::string message = "unknown " + what + " '" + text + "'";
-    if (auto near = nearest_name(text, choices)) message += "; did you mean '" + *near + "'?";
-    else message += "; expected one of: " + join(choices);
-    fail(pointer, message);
-  }
-
-  static std::string join(const std::vector<std::string>& names) {
-    std::string out;
-    for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
-    return out;
-  }
-
- private:
-  std::string path_;
-  SourceMap map_;
-};
+using model::Op;
+using model::OpKind;
 
 struct TaskGroup {
   std::string name;
-  std::size_t first = 0;  // index of its first task in the scenario
+  std::size_t json_index = 0;  // where it is in scenario.tasks
+  std::size_t first = 0;       // index of its first task in the scenario
   std::size_t copies = 1;
+};
+
+/// Where a statement is compiled: what it may contain.
+struct Context {
+  bool in_handler = false;  // an on_drop handler: synchronous operations only
+  bool in_guard = false;    // inside an on_drop scope (they do not nest)
+  bool in_future = false;   // inside a nested wrapped future (they do not nest)
 };
 
 class Loader {
  public:
-  Loader(const std::string& path, const std::string& text) : path_(path), text_(text), in_(path, text) {}
-
-  /// nlohmann reports the byte after the last one it read; point at the start of that token.
-  std::size_t token_start(std::size_t byte) const {
-    if (text_.empty()) return 0;
-    std::size_t at = std::min(byte == 0 ? 0 : byte - 1, text_.size() - 1);
-    while (at > 0 && (text_[at] == ' ' || text_[at] == '\n' || text_[at] == '\r' || text_[at] == '\t')) --at;
-    if (text_[at] == '"') {
-      // Back to the opening quote (one not preceded by a backslash).
-      std::size_t open = at;
-      while (open > 0) {
-        --open;
-        if (text_[open] == '"' && (open == 0 || text_[open - 1] != '\\')) return open;
-      }
-      return at;
-    }
-    auto literal = [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '+' || c == '_';
-    };
-    if (literal(text_[at])) {
-      while (at > 0 && literal(text_[at - 1])) --at;
-    }
-    return at;
-  }
+  Loader(const std::string& path, const std::string& text) : in_(path, text) {}
 
   PropertyFile load() {
-    json root;
-    try {
-      root = json::parse(text_, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
-    } catch (const json::parse_error& e) {
-      const SourcePos pos = SourceMap::index(text_).at_offset(token_start(e.byte));
-      std::string what = e.what();
-      // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error ..."
-      if (const auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
-      throw InputError(path_ + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) +
-                       ": invalid JSON: " + what);
-    }
+    const json& root = in_.root();
     PropertyFile file;
-    file.path = path_;
     in_.expect_object(root, "", {"name", "description", "scenario", "checks"},
                       {"name", "scenario", "checks"});
     file.name = in_.string(root["name"], "/name");
     if (root.contains("description")) file.description = in_.string(root["description"], "/description");
     file.scenario = scenario(root["scenario"], "/scenario");
     file.scenario.name = file.name;
-    file.checks = checks(root["checks"], "/checks");
+    file.checks = checks(root["checks"], "/checks", file.scenario);
     return file;
   }
 
  private:
+  // --- scenario --------------------------------------------------------------------------------
+
   model::Scenario scenario(const json& value, const std::string& at) {
-    in_.expect_object(value, at, {"runtime", "resources", "tasks", "faults"},
+    in_.expect_object(value, at, {"runtime", "resources", "variables", "tasks", "faults"},
                       {"runtime", "resources", "tasks"});
     model::Scenario sc;
     const auto runtime = in_.choice(value["runtime"], at + "/runtime", "runtime",
                                     {"current_thread", "multi_thread"});
-    sc.flavor = runtime == "current_thread" ? model::Flavor::kCurrentThread
-                                            : model::Flavor::kMultiThread;
+    sc.flavor = runtime == "current_thread" ? model::Flavor::kCurrentThread : model::Flavor::kMultiThread;
     resources(value["resources"], at + "/resources", sc);
+    if (value.contains("variables")) variables(value["variables"], at + "/variables", sc, std::nullopt);
     tasks(value["tasks"], at + "/tasks", sc);
     if (value.contains("faults")) faults(value["faults"], at + "/faults", sc);
-    for (auto& budget : sc.faults) budget.tasks.resize(sc.tasks.size(), false);
+    for (auto& budget : sc.faults) {
+      budget.tasks.resize(sc.tasks.size(), false);
+      budget.futures.resize(sc.futures.size(), false);
+    }
     return sc;
+  }
+
+  std::string name(const json& value, const std::string& at) {
+    const std::string& text = in_.string(value, at);
+    if (text.empty()) in_.fail(at, "a name must not be empty");
+    const bool ok = std::all_of(text.begin(), text.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+    }) && std::isdigit(static_cast<unsigned char>(text[0])) == 0;
+    if (!ok) in_.fail(at, "a name is letters, digits and '_', not starting with a digit; found '" + text + "'");
+    static const std::set<std::string> reserved = {"true", "false", "and", "or", "not", "implies",
+                                                   "forall", "exists", "always", "never",
+                                                   "reachable", "leads_to"};
+    if (reserved.count(text) != 0) in_.fail(at, "'" + text + "' is a keyword and cannot be a name");
+    return text;
   }
 
   void resources(const json& value, const std::string& at, model::Scenario& sc) {
@@ -238,68 +97,83 @@ class Loader {
       in_.expect_object(list[i], p, {"name", "kind"}, {"name", "kind"});
       model::ResourceSpec spec;
       spec.name = name(list[i]["name"], p + "/name");
-      (void)in_.choice(list[i]["kind"], p + "/kind", "resource kind", {"tokio_mutex"});
-      spec.kind = model::ResourceKind::kTokioMutex;
+      const auto kind = in_.choice(list[i]["kind"], p + "/kind", "resource kind",
+                                   {"tokio_mutex", "std_mutex", "notify"});
+      spec.kind = kind == "tokio_mutex" ? model::ResourceKind::kTokioMutex
+                  : kind == "std_mutex" ? model::ResourceKind::kStdMutex
+                                        : model::ResourceKind::kNotify;
       spec.permits = 1;
-      if (resource_index(sc, spec.name)) in_.fail(p + "/name", "duplicate resource name '" + spec.name + "'");
+      if (sc.find_resource(spec.name)) in_.fail(p + "/name", "duplicate resource name '" + spec.name + "'");
       sc.resources.push_back(spec);
     }
   }
 
-  std::string name(const json& value, const std::string& at) {
-    const std::string& text = in_.string(value, at);
-    if (text.empty()) in_.fail(at, "a name must not be empty");
-    for (char c : text) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-      if (!ok) in_.fail(at, "a name may use letters, digits and '_' only, found '" + text + "'");
+  /// "variables": {"ready": false, "count": 0, "state": {"initial": 0, "min": 0, "max": 3}}
+  void variables(const json& value, const std::string& at, model::Scenario& sc,
+                 std::optional<std::size_t> task) {
+    if (!value.is_object()) in_.fail(at, "expected an object of variables, found " + JsonReader::type_name(value));
+    for (const auto& [key, spec_json] : value.items()) {
+      const std::string p = at + "/" + JsonReader::escape_token(key);
+      model::VariableSpec spec;
+      spec.name = name(json(key), p);
+      spec.task = task;
+      if (sc.find_variable(spec.name, task)) in_.fail_key(p, "duplicate variable '" + key + "'");
+      if (spec_json.is_boolean()) {
+        spec.boolean = true;
+        spec.initial = spec_json.get<bool>() ? 1 : 0;
+        spec.min = 0;
+        spec.max = 1;
+      } else if (spec_json.is_number()) {
+        spec.initial = static_cast<std::int8_t>(in_.integer(spec_json, p, -128, 127));
+        spec.min = -128;
+        spec.max = 127;
+      } else {
+        in_.expect_object(spec_json, p, {"initial", "min", "max"}, {"initial"});
+        if (spec_json["initial"].is_boolean()) in_.fail(p + "/initial", "a boolean needs no range: write the value");
+        spec.min = static_cast<std::int8_t>(spec_json.contains("min") ? in_.integer(spec_json["min"], p + "/min", -128, 127) : -128);
+        spec.max = static_cast<std::int8_t>(spec_json.contains("max") ? in_.integer(spec_json["max"], p + "/max", spec.min, 127) : 127);
+        spec.initial = static_cast<std::int8_t>(in_.integer(spec_json["initial"], p + "/initial", spec.min, spec.max));
+      }
+      if (sc.variables.size() >= model::kMaxVariables) {
+        in_.fail(p, "at most " + std::to_string(model::kMaxVariables) +
+                        " variables are supported (tasks' own counted per copy)");
+      }
+      sc.variables.push_back(spec);
     }
-    return text;
-  }
-
-  static std::optional<std::size_t> resource_index(const model::Scenario& sc, const std::string& n) {
-    for (std::size_t i = 0; i < sc.resources.size(); ++i) {
-      if (sc.resources[i].name == n) return i;
-    }
-    return std::nullopt;
   }
 
   void tasks(const json& value, const std::string& at, model::Scenario& sc) {
     const json& list = in_.array(value, at);
-    // First pass: names, copies and wrappers, so programs may name tasks declared later.
-    std::vector<std::size_t> order;  // json index of each group, main first
     std::optional<std::size_t> main_at;
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string p = at + "/" + std::to_string(i);
-      in_.expect_object(list[i], p, {"name", "copies", "wrapper", "program"}, {"name", "program"});
-      const std::string n = name(list[i]["name"], p + "/name");
-      if (n == "main") main_at = i;
+      in_.expect_object(list[i], p, {"name", "copies", "wrapper", "variables", "program"}, {"name", "program"});
+      if (name(list[i]["name"], p + "/name") == "main") main_at = i;
     }
     if (!main_at) in_.fail(at, "missing the task named 'main' (the runtime's block_on future)");
-    order.push_back(*main_at);
+    std::vector<std::size_t> order{*main_at};
     for (std::size_t i = 0; i < list.size(); ++i) {
       if (i != *main_at) order.push_back(i);
     }
-    std::vector<std::string> seen;
+    // First pass: names, copies, wrappers and own variables, so that programs may name any task.
+    std::vector<model::Wrapper> wrappers;
     for (std::size_t i : order) {
       const std::string p = at + "/" + std::to_string(i);
       const json& task = list[i];
       TaskGroup group;
       group.name = task["name"].get<std::string>();
-      for (const auto& other : seen) {
-        if (other == group.name) in_.fail(p + "/name", "duplicate task name '" + group.name + "'");
+      group.json_index = i;
+      for (const auto& other : groups_) {
+        if (other.name == group.name) in_.fail(p + "/name", "duplicate task name '" + group.name + "'");
       }
-      seen.push_back(group.name);
       if (task.contains("copies")) {
         group.copies = static_cast<std::size_t>(in_.integer(task["copies"], p + "/copies", 1, model::kMaxTasks));
         if (group.name == "main" && group.copies != 1) in_.fail(p + "/copies", "main has exactly one copy");
       }
       model::Wrapper wrapper = model::Wrapper::kNone;
-      if (task.contains("wrapper")) {
-        const auto w = in_.choice(task["wrapper"], p + "/wrapper", "wrapper",
-                                  {"none", "pausable", "drop_on_pause"});
-        wrapper = w == "pausable" ? model::Wrapper::kPausable
-                  : w == "drop_on_pause" ? model::Wrapper::kDropOnPause
-                                         : model::Wrapper::kNone;
+      if (task.contains("wrapper")) wrapper = parse_wrapper(task["wrapper"], p + "/wrapper");
+      if (group.name == "main" && wrapper != model::Wrapper::kNone) {
+        in_.fail(p + "/wrapper", "main is the runtime's block_on future: it cannot be wrapped");
       }
       group.first = sc.tasks.size();
       if (sc.tasks.size() + group.copies > model::kMaxTasks) {
@@ -308,35 +182,199 @@ class Loader {
       }
       for (std::size_t c = 0; c < group.copies; ++c) {
         model::TaskSpec spec;
-        spec.name = group.copies == 1 && !task.contains("copies") ? group.name
-                                                                  : group.name + std::to_string(c);
-        for (const auto& other : sc.tasks) {
-          if (other.name == spec.name) {
-            in_.fail(p + "/name", "task name '" + spec.name + "' is used twice (once by " +
-                                      (other.name == other.group ? "a task" : "a copy of '" + other.group + "'") +
-                                      ")");
-          }
-        }
+        spec.name = task.contains("copies") ? group.name + std::to_string(c) : group.name;
         spec.group = group.name;
-        spec.wrapper = wrapper;
+        if (const auto clash = sc.find_task(spec.name)) {
+          const auto& other = sc.tasks[*clash];
+          in_.fail(p + "/name", "task name '" + spec.name + "' is used twice (once by " +
+                                    (other.name == other.group ? std::string("a task")
+                                                               : "a copy of '" + other.group + "'") + ")");
+        }
         sc.tasks.push_back(spec);
+        wrappers.push_back(wrapper);
+        if (task.contains("variables")) variables(task["variables"], p + "/variables", sc, sc.tasks.size() - 1);
       }
       groups_.push_back(group);
-      group_json_.push_back(i);
     }
-    // Second pass: programs.
-    for (std::size_t g = 0; g < groups_.size(); ++g) {
-      const std::string p = at + "/" + std::to_string(group_json_[g]) + "/program";
-      const json& program = in_.array(list[group_json_[g]]["program"], p);
-      std::vector<model::Op> ops;
-      for (std::size_t k = 0; k < program.size(); ++k) {
-        parse_op(program[k], p + "/" + std::to_string(k), sc, groups_[g], ops);
-      }
-      if (ops.size() > model::kMaxProgram) {
-        in_.fail(p, "at most " + std::to_string(model::kMaxProgram) + " operations per task");
-      }
-      for (std::size_t c = 0; c < groups_[g].copies; ++c) sc.tasks[groups_[g].first + c].program = ops;
+    for (std::size_t t = 0; t < sc.tasks.size(); ++t) {
+      model::FutureSpec own;
+      own.name = sc.tasks[t].name;
+      own.task = t;
+      own.wrapper = wrappers[t];
+      sc.futures.push_back(own);
     }
+    // Nested futures, found before any program is compiled so that any program may pause them.
+    for (const auto& group : groups_) {
+      for (std::size_t c = 0; c < group.copies; ++c) {
+        collect_futures(list[group.json_index]["program"], at + "/" + std::to_string(group.json_index) + "/program",
+                        sc, group.first + c);
+      }
+    }
+    // Second pass: programs, compiled per copy (each copy has its own variables and futures).
+    for (const auto& group : groups_) {
+      const std::string p = at + "/" + std::to_string(group.json_index) + "/program";
+      for (std::size_t c = 0; c < group.copies; ++c) {
+        const std::size_t t = group.first + c;
+        std::vector<Op> program;
+        block(list[group.json_index]["program"], p, sc, t, Context{}, program);
+        if (program.size() > model::kMaxProgram) {
+          in_.fail(p, "the program compiles to more than " + std::to_string(model::kMaxProgram) + " operations");
+        }
+        sc.tasks[t].program = std::move(program);
+      }
+    }
+  }
+
+  model::Wrapper parse_wrapper(const json& value, const std::string& at) {
+    const auto w = in_.choice(value, at, "wrapper", {"none", "pausable", "drop_on_pause"});
+    return w == "pausable" ? model::Wrapper::kPausable
+           : w == "drop_on_pause" ? model::Wrapper::kDropOnPause
+                                  : model::Wrapper::kNone;
+  }
+
+  void collect_futures(const json& program, const std::string& at, model::Scenario& sc, std::size_t task) {
+    if (!program.is_array()) return;  // reported when the program is compiled
+    for (std::size_t i = 0; i < program.size(); ++i) {
+      const json& st = program[i];
+      const std::string p = at + "/" + std::to_string(i);
+      if (!st.is_object()) continue;
+      if (st.contains("future")) {
+        model::FutureSpec f;
+        f.name = sc.tasks[task].name + "." + name(st["future"], p + "/future");
+        f.task = task;
+        if (!st.contains("wrapper")) in_.fail(p, "missing required key 'wrapper'");
+        f.wrapper = parse_wrapper(st["wrapper"], p + "/wrapper");
+        if (sc.find_future(f.name)) in_.fail(p + "/future", "duplicate future name '" + f.name + "'");
+        if (sc.futures.size() >= model::kMaxFutures) {
+          in_.fail(p, "at most " + std::to_string(model::kMaxFutures) + " futures (tasks and nested) are supported");
+        }
+        sc.futures.push_back(f);
+      }
+      for (const char* key : {"then", "else", "do"}) {
+        if (st.contains(key)) collect_futures(st[key], p + "/" + key, sc, task);
+      }
+    }
+  }
+
+  // --- programs ----------------------------------------------------------------------------------
+
+  void block(const json& value, const std::string& at, model::Scenario& sc, std::size_t task,
+             const Context& ctx, std::vector<Op>& out) {
+    const json& list = in_.array(value, at);
+    for (std::size_t i = 0; i < list.size(); ++i) statement(list[i], at + "/" + std::to_string(i), sc, task, ctx, out);
+  }
+
+  static std::uint8_t pc_of(const std::vector<Op>& out) { return static_cast<std::uint8_t>(std::min<std::size_t>(out.size(), 255)); }
+
+  std::uint8_t expression(const std::string& text, const std::string& at, std::size_t offset,
+                          model::Scenario& sc, std::size_t task) {
+    model::ExprScope scope;
+    scope.scenario = &sc;
+    scope.task = task;
+    scope.allow_state_atoms = false;
+    model::ExprError error;
+    auto expr = model::parse_expr(text, scope, error);
+    if (!expr) in_.fail(at, error.message, offset + error.offset + 1);
+    if (sc.exprs.size() >= model::kMaxExprs) in_.fail(at, "too many expressions in the programs");
+    sc.exprs.push_back(std::move(*expr));
+    return static_cast<std::uint8_t>(sc.exprs.size() - 1);
+  }
+
+  void statement(const json& st, const std::string& at, model::Scenario& sc, std::size_t task,
+                 const Context& ctx, std::vector<Op>& out) {
+    if (st.is_string()) {
+      simple(st.get<std::string>(), at, sc, task, ctx, out);
+      return;
+    }
+    if (!st.is_object()) {
+      in_.fail(at, "expected a statement (a string such as \"lock m\", or an object with 'if', 'while', "
+                   "'on_drop' or 'future'), found " + JsonReader::type_name(st));
+    }
+    if (st.contains("if")) {
+      in_.expect_object(st, at, {"if", "then", "else"}, {"if", "then"});
+      const std::string& cond = in_.string(st["if"], at + "/if");
+      const std::uint8_t e = expression(cond, at + "/if", 0, sc, task);
+      const std::size_t test = out.size();
+      out.push_back({OpKind::kJumpUnless, e, 0});
+      block(st["then"], at + "/then", sc, task, ctx, out);
+      if (st.contains("else")) {
+        const std::size_t skip = out.size();
+        out.push_back({OpKind::kJump, 0, 0});
+        out[test].b = pc_of(out);
+        block(st["else"], at + "/else", sc, task, ctx, out);
+        out[skip].b = pc_of(out);
+      } else {
+        out[test].b = pc_of(out);
+      }
+      return;
+    }
+    if (st.contains("while")) {
+      in_.expect_object(st, at, {"while", "do"}, {"while", "do"});
+      if (ctx.in_handler) in_.fail(at + "/while", "an on_drop handler cannot loop");
+      const std::size_t top = out.size();
+      const std::string& cond = in_.string(st["while"], at + "/while");
+      const std::uint8_t e = expression(cond, at + "/while", 0, sc, task);
+      out.push_back({OpKind::kJumpUnless, e, 0});
+      block(st["do"], at + "/do", sc, task, ctx, out);
+      out.push_back({OpKind::kJump, 0, static_cast<std::uint8_t>(top)});
+      out[top].b = pc_of(out);
+      return;
+    }
+    if (st.contains("on_drop")) {
+      in_.expect_object(st, at, {"on_drop", "do"}, {"on_drop", "do"});
+      if (ctx.in_handler) in_.fail(at, "an on_drop handler cannot contain another");
+      if (ctx.in_guard) in_.fail(at, "on_drop scopes do not nest");
+      std::vector<Op> handler;
+      Context handler_ctx = ctx;
+      handler_ctx.in_handler = true;
+      block(st["on_drop"], at + "/on_drop", sc, task, handler_ctx, handler);
+      sc.handlers.push_back(std::move(handler));
+      const auto h = static_cast<std::uint8_t>(sc.handlers.size() - 1);
+      out.push_back({OpKind::kGuardBegin, h, 0});
+      Context inner = ctx;
+      inner.in_guard = true;
+      block(st["do"], at + "/do", sc, task, inner, out);
+      out.push_back({OpKind::kGuardEnd, h, 0});
+      return;
+    }
+    if (st.contains("future")) {
+      in_.expect_object(st, at, {"future", "wrapper", "cancelled", "do"}, {"future", "wrapper", "do"});
+      if (ctx.in_handler) in_.fail(at, "an on_drop handler cannot contain a future");
+      if (ctx.in_future) in_.fail(at, "wrapped futures do not nest");
+      const std::string full = sc.tasks[task].name + "." + st["future"].get<std::string>();
+      const std::size_t f = *sc.find_future(full);
+      if (st.contains("cancelled")) {
+        const std::string& var = in_.string(st["cancelled"], at + "/cancelled");
+        auto v = sc.find_variable(var, task);
+        if (!v) v = sc.find_variable(var);
+        if (!v) in_.fail(at + "/cancelled", JsonReader::unknown("variable", var, variable_names(sc, task)));
+        sc.futures[f].cancelled_variable = *v;
+      }
+      const std::size_t begin = out.size();
+      out.push_back({OpKind::kWrapBegin, static_cast<std::uint8_t>(f), 0});
+      Context inner = ctx;
+      inner.in_future = true;
+      block(st["do"], at + "/do", sc, task, inner, out);
+      out.push_back({OpKind::kWrapEnd, static_cast<std::uint8_t>(f), 0});
+      out[begin].b = pc_of(out);
+      sc.futures[f].end = out.size();
+      return;
+    }
+    std::vector<std::string> keys;
+    for (const auto& [key, member] : st.items()) {
+      (void)member;
+      keys.push_back(key);
+    }
+    in_.fail_key(at + "/" + JsonReader::escape_token(keys.empty() ? "" : keys.front()),
+                 keys.empty() ? "an empty statement" : JsonReader::unknown("statement", keys.front(), {"if", "while", "on_drop", "future"}, true));
+  }
+
+  std::vector<std::string> variable_names(const model::Scenario& sc, std::size_t task) const {
+    std::vector<std::string> names;
+    for (const auto& v : sc.variables) {
+      if (!v.task || *v.task == task) names.push_back(v.name);
+    }
+    return names;
   }
 
   std::vector<std::string> task_names(const model::Scenario& sc) const {
@@ -350,9 +388,7 @@ class Loader {
 
   /// The tasks a name denotes: one task, or every copy of a template.
   std::optional<std::vector<std::size_t>> resolve_tasks(const model::Scenario& sc, const std::string& n) const {
-    for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
-      if (sc.tasks[i].name == n) return std::vector<std::size_t>{i};
-    }
+    if (const auto t = sc.find_task(n)) return std::vector<std::size_t>{*t};
     for (const auto& g : groups_) {
       if (g.name == n) {
         std::vector<std::size_t> all;
@@ -363,34 +399,67 @@ class Loader {
     return std::nullopt;
   }
 
-  void parse_op(const json& value, const std::string& at, const model::Scenario& sc,
-                const TaskGroup& self, std::vector<model::Op>& ops) {
-    const std::string& text = in_.string(value, at);
+  /// One statement written as a string: an operation ("lock m"), an assignment ("x = y + 1",
+  /// "got = try_lock m") or "return".
+  void simple(const std::string& text, const std::string& at, model::Scenario& sc, std::size_t task,
+              const Context& ctx, std::vector<Op>& out) {
+    static const std::regex assignment(R"(^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)\s*(.*)$)");
+    std::smatch m;
+    if (std::regex_match(text, m, assignment)) {
+      const std::string var = m[1].str();
+      const auto rhs_at = static_cast<std::size_t>(m.position(2));
+      auto v = sc.find_variable(var, task);
+      if (!v) v = sc.find_variable(var);
+      if (!v) {
+        in_.fail(at, JsonReader::unknown("variable", var, variable_names(sc, task)),
+                 static_cast<std::size_t>(m.position(1)) + 1);
+      }
+      const std::string rhs = m[2].str();
+      static const std::regex try_lock(R"(^try_lock\s+([A-Za-z_][A-Za-z0-9_]*)\s*$)");
+      std::smatch t;
+      if (std::regex_match(rhs, t, try_lock)) {
+        const auto r = resource(t[1].str(), at, rhs_at + static_cast<std::size_t>(t.position(1)) + 1, sc,
+                                model::ResourceKind::kTokioMutex, "try_lock");
+        if (!sc.variables[*v].boolean) in_.fail(at, "'" + var + "' must be a boolean to hold try_lock's result", static_cast<std::size_t>(m.position(1)) + 1);
+        out.push_back({OpKind::kTryLock, r, static_cast<std::uint8_t>(*v + 1)});
+        return;
+      }
+      const std::uint8_t e = expression(rhs, at, rhs_at, sc, task);
+      out.push_back({OpKind::kAssign, static_cast<std::uint8_t>(*v), e});
+      return;
+    }
     std::istringstream words(text);
     std::string verb, arg, extra;
     words >> verb >> arg >> extra;
-    // Columns of the verb and the argument inside the string (1 for the opening quote).
     const std::size_t verb_at = text.find_first_not_of(" \t");
     const std::size_t verb_column = (verb_at == std::string::npos ? 0 : verb_at) + 1;
-    const std::size_t arg_column =
-        arg.empty() ? verb_column : text.find(arg, verb_column - 1 + verb.size()) + 1;
+    const std::size_t arg_column = arg.empty() ? verb_column : text.find(arg, verb_column - 1 + verb.size()) + 1;
+    enum class Arg { kNone, kResource, kTask, kFuture };
     struct Verb {
       const char* name;
-      model::OpKind kind;
-      enum { kNone, kResource, kTask } arg;
+      OpKind kind;
+      Arg arg;
+      model::ResourceKind resource_kind;
     };
+    using RK = model::ResourceKind;
     static const Verb verbs[] = {
-        {"lock", model::OpKind::kLock, Verb::kResource},
-        {"unlock", model::OpKind::kUnlock, Verb::kResource},
-        {"try_lock", model::OpKind::kTryLock, Verb::kResource},
-        {"sleep", model::OpKind::kSleep, Verb::kNone},
-        {"yield_now", model::OpKind::kYieldNow, Verb::kNone},
-        {"spawn", model::OpKind::kSpawn, Verb::kTask},
-        {"join", model::OpKind::kJoin, Verb::kTask},
-        {"pause", model::OpKind::kPause, Verb::kTask},
-        {"resume", model::OpKind::kResume, Verb::kTask},
-        {"drop", model::OpKind::kDrop, Verb::kTask},
-        {"abort", model::OpKind::kAbort, Verb::kTask},
+        {"lock", OpKind::kLock, Arg::kResource, RK::kTokioMutex},
+        {"unlock", OpKind::kUnlock, Arg::kResource, RK::kTokioMutex},
+        {"try_lock", OpKind::kTryLock, Arg::kResource, RK::kTokioMutex},
+        {"std_lock", OpKind::kStdLock, Arg::kResource, RK::kStdMutex},
+        {"std_unlock", OpKind::kStdUnlock, Arg::kResource, RK::kStdMutex},
+        {"notified", OpKind::kNotified, Arg::kResource, RK::kNotify},
+        {"notify_one", OpKind::kNotifyOne, Arg::kResource, RK::kNotify},
+        {"notify_waiters", OpKind::kNotifyWaiters, Arg::kResource, RK::kNotify},
+        {"sleep", OpKind::kSleep, Arg::kNone, RK::kTokioMutex},
+        {"yield_now", OpKind::kYieldNow, Arg::kNone, RK::kTokioMutex},
+        {"return", OpKind::kReturn, Arg::kNone, RK::kTokioMutex},
+        {"spawn", OpKind::kSpawn, Arg::kTask, RK::kTokioMutex},
+        {"join", OpKind::kJoin, Arg::kTask, RK::kTokioMutex},
+        {"pause", OpKind::kPause, Arg::kFuture, RK::kTokioMutex},
+        {"resume", OpKind::kResume, Arg::kFuture, RK::kTokioMutex},
+        {"drop", OpKind::kDrop, Arg::kTask, RK::kTokioMutex},
+        {"abort", OpKind::kAbort, Arg::kTask, RK::kTokioMutex},
     };
     const Verb* found = nullptr;
     std::vector<std::string> verb_names;
@@ -398,71 +467,82 @@ class Loader {
       verb_names.emplace_back(v.name);
       if (verb == v.name) found = &v;
     }
-    if (!found) {
-      std::string message = "unknown operation '" + verb + "'";
-      if (auto near = nearest_name(verb, verb_names)) message += "; did you mean '" + *near + "'?";
-      else message += "; expected one of: " + Reader::join(verb_names);
-      in_.fail(at, message, verb_column);
-    }
+    if (!found) in_.fail(at, JsonReader::unknown("operation", verb, verb_names, true), verb_column);
     if (!extra.empty()) in_.fail(at, "operation '" + text + "' has too many words", verb_column);
-    if (found->arg == Verb::kNone) {
+    if (ctx.in_handler && (model::awaits(found->kind) || found->kind == OpKind::kReturn)) {
+      in_.fail(at, "'" + verb + "' cannot run in an on_drop handler: a destructor cannot await", verb_column);
+    }
+    if (found->arg == Arg::kNone) {
       if (!arg.empty()) in_.fail(at, "'" + verb + "' takes no argument", arg_column);
-      ops.push_back({found->kind, 0});
+      out.push_back({found->kind, 0, 0});
       return;
     }
     if (arg.empty()) {
-      in_.fail(at, std::string("'") + verb + "' needs a " +
-                       (found->arg == Verb::kResource ? "resource" : "task") + " name", verb_column);
+      const char* what = found->arg == Arg::kResource ? "resource" : found->arg == Arg::kTask ? "task" : "task or future";
+      in_.fail(at, "'" + verb + "' needs a " + what + " name", verb_column);
     }
-    if (found->arg == Verb::kResource) {
-      const auto r = resource_index(sc, arg);
-      if (!r) {
+    if (found->arg == Arg::kResource) {
+      out.push_back({found->kind, resource(arg, at, arg_column, sc, found->resource_kind, verb), 0});
+      return;
+    }
+    if (found->arg == Arg::kFuture) {
+      std::optional<std::size_t> f = sc.find_future(arg);
+      if (!f) {
         std::vector<std::string> names;
-        for (const auto& res : sc.resources) names.push_back(res.name);
-        std::string message = "unknown resource '" + arg + "'";
-        if (auto near = nearest_name(arg, names)) message += "; did you mean '" + *near + "'?";
-        in_.fail(at, message, arg_column);
+        for (const auto& fu : sc.futures) names.push_back(fu.name);
+        if (resolve_tasks(sc, arg)) {
+          in_.fail(at, "'" + arg + "' names " + std::to_string(resolve_tasks(sc, arg)->size()) +
+                           " tasks; say which one", arg_column);
+        }
+        in_.fail(at, JsonReader::unknown("task or future", arg, names), arg_column);
       }
-      ops.push_back({found->kind, static_cast<std::uint8_t>(*r)});
+      if (sc.futures[*f].wrapper == model::Wrapper::kNone) {
+        in_.fail(at, "task '" + arg + "' has no wrapper to " + verb +
+                         " (give it \"wrapper\": \"pausable\" or \"drop_on_pause\")", arg_column);
+      }
+      out.push_back({found->kind, static_cast<std::uint8_t>(*f), 0});
       return;
     }
     const auto targets = resolve_tasks(sc, arg);
-    if (!targets) {
-      std::string message = "unknown task '" + arg + "'";
-      if (auto near = nearest_name(arg, task_names(sc))) message += "; did you mean '" + *near + "'?";
-      in_.fail(at, message, arg_column);
-    }
-    if (targets->size() > 1 && found->kind != model::OpKind::kSpawn) {
-      const auto& g = *targets;
-      in_.fail(at, "'" + arg + "' names " + std::to_string(g.size()) + " tasks; say which one (" +
-                       sc.tasks[g.front()].name + " to " + sc.tasks[g.back()].name + ")",
+    if (!targets) in_.fail(at, JsonReader::unknown("task", arg, task_names(sc)), arg_column);
+    if (targets->size() > 1 && found->kind != OpKind::kSpawn) {
+      in_.fail(at, "'" + arg + "' names " + std::to_string(targets->size()) + " tasks; say which one (" +
+                       sc.tasks[targets->front()].name + " to " + sc.tasks[targets->back()].name + ")",
                arg_column);
     }
     for (std::size_t t : *targets) {
-      if (t == 0 && found->kind != model::OpKind::kPause) {
-        in_.fail(at, "'" + verb + " main' is not possible: main is the runtime's block_on future",
-                 arg_column);
-      }
-      if (sc.tasks[t].group == self.name && self.copies == 1 &&
-          (found->kind == model::OpKind::kSpawn || found->kind == model::OpKind::kJoin)) {
+      if (t == 0) in_.fail(at, "'" + verb + " main' is not possible: main is the runtime's block_on future", arg_column);
+      if (t == task && (found->kind == OpKind::kSpawn || found->kind == OpKind::kJoin)) {
         in_.fail(at, "a task cannot " + verb + " itself", arg_column);
       }
-      if ((found->kind == model::OpKind::kPause || found->kind == model::OpKind::kResume) &&
-          sc.tasks[t].wrapper == model::Wrapper::kNone) {
-        in_.fail(at, "task '" + sc.tasks[t].name + "' has no wrapper to " + verb +
-                         " (give it \"wrapper\": \"pausable\" or \"drop_on_pause\")",
-                 arg_column);
-      }
-      ops.push_back({found->kind, static_cast<std::uint8_t>(t)});
+      out.push_back({found->kind, static_cast<std::uint8_t>(t), 0});
     }
   }
 
+  std::uint8_t resource(const std::string& n, const std::string& at, std::size_t column,
+                        const model::Scenario& sc, model::ResourceKind kind, const std::string& verb) {
+    const auto r = sc.find_resource(n);
+    if (!r) {
+      std::vector<std::string> names;
+      for (const auto& res : sc.resources) names.push_back(res.name);
+      in_.fail(at, JsonReader::unknown("resource", n, names), column);
+    }
+    if (sc.resources[*r].kind != kind) {
+      in_.fail(at, "'" + verb + "' needs a " + model::to_string(kind) + ", and '" + n + "' is a " +
+                       model::to_string(sc.resources[*r].kind), column);
+    }
+    return static_cast<std::uint8_t>(*r);
+  }
+
+  // --- faults and checks -------------------------------------------------------------------------
+
   void faults(const json& value, const std::string& at, model::Scenario& sc) {
-    in_.expect_object(value, at, {"pause", "resume", "drop"}, {});
+    in_.expect_object(value, at, {"pause", "resume", "drop", "spurious_wake"}, {});
     const std::pair<const char*, model::FaultKind> kinds[] = {
         {"pause", model::FaultKind::kPause},
         {"resume", model::FaultKind::kResume},
-        {"drop", model::FaultKind::kDrop}};
+        {"drop", model::FaultKind::kDrop},
+        {"spurious_wake", model::FaultKind::kSpuriousWake}};
     for (const auto& [key, kind] : kinds) {
       if (!value.contains(key)) continue;
       const std::string p = at + "/" + key;
@@ -471,10 +551,13 @@ class Loader {
       auto& budget = sc.faults[static_cast<std::size_t>(kind)];
       budget.budget = static_cast<std::uint8_t>(in_.integer(f["budget"], p + "/budget", 0, 255));
       budget.tasks.assign(sc.tasks.size(), false);
+      budget.futures.assign(sc.futures.size(), false);
+      const bool on_futures = kind == model::FaultKind::kPause || kind == model::FaultKind::kResume;
       if (!f.contains("tasks")) {
-        // Default: every task but main that the fault can strike.
-        for (std::size_t t = 1; t < sc.tasks.size(); ++t) {
-          budget.tasks[t] = kind != model::FaultKind::kPause || sc.tasks[t].wrapper != model::Wrapper::kNone;
+        // Default: everything but main that the fault can strike.
+        for (std::size_t t = 1; t < sc.tasks.size(); ++t) budget.tasks[t] = !on_futures;
+        for (std::size_t u = 1; u < sc.futures.size(); ++u) {
+          budget.futures[u] = on_futures && sc.futures[u].wrapper != model::Wrapper::kNone;
         }
         continue;
       }
@@ -482,55 +565,133 @@ class Loader {
       for (std::size_t i = 0; i < list.size(); ++i) {
         const std::string q = p + "/tasks/" + std::to_string(i);
         const std::string& n = in_.string(list[i], q);
-        const auto targets = resolve_tasks(sc, n);
-        if (!targets) {
-          std::string message = "unknown task '" + n + "'";
-          if (auto near = nearest_name(n, task_names(sc))) message += "; did you mean '" + *near + "'?";
-          in_.fail(q, message);
-        }
-        for (std::size_t t : *targets) {
-          if (kind == model::FaultKind::kPause && sc.tasks[t].wrapper == model::Wrapper::kNone) {
-            in_.fail(q, "task '" + sc.tasks[t].name + "' has no wrapper, so it cannot be paused");
+        if (on_futures) {
+          const auto futures = resolve_futures(sc, n);
+          if (futures.empty()) {
+            std::vector<std::string> names = task_names(sc);
+            for (const auto& fu : sc.futures) names.push_back(fu.name);
+            in_.fail(q, JsonReader::unknown("task or future", n, names));
           }
-          budget.tasks[t] = true;
+          for (std::size_t u : futures) {
+            if (sc.futures[u].wrapper == model::Wrapper::kNone) {
+              in_.fail(q, "'" + sc.futures[u].name + "' has no wrapper, so it cannot be " +
+                              (kind == model::FaultKind::kPause ? "paused" : "resumed"));
+            }
+            budget.futures[u] = true;
+          }
+          continue;
         }
+        const auto targets = resolve_tasks(sc, n);
+        if (!targets) in_.fail(q, JsonReader::unknown("task", n, task_names(sc)));
+        for (std::size_t t : *targets) budget.tasks[t] = true;
       }
     }
   }
 
-  std::vector<Check> checks(const json& value, const std::string& at) {
+  /// The futures a name denotes: a task's own ("worker1"), a template's copies ("worker"), a
+  /// nested future ("worker1.wait") or that nested future in every copy ("worker.wait").
+  std::vector<std::size_t> resolve_futures(const model::Scenario& sc, const std::string& n) const {
+    std::vector<std::size_t> out;
+    const auto dot = n.find('.');
+    const std::string head = n.substr(0, dot);
+    const auto tasks = resolve_tasks(sc, head);
+    if (!tasks) return out;
+    for (std::size_t t : *tasks) {
+      if (dot == std::string::npos) {
+        out.push_back(t);
+      } else if (const auto f = sc.find_future(sc.tasks[t].name + n.substr(dot))) {
+        out.push_back(*f);
+      }
+    }
+    return out;
+  }
+
+  std::vector<Check> checks(const json& value, const std::string& at, const model::Scenario& sc) {
     const json& list = in_.array(value, at);
     if (list.empty()) in_.fail(at, "expected at least one check");
     std::vector<Check> out;
     std::set<std::string> seen;
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string p = at + "/" + std::to_string(i);
-      in_.expect_object(list[i], p, {"property", "expect"}, {"property"});
       Check check;
-      check.property = in_.choice(list[i]["property"], p + "/property", "property", builtin_names());
-      if (!seen.insert(check.property).second) {
-        in_.fail(p + "/property", "property '" + check.property + "' is checked twice");
+      if (list[i].is_object() && list[i].contains("formula")) {
+        in_.expect_object(list[i], p, {"name", "formula", "expect"}, {"formula"});
+        const std::string& text = in_.string(list[i]["formula"], p + "/formula");
+        check.formula = formula(text, p + "/formula", sc);
+        check.name = list[i].contains("name") ? name(list[i]["name"], p + "/name") : text;
+      } else {
+        in_.expect_object(list[i], p, {"property", "expect"}, {"property"});
+        check.builtin = in_.choice(list[i]["property"], p + "/property", "property", builtin_names());
+        check.name = check.builtin;
       }
+      if (!seen.insert(check.name).second) in_.fail(p, "property '" + check.name + "' is checked twice");
       if (list[i].contains("expect")) {
-        const auto e = in_.choice(list[i]["expect"], p + "/expect", "expectation", {"holds", "violated"});
-        check.expected = e == "holds" ? Expectation::kHolds : Expectation::kViolated;
+        const auto e = in_.choice(list[i]["expect"], p + "/expect", "expectation", {"holds", "violated", "vacuous"});
+        check.expected = e == "holds" ? Expectation::kHolds
+                         : e == "violated" ? Expectation::kViolated
+                                           : Expectation::kVacuous;
       }
-      out.push_back(check);
+      out.push_back(std::move(check));
     }
     return out;
   }
 
-  std::string path_;
-  const std::string& text_;
-  Reader in_;
+  model::Expr predicate(const std::string& text, std::size_t offset, const std::string& at,
+                        const model::Scenario& sc) {
+    model::ExprScope scope;
+    scope.scenario = &sc;
+    model::ExprError error;
+    auto expr = model::parse_expr(text, scope, error);
+    if (!expr) in_.fail(at, error.message, offset + error.offset + 1);
+    return std::move(*expr);
+  }
+
+  /// "always P", "never P", "reachable P" or "P leads_to Q".
+  Formula formula(const std::string& text, const std::string& at, const model::Scenario& sc) {
+    Formula f;
+    f.text = text;
+    static const std::regex prefix(R"(^\s*(always|never|reachable)\b(.*)$)");
+    std::smatch m;
+    if (std::regex_match(text, m, prefix)) {
+      const std::string word = m[1].str();
+      f.kind = word == "always" ? FormulaKind::kAlways : word == "never" ? FormulaKind::kNever : FormulaKind::kReachable;
+      const auto offset = static_cast<std::size_t>(m.position(2));
+      f.p = predicate(m[2].str(), offset, at, sc);
+      if (f.kind == FormulaKind::kAlways && f.p.nodes.back().op == model::ExprOp::kImplies) {
+        // The antecedent: the implication's left operand, as its own expression.
+        model::Expr a = f.p;
+        a.nodes.push_back(a.nodes[static_cast<std::size_t>(f.p.nodes.back().a)]);
+        f.antecedent = std::move(a);
+      }
+      return f;
+    }
+    // "P leads_to Q": split at the first leads_to outside parentheses.
+    int depth = 0;
+    for (std::size_t i = 0; i + 8 <= text.size(); ++i) {
+      if (text[i] == '(') ++depth;
+      if (text[i] == ')') --depth;
+      const bool word_start = i == 0 || !(std::isalnum(static_cast<unsigned char>(text[i - 1])) != 0 || text[i - 1] == '_');
+      const bool word_end = i + 8 == text.size() || !(std::isalnum(static_cast<unsigned char>(text[i + 8])) != 0 || text[i + 8] == '_');
+      if (depth == 0 && word_start && word_end && text.compare(i, 8, "leads_to") == 0) {
+        f.kind = FormulaKind::kLeadsTo;
+        f.p = predicate(text.substr(0, i), 0, at, sc);
+        f.q = predicate(text.substr(i + 8), i + 8, at, sc);
+        return f;
+      }
+    }
+    in_.fail(at, "expected a formula: 'always P', 'never P', 'reachable P' or 'P leads_to Q'", 1);
+  }
+
+  JsonReader in_;
   std::vector<TaskGroup> groups_;
-  std::vector<std::size_t> group_json_;
 };
 
 }  // namespace
 
 PropertyFile parse_property_file(const std::string& path, const std::string& text) {
-  return Loader(path, text).load();
+  PropertyFile file = Loader(path, text).load();
+  file.path = path;
+  return file;
 }
 
 PropertyFile load_property_file(const std::string& path) {
@@ -542,7 +703,12 @@ PropertyFile load_property_file(const std::string& path) {
 }
 
 const char* to_string(Expectation expectation) {
-  return expectation == Expectation::kHolds ? "holds" : "violated";
+  switch (expectation) {
+    case Expectation::kHolds: return "holds";
+    case Expectation::kViolated: return "violated";
+    case Expectation::kVacuous: return "vacuous";
+  }
+  return "?";
 }
 
 }  // namespace wakecheck::properties

@@ -1,36 +1,36 @@
 // Property files: a scenario plus the checks it must pass, in JSON (comments allowed).
-//
-//   {
-//     "name": "seed: a pausable worker strands the tokio mutex",
-//     "scenario": {
-//       "runtime": "current_thread",                   // or "multi_thread"
-//       "resources": [{"name": "m", "kind": "tokio_mutex"}],
-//       "tasks": [
-//         {"name": "main", "program": ["lock m", "spawn worker", "yield_now", "unlock m"]},
-//         {"name": "worker", "copies": 4, "wrapper": "pausable",
-//          "program": ["lock m", "sleep", "unlock m"]}
-//       ],
-//       "faults": {"pause": {"budget": 1, "tasks": ["worker"]}}
-//     },
-//     "checks": [{"property": "all_tasks_finish", "expect": "violated"}]
-//   }
-//
-// The reference is properties/README.md. Loading validates everything (unknown keys, types,
-// names, capacities) and reports the first problem as an InputError naming file:line:column.
+// The reference, with a walk-through, is properties/README.md; the JSON Schema is
+// properties/schema.json. Loading validates everything (unknown keys, types, names, programs,
+// formulas, capacities) and reports the first problem as an InputError naming file:line:column.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "model/expr.hpp"
 #include "model/scenario.hpp"
 
 namespace wakecheck::properties {
 
-enum class Expectation { kHolds, kViolated };
+enum class Expectation { kHolds, kViolated, kVacuous };
+
+enum class FormulaKind { kAlways, kNever, kReachable, kLeadsTo };
+
+/// A property written in the file: "always P", "never P", "reachable P" or "P leads_to Q".
+struct Formula {
+  FormulaKind kind = FormulaKind::kAlways;
+  model::Expr p;
+  std::optional<model::Expr> q;  // kLeadsTo
+  // "always A implies B": A, for vacuity (a property whose A never holds passes vacuously).
+  std::optional<model::Expr> antecedent;
+  std::string text;
+};
 
 struct Check {
-  std::string property;  // a built-in property's name
+  std::string name;
+  std::string builtin;             // a built-in property's name, or empty for a formula
+  std::optional<Formula> formula;  // a property written in the file
   std::optional<Expectation> expected;
 };
 

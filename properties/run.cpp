@@ -17,7 +17,8 @@ bool FileRun::all_as_expected() const {
   return true;
 }
 
-TraceData narrate_trace(const model::TokioModel& model, const std::vector<model::Event>& events) {
+TraceData narrate_trace(const model::TokioModel& model, const std::vector<model::Event>& events,
+                        std::optional<std::size_t> loop_start) {
   TraceData trace;
   model::State state = model.initial_state();
   std::vector<model::Event> enabled;
@@ -26,7 +27,7 @@ TraceData narrate_trace(const model::TokioModel& model, const std::vector<model:
     step.index = i + 1;
     step.event = events[i];
     step.event_text = model.describe(events[i]);
-    if (events[i].kind != model::EventKind::kPark) step.task = model.scenario().task(events[i].task).name;
+    step.task = model.task_of(events[i]).value_or("");
     enabled.clear();
     model.enabled_events(state, enabled);
     for (std::size_t c = 0; c < enabled.size(); ++c) {
@@ -36,51 +37,151 @@ TraceData narrate_trace(const model::TokioModel& model, const std::vector<model:
     trace.steps.push_back(std::move(step));
   }
   trace.final_state = state;
+  if (loop_start) trace.loop_start = *loop_start + 1;
   return trace;
 }
 
+namespace {
+
+using explorer::PropertyKind;
+using model::State;
+
+std::function<bool(const State&)> holds(const model::Expr& expr, const model::Scenario& sc) {
+  return [&expr, &sc](const State& s) { return model::eval(expr, sc, s) != 0; };
+}
+
+/// The explorer properties deciding one check.
+std::vector<explorer::Property<State>> properties_of(const Check& check, const model::Scenario& sc) {
+  if (!check.formula) return bind(*find_builtin(check.builtin), sc);
+  const Formula& f = *check.formula;
+  explorer::Property<State> p;
+  p.name = check.name;
+  switch (f.kind) {
+    case FormulaKind::kAlways:
+      p.kind = PropertyKind::kAlways;
+      p.condition = holds(f.p, sc);
+      if (f.antecedent) p.antecedent = holds(*f.antecedent, sc);
+      break;
+    case FormulaKind::kNever: {
+      p.kind = PropertyKind::kAlways;
+      auto condition = holds(f.p, sc);
+      p.condition = [condition](const State& s) { return !condition(s); };
+      break;
+    }
+    case FormulaKind::kReachable:
+      p.kind = PropertyKind::kSometimes;
+      p.condition = holds(f.p, sc);
+      break;
+    case FormulaKind::kLeadsTo:
+      p.kind = PropertyKind::kLeadsTo;
+      p.condition = holds(f.p, sc);
+      p.antecedent = p.condition;
+      p.target = holds(*f.q, sc);
+      break;
+  }
+  return {std::move(p)};
+}
+
+Verdict verdict_of(const explorer::PropertyOutcome& outcome) {
+  switch (outcome.verdict) {
+    case explorer::Verdict::kViolated: return Verdict::kViolated;
+    case explorer::Verdict::kUnknown: return Verdict::kUnknown;
+    case explorer::Verdict::kHolds: return outcome.vacuous ? Verdict::kVacuous : Verdict::kHolds;
+  }
+  return Verdict::kUnknown;
+}
+
+}  // namespace
+
 FileRun run_checks(const PropertyFile& file, const model::TokioModel& model,
                    const explorer::SearchOptions& options) {
-  std::vector<explorer::Property<model::State>> properties;
-  std::vector<const BuiltinProperty*> builtins;
-  for (const auto& check : file.checks) {
-    const BuiltinProperty* builtin = find_builtin(check.property);
-    builtins.push_back(builtin);
-    properties.push_back(bind(*builtin, model.scenario()));
+  const auto& sc = model.scenario();
+  std::vector<Check> checks = file.checks;
+  // Modelling errors are always looked for: a scenario that leaves the model is reported.
+  bool has_model_check = false;
+  for (const auto& check : checks) has_model_check = has_model_check || check.builtin == "no_model_error";
+  if (!has_model_check) {
+    Check check;
+    check.name = check.builtin = "no_model_error";
+    check.expected = Expectation::kHolds;
+    checks.push_back(check);
+  }
+
+  std::vector<explorer::Property<State>> properties;
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;  // per check: its properties
+  for (const auto& check : checks) {
+    auto mine = properties_of(check, sc);
+    ranges.emplace_back(properties.size(), properties.size() + mine.size());
+    for (auto& p : mine) properties.push_back(std::move(p));
   }
   const auto search = explorer::search(model, properties, options);
 
   FileRun run;
   run.file = &file;
   run.stats = search.stats;
-  for (std::size_t i = 0; i < file.checks.size(); ++i) {
-    const auto& outcome = search.outcomes[i];
+  for (std::size_t c = 0; c < checks.size(); ++c) {
+    const Check& check = checks[c];
     PropertyResult result;
-    result.name = outcome.name;
-    result.description = std::string(builtins[i]->description);
-    result.kind = outcome.kind;
-    result.verdict = outcome.verdict;
-    result.expected = file.checks[i].expected;
+    result.name = check.name;
+    result.description = check.formula ? check.formula->text
+                                       : std::string(find_builtin(check.builtin)->description);
+    result.kind = check.formula ? properties[ranges[c].first].kind : find_builtin(check.builtin)->kind;
+    // One verdict from the check's properties: violated if any is; else unknown if any is; else
+    // vacuous if all are; else holds. The shortest counterexample among them is kept.
+    bool violated = false, unknown = false, all_vacuous = ranges[c].first < ranges[c].second;
+    std::optional<std::size_t> chosen;
+    std::size_t chosen_length = SIZE_MAX;
+    for (std::size_t i = ranges[c].first; i < ranges[c].second; ++i) {
+      const auto& outcome = search.outcomes[i];
+      const Verdict v = verdict_of(outcome);
+      violated = violated || v == Verdict::kViolated;
+      unknown = unknown || v == Verdict::kUnknown;
+      all_vacuous = all_vacuous && v == Verdict::kVacuous;
+      const bool deciding = outcome.witness && (v == Verdict::kViolated || (v == Verdict::kHolds &&
+                                                outcome.kind == PropertyKind::kSometimes));
+      if (!deciding) continue;
+      const std::size_t length = search.lassos[i] ? search.lassos[i]->events.size()
+                                                  : search.store.parent(*outcome.witness).depth;
+      if (length < chosen_length) {
+        chosen = i;
+        chosen_length = length;
+      }
+    }
+    if (result.kind == PropertyKind::kSometimes) {
+      result.verdict = chosen ? Verdict::kHolds : (unknown ? Verdict::kUnknown : Verdict::kViolated);
+    } else {
+      result.verdict = violated ? Verdict::kViolated
+                       : unknown ? Verdict::kUnknown
+                       : all_vacuous ? Verdict::kVacuous
+                                     : Verdict::kHolds;
+    }
+    result.expected = check.expected;
     if (result.expected) {
-      const auto wanted = *result.expected == Expectation::kHolds ? explorer::Verdict::kHolds
-                                                                  : explorer::Verdict::kViolated;
+      const Verdict wanted = *result.expected == Expectation::kHolds    ? Verdict::kHolds
+                             : *result.expected == Expectation::kViolated ? Verdict::kViolated
+                                                                          : Verdict::kVacuous;
       result.as_expected = result.verdict == wanted;
     } else {
-      result.as_expected = result.verdict != explorer::Verdict::kUnknown;
+      result.as_expected = result.verdict != Verdict::kUnknown;
     }
-    if (outcome.witness) {
-      result.trace = narrate_trace(model, search.trace_to(*outcome.witness).events);
+    if (chosen) {
+      if (const auto& lasso = search.lassos[*chosen]) {
+        result.trace = narrate_trace(model, lasso->events, lasso->loop_start);
+      } else {
+        result.trace = narrate_trace(model, search.trace_to(*search.outcomes[*chosen].witness).events);
+      }
     }
     run.results.push_back(std::move(result));
   }
   return run;
 }
 
-const char* to_string(explorer::Verdict verdict) {
+const char* to_string(Verdict verdict) {
   switch (verdict) {
-    case explorer::Verdict::kHolds: return "holds";
-    case explorer::Verdict::kViolated: return "violated";
-    case explorer::Verdict::kUnknown: return "unknown";
+    case Verdict::kHolds: return "holds";
+    case Verdict::kViolated: return "violated";
+    case Verdict::kVacuous: return "vacuous";
+    case Verdict::kUnknown: return "unknown";
   }
   return "?";
 }

@@ -12,6 +12,13 @@
 
 namespace wakecheck::properties {
 
+enum class Verdict {
+  kHolds,
+  kViolated,
+  kVacuous,  // holds only because its antecedent never holds: reported, not a pass
+  kUnknown,  // the search stopped at a bound before deciding it
+};
+
 struct TraceStep {
   std::size_t index = 0;      // 1-based step number
   model::Event event;
@@ -24,17 +31,20 @@ struct TraceStep {
 struct TraceData {
   std::vector<TraceStep> steps;
   model::State final_state;
+  // A lasso: steps from this 1-based index on repeat forever (the last leads back to the state
+  // before it). None: the run ends at the final state.
+  std::optional<std::size_t> loop_start;
   std::vector<std::size_t> replay_key() const;
 };
 
 struct PropertyResult {
   std::string name;
-  std::string description;
+  std::string description;  // the built-in's description, or the formula
   explorer::PropertyKind kind = explorer::PropertyKind::kAlways;
-  explorer::Verdict verdict = explorer::Verdict::kUnknown;
+  Verdict verdict = Verdict::kUnknown;
   std::optional<Expectation> expected;
   bool as_expected = true;
-  // kAlways / kAtDeadEnds violated: the counterexample. kSometimes holds: the example.
+  // Violated: the counterexample. kSometimes holding: the example.
   std::optional<TraceData> trace;
 };
 
@@ -49,8 +59,9 @@ FileRun run_checks(const PropertyFile& file, const model::TokioModel& model,
                    const explorer::SearchOptions& options = {});
 
 /// Re-executes `events` against `model`, narrating each step.
-TraceData narrate_trace(const model::TokioModel& model, const std::vector<model::Event>& events);
+TraceData narrate_trace(const model::TokioModel& model, const std::vector<model::Event>& events,
+                        std::optional<std::size_t> loop_start = std::nullopt);
 
-const char* to_string(explorer::Verdict verdict);
+const char* to_string(Verdict verdict);
 
 }  // namespace wakecheck::properties

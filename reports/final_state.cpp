@@ -1,6 +1,7 @@
 #include "reports/final_state.hpp"
 
 #include "model/queries.hpp"
+#include "model/tokio_model.hpp"
 
 namespace wakecheck::reports {
 
@@ -8,10 +9,10 @@ using model::ResourceId;
 using model::TaskId;
 using model::TaskStatus;
 
-namespace {
-TaskId task_at(std::size_t i) { return TaskId{static_cast<std::uint8_t>(i)}; }
-ResourceId resource_at(std::size_t i) { return ResourceId{static_cast<std::uint8_t>(i)}; }
+using model::resource_at;
+using model::task_at;
 
+namespace {
 std::string list(const std::vector<std::string>& names) {
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -29,10 +30,10 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
     const auto& ts = s.task(t);
     TaskView task;
     task.name = sc.tasks[i].name;
-    task.paused = ts.paused != 0;
-    task.wake_swallowed = ts.swallowed != 0;
+    task.paused = model::task_paused(s, sc, t);
+    task.wake_swallowed = model::task_swallowed(s, sc, t);
     for (std::size_t r = 0; r < sc.resources.size(); ++r) {
-      if (model::held_by(s, t, resource_at(r)) > 0) task.holds.push_back(sc.resources[r].name);
+      if (model::holds(s, sc, t, resource_at(r))) task.holds.push_back(sc.resources[r].name);
       if (model::owned_by_future(s, t, resource_at(r)) > 0) {
         task.owns_permits.push_back(sc.resources[r].name);
       }
@@ -44,6 +45,9 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
       case TaskStatus::kComplete: task.status = "finished"; break;
       case TaskStatus::kCancelled: task.status = "cancelled"; break;
       case TaskStatus::kDropped: task.status = "dropped"; break;
+      case TaskStatus::kFailed:
+        task.status = std::string("model error: ") + model::to_string(ts.failure);
+        break;
       case TaskStatus::kScheduled: task.status = "runnable"; break;
       case TaskStatus::kIdle:
         if (task.paused) {
@@ -68,17 +72,21 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
     const auto res = resource_at(r);
     ResourceView resource;
     resource.name = sc.resources[r].name;
-    resource.kind = "tokio_mutex";
+    resource.kind = model::to_string(sc.resources[r].kind);
     resource.permits = sc.resources[r].permits;
-    resource.available = s.semaphore(res).available();
+    resource.available = static_cast<unsigned>(model::available(s, sc, res));
     for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
-      if (model::held_by(s, task_at(i), res) > 0) resource.guard_holders.push_back(sc.tasks[i].name);
+      if (model::holds(s, sc, task_at(i), res)) resource.guard_holders.push_back(sc.tasks[i].name);
       if (model::owned_by_future(s, task_at(i), res) > 0) {
         resource.owning_futures.push_back(sc.tasks[i].name);
       }
     }
-    for (model::WaiterId w : s.semaphore(res).queue()) {
-      resource.waiters.push_back(sc.task(model::task_of(w)).name);
+    if (sc.resources[r].kind == model::ResourceKind::kTokioMutex) {
+      for (model::WaiterId w : s.semaphore(res).queue()) {
+        resource.waiters.push_back(sc.task(model::task_of(w)).name);
+      }
+    } else if (sc.resources[r].kind == model::ResourceKind::kNotify) {
+      for (TaskId w : s.notifies[r].waiters) resource.waiters.push_back(sc.task(w).name);
     }
     view.resources.push_back(std::move(resource));
   }
@@ -87,12 +95,15 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
     const auto& resource = view.resources[r];
     for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
-      if (model::owned_by_future(s, task_at(i), resource_at(r)) == 0 || !s.tasks[i].paused) continue;
+      if (model::owned_by_future(s, task_at(i), resource_at(r)) == 0 || !model::task_paused(s, sc, task_at(i))) continue;
       const std::string& owner = sc.tasks[i].name;
       std::string sentence = "stranded permit: " + resource.name + "'s permit was assigned to " +
                              owner + "'s lock future, which is paused and will never be polled again";
       if (resource.guard_holders.empty()) sentence += "; no task holds a guard";
-      if (!resource.waiters.empty()) sentence += "; " + list(resource.waiters) + " wait behind it";
+      if (!resource.waiters.empty()) {
+        sentence += "; " + list(resource.waiters) + (resource.waiters.size() == 1 ? " waits" : " wait") +
+                    " behind it";
+      }
       view.diagnosis.push_back(sentence);
       view.diagnosis.push_back(
           "no deadlock in Coffman's sense: " + owner +

@@ -16,24 +16,10 @@ const char* kind_name(explorer::PropertyKind kind) {
   switch (kind) {
     case explorer::PropertyKind::kAlways: return "always";
     case explorer::PropertyKind::kSometimes: return "reachable";
-    case explorer::PropertyKind::kAtDeadEnds: return "eventually";
+    case explorer::PropertyKind::kAtDeadEnds: return "at_dead_ends";
+    case explorer::PropertyKind::kLeadsTo: return "leads_to";
   }
   return "?";
-}
-
-std::string program_text(const model::Scenario& sc, const model::Op& op) {
-  std::string text = model::to_string(op.kind);
-  switch (op.kind) {
-    case model::OpKind::kLock:
-    case model::OpKind::kUnlock:
-    case model::OpKind::kTryLock:
-      return text + " " + sc.resources[op.target].name;
-    case model::OpKind::kSleep:
-    case model::OpKind::kYieldNow:
-      return text;
-    default:
-      return text + " " + sc.tasks[op.target].name;
-  }
 }
 
 ordered_json scenario_json(const model::Scenario& sc) {
@@ -42,13 +28,19 @@ ordered_json scenario_json(const model::Scenario& sc) {
   out["runtime"] = model::to_string(sc.flavor);
   out["resources"] = ordered_json::array();
   for (const auto& r : sc.resources) {
-    out["resources"].push_back({{"name", r.name}, {"kind", "tokio_mutex"}, {"permits", r.permits}});
+    out["resources"].push_back({{"name", r.name}, {"kind", model::to_string(r.kind)}, {"permits", r.permits}});
+  }
+  out["variables"] = ordered_json::array();
+  for (const auto& v : sc.variables) {
+    out["variables"].push_back({{"name", v.task ? sc.tasks[*v.task].name + "." + v.name : v.name},
+                                {"initial", v.initial}, {"min", v.min}, {"max", v.max}});
   }
   out["tasks"] = ordered_json::array();
-  for (const auto& t : sc.tasks) {
-    ordered_json task = {{"name", t.name}, {"wrapper", model::to_string(t.wrapper)}};
+  for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+    const auto& t = sc.tasks[i];
+    ordered_json task = {{"name", t.name}, {"wrapper", model::to_string(sc.futures[i].wrapper)}};
     task["program"] = ordered_json::array();
-    for (const auto& op : t.program) task["program"].push_back(program_text(sc, op));
+    for (const auto& op : t.program) task["program"].push_back(model::describe_op(sc, op));
     out["tasks"].push_back(task);
   }
   out["faults"] = ordered_json::object();
@@ -58,6 +50,9 @@ ordered_json scenario_json(const model::Scenario& sc) {
     ordered_json fault = {{"budget", f.budget}, {"tasks", ordered_json::array()}};
     for (std::size_t t = 0; t < f.tasks.size(); ++t) {
       if (f.tasks[t]) fault["tasks"].push_back(sc.tasks[t].name);
+    }
+    for (std::size_t u = 0; u < f.futures.size(); ++u) {
+      if (f.futures[u]) fault["tasks"].push_back(sc.futures[u].name);
     }
     out["faults"][model::to_string(static_cast<model::FaultKind>(k))] = fault;
   }
@@ -101,6 +96,7 @@ ordered_json trace_json(const model::Scenario& sc, const TraceData& trace) {
                             {"task", step.task.empty() ? ordered_json(nullptr) : ordered_json(step.task)},
                             {"effect", effect}});
   }
+  out["loop_start"] = trace.loop_start ? ordered_json(*trace.loop_start) : ordered_json(nullptr);
   out["replay"] = trace.replay_key();
   out["final_state"] = final_state_json(sc, trace.final_state);
   return out;

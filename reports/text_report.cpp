@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -41,10 +42,12 @@ class TextReporter final : public Reporter {
          << " transitions, depth " << run.stats.depth << ", " << seconds(run.stats.seconds)
          << " s" << (run.stats.complete ? "" : " (stopped at the state bound: incomplete)")
          << "\n\n";
+    std::size_t width = 24;
+    for (const auto& result : run.results) width = std::max(width, result.name.size());
     for (const auto& result : run.results) {
       ++checks_;
       if (!result.as_expected) ++mismatches_;
-      out_ << "  " << pad(result.name, 26) << pad(properties::to_string(result.verdict), 10);
+      out_ << "  " << pad(result.name, width + 2) << pad(properties::to_string(result.verdict), 10);
       if (result.expected) {
         out_ << pad(std::string("(expected ") + properties::to_string(*result.expected) + ")", 22);
       } else {
@@ -83,8 +86,17 @@ class TextReporter final : public Reporter {
     const auto& sc = run.file->scenario;
     out_ << "\n" << result.name << ": " << properties::to_string(result.verdict) << " -- "
          << result.description << "\n";
-    out_ << "  " << noun(result.kind) << ", shortest (" << trace.steps.size() << " steps):\n";
+    if (trace.loop_start) {
+      out_ << "  " << noun(result.kind) << ", a lasso: " << (*trace.loop_start - 1)
+           << " steps, then steps " << *trace.loop_start << " to " << trace.steps.size()
+           << " repeat forever:\n";
+    } else {
+      out_ << "  " << noun(result.kind) << ", shortest (" << trace.steps.size() << " steps):\n";
+    }
     for (const auto& step : trace.steps) {
+      if (trace.loop_start && step.index == *trace.loop_start) {
+        out_ << "        -- the cycle: from here the run repeats forever --\n";
+      }
       std::string number = std::to_string(step.index);
       out_ << "  " << std::string(number.size() < 4 ? 4 - number.size() : 0, ' ') << number << "  "
            << step.event_text;
@@ -100,8 +112,9 @@ class TextReporter final : public Reporter {
         out_ << "          " << (poll ? step.task + ": " : "") << effect << "\n";
       }
     }
+    if (trace.loop_start) out_ << "        -- back to step " << *trace.loop_start << " --\n";
     const FinalStateView view = view_final_state(sc, trace.final_state);
-    out_ << "  final state:\n";
+    out_ << (trace.loop_start ? "  state at the start of the cycle:\n" : "  final state:\n");
     for (const auto& r : view.resources) {
       out_ << "    " << r.name << " (" << r.kind << ", " << r.permits
            << (r.permits == 1 ? " permit" : " permits") << "): available " << r.available;

@@ -1,0 +1,175 @@
+#include "properties/json_reader.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+#include "properties/input_error.hpp"
+#include "properties/suggest.hpp"
+
+namespace wakecheck::properties {
+
+namespace {
+/// User text inside a one-line message: control characters are shown escaped.
+std::string printable(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7F) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[byte >> 4];
+      out += hex[byte & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string located(const std::string& path, SourcePos pos, const std::string& where,
+                    const std::string& message) {
+  std::ostringstream out;
+  out << path << ":" << pos.line << ":" << pos.column << ": " << where << ": " << message;
+  return printable(out.str());
+}
+}  // namespace
+
+JsonReader::JsonReader(const std::string& path, const std::string& text)
+    : path_(path), map_(SourceMap::index(text)) {
+  try {
+    root_ = json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& e) {
+    const SourcePos pos = map_.at_offset(token_start(text, e.byte));
+    std::string what = e.what();
+    // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error ..."
+    if (const auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
+    throw InputError(printable(path_ + ":" + std::to_string(pos.line) + ":" +
+                               std::to_string(pos.column) + ": invalid JSON: " + what));
+  }
+}
+
+std::size_t JsonReader::token_start(const std::string& text, std::size_t byte) const {
+  // nlohmann reports the byte after the last one it read; point at the start of that token.
+  if (text.empty()) return 0;
+  std::size_t at = std::min(byte == 0 ? 0 : byte - 1, text.size() - 1);
+  while (at > 0 && std::isspace(static_cast<unsigned char>(text[at])) != 0) --at;
+  if (text[at] == '"') {
+    for (std::size_t open = at; open > 0;) {
+      --open;
+      if (text[open] == '"' && (open == 0 || text[open - 1] != '\\')) return open;
+    }
+    return at;
+  }
+  auto literal = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '+' ||
+           c == '_';
+  };
+  if (literal(text[at])) {
+    while (at > 0 && literal(text[at - 1])) --at;
+  }
+  return at;
+}
+
+void JsonReader::fail(const std::string& pointer, const std::string& message,
+                      std::size_t column_offset) const {
+  SourcePos pos = map_.nearest(pointer);
+  pos.column += column_offset;
+  throw InputError(located(path_, pos, pointer_to_path(pointer), message));
+}
+
+void JsonReader::fail_key(const std::string& pointer, const std::string& message) const {
+  const SourcePos pos = map_.key(pointer).value_or(map_.nearest(pointer));
+  throw InputError(located(path_, pos, pointer_to_path(pointer), message));
+}
+
+std::string JsonReader::type_name(const json& value) {
+  if (value.is_object()) return "an object";
+  if (value.is_array()) return "an array";
+  if (value.is_string()) return "a string";
+  if (value.is_boolean()) return "a boolean";
+  if (value.is_number()) return "the number " + value.dump();
+  return "null";
+}
+
+std::string JsonReader::join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+std::string JsonReader::escape_token(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string JsonReader::unknown(const std::string& what, const std::string& name,
+                                const std::vector<std::string>& candidates, bool list_when_far) {
+  std::string message = "unknown " + what + " '" + name + "'";
+  if (auto near = nearest_name(name, candidates)) {
+    message += "; did you mean '" + *near + "'?";
+  } else if (list_when_far && !candidates.empty()) {
+    message += "; expected one of: " + join(candidates);
+  }
+  return message;
+}
+
+void JsonReader::expect_object(const json& value, const std::string& pointer,
+                               const std::vector<std::string>& allowed,
+                               const std::vector<std::string>& required) const {
+  if (!value.is_object()) fail(pointer, "expected an object, found " + type_name(value));
+  for (const auto& [key, member] : value.items()) {
+    (void)member;
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      fail_key(pointer + "/" + escape_token(key), unknown("key", key, allowed, true));
+    }
+  }
+  for (const auto& name : required) {
+    if (!value.contains(name)) fail(pointer, "missing required key '" + name + "'");
+  }
+}
+
+const std::string& JsonReader::string(const json& value, const std::string& pointer) const {
+  if (!value.is_string()) fail(pointer, "expected a string, found " + type_name(value));
+  return value.get_ref<const std::string&>();
+}
+
+std::int64_t JsonReader::integer(const json& value, const std::string& pointer, std::int64_t low,
+                                 std::int64_t high) const {
+  if (!value.is_number_integer()) fail(pointer, "expected a whole number, found " + type_name(value));
+  const bool too_big = value.is_number_unsigned() &&
+                       value.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX);
+  const std::int64_t n = too_big ? INT64_MAX : value.get<std::int64_t>();
+  if (too_big || n < low || n > high) {
+    fail(pointer, "expected a number from " + std::to_string(low) + " to " + std::to_string(high) +
+                      ", found " + value.dump());
+  }
+  return n;
+}
+
+const JsonReader::json& JsonReader::array(const json& value, const std::string& pointer) const {
+  if (!value.is_array()) fail(pointer, "expected an array, found " + type_name(value));
+  return value;
+}
+
+std::string JsonReader::choice(const json& value, const std::string& pointer,
+                               const std::string& what, const std::vector<std::string>& choices) const {
+  const std::string& text = string(value, pointer);
+  if (std::find(choices.begin(), choices.end(), text) != choices.end()) return text;
+  fail(pointer, unknown(what, text, choices, true));
+}
+
+}  // namespace wakecheck::properties
