@@ -21,21 +21,23 @@ namespace {
 using wakecheck::properties::InputError;
 
 constexpr const char* kUsage =
-    "usage: wakecheck check PATH... [--json FILE] [--max-states N] [--no-timing]\n"
+    "usage: wakecheck check PATH... [--json FILE] [--junit FILE] [--max-states N] [--no-timing]\n"
     "\n"
     "Checks property files (a directory means every .json file below it) by exploring every\n"
     "interleaving of their scenario, and prints each property's verdict against its expectation;\n"
     "for a violation, the shortest counterexample and the state it ends in.\n"
     "\n"
     "  --json FILE       also write the report as JSON to FILE\n"
+    "  --junit FILE      also write JUnit XML to FILE (a testcase per file and property)\n"
     "  --max-states N    stop exploring a file after N states (verdicts left open are 'unknown')\n"
-    "  --no-timing       write 0 for seconds in the JSON report, so it depends on the input only\n"
+    "  --no-timing       write 0 for seconds in JSON and JUnit, so they depend on the input only\n"
     "\n"
     "exit status: 0 all verdicts as expected, 1 some not, 2 bad input or usage\n";
 
 struct Options {
   std::vector<std::string> paths;
   std::string json_path;
+  std::string junit_path;
   std::size_t max_states = wakecheck::explorer::SearchOptions{}.max_states;
   bool timing = true;
 };
@@ -54,14 +56,16 @@ Options parse_arguments(const std::vector<std::string>& args) {
     }
     usage_error(message);
   }
-  const std::vector<std::string> flags = {"--json", "--max-states", "--no-timing"};
+  const std::vector<std::string> flags = {"--json", "--junit", "--max-states", "--no-timing"};
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    if (arg == "--json" || arg == "--max-states") {
+    if (arg == "--json" || arg == "--junit" || arg == "--max-states") {
       if (i + 1 >= args.size()) usage_error("option '" + arg + "' needs a value");
       const std::string& value = args[++i];
       if (arg == "--json") {
         options.json_path = value;
+      } else if (arg == "--junit") {
+        options.junit_path = value;
       } else {
         std::size_t used = 0;
         unsigned long long n = 0;
@@ -124,16 +128,22 @@ int run(const std::vector<std::string>& args) {
   for (const auto& path : options.paths) {
     for (const auto& file : expand(path)) files.push_back(wakecheck::properties::load_property_file(file));
   }
-  std::ofstream json_file;
-  if (!options.json_path.empty()) {
-    json_file.open(options.json_path, std::ios::binary | std::ios::trunc);
-    if (!json_file) throw InputError("wakecheck: cannot write '" + options.json_path + "'");
-  }
+  auto open_output = [](const std::string& path, std::ofstream& file) {
+    if (path.empty()) return;
+    file.open(path, std::ios::binary | std::ios::trunc);
+    if (!file) throw InputError("wakecheck: cannot write '" + path + "'");
+  };
+  std::ofstream json_file, junit_file;
+  open_output(options.json_path, json_file);
+  open_output(options.junit_path, junit_file);
 
   std::vector<std::unique_ptr<wakecheck::reports::Reporter>> reporters;
   reporters.push_back(wakecheck::reports::make_text_reporter(std::cout));
   if (json_file.is_open()) {
     reporters.push_back(wakecheck::reports::make_json_reporter(json_file, options.timing));
+  }
+  if (junit_file.is_open()) {
+    reporters.push_back(wakecheck::reports::make_junit_reporter(junit_file, options.timing));
   }
   wakecheck::explorer::SearchOptions search;
   search.max_states = options.max_states;

@@ -26,4 +26,8 @@ std::unique_ptr<Reporter> make_text_reporter(std::ostream& out);
 /// `include_timing` false writes 0 seconds, so the bytes depend on the input only.
 std::unique_ptr<Reporter> make_json_reporter(std::ostream& out, bool include_timing = true);
 
+/// JUnit XML: a testsuite per file, a testcase per (file, property); a verdict other than the
+/// expected one is a failure with the counterexample.
+std::unique_ptr<Reporter> make_junit_reporter(std::ostream& out, bool include_timing = true);
+
 }  // namespace wakecheck::reports

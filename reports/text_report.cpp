@@ -44,6 +44,9 @@ class TextReporter final : public Reporter {
          << "\n\n";
     std::size_t width = 24;
     for (const auto& result : run.results) width = std::max(width, result.name.size());
+    SummaryRow row{file.path, run.results.size(), 0, run.stats.states, run.stats.seconds};
+    for (const auto& result : run.results) row.as_expected += result.as_expected ? 1 : 0;
+    summary_.push_back(row);
     for (const auto& result : run.results) {
       ++checks_;
       if (!result.as_expected) ++mismatches_;
@@ -76,6 +79,15 @@ class TextReporter final : public Reporter {
 
   void finish() override {
     if (files_ > 1) {
+      std::size_t width = 4;
+      for (const auto& row : summary_) width = std::max(width, row.file.size());
+      out_ << "summary\n  " << pad("file", width + 2) << pad("checks", 8) << pad("as expected", 13)
+           << pad("states", 10) << "seconds\n";
+      for (const auto& row : summary_) {
+        out_ << "  " << pad(row.file, width + 2) << pad(std::to_string(row.checks), 8)
+             << pad(std::to_string(row.as_expected), 13) << pad(std::to_string(row.states), 10)
+             << seconds(row.seconds) << (row.as_expected == row.checks ? "" : "  MISMATCH") << "\n";
+      }
       out_ << files_ << " files, " << checks_ << " checks: " << (checks_ - mismatches_)
            << " as expected, " << mismatches_ << " not\n";
     }
@@ -146,7 +158,16 @@ class TextReporter final : public Reporter {
     return out;
   }
 
+  struct SummaryRow {
+    std::string file;
+    std::size_t checks = 0;
+    std::size_t as_expected = 0;
+    std::uint64_t states = 0;
+    double seconds = 0.0;
+  };
+
   std::ostream& out_;
+  std::vector<SummaryRow> summary_;
   std::size_t files_ = 0;
   std::size_t checks_ = 0;
   std::size_t mismatches_ = 0;

@@ -238,7 +238,11 @@ static_assert(sizeof(CounterState) == 2 && sizeof(WorkState) == 2);
 template <class M>
 Property<typename M::State> property(std::string name, PropertyKind kind,
                                      std::function<bool(const typename M::State&)> condition) {
-  return Property<typename M::State>{std::move(name), kind, std::move(condition)};
+  Property<typename M::State> p;
+  p.name = std::move(name);
+  p.kind = kind;
+  p.condition = std::move(condition);
+  return p;
 }
 
 // The id under which `state` is stored, or none.

@@ -8,6 +8,7 @@
 // task's future (§3.2, §3.7), so what tasks do after main has finished is not tokio behaviour.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <utility>
@@ -27,6 +28,7 @@ namespace explorer = wakecheck::explorer;
 using wakecheck::model::Event;
 using wakecheck::model::EventKind;
 using wakecheck::model::FaultKind;
+using wakecheck::model::FutureSpec;
 using wakecheck::model::Flavor;
 using wakecheck::model::kMainTask;
 using wakecheck::model::Op;
@@ -51,7 +53,7 @@ constexpr TaskId task_id(std::size_t i) { return TaskId{static_cast<std::uint8_t
 constexpr TaskId worker(std::size_t i) { return task_id(i + 1); }
 constexpr std::uint8_t worker_target(std::size_t i) { return static_cast<std::uint8_t>(i + 1); }
 
-Op op(OpKind kind, std::uint8_t target = 0) { return Op{kind, target}; }
+Op op(OpKind kind, std::uint8_t a = 0, std::uint8_t b = 0) { return Op{kind, a, b}; }
 
 /// `program` followed by `handle.await` on each of `tasks`, in order.
 std::vector<Op> then_join(std::vector<Op> program, std::initializer_list<std::uint8_t> tasks) {
@@ -59,21 +61,34 @@ std::vector<Op> then_join(std::vector<Op> program, std::initializer_list<std::ui
   return program;
 }
 
-TaskSpec task(std::string name, std::vector<Op> program, Wrapper wrapper = Wrapper::kNone) {
-  TaskSpec spec;
-  spec.group = name;
-  spec.name = std::move(name);
-  spec.wrapper = wrapper;
-  spec.program = std::move(program);
-  return spec;
+/// A task and the wrapper around its own future (futures[i] of the scenario for task i).
+struct TaskDef {
+  std::string name;
+  std::vector<Op> program;
+  Wrapper wrapper = Wrapper::kNone;
+};
+
+TaskDef task(std::string name, std::vector<Op> program, Wrapper wrapper = Wrapper::kNone) {
+  return TaskDef{std::move(name), std::move(program), wrapper};
 }
 
-Scenario scenario(std::vector<TaskSpec> tasks, Flavor flavor = Flavor::kCurrentThread) {
+Scenario scenario(std::vector<TaskDef> tasks, Flavor flavor = Flavor::kCurrentThread) {
   Scenario sc;
   sc.name = "test";
   sc.flavor = flavor;
   sc.resources.push_back(ResourceSpec{"m", wakecheck::model::ResourceKind::kTokioMutex, 1});
-  sc.tasks = std::move(tasks);
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    TaskSpec spec;
+    spec.name = tasks[i].name;
+    spec.group = tasks[i].name;
+    spec.program = std::move(tasks[i].program);
+    sc.tasks.push_back(std::move(spec));
+    FutureSpec future;
+    future.name = tasks[i].name;
+    future.task = i;
+    future.wrapper = tasks[i].wrapper;
+    sc.futures.push_back(std::move(future));
+  }
   return sc;
 }
 
@@ -175,7 +190,7 @@ Scenario seed(const SeedOptions& o = {}) {
     main_program.push_back(op(OpKind::kAbort, worker_target(o.paused)));
   }
   main_program = then_join(std::move(main_program), {1, 2, 3, 4});
-  std::vector<TaskSpec> tasks{task("main", main_program)};
+  std::vector<TaskDef> tasks{task("main", main_program)};
   for (std::size_t i = 0; i < 4; ++i) {
     tasks.push_back(task("worker" + std::to_string(i),
                          {op(OpKind::kLock), op(OpKind::kSleep), op(OpKind::kUnlock)}, o.wrapper));
@@ -200,9 +215,18 @@ void check_free(const State& s, const Scenario& sc) {
   CHECK_TRUE(probe.semaphore(kM).try_acquire(1));
 }
 
+explorer::Property<State> property(std::string name, explorer::PropertyKind kind,
+                                   std::function<bool(const State&)> condition) {
+  explorer::Property<State> p;
+  p.name = std::move(name);
+  p.kind = kind;
+  p.condition = std::move(condition);
+  return p;
+}
+
 template <class M>
 explorer::Property<State> always(std::string name, M condition) {
-  return {std::move(name), explorer::PropertyKind::kAlways, std::move(condition)};
+  return property(std::move(name), explorer::PropertyKind::kAlways, std::move(condition));
 }
 
 explorer::Property<State> permits_conserved(const Scenario& sc) {
@@ -265,7 +289,7 @@ TEST(TokioScheduler, MainResumesFromYieldNowOnlyAfterTheRunQueueDrains) {
   // §3.2 / S20: the block_on future is not a task; with fewer than 61 ready tasks, all of them
   // run before main's yield_now returns.
   std::vector<Op> main_program;
-  std::vector<TaskSpec> tasks{task("main", {})};
+  std::vector<TaskDef> tasks{task("main", {})};
   for (std::size_t i = 1; i <= 6; ++i) {
     main_program.push_back(op(OpKind::kSpawn, static_cast<std::uint8_t>(i)));
     tasks.push_back(task("t" + std::to_string(i), {}));
@@ -646,7 +670,7 @@ TEST(TokioSeed, DroppingTheInnerFutureOfTheAssignedWorkerLetsTheRestFinish) {
     main_program.push_back(o);
   }
   main_program = then_join(std::move(main_program), {3, 4});
-  std::vector<TaskSpec> tasks{task("main", main_program)};
+  std::vector<TaskDef> tasks{task("main", main_program)};
   for (std::size_t i = 0; i < 4; ++i) {
     tasks.push_back(task("worker" + std::to_string(i),
                          {op(OpKind::kLock), op(OpKind::kSleep), op(OpKind::kUnlock)},
@@ -675,7 +699,7 @@ namespace {
 /// after the last has queued (it joins a marker task the last worker spawns as it queues).
 Scenario chained_seed(Flavor flavor) {
   const std::uint8_t marker = 5;
-  std::vector<TaskSpec> tasks{task("main", then_join({op(OpKind::kLock), op(OpKind::kSpawn, 1),
+  std::vector<TaskDef> tasks{task("main", then_join({op(OpKind::kLock), op(OpKind::kSpawn, 1),
                                                       op(OpKind::kJoin, marker),
                                                       op(OpKind::kPause, 2), op(OpKind::kUnlock)},
                                                      {1, 2, 3, 4}))};
@@ -714,8 +738,8 @@ TEST(TokioSeedSearch, MultiThreadSeedReachesTheSameOutcomeAtEveryDeadEnd) {
   const Scenario sc = chained_seed(Flavor::kMultiThread);
   const TokioModel model(sc);
   std::vector<explorer::Property<State>> properties{
-      {"seed outcome", explorer::PropertyKind::kAtDeadEnds,
-       [&sc](const State& s) { return s1_outcome(s, sc); }},
+      property("seed outcome", explorer::PropertyKind::kAtDeadEnds,
+               [&sc](const State& s) { return s1_outcome(s, sc); }),
       permits_conserved(sc),
       mutual_exclusion(sc),
   };
@@ -757,15 +781,15 @@ TEST(TokioSeedSearch, MultiThreadSeedStrandsThePermitWheneverThePausedWorkerQueu
            s.task(worker(3)).status == TaskStatus::kComplete && s.semaphore(kM).available() == 1;
   };
   std::vector<explorer::Property<State>> properties{
-      {"paused worker strands the permit or never queues", explorer::PropertyKind::kAtDeadEnds,
-       stranded_or_never_queued},
-      {"the S1 outcome is reachable", explorer::PropertyKind::kSometimes,
-       [&](const State& s) { return dead_end(s) && s1_outcome(s, sc); }},
-      {"S1f outcome is reachable", explorer::PropertyKind::kSometimes,
-       [&](const State& s) {
-         return dead_end(s) && s.semaphore(kM).node(q::waiter_of(worker(1))).queued == 0 &&
-                s.semaphore(kM).available() == 1;
-       }},
+      property("paused worker strands the permit or never queues",
+               explorer::PropertyKind::kAtDeadEnds, stranded_or_never_queued),
+      property("the S1 outcome is reachable", explorer::PropertyKind::kSometimes,
+               [&](const State& s) { return dead_end(s) && s1_outcome(s, sc); }),
+      property("S1f outcome is reachable", explorer::PropertyKind::kSometimes,
+               [&](const State& s) {
+                 return dead_end(s) && s.semaphore(kM).node(q::waiter_of(worker(1))).queued == 0 &&
+                        s.semaphore(kM).available() == 1;
+               }),
       permits_conserved(sc),
       mutual_exclusion(sc),
   };
@@ -776,17 +800,17 @@ TEST(TokioSeedSearch, MultiThreadSeedStrandsThePermitWheneverThePausedWorkerQueu
 
 TEST(TokioSeedSearch, MultiThreadDropOnPauseLetsEveryUnpausedWorkerFinishAtEveryDeadEnd) {
   Scenario sc = chained_seed(Flavor::kMultiThread);
-  for (std::size_t i = 0; i < 4; ++i) sc.tasks[index(worker(i))].wrapper = Wrapper::kDropOnPause;
+  for (std::size_t i = 0; i < 4; ++i) sc.futures[index(worker(i))].wrapper = Wrapper::kDropOnPause;
   const TokioModel model(sc);
   std::vector<explorer::Property<State>> properties{
-      {"S1a outcome", explorer::PropertyKind::kAtDeadEnds,
-       [&sc](const State& s) {
-         return s.task(worker(0)).status == TaskStatus::kComplete &&
-                s.task(worker(1)).status == TaskStatus::kDropped &&
-                s.task(worker(2)).status == TaskStatus::kComplete &&
-                s.task(worker(3)).status == TaskStatus::kComplete &&
-                s.semaphore(kM).available() == 1 && q::guard_holders(s, sc, kM) == 0;
-       }},
+      property("S1a outcome", explorer::PropertyKind::kAtDeadEnds,
+               [&sc](const State& s) {
+                 return s.task(worker(0)).status == TaskStatus::kComplete &&
+                        s.task(worker(1)).status == TaskStatus::kDropped &&
+                        s.task(worker(2)).status == TaskStatus::kComplete &&
+                        s.task(worker(3)).status == TaskStatus::kComplete &&
+                        s.semaphore(kM).available() == 1 && q::guard_holders(s, sc, kM) == 0;
+               }),
       permits_conserved(sc),
       mutual_exclusion(sc),
   };
@@ -824,7 +848,12 @@ TEST(TokioSeedSearch, PermitsAreConservedUnderInjectedPausesResumesAndDrops) {
     for (FaultKind kind : {FaultKind::kPause, FaultKind::kResume, FaultKind::kDrop}) {
       auto& fault = sc.faults[static_cast<std::size_t>(kind)];
       fault.budget = 1;
-      fault.tasks = {false, true, true, true, true};
+      // Pause and resume strike futures (here each worker's own), drop strikes tasks.
+      if (kind == FaultKind::kDrop) {
+        fault.tasks = {false, true, true, true, true};
+      } else {
+        fault.futures = {false, true, true, true, true};
+      }
     }
     const TokioModel model(sc);
     const auto result = explorer::search(model, {permits_conserved(sc), mutual_exclusion(sc)});
