@@ -13,7 +13,7 @@ namespace {
 
 enum AtomId : std::int32_t {
   kHolds, kWaits, kOwnsPermit, kAvailable, kQueueLength, kPaused, kFinished, kSpawned,
-  kRunnable, kWaiting, kSwallowed, kCancelled, kDropped, kFailed, kSleeping, kCompleted,
+  kRunnable, kWaiting, kSwallowed, kCancelled, kDropped, kFailed, kSleeping, kCompleted, kInCycle,
 };
 
 constexpr std::size_t kMaxBindings = 4;
@@ -255,10 +255,12 @@ class Parser {
   }
 
   std::int32_t variable(const Token& name) {
-    if (bound(name.text)) {
-      fail(name.offset, "'" + name.text + "' names a task here; use it inside an atom such as paused(" +
-                            name.text + ")");
-      return constant(0);
+    if (const auto slot = bound(name.text)) {
+      // A bound task as a value: its index, so that `t != u` compares tasks.
+      ExprNode node;
+      node.op = ExprOp::kBoundTask;
+      node.value = static_cast<std::int32_t>(*slot);
+      return add(std::move(node));
     }
     std::optional<std::size_t> index;
     if (scope_.task) index = scope_.scenario->find_variable(name.text, scope_.task);
@@ -409,6 +411,13 @@ struct Evaluator {
       case kFailed: return ts.status == TaskStatus::kFailed ? 1 : 0;
       case kSleeping: return ts.timer == 1 ? 1 : 0;
       case kCompleted: return ts.status == TaskStatus::kComplete ? 1 : 0;
+      case kInCycle: {
+        if (!has_wait_for_cycle(s, sc)) return 0;
+        for (TaskId member : wait_for_cycle(s, sc)) {
+          if (member == t) return 1;
+        }
+        return 0;
+      }
     }
     return 0;
   }
@@ -417,6 +426,7 @@ struct Evaluator {
     const ExprNode& node = expr.nodes[static_cast<std::size_t>(at)];
     switch (node.op) {
       case ExprOp::kConst: return node.value;
+      case ExprOp::kBoundTask: return static_cast<std::int32_t>(bindings[static_cast<std::size_t>(node.value)]);
       case ExprOp::kVar: return s.vars[static_cast<std::size_t>(node.value)];
       case ExprOp::kTaskLocalVar: {
         const std::size_t owner = bindings[static_cast<std::size_t>(node.value)];
@@ -495,6 +505,7 @@ const std::vector<AtomSpec>& atoms() {
       {"failed", "t", "a modelling error stopped the task"},
       {"sleeping", "t", "the task waits for its timer"},
       {"completed", "t", "the task's future returned Ready"},
+      {"in_cycle", "t", "the task is on a cycle of the wait-for graph (a circular wait)"},
   };
   return specs;
 }

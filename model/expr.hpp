@@ -13,8 +13,9 @@
 //            | ('forall' | 'exists') NAME ':' expr
 //
 // Values are integers; booleans are 0 and 1. NAME is a variable (shared, or the running task's
-// own), `task.var` a task's own variable, and `NAME(...)` one of the atoms listed in atoms().
-// Quantifiers range over every task of the scenario.
+// own) or a task bound by a quantifier (its index, so `t != u` compares tasks), `task.var` a
+// task's own variable, and `NAME(...)` one of the atoms listed in atoms(). Quantifiers range
+// over every task of the scenario.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,7 @@ struct State;
 
 enum class ExprOp : std::uint8_t {
   kConst, kVar,                 // value; variable index
+  kBoundTask,                   // a task bound by a quantifier, as its index: value = slot
   kTaskLocalVar,                // `t.var` for a bound t: value = binding slot, args[task] = variable
   kNot, kNeg, kAnd, kOr, kImplies,
   kEq, kNe, kLt, kLe, kGt, kGe, kAdd, kSub,

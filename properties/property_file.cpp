@@ -81,7 +81,7 @@ class Loader {
     if (!ok) in_.fail(at, "a name is letters, digits and '_', not starting with a digit; found '" + text + "'");
     static const std::set<std::string> reserved = {"true", "false", "and", "or", "not", "implies",
                                                    "forall", "exists", "always", "never",
-                                                   "reachable", "leads_to"};
+                                                   "reachable", "eventually", "leads_to"};
     if (reserved.count(text) != 0) in_.fail(at, "'" + text + "' is a keyword and cannot be a name");
     return text;
   }
@@ -650,11 +650,14 @@ class Loader {
   Formula formula(const std::string& text, const std::string& at, const model::Scenario& sc) {
     Formula f;
     f.text = text;
-    static const std::regex prefix(R"(^\s*(always|never|reachable)\b(.*)$)");
+    static const std::regex prefix(R"(^\s*(always|never|reachable|eventually)\b(.*)$)");
     std::smatch m;
     if (std::regex_match(text, m, prefix)) {
       const std::string word = m[1].str();
-      f.kind = word == "always" ? FormulaKind::kAlways : word == "never" ? FormulaKind::kNever : FormulaKind::kReachable;
+      f.kind = word == "always"       ? FormulaKind::kAlways
+               : word == "never"      ? FormulaKind::kNever
+               : word == "eventually" ? FormulaKind::kEventually
+                                      : FormulaKind::kReachable;
       const auto offset = static_cast<std::size_t>(m.position(2));
       f.p = predicate(m[2].str(), offset, at, sc);
       if (f.kind == FormulaKind::kAlways && f.p.nodes.back().op == model::ExprOp::kImplies) {
@@ -679,7 +682,7 @@ class Loader {
         return f;
       }
     }
-    in_.fail(at, "expected a formula: 'always P', 'never P', 'reachable P' or 'P leads_to Q'", 1);
+    in_.fail(at, "expected a formula: 'always P', 'never P', 'reachable P', 'eventually P' or 'P leads_to Q'", 1);
   }
 
   JsonReader in_;

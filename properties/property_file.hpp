@@ -15,9 +15,10 @@ namespace wakecheck::properties {
 
 enum class Expectation { kHolds, kViolated, kVacuous };
 
-enum class FormulaKind { kAlways, kNever, kReachable, kLeadsTo };
+enum class FormulaKind { kAlways, kNever, kReachable, kEventually, kLeadsTo };
 
-/// A property written in the file: "always P", "never P", "reachable P" or "P leads_to Q".
+/// A property written in the file: "always P", "never P", "reachable P", "eventually P" (every
+/// fair run from the initial state reaches P) or "P leads_to Q".
 struct Formula {
   FormulaKind kind = FormulaKind::kAlways;
   model::Expr p;

@@ -72,6 +72,10 @@ std::vector<explorer::Property<State>> properties_of(const Check& check, const m
       p.kind = PropertyKind::kSometimes;
       p.condition = holds(f.p, sc);
       break;
+    case FormulaKind::kEventually:
+      p.kind = PropertyKind::kLeadsTo;  // from the initial state
+      p.target = holds(f.p, sc);
+      break;
     case FormulaKind::kLeadsTo:
       p.kind = PropertyKind::kLeadsTo;
       p.condition = holds(f.p, sc);

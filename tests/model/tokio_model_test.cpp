@@ -180,10 +180,13 @@ struct SeedOptions {
 Scenario seed(const SeedOptions& o = {}) {
   std::vector<Op> main_program{op(OpKind::kLock)};
   for (std::size_t i = 0; i < 4; ++i) main_program.push_back(op(OpKind::kSpawn, worker_target(i)));
+  // Only a wrapper reads the stop flag, so an unwrapped seed has nothing to pause (property
+  // files reject `pause` of a future without a wrapper).
+  const bool wrapped = o.wrapper != Wrapper::kNone;
   const Op pause = op(OpKind::kPause, worker_target(o.paused));
-  if (o.pause_before_first_poll) main_program.push_back(pause);
+  if (wrapped && o.pause_before_first_poll) main_program.push_back(pause);
   main_program.push_back(op(OpKind::kYieldNow));  // the workers run and queue, in spawn order
-  if (!o.pause_before_first_poll) main_program.push_back(pause);
+  if (wrapped && !o.pause_before_first_poll) main_program.push_back(pause);
   main_program.push_back(op(OpKind::kUnlock));
   if (o.abort_after_first_finishes) {
     main_program.push_back(op(OpKind::kJoin, worker_target(0)));
