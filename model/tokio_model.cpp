@@ -46,8 +46,7 @@ class Step {
         spend(FaultKind::kPause);
         const std::size_t f = index(e.task);
         set_bit(s_.paused, f, true);
-        say("environment sets ", future_name(f), "'s pause flag",
-            owned_note(task_at(sc_.futures[f].task), " (its lock future already owns "));
+        say("environment sets ", future_name(f), "'s pause flag", already_owns(task_at(sc_.futures[f].task)));
         break;
       }
       case EventKind::kResume:
@@ -82,17 +81,22 @@ class Step {
   const std::string& future_name(std::size_t f) const { return sc_.futures[f].name; }
   bool multi() const { return sc_.flavor == Flavor::kMultiThread; }
 
-  /// "<prefix>m's permit)" when t's lock future owns an assigned permit, else "".
-  std::string owned_note(TaskId t, const char* prefix) const {
+  /// The resource whose permit t's pending lock future owns (assigned, not yet polled), if any.
+  std::optional<std::string> owned_permit(TaskId t) const {
     if constexpr (kNarrate) {
       for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
         if (sc_.resources[r].kind == ResourceKind::kTokioMutex &&
             s_.semaphores[r].fully_assigned(waiter_of(t))) {
-          return prefix + sc_.resources[r].name + "'s permit)";
+          return sc_.resources[r].name;
         }
       }
     }
-    return "";
+    return std::nullopt;
+  }
+  /// " (its lock future already owns m's permit)", or "".
+  std::string already_owns(TaskId t) const {
+    const auto r = owned_permit(t);
+    return r ? " (its lock future already owns " + *r + "'s permit)" : "";
   }
 
   // --- scheduling (runtime/task/state.rs, runtime/scheduler/current_thread.rs) -----------------
@@ -231,10 +235,9 @@ class Step {
     if (sc_.futures[f].wrapper == Wrapper::kPausable) {
       if (inner_started) {
         set_bit(s_.swallowed, f, true);
+        const auto owned = owned_permit(task_at(sc_.futures[f].task));
         say("swallowed: ", future_name(f), " is paused, inner future not polled",
-            owned_note(task_at(sc_.futures[f].task), "; its lock future owns "),
-            kNarrate && !owned_note(task_at(sc_.futures[f].task), "x").empty()
-                ? ", which is stranded" : "");
+            owned ? "; its lock future owns " + *owned + "'s permit, which is stranded" : "");
       } else {
         say("swallowed: ", future_name(f), " is paused, inner future not polled (it had not started)");
       }
@@ -415,8 +418,7 @@ class Step {
       }
       case OpKind::kPause: {
         set_bit(s_.paused, op.a, true);
-        say("pause ", future_name(op.a), " (stop flag set)",
-            owned_note(task_at(sc_.futures[op.a].task), " (its lock future already owns "));
+        say("pause ", future_name(op.a), " (stop flag set)", already_owns(task_at(sc_.futures[op.a].task)));
         return Flow::kNext;
       }
       case OpKind::kResume: {

@@ -32,20 +32,26 @@ using explorer::PropertyKind;
 using explorer::Verdict;
 using model::OpKind;
 
-model::Op op(OpKind kind, std::uint8_t target = 0) { return model::Op{kind, target}; }
+model::Op op(OpKind kind, std::uint8_t a = 0, std::uint8_t b = 0) { return model::Op{kind, a, b}; }
 
-model::TaskSpec task(const std::string& name, std::vector<model::Op> program,
-                     model::Wrapper wrapper = model::Wrapper::kNone) {
+/// A task and the wrapper on its own future (the scenario's futures[i] for task i).
+struct TaskDef {
   model::TaskSpec spec;
-  spec.name = name;
-  spec.group = name;
-  spec.wrapper = wrapper;
-  spec.program = std::move(program);
-  return spec;
+  model::Wrapper wrapper = model::Wrapper::kNone;
+};
+
+TaskDef task(const std::string& name, std::vector<model::Op> program,
+             model::Wrapper wrapper = model::Wrapper::kNone) {
+  TaskDef def;
+  def.spec.name = name;
+  def.spec.group = name;
+  def.spec.program = std::move(program);
+  def.wrapper = wrapper;
+  return def;
 }
 
 model::Scenario scenario(const std::string& name, const std::vector<std::string>& resources,
-                         std::vector<model::TaskSpec> tasks,
+                         std::vector<TaskDef> tasks,
                          model::Flavor flavor = model::Flavor::kCurrentThread) {
   model::Scenario sc;
   sc.name = name;
@@ -55,8 +61,18 @@ model::Scenario scenario(const std::string& name, const std::vector<std::string>
     spec.name = r;
     sc.resources.push_back(spec);
   }
-  sc.tasks = std::move(tasks);
-  for (auto& budget : sc.faults) budget.tasks.assign(sc.tasks.size(), false);
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    model::FutureSpec future;
+    future.name = tasks[i].spec.name;
+    future.task = i;
+    future.wrapper = tasks[i].wrapper;
+    sc.futures.push_back(std::move(future));
+    sc.tasks.push_back(std::move(tasks[i].spec));
+  }
+  for (auto& budget : sc.faults) {
+    budget.tasks.assign(sc.tasks.size(), false);
+    budget.futures.assign(sc.futures.size(), false);
+  }
   return sc;
 }
 
@@ -85,12 +101,12 @@ model::Scenario seed(model::Flavor flavor = model::Flavor::kCurrentThread) {
   main_program.push_back(op(OpKind::kYieldNow));
   main_program.push_back(op(OpKind::kPause, 2));
   main_program.push_back(op(OpKind::kUnlock, kM));
-  std::vector<model::TaskSpec> tasks = {task("main", main_program)};
+  std::vector<TaskDef> tasks = {task("main", main_program)};
   for (int w = 0; w < 4; ++w) {
     auto worker = task("worker" + std::to_string(w),
                        {op(OpKind::kLock, kM), op(OpKind::kSleep), op(OpKind::kUnlock, kM)},
                        model::Wrapper::kPausable);
-    worker.group = "worker";
+    worker.spec.group = "worker";
     tasks.push_back(worker);
   }
   return scenario("seed", {"m"}, tasks, flavor);
@@ -147,29 +163,67 @@ model::Scenario droppable_holder(std::uint8_t drop_budget) {
   return sc;
 }
 
-/// One search deciding one built-in property.
+const char* verdict_name(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kHolds: return "holds";
+    case Verdict::kViolated: return "violated";
+    case Verdict::kUnknown: return "unknown";
+  }
+  return "?";
+}
+
+/// One search deciding one built-in property: one explorer property, or one per future for a
+/// per-future property (waker_contract).
 struct Decided {
   explorer::SearchResult<model::TokioModel> result;
   const explorer::PropertyOutcome& outcome() const { return result.outcomes.front(); }
-  std::optional<model::State> witness() const {
-    if (!outcome().witness) return std::nullopt;
-    return result.store.state(*outcome().witness);
+  /// The outcome of the property bound for future `f` (per-future properties), or the only one.
+  const explorer::PropertyOutcome& outcome_of(std::size_t f) const { return result.outcomes.at(f); }
+  /// The combined verdict: violated when any bound property is; else unknown if any is.
+  Verdict verdict() const {
+    bool unknown = false;
+    for (const auto& o : result.outcomes) {
+      if (o.verdict == Verdict::kViolated) return Verdict::kViolated;
+      unknown = unknown || o.verdict == Verdict::kUnknown;
+    }
+    return unknown ? Verdict::kUnknown : Verdict::kHolds;
+  }
+  std::optional<model::State> witness(std::size_t i = 0) const {
+    if (!outcome_of(i).witness) return std::nullopt;
+    return result.store.state(*outcome_of(i).witness);
   }
 };
 
 Decided decide(const model::TokioModel& m, std::string_view name) {
   const properties::BuiltinProperty* builtin = properties::find_builtin(name);
   CHECK_TRUE(builtin != nullptr);
-  const std::vector<explorer::Property<model::State>> props = {properties::bind(*builtin, m.scenario())};
+  const std::vector<explorer::Property<model::State>> props = properties::bind(*builtin, m.scenario());
   Decided decided{explorer::search(m, props)};
   CHECK_TRUE(decided.result.stats.complete);
-  UNSIGNED_LONGS_EQUAL(1, decided.result.outcomes.size());
-  STRCMP_EQUAL(std::string(name).c_str(), decided.outcome().name.c_str());
+  if (builtin->per_future) {
+    UNSIGNED_LONGS_EQUAL(m.scenario().futures.size(), decided.result.outcomes.size());
+    for (std::size_t f = 0; f < m.scenario().futures.size(); ++f) {
+      STRCMP_EQUAL((std::string(name) + "[" + m.scenario().futures[f].name + "]").c_str(),
+                   decided.outcome_of(f).name.c_str());
+    }
+  } else {
+    UNSIGNED_LONGS_EQUAL(1, decided.result.outcomes.size());
+    STRCMP_EQUAL(std::string(name).c_str(), decided.outcome().name.c_str());
+  }
   return decided;
 }
 
 void check_verdict(Verdict expected, const Decided& decided) {
-  STRCMP_EQUAL(properties::to_string(expected), properties::to_string(decided.outcome().verdict));
+  STRCMP_EQUAL(verdict_name(expected), verdict_name(decided.verdict()));
+}
+
+/// A kLeadsTo counterexample: a lasso from the initial state, ending at the outcome's witness.
+void check_lasso_ends_at_witness(const Decided& decided, std::size_t i = 0) {
+  const auto& lasso = decided.result.lassos.at(i);
+  CHECK_TRUE(lasso.has_value());
+  CHECK_TRUE(decided.outcome_of(i).witness.has_value());
+  CHECK_FALSE(lasso->states.empty());
+  CHECK_TRUE(lasso->states.back() == decided.result.store.state(*decided.outcome_of(i).witness));
 }
 
 /// No event but environment events is enabled in `s`.
