@@ -23,7 +23,8 @@ using wakecheck::properties::InputError;
 constexpr const char* kUsage =
     "usage: wakecheck check PATH... [--json FILE] [--junit FILE] [--max-states N] [--no-timing]\n"
     "\n"
-    "Checks property files (a directory means every .json file below it) by exploring every\n"
+    "Checks property files (a directory means every .json file below it but JSON Schemas) by\n"
+    "exploring every\n"
     "interleaving of their scenario, and prints each property's verdict against its expectation;\n"
     "for a violation, the shortest counterexample and the state it ends in.\n"
     "\n"
@@ -103,7 +104,10 @@ std::vector<std::string> expand(const std::string& path) {
   if (!fs::is_directory(path, error)) return {path};
   std::vector<std::string> files;
   for (const auto& entry : fs::recursive_directory_iterator(path, error)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".json") {
+    // JSON Schemas (schema.json, *.schema.json) live beside property files but are not ones.
+    const std::string name = entry.path().filename().string();
+    const bool schema = name == "schema.json" || name.ends_with(".schema.json");
+    if (entry.is_regular_file() && entry.path().extension() == ".json" && !schema) {
       files.push_back(entry.path().generic_string());
     }
   }

@@ -5,8 +5,9 @@
 // happen) or infinite and fair. An infinite run eventually stays inside one strongly connected
 // component; weak fairness (every event key enabled in every state of the component is taken by
 // some edge of the component) is decided on maximal components, since a sub-component can only
-// lose edges. The witness is a lasso: the shortest prefix to the first state of a bad component,
-// then a cycle through it that takes every key fairness demands.
+// lose edges. The witness is a lasso: the least-cost prefix (fewest faults, then fewest steps)
+// to the first state of a bad component, then a cycle through it that takes every key fairness
+// demands.
 #pragma once
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <set>
 #include <vector>
 
+#include "explorer/paths.hpp"
 #include "explorer/state_graph.hpp"
 
 namespace wakecheck::explorer {
@@ -30,46 +32,32 @@ struct LeadsToResult {
   Lasso lasso;
 };
 
-/// `depth` and `parent_edge` give each state's breadth-first depth and the edge it was reached
-/// by (none for the initial state). `is_dead_end(v)` is true for states with no enabled
-/// non-environment event. `key(edge)` gives an edge's fairness key (nullopt: environment).
-template <class Event, class KeyOf>
+/// `from_initial` holds the least-cost paths from the initial state (fault-minimal, then
+/// shortest). `is_dead_end(v)` is true for states with no enabled non-environment event.
+/// `key(edge)` gives an edge's fairness key (nullopt: environment), `edge_cost(edge)` its cost.
+template <class Event, class KeyOf, class EdgeCost>
 LeadsToResult check_leads_to(const StateGraph<Event>& g, const std::vector<bool>& p,
-                             const std::vector<bool>& q, const std::vector<std::uint32_t>& depth,
-                             const std::vector<std::optional<std::uint32_t>>& parent_edge,
-                             const std::vector<bool>& is_dead_end, KeyOf key) {
+                             const std::vector<bool>& q, const LeastCostPaths& from_initial,
+                             const std::vector<bool>& is_dead_end, KeyOf key, EdgeCost edge_cost) {
   const auto n = static_cast<std::uint32_t>(p.size());
   constexpr std::uint32_t kNone = UINT32_MAX;
   LeadsToResult result;
   result.vacuous = std::none_of(p.begin(), p.end(), [](bool b) { return b; });
 
-  // 1. R: states reachable from a P-and-not-Q state without passing through Q, found by a
-  //    breadth-first search by total length (depth of the source + steps), so the first bad
-  //    state found ends a shortest prefix.
-  std::vector<std::uint32_t> dist(n, kNone), via(n, kNone);  // via: edge within R
-  std::vector<std::vector<std::uint32_t>> buckets;
+  // 1. R: states reachable from a P-and-not-Q state without passing through Q, each with the
+  //    least cost of a path from the initial state through such a source, so that the first
+  //    bad state by cost ends a fault-minimal, then shortest, prefix.
+  std::vector<std::pair<std::uint32_t, Cost>> sources;
   for (std::uint32_t v = 0; v < n; ++v) {
-    if (p[v] && !q[v]) {
-      dist[v] = depth[v];
-      if (buckets.size() <= depth[v]) buckets.resize(depth[v] + 1);
-      buckets[depth[v]].push_back(v);
-    }
+    if (p[v] && !q[v] && from_initial.cost[v] != kUnreached) sources.emplace_back(v, from_initial.cost[v]);
   }
-  std::vector<std::uint32_t> order;  // R in order of distance
-  for (std::size_t d = 0; d < buckets.size(); ++d) {
-    for (std::size_t i = 0; i < buckets[d].size(); ++i) {
-      const std::uint32_t v = buckets[d][i];
-      if (dist[v] != d) continue;
-      order.push_back(v);
-      g.for_each_out(v, [&](std::uint32_t e, std::uint32_t w) {
-        if (q[w] || dist[w] != kNone) return;
-        dist[w] = static_cast<std::uint32_t>(d + 1);
-        via[w] = e;
-        if (buckets.size() <= d + 1) buckets.resize(d + 2);
-        buckets[d + 1].push_back(w);
-      });
-    }
+  const LeastCostPaths region = least_cost_paths(g, n, sources, edge_cost, [&](std::uint32_t w) { return !q[w]; });
+  std::vector<std::uint32_t> order;  // R in order of cost
+  for (std::uint32_t v = 0; v < n; ++v) {
+    if (region.cost[v] != kUnreached) order.push_back(v);
   }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return region.cost[a] < region.cost[b]; });
   if (order.empty()) return result;
   std::vector<bool> in_r(n, false);
   for (std::uint32_t v : order) in_r[v] = true;
@@ -167,22 +155,23 @@ LeadsToResult check_leads_to(const StateGraph<Event>& g, const std::vector<bool>
   std::optional<std::uint32_t> bad;
   for (std::uint32_t v : order) {
     if (is_dead_end[v] || fair[component[v]]) {
-      if (!bad || dist[v] < dist[*bad]) bad = v;
+      bad = v;
+      break;
     }
   }
   if (!bad) return result;
   result.violated = true;
 
-  // 5. The prefix: R-edges back to a source, then parent edges back to the initial state.
+  // 5. The prefix: R-edges back to a source, then least-cost edges back to the initial state.
   std::vector<std::uint32_t> back;
   std::uint32_t at = *bad;
-  while (via[at] != kNone) {
-    back.push_back(via[at]);
-    at = g.source(via[at]);
+  while (region.via[at]) {
+    back.push_back(*region.via[at]);
+    at = g.source(*region.via[at]);
   }
-  while (parent_edge[at]) {
-    back.push_back(*parent_edge[at]);
-    at = g.source(*parent_edge[at]);
+  while (from_initial.via[at]) {
+    back.push_back(*from_initial.via[at]);
+    at = g.source(*from_initial.via[at]);
   }
   result.lasso.edges.assign(back.rbegin(), back.rend());
   if (is_dead_end[*bad] && !fair[component[*bad]]) return result;

@@ -14,6 +14,7 @@
 
 #include "explorer/liveness.hpp"
 #include "explorer/model.hpp"
+#include "explorer/paths.hpp"
 #include "explorer/property.hpp"
 #include "explorer/state_graph.hpp"
 #include "explorer/state_store.hpp"
@@ -30,6 +31,10 @@ struct SearchOptions {
   // Stop after this many distinct states; undecided properties are then kUnknown. The default
   // is far above what the shipped scenarios need and keeps memory within a few GiB.
   std::size_t max_states = 20'000'000;
+  // Keep the state graph and give counterexamples with the fewest environment events first,
+  // then the fewest steps (without it: the fewest steps, by breadth-first parent links). The
+  // graph costs about 14 bytes a transition. Liveness properties keep it in any case.
+  bool fault_minimal = true;
 };
 
 struct SearchStats {
@@ -48,7 +53,7 @@ struct PropertyOutcome {
   Verdict verdict = Verdict::kUnknown;
   // The state that decided the property: the end of a counterexample (kAlways, kAtDeadEnds) or
   // of an example (kSometimes). Its parent links give a shortest path to it. kLeadsTo
-  // counterexamples are lassos, in SearchResult::lassos.
+  // counterexamples are lassos, in SearchResult::traces.
   std::optional<StateId> witness;
   // The property's antecedent never held in a reachable state: it passes vacuously.
   bool vacuous = false;
@@ -80,7 +85,9 @@ template <Model M>
 struct SearchResult {
   StateStore<typename M::State, typename M::Event> store;
   std::vector<PropertyOutcome> outcomes;
-  std::vector<std::optional<Trace<M>>> lassos;  // per outcome: a kLeadsTo counterexample
+  // Per outcome: its counterexample (or example) as found on the state graph: fault-minimal,
+  // and for kLeadsTo a lasso. Without one, trace_to(witness) gives the breadth-first path.
+  std::vector<std::optional<Trace<M>>> traces;
   SearchStats stats;
 
   /// The path from the initial state to `target`, rebuilt from parent links.
@@ -126,9 +133,9 @@ SearchResult<M> search(const M& model, const std::vector<Property<typename M::St
     result.outcomes.push_back(std::move(outcome));
   }
 
-  result.lassos.resize(properties.size());
+  result.traces.resize(properties.size());
   std::vector<bool> antecedent_seen(properties.size(), false);
-  bool need_graph = false;
+  bool need_graph = options.fault_minimal;
   for (const auto& property : properties) need_graph = need_graph || property.kind == PropertyKind::kLeadsTo;
   StateGraph<Event> graph;
   std::vector<std::optional<std::uint32_t>> parent_edge;
@@ -210,30 +217,52 @@ SearchResult<M> search(const M& model, const std::vector<Property<typename M::St
     const std::size_t n = store.size();
     graph.finish(n);
     dead_ends.resize(n, false);
-    std::vector<std::uint32_t> depth(n);
-    for (std::uint32_t v = 0; v < n; ++v) depth[v] = store.parent(StateId{v}).depth;
+    auto edge_cost = [&](std::uint32_t e) -> Cost {
+      return model.is_environment(graph.event(e)) ? kFault + 1 : 1;
+    };
+    const LeastCostPaths from_initial =
+        least_cost_paths(graph, n, {{0U, Cost{0}}}, edge_cost, [](std::uint32_t) { return true; });
+    auto trace_of = [&](const std::vector<std::uint32_t>& edges, std::optional<std::size_t> loop) {
+      Trace<M> trace;
+      trace.initial = store.state(StateId{0});
+      for (std::uint32_t e : edges) {
+        trace.events.push_back(graph.event(e));
+        trace.states.push_back(store.state(StateId{graph.target(e)}));
+      }
+      trace.loop_start = loop;
+      return trace;
+    };
     for (std::size_t i = 0; i < properties.size(); ++i) {
-      if (properties[i].kind != PropertyKind::kLeadsTo) continue;
-      std::vector<bool> p(n), q(n);
+      const auto& property = properties[i];
+      auto& outcome = result.outcomes[i];
+      if (property.kind == PropertyKind::kLeadsTo) {
+        std::vector<bool> p(n), q(n);
+        for (std::uint32_t v = 0; v < n; ++v) {
+          const State& state = store.state(StateId{v});
+          p[v] = property.condition ? property.condition(state) : v == 0;
+          q[v] = property.target(state);
+        }
+        const auto found = check_leads_to(
+            graph, p, q, from_initial, dead_ends,
+            [&](std::uint32_t e) { return fairness_of(model, graph.event(e)); }, edge_cost);
+        if (!found.violated) continue;
+        result.traces[i] = trace_of(found.lasso.edges, found.lasso.loop_start);
+        outcome.witness = StateId{found.lasso.edges.empty() ? 0U : graph.target(found.lasso.edges.back())};
+        continue;
+      }
+      if (!outcome.witness) continue;
+      // Among every state that decides the property, the one with the least-cost path.
+      std::optional<std::uint32_t> best;
       for (std::uint32_t v = 0; v < n; ++v) {
         const State& state = store.state(StateId{v});
-        p[v] = properties[i].condition ? properties[i].condition(state) : v == 0;
-        q[v] = properties[i].target(state);
+        const bool decides = property.kind == PropertyKind::kSometimes ? property.condition(state)
+                             : property.kind == PropertyKind::kAtDeadEnds
+                                 ? dead_ends[v] && !property.condition(state)
+                                 : !property.condition(state);
+        if (decides && (!best || from_initial.cost[v] < from_initial.cost[*best])) best = v;
       }
-      const auto found = check_leads_to(graph, p, q, depth, parent_edge, dead_ends,
-                                        [&](std::uint32_t e) { return fairness_of(model, graph.event(e)); });
-      if (!found.violated) continue;
-      Trace<M> lasso;
-      lasso.initial = store.state(StateId{0});
-      std::uint32_t at = 0;
-      for (std::uint32_t e : found.lasso.edges) {
-        lasso.events.push_back(graph.event(e));
-        at = graph.target(e);
-        lasso.states.push_back(store.state(StateId{at}));
-      }
-      lasso.loop_start = found.lasso.loop_start;
-      result.outcomes[i].witness = StateId{at};
-      result.lassos[i] = std::move(lasso);
+      outcome.witness = StateId{*best};
+      result.traces[i] = trace_of(path_to(graph, from_initial, *best), std::nullopt);
     }
   }
 

@@ -144,7 +144,8 @@ FileRun run_checks(const PropertyFile& file, const model::TokioModel& model,
       const bool deciding = outcome.witness && (v == Verdict::kViolated || (v == Verdict::kHolds &&
                                                 outcome.kind == PropertyKind::kSometimes));
       if (!deciding) continue;
-      const std::size_t length = search.lassos[i] ? search.lassos[i]->events.size()
+      // Shorter is better; with the state graph kept, traces are fault-minimal first already.
+      const std::size_t length = search.traces[i] ? search.traces[i]->events.size()
                                                   : search.store.parent(*outcome.witness).depth;
       if (length < chosen_length) {
         chosen = i;
@@ -169,8 +170,8 @@ FileRun run_checks(const PropertyFile& file, const model::TokioModel& model,
       result.as_expected = result.verdict != Verdict::kUnknown;
     }
     if (chosen) {
-      if (const auto& lasso = search.lassos[*chosen]) {
-        result.trace = narrate_trace(model, lasso->events, lasso->loop_start);
+      if (const auto& found = search.traces[*chosen]) {
+        result.trace = narrate_trace(model, found->events, found->loop_start);
       } else {
         result.trace = narrate_trace(model, search.trace_to(*search.outcomes[*chosen].witness).events);
       }

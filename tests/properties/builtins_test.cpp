@@ -1,6 +1,6 @@
 // Tests for the built-in properties: each one where it holds and where it is violated, by a
 // search over a small scenario built here or by its condition on a hand-built state, and the
-// kind each is decided by (always / reachable / at dead ends).
+// kind each is decided by (always / reachable / leads to, under weak fairness).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -260,8 +260,9 @@ TEST(BuiltinRegistry, ListsEveryPropertyInAFixedOrderWithItsKind) {
   const Expected expected[] = {
       {"mutual_exclusion", PropertyKind::kAlways},
       {"deadlock_free", PropertyKind::kAlways},
-      {"all_tasks_finish", PropertyKind::kAtDeadEnds},
-      {"waker_contract", PropertyKind::kAtDeadEnds},
+      {"all_tasks_finish", PropertyKind::kLeadsTo},
+      {"waker_contract", PropertyKind::kLeadsTo},
+      {"no_model_error", PropertyKind::kAlways},
       {"coffman_mutual_exclusion", PropertyKind::kSometimes},
       {"coffman_hold_and_wait", PropertyKind::kSometimes},
       {"coffman_no_preemption", PropertyKind::kSometimes},
@@ -271,14 +272,16 @@ TEST(BuiltinRegistry, ListsEveryPropertyInAFixedOrderWithItsKind) {
   const auto& registry = properties::builtin_properties();
   CHECK_TRUE(&registry == &kRegistry);
   const auto names = properties::builtin_names();
-  UNSIGNED_LONGS_EQUAL(9, registry.size());
-  UNSIGNED_LONGS_EQUAL(9, names.size());
+  UNSIGNED_LONGS_EQUAL(10, registry.size());
+  UNSIGNED_LONGS_EQUAL(10, names.size());
   for (std::size_t i = 0; i < registry.size(); ++i) {
     STRCMP_EQUAL(expected[i].name, std::string(registry[i].name).c_str());
     STRCMP_EQUAL(expected[i].name, names[i].c_str());
     ENUMS_EQUAL_INT(expected[i].kind, registry[i].kind);
     CHECK_FALSE(registry[i].description.empty());
     CHECK_TRUE(properties::find_builtin(expected[i].name) == &registry[i]);
+    // Only waker_contract is decided once per future.
+    CHECK_EQUAL(std::string(expected[i].name) == "waker_contract", registry[i].per_future);
   }
 }
 
@@ -290,13 +293,58 @@ TEST(BuiltinRegistry, UnknownNameIsNotFound) {
 TEST(BuiltinRegistry, BindKeepsNameKindAndConditionOnTheScenario) {
   const auto sc = lone_locker();
   const model::TokioModel m(sc);
-  const auto bound = properties::bind(*properties::find_builtin("all_tasks_finish"), m.scenario());
+  const auto all = properties::bind(*properties::find_builtin("all_tasks_finish"), m.scenario());
+  UNSIGNED_LONGS_EQUAL(1, all.size());
+  const auto& bound = all.front();
   STRCMP_EQUAL("all_tasks_finish", bound.name.c_str());
-  ENUMS_EQUAL_INT(PropertyKind::kAtDeadEnds, bound.kind);
+  ENUMS_EQUAL_INT(PropertyKind::kLeadsTo, bound.kind);
+  // "eventually": no condition (from the initial state); the built-in's condition is the target.
+  CHECK_FALSE(static_cast<bool>(bound.condition));
+  CHECK_TRUE(static_cast<bool>(bound.target));
   model::State s = m.initial_state();
-  CHECK_FALSE(bound.condition(s));  // main is scheduled: live
+  CHECK_FALSE(bound.target(s));  // main is scheduled: live
   s.tasks[0].status = model::TaskStatus::kComplete;
-  CHECK_TRUE(bound.condition(s));
+  CHECK_TRUE(bound.target(s));
+
+  // A kAlways built-in binds its condition.
+  const auto me = properties::bind(*properties::find_builtin("mutual_exclusion"), m.scenario());
+  UNSIGNED_LONGS_EQUAL(1, me.size());
+  ENUMS_EQUAL_INT(PropertyKind::kAlways, me.front().kind);
+  CHECK_TRUE(me.front().condition(m.initial_state()));
+  CHECK_FALSE(static_cast<bool>(me.front().target));
+
+  // no_model_error: always, violated by a failed task.
+  const auto nme = properties::bind(*properties::find_builtin("no_model_error"), m.scenario());
+  UNSIGNED_LONGS_EQUAL(1, nme.size());
+  ENUMS_EQUAL_INT(PropertyKind::kAlways, nme.front().kind);
+  model::State failed = m.initial_state();
+  CHECK_TRUE(nme.front().condition(failed));
+  failed.tasks[0].status = model::TaskStatus::kFailed;
+  failed.tasks[0].failure = model::Failure::kStdMutexAcrossAwait;
+  CHECK_FALSE(nme.front().condition(failed));
+}
+
+TEST(BuiltinRegistry, WakerContractBindsOneLeadsToPropertyPerFuture) {
+  // "swallowed(f) leads_to not swallowed(f)" for each future f, named after it.
+  const auto sc = seed();
+  const model::TokioModel m(sc);
+  const auto bound = properties::bind(*properties::find_builtin("waker_contract"), m.scenario());
+  UNSIGNED_LONGS_EQUAL(5, bound.size());
+  const char* names[] = {"waker_contract[main]", "waker_contract[worker0]", "waker_contract[worker1]",
+                         "waker_contract[worker2]", "waker_contract[worker3]"};
+  for (std::size_t f = 0; f < bound.size(); ++f) {
+    STRCMP_EQUAL(names[f], bound[f].name.c_str());
+    ENUMS_EQUAL_INT(PropertyKind::kLeadsTo, bound[f].kind);
+    model::State s = m.initial_state();
+    CHECK_FALSE(bound[f].condition(s));
+    CHECK_TRUE(bound[f].target(s));
+    s.swallowed = static_cast<std::uint16_t>(1U << f);
+    CHECK_TRUE(bound[f].condition(s));
+    CHECK_FALSE(bound[f].target(s));
+    // Another future's swallowed wake is not this one's.
+    s.swallowed = static_cast<std::uint16_t>(1U << ((f + 1) % bound.size()));
+    CHECK_FALSE(bound[f].condition(s));
+  }
 }
 
 // --- mutual_exclusion --------------------------------------------------------------------------
@@ -399,7 +447,7 @@ TEST(DeadlockFree, HandBuiltCycleViolatesItAndOneWaiterDoesNot) {
   CHECK_TRUE(properties::coffman_all(sc, s));
 }
 
-// --- all_tasks_finish (decided at dead ends) -----------------------------------------------------
+// --- all_tasks_finish (eventually, under weak fairness) -------------------------------------------
 
 TEST_GROUP(AllTasksFinish){};
 
@@ -408,7 +456,8 @@ TEST(AllTasksFinish, HoldsWhenEveryTaskFinishesAlthoughLiveTasksAreReachable) {
   const auto decided = decide(finishing, "all_tasks_finish");
   check_verdict(Verdict::kHolds, decided);
   // Its condition fails on the way (main is live in the initial state): a kAlways reading would
-  // call it violated. Deciding it at dead ends only is what makes it hold.
+  // call it violated. Deciding it as "eventually" (leads to from the initial state) is what
+  // makes it hold.
   CHECK_FALSE(properties::all_tasks_finish(finishing.scenario(), finishing.initial_state()));
   CHECK_TRUE(some_state_fails(decided, finishing.scenario(), &properties::all_tasks_finish));
   UNSIGNED_LONGS_EQUAL(1, decided.result.stats.dead_ends);
@@ -428,9 +477,10 @@ TEST(AllTasksFinish, APausedTaskThatNeverRunsIsExempt) {
     s = m.next_state(s, events.front());
   }
   CHECK_TRUE(s.tasks[1].live());
-  UNSIGNED_LONGS_EQUAL(1, s.tasks[1].paused);
+  CHECK_TRUE(s.is_paused(1));
+  CHECK_TRUE(model::task_paused(s, m.scenario(), model::TaskId{1}));
   CHECK_TRUE(properties::all_tasks_finish(m.scenario(), s));
-  s.tasks[1].paused = 0;
+  s.paused = 0;
   CHECK_FALSE(properties::all_tasks_finish(m.scenario(), s));
 }
 
@@ -441,8 +491,11 @@ TEST(AllTasksFinish, TheSeedViolatesItAtADeadEnd) {
   const auto witness = decided.witness();
   CHECK_TRUE(witness.has_value());
   CHECK_TRUE(is_dead_end(m, *witness));
+  // The counterexample is a run that ends (a dead end), not a cycle.
+  check_lasso_ends_at_witness(decided);
+  CHECK_FALSE(decided.result.lassos[0]->loop_start.has_value());
   // worker1 is paused; worker2 and worker3 wait for m, live and not paused.
-  UNSIGNED_LONGS_EQUAL(1, witness->tasks[2].paused);
+  CHECK_TRUE(witness->is_paused(2));
   CHECK_TRUE(model::waits_on(*witness, m.scenario(), model::TaskId{3}) == model::ResourceId{kM});
   CHECK_TRUE(model::waits_on(*witness, m.scenario(), model::TaskId{4}) == model::ResourceId{kM});
   CHECK_TRUE(witness->tasks[1].finished());
@@ -457,9 +510,10 @@ TEST(AllTasksFinish, OppositeLockOrdersViolateItAtADeadEnd) {
   CHECK_TRUE(is_dead_end(m, *witness));
   CHECK_TRUE(witness->tasks[1].live());
   CHECK_TRUE(witness->tasks[2].live());
+  check_lasso_ends_at_witness(decided);
 }
 
-// --- waker_contract (decided at dead ends) -------------------------------------------------------
+// --- waker_contract (per future: swallowed leads to not swallowed) ------------------------------
 
 TEST_GROUP(WakerContract){};
 
@@ -467,10 +521,18 @@ TEST(WakerContract, TheSeedViolatesItAtADeadEnd) {
   const model::TokioModel m(seed());
   const auto decided = decide(m, "waker_contract");
   check_verdict(Verdict::kViolated, decided);
-  const auto witness = decided.witness();
+  // Only worker1's future (future 2) breaks it; the others never swallow a wake.
+  for (std::size_t f = 0; f < 5; ++f) {
+    STRCMP_EQUAL(verdict_name(f == 2 ? Verdict::kViolated : Verdict::kHolds),
+                 verdict_name(decided.outcome_of(f).verdict));
+  }
+  const auto witness = decided.witness(2);
   CHECK_TRUE(witness.has_value());
   CHECK_TRUE(is_dead_end(m, *witness));
-  UNSIGNED_LONGS_EQUAL(1, witness->tasks[2].swallowed);  // worker1
+  check_lasso_ends_at_witness(decided, 2);
+  CHECK_TRUE(witness->is_swallowed(2));  // worker1
+  CHECK_TRUE(model::task_swallowed(*witness, m.scenario(), model::TaskId{2}));
+  CHECK_FALSE(model::task_swallowed(*witness, m.scenario(), model::TaskId{3}));
   // Its lock future owns the permit that no guard holds.
   UNSIGNED_LONGS_EQUAL(1, model::owned_by_future(*witness, model::TaskId{2}, model::ResourceId{kM}));
   UNSIGNED_LONGS_EQUAL(0, model::guard_holders(*witness, m.scenario(), model::ResourceId{kM}));
@@ -480,7 +542,7 @@ TEST(WakerContract, HoldsWhenASwallowedWakeIsMadeGoodByAResume) {
   const model::TokioModel m(pause_then_resume());
   const auto decided = decide(m, "waker_contract");
   check_verdict(Verdict::kHolds, decided);
-  // A wake is swallowed on the way; only at the dead end must none be left over.
+  // A wake is swallowed on the way; it must only lead to a poll (here after the resume).
   CHECK_TRUE(some_state_fails(decided, m.scenario(), &properties::waker_contract));
   check_verdict(Verdict::kHolds, decide(m, "all_tasks_finish"));
 }

@@ -69,9 +69,14 @@ std::string error_of(const std::string& text) {
   return "";
 }
 
-void check_op(OpKind kind, std::uint8_t target, const model::Op& actual) {
+void check_op(OpKind kind, std::uint8_t a, const model::Op& actual) {
   STRCMP_EQUAL(model::to_string(kind), model::to_string(actual.kind));
-  UNSIGNED_LONGS_EQUAL(target, actual.target);
+  UNSIGNED_LONGS_EQUAL(a, actual.a);
+}
+
+[[maybe_unused]] void check_op(OpKind kind, std::uint8_t a, std::uint8_t b, const model::Op& actual) {
+  check_op(kind, a, actual);
+  UNSIGNED_LONGS_EQUAL(b, actual.b);
 }
 
 void check_tasks(const std::vector<bool>& expected, const std::vector<bool>& actual) {
@@ -136,7 +141,10 @@ TEST(PropertyFileValid, MainIsTaskZeroAndCopiesExpandToNumberedTasks) {
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     STRCMP_EQUAL(names[i], tasks[i].name.c_str());
     STRCMP_EQUAL(groups[i], tasks[i].group.c_str());
-    STRCMP_EQUAL(model::to_string(wrappers[i]), model::to_string(tasks[i].wrapper));
+    // A task's wrapper sits on its own future, futures[i].
+    STRCMP_EQUAL(names[i], file.scenario.futures[i].name.c_str());
+    UNSIGNED_LONGS_EQUAL(i, file.scenario.futures[i].task);
+    STRCMP_EQUAL(model::to_string(wrappers[i]), model::to_string(file.scenario.futures[i].wrapper));
   }
   // Every copy runs the template's program.
   for (std::size_t i = 1; i <= 4; ++i) {
@@ -172,24 +180,34 @@ TEST(PropertyFileValid, SpawnOfATemplateSpawnsEveryCopyAndOtherOpsNameOneTask) {
 
 TEST(PropertyFileValid, FaultBudgetsAndTheirTaskSets) {
   const auto file = parse_property_file("valid.json", kValid);
+  // Pause and resume strike futures (here the tasks' own: futures[i] is task i's); drop strikes
+  // tasks.
+  UNSIGNED_LONGS_EQUAL(6, file.scenario.futures.size());
   const auto& pause = file.scenario.fault(model::FaultKind::kPause);
   UNSIGNED_LONGS_EQUAL(2, pause.budget);
-  check_tasks({false, true, true, true, true, false}, pause.tasks);
+  check_tasks({false, true, true, true, true, false}, pause.futures);
+  check_tasks({false, false, false, false, false, false}, pause.tasks);
   const auto& resume = file.scenario.fault(model::FaultKind::kResume);
   UNSIGNED_LONGS_EQUAL(0, resume.budget);
-  check_tasks({false, false, false, false, false, false}, resume.tasks);
+  check_tasks({false, false, false, false, false, false}, resume.futures);
   const auto& drop = file.scenario.fault(model::FaultKind::kDrop);
   UNSIGNED_LONGS_EQUAL(1, drop.budget);
   check_tasks({false, false, false, false, true, true}, drop.tasks);
+  check_tasks({false, false, false, false, false, false}, drop.futures);
+  const auto& spurious = file.scenario.fault(model::FaultKind::kSpuriousWake);
+  UNSIGNED_LONGS_EQUAL(0, spurious.budget);
+  check_tasks({false, false, false, false, false, false}, spurious.tasks);
 }
 
 TEST(PropertyFileValid, ChecksKeepOrderAndOptionalExpectations) {
   const auto file = parse_property_file("valid.json", kValid);
   UNSIGNED_LONGS_EQUAL(2, file.checks.size());
-  STRCMP_EQUAL("all_tasks_finish", file.checks[0].property.c_str());
+  STRCMP_EQUAL("all_tasks_finish", file.checks[0].builtin.c_str());
+  STRCMP_EQUAL("all_tasks_finish", file.checks[0].name.c_str());
+  CHECK_FALSE(file.checks[0].formula.has_value());
   CHECK_TRUE(file.checks[0].expected.has_value());
   STRCMP_EQUAL("violated", properties::to_string(*file.checks[0].expected));
-  STRCMP_EQUAL("deadlock_free", file.checks[1].property.c_str());
+  STRCMP_EQUAL("deadlock_free", file.checks[1].builtin.c_str());
   CHECK_FALSE(file.checks[1].expected.has_value());
 }
 
@@ -212,16 +230,17 @@ TEST(PropertyFileValid, DefaultsWithoutCopiesWrapperOrFaultTaskLists) {
   STRCMP_EQUAL("worker0", tasks[1].name.c_str());
   STRCMP_EQUAL("worker", tasks[1].group.c_str());
   STRCMP_EQUAL("solo", tasks[2].name.c_str());
-  STRCMP_EQUAL("none", model::to_string(tasks[2].wrapper));
+  STRCMP_EQUAL("none", model::to_string(file.scenario.futures[2].wrapper));
   STRCMP_EQUAL("plain", tasks[3].name.c_str());
-  STRCMP_EQUAL("none", model::to_string(tasks[3].wrapper));
-  // Without a task list: pause strikes every wrapped task but main, drop every task but main.
+  STRCMP_EQUAL("none", model::to_string(file.scenario.futures[3].wrapper));
+  STRCMP_EQUAL("pausable", model::to_string(file.scenario.futures[1].wrapper));
+  // Without a task list: pause strikes every wrapped future but main's, drop every task but main.
   UNSIGNED_LONGS_EQUAL(1, file.scenario.fault(model::FaultKind::kPause).budget);
-  check_tasks({false, true, false, false}, file.scenario.fault(model::FaultKind::kPause).tasks);
+  check_tasks({false, true, false, false}, file.scenario.fault(model::FaultKind::kPause).futures);
   UNSIGNED_LONGS_EQUAL(3, file.scenario.fault(model::FaultKind::kDrop).budget);
   check_tasks({false, true, true, true}, file.scenario.fault(model::FaultKind::kDrop).tasks);
   UNSIGNED_LONGS_EQUAL(0, file.scenario.fault(model::FaultKind::kResume).budget);
-  check_tasks({false, false, false, false}, file.scenario.fault(model::FaultKind::kResume).tasks);
+  check_tasks({false, false, false, false}, file.scenario.fault(model::FaultKind::kResume).futures);
   STRCMP_EQUAL("holds", properties::to_string(*file.checks[0].expected));
   STRCMP_EQUAL("", file.description.c_str());
 }
