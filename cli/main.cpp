@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -14,6 +16,8 @@
 #include "properties/property_file.hpp"
 #include "properties/run.hpp"
 #include "properties/suggest.hpp"
+#include "properties/replay.hpp"
+#include "reports/final_state.hpp"
 #include "reports/reporter.hpp"
 
 namespace {
@@ -22,6 +26,7 @@ using wakecheck::properties::InputError;
 
 constexpr const char* kUsage =
     "usage: wakecheck check PATH... [--json FILE] [--junit FILE] [--max-states N] [--no-timing]\n"
+    "       wakecheck replay REPORT.json\n"
     "\n"
     "Checks property files (a directory means every .json file below it but JSON Schemas) by\n"
     "exploring every\n"
@@ -33,9 +38,14 @@ constexpr const char* kUsage =
     "  --max-states N    stop exploring a file after N states (verdicts left open are 'unknown')\n"
     "  --no-timing       write 0 for seconds in JSON and JUnit, so they depend on the input only\n"
     "\n"
-    "exit status: 0 all verdicts as expected, 1 some not, 2 bad input or usage\n";
+    "replay re-executes every counterexample of a JSON report against the current model and\n"
+    "prints the state after each step; exit 1 if one no longer applies (and where, and why).\n"
+    "\n"
+    "exit status: 0 all verdicts as expected (replay: every trace applies), 1 some not,\n"
+    "2 bad input or usage\n";
 
 struct Options {
+  std::string command;
   std::vector<std::string> paths;
   std::string json_path;
   std::string junit_path;
@@ -49,14 +59,15 @@ struct Options {
 
 Options parse_arguments(const std::vector<std::string>& args) {
   Options options;
-  if (args.empty()) usage_error("missing a command; expected 'check'");
-  if (args[0] != "check") {
+  if (args.empty()) usage_error("missing a command; expected 'check' or 'replay'");
+  if (args[0] != "check" && args[0] != "replay") {
     std::string message = "unknown command '" + args[0] + "'";
-    if (auto near = wakecheck::properties::nearest_name(args[0], {"check"})) {
+    if (auto near = wakecheck::properties::nearest_name(args[0], {"check", "replay"})) {
       message += "; did you mean '" + *near + "'?";
     }
     usage_error(message);
   }
+  options.command = args[0];
   const std::vector<std::string> flags = {"--json", "--junit", "--max-states", "--no-timing"};
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -92,6 +103,12 @@ Options parse_arguments(const std::vector<std::string>& args) {
       options.paths.push_back(arg);
     }
   }
+  if (options.command == "replay") {
+    if (options.paths.size() != 1) usage_error("'replay' needs exactly one JSON report");
+    if (!options.json_path.empty() || !options.junit_path.empty()) {
+      usage_error("'replay' writes no report; --json and --junit are for 'check'");
+    }
+  }
   if (options.paths.empty()) usage_error("'check' needs at least one property file or directory");
   return options;
 }
@@ -116,6 +133,88 @@ std::vector<std::string> expand(const std::string& path) {
   return files;
 }
 
+/// `wakecheck replay REPORT.json`: every counterexample and example in the report, re-executed.
+int replay(const std::string& report_path) {
+  using nlohmann::json;
+  std::ifstream in(report_path, std::ios::binary);
+  if (!in) throw InputError(report_path + ": cannot read the file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  json report;
+  try {
+    report = json::parse(text.str());
+  } catch (const json::parse_error&) {
+    throw InputError(report_path + ": not a JSON report of wakecheck (invalid JSON)");
+  }
+  const json reports = report.is_array() ? report : json::array({report});
+  auto bad = [&](const std::string& what) {
+    throw InputError(report_path + ": not a JSON report of wakecheck (" + what + ")");
+  };
+  // Check the shape first: a bad report gives one error and no partial output.
+  struct Job {
+    std::string file;
+    std::string property;
+    std::string kind;
+    std::vector<std::size_t> key;
+    std::vector<std::string> expected;
+  };
+  std::vector<Job> jobs;
+  for (const auto& entry : reports) {
+    if (!entry.is_object() || !entry.contains("file") || !entry["file"].is_string() ||
+        !entry.contains("properties") || !entry["properties"].is_array()) {
+      bad("each report needs 'file' and 'properties'");
+    }
+    for (const auto& property : entry["properties"]) {
+      for (const char* kind : {"counterexample", "example"}) {
+        if (!property.is_object() || !property.contains(kind)) continue;
+        const json& trace = property[kind];
+        if (!trace.contains("replay") || !trace["replay"].is_array() || !trace.contains("steps")) {
+          bad(std::string("a ") + kind + " without 'replay' and 'steps'");
+        }
+        Job job{entry["file"].get<std::string>(), property.value("name", "?"), kind, {}, {}};
+        for (const auto& choice : trace["replay"]) {
+          if (!choice.is_number_unsigned()) bad("'replay' holds event indices");
+          job.key.push_back(choice.get<std::size_t>());
+        }
+        for (const auto& step : trace["steps"]) {
+          const std::string task = step.contains("task") && step["task"].is_string() ? step["task"].get<std::string>() : "";
+          const std::string event = step.value("event", "");
+          job.expected.push_back(event == "park" ? "park" : event + " " + task);
+        }
+        jobs.push_back(std::move(job));
+      }
+    }
+  }
+  bool all_apply = true;
+  std::string loaded_path;
+  std::optional<wakecheck::properties::PropertyFile> file;
+  std::optional<wakecheck::model::TokioModel> model;
+  for (const auto& job : jobs) {
+    if (job.file != loaded_path) {
+      file = wakecheck::properties::load_property_file(job.file);
+      model.emplace(file->scenario);
+      loaded_path = job.file;
+    }
+    const auto result = wakecheck::properties::replay_key(*model, job.key, job.expected);
+    std::cout << job.file << ": " << job.property << " (" << job.kind << ", " << job.key.size()
+              << " steps)\n";
+    wakecheck::model::State state = model->initial_state();
+    for (const auto& step : result.trace.steps) {
+      state = model->next_state(state, step.event);
+      std::cout << "  " << step.index << "  " << step.event_text << "\n";
+      for (const auto& effect : step.effects) std::cout << "        " << effect << "\n";
+      std::cout << "        state: " << wakecheck::reports::summarize_state(file->scenario, state) << "\n";
+    }
+    if (result.failed_at) {
+      all_apply = false;
+      std::cout << "  step " << *result.failed_at << " no longer applies: " << result.reason << "\n";
+    } else {
+      std::cout << "  reproduced\n";
+    }
+  }
+  return all_apply ? 0 : 1;
+}
+
 int run(const std::vector<std::string>& args) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
     std::cout << kUsage;
@@ -126,6 +225,7 @@ int run(const std::vector<std::string>& args) {
     return 0;
   }
   const Options options = parse_arguments(args);
+  if (options.command == "replay") return replay(options.paths.front());
 
   // Load and validate everything before checking anything: bad input gives no partial report.
   std::vector<wakecheck::properties::PropertyFile> files;

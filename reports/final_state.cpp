@@ -122,4 +122,29 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
   return view;
 }
 
+std::string summarize_state(const model::Scenario& sc, const model::State& s) {
+  const FinalStateView view = view_final_state(sc, s);
+  std::string line;
+  auto add = [&](const std::string& part) { line += (line.empty() ? "" : " | ") + part; };
+  for (const auto& r : view.resources) {
+    std::string part = r.name + ": available " + std::to_string(r.available);
+    if (!r.guard_holders.empty()) part += ", held by " + list(r.guard_holders);
+    if (!r.owning_futures.empty()) part += ", owned by " + list(r.owning_futures) + "'s future";
+    if (!r.waiters.empty()) part += ", waiters " + list(r.waiters);
+    add(part);
+  }
+  for (const auto& t : view.tasks) {
+    if (t.status == "not spawned") continue;
+    std::string part = t.name + " " + t.status;
+    if (t.paused && t.status != "paused") part += " (paused)";
+    add(part);
+  }
+  for (std::size_t v = 0; v < sc.variables.size(); ++v) {
+    const auto& spec = sc.variables[v];
+    const std::string name = spec.task ? sc.tasks[*spec.task].name + "." + spec.name : spec.name;
+    add(name + " = " + (spec.boolean ? (s.vars[v] != 0 ? "true" : "false") : std::to_string(s.vars[v])));
+  }
+  return line;
+}
+
 }  // namespace wakecheck::reports

@@ -39,4 +39,8 @@ struct FinalStateView {
 
 FinalStateView view_final_state(const model::Scenario& scenario, const model::State& state);
 
+/// The state on one line, for step-by-step output:
+/// "m: available 0, owned by worker1's future, waiters worker2 worker3 | worker1 paused | ...".
+std::string summarize_state(const model::Scenario& scenario, const model::State& state);
+
 }  // namespace wakecheck::reports
