@@ -3,6 +3,7 @@
 //   1  some verdict does not
 //   2  bad input or usage (one error line, no report)
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -25,7 +26,8 @@ namespace {
 using wakecheck::properties::InputError;
 
 constexpr const char* kUsage =
-    "usage: wakecheck check PATH... [--json FILE] [--junit FILE] [--max-states N] [--no-timing]\n"
+    "usage: wakecheck check PATH... [--json FILE] [--junit FILE] [--dot FILE] [--max-states N]\n"
+    "                               [--no-timing]\n"
     "       wakecheck replay REPORT.json\n"
     "\n"
     "Checks property files (a directory means every .json file below it but JSON Schemas) by\n"
@@ -35,6 +37,8 @@ constexpr const char* kUsage =
     "\n"
     "  --json FILE       also write the report as JSON to FILE\n"
     "  --junit FILE      also write JUnit XML to FILE (a testcase per file and property)\n"
+    "  --dot FILE        write the wait-for graph where the first counterexample ends, in\n"
+    "                    Graphviz (and FILE.svg when `dot` is installed)\n"
     "  --max-states N    stop exploring a file after N states (verdicts left open are 'unknown')\n"
     "  --no-timing       write 0 for seconds in JSON and JUnit, so they depend on the input only\n"
     "\n"
@@ -49,6 +53,7 @@ struct Options {
   std::vector<std::string> paths;
   std::string json_path;
   std::string junit_path;
+  std::string dot_path;
   std::size_t max_states = wakecheck::explorer::SearchOptions{}.max_states;
   bool timing = true;
 };
@@ -68,16 +73,18 @@ Options parse_arguments(const std::vector<std::string>& args) {
     usage_error(message);
   }
   options.command = args[0];
-  const std::vector<std::string> flags = {"--json", "--junit", "--max-states", "--no-timing"};
+  const std::vector<std::string> flags = {"--json", "--junit", "--dot", "--max-states", "--no-timing"};
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    if (arg == "--json" || arg == "--junit" || arg == "--max-states") {
+    if (arg == "--json" || arg == "--junit" || arg == "--dot" || arg == "--max-states") {
       if (i + 1 >= args.size()) usage_error("option '" + arg + "' needs a value");
       const std::string& value = args[++i];
       if (arg == "--json") {
         options.json_path = value;
       } else if (arg == "--junit") {
         options.junit_path = value;
+      } else if (arg == "--dot") {
+        options.dot_path = value;
       } else {
         std::size_t used = 0;
         unsigned long long n = 0;
@@ -105,7 +112,7 @@ Options parse_arguments(const std::vector<std::string>& args) {
   }
   if (options.command == "replay") {
     if (options.paths.size() != 1) usage_error("'replay' needs exactly one JSON report");
-    if (!options.json_path.empty() || !options.junit_path.empty()) {
+    if (!options.json_path.empty() || !options.junit_path.empty() || !options.dot_path.empty()) {
       usage_error("'replay' writes no report; --json and --junit are for 'check'");
     }
   }
@@ -131,6 +138,20 @@ std::vector<std::string> expand(const std::string& path) {
   std::sort(files.begin(), files.end());
   if (files.empty()) throw InputError(path + ": no .json property files below this directory");
   return files;
+}
+
+/// Renders a DOT file to FILE.svg with Graphviz's `dot`, when it is installed.
+void render_svg(const std::string& dot_path) {
+  namespace fs = std::filesystem;
+  for (const char* dir : {"/usr/bin", "/usr/local/bin"}) {
+    const fs::path dot = fs::path(dir) / "dot";
+    if (!fs::exists(dot)) continue;
+    const std::string command = dot.string() + " -Tsvg -o '" + dot_path + ".svg' '" + dot_path + "' 2>/dev/null";
+    if (dot_path.find('\'') == std::string::npos && std::system(command.c_str()) != 0) {
+      std::cerr << "wakecheck: dot could not render " << dot_path << "\n";
+    }
+    return;
+  }
 }
 
 /// `wakecheck replay REPORT.json`: every counterexample and example in the report, re-executed.
@@ -237,9 +258,10 @@ int run(const std::vector<std::string>& args) {
     file.open(path, std::ios::binary | std::ios::trunc);
     if (!file) throw InputError("wakecheck: cannot write '" + path + "'");
   };
-  std::ofstream json_file, junit_file;
+  std::ofstream json_file, junit_file, dot_file;
   open_output(options.json_path, json_file);
   open_output(options.junit_path, junit_file);
+  open_output(options.dot_path, dot_file);
 
   std::vector<std::unique_ptr<wakecheck::reports::Reporter>> reporters;
   reporters.push_back(wakecheck::reports::make_text_reporter(std::cout));
@@ -249,6 +271,7 @@ int run(const std::vector<std::string>& args) {
   if (junit_file.is_open()) {
     reporters.push_back(wakecheck::reports::make_junit_reporter(junit_file, options.timing));
   }
+  if (dot_file.is_open()) reporters.push_back(wakecheck::reports::make_dot_reporter(dot_file));
   wakecheck::explorer::SearchOptions search;
   search.max_states = options.max_states;
   bool all_as_expected = true;
@@ -259,6 +282,10 @@ int run(const std::vector<std::string>& args) {
     for (auto& reporter : reporters) reporter->add(result);
   }
   for (auto& reporter : reporters) reporter->finish();
+  if (dot_file.is_open()) {
+    dot_file.close();
+    render_svg(options.dot_path);
+  }
   return all_as_expected ? 0 : 1;
 }
 

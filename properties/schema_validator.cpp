@@ -557,17 +557,32 @@ class Validator {
         return SchemaError{child(at, claimed[1].second), "expected either '" + printable(claimed[0].second) + "' or '" +
                                                              printable(claimed[1].second) + "', not both"};
       }
-      if (!claimed.empty()) return errors[claimed.front().first];
-      std::optional<std::size_t> best;
+      if (!claimed.empty()) {
+        std::vector<std::size_t> claimers;
+        for (const auto& c : claimed) claimers.push_back(c.first);
+        return deepest(claimers, errors);
+      }
+      // No discriminator: the alternatives that know the most of the value's keys.
+      std::vector<std::size_t> best;
       std::size_t best_count = 0;
       for (std::size_t i : fitting) {
         const std::size_t n = declared_keys(value, branches[i]);
-        if (n > best_count) {
-          best = i;
+        if (n > best_count) best.clear();
+        if (n >= best_count && n > 0) {
+          best.push_back(i);
           best_count = n;
         }
       }
-      if (best) return errors[*best];
+      if (best.size() == 1) return errors[best.front()];
+      if (!best.empty()) {
+        std::vector<std::string> missing;
+        for (std::size_t i : best) {
+          const auto key = discriminator(branches[i]);
+          if (key && std::find(missing.begin(), missing.end(), *key) == missing.end()) missing.push_back(*key);
+        }
+        if (missing.size() == best.size()) return SchemaError{at, "missing required key: one of " + join(missing)};
+        return deepest(best, errors);
+      }
       if (!keys.empty()) {
         if (value.empty()) return SchemaError{at, "expected an object with one of the keys: " + join(keys) + "; found an empty object"};
         const std::string& first = value.begin().key();
@@ -580,11 +595,16 @@ class Validator {
         return SchemaError{child(at, first), message};
       }
     }
-    std::size_t deepest = fitting.front();
-    for (std::size_t i : fitting) {
-      if (depth_of(errors[i]->pointer) > depth_of(errors[deepest]->pointer)) deepest = i;
+    return deepest(fitting, errors);
+  }
+
+  /// The error of the alternative that got deepest into the value; the first one on ties.
+  static Result deepest(const std::vector<std::size_t>& candidates, const std::vector<Result>& errors) {
+    std::size_t best = candidates.front();
+    for (std::size_t i : candidates) {
+      if (depth_of(errors[i]->pointer) > depth_of(errors[best]->pointer)) best = i;
     }
-    return errors[deepest];
+    return errors[best];
   }
 
   const json& root_;

@@ -30,4 +30,7 @@ std::unique_ptr<Reporter> make_json_reporter(std::ostream& out, bool include_tim
 /// expected one is a failure with the counterexample.
 std::unique_ptr<Reporter> make_junit_reporter(std::ostream& out, bool include_timing = true);
 
+/// Graphviz: the wait-for graph of the state that the first counterexample ends in.
+std::unique_ptr<Reporter> make_dot_reporter(std::ostream& out);
+
 }  // namespace wakecheck::reports

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -970,4 +971,282 @@ TEST(Determinism, TwoSearchesGiveIdenticalWitnessesTracesAndCounts) {
   CHECK_EQUAL(Verdict::kHolds, first.outcomes[1].verdict);
   CHECK_EQUAL(Verdict::kViolated, first.outcomes[2].verdict);
   CHECK_EQUAL(CounterState({1, 4}), first.store.state(*first.outcomes[1].witness));
+}
+
+// ----------------------------------------------------------------------------------------------
+// kLeadsTo under weak fairness, and vacuity.
+
+namespace {
+
+// --- Toy model 5: a graph given edge by edge, each edge with a fairness key. -------------------
+//
+// An edge's key says which weak-fairness class it belongs to: a key enabled in every state of a
+// cycle must be taken somewhere in the cycle for the cycle to be a fair run. kEnv marks an
+// environment event (no key: it may happen or not).
+
+constexpr std::uint8_t kEnv = 255;
+
+struct GraphEvent {
+  std::uint8_t to;
+  std::uint8_t key;
+  bool operator==(const GraphEvent&) const = default;
+};
+
+struct GraphModel {
+  using State = NodeState;
+  using Event = GraphEvent;
+
+  std::vector<std::vector<GraphEvent>> out;  // out[node]: its edges, in order
+
+  State initial_state() const { return State{0}; }
+  void enabled_events(const State& state, std::vector<Event>& events) const {
+    if (state.node < out.size()) events.insert(events.end(), out[state.node].begin(), out[state.node].end());
+  }
+  State next_state(const State& /*state*/, const Event& event) const { return State{event.to}; }
+  bool is_environment(const Event& event) const { return event.key == kEnv; }
+  std::optional<std::uint16_t> fairness(const Event& event) const {
+    if (event.key == kEnv) return std::nullopt;
+    return std::uint16_t{event.key};
+  }
+};
+
+static_assert(Model<GraphModel>);
+
+/// 0 -> 1 (a dead end); 0 -> 2 -> 3 (a dead end).
+GraphModel dead_end_beside_the_target() { return GraphModel{{{{1, 0}, {2, 0}}, {}, {{3, 0}}, {}}}; }
+
+/// 0 -> 1; 1 <-> 2 spin (key 0); the exit 1 -> 3 (key 1) is enabled in 1 only; 3 loops (key 0).
+/// No dead end. The cycle 1, 2, 1, ... takes key 0 and never leaves 1 and 2: key 1 is not
+/// enabled in every state of it (not in 2), so weak fairness does not force the exit.
+GraphModel fair_spin() { return GraphModel{{{{1, 0}}, {{2, 0}, {3, 1}}, {{1, 0}}, {{3, 0}}}}; }
+
+/// As fair_spin, but 2 also offers the exit (2 -> 3, key 1): key 1 is enabled in every state of
+/// the spin and never taken in it, so staying in it forever is not a fair run.
+GraphModel unfair_spin() { return GraphModel{{{{1, 0}}, {{2, 0}, {3, 1}}, {{1, 0}, {3, 1}}, {{3, 0}}}}; }
+
+/// As unfair_spin, but both exits are environment events: they need not happen, so the spin is
+/// a fair run that never reaches 3.
+GraphModel spin_with_environment_exits() {
+  return GraphModel{{{{1, 0}}, {{2, 0}, {3, kEnv}}, {{1, 0}, {3, kEnv}}, {{3, 0}}}};
+}
+
+template <class M>
+Property<typename M::State> leads_to(std::string name, std::function<bool(const typename M::State&)> condition,
+                                     std::function<bool(const typename M::State&)> target) {
+  Property<typename M::State> p;
+  p.name = std::move(name);
+  p.kind = PropertyKind::kLeadsTo;
+  p.condition = std::move(condition);
+  p.target = std::move(target);
+  return p;
+}
+
+/// `trace` is a lasso on `model`: its events replay from the initial state to its own states,
+/// and the cycle events[loop_start..] ends in the state where it starts.
+template <class M>
+void check_lasso(const M& model, const Trace<M>& trace) {
+  CHECK_TRUE(trace.loop_start.has_value());
+  CHECK_TRUE(*trace.loop_start < trace.events.size());
+  const typename M::State& loop_state =
+      *trace.loop_start == 0 ? trace.initial : trace.states[*trace.loop_start - 1];
+  check_replays_to(model, trace, loop_state);
+}
+
+}  // namespace
+
+static SimpleString StringFrom(const GraphEvent& event) {
+  return SimpleString("to ") + StringFrom(static_cast<unsigned>(event.to)) + " key " +
+         StringFrom(static_cast<unsigned>(event.key));
+}
+
+TEST_GROUP(LeadsTo){};
+
+TEST(LeadsTo, ViolatedByADeadEndBesideTheTarget) {
+  // "eventually node 3" (no condition: from the initial state): the run 0 -> 1 ends in a dead
+  // end without reaching 3. The counterexample is that finite run, with no cycle.
+  const GraphModel model = dead_end_beside_the_target();
+  const auto result = search(model, {leads_to<GraphModel>("eventually 3", {},
+                                                          [](const NodeState& s) { return s.node == 3; })});
+  CHECK_EQUAL(2u, result.stats.dead_ends);
+  const auto& outcome = result.outcomes[0];
+  CHECK_TRUE(outcome.kind == PropertyKind::kLeadsTo);
+  CHECK_EQUAL(Verdict::kViolated, outcome.verdict);
+  CHECK_FALSE(outcome.vacuous);
+  CHECK_EQUAL(NodeState{1}, result.store.state(*outcome.witness));
+  CHECK_TRUE(result.traces[0].has_value());
+  const auto& trace = *result.traces[0];
+  CHECK_FALSE(trace.loop_start.has_value());
+  CHECK_EQUAL(std::size_t{1}, trace.events.size());
+  CHECK_EQUAL(GraphEvent({1, 0}), trace.events[0]);
+  check_replays_to(model, trace, NodeState{1});
+}
+
+TEST(LeadsTo, HoldsFromAStateWhoseEveryRunReachesTheTarget) {
+  // From 2 the only run is 2 -> 3; from 0 one run ends at 1 instead.
+  const GraphModel model = dead_end_beside_the_target();
+  const auto result = search(
+      model, {leads_to<GraphModel>("2 leads to 3", [](const NodeState& s) { return s.node == 2; },
+                                   [](const NodeState& s) { return s.node == 3; }),
+              leads_to<GraphModel>("0 leads to 3", [](const NodeState& s) { return s.node == 0; },
+                                   [](const NodeState& s) { return s.node == 3; })});
+  CHECK_EQUAL(Verdict::kHolds, result.outcomes[0].verdict);
+  CHECK_FALSE(result.outcomes[0].witness.has_value());
+  CHECK_FALSE(result.traces[0].has_value());
+  CHECK_EQUAL(Verdict::kViolated, result.outcomes[1].verdict);
+  CHECK_EQUAL(NodeState{1}, result.store.state(*result.outcomes[1].witness));
+}
+
+TEST(LeadsTo, HoldsOnAnAcyclicModelWhoseOnlyDeadEndIsTheTarget) {
+  // Every maximal run of the counters ends at (3,3).
+  const auto result = search(TwoCounters{3}, {leads_to<TwoCounters>("eventually full", {},
+                                                                    [](const CounterState& s) {
+                                                                      return s.a == 3 && s.b == 3;
+                                                                    })});
+  CHECK_TRUE(result.stats.complete);
+  CHECK_EQUAL(Verdict::kHolds, result.outcomes[0].verdict);
+  CHECK_FALSE(result.traces[0].has_value());
+}
+
+TEST(LeadsTo, AnEnvironmentEventNeedNotHappen) {
+  // "eventually paused": the pause is an environment event, so the run that never takes it and
+  // ends at (2,0), where only the pause is enabled, violates it.
+  const WorkWithPause model;
+  const auto result = search(model, {leads_to<WorkWithPause>("eventually paused", {},
+                                                             [](const WorkState& s) { return s.paused == 1; })});
+  CHECK_EQUAL(Verdict::kViolated, result.outcomes[0].verdict);
+  CHECK_TRUE(result.traces[0].has_value());
+  CHECK_FALSE(result.traces[0]->loop_start.has_value());
+  check_replays_to(model, *result.traces[0], WorkState{2, 0});
+  // And "eventually pos 2" holds: work is never an environment event.
+  const auto work = search(model, {leads_to<WorkWithPause>("eventually done", {},
+                                                           [](const WorkState& s) { return s.pos == 2; })});
+  CHECK_EQUAL(Verdict::kHolds, work.outcomes[0].verdict);
+}
+
+TEST(LeadsTo, ViolatedOnlyByAFairCycleIsReportedAsALasso) {
+  // fair_spin has no dead end; the run 0, 1, 2, 1, 2, ... never reaches 3 and is fair (key 1 is
+  // not enabled in 2). The lasso: the prefix 0 -> 1, then the cycle 1 -> 2 -> 1 from index 1.
+  const GraphModel model = fair_spin();
+  const auto result = search(model, {leads_to<GraphModel>("eventually 3", {},
+                                                          [](const NodeState& s) { return s.node == 3; })});
+  CHECK_TRUE(result.stats.complete);
+  CHECK_EQUAL(0u, result.stats.dead_ends);
+  CHECK_EQUAL(4u, result.stats.states);
+  CHECK_EQUAL(Verdict::kViolated, result.outcomes[0].verdict);
+  CHECK_TRUE(result.traces[0].has_value());
+  const auto& lasso = *result.traces[0];
+  check_lasso(model, lasso);
+  CHECK_EQUAL(std::size_t{1}, *lasso.loop_start);
+  CHECK_EQUAL(std::size_t{3}, lasso.events.size());
+  CHECK_EQUAL(GraphEvent({1, 0}), lasso.events[0]);
+  CHECK_EQUAL(GraphEvent({2, 0}), lasso.events[1]);
+  CHECK_EQUAL(GraphEvent({1, 0}), lasso.events[2]);
+  // The cycle starts (and ends) at node 1; the target holds nowhere on the lasso.
+  CHECK_EQUAL(NodeState{1}, lasso.states[0]);
+  CHECK_EQUAL(NodeState{1}, lasso.states.back());
+  for (const auto& s : lasso.states) CHECK_TRUE(s.node != 3);
+  CHECK_EQUAL(NodeState{1}, result.store.state(*result.outcomes[0].witness));
+}
+
+TEST(LeadsTo, ACycleWithAKeyEnabledThroughoutButNeverTakenIsNotAViolation) {
+  // unfair_spin: staying in 1 <-> 2 forever ignores key 1, enabled in both: not a fair run. Every
+  // fair run leaves by an exit and reaches 3.
+  const auto result = search(unfair_spin(), {leads_to<GraphModel>("eventually 3", {},
+                                                                  [](const NodeState& s) { return s.node == 3; })});
+  CHECK_TRUE(result.stats.complete);
+  CHECK_EQUAL(0u, result.stats.dead_ends);
+  CHECK_EQUAL(Verdict::kHolds, result.outcomes[0].verdict);
+  CHECK_FALSE(result.outcomes[0].witness.has_value());
+  CHECK_FALSE(result.traces[0].has_value());
+  // A self-loop is a cycle too: spinning in 1 while the exit (key 1) stays enabled is unfair.
+  const GraphModel self_loop{{{{1, 0}}, {{1, 0}, {2, 1}}, {{2, 0}}}};
+  const auto spin = search(self_loop, {leads_to<GraphModel>("eventually 2", {},
+                                                            [](const NodeState& s) { return s.node == 2; })});
+  CHECK_EQUAL(Verdict::kHolds, spin.outcomes[0].verdict);
+  // With the spin and the exit in one fairness class, the spin alone is fair: violated, a lasso
+  // whose cycle is the self-loop.
+  const GraphModel one_class{{{{1, 0}}, {{1, 0}, {2, 0}}, {{2, 0}}}};
+  const auto same = search(one_class, {leads_to<GraphModel>("eventually 2", {},
+                                                            [](const NodeState& s) { return s.node == 2; })});
+  CHECK_EQUAL(Verdict::kViolated, same.outcomes[0].verdict);
+  check_lasso(one_class, *same.traces[0]);
+  CHECK_EQUAL(std::size_t{1}, *same.traces[0]->loop_start);
+  // The cycle is the self-loop (taken once or more).
+  for (std::size_t i = 1; i < same.traces[0]->events.size(); ++i) {
+    CHECK_EQUAL(GraphEvent({1, 0}), same.traces[0]->events[i]);
+  }
+}
+
+TEST(LeadsTo, EnvironmentExitsDoNotMakeACycleUnfair) {
+  const GraphModel model = spin_with_environment_exits();
+  const auto result = search(model, {leads_to<GraphModel>("eventually 3", {},
+                                                          [](const NodeState& s) { return s.node == 3; })});
+  // Nodes 1 and 2 are not dead ends (the spin is not an environment event).
+  CHECK_EQUAL(0u, result.stats.dead_ends);
+  CHECK_EQUAL(Verdict::kViolated, result.outcomes[0].verdict);
+  check_lasso(model, *result.traces[0]);
+}
+
+TEST(LeadsTo, IsUnknownWhenTheBoundCutsTheSearchShort) {
+  SearchOptions options;
+  options.max_states = 2;
+  const auto result = search(fair_spin(), {leads_to<GraphModel>("eventually 3", {},
+                                                                [](const NodeState& s) { return s.node == 3; })},
+                             options);
+  CHECK_FALSE(result.stats.complete);
+  CHECK_EQUAL(Verdict::kUnknown, result.outcomes[0].verdict);
+  CHECK_FALSE(result.traces[0].has_value());
+  CHECK_FALSE(result.outcomes[0].vacuous);
+}
+
+TEST_GROUP(Vacuity){};
+
+TEST(Vacuity, LeadsToWhoseConditionNeverHoldsIsVacuous) {
+  // The antecedent of "P leads_to Q" is P. Node 7 does not exist: the property holds vacuously.
+  auto never = leads_to<GraphModel>("7 leads to 3", [](const NodeState& s) { return s.node == 7; },
+                                    [](const NodeState& s) { return s.node == 3; });
+  never.antecedent = never.condition;
+  auto sometimes = leads_to<GraphModel>("2 leads to 3", [](const NodeState& s) { return s.node == 2; },
+                                        [](const NodeState& s) { return s.node == 3; });
+  sometimes.antecedent = sometimes.condition;
+  const auto result = search(dead_end_beside_the_target(), {never, sometimes});
+  CHECK_EQUAL(Verdict::kHolds, result.outcomes[0].verdict);
+  CHECK_TRUE(result.outcomes[0].vacuous);
+  CHECK_FALSE(result.traces[0].has_value());
+  CHECK_EQUAL(Verdict::kHolds, result.outcomes[1].verdict);
+  CHECK_FALSE(result.outcomes[1].vacuous);
+}
+
+TEST(Vacuity, AlwaysWithAnAntecedentThatNeverHoldsIsVacuous) {
+  // "always (a == 4 implies b == 0)" on the counters up to 3: a is never 4.
+  auto implication = property<TwoCounters>("a four implies b zero", PropertyKind::kAlways,
+                                           [](const CounterState& s) { return s.a != 4 || s.b == 0; });
+  implication.antecedent = [](const CounterState& s) { return s.a == 4; };
+  // "always (a == 3 implies b <= 3)": a reaches 3, so it holds, not vacuously.
+  auto reached = property<TwoCounters>("a three implies b at most three", PropertyKind::kAlways,
+                                       [](const CounterState& s) { return s.a != 3 || s.b <= 3; });
+  reached.antecedent = [](const CounterState& s) { return s.a == 3; };
+  // Without an antecedent nothing is vacuous.
+  auto plain = property<TwoCounters>("bounded", PropertyKind::kAlways,
+                                     [](const CounterState& s) { return s.a <= 3; });
+  const auto result = search(TwoCounters{3}, {implication, reached, plain});
+  CHECK_EQUAL(Verdict::kHolds, result.outcomes[0].verdict);
+  CHECK_TRUE(result.outcomes[0].vacuous);
+  CHECK_EQUAL(Verdict::kHolds, result.outcomes[1].verdict);
+  CHECK_FALSE(result.outcomes[1].vacuous);
+  CHECK_EQUAL(Verdict::kHolds, result.outcomes[2].verdict);
+  CHECK_FALSE(result.outcomes[2].vacuous);
+}
+
+TEST(Vacuity, AnIncompleteSearchIsNeverVacuous) {
+  // The antecedent might hold beyond the bound.
+  auto implication = property<TwoCounters>("a four implies b zero", PropertyKind::kAlways,
+                                           [](const CounterState& s) { return s.a != 4 || s.b == 0; });
+  implication.antecedent = [](const CounterState& s) { return s.a == 4; };
+  SearchOptions options;
+  options.max_states = 5;
+  const auto result = search(TwoCounters{3}, {implication}, options);
+  CHECK_FALSE(result.stats.complete);
+  CHECK_EQUAL(Verdict::kUnknown, result.outcomes[0].verdict);
+  CHECK_FALSE(result.outcomes[0].vacuous);
 }

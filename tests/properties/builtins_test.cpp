@@ -219,7 +219,7 @@ void check_verdict(Verdict expected, const Decided& decided) {
 
 /// A kLeadsTo counterexample: a lasso from the initial state, ending at the outcome's witness.
 void check_lasso_ends_at_witness(const Decided& decided, std::size_t i = 0) {
-  const auto& lasso = decided.result.lassos.at(i);
+  const auto& lasso = decided.result.traces.at(i);
   CHECK_TRUE(lasso.has_value());
   CHECK_TRUE(decided.outcome_of(i).witness.has_value());
   CHECK_FALSE(lasso->states.empty());
@@ -493,7 +493,7 @@ TEST(AllTasksFinish, TheSeedViolatesItAtADeadEnd) {
   CHECK_TRUE(is_dead_end(m, *witness));
   // The counterexample is a run that ends (a dead end), not a cycle.
   check_lasso_ends_at_witness(decided);
-  CHECK_FALSE(decided.result.lassos[0]->loop_start.has_value());
+  CHECK_FALSE(decided.result.traces[0]->loop_start.has_value());
   // worker1 is paused; worker2 and worker3 wait for m, live and not paused.
   CHECK_TRUE(witness->is_paused(2));
   CHECK_TRUE(model::waits_on(*witness, m.scenario(), model::TaskId{3}) == model::ResourceId{kM});

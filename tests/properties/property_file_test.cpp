@@ -2,10 +2,15 @@
 // budgets, checks), and the exact message of each kind of bad input, with its file:line:column
 // and dotted JSON path.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "model/event.hpp"
+#include "model/expr.hpp"
 #include "model/scenario.hpp"
+#include "model/state.hpp"
+#include "model/tokio_model.hpp"
 #include "properties/builtins.hpp"
 #include "properties/input_error.hpp"
 #include "properties/property_file.hpp"
@@ -74,7 +79,7 @@ void check_op(OpKind kind, std::uint8_t a, const model::Op& actual) {
   UNSIGNED_LONGS_EQUAL(a, actual.a);
 }
 
-[[maybe_unused]] void check_op(OpKind kind, std::uint8_t a, std::uint8_t b, const model::Op& actual) {
+void check_op(OpKind kind, std::uint8_t a, std::uint8_t b, const model::Op& actual) {
   check_op(kind, a, actual);
   UNSIGNED_LONGS_EQUAL(b, actual.b);
 }
@@ -110,6 +115,83 @@ const char* const kValid = R"(// A comment before the document.
   ]
 }
 )";
+
+// The scenario language: variables (shared and per task, with ranges), if/while, assignments,
+// try_lock into a variable, an on_drop scope, a nested future per copy, std mutex and Notify.
+const char* const kLanguage = R"json({
+  "name": "language",
+  "scenario": {
+    "runtime": "current_thread",
+    "resources": [{"name": "m", "kind": "tokio_mutex"}, {"name": "s", "kind": "std_mutex"},
+                  {"name": "n", "kind": "notify"}],
+    "variables": {"count": {"initial": 0, "min": 0, "max": 3}, "big": false, "level": -2,
+                  "state": {"initial": 1, "max": 9}},
+    "tasks": [
+      {"name": "main", "program": [
+        {"while": "count < 3", "do": ["count = count + 1", "yield_now"]},
+        {"if": "count == 3", "then": ["big = true"], "else": ["big = false"]},
+        "spawn getter", "pause getter1.wait", "notify_waiters n"
+      ]},
+      {"name": "getter", "copies": 2, "variables": {"got": false, "gave_up": false},
+       "program": [
+         "std_lock s", "state = state + 1", "std_unlock s",
+         {"future": "wait", "wrapper": "drop_on_pause", "cancelled": "gave_up", "do": ["notified n"]},
+         {"on_drop": ["notify_one n"], "do": ["got = try_lock m"]},
+         {"if": "got", "then": ["unlock m", "return"]}
+       ]}
+    ],
+    "faults": {
+      "pause": {"budget": 1, "tasks": ["getter.wait"]},
+      "resume": {"budget": 1, "tasks": ["getter1.wait"]},
+      "spurious_wake": {"budget": 2, "tasks": ["getter"]},
+      "drop": {"budget": 1, "tasks": ["getter1"]}
+    }
+  },
+  "checks": [
+    {"formula": "always available(m) <= 1"},
+    {"name": "never_two", "formula": "never holds(getter0, m) and holds(getter1, m)", "expect": "holds"},
+    {"name": "gets", "formula": "reachable getter0.got", "expect": "holds"},
+    {"name": "ends", "formula": "eventually finished(getter0)", "expect": "violated"},
+    {"name": "answer", "formula": "waits(getter0, n) leads_to finished(getter0) or paused(getter0)",
+     "expect": "violated"},
+    {"name": "impl", "formula": "always (level > 0 implies count == 3)", "expect": "vacuous"},
+    {"property": "no_model_error"}
+  ]
+}
+)json";
+
+// Function-local statics of the loader and the expression parser (the regular expressions of
+// statements and formulas, the keyword set, the atom table): built before any test runs, for the
+// same reason as kRegistry.
+const bool kLanguageWarmedUp = [] {
+  (void)parse_property_file("warm.json", kLanguage);
+  return true;
+}();
+
+/// A single-task document: main with `variables` (a JSON object, or "") and `program`.
+std::string main_only(const std::string& variables, const std::string& program,
+                      const std::string& checks = R"([{"property": "all_tasks_finish"}])") {
+  return doc(R"(      {"name": "main", )" + (variables.empty() ? "" : R"("variables": )" + variables + ", ") +
+                 R"("program": )" + program + "}",
+             checks);
+}
+
+/// Runs a current_thread scenario to its end (one scheduler event at a time, timers when parked).
+model::State run_to_end(const model::TokioModel& m) {
+  model::State s = m.initial_state();
+  for (int i = 0; i < 10'000; ++i) {
+    std::vector<model::Event> events;
+    m.enabled_events(s, events);
+    std::optional<model::Event> next;
+    for (const auto& e : events) {
+      if (!m.is_environment(e) && !next) next = e;
+    }
+    if (!next) return s;
+    s = m.next_state(s, *next);
+  }
+  FAIL("no end within 10000 steps");
+  return s;
+}
 
 }  // namespace
 
@@ -283,7 +365,7 @@ TEST(PropertyFileErrors, UnknownKeyWithoutNearMissListsTheKeys) {
       doc(kMain + "\n" + R"(      {"name": "worker", "colour": 4, "program": ["lock m", "unlock m"]})");
   STRCMP_EQUAL(
       "t.json:8:26: scenario.tasks[1].colour: unknown key 'colour'; expected one of: name, copies, wrapper, "
-      "program",
+      "variables, program",
       error_of(text).c_str());
 }
 
@@ -320,7 +402,8 @@ TEST(PropertyFileErrors, UnknownTaskInAProgramSuggestsTheTemplate) {
 TEST(PropertyFileErrors, UnknownTaskInAFaultTaskList) {
   const std::string text = doc(kMain + "\n" + kWorker, R"([{"property": "all_tasks_finish"}])",
                                R"({"pause": {"budget": 1, "tasks": ["wroker"]}})");
-  STRCMP_EQUAL("t.json:10:49: scenario.faults.pause.tasks[0]: unknown task 'wroker'; did you mean 'worker'?",
+  // Pause strikes futures, so the name may be a task or a nested future.
+  STRCMP_EQUAL("t.json:10:49: scenario.faults.pause.tasks[0]: unknown task or future 'wroker'; did you mean 'worker'?",
                error_of(text).c_str());
 }
 
@@ -377,7 +460,7 @@ TEST(PropertyFileErrors, PauseFaultForATaskWithoutWrapper) {
                                R"(      {"name": "helper", "program": ["lock m", "unlock m"]})",
                                R"([{"property": "all_tasks_finish"}])",
                                R"({"pause": {"budget": 1, "tasks": ["helper"]}})");
-  STRCMP_EQUAL("t.json:10:49: scenario.faults.pause.tasks[0]: task 'helper' has no wrapper, so it cannot be paused",
+  STRCMP_EQUAL("t.json:10:49: scenario.faults.pause.tasks[0]: 'helper' has no wrapper, so it cannot be paused",
                error_of(text).c_str());
 }
 
@@ -432,4 +515,292 @@ TEST(PropertyFileErrors, SyntaxErrorPointsAtTheStartOfTheUnexpectedToken) {
   STRCMP_CONTAINS("t.json:3:3: invalid JSON", error_of(text).c_str());
   const std::string literal = "{\n  \"name\": tru\n}";
   STRCMP_CONTAINS("t.json:2:11: invalid JSON", error_of(literal).c_str());
+}
+
+// --- the scenario language ----------------------------------------------------------------------
+
+TEST_GROUP(PropertyFileLanguage){};
+
+TEST(PropertyFileLanguage, ResourceKindsAndSharedVariablesWithRanges) {
+  const auto file = parse_property_file("language.json", kLanguage);
+  const auto& sc = file.scenario;
+  UNSIGNED_LONGS_EQUAL(3, sc.resources.size());
+  STRCMP_EQUAL("tokio_mutex", model::to_string(sc.resources[0].kind));
+  STRCMP_EQUAL("std_mutex", model::to_string(sc.resources[1].kind));
+  STRCMP_EQUAL("notify", model::to_string(sc.resources[2].kind));
+  // A boolean, a bare number (the whole int8 range), and objects with a range.
+  struct Expected {
+    const char* name;
+    bool boolean;
+    int initial, min, max;
+  };
+  const Expected shared[] = {{"count", false, 0, 0, 3},
+                             {"big", true, 0, 0, 1},
+                             {"level", false, -2, -128, 127},
+                             {"state", false, 1, -128, 9}};
+  for (const auto& e : shared) {
+    const auto v = sc.find_variable(e.name);
+    CHECK_TEXT(v.has_value(), e.name);
+    const auto& spec = sc.variables[*v];
+    STRCMP_EQUAL(e.name, spec.name.c_str());
+    CHECK_FALSE(spec.task.has_value());
+    CHECK_EQUAL(e.boolean, spec.boolean);
+    LONGS_EQUAL(e.initial, spec.initial);
+    LONGS_EQUAL(e.min, spec.min);
+    LONGS_EQUAL(e.max, spec.max);
+  }
+  // A task's own variables: one per copy, owned by it; not found as shared variables.
+  UNSIGNED_LONGS_EQUAL(8, sc.variables.size());
+  for (std::size_t t : {1U, 2U}) {
+    for (const char* name : {"got", "gave_up"}) {
+      const auto v = sc.find_variable(name, t);
+      CHECK_TRUE(v.has_value());
+      CHECK_TRUE(sc.variables[*v].task == t);
+      CHECK_TRUE(sc.variables[*v].boolean);
+    }
+  }
+  CHECK_TRUE(*sc.find_variable("got", 1) != *sc.find_variable("got", 2));
+  CHECK_FALSE(sc.find_variable("got").has_value());
+  CHECK_FALSE(sc.find_variable("got", 0).has_value());
+}
+
+TEST(PropertyFileLanguage, IfAndWhileCompileToJumps) {
+  const auto file = parse_property_file("language.json", kLanguage);
+  const auto& sc = file.scenario;
+  const auto count = static_cast<std::uint8_t>(*sc.find_variable("count"));
+  const auto big = static_cast<std::uint8_t>(*sc.find_variable("big"));
+  const auto& p = sc.tasks[0].program;
+  UNSIGNED_LONGS_EQUAL(12, p.size());
+  // while count < 3 { count = count + 1; yield_now }: test, body, jump back to the test.
+  check_op(OpKind::kJumpUnless, 0, 4, p[0]);
+  check_op(OpKind::kAssign, count, 1, p[1]);
+  check_op(OpKind::kYieldNow, 0, p[2]);
+  check_op(OpKind::kJump, 0, 0, p[3]);
+  // if count == 3 { big = true } else { big = false }: the then-branch jumps over the else.
+  check_op(OpKind::kJumpUnless, 2, 7, p[4]);
+  check_op(OpKind::kAssign, big, 3, p[5]);
+  check_op(OpKind::kJump, 0, 8, p[6]);
+  check_op(OpKind::kAssign, big, 4, p[7]);
+  check_op(OpKind::kSpawn, 1, p[8]);
+  check_op(OpKind::kSpawn, 2, p[9]);
+  check_op(OpKind::kPause, static_cast<std::uint8_t>(*sc.find_future("getter1.wait")), p[10]);
+  check_op(OpKind::kNotifyWaiters, 2, p[11]);
+  const char* texts[] = {"count < 3", "count + 1", "count == 3", "true", "false"};
+  for (std::size_t i = 0; i < 5; ++i) STRCMP_EQUAL(texts[i], sc.exprs[i].text.c_str());
+  STRCMP_EQUAL("unless count < 3 goto 4", model::describe_op(sc, p[0]).c_str());
+  STRCMP_EQUAL("count = count + 1", model::describe_op(sc, p[1]).c_str());
+}
+
+TEST(PropertyFileLanguage, TheCompiledLoopAndBranchesRunAsWritten) {
+  // Counting to 3 takes the then-branch; a loop bound of 2 takes the else-branch.
+  for (const char* bound : {"3", "2"}) {
+    const std::string program = std::string(R"([{"while": "count < )") + bound +
+                                R"(", "do": ["count = count + 1", "yield_now"]},
+        {"if": "count == 3", "then": ["branch = 1"], "else": ["branch = 2"]}])";
+    const auto file = parse_property_file(
+        "t.json", main_only(R"({"count": {"initial": 0, "min": 0, "max": 3}, "branch": {"initial": 0, "min": 0, "max": 2}})",
+                            program));
+    const model::TokioModel m(file.scenario);
+    const model::State s = run_to_end(m);
+    CHECK_TRUE(s.tasks[0].status == model::TaskStatus::kComplete);
+    const bool three = std::string(bound) == "3";
+    LONGS_EQUAL(three ? 3 : 2, s.vars[*file.scenario.find_variable("count")]);
+    LONGS_EQUAL(three ? 1 : 2, s.vars[*file.scenario.find_variable("branch")]);
+  }
+}
+
+TEST(PropertyFileLanguage, NestedFuturesAreNamedTaskDotNamePerCopy) {
+  const auto file = parse_property_file("language.json", kLanguage);
+  const auto& sc = file.scenario;
+  // The tasks' own futures first, then the nested ones, one per copy.
+  UNSIGNED_LONGS_EQUAL(5, sc.futures.size());
+  const char* names[] = {"main", "getter0", "getter1", "getter0.wait", "getter1.wait"};
+  const std::size_t tasks[] = {0, 1, 2, 1, 2};
+  for (std::size_t f = 0; f < 5; ++f) {
+    STRCMP_EQUAL(names[f], sc.futures[f].name.c_str());
+    UNSIGNED_LONGS_EQUAL(tasks[f], sc.futures[f].task);
+  }
+  STRCMP_EQUAL("none", model::to_string(sc.futures[1].wrapper));
+  for (std::size_t f : {3U, 4U}) {
+    const auto& future = sc.futures[f];
+    STRCMP_EQUAL("drop_on_pause", model::to_string(future.wrapper));
+    // `cancelled` names the copy's own variable.
+    CHECK_TRUE(future.cancelled_variable.has_value());
+    CHECK_TRUE(*future.cancelled_variable == *sc.find_variable("gave_up", future.task));
+    UNSIGNED_LONGS_EQUAL(6, future.end);  // the pc after its kWrapEnd
+    const auto& p = sc.tasks[future.task].program;
+    check_op(OpKind::kWrapBegin, static_cast<std::uint8_t>(f), 6, p[3]);
+    check_op(OpKind::kNotified, 2, p[4]);
+    check_op(OpKind::kWrapEnd, static_cast<std::uint8_t>(f), p[5]);
+  }
+}
+
+TEST(PropertyFileLanguage, StdMutexOnDropAndTryLockIntoAVariable) {
+  const auto file = parse_property_file("language.json", kLanguage);
+  const auto& sc = file.scenario;
+  UNSIGNED_LONGS_EQUAL(2, sc.handlers.size());  // one per copy
+  for (std::size_t t : {1U, 2U}) {
+    const auto& p = sc.tasks[t].program;
+    UNSIGNED_LONGS_EQUAL(12, p.size());
+    const auto state = static_cast<std::uint8_t>(*sc.find_variable("state"));
+    const auto got = static_cast<std::uint8_t>(*sc.find_variable("got", t));
+    check_op(OpKind::kStdLock, 1, p[0]);
+    check_op(OpKind::kAssign, state, p[1]);
+    check_op(OpKind::kStdUnlock, 1, p[2]);
+    const auto h = static_cast<std::uint8_t>(t - 1);
+    check_op(OpKind::kGuardBegin, h, p[6]);
+    check_op(OpKind::kTryLock, 0, static_cast<std::uint8_t>(got + 1), p[7]);  // b: variable + 1
+    check_op(OpKind::kGuardEnd, h, p[8]);
+    check_op(OpKind::kJumpUnless, p[9].a, 12, p[9]);
+    STRCMP_EQUAL("got", sc.exprs[p[9].a].text.c_str());
+    check_op(OpKind::kUnlock, 0, p[10]);
+    check_op(OpKind::kReturn, 0, p[11]);
+    UNSIGNED_LONGS_EQUAL(1, sc.handlers[h].size());
+    check_op(OpKind::kNotifyOne, 2, sc.handlers[h][0]);
+  }
+}
+
+TEST(PropertyFileLanguage, FaultTaskSetsNameTemplatesAndNestedFutures) {
+  const auto file = parse_property_file("language.json", kLanguage);
+  const auto& sc = file.scenario;
+  // Futures: main, getter0, getter1, getter0.wait, getter1.wait. "getter.wait" is that nested
+  // future in every copy.
+  const auto& pause = sc.fault(model::FaultKind::kPause);
+  UNSIGNED_LONGS_EQUAL(1, pause.budget);
+  check_tasks({false, false, false, true, true}, pause.futures);
+  const auto& resume = sc.fault(model::FaultKind::kResume);
+  check_tasks({false, false, false, false, true}, resume.futures);
+  // Drop and spurious wakes strike tasks; a template names every copy.
+  const auto& spurious = sc.fault(model::FaultKind::kSpuriousWake);
+  UNSIGNED_LONGS_EQUAL(2, spurious.budget);
+  check_tasks({false, true, true}, spurious.tasks);
+  check_tasks({false, false, false, false, false}, spurious.futures);
+  check_tasks({false, false, true}, sc.fault(model::FaultKind::kDrop).tasks);
+}
+
+TEST(PropertyFileLanguage, PauseFaultWithoutATaskListStrikesEveryWrappedFutureButMains) {
+  const std::string text = doc(
+      R"(      {"name": "main", "program": ["spawn worker"]},)"
+      "\n"
+      R"(      {"name": "worker", "copies": 2, "program": [{"future": "wait", "wrapper": "pausable", "do": ["lock m"]}]})",
+      R"([{"property": "all_tasks_finish"}])", R"({"pause": {"budget": 1}, "spurious_wake": {"budget": 1}})");
+  const auto file = parse_property_file("t.json", text);
+  // main, worker0, worker1 (no wrapper), worker0.wait, worker1.wait.
+  check_tasks({false, false, false, true, true}, file.scenario.fault(model::FaultKind::kPause).futures);
+  check_tasks({false, true, true}, file.scenario.fault(model::FaultKind::kSpuriousWake).tasks);
+}
+
+TEST(PropertyFileLanguage, FormulasOfEachKind) {
+  const auto file = parse_property_file("language.json", kLanguage);
+  UNSIGNED_LONGS_EQUAL(7, file.checks.size());
+  struct Expected {
+    const char* name;
+    properties::FormulaKind kind;
+    bool has_q;
+    bool has_antecedent;
+  };
+  using K = properties::FormulaKind;
+  const Expected expected[] = {
+      {"always available(m) <= 1", K::kAlways, false, false},  // unnamed: named by its text
+      {"never_two", K::kNever, false, false},
+      {"gets", K::kReachable, false, false},
+      {"ends", K::kEventually, false, false},
+      {"answer", K::kLeadsTo, true, false},
+      {"impl", K::kAlways, false, true},  // "always A implies B": A is the antecedent
+  };
+  for (std::size_t i = 0; i < 6; ++i) {
+    const auto& check = file.checks[i];
+    STRCMP_EQUAL(expected[i].name, check.name.c_str());
+    CHECK_TRUE(check.builtin.empty());
+    CHECK_TRUE(check.formula.has_value());
+    CHECK_TRUE(check.formula->kind == expected[i].kind);
+    CHECK_EQUAL(expected[i].has_q, check.formula->q.has_value());
+    CHECK_EQUAL(expected[i].has_antecedent, check.formula->antecedent.has_value());
+  }
+  STRCMP_EQUAL("waits(getter0, n) leads_to finished(getter0) or paused(getter0)",
+               file.checks[4].formula->text.c_str());
+  STRCMP_EQUAL("vacuous", properties::to_string(*file.checks[5].expected));
+  CHECK_FALSE(file.checks[0].expected.has_value());
+  STRCMP_EQUAL("no_model_error", file.checks[6].builtin.c_str());
+  CHECK_FALSE(file.checks[6].formula.has_value());
+  // The predicates evaluate on states: in the initial state m is available, nobody holds it,
+  // getter0 has not got it and the antecedent (level > 0) is false.
+  const model::TokioModel m(file.scenario);
+  const model::State s = m.initial_state();
+  LONGS_EQUAL(1, model::eval(file.checks[0].formula->p, file.scenario, s));
+  LONGS_EQUAL(0, model::eval(file.checks[1].formula->p, file.scenario, s));
+  LONGS_EQUAL(0, model::eval(file.checks[2].formula->p, file.scenario, s));
+  LONGS_EQUAL(0, model::eval(*file.checks[5].formula->antecedent, file.scenario, s));
+}
+
+TEST_GROUP(PropertyFileLanguageErrors){};
+
+TEST(PropertyFileLanguageErrors, BadExpressionPointsAtTheUnexpectedToken) {
+  // Column 64 is the second '=' of "x = = 1".
+  STRCMP_EQUAL("t.json:7:64: scenario.tasks[0].program[0]: expected a value, a name or '(', found '='",
+               error_of(main_only(R"({"x": 0})", R"(["x = = 1"])")).c_str());
+  // A test that assigns instead of comparing.
+  STRCMP_EQUAL("t.json:7:67: scenario.tasks[0].program[0].if: '=' assigns; to compare, write '=='",
+               error_of(main_only(R"({"x": 0})", R"([{"if": "x = 1", "then": []}])")).c_str());
+}
+
+TEST(PropertyFileLanguageErrors, UnknownVariableSuggestsTheNearestOne) {
+  // Column 64 is the 'c' of "cont".
+  STRCMP_EQUAL("t.json:7:64: scenario.tasks[0].program[0]: unknown variable 'cont'; did you mean 'count'?",
+               error_of(main_only(R"({"count": 0})", R"(["cont = 1"])")).c_str());
+  // Inside an expression the unknown name is pointed at (column 72: the 'c' of "cout").
+  STRCMP_EQUAL("t.json:7:72: scenario.tasks[0].program[0]: unknown variable 'cout'",
+               error_of(main_only(R"({"count": 0})", R"(["count = cout + 1"])")).c_str());
+  // A future's `cancelled` variable, at the value.
+  STRCMP_EQUAL(
+      "t.json:7:126: scenario.tasks[0].program[0].cancelled: unknown variable 'gaveup'; did you mean 'gave_up'?",
+      error_of(main_only(R"({"gave_up": false})",
+                         R"([{"future": "a", "wrapper": "drop_on_pause", "cancelled": "gaveup", "do": ["yield_now"]}])"))
+          .c_str());
+}
+
+TEST(PropertyFileLanguageErrors, AwaitingOperationInsideOnDrop) {
+  // Column 50 is the 'l' of "lock m" in the handler.
+  STRCMP_EQUAL("t.json:7:50: scenario.tasks[0].program[0].on_drop[0]: 'lock' cannot run in an on_drop handler: "
+               "a destructor cannot await",
+               error_of(main_only("", R"([{"on_drop": ["lock m"], "do": ["yield_now"]}])")).c_str());
+  STRCMP_EQUAL("t.json:7:82: scenario.tasks[0].program[0].on_drop[0].while: an on_drop handler cannot loop",
+               error_of(main_only(R"({"x": 0})", R"([{"on_drop": [{"while": "x < 1", "do": ["x = 1"]}], "do": ["yield_now"]}])"))
+                   .c_str());
+}
+
+TEST(PropertyFileLanguageErrors, StdLockOnATokioMutexIsAKindMismatch) {
+  // Column 46 is the 'm'.
+  STRCMP_EQUAL("t.json:7:46: scenario.tasks[0].program[0]: 'std_lock' needs a std_mutex, and 'm' is a tokio_mutex",
+               error_of(main_only("", R"(["std_lock m"])")).c_str());
+}
+
+TEST(PropertyFileLanguageErrors, UnknownFormulaForm) {
+  // Column 27 is the first character inside the formula string.
+  STRCMP_EQUAL("t.json:10:27: checks[0].formula: expected a formula: 'always P', 'never P', 'reachable P', "
+               "'eventually P' or 'P leads_to Q'",
+               error_of(main_only("", R"(["lock m"])", R"x([{"formula": "sometimes holds(main, m)"}])x")).c_str());
+  // Inside a formula, a bad name is pointed at (column 46: "mm"; column 51: "finishd").
+  STRCMP_EQUAL("t.json:10:46: checks[0].formula: unknown resource 'mm'",
+               error_of(main_only("", R"(["lock m"])", R"x([{"formula": "always holds(main, mm)"}])x")).c_str());
+  STRCMP_EQUAL("t.json:10:51: checks[0].formula: unknown atom 'finishd'",
+               error_of(main_only("", R"(["lock m"])", R"x([{"formula": "holds(main, m) leads_to finishd(main)"}])x"))
+                   .c_str());
+}
+
+TEST(PropertyFileLanguageErrors, NestedFuturesDoNotNest) {
+  // Column 82 is the inner future's object.
+  STRCMP_EQUAL("t.json:7:82: scenario.tasks[0].program[0].do[0]: wrapped futures do not nest",
+               error_of(main_only("", R"([{"future": "a", "wrapper": "pausable", "do": [{"future": "b", "wrapper": "pausable", "do": ["yield_now"]}]}])"))
+                   .c_str());
+}
+
+TEST(PropertyFileLanguageErrors, AStateAtomInAProgram) {
+  STRCMP_EQUAL("t.json:7:44: scenario.tasks[0].program[0].if: 'holds' is for properties; programs test variables only",
+               error_of(main_only("", R"([{"if": "holds(main, m)", "then": ["yield_now"]}])")).c_str());
+}
+
+TEST(PropertyFileLanguageErrors, VariableInitialOutsideItsRange) {
+  STRCMP_EQUAL("t.json:7:55: scenario.tasks[0].variables.x.initial: expected a number from 0 to 3, found 5",
+               error_of(main_only(R"({"x": {"initial": 5, "min": 0, "max": 3}})", "[]")).c_str());
 }

@@ -1,0 +1,800 @@
+// Tests of the tokio rules for what the scenario language added: tokio::sync::Notify (§2.4 of
+// shared/tokio-semantics.md and the scenarios S9-S11 of §6), std::sync::Mutex (never held across
+// an await), variables and jumps, on_drop handlers, nested futures under their own wrapper, and
+// the spurious-wake fault. Scenarios are built here op by op (expressions are parsed with the
+// model's own parser), so these test the model without the property-file loader.
+//
+// current_thread runs are stepped one scheduler event at a time, as in tokio_model_test.cpp.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/event.hpp"
+#include "model/expr.hpp"
+#include "model/queries.hpp"
+#include "model/scenario.hpp"
+#include "model/state.hpp"
+#include "model/tokio_model.hpp"
+
+#include <CppUTest/TestHarness.h>
+
+namespace {
+
+namespace m = wakecheck::model;
+using m::Event;
+using m::EventKind;
+using m::Failure;
+using m::kMainTask;
+using m::Op;
+using m::OpKind;
+using m::ResourceId;
+using m::ResourceKind;
+using m::Scenario;
+using m::State;
+using m::TaskId;
+using m::TaskStatus;
+using m::TokioModel;
+using m::Wrapper;
+
+constexpr TaskId task_id(std::size_t i) { return TaskId{static_cast<std::uint8_t>(i)}; }
+constexpr std::uint8_t u8(std::size_t i) { return static_cast<std::uint8_t>(i); }
+
+Op op(OpKind kind, std::uint8_t a = 0, std::uint8_t b = 0) { return Op{kind, a, b}; }
+
+/// Builds a scenario by parts: resources, variables and tasks first (futures[i] is task i's own
+/// future), then nested futures, expressions and programs, which may refer to all of them.
+class Builder {
+ public:
+  Builder() { sc_.name = "language test"; }
+
+  std::uint8_t resource(const std::string& name, ResourceKind kind) {
+    m::ResourceSpec spec;
+    spec.name = name;
+    spec.kind = kind;
+    spec.permits = 1;
+    sc_.resources.push_back(spec);
+    return u8(sc_.resources.size() - 1);
+  }
+
+  std::uint8_t variable(const std::string& name, std::int8_t initial, std::int8_t min, std::int8_t max,
+                        std::optional<std::size_t> owner = std::nullopt) {
+    m::VariableSpec spec;
+    spec.name = name;
+    spec.task = owner;
+    spec.boolean = min == 0 && max == 1;
+    spec.initial = initial;
+    spec.min = min;
+    spec.max = max;
+    sc_.variables.push_back(spec);
+    return u8(sc_.variables.size() - 1);
+  }
+
+  /// A task with an empty program (set it with program() once everything it names exists).
+  std::uint8_t task(const std::string& name, Wrapper wrapper = Wrapper::kNone) {
+    CHECK_TEXT(nested_ == 0, "tasks must be added before nested futures");
+    m::TaskSpec spec;
+    spec.name = name;
+    spec.group = name;
+    sc_.tasks.push_back(spec);
+    m::FutureSpec own;
+    own.name = name;
+    own.task = sc_.tasks.size() - 1;
+    own.wrapper = wrapper;
+    sc_.futures.push_back(own);
+    return u8(sc_.tasks.size() - 1);
+  }
+
+  /// A nested future of `task` ("task.name"); `end` is set by program() from its kWrapEnd.
+  std::uint8_t nested(std::uint8_t task, const std::string& name, Wrapper wrapper,
+                      std::optional<std::size_t> cancelled = std::nullopt) {
+    ++nested_;
+    m::FutureSpec f;
+    f.name = sc_.tasks[task].name + "." + name;
+    f.task = task;
+    f.wrapper = wrapper;
+    f.cancelled_variable = cancelled;
+    sc_.futures.push_back(f);
+    return u8(sc_.futures.size() - 1);
+  }
+
+  /// An expression of `task`'s program (its own variables in scope, no state atoms).
+  std::uint8_t expr(const std::string& text, std::size_t task) {
+    m::ExprScope scope;
+    scope.scenario = &sc_;
+    scope.task = task;
+    scope.allow_state_atoms = false;
+    m::ExprError error;
+    auto parsed = m::parse_expr(text, scope, error);
+    CHECK_TEXT(parsed.has_value(), ("expression '" + text + "': " + error.message).c_str());
+    sc_.exprs.push_back(std::move(*parsed));
+    return u8(sc_.exprs.size() - 1);
+  }
+
+  std::uint8_t handler(std::vector<Op> ops) {
+    sc_.handlers.push_back(std::move(ops));
+    return u8(sc_.handlers.size() - 1);
+  }
+
+  void program(std::uint8_t task, std::vector<Op> ops) {
+    for (std::size_t pc = 0; pc < ops.size(); ++pc) {
+      if (ops[pc].kind == OpKind::kWrapEnd) sc_.futures[ops[pc].a].end = pc + 1;
+    }
+    sc_.tasks[task].program = std::move(ops);
+  }
+
+  m::FaultBudget& fault(m::FaultKind kind) {
+    auto& budget = sc_.faults[static_cast<std::size_t>(kind)];
+    budget.tasks.resize(sc_.tasks.size(), false);
+    budget.futures.resize(sc_.futures.size(), false);
+    return budget;
+  }
+
+  Scenario& scenario() { return sc_; }
+  Scenario build() {
+    for (auto& budget : sc_.faults) {
+      budget.tasks.resize(sc_.tasks.size(), false);
+      budget.futures.resize(sc_.futures.size(), false);
+    }
+    return sc_;
+  }
+
+ private:
+  Scenario sc_;
+  std::size_t nested_ = 0;
+};
+
+/// Steps a current_thread model through its one enabled scheduler event at a time; environment
+/// events are applied only when asked for.
+class Runner {
+ public:
+  explicit Runner(const TokioModel& model) : model_(model), state_(model.initial_state()) {}
+
+  const State& state() const { return state_; }
+  const std::vector<TaskId>& polls() const { return polls_; }
+
+  std::vector<Event> enabled() const {
+    std::vector<Event> events;
+    model_.enabled_events(state_, events);
+    return events;
+  }
+
+  void apply(const Event& e) {
+    bool found = false;
+    for (const Event& candidate : enabled()) found = found || candidate == e;
+    CHECK_TEXT(found, ("not enabled: " + model_.describe(e)).c_str());
+    state_ = model_.next_state(state_, e);
+    if (e.kind == EventKind::kPoll) polls_.push_back(e.task);
+  }
+
+  bool step() {
+    std::vector<Event> scheduler;
+    for (const Event& e : enabled()) {
+      if (!model_.is_environment(e)) scheduler.push_back(e);
+    }
+    if (scheduler.empty()) return false;
+    UNSIGNED_LONGS_EQUAL(1, scheduler.size());
+    apply(scheduler.front());
+    return true;
+  }
+
+  void run() {
+    for (int i = 0; i < 10'000; ++i) {
+      if (!step()) return;
+    }
+    FAIL("the run did not reach a dead end within 10000 steps");
+  }
+
+  template <class Pred>
+  void run_until(Pred done) {
+    for (int i = 0; i < 10'000; ++i) {
+      if (done(state_)) return;
+      if (!step()) FAIL("the run ended before the awaited state");
+    }
+    FAIL("the awaited state was not reached within 10000 steps");
+  }
+
+  std::size_t polls_of(TaskId t) const {
+    std::size_t n = 0;
+    for (TaskId p : polls_) n += p == t ? 1 : 0;
+    return n;
+  }
+
+ private:
+  const TokioModel& model_;
+  State state_;
+  std::vector<TaskId> polls_;
+};
+
+TaskStatus status(const State& s, std::size_t t) { return s.tasks[t].status; }
+
+std::vector<TaskId> waiters(const State& s, std::uint8_t notify) {
+  const auto& list = s.notifies[notify].waiters;
+  return {list.begin(), list.end()};
+}
+
+void check_tasks(const std::vector<TaskId>& expected, const std::vector<TaskId>& actual) {
+  UNSIGNED_LONGS_EQUAL(expected.size(), actual.size());
+  for (std::size_t i = 0; i < expected.size() && i < actual.size(); ++i) {
+    UNSIGNED_LONGS_EQUAL(static_cast<unsigned>(expected[i]), static_cast<unsigned>(actual[i]));
+  }
+}
+
+}  // namespace
+
+// --- Notify (§2.4) ------------------------------------------------------------------------------
+
+TEST_GROUP(TokioNotify){};
+
+TEST(TokioNotify, NotifyOneStoresAtMostOnePermit) {
+  // S11, second part: 2x notify_one with no waiter, then 2x notified(): the first is ready, the
+  // second waits.
+  Builder b;
+  const auto n = b.resource("n", ResourceKind::kNotify);
+  const auto main = b.task("main");
+  const auto first = b.task("first");
+  const auto second = b.task("second");
+  b.program(main, {op(OpKind::kNotifyOne, n), op(OpKind::kNotifyOne, n), op(OpKind::kSpawn, first),
+                   op(OpKind::kSpawn, second), op(OpKind::kJoin, first)});
+  b.program(first, {op(OpKind::kNotified, n)});
+  b.program(second, {op(OpKind::kNotified, n)});
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  CHECK_TRUE(run.step());  // main's first poll: both notify_one, both spawns
+  UNSIGNED_LONGS_EQUAL(1, run.state().notifies[n].permit);
+  LONGS_EQUAL(1, m::available(run.state(), sc, ResourceId{n}));
+  run.run();
+  const State& s = run.state();
+  CHECK(status(s, first) == TaskStatus::kComplete);
+  CHECK(status(s, second) == TaskStatus::kIdle);
+  CHECK_TRUE(m::waits_on(s, sc, task_id(second)) == ResourceId{n});
+  UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
+  LONGS_EQUAL(1, m::queue_length(s, sc, ResourceId{n}));
+  CHECK(status(s, main) == TaskStatus::kComplete);
+}
+
+TEST(TokioNotify, NotifyOneHandsTheNotificationToTheOldestWaiter) {
+  // notify_one with waiters pops the oldest (FIFO) and hands the notification to its Notified
+  // future before the wake: nothing is stored.
+  Builder b;
+  const auto n = b.resource("n", ResourceKind::kNotify);
+  const auto main = b.task("main");
+  const auto a = b.task("a");
+  const auto bb = b.task("b");
+  const auto c = b.task("c");
+  b.program(main, {op(OpKind::kSpawn, a), op(OpKind::kSpawn, bb), op(OpKind::kSpawn, c),
+                   op(OpKind::kYieldNow), op(OpKind::kNotifyOne, n), op(OpKind::kJoin, a)});
+  for (auto t : {a, bb, c}) b.program(t, {op(OpKind::kNotified, n)});
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  run.run_until([&](const State&) { return run.polls_of(kMainTask) == 2; });
+  {
+    const State& s = run.state();
+    UNSIGNED_LONGS_EQUAL(1, s.notifies[n].notified[a]);  // OneWaiter
+    check_tasks({task_id(bb), task_id(c)}, waiters(s, n));
+    UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
+    UNSIGNED_LONGS_EQUAL(1, s.tasks[a].wake_pending);
+    UNSIGNED_LONGS_EQUAL(0, s.tasks[bb].wake_pending);
+  }
+  run.run();
+  const State& s = run.state();
+  CHECK(status(s, a) == TaskStatus::kComplete);
+  CHECK(status(s, bb) == TaskStatus::kIdle);
+  CHECK(status(s, c) == TaskStatus::kIdle);
+  check_tasks({task_id(bb), task_id(c)}, waiters(s, n));
+  UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
+}
+
+TEST(TokioNotify, NotifyWaitersWakesEveryCurrentWaiterInReverseAndStoresNothing) {
+  // S11: n1, n2 waiting; notify_waiters; then a new notified() waits (nothing stored). 1.24.2
+  // wakes the batch in reverse, so the younger waiter runs first (S1b: entry order w3, w2, w0).
+  Builder b;
+  const auto n = b.resource("n", ResourceKind::kNotify);
+  const auto main = b.task("main");
+  const auto n1 = b.task("n1");
+  const auto n2 = b.task("n2");
+  const auto late = b.task("late");
+  b.program(main, {op(OpKind::kSpawn, n1), op(OpKind::kSpawn, n2), op(OpKind::kYieldNow),
+                   op(OpKind::kNotifyWaiters, n), op(OpKind::kSpawn, late), op(OpKind::kJoin, n1),
+                   op(OpKind::kJoin, n2)});
+  for (auto t : {n1, n2, late}) b.program(t, {op(OpKind::kNotified, n)});
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  run.run_until([&](const State&) { return run.polls_of(kMainTask) == 2; });
+  {
+    const State& s = run.state();
+    CHECK_TRUE(waiters(s, n).empty());
+    UNSIGNED_LONGS_EQUAL(2, s.notifies[n].notified[n1]);  // AllWaiters
+    UNSIGNED_LONGS_EQUAL(2, s.notifies[n].notified[n2]);
+    UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
+    // Reverse of the waiter list (n1 oldest), then the spawned task.
+    check_tasks({task_id(n2), task_id(n1), task_id(late)}, {s.run_queue.begin(), s.run_queue.end()});
+  }
+  run.run();
+  const State& s = run.state();
+  check_tasks({kMainTask, task_id(n1), task_id(n2), kMainTask, task_id(n2), task_id(n1), task_id(late),
+               kMainTask},
+              run.polls());
+  CHECK(status(s, n1) == TaskStatus::kComplete);
+  CHECK(status(s, n2) == TaskStatus::kComplete);
+  CHECK(status(s, late) == TaskStatus::kIdle);
+  check_tasks({task_id(late)}, waiters(s, n));
+  UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
+  CHECK(status(s, main) == TaskStatus::kComplete);
+}
+
+TEST(TokioNotify, NotifyWaitersWithoutWaitersLeavesAStoredPermitAlone) {
+  // §2.4: with no waiters, notify_waiters only bumps its counter; a stored permit stays, and a
+  // later notified() consumes it.
+  Builder b;
+  const auto n = b.resource("n", ResourceKind::kNotify);
+  const auto main = b.task("main");
+  const auto w = b.task("w");
+  b.program(main, {op(OpKind::kNotifyOne, n), op(OpKind::kNotifyWaiters, n), op(OpKind::kSpawn, w),
+                   op(OpKind::kJoin, w)});
+  b.program(w, {op(OpKind::kNotified, n)});
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  CHECK_TRUE(run.step());
+  UNSIGNED_LONGS_EQUAL(1, run.state().notifies[n].permit);
+  run.run();
+  CHECK(status(run.state(), w) == TaskStatus::kComplete);
+  CHECK(status(run.state(), main) == TaskStatus::kComplete);
+  UNSIGNED_LONGS_EQUAL(0, run.state().notifies[n].permit);
+}
+
+TEST(TokioNotify, DroppingANotifiedThatGotNotifyOneForwardsIt) {
+  // S10: A (drop_on_pause, paused) then B wait; notify_one hands the notification to A, whose
+  // wrapper drops the Notified at its next poll: Notified::drop forwards it to B, which finishes.
+  Builder b;
+  const auto n = b.resource("n", ResourceKind::kNotify);
+  const auto main = b.task("main");
+  const auto a = b.task("a", Wrapper::kDropOnPause);
+  const auto bb = b.task("b");
+  b.program(main, {op(OpKind::kSpawn, a), op(OpKind::kSpawn, bb), op(OpKind::kYieldNow),
+                   op(OpKind::kPause, a), op(OpKind::kNotifyOne, n), op(OpKind::kJoin, bb)});
+  b.program(a, {op(OpKind::kNotified, n)});
+  b.program(bb, {op(OpKind::kNotified, n)});
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  run.run_until([&](const State&) { return run.polls_of(kMainTask) == 2; });
+  UNSIGNED_LONGS_EQUAL(1, run.state().notifies[n].notified[a]);  // handed to the oldest: A
+  check_tasks({task_id(bb)}, waiters(run.state(), n));
+  run.run();
+  const State& s = run.state();
+  CHECK(status(s, a) == TaskStatus::kDropped);
+  CHECK(status(s, bb) == TaskStatus::kComplete);
+  CHECK(status(s, main) == TaskStatus::kComplete);
+  CHECK_TRUE(waiters(s, n).empty());
+  UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);  // forwarded to B, not stored
+}
+
+TEST(TokioNotify, DroppingANotifiedThatGotNotifyWaitersForwardsNothing) {
+  // §2.4: AllWaiters notifications are not forwarded. A (drop_on_pause, paused) and B wait;
+  // main spawns C, then notify_waiters: C registers before A's wrapper drops A's Notified, and a
+  // forwarded notification would reach it. It must not: C waits.
+  Builder b;
+  const auto n = b.resource("n", ResourceKind::kNotify);
+  const auto main = b.task("main");
+  const auto a = b.task("a", Wrapper::kDropOnPause);
+  const auto bb = b.task("b");
+  const auto c = b.task("c");
+  b.program(main, {op(OpKind::kSpawn, a), op(OpKind::kSpawn, bb), op(OpKind::kYieldNow),
+                   op(OpKind::kPause, a), op(OpKind::kSpawn, c), op(OpKind::kNotifyWaiters, n),
+                   op(OpKind::kJoin, bb)});
+  for (auto t : {a, bb, c}) b.program(t, {op(OpKind::kNotified, n)});
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  run.run();
+  const State& s = run.state();
+  // C's first poll came before A's (C was queued by the spawn, A and B by the notify_waiters).
+  check_tasks({kMainTask, task_id(a), task_id(bb), kMainTask, task_id(c), task_id(bb), task_id(a), kMainTask},
+              run.polls());
+  CHECK(status(s, a) == TaskStatus::kDropped);
+  CHECK(status(s, bb) == TaskStatus::kComplete);
+  CHECK(status(s, c) == TaskStatus::kIdle);
+  check_tasks({task_id(c)}, waiters(s, n));
+  UNSIGNED_LONGS_EQUAL(0, s.notifies[n].notified[c]);
+  UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
+}
+
+TEST(TokioNotify, APausedWaiterStrandsNotifyOneAndASecondNotifyOneReachesTheNext) {
+  // S9: A (paused) then B wait on notified(); notify_one: the notification is handed to A's
+  // Notified, which its pausable wrapper does not poll: A and B both still wait. A second
+  // notify_one reaches B (A was already popped from the list).
+  Builder b;
+  const auto n = b.resource("n", ResourceKind::kNotify);
+  const auto main = b.task("main");
+  const auto a = b.task("a", Wrapper::kPausable);
+  const auto bb = b.task("b");
+  b.program(main, {op(OpKind::kSpawn, a), op(OpKind::kSpawn, bb), op(OpKind::kYieldNow),
+                   op(OpKind::kPause, a), op(OpKind::kNotifyOne, n), op(OpKind::kYieldNow),
+                   op(OpKind::kNotifyOne, n), op(OpKind::kJoin, bb)});
+  b.program(a, {op(OpKind::kNotified, n)});
+  b.program(bb, {op(OpKind::kNotified, n)});
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  // Just before main's third poll: after the first notify_one and A's swallowed poll.
+  run.run_until([&](const State& s) {
+    return run.polls_of(kMainTask) == 2 && s.phase == m::Phase::kTop &&
+           s.tasks[0].status == TaskStatus::kScheduled;
+  });
+  {
+    const State& s = run.state();
+    UNSIGNED_LONGS_EQUAL(2, run.polls_of(task_id(a)));  // woken, polled, swallowed
+    CHECK_TRUE(s.is_swallowed(a));
+    CHECK_FALSE(s.tasks[a].finished());
+    CHECK_FALSE(s.tasks[bb].finished());
+    UNSIGNED_LONGS_EQUAL(1, s.notifies[n].notified[a]);  // the notification is stranded in A
+    check_tasks({task_id(bb)}, waiters(s, n));            // B still waits
+    UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
+  }
+  run.run();
+  const State& s = run.state();
+  CHECK(status(s, bb) == TaskStatus::kComplete);
+  CHECK(status(s, main) == TaskStatus::kComplete);
+  CHECK_FALSE(s.tasks[a].finished());
+  UNSIGNED_LONGS_EQUAL(1, s.notifies[n].notified[a]);
+  CHECK_TRUE(waiters(s, n).empty());
+  UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
+}
+
+// --- std::sync::Mutex ---------------------------------------------------------------------------
+
+TEST_GROUP(StdMutex){};
+
+TEST(StdMutex, HeldAcrossAnAwaitFailsTheTaskAndReleasesTheMutex) {
+  Builder b;
+  const auto s_mutex = b.resource("s", ResourceKind::kStdMutex);
+  const auto main = b.task("main");
+  const auto w = b.task("w");
+  b.program(main, {op(OpKind::kSpawn, w), op(OpKind::kJoin, w), op(OpKind::kStdLock, s_mutex),
+                   op(OpKind::kStdUnlock, s_mutex)});
+  b.program(w, {op(OpKind::kStdLock, s_mutex), op(OpKind::kYieldNow), op(OpKind::kStdUnlock, s_mutex)});
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  run.run_until([&](const State& s) { return s.tasks[w].finished(); });
+  CHECK(status(run.state(), w) == TaskStatus::kFailed);
+  CHECK(run.state().tasks[w].failure == Failure::kStdMutexAcrossAwait);
+  STRCMP_CONTAINS("held across an await", m::to_string(Failure::kStdMutexAcrossAwait));
+  // The failed task's future is dropped with its std guard.
+  UNSIGNED_LONGS_EQUAL(0, run.state().std_owner[s_mutex]);
+  LONGS_EQUAL(1, m::available(run.state(), sc, ResourceId{s_mutex}));
+  run.run();
+  CHECK(status(run.state(), main) == TaskStatus::kComplete);
+  CHECK(run.state().tasks[main].failure == Failure::kNone);
+}
+
+TEST(StdMutex, ReleasedBeforeTheAwaitIsFine) {
+  Builder b;
+  const auto s_mutex = b.resource("s", ResourceKind::kStdMutex);
+  const auto main = b.task("main");
+  const auto w = b.task("w");
+  b.program(main, {op(OpKind::kSpawn, w), op(OpKind::kJoin, w)});
+  b.program(w, {op(OpKind::kStdLock, s_mutex), op(OpKind::kStdUnlock, s_mutex), op(OpKind::kYieldNow),
+                op(OpKind::kStdLock, s_mutex)});
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  run.run_until([&](const State& s) { return run.polls_of(task_id(w)) == 1 && s.tasks[w].status == TaskStatus::kIdle; });
+  CHECK_FALSE(m::holds(run.state(), sc, task_id(w), ResourceId{s_mutex}));
+  run.run();
+  // It finished holding the guard, which is dropped with its future.
+  CHECK(status(run.state(), w) == TaskStatus::kComplete);
+  CHECK(run.state().tasks[w].failure == Failure::kNone);
+  UNSIGNED_LONGS_EQUAL(0, run.state().std_owner[s_mutex]);
+}
+
+// --- variables and jumps ------------------------------------------------------------------------
+
+TEST_GROUP(ProgramFlow){};
+
+TEST(ProgramFlow, AWhileLoopCountsToThree) {
+  // while count < 3 { count = count + 1; yield_now }: the pc and the variable survive the awaits.
+  Builder b;
+  const auto main = b.task("main");
+  const auto count = b.variable("count", 0, 0, 3);
+  const auto test = b.expr("count < 3", main);
+  const auto add = b.expr("count + 1", main);
+  b.program(main, {op(OpKind::kJumpUnless, test, 4), op(OpKind::kAssign, count, add), op(OpKind::kYieldNow),
+                   op(OpKind::kJump, 0, 0)});
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  run.run();
+  const State& s = run.state();
+  CHECK(status(s, main) == TaskStatus::kComplete);
+  LONGS_EQUAL(3, s.vars[count]);
+  // One poll per yield_now, plus the last one that leaves the loop.
+  UNSIGNED_LONGS_EQUAL(4, run.polls_of(kMainTask));
+}
+
+TEST(ProgramFlow, AnAssignmentOutOfRangeFailsTheTask) {
+  Builder b;
+  const auto main = b.task("main");
+  const auto count = b.variable("count", 0, 0, 2);
+  const auto add = b.expr("count + 1", main);
+  b.program(main, {op(OpKind::kAssign, count, add), op(OpKind::kAssign, count, add),
+                   op(OpKind::kAssign, count, add)});
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  run.run();
+  CHECK(status(run.state(), main) == TaskStatus::kFailed);
+  CHECK(run.state().tasks[main].failure == Failure::kOutOfRange);
+  LONGS_EQUAL(2, run.state().vars[count]);
+}
+
+TEST(ProgramFlow, ReturnEndsTheFutureAndDropsItsGuards) {
+  // if (not go) return; with a tokio guard held: the guard is released with the future.
+  Builder b;
+  const auto mx = b.resource("m", ResourceKind::kTokioMutex);
+  const auto main = b.task("main");
+  const auto go = b.variable("go", 0, 0, 1);
+  const auto test = b.expr("go", main);
+  b.program(main, {op(OpKind::kLock, mx), op(OpKind::kJumpUnless, test, 3), op(OpKind::kUnlock, mx),
+                   op(OpKind::kReturn), op(OpKind::kAssign, go, test)});
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  run.run();
+  CHECK(status(run.state(), main) == TaskStatus::kComplete);
+  UNSIGNED_LONGS_EQUAL(1, run.state().semaphores[mx].available());
+  UNSIGNED_LONGS_EQUAL(0, m::held_by(run.state(), kMainTask, ResourceId{mx}));
+}
+
+// --- on_drop handlers ---------------------------------------------------------------------------
+
+TEST_GROUP(OnDrop){};
+
+namespace {
+
+/// w: on_drop { flag = 1 } do { sleep }; then done = 1. main spawns w, lets it start sleeping,
+/// and aborts it or not.
+struct GuardedSleep {
+  Scenario sc;
+  std::uint8_t w = 0, flag = 0, done = 0;
+};
+
+GuardedSleep guarded_sleep(bool abort) {
+  Builder b;
+  GuardedSleep g;
+  const auto main = b.task("main");
+  g.w = b.task("w");
+  g.flag = b.variable("flag", 0, 0, 1);
+  g.done = b.variable("done", 0, 0, 1);
+  const auto one = b.expr("1", g.w);
+  const auto h = b.handler({op(OpKind::kAssign, g.flag, one)});
+  std::vector<Op> main_program{op(OpKind::kSpawn, g.w), op(OpKind::kYieldNow)};
+  if (abort) main_program.push_back(op(OpKind::kAbort, g.w));
+  main_program.push_back(op(OpKind::kJoin, g.w));
+  b.program(main, main_program);
+  b.program(g.w, {op(OpKind::kGuardBegin, h), op(OpKind::kSleep), op(OpKind::kGuardEnd, h),
+                  op(OpKind::kAssign, g.done, one)});
+  g.sc = b.build();
+  return g;
+}
+
+/// Runs a current_thread model to its end, letting pending timers fire (the only events then).
+State run_with_timers(const TokioModel& model) {
+  State s = model.initial_state();
+  for (int i = 0; i < 10'000; ++i) {
+    std::vector<Event> events;
+    model.enabled_events(s, events);
+    if (events.empty()) return s;
+    s = model.next_state(s, events.front());
+  }
+  FAIL("no end within 10000 steps");
+  return s;
+}
+
+}  // namespace
+
+TEST(OnDrop, TheHandlerRunsWhenTheFutureIsDroppedInsideTheScope) {
+  const GuardedSleep g = guarded_sleep(true);
+  const TokioModel model(g.sc);
+  const State s = run_with_timers(model);
+  CHECK(status(s, g.w) == TaskStatus::kCancelled);
+  LONGS_EQUAL(1, s.vars[g.flag]);
+  LONGS_EQUAL(0, s.vars[g.done]);
+  CHECK(status(s, 0) == TaskStatus::kComplete);
+  UNSIGNED_LONGS_EQUAL(0, s.tasks[g.w].guard);
+}
+
+TEST(OnDrop, TheHandlerDoesNotRunOnNormalCompletion) {
+  const GuardedSleep g = guarded_sleep(false);
+  const TokioModel model(g.sc);
+  const State s = run_with_timers(model);
+  CHECK(status(s, g.w) == TaskStatus::kComplete);
+  LONGS_EQUAL(0, s.vars[g.flag]);
+  LONGS_EQUAL(1, s.vars[g.done]);
+  CHECK(status(s, 0) == TaskStatus::kComplete);
+}
+
+TEST(OnDrop, TheHandlerDoesNotRunWhenTheFutureIsDroppedAfterTheScope) {
+  // w: on_drop { flag = 1 } do { yield_now }; sleep. Aborted while sleeping, after the scope.
+  Builder b;
+  const auto main = b.task("main");
+  const auto w = b.task("w");
+  const auto flag = b.variable("flag", 0, 0, 1);
+  const auto one = b.expr("1", w);
+  const auto h = b.handler({op(OpKind::kAssign, flag, one)});
+  b.program(main, {op(OpKind::kSpawn, w), op(OpKind::kYieldNow), op(OpKind::kYieldNow), op(OpKind::kAbort, w),
+                   op(OpKind::kJoin, w)});
+  b.program(w, {op(OpKind::kGuardBegin, h), op(OpKind::kYieldNow), op(OpKind::kGuardEnd, h), op(OpKind::kSleep)});
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  const State s = run_with_timers(model);
+  CHECK(status(s, w) == TaskStatus::kCancelled);
+  LONGS_EQUAL(0, s.vars[flag]);
+}
+
+// --- nested futures under their own wrapper -----------------------------------------------------
+
+TEST_GROUP(NestedFuture){};
+
+TEST(NestedFuture, DropOnPauseCancelsItAtItsNextPollReleasingItsGuardAndTheTaskGoesOn) {
+  // w: future inner (drop_on_pause, cancelled: cancelled) { lock m; sleep; unlock m }; after = 1.
+  // main pauses w.inner while w sleeps holding m; the timer wakes w, whose next poll drops the
+  // nested future: its guard of m is released, `cancelled` is set and w runs on after it.
+  Builder b;
+  const auto mx = b.resource("m", ResourceKind::kTokioMutex);
+  const auto main = b.task("main");
+  const auto w = b.task("w");
+  const auto cancelled = b.variable("cancelled", 0, 0, 1, w);
+  const auto after = b.variable("after", 0, 0, 1, w);
+  const auto inner = b.nested(w, "inner", Wrapper::kDropOnPause, cancelled);
+  const auto one = b.expr("1", w);
+  b.program(main, {op(OpKind::kSpawn, w), op(OpKind::kYieldNow), op(OpKind::kPause, inner),
+                   op(OpKind::kJoin, w), op(OpKind::kLock, mx)});
+  b.program(w, {op(OpKind::kWrapBegin, inner, 5), op(OpKind::kLock, mx), op(OpKind::kSleep),
+                op(OpKind::kUnlock, mx), op(OpKind::kWrapEnd, inner), op(OpKind::kAssign, after, one)});
+  const Scenario sc = b.build();
+  STRCMP_EQUAL("w.inner", sc.futures[inner].name.c_str());
+  UNSIGNED_LONGS_EQUAL(5, sc.futures[inner].end);
+  const TokioModel model(sc);
+  State s = model.initial_state();
+  // Up to the pause: w holds m inside the nested future and sleeps.
+  for (int i = 0; i < 100 && !s.is_paused(inner); ++i) {
+    std::vector<Event> events;
+    model.enabled_events(s, events);
+    s = model.next_state(s, events.front());
+  }
+  CHECK_TRUE(s.is_paused(inner));
+  UNSIGNED_LONGS_EQUAL(1, m::held_by(s, task_id(w), ResourceId{mx}));
+  UNSIGNED_LONGS_EQUAL(1, s.tasks[w].region_held[mx]);
+  UNSIGNED_LONGS_EQUAL(inner + 1U, s.tasks[w].region);
+  CHECK_TRUE(m::task_paused(s, sc, task_id(w)));
+  s = run_with_timers(model);
+  CHECK(status(s, w) == TaskStatus::kComplete);
+  LONGS_EQUAL(1, s.vars[cancelled]);
+  LONGS_EQUAL(1, s.vars[after]);
+  // main got m after w's nested future released it, and dropped it when it finished.
+  CHECK(status(s, main) == TaskStatus::kComplete);
+  UNSIGNED_LONGS_EQUAL(1, s.semaphores[mx].available());
+  UNSIGNED_LONGS_EQUAL(0, m::held_by(s, task_id(w), ResourceId{mx}));
+}
+
+TEST(NestedFuture, UnpausedItRunsToItsEndAndLeavesTheCancelledVariableAlone) {
+  Builder b;
+  const auto mx = b.resource("m", ResourceKind::kTokioMutex);
+  const auto main = b.task("main");
+  const auto w = b.task("w");
+  const auto cancelled = b.variable("cancelled", 0, 0, 1, w);
+  const auto after = b.variable("after", 0, 0, 1, w);
+  const auto inner = b.nested(w, "inner", Wrapper::kDropOnPause, cancelled);
+  const auto one = b.expr("1", w);
+  b.program(main, {op(OpKind::kSpawn, w), op(OpKind::kJoin, w)});
+  b.program(w, {op(OpKind::kWrapBegin, inner, 5), op(OpKind::kLock, mx), op(OpKind::kSleep),
+                op(OpKind::kUnlock, mx), op(OpKind::kWrapEnd, inner), op(OpKind::kAssign, after, one)});
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  const State s = run_with_timers(model);
+  CHECK(status(s, w) == TaskStatus::kComplete);
+  LONGS_EQUAL(0, s.vars[cancelled]);
+  LONGS_EQUAL(1, s.vars[after]);
+  UNSIGNED_LONGS_EQUAL(1, s.semaphores[mx].available());
+}
+
+TEST(NestedFuture, APausedPausableNestedFutureSwallowsTheWakeOfItsTask) {
+  // The nested future's wrapper swallows its task's polls while paused: the task stays live.
+  Builder b;
+  const auto mx = b.resource("m", ResourceKind::kTokioMutex);
+  const auto main = b.task("main");
+  const auto w = b.task("w");
+  const auto inner = b.nested(w, "inner", Wrapper::kPausable);
+  b.program(main, {op(OpKind::kLock, mx), op(OpKind::kSpawn, w), op(OpKind::kYieldNow), op(OpKind::kPause, inner),
+                   op(OpKind::kUnlock, mx), op(OpKind::kJoin, w)});
+  b.program(w, {op(OpKind::kWrapBegin, inner, 3), op(OpKind::kLock, mx), op(OpKind::kWrapEnd, inner)});
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  run.run();
+  const State& s = run.state();
+  CHECK_FALSE(s.tasks[w].finished());
+  CHECK_TRUE(s.is_swallowed(inner));
+  CHECK_FALSE(s.is_swallowed(w));
+  CHECK_TRUE(m::task_swallowed(s, sc, task_id(w)));
+  UNSIGNED_LONGS_EQUAL(1, m::owned_by_future(s, task_id(w), ResourceId{mx}));  // stranded
+}
+
+// --- the spurious-wake fault ----------------------------------------------------------------------
+
+TEST_GROUP(SpuriousWake){};
+
+TEST(SpuriousWake, RepollsAnIdleTaskWithoutChangingWhatItAwaits) {
+  // w queues on m (main holds it); a spurious wake re-polls w: Acquire::poll on a queued node
+  // that still needs its permit returns Pending and leaves the node where it is.
+  Builder b;
+  const auto mx = b.resource("m", ResourceKind::kTokioMutex);
+  const auto main = b.task("main");
+  const auto w = b.task("w");
+  b.program(main, {op(OpKind::kLock, mx), op(OpKind::kSpawn, w), op(OpKind::kYieldNow), op(OpKind::kYieldNow),
+                   op(OpKind::kUnlock, mx), op(OpKind::kJoin, w)});
+  b.program(w, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
+  auto& spurious = b.fault(m::FaultKind::kSpuriousWake);
+  spurious.budget = 1;
+  spurious.tasks[w] = true;
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  run.run_until([&](const State& s) { return run.polls_of(task_id(w)) == 1 && s.tasks[w].status == TaskStatus::kIdle; });
+  const Event wake{EventKind::kSpuriousWake, task_id(w)};
+  const State before = run.state();
+  CHECK_TRUE(m::waits_on(before, sc, task_id(w)) == ResourceId{mx});
+  run.apply(wake);
+  UNSIGNED_LONGS_EQUAL(0, run.state().faults_left[static_cast<std::size_t>(m::FaultKind::kSpuriousWake)]);
+  // Not offered again: the budget is spent.
+  for (const Event& e : run.enabled()) CHECK_FALSE(e.kind == EventKind::kSpuriousWake);
+  run.run_until([&](const State&) { return run.polls_of(task_id(w)) == 2; });
+  const State& after = run.state();
+  CHECK(status(after, w) == TaskStatus::kIdle);
+  UNSIGNED_LONGS_EQUAL(before.tasks[w].pc, after.tasks[w].pc);
+  UNSIGNED_LONGS_EQUAL(1, after.tasks[w].inflight);
+  CHECK_TRUE(m::waits_on(after, sc, task_id(w)) == ResourceId{mx});
+  CHECK_TRUE(after.semaphores[mx] == before.semaphores[mx]);  // same node, same queue place
+  UNSIGNED_LONGS_EQUAL(1, m::held_by(after, kMainTask, ResourceId{mx}));
+  run.run();
+  CHECK(status(run.state(), w) == TaskStatus::kComplete);
+  CHECK(status(run.state(), main) == TaskStatus::kComplete);
+  UNSIGNED_LONGS_EQUAL(1, run.state().semaphores[mx].available());
+}
+
+TEST(SpuriousWake, IsOfferedOnlyForAnIdleTaskInTheFaultsTaskSet) {
+  Builder b;
+  const auto mx = b.resource("m", ResourceKind::kTokioMutex);
+  const auto main = b.task("main");
+  const auto w = b.task("w");
+  const auto other = b.task("other");
+  b.program(main, {op(OpKind::kLock, mx), op(OpKind::kSpawn, w), op(OpKind::kSpawn, other), op(OpKind::kYieldNow),
+                   op(OpKind::kUnlock, mx)});
+  b.program(w, {op(OpKind::kLock, mx)});
+  b.program(other, {op(OpKind::kLock, mx)});
+  auto& spurious = b.fault(m::FaultKind::kSpuriousWake);
+  spurious.budget = 2;
+  spurious.tasks[w] = true;
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  auto offered = [&](std::size_t t) {
+    for (const Event& e : run.enabled()) {
+      if (e.kind == EventKind::kSpuriousWake && e.task == task_id(t)) return true;
+    }
+    return false;
+  };
+  CHECK_TRUE(run.step());  // main's first poll: w and other are scheduled, not idle
+  CHECK_FALSE(offered(w));
+  run.run_until([&](const State& s) { return s.tasks[w].status == TaskStatus::kIdle && s.tasks[other].status == TaskStatus::kIdle; });
+  CHECK_TRUE(offered(w));
+  CHECK_FALSE(offered(other));  // not in the fault's task set
+}
