@@ -222,9 +222,12 @@ LeadsToResult check_leads_to(const StateGraph<Event>& g, const std::vector<bool>
     result.lasso.edges.insert(result.lasso.edges.end(), path.begin(), path.end());
     current = end;
   }
-  auto [home, end] = path_inside(current, [&](std::uint32_t, std::uint32_t w) { return w == *bad; });
-  (void)end;
-  result.lasso.edges.insert(result.lasso.edges.end(), home.begin(), home.end());
+  // Back to where the cycle started, unless the demanded edges already came back there.
+  if (current != *bad || result.lasso.edges.size() == *result.lasso.loop_start) {
+    auto [home, end] = path_inside(current, [&](std::uint32_t, std::uint32_t w) { return w == *bad; });
+    (void)end;
+    result.lasso.edges.insert(result.lasso.edges.end(), home.begin(), home.end());
+  }
   return result;
 }
 

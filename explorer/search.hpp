@@ -52,8 +52,9 @@ struct PropertyOutcome {
   PropertyKind kind = PropertyKind::kAlways;
   Verdict verdict = Verdict::kUnknown;
   // The state that decided the property: the end of a counterexample (kAlways, kAtDeadEnds) or
-  // of an example (kSometimes). Its parent links give a shortest path to it. kLeadsTo
-  // counterexamples are lassos, in SearchResult::traces.
+  // of an example (kSometimes); SearchResult::traces holds the path to it (fault-minimal, then
+  // shortest) when the state graph was kept, else its parent links give a shortest path.
+  // kLeadsTo counterexamples are lassos, always in SearchResult::traces.
   std::optional<StateId> witness;
   // The property's antecedent never held in a reachable state: it passes vacuously.
   bool vacuous = false;

@@ -95,6 +95,31 @@ class Parser {
     error_.offset = offset;
     error_.message = message;
   }
+  void fail_unknown(std::size_t offset, const std::string& message, const std::string& name,
+                    std::vector<std::string> candidates) {
+    if (failed_) return;
+    fail(offset, message);
+    error_.unknown = name;
+    error_.candidates = std::move(candidates);
+  }
+  std::vector<std::string> task_names() const {
+    std::vector<std::string> names(bound_.begin(), bound_.end());
+    for (const auto& t : scope_.scenario->tasks) names.push_back(t.name);
+    return names;
+  }
+  std::vector<std::string> resource_names() const {
+    std::vector<std::string> names;
+    for (const auto& r : scope_.scenario->resources) names.push_back(r.name);
+    return names;
+  }
+  std::vector<std::string> variable_names() const {
+    std::vector<std::string> names;
+    for (const auto& v : scope_.scenario->variables) {
+      if (!v.task || v.task == scope_.task) names.push_back(v.name);
+    }
+    return names;
+  }
+
   void expect(const char* symbol, const char* what) {
     if (is(symbol)) {
       next();
@@ -269,8 +294,10 @@ class Parser {
       std::string message = "unknown variable '" + name.text + "'";
       if (scope_.scenario->find_task(name.text)) {
         message += " ('" + name.text + "' is a task; write an atom such as finished(" + name.text + "))";
+        fail(name.offset, message);
+      } else {
+        fail_unknown(name.offset, message, name.text, variable_names());
       }
-      fail(name.offset, message);
       return constant(0);
     }
     ExprNode node;
@@ -306,7 +333,7 @@ class Parser {
     }
     const auto t = scope_.scenario->find_task(task.text);
     if (!t) {
-      fail(task.offset, "unknown task '" + task.text + "'");
+      fail_unknown(task.offset, "unknown task '" + task.text + "'", task.text, task_names());
       return constant(0);
     }
     const auto index = scope_.scenario->find_variable(var.text, *t);
@@ -327,7 +354,9 @@ class Parser {
       if (name.text == specs[i].name) id = i;
     }
     if (!id) {
-      fail(name.offset, "unknown atom '" + name.text + "'");
+      std::vector<std::string> names;
+      for (const auto& spec : specs) names.emplace_back(spec.name);
+      fail_unknown(name.offset, "unknown atom '" + name.text + "'", name.text, names);
       return constant(0);
     }
     if (!scope_.allow_state_atoms) {
@@ -355,13 +384,13 @@ class Parser {
         } else if (const auto t = scope_.scenario->find_task(arg.text)) {
           node.args.push_back({ExprArg::Kind::kTask, static_cast<std::uint8_t>(*t)});
         } else {
-          fail(arg.offset, "unknown task '" + arg.text + "'");
+          fail_unknown(arg.offset, "unknown task '" + arg.text + "'", arg.text, task_names());
           return constant(0);
         }
       } else if (const auto r = scope_.scenario->find_resource(arg.text)) {
         node.args.push_back({ExprArg::Kind::kResource, static_cast<std::uint8_t>(*r)});
       } else {
-        fail(arg.offset, "unknown resource '" + arg.text + "'");
+        fail_unknown(arg.offset, "unknown resource '" + arg.text + "'", arg.text, resource_names());
         return constant(0);
       }
     }

@@ -70,6 +70,10 @@ struct ExprScope {
 struct ExprError {
   std::size_t offset = 0;
   std::string message;
+  // For an unknown name: the name and the names it could have been, so that the caller can
+  // suggest the nearest ("did you mean").
+  std::string unknown;
+  std::vector<std::string> candidates;
 };
 
 /// Parses `text`. On failure returns nullopt and fills `error`.

@@ -213,8 +213,10 @@ class Step {
       drop_future(t, TaskStatus::kCancelled);
       return;
     }
+    // A pause flag means something only to a wrapper that reads it.
     const std::size_t own = index(t);
-    if (s_.is_paused(own) && !wrapper_polls(own, ts.inflight != 0 || ts.region != 0)) {
+    const bool own_wrapped = sc_.futures[own].wrapper != Wrapper::kNone;
+    if (own_wrapped && s_.is_paused(own) && !wrapper_polls(own, ts.inflight != 0 || ts.region != 0)) {
       if (sc_.futures[own].wrapper == Wrapper::kDropOnPause) drop_future(t, TaskStatus::kDropped);
       return;
     }

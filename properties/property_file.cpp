@@ -11,9 +11,13 @@
 #include "properties/builtins.hpp"
 #include "properties/input_error.hpp"
 #include "properties/json_reader.hpp"
+#include "properties/schema_validator.hpp"
 #include "properties/suggest.hpp"
 
 namespace wakecheck::properties {
+
+extern const char* const kPropertyFileSchema;  // properties/schema.json, embedded at build time
+
 namespace {
 
 using nlohmann::json;
@@ -34,6 +38,15 @@ struct Context {
   bool in_future = false;   // inside a nested wrapped future (they do not nest)
 };
 
+/// An expression error, with the near name for a misspelling.
+std::string message_of(const model::ExprError& error) {
+  if (error.unknown.empty()) return error.message;
+  if (auto near = nearest_name(error.unknown, error.candidates)) {
+    return error.message + "; did you mean '" + *near + "'?";
+  }
+  return error.message;
+}
+
 class Loader {
  public:
   Loader(const std::string& path, const std::string& text) : in_(path, text) {}
@@ -41,17 +54,33 @@ class Loader {
   PropertyFile load() {
     const json& root = in_.root();
     PropertyFile file;
-    in_.expect_object(root, "", {"name", "description", "scenario", "checks"},
+    // The schema first: it rejects malformed structure. A string that fits no pattern or enum
+    // (an operation, a formula, a property name) is left to the checks below, which say more
+    // precisely what is wrong with it (a misspelt verb, an argument too many); should those
+    // accept what the schema does not, the schema's error is reported after all.
+    deferred_ = validate_against_schema(root, property_file_schema());
+    if (deferred_ && !deferrable(deferred_->message)) report(*deferred_);
+    in_.expect_object(root, "", {"$schema", "name", "description", "scenario", "checks"},
                       {"name", "scenario", "checks"});
     file.name = in_.string(root["name"], "/name");
     if (root.contains("description")) file.description = in_.string(root["description"], "/description");
     file.scenario = scenario(root["scenario"], "/scenario");
     file.scenario.name = file.name;
     file.checks = checks(root["checks"], "/checks", file.scenario);
+    if (deferred_) report(*deferred_);
     return file;
   }
 
  private:
+  static bool deferrable(const std::string& message) {
+    return message.rfind("expected an operation", 0) == 0 || message.rfind("expected one of", 0) == 0 ||
+           message.rfind("expected a formula", 0) == 0;
+  }
+  [[noreturn]] void report(const SchemaError& error) const {
+    if (error.message.rfind("unknown key", 0) == 0) in_.fail_key(error.pointer, error.message);
+    in_.fail(error.pointer, error.message);
+  }
+
   // --- scenario --------------------------------------------------------------------------------
 
   model::Scenario scenario(const json& value, const std::string& at) {
@@ -274,7 +303,7 @@ class Loader {
     scope.allow_state_atoms = false;
     model::ExprError error;
     auto expr = model::parse_expr(text, scope, error);
-    if (!expr) in_.fail(at, error.message, offset + error.offset + 1);
+    if (!expr) in_.fail(at, message_of(error), offset + error.offset + 1);
     if (sc.exprs.size() >= model::kMaxExprs) in_.fail(at, "too many expressions in the programs");
     sc.exprs.push_back(std::move(*expr));
     return static_cast<std::uint8_t>(sc.exprs.size() - 1);
@@ -642,7 +671,7 @@ class Loader {
     scope.scenario = &sc;
     model::ExprError error;
     auto expr = model::parse_expr(text, scope, error);
-    if (!expr) in_.fail(at, error.message, offset + error.offset + 1);
+    if (!expr) in_.fail(at, message_of(error), offset + error.offset + 1);
     return std::move(*expr);
   }
 
@@ -687,9 +716,15 @@ class Loader {
 
   JsonReader in_;
   std::vector<TaskGroup> groups_;
+  std::optional<SchemaError> deferred_;
 };
 
 }  // namespace
+
+const nlohmann::json& property_file_schema() {
+  static const nlohmann::json schema = nlohmann::json::parse(kPropertyFileSchema);
+  return schema;
+}
 
 PropertyFile parse_property_file(const std::string& path, const std::string& text) {
   PropertyFile file = Loader(path, text).load();

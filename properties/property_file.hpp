@@ -4,6 +4,7 @@
 // formulas, capacities) and reports the first problem as an InputError naming file:line:column.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,5 +52,8 @@ PropertyFile parse_property_file(const std::string& path, const std::string& tex
 PropertyFile load_property_file(const std::string& path);
 
 const char* to_string(Expectation expectation);
+
+/// properties/schema.json, as built into wakecheck.
+const nlohmann::json& property_file_schema();
 
 }  // namespace wakecheck::properties

@@ -5,6 +5,7 @@
 // the tool runs in the source root, so file paths in its reports are "properties/seed/...".
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -162,7 +163,9 @@ TEST(SeedFiles, PausableWorkerExitsZeroWithItsVerdicts) {
                    {"coffman_hold_and_wait", "violated"},
                    {"coffman_no_preemption", "holds"},
                    {"coffman_circular_wait", "violated"},
-                   {"coffman_all", "violated"}});
+                   {"coffman_all", "violated"},
+                   // Added to every file that does not name it.
+                   {"no_model_error", "holds"}});
 }
 
 TEST(SeedFiles, PauseAnyTimeExitsZeroWithItsVerdicts) {
@@ -170,7 +173,8 @@ TEST(SeedFiles, PauseAnyTimeExitsZeroWithItsVerdicts) {
                   {{"mutual_exclusion", "holds"},
                    {"deadlock_free", "holds"},
                    {"all_tasks_finish", "violated"},
-                   {"waker_contract", "violated"}});
+                   {"waker_contract", "violated"},
+                   {"no_model_error", "holds"}});
 }
 
 TEST(SeedFiles, DropOnPauseExitsZeroWithItsVerdicts) {
@@ -178,7 +182,8 @@ TEST(SeedFiles, DropOnPauseExitsZeroWithItsVerdicts) {
                   {{"mutual_exclusion", "holds"},
                    {"deadlock_free", "holds"},
                    {"all_tasks_finish", "holds"},
-                   {"waker_contract", "holds"}});
+                   {"waker_contract", "holds"},
+                   {"no_model_error", "holds"}});
 }
 
 TEST(SeedFiles, TheThreeSeedFilesTogetherAreReportedInTheOrderGiven) {
@@ -195,8 +200,8 @@ TEST(SeedFiles, TheThreeSeedFilesTogetherAreReportedInTheOrderGiven) {
   CHECK_TRUE(any != std::string::npos && drop != std::string::npos && worker != std::string::npos);
   CHECK_TRUE(any < drop);
   CHECK_TRUE(drop < worker);
-  // 4 + 4 + 9 checks.
-  CHECK_TRUE(contains(run.out, "3 files, 17 checks: 17 as expected, 0 not\n"));
+  // 4 + 4 + 9 checks, each file with no_model_error added.
+  CHECK_TRUE(contains(run.out, "3 files, 20 checks: 20 as expected, 0 not\n"));
 }
 
 TEST(SeedFiles, ADirectoryMeansEveryJsonFileBelowItSorted) {
@@ -217,7 +222,7 @@ TEST(SeedFiles, ADirectoryMeansEveryJsonFileBelowItSorted) {
   CHECK_TRUE(a != std::string::npos && b != std::string::npos && nested != std::string::npos);
   CHECK_TRUE(a < b);
   CHECK_TRUE(b < nested);
-  CHECK_TRUE(contains(run.out, "3 files, 17 checks: 17 as expected, 0 not\n"));
+  CHECK_TRUE(contains(run.out, "3 files, 20 checks: 20 as expected, 0 not\n"));
 }
 
 TEST(SeedFiles, PausableWorkerTextShowsTheSwallowedWakeAndTheFifoHandOver) {
@@ -226,7 +231,7 @@ TEST(SeedFiles, PausableWorkerTextShowsTheSwallowedWakeAndTheFifoHandOver) {
   const ToolRun run = run_wakecheck(dir, "check properties/seed/pausable_worker.json");
   LONGS_EQUAL(0, run.exit_code);
   const auto hand_over = run.out.find("unlock m -> permit assigned to worker0 (oldest waiter)");
-  const auto swallowed = run.out.find("poll worker1 -> swallowed: paused, inner future not polled");
+  const auto swallowed = run.out.find("poll worker1 -> swallowed: worker1 is paused, inner future not polled");
   CHECK_TRUE(hand_over != std::string::npos);
   CHECK_TRUE(swallowed != std::string::npos);
   CHECK_TRUE(hand_over < swallowed);
@@ -246,7 +251,9 @@ TEST(SeedFiles, UnscriptedPauseFindsACounterexampleNoLongerThanTheScriptedOne) {
   CHECK_TRUE(found.size() <= scripted.size());
   // Both end with a poll that the paused worker's wrapper swallows.
   STRCMP_EQUAL("poll", found.back().at("event").get<std::string>().c_str());
-  CHECK_TRUE(found.back().at("effect").get<std::string>().rfind("swallowed: paused", 0) == 0);
+  const std::string effect = found.back().at("effect").get<std::string>();
+  CHECK_TEXT(effect.rfind("swallowed: worker", 0) == 0, effect.c_str());
+  CHECK_TEXT(contains(effect, " is paused, inner future not polled"), effect.c_str());
   STRCMP_EQUAL("poll", scripted.back().at("event").get<std::string>().c_str());
   STRCMP_EQUAL("worker1", scripted.back().at("task").get<std::string>().c_str());
   // The unscripted one needs the environment's pause somewhere.
@@ -283,7 +290,7 @@ TEST(JsonReport, HasTheDocumentedShape) {
   DOUBLES_EQUAL(0.0, stats.at("seconds").get<double>(), 0.0);
 
   const json& props = report.at("properties");
-  UNSIGNED_LONGS_EQUAL(9, props.size());
+  UNSIGNED_LONGS_EQUAL(10, props.size());  // the file's 9 and no_model_error
   for (const auto& property : props) {
     CHECK_TRUE(property.at("name").is_string());
     CHECK_TRUE(property.at("verdict") == "holds" || property.at("verdict") == "violated");
@@ -397,5 +404,144 @@ TEST(WrongExpectation, OneMismatchAmongSeveralFilesExitsOne) {
   write_file(file, text);
   const ToolRun run = run_wakecheck(dir, "check properties/seed/pausable_worker.json " + quote(file));
   LONGS_EQUAL(1, run.exit_code);
-  CHECK_TRUE(contains(run.out, "2 files, 13 checks: 12 as expected, 1 not\n"));
+  // 10 + 5 checks, no_model_error included.
+  CHECK_TRUE(contains(run.out, "2 files, 15 checks: 14 as expected, 1 not\n"));
+}
+
+// --- the language examples: lassos and vacuity ----------------------------------------------------
+
+TEST_GROUP(LanguageFiles){};
+
+namespace {
+
+const std::string kSpin = "properties/language/try_lock_spin.json";
+
+/// The shipped files under properties/language/, as paths relative to the source root, sorted.
+std::vector<std::string> language_files() {
+  std::vector<std::string> files;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(WAKECHECK_SOURCE_DIR) + "/properties/language")) {
+    if (entry.path().extension() == ".json") files.push_back("properties/language/" + entry.path().filename().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+/// The verdict line of `property` in a text report: its name, then the verdict, then the
+/// expectation and "ok" (the name column is as wide as the file's longest name).
+std::string line_of(const std::string& report, const std::string& property) {
+  const std::string start = "\n  " + property + " ";
+  const auto at = report.find(start);
+  if (at == std::string::npos) return "";
+  const auto end = report.find('\n', at + 1);
+  return report.substr(at + 1, end - at - 1);
+}
+
+}  // namespace
+
+TEST(LanguageFiles, EveryFileExitsZeroWithEveryVerdictAsExpected) {
+  const auto files = language_files();
+  CHECK_TRUE(files.size() >= 4);
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  for (const auto& file : files) {
+    const ToolRun run = run_wakecheck(dir, "check " + file);
+    CHECK_EQUAL_TEXT(0, run.exit_code, file.c_str());
+    STRCMP_EQUAL("", run.err.c_str());
+    CHECK_TEXT(!contains(run.out, "MISMATCH"), file.c_str());
+  }
+  // The directory at once: every file, as expected.
+  const ToolRun all = run_wakecheck(dir, "check properties/language");
+  LONGS_EQUAL(0, all.exit_code);
+  CHECK_TRUE(contains(all.out, std::to_string(files.size()) + " files, "));
+  CHECK_TRUE(contains(all.out, " 0 not\n"));
+}
+
+TEST(LanguageFiles, TryLockSpinIsReportedAsALassoInTheText) {
+  // The spinner is polled forever while the permit is stranded: no dead end, a cycle.
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const ToolRun run = run_wakecheck(dir, "check " + kSpin);
+  LONGS_EQUAL(0, run.exit_code);
+  CHECK_TRUE(contains(run.out, "all_tasks_finish: violated -- "));
+  CHECK_TRUE(contains(run.out, "a lasso"));
+  const auto cycle = run.out.find("-- the cycle: from here the run repeats forever --");
+  CHECK_TRUE(cycle != std::string::npos);
+  // The cycle's steps poll the spinner, whose try_lock keeps failing.
+  const auto retry = run.out.find("spinner: try_lock m -> Err (no permit available)", cycle);
+  CHECK_TRUE(retry != std::string::npos);
+  // spinner_gets_the_lock has the same lasso, shown once.
+  CHECK_TRUE(contains(run.out, "spinner_gets_the_lock: violated -- "));
+  CHECK_TRUE(contains(run.out, "  counterexample: the same as for all_tasks_finish\n"));
+}
+
+TEST(LanguageFiles, TryLockSpinJsonCounterexampleHasItsLoopStart) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const json report = json_report(dir, kSpin);
+  const json& finish = property_named(report, "all_tasks_finish");
+  STRCMP_EQUAL("violated", finish.at("verdict").get<std::string>().c_str());
+  STRCMP_EQUAL("leads_to", finish.at("kind").get<std::string>().c_str());
+  const json& counterexample = finish.at("counterexample");
+  CHECK_FALSE(counterexample.at("loop_start").is_null());
+  const auto loop_start = counterexample.at("loop_start").get<std::size_t>();
+  const auto steps = counterexample.at("steps").size();
+  // 1-based, inside the steps: the cycle is steps loop_start..steps.
+  CHECK_TRUE(loop_start >= 1);
+  CHECK_TRUE(loop_start <= steps);
+  // The text report says the same.
+  const ToolRun run = run_wakecheck(dir, "check " + kSpin);
+  const std::string repeat =
+      "then steps " + std::to_string(loop_start) + " to " + std::to_string(steps) + " repeat forever";
+  CHECK_TEXT(contains(run.out, repeat), repeat.c_str());
+  // The cycle polls the spinner again.
+  bool spinner_polled = false;
+  for (std::size_t i = loop_start - 1; i < steps; ++i) {
+    const json& step = counterexample.at("steps").at(i);
+    spinner_polled = spinner_polled || (step.at("event") == "poll" && step.at("task") == "spinner");
+  }
+  CHECK_TRUE(spinner_polled);
+  // A counterexample that ends in a dead end has none.
+  const json seed = json_report(dir, "properties/seed/pausable_worker.json");
+  CHECK_TRUE(property_named(seed, "all_tasks_finish").at("counterexample").at("loop_start").is_null());
+}
+
+TEST(LanguageFiles, AVacuousPropertyIsReportedAsVacuous) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const ToolRun run = run_wakecheck(dir, "check " + kSpin);
+  LONGS_EQUAL(0, run.exit_code);
+  for (const char* property : {"spinner_releases", "no_pause_while_spinner_holds"}) {
+    const std::string line = line_of(run.out, property);
+    CHECK_TEXT(contains(line, " vacuous "), line.c_str());
+    CHECK_TEXT(contains(line, "(expected vacuous)"), line.c_str());
+    CHECK_TEXT(line.size() >= 2 && line.substr(line.size() - 2) == "ok", line.c_str());
+  }
+  const json report = json_report(dir, kSpin);
+  const json& releases = property_named(report, "spinner_releases");
+  STRCMP_EQUAL("vacuous", releases.at("verdict").get<std::string>().c_str());
+  STRCMP_EQUAL("vacuous", releases.at("expected").get<std::string>().c_str());
+  CHECK_TRUE(releases.at("as_expected").get<bool>());
+  CHECK_FALSE(releases.contains("counterexample"));
+}
+
+TEST(LanguageFiles, AVacuousVerdictDoesNotPassForHolds) {
+  // Vacuity is reported, not a pass: expecting "holds" of a vacuous property is a mismatch.
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  std::string text = read_file(std::string(WAKECHECK_SOURCE_DIR) + "/" + kSpin);
+  const std::string from = R"x("holds(spinner, m) leads_to not holds(spinner, m)",
+     "expect": "vacuous")x";
+  const auto at = text.find(from);
+  CHECK_TRUE(at != std::string::npos);
+  text.replace(at, from.size(), R"x("holds(spinner, m) leads_to not holds(spinner, m)",
+     "expect": "holds")x");
+  const std::string file = dir.file("spin.json");
+  write_file(file, text);
+  const ToolRun run = run_wakecheck(dir, "check " + quote(file));
+  LONGS_EQUAL(1, run.exit_code);
+  const std::string line = line_of(run.out, "spinner_releases");
+  CHECK_TEXT(contains(line, " vacuous "), line.c_str());
+  CHECK_TEXT(contains(line, "(expected holds)"), line.c_str());
+  CHECK_TEXT(contains(line, "MISMATCH"), line.c_str());
 }

@@ -448,6 +448,30 @@ TEST(TokioNotify, APausedWaiterStrandsNotifyOneAndASecondNotifyOneReachesTheNext
   UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
 }
 
+TEST(TokioNotify, YieldNowResumesAfterATaskWokenByNotifyOneMeanwhile) {
+  // S17: spawn C (waits on a Notify), A (A1, yield_now, A2), B (B1, notify_one -> C): the order
+  // is A1, B1, C, A2; a yielding task resumes after every task that became ready meanwhile.
+  Builder b;
+  const auto n = b.resource("n", ResourceKind::kNotify);
+  const auto main = b.task("main");
+  const auto c = b.task("c");
+  const auto a = b.task("a");
+  const auto bb = b.task("b");
+  b.program(main, {op(OpKind::kSpawn, c), op(OpKind::kSpawn, a), op(OpKind::kSpawn, bb), op(OpKind::kJoin, c),
+                   op(OpKind::kJoin, a), op(OpKind::kJoin, bb)});
+  b.program(c, {op(OpKind::kNotified, n)});
+  b.program(a, {op(OpKind::kYieldNow)});
+  b.program(bb, {op(OpKind::kNotifyOne, n)});
+  const Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  run.run();
+  // C's first poll (it waits), A1, B1, C, then A2 after the park that issues A's deferred wake.
+  check_tasks({kMainTask, task_id(c), task_id(a), task_id(bb), task_id(c), kMainTask, task_id(a), kMainTask},
+              run.polls());
+  for (auto t : {c, a, bb, main}) CHECK(status(run.state(), t) == TaskStatus::kComplete);
+}
+
 // --- std::sync::Mutex ---------------------------------------------------------------------------
 
 TEST_GROUP(StdMutex){};

@@ -310,8 +310,9 @@ TEST(TokioScheduler, MainResumesFromYieldNowOnlyAfterTheRunQueueDrains) {
 }
 
 TEST(TokioScheduler, YieldNowResumesAfterEveryReadyTaskIncludingOneWokenMeanwhile) {
-  // S17: spawn C (waits), A (A1, yield_now, A2), B (B1, wakes C): A1, B1, C, A2. The model has
-  // no Notify; C waits on B's JoinHandle instead, which B's completion wakes the same way.
+  // S17: spawn C (waits), A (A1, yield_now, A2), B (B1, wakes C): A1, B1, C, A2. Here C waits on
+  // B's JoinHandle, which B's completion wakes the same way (language_test.cpp has the Notify
+  // form).
   const TokioModel model(scenario({
       task("main", then_join({op(OpKind::kSpawn, 1), op(OpKind::kSpawn, 2), op(OpKind::kSpawn, 3)},
                              {1, 2, 3})),
