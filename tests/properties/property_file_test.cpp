@@ -787,7 +787,7 @@ TEST(PropertyFileLanguageErrors, UnknownFormulaForm) {
   // Inside a formula, a bad name is pointed at (column 46: "mm"; column 51: "finishd").
   STRCMP_EQUAL("t.json:10:46: checks[0].formula: unknown resource 'mm'; did you mean 'm'?",
                error_of(main_only("", R"(["lock m"])", R"x([{"formula": "always holds(main, mm)"}])x")).c_str());
-  STRCMP_EQUAL("t.json:10:51: checks[0].formula: unknown atom 'finishd'",
+  STRCMP_EQUAL("t.json:10:51: checks[0].formula: unknown atom 'finishd'; did you mean 'finished'?",
                error_of(main_only("", R"(["lock m"])", R"x([{"formula": "holds(main, m) leads_to finishd(main)"}])x"))
                    .c_str());
 }
