@@ -122,6 +122,7 @@ FileRun run_checks(const PropertyFile& file, const model::TokioModel& model,
 
   FileRun run;
   run.file = &file;
+  run.model = &model;
   run.stats = search.stats;
   for (std::size_t c = 0; c < checks.size(); ++c) {
     const Check& check = checks[c];

@@ -50,6 +50,7 @@ struct PropertyResult {
 
 struct FileRun {
   const PropertyFile* file = nullptr;
+  const model::TokioModel* model = nullptr;  // the model the file was checked against
   explorer::SearchStats stats;
   std::vector<PropertyResult> results;
   bool all_as_expected() const;

@@ -91,34 +91,6 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
     view.resources.push_back(std::move(resource));
   }
 
-  // Why it is stuck, in words.
-  for (std::size_t r = 0; r < sc.resources.size(); ++r) {
-    const auto& resource = view.resources[r];
-    for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
-      if (model::owned_by_future(s, task_at(i), resource_at(r)) == 0 || !model::task_paused(s, sc, task_at(i))) continue;
-      const std::string& owner = sc.tasks[i].name;
-      std::string sentence = "stranded permit: " + resource.name + "'s permit was assigned to " +
-                             owner + "'s lock future, which is paused and will never be polled again";
-      if (resource.guard_holders.empty()) sentence += "; no task holds a guard";
-      if (!resource.waiters.empty()) {
-        sentence += "; " + list(resource.waiters) + (resource.waiters.size() == 1 ? " waits" : " wait") +
-                    " behind it";
-      }
-      view.diagnosis.push_back(sentence);
-      view.diagnosis.push_back(
-          "no deadlock in Coffman's sense: " + owner +
-          " owns the permit but waits for nothing, so there is no hold-and-wait and no cycle in "
-          "the wait-for graph; the permit is lost because a wake was swallowed, not because of a "
-          "circular wait");
-    }
-  }
-  const auto cycle = model::wait_for_cycle(s, sc);
-  if (!cycle.empty()) {
-    std::string sentence = "circular wait: ";
-    for (TaskId t : cycle) sentence += sc.task(t).name + " -> ";
-    sentence += sc.task(cycle.front()).name;
-    view.diagnosis.push_back(sentence);
-  }
   return view;
 }
 

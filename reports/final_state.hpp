@@ -34,7 +34,6 @@ struct ResourceView {
 struct FinalStateView {
   std::vector<TaskView> tasks;
   std::vector<ResourceView> resources;
-  std::vector<std::string> diagnosis;  // sentences: the stranded permit, the cycle, ...
 };
 
 FinalStateView view_final_state(const model::Scenario& scenario, const model::State& state);

@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "reports/diagnosis.hpp"
 #include "reports/final_state.hpp"
 #include "reports/reporter.hpp"
 
@@ -81,11 +82,23 @@ ordered_json final_state_json(const model::Scenario& sc, const model::State& sta
     task["wake_swallowed"] = t.wake_swallowed;
     out["tasks"].push_back(task);
   }
-  out["diagnosis"] = view.diagnosis;
   return out;
 }
 
-ordered_json trace_json(const model::Scenario& sc, const TraceData& trace) {
+ordered_json diagnosis_json(const Diagnosis& d) {
+  ordered_json out;
+  out["cause"] = to_string(d.cause);
+  out["summary"] = d.summary;
+  out["details"] = d.details;
+  out["coffman"] = d.coffman;
+  out["handover_step"] = d.handover_step ? ordered_json(*d.handover_step) : ordered_json(nullptr);
+  out["swallowed_step"] = d.swallowed_step ? ordered_json(*d.swallowed_step) : ordered_json(nullptr);
+  out["cycle"] = d.cycle;
+  return out;
+}
+
+ordered_json trace_json(const model::TokioModel& model, const TraceData& trace) {
+  const auto& sc = model.scenario();
   ordered_json out;
   out["steps"] = ordered_json::array();
   for (const auto& step : trace.steps) {
@@ -99,6 +112,7 @@ ordered_json trace_json(const model::Scenario& sc, const TraceData& trace) {
   out["loop_start"] = trace.loop_start ? ordered_json(*trace.loop_start) : ordered_json(nullptr);
   out["replay"] = trace.replay_key();
   out["final_state"] = final_state_json(sc, trace.final_state);
+  out["diagnosis"] = diagnosis_json(diagnose(model, trace));
   return out;
 }
 
@@ -128,7 +142,7 @@ class JsonReporter final : public Reporter {
       property["as_expected"] = result.as_expected;
       if (result.trace) {
         const char* key = result.kind == explorer::PropertyKind::kSometimes ? "example" : "counterexample";
-        property[key] = trace_json(sc, *result.trace);
+        property[key] = trace_json(*run.model, *result.trace);
       }
       report["properties"].push_back(property);
     }

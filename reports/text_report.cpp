@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <string>
 
+#include "reports/diagnosis.hpp"
 #include "reports/final_state.hpp"
 #include "reports/reporter.hpp"
 
@@ -105,13 +106,16 @@ class TextReporter final : public Reporter {
     } else {
       out_ << "  " << noun(result.kind) << ", shortest (" << trace.steps.size() << " steps):\n";
     }
+    const Diagnosis diagnosis = diagnose(*run.model, trace);
     for (const auto& step : trace.steps) {
       if (trace.loop_start && step.index == *trace.loop_start) {
         out_ << "        -- the cycle: from here the run repeats forever --\n";
       }
+      // Decisive steps are marked in the margin.
+      const bool decisive = step.index == diagnosis.handover_step || step.index == diagnosis.swallowed_step;
       std::string number = std::to_string(step.index);
-      out_ << "  " << std::string(number.size() < 4 ? 4 - number.size() : 0, ' ') << number << "  "
-           << step.event_text;
+      out_ << (decisive ? " >" : "  ") << std::string(number.size() < 4 ? 4 - number.size() : 0, ' ')
+           << number << "  " << step.event_text;
       const bool poll = step.event.kind == model::EventKind::kPoll;
       if (step.effects.size() == 1 && !(poll && step.effects[0].rfind("swallowed", 0) != 0 &&
                                          step.effects[0].rfind("paused", 0) != 0 &&
@@ -146,7 +150,11 @@ class TextReporter final : public Reporter {
       if (t.wake_swallowed) out_ << "; a wake was swallowed by its wrapper";
       out_ << "\n";
     }
-    for (const auto& sentence : view.diagnosis) out_ << "  why: " << sentence << "\n";
+    if (diagnosis.cause != Cause::kNone) {
+      out_ << "  cause: " << diagnosis.summary << "\n";
+      for (const auto& sentence : diagnosis.details) out_ << "    " << sentence << "\n";
+    }
+    out_ << "  " << diagnosis.coffman << "\n";
     out_ << "  replay key:";
     for (std::size_t choice : trace.replay_key()) out_ << " " << choice;
     out_ << "\n";

@@ -1,0 +1,190 @@
+#include "reports/diagnosis.hpp"
+
+#include "model/queries.hpp"
+#include "properties/builtins.hpp"
+
+namespace wakecheck::reports {
+
+using model::ResourceId;
+using model::State;
+using model::TaskId;
+
+namespace {
+
+std::string list(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+std::string coffman_sentence(const model::Scenario& sc, const State& s, bool deadlocked) {
+  const bool me = properties::coffman_mutual_exclusion(sc, s);
+  const bool hw = properties::coffman_hold_and_wait(sc, s);
+  const bool np = properties::coffman_no_preemption(sc, s);
+  const bool cw = properties::coffman_circular_wait(sc, s);
+  auto yes = [](bool b) { return b ? "yes" : "no"; };
+  std::string text = std::string("Coffman conditions where the trace ends: mutual exclusion ") + yes(me) +
+                     ", hold and wait " + yes(hw) + ", no preemption " + yes(np) + ", circular wait " +
+                     yes(cw) + ": ";
+  if (me && hw && np && cw) return text + "a deadlock in Coffman's sense.";
+  if (deadlocked) return text + "a deadlock, though not all four conditions hold.";
+  return text + "no deadlock in Coffman's sense, so an analysis that looks for one finds nothing.";
+}
+
+/// The states after each step (states[0] is the initial state).
+std::vector<State> states_of(const model::TokioModel& model, const properties::TraceData& trace) {
+  std::vector<State> states{model.initial_state()};
+  for (const auto& step : trace.steps) states.push_back(model.next_state(states.back(), step.event));
+  return states;
+}
+
+}  // namespace
+
+Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& trace) {
+  const auto& sc = model.scenario();
+  const State& s = trace.final_state;
+  const auto states = states_of(model, trace);
+  Diagnosis d;
+
+  for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+    if (s.tasks[i].status == model::TaskStatus::kFailed) {
+      d.cause = Cause::kModelError;
+      d.summary = "model error in " + sc.tasks[i].name + ": " + model::to_string(s.tasks[i].failure);
+      d.coffman = coffman_sentence(sc, s, false);
+      return d;
+    }
+  }
+
+  const auto cycle = model::wait_for_cycle(s, sc);
+  if (!cycle.empty()) {
+    d.cause = Cause::kCircularWait;
+    for (TaskId t : cycle) d.cycle.push_back(sc.task(t).name);
+    std::string chain;
+    for (const auto& name : d.cycle) chain += name + " -> ";
+    chain += d.cycle.front();
+    d.summary = "circular wait: " + chain + "; each waits for a permit the next one holds";
+    d.coffman = coffman_sentence(sc, s, true);
+    return d;
+  }
+
+  // A permit owned by a future that will not be polled again: its task is paused (a wrapper
+  // swallows its polls) and its lock future was handed the permit.
+  for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+    const auto res = model::resource_at(r);
+    for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+      const auto t = model::task_at(i);
+      if (model::owned_by_future(s, t, res) == 0 || !model::task_paused(s, sc, t)) continue;
+      d.cause = Cause::kStrandedPermit;
+      const std::string& owner = sc.tasks[i].name;
+      const std::string& name = sc.resources[r].name;
+      d.summary = "stranded permit: " + name + "'s permit was handed to " + owner +
+                  "'s lock future, which is paused and will never be polled again";
+      // The hand-over: the last step after which the future owns the permit for good.
+      for (std::size_t k = states.size() - 1; k > 0; --k) {
+        if (model::owned_by_future(states[k - 1], t, res) == 0) {
+          d.handover_step = k;
+          break;
+        }
+      }
+      for (std::size_t k = 1; k < states.size(); ++k) {
+        const auto& step = trace.steps[k - 1];
+        if (step.event.kind == model::EventKind::kPoll && step.event.task == t &&
+            model::task_swallowed(states[k], sc, t) && !model::task_swallowed(states[k - 1], sc, t)) {
+          d.swallowed_step = k;
+        }
+      }
+      std::vector<std::string> waiters;
+      for (model::WaiterId w : s.semaphore(res).queue()) waiters.push_back(sc.task(model::task_of(w)).name);
+      if (d.handover_step) {
+        d.details.push_back("step " + std::to_string(*d.handover_step) + " handed the permit to " + owner +
+                            "'s lock future before " + owner + " was polled (tokio assigns it eagerly to the oldest waiter)");
+      }
+      if (d.swallowed_step) {
+        d.details.push_back("step " + std::to_string(*d.swallowed_step) + " polled " + owner +
+                            ", but its wrapper returned Pending without polling the inner future: the wake was swallowed");
+      }
+      if (model::guard_holders(s, sc, res) == 0) {
+        d.details.push_back("no task holds a guard of " + name + ", yet its permit is gone: the lock looks released");
+      }
+      if (!waiters.empty()) d.details.push_back(list(waiters) + (waiters.size() == 1 ? " waits" : " wait") + " behind it forever");
+      d.coffman = coffman_sentence(sc, s, false) + " " + owner +
+                  " owns the permit but waits for nothing, so there is no hold-and-wait and no cycle: "
+                  "the permit is lost to a swallowed wake, not to a circular wait.";
+      return d;
+    }
+  }
+
+  // A Notify notification handed to a paused future.
+  for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+    if (sc.resources[r].kind != model::ResourceKind::kNotify) continue;
+    const auto& n = s.notifies[r];
+    for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+      const auto t = model::task_at(i);
+      if (n.notified[i] != 1 || !model::task_paused(s, sc, t)) continue;
+      d.cause = Cause::kStrandedNotification;
+      d.summary = "stranded notification: notify_one on " + sc.resources[r].name + " handed its notification to " +
+                  sc.tasks[i].name + ", which is paused and will never be polled again";
+      std::vector<std::string> waiters;
+      for (TaskId w : n.waiters) waiters.push_back(sc.task(w).name);
+      if (!waiters.empty()) d.details.push_back(list(waiters) + " still wait: the notification went to the paused future");
+      d.coffman = coffman_sentence(sc, s, false);
+      return d;
+    }
+  }
+
+  // A cycle in which a waiting task never gets through.
+  if (trace.loop_start) {
+    for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+      const auto t = model::task_at(i);
+      if (!s.tasks[i].live() || model::task_paused(s, sc, t)) continue;
+      d.cause = Cause::kStarvation;
+      d.summary = "starvation: " + sc.tasks[i].name + " is polled again and again in a fair cycle (steps " +
+                  std::to_string(*trace.loop_start) + " to " + std::to_string(trace.steps.size()) +
+                  ") and never gets through";
+      d.coffman = coffman_sentence(sc, s, false);
+      return d;
+    }
+  }
+
+  // A waiter nobody left can wake: every other task has finished, or waits too.
+  for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+    const auto t = model::task_at(i);
+    const auto r = model::waits_on(s, sc, t);
+    if (!r || sc.resource(*r).kind != model::ResourceKind::kNotify || model::task_paused(s, sc, t)) continue;
+    bool someone = false;
+    for (std::size_t j = 0; j < sc.tasks.size(); ++j) {
+      const auto& other = s.tasks[j];
+      if (j != i && other.live() && !model::waits_on(s, sc, model::task_at(j)) &&
+          !model::task_paused(s, sc, model::task_at(j))) {
+        someone = true;
+      }
+    }
+    if (someone) continue;
+    d.cause = Cause::kLostWakeup;
+    d.summary = "lost wakeup: " + sc.tasks[i].name + " waits on " + sc.resource(*r).name +
+                " and no task is left that could notify it";
+    d.coffman = coffman_sentence(sc, s, false);
+    return d;
+  }
+
+  d.coffman = coffman_sentence(sc, s, false);
+  return d;
+}
+
+const char* to_string(Cause cause) {
+  switch (cause) {
+    case Cause::kNone: return "none";
+    case Cause::kCircularWait: return "circular_wait";
+    case Cause::kStrandedPermit: return "stranded_permit";
+    case Cause::kStrandedNotification: return "stranded_notification";
+    case Cause::kLostWakeup: return "lost_wakeup";
+    case Cause::kStarvation: return "starvation";
+    case Cause::kModelError: return "model_error";
+  }
+  return "?";
+}
+
+}  // namespace wakecheck::reports

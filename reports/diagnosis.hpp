@@ -1,0 +1,40 @@
+// Why a counterexample is stuck, in the words of the domain: its cause, the decisive steps, and
+// what Coffman's analysis says about it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/tokio_model.hpp"
+#include "properties/run.hpp"
+
+namespace wakecheck::reports {
+
+enum class Cause {
+  kNone,                  // nothing is stuck in the final state (e.g. a safety violation)
+  kCircularWait,          // a true deadlock: a cycle in the wait-for graph
+  kStrandedPermit,        // a permit owned by a future that will never be polled again
+  kStrandedNotification,  // a Notify notification handed to a future that will never be polled
+  kLostWakeup,            // a waiter that nobody left can wake
+  kStarvation,            // a fair cycle in which a waiting task never gets through
+  kModelError,            // the scenario left the model (std mutex across an await, ...)
+};
+
+struct Diagnosis {
+  Cause cause = Cause::kNone;
+  std::string summary;               // one sentence
+  std::vector<std::string> details;  // more sentences
+  std::string coffman;               // which Coffman conditions hold where the trace ends
+  // The decisive steps (1-based): the release that handed the permit (or notification) over,
+  // and the poll whose wake the wrapper swallowed.
+  std::optional<std::size_t> handover_step;
+  std::optional<std::size_t> swallowed_step;
+  std::vector<std::string> cycle;  // kCircularWait: the tasks, in wait-for order
+};
+
+Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& trace);
+
+const char* to_string(Cause cause);
+
+}  // namespace wakecheck::reports
