@@ -3,6 +3,7 @@
 //   1  some verdict does not
 //   2  bad input or usage (one error line, no report)
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +19,7 @@
 #include "properties/run.hpp"
 #include "properties/suggest.hpp"
 #include "properties/replay.hpp"
+#include "properties/shrink.hpp"
 #include "reports/final_state.hpp"
 #include "reports/reporter.hpp"
 
@@ -40,7 +42,11 @@ constexpr const char* kUsage =
     "  --dot FILE        write the wait-for graph where the first counterexample ends, in\n"
     "                    Graphviz (and FILE.svg when `dot` is installed)\n"
     "  --max-states N    stop exploring a file after N states (verdicts left open are 'unknown')\n"
-    "  --no-timing       write 0 for seconds in JSON and JUnit, so they depend on the input only\n"
+    "  --no-timing       leave seconds out of the reports (0 in JSON and JUnit), so that they\n"
+    "                    depend on the input only\n"
+    "  --shrink          for each violated property, remove tasks, copies, statements and fault\n"
+    "                    budget while it stays violated, and write the smallest scenario as\n"
+    "                    STEM.PROPERTY.shrunk.json beside the JSON report (or here)\n"
     "\n"
     "replay re-executes every counterexample of a JSON report against the current model and\n"
     "prints the state after each step; exit 1 if one no longer applies (and where, and why).\n"
@@ -56,6 +62,7 @@ struct Options {
   std::string dot_path;
   std::size_t max_states = wakecheck::explorer::SearchOptions{}.max_states;
   bool timing = true;
+  bool shrink = false;
 };
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -73,7 +80,8 @@ Options parse_arguments(const std::vector<std::string>& args) {
     usage_error(message);
   }
   options.command = args[0];
-  const std::vector<std::string> flags = {"--json", "--junit", "--dot", "--max-states", "--no-timing"};
+  const std::vector<std::string> flags = {"--json", "--junit", "--dot", "--max-states", "--no-timing",
+                                          "--shrink"};
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--json" || arg == "--junit" || arg == "--dot" || arg == "--max-states") {
@@ -100,6 +108,8 @@ Options parse_arguments(const std::vector<std::string>& args) {
       }
     } else if (arg == "--no-timing") {
       options.timing = false;
+    } else if (arg == "--shrink") {
+      options.shrink = true;
     } else if (arg.rfind("-", 0) == 0) {
       std::string message = "unknown option '" + arg + "'";
       if (auto near = wakecheck::properties::nearest_name(arg, flags)) {
@@ -264,7 +274,7 @@ int run(const std::vector<std::string>& args) {
   open_output(options.dot_path, dot_file);
 
   std::vector<std::unique_ptr<wakecheck::reports::Reporter>> reporters;
-  reporters.push_back(wakecheck::reports::make_text_reporter(std::cout));
+  reporters.push_back(wakecheck::reports::make_text_reporter(std::cout, options.timing));
   if (json_file.is_open()) {
     reporters.push_back(wakecheck::reports::make_json_reporter(json_file, options.timing));
   }
@@ -275,13 +285,47 @@ int run(const std::vector<std::string>& args) {
   wakecheck::explorer::SearchOptions search;
   search.max_states = options.max_states;
   bool all_as_expected = true;
+  std::vector<wakecheck::properties::FileRun> runs;
   for (const auto& file : files) {
     const wakecheck::model::TokioModel model(file.scenario);
     const auto result = wakecheck::properties::run_checks(file, model, search);
     all_as_expected = all_as_expected && result.all_as_expected();
     for (auto& reporter : reporters) reporter->add(result);
+    runs.push_back(result);
   }
   for (auto& reporter : reporters) reporter->finish();
+  if (options.shrink) {
+    namespace fs = std::filesystem;
+    const fs::path where = options.json_path.empty() ? fs::path(".") : fs::path(options.json_path).parent_path();
+    for (std::size_t f = 0; f < files.size(); ++f) {
+      for (const auto& result : runs[f].results) {
+        // Shrink what has a counterexample: a violated safety or liveness property (a
+        // "reachable" one that is violated has none: nothing reaches it).
+        if (result.verdict != wakecheck::properties::Verdict::kViolated || result.name == "no_model_error" ||
+            result.kind == wakecheck::explorer::PropertyKind::kSometimes) {
+          continue;
+        }
+        std::ifstream in(files[f].path, std::ios::binary);
+        std::ostringstream text;
+        text << in.rdbuf();
+        const auto shrunk = wakecheck::properties::shrink(files[f].path, text.str(), result.name);
+        std::string safe = result.name;
+        for (char& c : safe) {
+          if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') c = '_';
+        }
+        const fs::path out = where / (fs::path(files[f].path).stem().string() + "." + safe + ".shrunk.json");
+        std::ofstream file(out, std::ios::binary | std::ios::trunc);
+        file << "// Shrunk by wakecheck from " << files[f].path << ": the smallest scenario found that\n"
+             << "// still violates " << result.name << " (" << shrunk.checks << " scenarios checked).\n"
+             << shrunk.document.dump(2) << "\n";
+        std::cout << "shrunk " << files[f].path << " for " << result.name << " in " << shrunk.checks
+                  << " checks: tasks " << shrunk.tasks_before << " -> " << shrunk.tasks_after
+                  << ", statements " << shrunk.statements_before << " -> " << shrunk.statements_after
+                  << ", fault budget " << shrunk.faults_before << " -> " << shrunk.faults_after
+                  << "; wrote " << out.generic_string() << "\n";
+      }
+    }
+  }
   if (dot_file.is_open()) {
     dot_file.close();
     render_svg(options.dot_path);

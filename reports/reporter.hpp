@@ -20,7 +20,8 @@ class Reporter {
 };
 
 /// The human report: verdicts, then each counterexample as numbered steps and the final state.
-std::unique_ptr<Reporter> make_text_reporter(std::ostream& out);
+/// `include_timing` false leaves seconds out, so the bytes depend on the input only.
+std::unique_ptr<Reporter> make_text_reporter(std::ostream& out, bool include_timing = true);
 
 /// The JSON report (format_version 1). One file gives one object; several give an array of them.
 /// `include_timing` false writes 0 seconds, so the bytes depend on the input only.

@@ -30,7 +30,7 @@ const char* noun(explorer::PropertyKind kind) {
 
 class TextReporter final : public Reporter {
  public:
-  explicit TextReporter(std::ostream& out) : out_(out) {}
+  TextReporter(std::ostream& out, bool include_timing) : out_(out), timing_(include_timing) {}
 
   void add(const FileRun& run) override {
     const auto& file = *run.file;
@@ -40,8 +40,8 @@ class TextReporter final : public Reporter {
     out_ << "  " << model::to_string(sc.flavor) << ", " << sc.tasks.size() << " tasks, "
          << sc.resources.size() << (sc.resources.size() == 1 ? " resource" : " resources") << "\n";
     out_ << "  explored " << run.stats.states << " states, " << run.stats.transitions
-         << " transitions, depth " << run.stats.depth << ", " << seconds(run.stats.seconds)
-         << " s" << (run.stats.complete ? "" : " (stopped at the state bound: incomplete)")
+         << " transitions, depth " << run.stats.depth
+         << (timing_ ? ", " + seconds(run.stats.seconds) + " s" : "") << (run.stats.complete ? "" : " (stopped at the state bound: incomplete)")
          << "\n\n";
     std::size_t width = 24;
     for (const auto& result : run.results) width = std::max(width, result.name.size());
@@ -87,7 +87,7 @@ class TextReporter final : public Reporter {
       for (const auto& row : summary_) {
         out_ << "  " << pad(row.file, width + 2) << pad(std::to_string(row.checks), 8)
              << pad(std::to_string(row.as_expected), 13) << pad(std::to_string(row.states), 10)
-             << seconds(row.seconds) << (row.as_expected == row.checks ? "" : "  MISMATCH") << "\n";
+             << (timing_ ? seconds(row.seconds) : "-") << (row.as_expected == row.checks ? "" : "  MISMATCH") << "\n";
       }
       out_ << files_ << " files, " << checks_ << " checks: " << (checks_ - mismatches_)
            << " as expected, " << mismatches_ << " not\n";
@@ -175,6 +175,7 @@ class TextReporter final : public Reporter {
   };
 
   std::ostream& out_;
+  bool timing_;
   std::vector<SummaryRow> summary_;
   std::size_t files_ = 0;
   std::size_t checks_ = 0;
@@ -183,8 +184,8 @@ class TextReporter final : public Reporter {
 
 }  // namespace
 
-std::unique_ptr<Reporter> make_text_reporter(std::ostream& out) {
-  return std::make_unique<TextReporter>(out);
+std::unique_ptr<Reporter> make_text_reporter(std::ostream& out, bool include_timing) {
+  return std::make_unique<TextReporter>(out, include_timing);
 }
 
 }  // namespace wakecheck::reports
