@@ -29,7 +29,7 @@ using wakecheck::properties::InputError;
 
 constexpr const char* kUsage =
     "usage: wakecheck check PATH... [--json FILE] [--junit FILE] [--dot FILE] [--max-states N]\n"
-    "                               [--no-timing]\n"
+    "                               [--html DIR] [--no-timing]\n"
     "       wakecheck replay REPORT.json\n"
     "\n"
     "Checks property files (a directory means every .json file below it but JSON Schemas) by\n"
@@ -41,8 +41,10 @@ constexpr const char* kUsage =
     "  --junit FILE      also write JUnit XML to FILE (a testcase per file and property)\n"
     "  --dot FILE        write the wait-for graph where the first counterexample ends, in\n"
     "                    Graphviz (and FILE.svg when `dot` is installed)\n"
+    "  --html DIR        also write an HTML page per file, with sequence diagrams and wait-for\n"
+    "                    graphs, and DIR/index.html linking them (DIR is created if missing)\n"
     "  --max-states N    stop exploring a file after N states (verdicts left open are 'unknown')\n"
-    "  --no-timing       leave seconds out of the reports (0 in JSON and JUnit), so that they\n"
+    "  --no-timing       leave seconds out of the reports (0 in JSON, JUnit, HTML), so that they\n"
     "                    depend on the input only\n"
     "  --shrink          for each violated property, remove tasks, copies, statements and fault\n"
     "                    budget while it stays violated, and write the smallest scenario as\n"
@@ -60,6 +62,7 @@ struct Options {
   std::string json_path;
   std::string junit_path;
   std::string dot_path;
+  std::string html_dir;
   std::size_t max_states = wakecheck::explorer::SearchOptions{}.max_states;
   bool timing = true;
   bool shrink = false;
@@ -80,11 +83,12 @@ Options parse_arguments(const std::vector<std::string>& args) {
     usage_error(message);
   }
   options.command = args[0];
-  const std::vector<std::string> flags = {"--json", "--junit", "--dot", "--max-states", "--no-timing",
-                                          "--shrink"};
+  const std::vector<std::string> flags = {"--json", "--junit", "--dot", "--html", "--max-states",
+                                          "--no-timing", "--shrink"};
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    if (arg == "--json" || arg == "--junit" || arg == "--dot" || arg == "--max-states") {
+    if (arg == "--json" || arg == "--junit" || arg == "--dot" || arg == "--html" ||
+        arg == "--max-states") {
       if (i + 1 >= args.size()) usage_error("option '" + arg + "' needs a value");
       const std::string& value = args[++i];
       if (arg == "--json") {
@@ -93,6 +97,8 @@ Options parse_arguments(const std::vector<std::string>& args) {
         options.junit_path = value;
       } else if (arg == "--dot") {
         options.dot_path = value;
+      } else if (arg == "--html") {
+        options.html_dir = value;
       } else {
         std::size_t used = 0;
         unsigned long long n = 0;
@@ -122,7 +128,8 @@ Options parse_arguments(const std::vector<std::string>& args) {
   }
   if (options.command == "replay") {
     if (options.paths.size() != 1) usage_error("'replay' needs exactly one JSON report");
-    if (!options.json_path.empty() || !options.junit_path.empty() || !options.dot_path.empty()) {
+    if (!options.json_path.empty() || !options.junit_path.empty() || !options.dot_path.empty() ||
+        !options.html_dir.empty()) {
       usage_error("'replay' writes no report; --json and --junit are for 'check'");
     }
   }
@@ -282,6 +289,9 @@ int run(const std::vector<std::string>& args) {
     reporters.push_back(wakecheck::reports::make_junit_reporter(junit_file, options.timing));
   }
   if (dot_file.is_open()) reporters.push_back(wakecheck::reports::make_dot_reporter(dot_file));
+  if (!options.html_dir.empty()) {
+    reporters.push_back(wakecheck::reports::make_html_reporter(options.html_dir, options.timing));
+  }
   wakecheck::explorer::SearchOptions search;
   search.max_states = options.max_states;
   bool all_as_expected = true;

@@ -44,6 +44,11 @@ const char* to_string(OpKind kind) {
     case OpKind::kGuardEnd: return "guard_end";
     case OpKind::kWrapBegin: return "wrap_begin";
     case OpKind::kWrapEnd: return "wrap_end";
+    case OpKind::kAddPermits: return "add_permits";
+    case OpKind::kForget: return "forget";
+    case OpKind::kClose: return "close";
+    case OpKind::kSend: return "send";
+    case OpKind::kRecv: return "recv";
   }
   return "?";
 }
@@ -53,6 +58,7 @@ const char* to_string(Wrapper wrapper) {
     case Wrapper::kNone: return "none";
     case Wrapper::kPausable: return "pausable";
     case Wrapper::kDropOnPause: return "drop_on_pause";
+    case Wrapper::kFinishItem: return "finish_item";
   }
   return "?";
 }
@@ -80,8 +86,21 @@ const char* to_string(ResourceKind kind) {
     case ResourceKind::kTokioMutex: return "tokio_mutex";
     case ResourceKind::kStdMutex: return "std_mutex";
     case ResourceKind::kNotify: return "notify";
+    case ResourceKind::kSemaphore: return "semaphore";
+    case ResourceKind::kRwLock: return "rwlock";
+    case ResourceKind::kMpsc: return "mpsc";
+    case ResourceKind::kBargingMutex: return "barging_mutex";
   }
   return "?";
+}
+
+const char* to_string(TokioVersion version) {
+  return version == TokioVersion::k1_24 ? "1.24" : "1.53";
+}
+
+bool semaphore_based(ResourceKind kind) {
+  return kind == ResourceKind::kTokioMutex || kind == ResourceKind::kSemaphore ||
+         kind == ResourceKind::kRwLock || kind == ResourceKind::kMpsc;
 }
 
 const char* to_string(EventKind kind) {
@@ -118,6 +137,10 @@ std::string describe_op(const Scenario& sc, const Op& op) {
   switch (op.kind) {
     case OpKind::kLock:
     case OpKind::kUnlock:
+      return verb + " " + sc.resources[op.a].name + (op.c > 1 ? " " + std::to_string(op.c) : "");
+    case OpKind::kClose:
+    case OpKind::kSend:
+    case OpKind::kRecv:
     case OpKind::kStdLock:
     case OpKind::kStdUnlock:
     case OpKind::kNotified:
@@ -146,6 +169,9 @@ std::string describe_op(const Scenario& sc, const Op& op) {
     case OpKind::kGuardEnd: return "on_drop handler " + std::to_string(op.a) + " ends";
     case OpKind::kWrapBegin: return "future " + sc.futures[op.a].name + " begins";
     case OpKind::kWrapEnd: return "future " + sc.futures[op.a].name + " ends";
+    case OpKind::kAddPermits:
+    case OpKind::kForget:
+      return verb + " " + sc.resources[op.a].name + " " + std::to_string(op.b);
   }
   return verb;
 }

@@ -17,44 +17,52 @@ std::uint8_t owned_by_future(const State& s, TaskId t, ResourceId r) {
 
 std::optional<ResourceId> waits_on(const State& s, const Scenario& sc, TaskId t) {
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
-    switch (sc.resources[r].kind) {
-      case ResourceKind::kTokioMutex:
-        if (s.semaphores[r].waiting(waiter_of(t))) return resource_at(r);
-        break;
-      case ResourceKind::kNotify:
-        if (s.notifies[r].waiters.contains(t)) return resource_at(r);
-        break;
-      case ResourceKind::kStdMutex: break;
-    }
+    const auto kind = sc.resources[r].kind;
+    if (semaphore_based(kind) && s.semaphores[r].waiting(waiter_of(t))) return resource_at(r);
+    // Notify waiters, barging-mutex listeners, a channel's receiver.
+    const bool listens = kind == ResourceKind::kNotify || kind == ResourceKind::kBargingMutex ||
+                         kind == ResourceKind::kMpsc;
+    if (listens && s.notifies[r].waiters.contains(t)) return resource_at(r);
   }
   return std::nullopt;
 }
 
 bool holds(const State& s, const Scenario& sc, TaskId t, ResourceId r) {
   switch (sc.resource(r).kind) {
-    case ResourceKind::kTokioMutex: return held_by(s, t, r) > 0;
-    case ResourceKind::kStdMutex: return s.std_owner[index(r)] == index(t) + 1;
-    case ResourceKind::kNotify: return false;
+    case ResourceKind::kTokioMutex:
+    case ResourceKind::kSemaphore:
+    case ResourceKind::kRwLock:
+      return held_by(s, t, r) > 0;
+    case ResourceKind::kStdMutex:
+    case ResourceKind::kBargingMutex:
+      return s.std_owner[index(r)] == index(t) + 1;
+    case ResourceKind::kNotify:
+    case ResourceKind::kMpsc:
+      return false;
   }
   return false;
 }
 
 std::int32_t available(const State& s, const Scenario& sc, ResourceId r) {
   switch (sc.resource(r).kind) {
-    case ResourceKind::kTokioMutex: return s.semaphore(r).available();
-    case ResourceKind::kStdMutex: return s.std_owner[index(r)] == 0 ? 1 : 0;
+    case ResourceKind::kTokioMutex:
+    case ResourceKind::kSemaphore:
+    case ResourceKind::kRwLock:
+    case ResourceKind::kMpsc:
+      return s.semaphore(r).available();
+    case ResourceKind::kStdMutex:
+    case ResourceKind::kBargingMutex:
+      return s.std_owner[index(r)] == 0 ? 1 : 0;
     case ResourceKind::kNotify: return s.notifies[index(r)].permit;
   }
   return 0;
 }
 
 std::int32_t queue_length(const State& s, const Scenario& sc, ResourceId r) {
-  switch (sc.resource(r).kind) {
-    case ResourceKind::kTokioMutex: return static_cast<std::int32_t>(s.semaphore(r).queue().size());
-    case ResourceKind::kStdMutex: return 0;
-    case ResourceKind::kNotify: return static_cast<std::int32_t>(s.notifies[index(r)].waiters.size());
-  }
-  return 0;
+  const auto kind = sc.resource(r).kind;
+  if (semaphore_based(kind)) return static_cast<std::int32_t>(s.semaphore(r).queue().size());
+  if (kind == ResourceKind::kStdMutex) return 0;
+  return static_cast<std::int32_t>(s.notifies[index(r)].waiters.size());
 }
 
 bool task_paused(const State& s, const Scenario& sc, TaskId t) {

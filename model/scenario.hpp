@@ -31,15 +31,25 @@ enum class Flavor : std::uint8_t {
 };
 
 enum class ResourceKind : std::uint8_t {
-  kTokioMutex,  // tokio::sync::Mutex: a batch semaphore with one permit (sync/mutex.rs)
-  kStdMutex,    // std::sync::Mutex: blocks the thread; must not be held across an await
-  kNotify,      // tokio::sync::Notify (sync/notify.rs)
+  kTokioMutex,    // tokio::sync::Mutex: a batch semaphore with one permit (sync/mutex.rs)
+  kStdMutex,      // std::sync::Mutex: blocks the thread; must not be held across an await
+  kNotify,        // tokio::sync::Notify (sync/notify.rs)
+  kSemaphore,     // tokio::sync::Semaphore(permits) (sync/semaphore.rs)
+  kRwLock,        // tokio::sync::RwLock: a semaphore of `permits` (max readers); writers take all
+  kMpsc,          // tokio::sync::mpsc bounded channel: capacity `permits` (sync/mpsc/bounded.rs)
+  kBargingMutex,  // async_lock::Mutex-like: unlock frees the lock and notifies one listener
+};
+
+/// Which tokio release the model follows where releases differ (tokio-semantics.md section 5).
+enum class TokioVersion : std::uint8_t {
+  k1_24,  // 1.24.2: a batch of wakes is woken in reverse; deferred wakes FIFO
+  k1_53,  // 1.38 and later: batches FIFO (#6521); deferred wakes LIFO (1.29, #5741)
 };
 
 struct ResourceSpec {
   std::string name;
   ResourceKind kind = ResourceKind::kTokioMutex;
-  std::uint8_t permits = 1;
+  std::uint8_t permits = 1;  // semaphore permits, rwlock max readers, channel capacity
 };
 
 /// What sits between the runtime and a future.
@@ -47,18 +57,19 @@ enum class Wrapper : std::uint8_t {
   kNone,
   kPausable,     // once paused, polls return Pending without polling the inner future
   kDropOnPause,  // the first poll after a pause drops the inner future, releasing what it owns
+  kFinishItem,   // a pause waits for the in-flight item (the whole inner future) to finish
 };
 
 enum class OpKind : std::uint8_t {
   // Awaiting operations (a poll may stop at them).
-  kLock,        // a: resource. `m.lock().await`: acquire 1 permit, FIFO, may queue
+  kLock,        // a: resource, c: permits. `lock`/`acquire_many`/`read`/`write`: FIFO, may queue
   kSleep,       // `sleep(d).await`: pending until its timer fires
   kYieldNow,    // `tokio::task::yield_now().await`: deferred wake, resumes after other work
   kJoin,        // a: task. `handle.await`: until the task finishes or is cancelled
   kNotified,    // a: resource. `notify.notified().await`
   // Synchronous operations.
-  kUnlock,      // a: resource. Drop the guard: release 1 permit
-  kTryLock,     // a: resource, b: variable + 1 to store success in (0: none)
+  kUnlock,      // a: resource, c: permits. Drop the guard (or permit): release its permits
+  kTryLock,     // a: resource, b: variable + 1 to store success in (0: none), c: permits
   kStdLock,     // a: resource. std::sync::Mutex::lock (never held across an await)
   kStdUnlock,   // a: resource
   kNotifyOne,   // a: resource
@@ -76,6 +87,11 @@ enum class OpKind : std::uint8_t {
   kGuardEnd,    // a: handler
   kWrapBegin,   // a: future, b: pc after its kWrapEnd. A nested future under a wrapper begins
   kWrapEnd,     // a: future
+  kAddPermits,  // a: resource, b: n. `Semaphore::add_permits(n)`: a release of n
+  kForget,      // a: resource, b: n. `permit.forget()`: n held permits leave for good
+  kClose,       // a: resource. `Semaphore::close()`: waiters and later acquires fail
+  kSend,        // a: channel. `tx.send(v).await`: a slot (FIFO, eager handoff), then the message
+  kRecv,        // a: channel. `rx.recv().await`: a message; its slot goes back to the senders
 };
 
 /// Whether a poll can stop (return Pending) at this operation.
@@ -85,6 +101,7 @@ struct Op {
   OpKind kind = OpKind::kYieldNow;
   std::uint8_t a = 0;
   std::uint8_t b = 0;
+  std::uint8_t c = 0;  // kLock, kTryLock, kUnlock: permits (0: the kind's usual, 1 for a mutex)
 };
 
 /// A future that a wrapper can be applied to: a whole task (futures 0..tasks-1, same index as
@@ -125,6 +142,7 @@ struct FaultBudget {
 struct Scenario {
   std::string name;
   Flavor flavor = Flavor::kCurrentThread;
+  TokioVersion version = TokioVersion::k1_24;
   std::vector<ResourceSpec> resources;
   std::vector<TaskSpec> tasks;       // tasks[0] is main
   std::vector<FutureSpec> futures;   // futures[i] for i < tasks.size() is task i's own future
@@ -152,5 +170,8 @@ const char* to_string(Wrapper wrapper);
 const char* to_string(Flavor flavor);
 const char* to_string(FaultKind kind);
 const char* to_string(ResourceKind kind);
+const char* to_string(TokioVersion version);
+/// Whether the resource is a batch semaphore underneath (its state is State::semaphores).
+bool semaphore_based(ResourceKind kind);
 
 }  // namespace wakecheck::model

@@ -7,13 +7,14 @@ namespace wakecheck::model {
 bool Semaphore::try_acquire(std::uint8_t n) {
   // batch_semaphore.rs `try_acquire`: a CAS on the counter that never looks at the queue. By
   // INV-1 it cannot barge: available > 0 only when nobody is queued.
-  if (available_ < n) return false;
+  if (closed_ || available_ < n) return false;
   available_ = static_cast<std::uint8_t>(available_ - n);
   return true;
 }
 
 Semaphore::Poll Semaphore::poll_acquire(WaiterId w, std::uint8_t n) {
   WaiterNode& node = nodes_[index(w)];
+  if (closed_) return Poll::kClosed;  // even for a node assigned before the close
   if (!node.queued) {
     if (available_ >= n) {  // `poll_acquire` fast path: enough permits, not queued
       available_ = static_cast<std::uint8_t>(available_ - n);
@@ -24,6 +25,7 @@ Semaphore::Poll Semaphore::poll_acquire(WaiterId w, std::uint8_t n) {
     node.num = n;
     node.need = static_cast<std::uint8_t>(n - available_);
     node.queued = 1;
+    node.in_list = 1;
     available_ = 0;
     queue_.push_back(w);
     return Poll::kPending;
@@ -49,11 +51,21 @@ void Semaphore::release(std::uint8_t n, WakeList& wakes) {
     oldest.need = static_cast<std::uint8_t>(oldest.need - give);
     rem = static_cast<std::uint8_t>(rem - give);
     if (oldest.need > 0) break;  // partial assignment: the oldest absorbed everything
+    oldest.in_list = 0;
     batch.push_back(queue_.pop_front());
   }
   // Permits reach the counter only when the queue is empty (this keeps INV-1).
-  available_ = static_cast<std::uint8_t>(available_ + rem);
+  available_ = static_cast<std::uint8_t>(std::min(255, available_ + rem));
   for (std::size_t i = batch.size(); i > 0; --i) wakes.push_back(batch[i - 1]);
+}
+
+void Semaphore::close(WakeList& wakes) {
+  closed_ = 1;
+  while (!queue_.empty()) {
+    const WaiterId w = queue_.pop_front();
+    nodes_[index(w)].in_list = 0;
+    wakes.push_back(w);
+  }
 }
 
 void Semaphore::drop_acquire(WaiterId w, WakeList& wakes) {

@@ -5,10 +5,11 @@
 // `Acquire` future. Each operation below is one atomic step: tokio runs each under the waitlist
 // lock, and by INV-1 nothing observable happens between its parts.
 //
-// Invariant (INV-1): available > 0 implies the queue is empty.
-// Invariant: a node is in the queue iff it is queued and still needs permits (close() is not
-//            modelled yet; tokio's close pops nodes that still need permits).
-// Invariant: available + permits held by guards + permits assigned to nodes == total permits.
+// Invariant (INV-1): available > 0 implies the queue is empty (until close()).
+// Invariant: a node in the queue is queued and still needs permits; close() pops every node,
+//            which then stays `queued` (its drop gives back what was assigned) but not in_list.
+// Invariant: available + permits held + permits assigned to nodes + permits forgotten or
+//            added == total permits (add_permits and forget change the total).
 #pragma once
 
 #include <array>
@@ -26,15 +27,16 @@ using WakeList = SmallList<WaiterId, kMaxTasks>;
 
 /// The waiter node of one `Acquire` future (batch_semaphore.rs `Waiter` plus `Acquire::queued`).
 struct WaiterNode {
-  std::uint8_t need = 0;    // `Waiter::state`: permits still needed; 0 once fully assigned
-  std::uint8_t num = 0;     // `Acquire::num_permits`: permits requested
-  std::uint8_t queued = 0;  // `Acquire::queued`: the node was pushed to the waitlist
+  std::uint8_t need = 0;     // `Waiter::state`: permits still needed; 0 once fully assigned
+  std::uint8_t num = 0;      // `Acquire::num_permits`: permits requested
+  std::uint8_t queued = 0;   // `Acquire::queued`: the node was pushed to the waitlist
+  std::uint8_t in_list = 0;  // still linked in the waitlist (not popped by a release or close)
   bool operator==(const WaiterNode&) const = default;
 };
 
 class Semaphore {
  public:
-  enum class Poll : std::uint8_t { kReady, kPending };
+  enum class Poll : std::uint8_t { kReady, kPending, kClosed };
 
   Semaphore() = default;
   explicit Semaphore(std::uint8_t permits) : available_(permits) {}
@@ -52,9 +54,11 @@ class Semaphore {
   }
   /// A node whose permits are all assigned: it left the queue and completes at its next poll.
   bool fully_assigned(WaiterId w) const { return node(w).queued && node(w).need == 0; }
-  bool waiting(WaiterId w) const { return node(w).queued && node(w).need > 0; }
+  bool waiting(WaiterId w) const { return node(w).in_list != 0; }
+  bool closed() const { return closed_ != 0; }
 
-  /// `Semaphore::try_acquire`: succeeds only if `n` permits are available; never queues.
+  /// `Semaphore::try_acquire`: succeeds only if `n` permits are available and the semaphore is
+  /// open; never queues.
   bool try_acquire(std::uint8_t n);
 
   /// `Acquire::poll` (without the coop gate): the fast path when permits suffice and the node is
@@ -72,10 +76,18 @@ class Semaphore {
   /// through `release`, so those permits pass on to the next waiters.
   void drop_acquire(WaiterId w, WakeList& wakes);
 
+  /// `Semaphore::close`: every waiter is popped and woken (under the lock, oldest first); their
+  /// next poll fails with Closed, as does every later acquire.
+  void close(WakeList& wakes);
+
+  /// `forget`: permits held by a guard leave the semaphore for good (nothing is released).
+  /// Nothing to do here: the holder's count drops; the total shrinks.
+
  private:
   static std::size_t index(WaiterId w) { return static_cast<std::size_t>(w); }
 
   std::uint8_t available_ = 0;
+  std::uint8_t closed_ = 0;
   SmallList<WaiterId, kMaxTasks> queue_;
   std::array<WaiterNode, kMaxTasks> nodes_{};
 };

@@ -1,5 +1,6 @@
 #include "model/tokio_model.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -85,8 +86,7 @@ class Step {
   std::optional<std::string> owned_permit(TaskId t) const {
     if constexpr (kNarrate) {
       for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
-        if (sc_.resources[r].kind == ResourceKind::kTokioMutex &&
-            s_.semaphores[r].fully_assigned(waiter_of(t))) {
+        if (semaphore_based(sc_.resources[r].kind) && s_.semaphores[r].fully_assigned(waiter_of(t))) {
           return sc_.resources[r].name;
         }
       }
@@ -150,7 +150,12 @@ class Step {
     }
     const SmallList<TaskId, kMaxTasks> deferred = s_.deferred;
     s_.deferred.clear();
-    for (TaskId t : deferred) (void)issue_wake(t);
+    if (sc_.version == TokioVersion::k1_24) {
+      for (TaskId t : deferred) (void)issue_wake(t);
+    } else {
+      // Since 1.29 the scheduler pops deferred wakers LIFO.
+      for (std::size_t i = deferred.size(); i > 0; --i) (void)issue_wake(deferred[i - 1]);
+    }
     s_.phase = Phase::kTop;
     s_.ticks = 0;
     if (batch_end) {
@@ -171,7 +176,7 @@ class Step {
     if (ts.status == TaskStatus::kIdle) {
       ts.wake_pending = 0;
       ts.status = TaskStatus::kScheduled;
-      enqueue(t);
+      if (t != kMainTask) enqueue(t);  // main is not in the run queue: its woken flag is set
     }
     if (!multi()) {
       s_.phase = Phase::kTop;
@@ -215,14 +220,17 @@ class Step {
     }
     // A pause flag means something only to a wrapper that reads it.
     const std::size_t own = index(t);
-    const bool own_wrapped = sc_.futures[own].wrapper != Wrapper::kNone;
+    // finish_item lets the in-flight item, here the whole inner future, finish before pausing.
+    const bool own_wrapped = sc_.futures[own].wrapper != Wrapper::kNone &&
+                             sc_.futures[own].wrapper != Wrapper::kFinishItem;
     if (own_wrapped && s_.is_paused(own) && !wrapper_polls(own, ts.inflight != 0 || ts.region != 0)) {
       if (sc_.futures[own].wrapper == Wrapper::kDropOnPause) drop_future(t, TaskStatus::kDropped);
       return;
     }
     if (ts.region != 0) {
       const std::size_t nested = ts.region - 1U;
-      if (s_.is_paused(nested) && !wrapper_polls(nested, ts.inflight != 0)) {
+      if (s_.is_paused(nested) && sc_.futures[nested].wrapper != Wrapper::kNone &&
+          sc_.futures[nested].wrapper != Wrapper::kFinishItem && !wrapper_polls(nested, ts.inflight != 0)) {
         if (sc_.futures[nested].wrapper == Wrapper::kPausable) return;
         cancel_nested(t);  // drop_on_pause: the nested future is dropped; the task goes on
       }
@@ -283,7 +291,7 @@ class Step {
 
   bool holds_std_mutex(TaskId t) const {
     for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
-      if (s_.std_owner[r] == index(t) + 1) return true;
+      if (sc_.resources[r].kind == ResourceKind::kStdMutex && s_.std_owner[r] == index(t) + 1) return true;
     }
     return false;
   }
@@ -310,29 +318,60 @@ class Step {
     const auto r = resource_at(op.a);
     const auto other = task_at(op.a);
     switch (op.kind) {
-      case OpKind::kLock: return lock(t, r);
+      case OpKind::kLock:
+        if (sc_.resource(r).kind == ResourceKind::kBargingMutex) return barging_lock(t, r);
+        return lock(t, r, permits_of(op, t));
       case OpKind::kUnlock: {
-        if (ts.held[index(r)] == 0) {
+        if (sc_.resource(r).kind == ResourceKind::kBargingMutex) {
+          say("unlock ", name(r), " -> ", barging_unlock(t, r));
+          return Flow::kNext;
+        }
+        const std::uint8_t n = std::min(permits_of(op, t), ts.held[index(r)]);
+        if (n == 0) {
           say("unlock ", name(r), " -> no guard held (nothing to release)");
           return Flow::kNext;
         }
-        --ts.held[index(r)];
-        if (ts.region_held[index(r)] > 0) --ts.region_held[index(r)];
-        say("unlock ", name(r), " -> ", release(r, 1));
+        take_held(ts, r, n);
+        say("unlock ", name(r), " -> ", release(r, n));
         return Flow::kNext;
       }
       case OpKind::kTryLock: {
-        // mutex.rs `try_lock` = `try_acquire(1)`: no queue, no coop.
-        const bool ok = s_.semaphore(r).try_acquire(1);
-        if (ok) {
-          ++ts.held[index(r)];
-          if (ts.region != 0) ++ts.region_held[index(r)];
+        // mutex.rs `try_lock` = `try_acquire(1)` (rwlock: try_read 1, try_write all): no queue,
+        // no coop.
+        const std::uint8_t n = permits_of(op, t);
+        bool ok = false;
+        if (sc_.resource(r).kind == ResourceKind::kBargingMutex) {
+          ok = s_.std_owner[index(r)] == 0;
+          if (ok) s_.std_owner[index(r)] = static_cast<std::uint8_t>(index(t) + 1);
+        } else {
+          ok = s_.semaphore(r).try_acquire(n);
+          if (ok) add_held(ts, r, n);
         }
         if (op.b != 0) s_.vars[op.b - 1U] = ok ? 1 : 0;
-        say("try_lock ", name(r), ok ? " -> Ok (guard)" : " -> Err (no permit available)",
+        say(op_word(op), " ", name(r), ok ? " -> Ok (guard)" : " -> Err (no permit available)",
             op.b != 0 ? "; " + variable_name(op.b - 1U) + " = " + (ok ? "true" : "false") : "");
         return Flow::kNext;
       }
+      case OpKind::kAddPermits: {
+        say("add_permits ", name(r), " ", std::to_string(op.b), " -> ", release(r, op.b));
+        return Flow::kNext;
+      }
+      case OpKind::kForget: {
+        const std::uint8_t n = std::min(op.b, ts.held[index(r)]);
+        take_held(ts, r, n);
+        say("forget ", std::to_string(n), " permit", n == 1 ? "" : "s", " of ", name(r), " (they leave for good)");
+        return Flow::kNext;
+      }
+      case OpKind::kClose: {
+        WakeList wakes;
+        s_.semaphore(r).close(wakes);
+        std::string told = "close " + name(r) + " -> closed";
+        for (WaiterId w : wakes) told += "; " + issue_wake(task_of(w));
+        say(told);
+        return Flow::kNext;
+      }
+      case OpKind::kSend: return send(t, r);
+      case OpKind::kRecv: return recv(t, r);
       case OpKind::kSleep: {
         if (!ts.inflight) {
           ts.inflight = 1;
@@ -492,7 +531,8 @@ class Step {
         return Flow::kNext;
       case OpKind::kWrapBegin: {
         ts.region = static_cast<std::uint8_t>(op.a + 1U);
-        if (!s_.is_paused(op.a)) return Flow::kNext;
+        const Wrapper w = sc_.futures[op.a].wrapper;
+        if (!s_.is_paused(op.a) || w == Wrapper::kNone || w == Wrapper::kFinishItem) return Flow::kNext;
         // Paused before it started: pausable returns Pending at once; drop_on_pause cancels it.
         if (sc_.futures[op.a].wrapper == Wrapper::kPausable) {
           say("swallowed: ", future_name(op.a), " is paused, inner future not polled (it had not started)");
@@ -522,29 +562,173 @@ class Step {
     }
   }
 
-  Flow lock(TaskId t, ResourceId r) {
-    // mutex.rs `lock` -> batch_semaphore.rs `Acquire::poll` for one permit.
+  /// Permits an operation takes or gives: explicit, or the kind's usual (a rwlock's unlock
+  /// gives back what the task holds: all of them for a writer, one for a reader).
+  std::uint8_t permits_of(const Op& op, TaskId t) const {
+    if (op.c != 0) return op.c;
+    const auto& spec = sc_.resource(resource_at(op.a));
+    if (spec.kind == ResourceKind::kRwLock && op.kind == OpKind::kUnlock) {
+      return s_.task(t).held[op.a] >= spec.permits ? spec.permits : 1;
+    }
+    return 1;
+  }
+  std::string op_word(const Op& op) const {
+    const auto kind = sc_.resource(resource_at(op.a)).kind;
+    const bool all = op.c > 1 && op.c == sc_.resource(resource_at(op.a)).permits;
+    if (kind == ResourceKind::kRwLock) {
+      if (op.kind == OpKind::kTryLock) return all ? "try_write" : "try_read";
+      return all ? "write" : "read";
+    }
+    if (kind == ResourceKind::kSemaphore) {
+      if (op.kind == OpKind::kTryLock) return op.c > 1 ? "try_acquire_many" : "try_acquire";
+      return op.c > 1 ? "acquire_many" : "acquire";
+    }
+    return to_string(op.kind);
+  }
+  void add_held(TaskState& ts, ResourceId r, std::uint8_t n) {
+    ts.held[index(r)] = static_cast<std::uint8_t>(ts.held[index(r)] + n);
+    if (ts.region != 0) ts.region_held[index(r)] = static_cast<std::uint8_t>(ts.region_held[index(r)] + n);
+  }
+  void take_held(TaskState& ts, ResourceId r, std::uint8_t n) {
+    ts.held[index(r)] = static_cast<std::uint8_t>(ts.held[index(r)] - n);
+    ts.region_held[index(r)] = static_cast<std::uint8_t>(ts.region_held[index(r)] - std::min(n, ts.region_held[index(r)]));
+  }
+
+  Flow lock(TaskId t, ResourceId r, std::uint8_t n) {
+    // mutex.rs `lock`, semaphore.rs `acquire_many`, rwlock.rs `read`/`write` ->
+    // batch_semaphore.rs `Acquire::poll` for n permits.
+    TaskState& ts = s_.task(t);
+    Semaphore& sem = s_.semaphore(r);
+    const auto w = waiter_of(t);
+    const Op& op = sc_.task(t).program[ts.pc];
+    const std::string word = op_word(op) + " " + name(r);
+    const bool was_queued = sem.node(w).queued != 0;
+    const std::size_t ahead = sem.queue().size();
+    const std::uint8_t before = sem.available();
+    switch (sem.poll_acquire(w, n)) {
+      case Semaphore::Poll::kReady:
+        add_held(ts, r, n);
+        say(word, !was_queued ? " -> acquired"
+                  : n == 1    ? " -> acquired (the permit was assigned to it by a release)"
+                              : " -> acquired (the permits were assigned to it by releases)");
+        return Flow::kNext;
+      case Semaphore::Poll::kClosed: {
+        // Err(Closed): the Acquire is dropped, giving back anything assigned before the close.
+        WakeList wakes;
+        sem.drop_acquire(w, wakes);
+        std::string told = word + " -> Err(Closed)";
+        for (WaiterId next : wakes) told += "; " + issue_wake(task_of(next));
+        say(told);
+        return Flow::kNext;
+      }
+      case Semaphore::Poll::kPending: break;
+    }
+    ts.inflight = 1;
+    if (was_queued) {
+      say(word, " -> still waiting");
+    } else if (ahead == 0) {
+      say(word, " -> pending: queued as the only waiter",
+          before > 0 ? " (took the " + std::to_string(before) + " available, needs " +
+                           std::to_string(sem.node(w).need) + " more)"
+                     : (n == 1 ? " (the permit is taken)" : " (no permit available)"));
+    } else {
+      say(word, " -> pending: queued behind ", ordinal_waiters(ahead));
+    }
+    return Flow::kPending;
+  }
+
+  // --- a barging mutex (async_lock::Mutex 3.x, event-listener 5.x) ------------------------------
+  // State: std_owner (holder + 1) and a listener list with per-listener "notified" marks
+  // (State::notifies). unlock frees the lock and notifies one listener unless one is notified
+  // already ("at least one notified"); a notified listener that finds the lock taken listens
+  // again; a newcomer may take a free lock first.
+
+  Flow barging_lock(TaskId t, ResourceId r) {
+    TaskState& ts = s_.task(t);
+    std::uint8_t& owner = s_.std_owner[index(r)];
+    NotifyState& listeners = s_.notifies[index(r)];
+    if (owner == 0) {
+      owner = static_cast<std::uint8_t>(index(t) + 1);
+      listeners.waiters.erase(t);
+      listeners.notified[index(t)] = 0;
+      say("lock ", name(r), " -> acquired");
+      return Flow::kNext;
+    }
+    if (!listeners.waiters.contains(t)) listeners.waiters.push_back(t);
+    const bool was_notified = listeners.notified[index(t)] != 0;
+    listeners.notified[index(t)] = 0;
+    ts.inflight = 1;
+    say("lock ", name(r), was_notified ? " -> taken again by another task: listens again"
+                                       : " -> pending: listening (the lock is taken)");
+    return Flow::kPending;
+  }
+
+  std::string notify_a_listener(ResourceId r) {
+    NotifyState& listeners = s_.notifies[index(r)];
+    for (TaskId l : listeners.waiters) {
+      if (listeners.notified[index(l)] != 0) return "a listener is notified already (no new notification)";
+    }
+    if (listeners.waiters.empty()) return "no listener";
+    const TaskId first = listeners.waiters.front();
+    listeners.notified[index(first)] = 1;
+    return "listener " + name(first) + " notified; " + issue_wake(first);
+  }
+
+  std::string barging_unlock(TaskId t, ResourceId r) {
+    std::uint8_t& owner = s_.std_owner[index(r)];
+    if (owner != index(t) + 1) return "not held (no effect)";
+    owner = 0;
+    return "lock freed; " + notify_a_listener(r);
+  }
+
+  // --- bounded mpsc (sync/mpsc/bounded.rs, chan.rs): capacity is a batch semaphore ------------
+  // Messages in flight are counted in State::notifies[r].permit; the receiver waiting for one is
+  // the only entry of State::notifies[r].waiters.
+
+  Flow send(TaskId t, ResourceId r) {
     TaskState& ts = s_.task(t);
     Semaphore& sem = s_.semaphore(r);
     const auto w = waiter_of(t);
     const bool was_queued = sem.node(w).queued != 0;
-    const std::size_t ahead = sem.queue().size();
-    if (sem.poll_acquire(w, 1) == Semaphore::Poll::kReady) {
-      ++ts.held[index(r)];
-      if (ts.region != 0) ++ts.region_held[index(r)];
-      say("lock ", name(r), was_queued ? " -> acquired (the permit was assigned to it by a release)"
-                                       : " -> acquired");
-      return Flow::kNext;
+    switch (sem.poll_acquire(w, 1)) {
+      case Semaphore::Poll::kReady: {
+        NotifyState& ch = s_.notifies[index(r)];
+        ch.permit = static_cast<std::uint8_t>(std::min(255, ch.permit + 1));
+        std::string told = "send " + name(r) + (was_queued ? " -> slot assigned earlier; message sent" : " -> message sent");
+        if (!ch.waiters.empty()) told += "; " + issue_wake(ch.waiters.front());
+        say(told);
+        return Flow::kNext;
+      }
+      case Semaphore::Poll::kClosed: say("send ", name(r), " -> Err (closed)"); return Flow::kNext;
+      case Semaphore::Poll::kPending: break;
     }
     ts.inflight = 1;
-    if (was_queued) {
-      say("lock ", name(r), " -> still waiting");
-    } else if (ahead == 0) {
-      say("lock ", name(r), " -> pending: queued as the only waiter (the permit is taken)");
-    } else {
-      say("lock ", name(r), " -> pending: queued behind ", ordinal_waiters(ahead));
-    }
+    say("send ", name(r), was_queued ? " -> still waiting for a slot" : " -> pending: the channel is full");
     return Flow::kPending;
+  }
+
+  Flow recv(TaskId t, ResourceId r) {
+    TaskState& ts = s_.task(t);
+    NotifyState& ch = s_.notifies[index(r)];
+    if (ch.permit > 0) {
+      --ch.permit;
+      ch.waiters.erase(t);
+      say("recv ", name(r), " -> a message; its slot goes back: ", release(r, 1));
+      return Flow::kNext;
+    }
+    if (!ch.waiters.contains(t)) ch.waiters.push_back(t);
+    ts.inflight = 1;
+    say("recv ", name(r), " -> pending: no message");
+    return Flow::kPending;
+  }
+
+  /// Semaphore::release gives a batch's wakes in 1.24.2's order (reverse); since 1.38 they are
+  /// woken FIFO.
+  void in_version_order(WakeList& wakes) const {
+    if (sc_.version == TokioVersion::k1_24) return;
+    WakeList fifo;
+    for (std::size_t i = wakes.size(); i > 0; --i) fifo.push_back(wakes[i - 1]);
+    wakes = fifo;
   }
 
   /// release(n) on r and the wakes it issues; returns the narration of what happened.
@@ -552,6 +736,7 @@ class Step {
     Semaphore& sem = s_.semaphore(r);
     WakeList wakes;
     sem.release(n, wakes);
+    in_version_order(wakes);
     std::string told;
     if (wakes.empty()) {
       told = sem.queue().empty() ? "permit returned (available " + std::to_string(sem.available()) + ")"
@@ -616,7 +801,11 @@ class Step {
       n.notified[index(w)] = 2;
       told += " " + name(w);
     }
-    for (std::size_t i = batch.size(); i > 0; --i) told += "; " + issue_wake(batch[i - 1]);
+    if (sc_.version == TokioVersion::k1_24) {
+      for (std::size_t i = batch.size(); i > 0; --i) told += "; " + issue_wake(batch[i - 1]);
+    } else {
+      for (TaskId w : batch) told += "; " + issue_wake(w);
+    }
     return told;
   }
 
@@ -627,15 +816,26 @@ class Step {
     TaskState& ts = s_.task(t);
     if (!ts.inflight) return;
     const Op& op = sc_.task(t).program[ts.pc];
-    if (op.kind == OpKind::kLock) {
+    if (op.kind == OpKind::kLock && sc_.resource(resource_at(op.a)).kind == ResourceKind::kBargingMutex) {
+      // event-listener: dropping a notified listener passes the notification on.
+      const auto r = resource_at(op.a);
+      NotifyState& listeners = s_.notifies[index(r)];
+      const bool notified = listeners.notified[index(t)] != 0;
+      listeners.notified[index(t)] = 0;
+      listeners.waiters.erase(t);
+      say("its listener on ", name(r), " is dropped", notified ? ": its notification passes on -> " + notify_a_listener(r) : "");
+    } else if (op.kind == OpKind::kRecv) {
+      s_.notifies[op.a].waiters.erase(t);
+    } else if (op.kind == OpKind::kLock || op.kind == OpKind::kSend) {
       const auto r = resource_at(op.a);
       Semaphore& sem = s_.semaphore(r);
       const std::uint8_t assigned = sem.assigned(waiter_of(t));
       WakeList wakes;
       sem.drop_acquire(waiter_of(t), wakes);
-      std::string told = "its lock future on " + name(r) + " is dropped";
+      in_version_order(wakes);
+      std::string told = "its " + std::string(op.kind == OpKind::kSend ? "send" : "lock") + " future on " + name(r) + " is dropped";
       if (assigned > 0) {
-        told += ": assigned permit returned";
+        told += ": assigned permit" + std::string(assigned > 1 ? "s" : "") + " returned";
         for (WaiterId next : wakes) {
           told += " -> assigned to " + name(task_of(next)) + " (oldest waiter); " + issue_wake(task_of(next));
         }
@@ -695,9 +895,11 @@ class Step {
     for (std::size_t r = sc_.resources.size(); r > 0; --r) {
       const auto res = resource_at(r - 1);
       while (ts.region_held[index(res)] > 0) {
-        --ts.region_held[index(res)];
-        --ts.held[index(res)];
-        say("guard of ", name(res), " dropped with ", future_name(f), " -> ", release(res, 1));
+        const std::uint8_t n = ts.region_held[index(res)];
+        const bool writer = sc_.resource(res).kind == ResourceKind::kRwLock && n >= sc_.resource(res).permits;
+        const std::uint8_t per = writer ? n : 1;
+        take_held(ts, res, per);
+        say("guard of ", name(res), " dropped with ", future_name(f), " -> ", release(res, per));
       }
     }
     if (const auto v = sc_.futures[f].cancelled_variable) {
@@ -732,13 +934,23 @@ class Step {
     }
     for (std::size_t r = sc_.resources.size(); r > 0; --r) {
       const auto res = resource_at(r - 1);
-      while (ts.held[index(res)] > 0) {
-        --ts.held[index(res)];
-        say("guard of ", name(res), " dropped with the future -> ", release(res, 1));
+      if (ts.held[index(res)] > 0) {
+        // Each guard or permit object releases what it holds: a rwlock writer all at once.
+        const std::uint8_t n = ts.held[index(res)];
+        const bool writer = sc_.resource(res).kind == ResourceKind::kRwLock && n >= sc_.resource(res).permits;
+        const std::uint8_t per = writer ? n : 1;
+        while (ts.held[index(res)] > 0) {
+          ts.held[index(res)] = static_cast<std::uint8_t>(ts.held[index(res)] - per);
+          say("guard of ", name(res), " dropped with the future -> ", release(res, per));
+        }
       }
       if (s_.std_owner[index(res)] == index(t) + 1) {
-        s_.std_owner[index(res)] = 0;
-        say("std guard of ", name(res), " dropped with the future");
+        if (sc_.resource(res).kind == ResourceKind::kBargingMutex) {
+          say("guard of ", name(res), " dropped with the future -> ", barging_unlock(t, res));
+        } else {
+          s_.std_owner[index(res)] = 0;
+          say("std guard of ", name(res), " dropped with the future");
+        }
       }
     }
     // JoinHandle: a task awaiting this one is woken (task/join.rs, harness.rs `complete`).
@@ -767,9 +979,7 @@ TokioModel::TokioModel(Scenario scenario) : scenario_(std::move(scenario)) {}
 State TokioModel::initial_state() const {
   State s;
   for (std::size_t r = 0; r < scenario_.resources.size(); ++r) {
-    if (scenario_.resources[r].kind == ResourceKind::kTokioMutex) {
-      s.semaphores[r] = Semaphore(scenario_.resources[r].permits);
-    }
+    if (semaphore_based(scenario_.resources[r].kind)) s.semaphores[r] = Semaphore(scenario_.resources[r].permits);
   }
   for (std::size_t v = 0; v < scenario_.variables.size(); ++v) s.vars[v] = scenario_.variables[v].initial;
   // The block_on future is polled first (current_thread.rs: `woken` starts true).

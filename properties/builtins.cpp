@@ -32,7 +32,8 @@ bool holds_or_owns(const State& s, TaskId t, ResourceId r) {
 
 bool mutual_exclusion(const Scenario& sc, const State& s) {
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
-    if (sc.resources[r].kind == model::ResourceKind::kNotify) continue;
+    const auto kind = sc.resources[r].kind;
+    if (kind == model::ResourceKind::kNotify || kind == model::ResourceKind::kMpsc) continue;
     if (model::guard_holders(s, sc, resource_at(r)) > sc.resources[r].permits) return false;
   }
   return true;
@@ -63,7 +64,7 @@ bool coffman_mutual_exclusion(const Scenario& sc, const State& s) {
   // A resource whose every permit is in use while a task waits for it: it cannot be shared.
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
     const auto res = resource_at(r);
-    if (sc.resources[r].kind != model::ResourceKind::kTokioMutex) continue;
+    if (!model::semaphore_based(sc.resources[r].kind)) continue;
     if (!s.semaphores[r].queue().empty() && in_use(sc, s, res) == sc.resources[r].permits) {
       return true;
     }

@@ -84,12 +84,16 @@ class Loader {
   // --- scenario --------------------------------------------------------------------------------
 
   model::Scenario scenario(const json& value, const std::string& at) {
-    in_.expect_object(value, at, {"runtime", "resources", "variables", "tasks", "faults"},
+    in_.expect_object(value, at, {"runtime", "tokio", "resources", "variables", "tasks", "faults"},
                       {"runtime", "resources", "tasks"});
     model::Scenario sc;
     const auto runtime = in_.choice(value["runtime"], at + "/runtime", "runtime",
                                     {"current_thread", "multi_thread"});
     sc.flavor = runtime == "current_thread" ? model::Flavor::kCurrentThread : model::Flavor::kMultiThread;
+    if (value.contains("tokio")) {
+      const auto version = in_.choice(value["tokio"], at + "/tokio", "tokio version", {"1.24", "1.53"});
+      sc.version = version == "1.24" ? model::TokioVersion::k1_24 : model::TokioVersion::k1_53;
+    }
     resources(value["resources"], at + "/resources", sc);
     if (value.contains("variables")) variables(value["variables"], at + "/variables", sc, std::nullopt);
     tasks(value["tasks"], at + "/tasks", sc);
@@ -123,15 +127,39 @@ class Loader {
     }
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string p = at + "/" + std::to_string(i);
-      in_.expect_object(list[i], p, {"name", "kind"}, {"name", "kind"});
+      in_.expect_object(list[i], p, {"name", "kind", "permits", "max_readers", "capacity"}, {"name", "kind"});
       model::ResourceSpec spec;
       spec.name = name(list[i]["name"], p + "/name");
-      const auto kind = in_.choice(list[i]["kind"], p + "/kind", "resource kind",
-                                   {"tokio_mutex", "std_mutex", "notify"});
-      spec.kind = kind == "tokio_mutex" ? model::ResourceKind::kTokioMutex
-                  : kind == "std_mutex" ? model::ResourceKind::kStdMutex
-                                        : model::ResourceKind::kNotify;
-      spec.permits = 1;
+      static const std::vector<std::pair<std::string, model::ResourceKind>> kinds = {
+          {"tokio_mutex", model::ResourceKind::kTokioMutex}, {"std_mutex", model::ResourceKind::kStdMutex},
+          {"notify", model::ResourceKind::kNotify},          {"semaphore", model::ResourceKind::kSemaphore},
+          {"rwlock", model::ResourceKind::kRwLock},          {"mpsc", model::ResourceKind::kMpsc},
+          {"barging_mutex", model::ResourceKind::kBargingMutex}};
+      std::vector<std::string> kind_names;
+      for (const auto& [n, k] : kinds) kind_names.push_back(n);
+      const auto kind = in_.choice(list[i]["kind"], p + "/kind", "resource kind", kind_names);
+      for (const auto& [n, k] : kinds) {
+        if (n == kind) spec.kind = k;
+      }
+      // The size of the semaphore underneath: a semaphore's permits, a rwlock's max readers
+      // (tokio's default is far above any scenario's tasks: 8 behaves the same here), a
+      // channel's capacity.
+      const std::pair<const char*, model::ResourceKind> sizes[] = {
+          {"permits", model::ResourceKind::kSemaphore}, {"max_readers", model::ResourceKind::kRwLock},
+          {"capacity", model::ResourceKind::kMpsc}};
+      spec.permits = spec.kind == model::ResourceKind::kRwLock ? 8 : 1;
+      for (const auto& [key, owner] : sizes) {
+        if (!list[i].contains(key)) continue;
+        if (spec.kind != owner) {
+          in_.fail_key(p + "/" + key, std::string("'") + key + "' is for a " + model::to_string(owner) +
+                                          ", and '" + spec.name + "' is a " + kind);
+        }
+        spec.permits = static_cast<std::uint8_t>(
+            in_.integer(list[i][key], p + "/" + key, owner == model::ResourceKind::kSemaphore ? 0 : 1, 255));
+      }
+      if (spec.kind == model::ResourceKind::kMpsc && !list[i].contains("capacity")) {
+        in_.fail(p, "missing required key 'capacity' (a bounded channel's slots)");
+      }
       if (sc.find_resource(spec.name)) in_.fail(p + "/name", "duplicate resource name '" + spec.name + "'");
       sc.resources.push_back(spec);
     }
@@ -255,9 +283,10 @@ class Loader {
   }
 
   model::Wrapper parse_wrapper(const json& value, const std::string& at) {
-    const auto w = in_.choice(value, at, "wrapper", {"none", "pausable", "drop_on_pause"});
-    return w == "pausable" ? model::Wrapper::kPausable
+    const auto w = in_.choice(value, at, "wrapper", {"none", "pausable", "drop_on_pause", "finish_item"});
+    return w == "pausable"        ? model::Wrapper::kPausable
            : w == "drop_on_pause" ? model::Wrapper::kDropOnPause
+           : w == "finish_item"   ? model::Wrapper::kFinishItem
                                   : model::Wrapper::kNone;
   }
 
@@ -431,7 +460,7 @@ class Loader {
   /// One statement written as a string: an operation ("lock m"), an assignment ("x = y + 1",
   /// "got = try_lock m") or "return".
   void simple(const std::string& text, const std::string& at, model::Scenario& sc, std::size_t task,
-              const Context& ctx, std::vector<Op>& out) {
+              const Context& ctx, std::vector<Op>& out, std::size_t base = 0) {
     static const std::regex assignment(R"(^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)\s*(.*)$)");
     std::smatch m;
     if (std::regex_match(text, m, assignment)) {
@@ -444,13 +473,17 @@ class Loader {
                  static_cast<std::size_t>(m.position(1)) + 1);
       }
       const std::string rhs = m[2].str();
-      static const std::regex try_lock(R"(^try_lock\s+([A-Za-z_][A-Za-z0-9_]*)\s*$)");
+      static const std::regex try_op(
+          R"(^(try_lock|try_acquire|try_acquire_many|try_read|try_write)\s+([A-Za-z_][A-Za-z0-9_]*)(\s+([0-9]+))?\s*$)");
       std::smatch t;
-      if (std::regex_match(rhs, t, try_lock)) {
-        const auto r = resource(t[1].str(), at, rhs_at + static_cast<std::size_t>(t.position(1)) + 1, sc,
-                                model::ResourceKind::kTokioMutex, "try_lock");
-        if (!sc.variables[*v].boolean) in_.fail(at, "'" + var + "' must be a boolean to hold try_lock's result", static_cast<std::size_t>(m.position(1)) + 1);
-        out.push_back({OpKind::kTryLock, r, static_cast<std::uint8_t>(*v + 1)});
+      if (std::regex_match(rhs, t, try_op)) {
+        if (!sc.variables[*v].boolean) {
+          in_.fail(at, "'" + var + "' must be a boolean to hold " + t[1].str() + "'s result",
+                   static_cast<std::size_t>(m.position(1)) + 1);
+        }
+        const std::size_t op_at = rhs_at + static_cast<std::size_t>(t.position(1));
+        simple(text.substr(op_at), at, sc, task, ctx, out, op_at);
+        out.back().b = static_cast<std::uint8_t>(*v + 1);
         return;
       }
       const std::uint8_t e = expression(rhs, at, rhs_at, sc, task);
@@ -458,37 +491,55 @@ class Loader {
       return;
     }
     std::istringstream words(text);
-    std::string verb, arg, extra;
-    words >> verb >> arg >> extra;
+    std::string verb, arg, count_word, extra;
+    words >> verb >> arg >> count_word >> extra;
     const std::size_t verb_at = text.find_first_not_of(" \t");
-    const std::size_t verb_column = (verb_at == std::string::npos ? 0 : verb_at) + 1;
-    const std::size_t arg_column = arg.empty() ? verb_column : text.find(arg, verb_column - 1 + verb.size()) + 1;
+    const std::size_t verb_column = base + (verb_at == std::string::npos ? 0 : verb_at) + 1;
+    const std::size_t arg_column =
+        arg.empty() ? verb_column : base + text.find(arg, verb_column - 1 - base + verb.size()) + 1;
     enum class Arg { kNone, kResource, kTask, kFuture };
+    enum class Count { kNone, kOne, kGiven, kOneOrGiven, kAll, kHeld };
     struct Verb {
       const char* name;
       OpKind kind;
       Arg arg;
-      model::ResourceKind resource_kind;
+      std::vector<model::ResourceKind> kinds;
+      Count count = Count::kNone;
     };
     using RK = model::ResourceKind;
-    static const Verb verbs[] = {
-        {"lock", OpKind::kLock, Arg::kResource, RK::kTokioMutex},
-        {"unlock", OpKind::kUnlock, Arg::kResource, RK::kTokioMutex},
-        {"try_lock", OpKind::kTryLock, Arg::kResource, RK::kTokioMutex},
-        {"std_lock", OpKind::kStdLock, Arg::kResource, RK::kStdMutex},
-        {"std_unlock", OpKind::kStdUnlock, Arg::kResource, RK::kStdMutex},
-        {"notified", OpKind::kNotified, Arg::kResource, RK::kNotify},
-        {"notify_one", OpKind::kNotifyOne, Arg::kResource, RK::kNotify},
-        {"notify_waiters", OpKind::kNotifyWaiters, Arg::kResource, RK::kNotify},
-        {"sleep", OpKind::kSleep, Arg::kNone, RK::kTokioMutex},
-        {"yield_now", OpKind::kYieldNow, Arg::kNone, RK::kTokioMutex},
-        {"return", OpKind::kReturn, Arg::kNone, RK::kTokioMutex},
-        {"spawn", OpKind::kSpawn, Arg::kTask, RK::kTokioMutex},
-        {"join", OpKind::kJoin, Arg::kTask, RK::kTokioMutex},
-        {"pause", OpKind::kPause, Arg::kFuture, RK::kTokioMutex},
-        {"resume", OpKind::kResume, Arg::kFuture, RK::kTokioMutex},
-        {"drop", OpKind::kDrop, Arg::kTask, RK::kTokioMutex},
-        {"abort", OpKind::kAbort, Arg::kTask, RK::kTokioMutex},
+    static const std::vector<Verb> verbs = {
+        {"lock", OpKind::kLock, Arg::kResource, {RK::kTokioMutex, RK::kBargingMutex}, Count::kOne},
+        {"unlock", OpKind::kUnlock, Arg::kResource, {RK::kTokioMutex, RK::kBargingMutex, RK::kRwLock}, Count::kHeld},
+        {"try_lock", OpKind::kTryLock, Arg::kResource, {RK::kTokioMutex, RK::kBargingMutex}, Count::kOne},
+        {"acquire", OpKind::kLock, Arg::kResource, {RK::kSemaphore}, Count::kOne},
+        {"acquire_many", OpKind::kLock, Arg::kResource, {RK::kSemaphore}, Count::kGiven},
+        {"try_acquire", OpKind::kTryLock, Arg::kResource, {RK::kSemaphore}, Count::kOne},
+        {"try_acquire_many", OpKind::kTryLock, Arg::kResource, {RK::kSemaphore}, Count::kGiven},
+        {"release", OpKind::kUnlock, Arg::kResource, {RK::kSemaphore}, Count::kOne},
+        {"release_many", OpKind::kUnlock, Arg::kResource, {RK::kSemaphore}, Count::kGiven},
+        {"add_permits", OpKind::kAddPermits, Arg::kResource, {RK::kSemaphore}, Count::kGiven},
+        {"forget", OpKind::kForget, Arg::kResource, {RK::kSemaphore, RK::kTokioMutex}, Count::kOneOrGiven},
+        {"close", OpKind::kClose, Arg::kResource, {RK::kSemaphore}},
+        {"read", OpKind::kLock, Arg::kResource, {RK::kRwLock}, Count::kOne},
+        {"write", OpKind::kLock, Arg::kResource, {RK::kRwLock}, Count::kAll},
+        {"try_read", OpKind::kTryLock, Arg::kResource, {RK::kRwLock}, Count::kOne},
+        {"try_write", OpKind::kTryLock, Arg::kResource, {RK::kRwLock}, Count::kAll},
+        {"send", OpKind::kSend, Arg::kResource, {RK::kMpsc}},
+        {"recv", OpKind::kRecv, Arg::kResource, {RK::kMpsc}},
+        {"std_lock", OpKind::kStdLock, Arg::kResource, {RK::kStdMutex}},
+        {"std_unlock", OpKind::kStdUnlock, Arg::kResource, {RK::kStdMutex}},
+        {"notified", OpKind::kNotified, Arg::kResource, {RK::kNotify}},
+        {"notify_one", OpKind::kNotifyOne, Arg::kResource, {RK::kNotify}},
+        {"notify_waiters", OpKind::kNotifyWaiters, Arg::kResource, {RK::kNotify}},
+        {"sleep", OpKind::kSleep, Arg::kNone, {}},
+        {"yield_now", OpKind::kYieldNow, Arg::kNone, {}},
+        {"return", OpKind::kReturn, Arg::kNone, {}},
+        {"spawn", OpKind::kSpawn, Arg::kTask, {}},
+        {"join", OpKind::kJoin, Arg::kTask, {}},
+        {"pause", OpKind::kPause, Arg::kFuture, {}},
+        {"resume", OpKind::kResume, Arg::kFuture, {}},
+        {"drop", OpKind::kDrop, Arg::kTask, {}},
+        {"abort", OpKind::kAbort, Arg::kTask, {}},
     };
     const Verb* found = nullptr;
     std::vector<std::string> verb_names;
@@ -497,7 +548,10 @@ class Loader {
       if (verb == v.name) found = &v;
     }
     if (!found) in_.fail(at, JsonReader::unknown("operation", verb, verb_names, true), verb_column);
-    if (!extra.empty()) in_.fail(at, "operation '" + text + "' has too many words", verb_column);
+    const bool counted = found->count == Count::kGiven || found->count == Count::kOneOrGiven;
+    if (!extra.empty() || (!counted && !count_word.empty())) {
+      in_.fail(at, "operation '" + text + "' has too many words", verb_column);
+    }
     if (ctx.in_handler && (model::awaits(found->kind) || found->kind == OpKind::kReturn)) {
       in_.fail(at, "'" + verb + "' cannot run in an on_drop handler: a destructor cannot await", verb_column);
     }
@@ -511,7 +565,34 @@ class Loader {
       in_.fail(at, "'" + verb + "' needs a " + what + " name", verb_column);
     }
     if (found->arg == Arg::kResource) {
-      out.push_back({found->kind, resource(arg, at, arg_column, sc, found->resource_kind, verb), 0});
+      const std::uint8_t r = resource(arg, at, arg_column, sc, found->kinds, verb);
+      std::uint8_t count = 0;
+      switch (found->count) {
+        case Count::kNone: break;
+        case Count::kOne: count = 1; break;
+        case Count::kAll: count = sc.resources[r].permits; break;
+        case Count::kHeld: count = sc.resources[r].kind == model::ResourceKind::kRwLock ? 0 : 1; break;
+        case Count::kGiven:
+        case Count::kOneOrGiven: {
+          if (count_word.empty() && found->count == Count::kOneOrGiven) {
+            count = 1;
+            break;
+          }
+          const std::size_t count_column = base + text.find(count_word, arg_column - 1 - base + arg.size()) + 1;
+          if (count_word.empty()) in_.fail(at, "'" + verb + "' needs a number of permits after the name", arg_column);
+          if (count_word.size() > 3 || count_word.find_first_not_of("0123456789") != std::string::npos ||
+              std::stoi(count_word) < 1 || std::stoi(count_word) > 255) {
+            in_.fail(at, "expected a number of permits from 1 to 255, found '" + count_word + "'", count_column);
+          }
+          count = static_cast<std::uint8_t>(std::stoi(count_word));
+          break;
+        }
+      }
+      if (found->kind == OpKind::kAddPermits || found->kind == OpKind::kForget) {
+        out.push_back({found->kind, r, count, 0});
+      } else {
+        out.push_back({found->kind, r, 0, count});
+      }
       return;
     }
     if (found->arg == Arg::kFuture) {
@@ -549,15 +630,18 @@ class Loader {
   }
 
   std::uint8_t resource(const std::string& n, const std::string& at, std::size_t column,
-                        const model::Scenario& sc, model::ResourceKind kind, const std::string& verb) {
+                        const model::Scenario& sc, const std::vector<model::ResourceKind>& kinds,
+                        const std::string& verb) {
     const auto r = sc.find_resource(n);
     if (!r) {
       std::vector<std::string> names;
       for (const auto& res : sc.resources) names.push_back(res.name);
       in_.fail(at, JsonReader::unknown("resource", n, names), column);
     }
-    if (sc.resources[*r].kind != kind) {
-      in_.fail(at, "'" + verb + "' needs a " + model::to_string(kind) + ", and '" + n + "' is a " +
+    if (std::find(kinds.begin(), kinds.end(), sc.resources[*r].kind) == kinds.end()) {
+      std::vector<std::string> wanted;
+      for (auto k : kinds) wanted.emplace_back(model::to_string(k));
+      in_.fail(at, "'" + verb + "' needs a " + JsonReader::join(wanted) + ", and '" + n + "' is a " +
                        model::to_string(sc.resources[*r].kind), column);
     }
     return static_cast<std::uint8_t>(*r);

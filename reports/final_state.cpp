@@ -81,11 +81,14 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
         resource.owning_futures.push_back(sc.tasks[i].name);
       }
     }
-    if (sc.resources[r].kind == model::ResourceKind::kTokioMutex) {
+    const auto kind = sc.resources[r].kind;
+    if (model::semaphore_based(kind)) {
       for (model::WaiterId w : s.semaphore(res).queue()) {
         resource.waiters.push_back(sc.task(model::task_of(w)).name);
       }
-    } else if (sc.resources[r].kind == model::ResourceKind::kNotify) {
+    }
+    if (kind == model::ResourceKind::kNotify || kind == model::ResourceKind::kBargingMutex ||
+        kind == model::ResourceKind::kMpsc) {
       for (TaskId w : s.notifies[r].waiters) resource.waiters.push_back(sc.task(w).name);
     }
     view.resources.push_back(std::move(resource));

@@ -34,4 +34,11 @@ std::unique_ptr<Reporter> make_junit_reporter(std::ostream& out, bool include_ti
 /// Graphviz: the wait-for graph of the state that the first counterexample ends in.
 std::unique_ptr<Reporter> make_dot_reporter(std::ostream& out);
 
+/// HTML: into `directory` (created if missing), one self-contained page per file (named after its
+/// path: properties/seed/x.json -> properties_seed_x.html) with a sequence diagram and the wait-for
+/// graph of each distinct counterexample, and at finish() index.html linking them. Throws
+/// properties::InputError when the directory cannot be created or a page cannot be written.
+/// `include_timing` false writes 0 seconds, so the bytes depend on the input only.
+std::unique_ptr<Reporter> make_html_reporter(const std::string& directory, bool include_timing = true);
+
 }  // namespace wakecheck::reports
