@@ -137,9 +137,18 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
 
   // A cycle in which a waiting task never gets through.
   if (trace.loop_start) {
+    // The starving task: one polled inside the cycle (it spins) or waiting through it.
+    auto polled_in_cycle = [&](TaskId t) {
+      for (std::size_t k = *trace.loop_start; k <= trace.steps.size(); ++k) {
+        const auto& e = trace.steps[k - 1].event;
+        if (e.kind == model::EventKind::kPoll && e.task == t) return true;
+      }
+      return false;
+    };
     for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
       const auto t = model::task_at(i);
       if (!s.tasks[i].live() || model::task_paused(s, sc, t)) continue;
+      if (!polled_in_cycle(t) && !model::waits_on(s, sc, t)) continue;
       d.cause = Cause::kStarvation;
       d.summary = "starvation: " + sc.tasks[i].name + " is polled again and again in a fair cycle (steps " +
                   std::to_string(*trace.loop_start) + " to " + std::to_string(trace.steps.size()) +
