@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "properties/compare.hpp"
 #include "properties/input_error.hpp"
 #include "properties/property_file.hpp"
 #include "properties/run.hpp"
@@ -31,6 +32,7 @@ constexpr const char* kUsage =
     "usage: wakecheck check PATH... [--json FILE] [--junit FILE] [--dot FILE] [--max-states N]\n"
     "                               [--html DIR] [--no-timing]\n"
     "       wakecheck replay REPORT.json\n"
+    "       wakecheck compare FILE\n"
     "\n"
     "Checks property files (a directory means every .json file below it but JSON Schemas) by\n"
     "exploring every\n"
@@ -49,6 +51,9 @@ constexpr const char* kUsage =
     "  --shrink          for each violated property, remove tasks, copies, statements and fault\n"
     "                    budget while it stays violated, and write the smallest scenario as\n"
     "                    STEM.PROPERTY.shrunk.json beside the JSON report (or here)\n"
+    "\n"
+    "compare runs FILE's program (one tokio_mutex, wrapped tasks) against every mutex kind and\n"
+    "pause policy and prints which combinations strand, hang or pass.\n"
     "\n"
     "replay re-executes every counterexample of a JSON report against the current model and\n"
     "prints the state after each step; exit 1 if one no longer applies (and where, and why).\n"
@@ -74,10 +79,10 @@ struct Options {
 
 Options parse_arguments(const std::vector<std::string>& args) {
   Options options;
-  if (args.empty()) usage_error("missing a command; expected 'check' or 'replay'");
+  if (args.empty()) usage_error("missing a command; expected 'check', 'replay' or 'compare'");
   if (args[0] != "check" && args[0] != "replay") {
     std::string message = "unknown command '" + args[0] + "'";
-    if (auto near = wakecheck::properties::nearest_name(args[0], {"check", "replay"})) {
+    if (auto near = wakecheck::properties::nearest_name(args[0], {"check", "replay", "compare"})) {
       message += "; did you mean '" + *near + "'?";
     }
     usage_error(message);
@@ -253,6 +258,41 @@ int replay(const std::string& report_path) {
   return all_apply ? 0 : 1;
 }
 
+/// `wakecheck compare FILE`: the client program against every mutex kind and pause policy.
+int compare_command(const std::vector<std::string>& args) {
+  if (args.size() != 2 || args[1].rfind("-", 0) == 0) usage_error("'compare' needs exactly one property file");
+  std::ifstream in(args[1], std::ios::binary);
+  if (!in) throw InputError(args[1] + ": cannot read the file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const auto table = wakecheck::properties::compare_designs(args[1], text.str());
+  std::vector<std::vector<std::string>> cells;
+  std::size_t first = 0;
+  for (const auto& m : table.mutexes) first = std::max(first, m.size());
+  std::vector<std::size_t> width(table.policies.size());
+  for (std::size_t c = 0; c < table.policies.size(); ++c) width[c] = table.policies[c].size();
+  for (const auto& row : table.cells) {
+    std::vector<std::string> texts;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      texts.push_back(row[c].outcome + (row[c].cause.empty() ? "" : " (" + row[c].cause + ")"));
+      width[c] = std::max(width[c], texts.back().size());
+    }
+    cells.push_back(texts);
+  }
+  auto pad = [](std::string s, std::size_t w) { return s + std::string(w > s.size() ? w - s.size() : 0, ' '); };
+  std::cout << args[1] << ": all_tasks_finish for each mutex kind and pause policy\n\n  " << pad("", first + 2);
+  std::string header;
+  for (std::size_t c = 0; c < table.policies.size(); ++c) header += pad(table.policies[c], width[c] + 2);
+  std::cout << header.substr(0, header.find_last_not_of(' ') + 1) << "\n";
+  for (std::size_t r = 0; r < cells.size(); ++r) {
+    std::cout << "  " << pad(table.mutexes[r], first + 2);
+    std::string line;
+    for (std::size_t c = 0; c < cells[r].size(); ++c) line += pad(cells[r][c], width[c] + 2);
+    std::cout << line.substr(0, line.find_last_not_of(' ') + 1) << "\n";
+  }
+  return 0;
+}
+
 int run(const std::vector<std::string>& args) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
     std::cout << kUsage;
@@ -262,6 +302,7 @@ int run(const std::vector<std::string>& args) {
     std::cout << "wakecheck 0.1.0\n";
     return 0;
   }
+  if (!args.empty() && args[0] == "compare") return compare_command(args);
   const Options options = parse_arguments(args);
   if (options.command == "replay") return replay(options.paths.front());
 

@@ -681,8 +681,10 @@ class SequenceDiagram {
         << "\" text-anchor=\"middle\">" << esc(kind + " (runtime)") << "</text></g>\n";
     }
     // The narration: the event, its effects, and for a decisive step why it matters.
-    o << "<text class=\"event\" x=\"" << num(notes_x_) << "\" y=\"" << num(event_y) << "\">" << esc(step.event_text)
-      << "</text>\n";
+    const std::string event = truncate(step.event_text, kNoteChars - 8);
+    o << "<text class=\"event\" x=\"" << num(notes_x_) << "\" y=\"" << num(event_y) << "\">";
+    if (event != step.event_text) o << "<title>" << esc(step.event_text) << "</title>";
+    o << esc(event) << "</text>\n";
     for (const auto& e : r.effects) {
       o << "<g class=\"effect-line\">";
       if (e.cut) o << "<title>" << esc(e.text) << "</title>";
@@ -813,7 +815,7 @@ std::string wait_for_svg(const model::Scenario& sc, const model::State& s, const
 
   // Tasks on one row, resources centred on the row below; a node is as wide as its text.
   for (auto& n : nodes) {
-    n.w = std::clamp(std::max(len(characters(n.name)) * 8.5, len(characters(n.sub)) * 6.4) + 24, 120.0, 168.0);
+    n.w = std::clamp(std::max(len(characters(n.name)) * 8.5, len(characters(n.sub)) * 6.2) + 20, 120.0, 176.0);
   }
   constexpr double kSpacing = 184;
   const double top = joins ? 78 : 24;
@@ -939,7 +941,7 @@ std::string wait_for_svg(const model::Scenario& sc, const model::State& s, const
       << "\" height=\"" << num(n.h) << "\" rx=\"" << (task ? 22 : 4) << "\"/>";
     o << "<text class=\"name\" x=\"" << num(n.x) << "\" y=\"" << num(n.y - 2) << "\" text-anchor=\"middle\">"
       << esc(truncate(n.name, 16)) << "</text><text class=\"sub\" x=\"" << num(n.x) << "\" y=\"" << num(n.y + 14)
-      << "\" text-anchor=\"middle\">" << esc(truncate(n.sub, 26)) << "</text></g>\n";
+      << "\" text-anchor=\"middle\">" << esc(truncate(n.sub, 30)) << "</text></g>\n";
   }
   if (edges.empty()) {
     o << "<text class=\"nothing\" x=\"" << num(width / 2) << "\" y=\"" << num((task_y + resource_y) / 2)
@@ -1160,7 +1162,7 @@ class HtmlReporter final : public Reporter {
         o << "</ul>\n";
       }
     } else {
-      o << "<p>Nothing is stuck where the trace ends.</p>\n";
+      o << "<p>No cause is diagnosed: nothing in the state where the trace ends is recognised as stuck.</p>\n";
     }
     o << "<p class=\"coffman\">" << esc(d.coffman) << "</p>\n";
     o << "<p class=\"replay\">replay key: <code>";
