@@ -222,7 +222,7 @@ TEST(BadUsage, MissingOrMisspelledCommand) {
   TempDir dir;
   CHECK_TRUE(dir.ok());
   check_rejected(run_wakecheck(dir, ""),
-                 "wakecheck: missing a command; expected 'check' or 'replay' (see wakecheck --help)");
+                 "wakecheck: missing a command; expected 'check', 'replay' or 'compare' (see wakecheck --help)");
   check_rejected(run_wakecheck(dir, "chekc " + kSeed),
                  "wakecheck: unknown command 'chekc'; did you mean 'check'? (see wakecheck --help)");
   check_rejected(run_wakecheck(dir, "check"),
