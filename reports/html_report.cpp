@@ -442,8 +442,9 @@ class SequenceDiagram {
     e.text = text;
     e.lines = wrap(text, kNoteChars, kMaxEffectLines, e.cut);
     const std::string first = word_at(text, 0);
-    static const char* const kOps[] = {"lock", "unlock", "try_lock", "std_lock", "std_unlock",
-                                        "notify_one", "notify_waiters", "notified"};
+    static const char* const kOps[] = {"lock",       "unlock",         "try_lock", "std_lock",
+                                        "std_unlock", "notify_one",     "notify_waiters", "notified",
+                                        "send",       "recv",           "add_permits", "close"};
     std::string resource;
     for (const char* op : kOps) {
       if (first == op && text.size() > first.size()) {
@@ -454,6 +455,9 @@ class SequenceDiagram {
     if (text.rfind("guard of ", 0) == 0 || text.rfind("std guard of ", 0) == 0) {
       e.op = "drop guard";
       resource = word_at(text, text.find("of ") + 3);
+    } else if (first == "forget" && text.find(" of ") != std::string::npos) {
+      e.op = "forget";
+      resource = word_at(text, text.find(" of ") + 4);
     }
     if (e.op.empty()) return e;
     e.resource = resource_lane(resource);
@@ -461,17 +465,17 @@ class SequenceDiagram {
       e.op.clear();
       return e;
     }
-    const bool pending = text.find("-> pending") != std::string::npos || text.find("still waiting") != std::string::npos;
-    if (e.op == "lock" || e.op == "notified") {
-      e.tone = pending ? "wait" : "acquire";
-    } else if (e.op == "try_lock") {
-      e.tone = text.find("-> Ok") != std::string::npos ? "acquire" : "fail";
-    } else if (e.op == "std_lock") {
-      e.tone = "acquire";
+    const bool waits = text.find("pending") != std::string::npos || text.find("waiting") != std::string::npos ||
+                       text.find("listens again") != std::string::npos;
+    const bool failed = text.find("-> Err") != std::string::npos;
+    if (e.op == "lock" || e.op == "notified" || e.op == "send" || e.op == "try_lock" || e.op == "std_lock") {
+      e.tone = waits ? "wait" : failed ? "fail" : "acquire";
     } else if (e.op == "notify_one" || e.op == "notify_waiters") {
       e.tone = "notify";
+    } else if (e.op == "close") {
+      e.tone = "fail";
     } else {
-      e.tone = "release";
+      e.tone = waits ? "wait" : "release";  // unlock, recv, add_permits, forget, a dropped guard
     }
     for (const char* phrase : {"permit assigned to ", "notification handed to "}) {
       for (auto at = text.find(phrase); at != std::string::npos; at = text.find(phrase, at + 1)) {
@@ -641,13 +645,15 @@ class SequenceDiagram {
   }
 
   void arrow(std::ostream& o, double x1, double x2, double y, const std::string& tone, const std::string& head,
-             const std::string& label) const {
+             const std::string& label, bool centred = false) const {
     const double dir = x2 > x1 ? 1 : -1;
     o << "<line class=\"arrow " << tone << "\" x1=\"" << num(x1 + dir * 6) << "\" y1=\"" << num(y) << "\" x2=\""
       << num(x2 - dir * 4) << "\" y2=\"" << num(y) << "\" marker-end=\"url(#" << p_ << "head-" << head << ")\"/>";
-    const double lx = x1 + dir * 10;
+    // An operation's label starts past the event pill; a hand-over's sits in the middle.
+    const double lx = centred ? (x1 + x2) / 2 : x1 + dir * 28;
+    const char* anchor = centred ? "middle" : dir > 0 ? "start" : "end";
     o << "<text class=\"arrow-label " << tone << "\" x=\"" << num(lx) << "\" y=\"" << num(y - 4) << "\" text-anchor=\""
-      << (dir > 0 ? "start" : "end") << "\">" << esc(label) << "</text>\n";
+      << anchor << "\">" << esc(label) << "</text>\n";
   }
 
   void row(std::ostream& o, std::size_t i) const {
@@ -700,7 +706,7 @@ class SequenceDiagram {
         arrow(o, from, to, y, e.tone, e.tone, e.op);
         for (std::size_t target : e.handover) {
           const std::string head = r.decisive && n == d_.handover_step ? "decisive" : "handover";
-          arrow(o, to, lanes_[target].x, y + kLine, "handover", head, "permit \xE2\x86\x92 " + lanes_[target].name);
+          arrow(o, to, lanes_[target].x, y + kLine, "handover", head, "permit \xE2\x86\x92 " + lanes_[target].name, true);
         }
       }
     }
