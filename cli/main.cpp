@@ -23,6 +23,7 @@
 #include "properties/shrink.hpp"
 #include "reports/final_state.hpp"
 #include "reports/reporter.hpp"
+#include "reports/rust_export.hpp"
 
 namespace {
 
@@ -32,6 +33,7 @@ constexpr const char* kUsage =
     "usage: wakecheck check PATH... [--json FILE] [--junit FILE] [--dot FILE] [--max-states N]\n"
     "                               [--html DIR] [--no-timing]\n"
     "       wakecheck replay REPORT.json\n"
+    "       wakecheck export --rust PATH [--out DIR]\n"
     "       wakecheck compare FILE\n"
     "\n"
     "Checks property files (a directory means every .json file below it but JSON Schemas) by\n"
@@ -57,6 +59,10 @@ constexpr const char* kUsage =
     "\n"
     "replay re-executes every counterexample of a JSON report against the current model and\n"
     "prints the state after each step; exit 1 if one no longer applies (and where, and why).\n"
+    "\n"
+    "export --rust writes the scenario of PATH (a property file, or a JSON report: its \"file\")\n"
+    "as a tokio program, DIR/STEM.rs, and the model's verdict on which tasks hang, DIR/STEM.expected\n"
+    "(DIR: the current directory by default). Scenarios with fault budgets are refused.\n"
     "\n"
     "exit status: 0 all verdicts as expected (replay: every trace applies), 1 some not,\n"
     "2 bad input or usage\n";
@@ -293,6 +299,80 @@ int compare_command(const std::vector<std::string>& args) {
   return 0;
 }
 
+/// `wakecheck export --rust PATH [--out DIR]`: the scenario as a Rust program on real tokio and
+/// the model's verdict on hangs, DIR/STEM.rs and DIR/STEM.expected (reports/rust_export.hpp).
+/// PATH is a property file, or a JSON report of `check` whose "file" (each file of an array of
+/// reports) is exported.
+int export_command(const std::vector<std::string>& args) {
+  namespace fs = std::filesystem;
+  using nlohmann::json;
+  std::string path, out_dir = ".";
+  bool rust = false;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--rust") {
+      rust = true;
+    } else if (args[i] == "--out") {
+      if (i + 1 >= args.size()) usage_error("option '--out' needs a directory");
+      out_dir = args[++i];
+    } else if (args[i].rfind("-", 0) == 0) {
+      std::string message = "unknown option '" + args[i] + "' for 'export'";
+      if (auto near = wakecheck::properties::nearest_name(args[i], {"--rust", "--out"})) {
+        message += "; did you mean '" + *near + "'?";
+      }
+      usage_error(message);
+    } else if (path.empty()) {
+      path = args[i];
+    } else {
+      usage_error("'export' takes one property file or JSON report");
+    }
+  }
+  if (!rust) usage_error("'export' needs a target language: --rust");
+  if (path.empty()) usage_error("'export --rust' needs a property file or a JSON report");
+
+  // A JSON report of `check` names the property file it was made from.
+  std::vector<std::string> files{path};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot read the file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const json document = json::parse(text.str(), nullptr, false);  // comments: a property file
+  auto is_report = [](const json& j) {
+    return j.is_object() && j.contains("format_version") && j.contains("file") && j["file"].is_string();
+  };
+  if (is_report(document)) {
+    files = {document["file"].get<std::string>()};
+  } else if (document.is_array() && !document.empty() &&
+             std::all_of(document.begin(), document.end(), is_report)) {
+    files.clear();
+    for (const auto& report : document) files.push_back(report["file"].get<std::string>());
+  }
+
+  // Everything is loaded and checked before anything is written.
+  struct Export {
+    std::string stem, program, expected;
+  };
+  std::vector<Export> exports;
+  for (const auto& file_path : files) {
+    const auto file = wakecheck::properties::load_property_file(file_path);
+    Export e;
+    e.stem = fs::path(file_path).stem().string();
+    e.program = wakecheck::reports::export_rust(file);
+    e.expected = wakecheck::reports::format_expected(file, wakecheck::reports::hang_verdict(file));
+    exports.push_back(std::move(e));
+  }
+  std::error_code error;
+  fs::create_directories(out_dir, error);
+  for (const auto& e : exports) {
+    for (const auto& [name, content] : {std::pair{e.stem + ".rs", &e.program}, std::pair{e.stem + ".expected", &e.expected}}) {
+      const fs::path where = fs::path(out_dir) / name;
+      std::ofstream out(where, std::ios::binary | std::ios::trunc);
+      if (!(out << *content)) throw InputError("wakecheck: cannot write '" + where.generic_string() + "'");
+      std::cout << "wrote " << where.generic_string() << "\n";
+    }
+  }
+  return 0;
+}
+
 int run(const std::vector<std::string>& args) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
     std::cout << kUsage;
@@ -303,6 +383,7 @@ int run(const std::vector<std::string>& args) {
     return 0;
   }
   if (!args.empty() && args[0] == "compare") return compare_command(args);
+  if (!args.empty() && args[0] == "export") return export_command(args);
   const Options options = parse_arguments(args);
   if (options.command == "replay") return replay(options.paths.front());
 

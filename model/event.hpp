@@ -14,6 +14,7 @@ enum class EventKind : std::uint8_t {
   kWake,    // a wake issued earlier (by a release, a park, a resume) reaches the task
   kPark,    // current_thread: the run queue is empty; deferred wakes are issued
   kTimer,   // a pending timer fires and schedules its task
+  kDeadline,  // a timeout's deadline passes and schedules its task
   kPause,   // environment fault: the task's pause flag is set
   kResume,  // environment fault: the flag is cleared and the task woken
   kDrop,    // environment fault: the task's inner future is dropped

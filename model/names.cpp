@@ -49,6 +49,7 @@ const char* to_string(OpKind kind) {
     case OpKind::kClose: return "close";
     case OpKind::kSend: return "send";
     case OpKind::kRecv: return "recv";
+    case OpKind::kGetOrInit: return "get_or_init";
   }
   return "?";
 }
@@ -59,6 +60,7 @@ const char* to_string(Wrapper wrapper) {
     case Wrapper::kPausable: return "pausable";
     case Wrapper::kDropOnPause: return "drop_on_pause";
     case Wrapper::kFinishItem: return "finish_item";
+    case Wrapper::kTimeout: return "timeout";
   }
   return "?";
 }
@@ -90,6 +92,7 @@ const char* to_string(ResourceKind kind) {
     case ResourceKind::kRwLock: return "rwlock";
     case ResourceKind::kMpsc: return "mpsc";
     case ResourceKind::kBargingMutex: return "barging_mutex";
+    case ResourceKind::kOnceCell: return "oncecell";
   }
   return "?";
 }
@@ -100,7 +103,7 @@ const char* to_string(TokioVersion version) {
 
 bool semaphore_based(ResourceKind kind) {
   return kind == ResourceKind::kTokioMutex || kind == ResourceKind::kSemaphore ||
-         kind == ResourceKind::kRwLock || kind == ResourceKind::kMpsc;
+         kind == ResourceKind::kRwLock || kind == ResourceKind::kMpsc || kind == ResourceKind::kOnceCell;
 }
 
 const char* to_string(EventKind kind) {
@@ -109,6 +112,7 @@ const char* to_string(EventKind kind) {
     case EventKind::kWake: return "wake";
     case EventKind::kPark: return "park";
     case EventKind::kTimer: return "timer";
+    case EventKind::kDeadline: return "deadline";
     case EventKind::kPause: return "pause";
     case EventKind::kResume: return "resume";
     case EventKind::kDrop: return "drop";
@@ -156,6 +160,7 @@ std::string describe_op(const Scenario& sc, const Op& op) {
     case OpKind::kClose:
     case OpKind::kSend:
     case OpKind::kRecv:
+    case OpKind::kGetOrInit:
     case OpKind::kStdLock:
     case OpKind::kStdUnlock:
     case OpKind::kNotified:

@@ -39,6 +39,8 @@ bool holds(const State& s, const Scenario& sc, TaskId t, ResourceId r) {
     case ResourceKind::kNotify:
     case ResourceKind::kMpsc:
       return false;
+    case ResourceKind::kOnceCell:  // the initializer's permit
+      return held_by(s, t, r) > 0;
   }
   return false;
 }
@@ -49,6 +51,7 @@ std::int32_t available(const State& s, const Scenario& sc, ResourceId r) {
     case ResourceKind::kSemaphore:
     case ResourceKind::kRwLock:
     case ResourceKind::kMpsc:
+    case ResourceKind::kOnceCell:
       return s.semaphore(r).available();
     case ResourceKind::kStdMutex:
     case ResourceKind::kBargingMutex:

@@ -38,6 +38,7 @@ enum class ResourceKind : std::uint8_t {
   kRwLock,        // tokio::sync::RwLock: a semaphore of `permits` (max readers); writers take all
   kMpsc,          // tokio::sync::mpsc bounded channel: capacity `permits` (sync/mpsc/bounded.rs)
   kBargingMutex,  // async_lock::Mutex-like: unlock frees the lock and notifies one listener
+  kOnceCell,      // tokio::sync::OnceCell: a value flag and a batch semaphore of one permit
 };
 
 /// Which tokio release the model follows where releases differ (tokio-semantics.md section 5).
@@ -58,6 +59,8 @@ enum class Wrapper : std::uint8_t {
   kPausable,     // once paused, polls return Pending without polling the inner future
   kDropOnPause,  // the first poll after a pause drops the inner future, releasing what it owns
   kFinishItem,   // a pause waits for the in-flight item (the whole inner future) to finish
+  kTimeout,      // nested only: `tokio::time::timeout(d, inner)`: the inner future is dropped once
+                 // the deadline has passed and it is still pending
 };
 
 enum class OpKind : std::uint8_t {
@@ -92,6 +95,7 @@ enum class OpKind : std::uint8_t {
   kClose,       // a: resource. `Semaphore::close()`: waiters and later acquires fail
   kSend,        // a: channel. `tx.send(v).await`: a slot (FIFO, eager handoff), then the message
   kRecv,        // a: channel. `rx.recv().await`: a message; its slot goes back to the senders
+  kGetOrInit,   // a: cell. `cell.get_or_init(|| async { sleep }).await` (sync/once_cell.rs)
 };
 
 /// Whether a poll can stop (return Pending) at this operation.

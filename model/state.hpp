@@ -42,6 +42,8 @@ struct TaskState {
   std::uint8_t wake_pending = 0;      // a wake was issued and not yet delivered
   std::uint8_t cancel_requested = 0;  // `abort()` was called: drop instead of poll at next run
   std::uint8_t timer = 0;             // 0 none, 1 registered, 2 fired
+  std::uint8_t deadline = 0;          // a timeout around the nested future: 0, 1 set, 2 passed
+  std::uint8_t phase = 0;             // get_or_init: 0 acquiring the permit, 1 initializing
   std::uint8_t region = 0;            // nested wrapped future being run: its index + 1, or 0
   std::uint8_t guard = 0;             // on_drop handler in force: its index + 1, or 0
   std::uint8_t guard_in_region = 0;   // that handler belongs to the nested future

@@ -43,6 +43,7 @@ class Step {
       case EventKind::kWake: deliver_wake(e.task); break;
       case EventKind::kPark: park(); break;
       case EventKind::kTimer: fire_timer(e.task); break;
+      case EventKind::kDeadline: pass_deadline(e.task); break;
       case EventKind::kPause: {
         spend(FaultKind::kPause);
         const std::size_t f = index(e.task);
@@ -185,6 +186,21 @@ class Step {
     say("sleep of ", name(t), " elapsed; ", name(t), " scheduled");
   }
 
+  void pass_deadline(TaskId t) {
+    TaskState& ts = s_.task(t);
+    ts.deadline = 2;
+    if (ts.status == TaskStatus::kIdle) {
+      ts.wake_pending = 0;
+      ts.status = TaskStatus::kScheduled;
+      if (t != kMainTask) enqueue(t);
+    }
+    if (!multi()) {
+      s_.phase = Phase::kTop;
+      s_.ticks = 0;
+    }
+    say("the deadline of ", name(t), "'s timeout passed; ", name(t), " scheduled");
+  }
+
   void spend(FaultKind kind) { --s_.faults_left[static_cast<std::size_t>(kind)]; }
 
   void set_bit(std::uint16_t& bits, std::size_t f, bool on) {
@@ -229,8 +245,9 @@ class Step {
     }
     if (ts.region != 0) {
       const std::size_t nested = ts.region - 1U;
-      if (s_.is_paused(nested) && sc_.futures[nested].wrapper != Wrapper::kNone &&
-          sc_.futures[nested].wrapper != Wrapper::kFinishItem && !wrapper_polls(nested, ts.inflight != 0)) {
+      const Wrapper nested_wrapper = sc_.futures[nested].wrapper;
+      if (s_.is_paused(nested) && (nested_wrapper == Wrapper::kPausable || nested_wrapper == Wrapper::kDropOnPause) &&
+          !wrapper_polls(nested, ts.inflight != 0)) {
         if (sc_.futures[nested].wrapper == Wrapper::kPausable) return;
         cancel_nested(t);  // drop_on_pause: the nested future is dropped; the task goes on
       }
@@ -280,6 +297,13 @@ class Step {
           break;
         case Flow::kJumped: ts.inflight = 0; break;
         case Flow::kPending:
+          // time/timeout.rs: the inner future is polled first; still pending after the
+          // deadline, it is dropped and the timeout returns Elapsed.
+          if (ts.region != 0 && ts.deadline == 2 && sc_.futures[ts.region - 1U].wrapper == Wrapper::kTimeout) {
+            say("timeout of ", future_name(ts.region - 1U), " elapsed: the inner future is dropped");
+            cancel_nested(t);
+            continue;
+          }
           if (holds_std_mutex(t)) fail(t, Failure::kStdMutexAcrossAwait);
           return;
         case Flow::kStop: return;
@@ -371,6 +395,7 @@ class Step {
         return Flow::kNext;
       }
       case OpKind::kSend: return send(t, r);
+      case OpKind::kGetOrInit: return get_or_init(t, r);
       case OpKind::kRecv: return recv(t, r);
       case OpKind::kSleep: {
         if (!ts.inflight) {
@@ -532,6 +557,11 @@ class Step {
       case OpKind::kWrapBegin: {
         ts.region = static_cast<std::uint8_t>(op.a + 1U);
         const Wrapper w = sc_.futures[op.a].wrapper;
+        if (w == Wrapper::kTimeout) {
+          ts.deadline = 1;
+          say("timeout around ", future_name(op.a), " starts (deadline set)");
+          return Flow::kNext;
+        }
         if (!s_.is_paused(op.a) || w == Wrapper::kNone || w == Wrapper::kFinishItem) return Flow::kNext;
         // Paused before it started: pausable returns Pending at once; drop_on_pause cancels it.
         if (sc_.futures[op.a].wrapper == Wrapper::kPausable) {
@@ -545,6 +575,7 @@ class Step {
       }
       case OpKind::kWrapEnd:
         ts.region = 0;
+        ts.deadline = 0;
         ts.region_held = {};
         set_bit(s_.swallowed, op.a, false);
         return Flow::kNext;
@@ -684,6 +715,59 @@ class Step {
   // --- bounded mpsc (sync/mpsc/bounded.rs, chan.rs): capacity is a batch semaphore ------------
   // Messages in flight are counted in State::notifies[r].permit; the receiver waiting for one is
   // the only entry of State::notifies[r].waiters.
+
+  // --- OnceCell::get_or_init (sync/once_cell.rs) -------------------------------------------------
+  // The value flag is State::notifies[r].permit. The initializer runs holding the semaphore's one
+  // permit (here it sleeps); then the value is set, the semaphore closed (every waiter's acquire
+  // fails with Closed and reads the value) and the permit forgotten. If the initializing future is
+  // dropped, its permit is released to the oldest waiter, which runs its own initializer.
+
+  Flow get_or_init(TaskId t, ResourceId r) {
+    TaskState& ts = s_.task(t);
+    NotifyState& cell = s_.notifies[index(r)];
+    const auto w = waiter_of(t);
+    if (ts.phase == 1) {
+      if (ts.timer != 2) {
+        say("get_or_init ", name(r), " -> still initializing");
+        return Flow::kPending;
+      }
+      ts.timer = 0;
+      ts.phase = 0;
+      cell.permit = 1;
+      take_held(ts, r, 1);  // OnceCell::set_value: permit.forget()
+      WakeList wakes;
+      s_.semaphore(r).close(wakes);
+      std::string told = "get_or_init " + name(r) + " -> initialized: value set, semaphore closed";
+      for (WaiterId next : wakes) told += "; " + issue_wake(task_of(next));
+      say(told);
+      return Flow::kNext;
+    }
+    if (cell.permit != 0 && !ts.inflight) {
+      say("get_or_init ", name(r), " -> the value is set already");
+      return Flow::kNext;
+    }
+    const bool was_queued = s_.semaphore(r).node(w).queued != 0;
+    switch (s_.semaphore(r).poll_acquire(w, 1)) {
+      case Semaphore::Poll::kReady:
+        add_held(ts, r, 1);
+        ts.phase = 1;
+        ts.timer = 1;
+        ts.inflight = 1;
+        say("get_or_init ", name(r), was_queued ? " -> the permit was handed over: runs its own initializer (sleeps)"
+                                                : " -> permit taken: initializing (sleeps)");
+        return Flow::kPending;
+      case Semaphore::Poll::kClosed: {
+        WakeList wakes;
+        s_.semaphore(r).drop_acquire(w, wakes);
+        say("get_or_init ", name(r), " -> Err(Closed) from the acquire: the value is set; it is read");
+        return Flow::kNext;
+      }
+      case Semaphore::Poll::kPending: break;
+    }
+    ts.inflight = 1;
+    say("get_or_init ", name(r), was_queued ? " -> still waiting" : " -> pending: another task is initializing");
+    return Flow::kPending;
+  }
 
   Flow send(TaskId t, ResourceId r) {
     TaskState& ts = s_.task(t);
@@ -826,7 +910,12 @@ class Step {
       say("its listener on ", name(r), " is dropped", notified ? ": its notification passes on -> " + notify_a_listener(r) : "");
     } else if (op.kind == OpKind::kRecv) {
       s_.notifies[op.a].waiters.erase(t);
-    } else if (op.kind == OpKind::kLock || op.kind == OpKind::kSend) {
+    } else if (op.kind == OpKind::kGetOrInit && ts.phase == 1) {
+      // The initializer is dropped; the permit it holds is released with the guards below.
+      ts.timer = 0;
+      ts.phase = 0;
+      say("its initializer for ", name(resource_at(op.a)), " is dropped");
+    } else if (op.kind == OpKind::kLock || op.kind == OpKind::kSend || op.kind == OpKind::kGetOrInit) {
       const auto r = resource_at(op.a);
       Semaphore& sem = s_.semaphore(r);
       const std::uint8_t assigned = sem.assigned(waiter_of(t));
@@ -908,6 +997,7 @@ class Step {
     }
     set_bit(s_.swallowed, f, false);
     ts.region = 0;
+    ts.deadline = 0;
     ts.pc = static_cast<std::uint8_t>(sc_.futures[f].end);
   }
 
@@ -925,6 +1015,8 @@ class Step {
     ts.wake_pending = 0;
     ts.cancel_requested = 0;
     ts.region = 0;
+    ts.deadline = 0;
+    ts.phase = 0;
     ts.guard = 0;
     ts.guard_in_region = 0;
     ts.region_held = {};
@@ -1014,9 +1106,17 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
     if (next) {
       events.push_back(*next);
     } else {
-      // Parked with nothing to run: any pending timer may be the next to fire.
+      // Parked with nothing to run: any pending timer may be the next to fire; a timeout's
+      // deadline only when no sleep is pending (timeouts are longer than the sleeps).
+      bool sleeping = false;
       for (std::size_t i = 0; i < n; ++i) {
-        if (s.tasks[i].timer == 1) events.push_back({EventKind::kTimer, task_at(i)});
+        if (s.tasks[i].timer == 1) {
+          events.push_back({EventKind::kTimer, task_at(i)});
+          sleeping = true;
+        }
+      }
+      for (std::size_t i = 0; i < n && !sleeping; ++i) {
+        if (s.tasks[i].deadline == 1) events.push_back({EventKind::kDeadline, task_at(i)});
       }
     }
   } else {
@@ -1026,8 +1126,15 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
     for (std::size_t i = 0; i < n; ++i) {
       if (s.tasks[i].status == TaskStatus::kScheduled) events.push_back({EventKind::kPoll, task_at(i)});
     }
+    bool sleeping = false;
     for (std::size_t i = 0; i < n; ++i) {
-      if (s.tasks[i].timer == 1) events.push_back({EventKind::kTimer, task_at(i)});
+      if (s.tasks[i].timer == 1) {
+        events.push_back({EventKind::kTimer, task_at(i)});
+        sleeping = true;
+      }
+    }
+    for (std::size_t i = 0; i < n && !sleeping; ++i) {
+      if (s.tasks[i].deadline == 1) events.push_back({EventKind::kDeadline, task_at(i)});
     }
   }
   // Environment faults, bounded by their budgets; they may strike any eligible task at any point.

@@ -134,7 +134,7 @@ class Loader {
           {"tokio_mutex", model::ResourceKind::kTokioMutex}, {"std_mutex", model::ResourceKind::kStdMutex},
           {"notify", model::ResourceKind::kNotify},          {"semaphore", model::ResourceKind::kSemaphore},
           {"rwlock", model::ResourceKind::kRwLock},          {"mpsc", model::ResourceKind::kMpsc},
-          {"barging_mutex", model::ResourceKind::kBargingMutex}};
+          {"barging_mutex", model::ResourceKind::kBargingMutex}, {"oncecell", model::ResourceKind::kOnceCell}};
       std::vector<std::string> kind_names;
       for (const auto& [n, k] : kinds) kind_names.push_back(n);
       const auto kind = in_.choice(list[i]["kind"], p + "/kind", "resource kind", kind_names);
@@ -229,6 +229,9 @@ class Loader {
       }
       model::Wrapper wrapper = model::Wrapper::kNone;
       if (task.contains("wrapper")) wrapper = parse_wrapper(task["wrapper"], p + "/wrapper");
+      if (wrapper == model::Wrapper::kTimeout) {
+        in_.fail(p + "/wrapper", "a timeout wraps a nested future ({\"future\": ..., \"wrapper\": \"timeout\"}), not a whole task");
+      }
       if (group.name == "main" && wrapper != model::Wrapper::kNone) {
         in_.fail(p + "/wrapper", "main is the runtime's block_on future: it cannot be wrapped");
       }
@@ -283,8 +286,9 @@ class Loader {
   }
 
   model::Wrapper parse_wrapper(const json& value, const std::string& at) {
-    const auto w = in_.choice(value, at, "wrapper", {"none", "pausable", "drop_on_pause", "finish_item"});
+    const auto w = in_.choice(value, at, "wrapper", {"none", "pausable", "drop_on_pause", "finish_item", "timeout"});
     return w == "pausable"        ? model::Wrapper::kPausable
+           : w == "timeout"       ? model::Wrapper::kTimeout
            : w == "drop_on_pause" ? model::Wrapper::kDropOnPause
            : w == "finish_item"   ? model::Wrapper::kFinishItem
                                   : model::Wrapper::kNone;
@@ -526,6 +530,7 @@ class Loader {
         {"try_write", OpKind::kTryLock, Arg::kResource, {RK::kRwLock}, Count::kAll},
         {"send", OpKind::kSend, Arg::kResource, {RK::kMpsc}},
         {"recv", OpKind::kRecv, Arg::kResource, {RK::kMpsc}},
+        {"get_or_init", OpKind::kGetOrInit, Arg::kResource, {RK::kOnceCell}},
         {"std_lock", OpKind::kStdLock, Arg::kResource, {RK::kStdMutex}},
         {"std_unlock", OpKind::kStdUnlock, Arg::kResource, {RK::kStdMutex}},
         {"notified", OpKind::kNotified, Arg::kResource, {RK::kNotify}},

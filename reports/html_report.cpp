@@ -40,12 +40,23 @@ std::string esc(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -67,7 +78,9 @@ std::string seconds(double value) {
   return buffer;
 }
 
-double len(std::size_t n) { return static_cast<double>(n); }
+double len(std::size_t n) {
+  return static_cast<double>(n);
+}
 
 /// A name usable in an id attribute.
 std::string id_part(const std::string& text) {
@@ -107,7 +120,8 @@ std::string truncate(const std::string& text, std::size_t width) {
 
 /// Greedy word wrap at `width` characters; a longer word is cut. At most `max_lines` lines; when
 /// more are needed the last one ends with an ellipsis (`cut` is then set).
-std::vector<std::string> wrap(const std::string& text, std::size_t width, std::size_t max_lines, bool& cut) {
+std::vector<std::string> wrap(const std::string& text, std::size_t width, std::size_t max_lines,
+                              bool& cut) {
   std::vector<std::string> lines;
   std::string line;
   std::istringstream words(text);
@@ -141,10 +155,14 @@ std::vector<std::string> wrap(const std::string& text, std::size_t width, std::s
 
 const char* kind_name(explorer::PropertyKind kind) {
   switch (kind) {
-    case explorer::PropertyKind::kAlways: return "always";
-    case explorer::PropertyKind::kSometimes: return "reachable";
-    case explorer::PropertyKind::kAtDeadEnds: return "at_dead_ends";
-    case explorer::PropertyKind::kLeadsTo: return "leads_to";
+    case explorer::PropertyKind::kAlways:
+      return "always";
+    case explorer::PropertyKind::kSometimes:
+      return "reachable";
+    case explorer::PropertyKind::kAtDeadEnds:
+      return "at_dead_ends";
+    case explorer::PropertyKind::kLeadsTo:
+      return "leads_to";
   }
   return "?";
 }
@@ -313,21 +331,24 @@ void open_page(std::ostream& out, const std::string& title) {
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       << "<meta name=\"generator\" content=\"wakecheck\">\n"
-      << "<title>" << esc(title) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<main>\n";
+      << "<title>" << esc(title) << "</title>\n<style>" << kStyle
+      << "</style>\n</head>\n<body>\n<main>\n";
 }
 
-void close_page(std::ostream& out) { out << "</main>\n</body>\n</html>\n"; }
+void close_page(std::ostream& out) {
+  out << "</main>\n</body>\n</html>\n";
+}
 
 // --- the sequence diagram ------------------------------------------------------------------------
 
 // Geometry (pixels).
-constexpr double kNumberWidth = 56;   // the step-number column
-constexpr double kLaneGap = 18;       // between the task lanes and the resource lanes
+constexpr double kNumberWidth = 56;  // the step-number column
+constexpr double kLaneGap = 18;      // between the task lanes and the resource lanes
 constexpr double kHeadTop = 10;
 constexpr double kHeadHeight = 38;
 constexpr double kRowsTop = kHeadTop + kHeadHeight + 14;
-constexpr double kEventLine = 20;     // the event's line in a row
-constexpr double kLine = 16;          // an effect's or a note's line
+constexpr double kEventLine = 20;  // the event's line in a row
+constexpr double kLine = 16;       // an effect's or a note's line
 constexpr double kRowPad = 6;
 constexpr double kNotesWidth = 600;
 constexpr std::size_t kNoteChars = 84;  // monospace 11.5px is ~6.9px a character
@@ -337,7 +358,7 @@ struct Lane {
   std::string name;
   std::string kind;  // "pausable", "task", "tokio_mutex", ...
   bool resource = false;
-  double x = 0;      // centre
+  double x = 0;  // centre
 };
 
 /// What an effect line did to a resource, read from its words ("lock m -> acquired", ...).
@@ -356,7 +377,7 @@ struct Row {
   const TraceStep* step = nullptr;
   std::optional<std::size_t> lane;  // the task lane the step concerns
   std::vector<EffectInfo> effects;
-  std::vector<std::string> note;    // decisive: why
+  std::vector<std::string> note;  // decisive: why
   bool decisive = false;
   bool in_cycle = false;
   double top = 0;
@@ -366,22 +387,30 @@ struct Row {
 /// The word of `text` starting at `at`, up to a space, ';', ',' or ')'.
 std::string word_at(const std::string& text, std::size_t at) {
   std::size_t end = at;
-  while (end < text.size() && text[end] != ' ' && text[end] != ';' && text[end] != ',' && text[end] != ')') ++end;
+  while (end < text.size() && text[end] != ' ' && text[end] != ';' && text[end] != ',' &&
+         text[end] != ')')
+    ++end;
   return text.substr(at, end - at);
 }
 
 class SequenceDiagram {
  public:
-  SequenceDiagram(const FileRun& run, const TraceData& trace, const Diagnosis& diagnosis, std::string prefix)
-      : sc_(run.file->scenario), model_(*run.model), trace_(trace), d_(diagnosis), p_(std::move(prefix)) {}
+  SequenceDiagram(const FileRun& run, const TraceData& trace, const Diagnosis& diagnosis,
+                  std::string prefix)
+      : sc_(run.file->scenario),
+        model_(*run.model),
+        trace_(trace),
+        d_(diagnosis),
+        p_(std::move(prefix)) {}
 
   std::string render(const std::string& id, const std::string& caption) {
     lay_out_lanes();
     lay_out_rows();
     std::ostringstream o;
     const double height = rows_bottom_ + 14 + kHeadHeight + 10;
-    o << "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"" << id << "\" class=\"sd sequence-diagram\" width=\""
-      << num(width_) << "\" height=\"" << num(height) << "\" viewBox=\"0 0 " << num(width_) << " " << num(height)
+    o << "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"" << id
+      << "\" class=\"sd sequence-diagram\" width=\"" << num(width_) << "\" height=\"" << num(height)
+      << "\" viewBox=\"0 0 " << num(width_) << " " << num(height)
       << "\" role=\"img\" aria-labelledby=\"" << p_ << "title\">\n";
     o << "<title id=\"" << p_ << "title\">" << esc(caption) << "</title>\n";
     defs(o);
@@ -406,7 +435,8 @@ class SequenceDiagram {
     double x = kNumberWidth + lane_width_ / 2;
     for (std::size_t i = 0; i < sc_.tasks.size(); ++i) {
       const auto wrapper = sc_.futures[i].wrapper;
-      lanes_.push_back({sc_.tasks[i].name, wrapper == model::Wrapper::kNone ? "task" : model::to_string(wrapper),
+      lanes_.push_back({sc_.tasks[i].name,
+                        wrapper == model::Wrapper::kNone ? "task" : model::to_string(wrapper),
                         false, x});
       x += lane_width_;
     }
@@ -442,9 +472,9 @@ class SequenceDiagram {
     e.text = text;
     e.lines = wrap(text, kNoteChars, kMaxEffectLines, e.cut);
     const std::string first = word_at(text, 0);
-    static const char* const kOps[] = {"lock",       "unlock",         "try_lock", "std_lock",
-                                        "std_unlock", "notify_one",     "notify_waiters", "notified",
-                                        "send",       "recv",           "add_permits", "close"};
+    static const char* const kOps[] = {"lock",       "unlock",     "try_lock",       "std_lock",
+                                       "std_unlock", "notify_one", "notify_waiters", "notified",
+                                       "send",       "recv",       "add_permits",    "close"};
     std::string resource;
     for (const char* op : kOps) {
       if (first == op && text.size() > first.size()) {
@@ -465,10 +495,12 @@ class SequenceDiagram {
       e.op.clear();
       return e;
     }
-    const bool waits = text.find("pending") != std::string::npos || text.find("waiting") != std::string::npos ||
+    const bool waits = text.find("pending") != std::string::npos ||
+                       text.find("waiting") != std::string::npos ||
                        text.find("listens again") != std::string::npos;
     const bool failed = text.find("-> Err") != std::string::npos;
-    if (e.op == "lock" || e.op == "notified" || e.op == "send" || e.op == "try_lock" || e.op == "std_lock") {
+    if (e.op == "lock" || e.op == "notified" || e.op == "send" || e.op == "try_lock" ||
+        e.op == "std_lock") {
       e.tone = waits ? "wait" : failed ? "fail" : "acquire";
     } else if (e.op == "notify_one" || e.op == "notify_waiters") {
       e.tone = "notify";
@@ -479,7 +511,8 @@ class SequenceDiagram {
     }
     for (const char* phrase : {"permit assigned to ", "notification handed to "}) {
       for (auto at = text.find(phrase); at != std::string::npos; at = text.find(phrase, at + 1)) {
-        if (auto lane = task_lane(word_at(text, at + std::string_view(phrase).size()))) e.handover.push_back(*lane);
+        if (auto lane = task_lane(word_at(text, at + std::string_view(phrase).size())))
+          e.handover.push_back(*lane);
       }
     }
     return e;
@@ -498,14 +531,16 @@ class SequenceDiagram {
       for (const auto& text : step.effects) {
         EffectInfo e = read_effect(text);
         e.y = line_y + kLine - 4;
-        const std::size_t slots = std::max(e.lines.size(), e.handover.empty() ? std::size_t{1} : std::size_t{2});
+        const std::size_t slots =
+            std::max(e.lines.size(), e.handover.empty() ? std::size_t{1} : std::size_t{2});
         line_y += len(slots) * kLine;
         r.effects.push_back(std::move(e));
       }
       if (r.decisive) {
         // The diagnosis says why in a sentence that starts with "step N ".
         const std::string prefix = "step " + std::to_string(step.index) + " ";
-        std::string why = step.index == d_.handover_step ? "decisive: the hand-over" : "decisive: the swallowed wake";
+        std::string why = step.index == d_.handover_step ? "decisive: the hand-over"
+                                                         : "decisive: the swallowed wake";
         for (const auto& sentence : d_.details) {
           if (sentence.rfind(prefix, 0) == 0) why = "decisive: " + sentence;
         }
@@ -530,11 +565,14 @@ class SequenceDiagram {
   void defs(std::ostream& o) const {
     o << "<defs>\n";
     const std::pair<const char*, const char*> tones[] = {
-        {"acquire", "#1a7f37"}, {"wait", "#9a6700"}, {"release", "#0969da"}, {"notify", "#8250df"},
-        {"fail", "#6e7781"},    {"handover", "#8250df"}, {"decisive", "#cf222e"}};
+        {"acquire", "#1a7f37"}, {"wait", "#9a6700"}, {"release", "#0969da"},
+        {"notify", "#8250df"},  {"fail", "#6e7781"}, {"handover", "#8250df"},
+        {"decisive", "#cf222e"}};
     for (const auto& [tone, colour] : tones) {
-      o << "<marker id=\"" << p_ << "head-" << tone << "\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
-        << "markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\""
+      o << "<marker id=\"" << p_ << "head-" << tone
+        << "\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
+        << "markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 "
+           "L10,5 L0,10 z\" fill=\""
         << colour << "\"/></marker>\n";
     }
     o << "</defs>\n";
@@ -548,10 +586,12 @@ class SequenceDiagram {
         << num(lane.x - w / 2) << "\" y=\"" << num(top) << "\" width=\"" << num(w) << "\" height=\""
         << num(kHeadHeight) << "\" rx=\"" << (lane.resource ? 3 : 8) << "\"/>";
       const std::string shown = truncate(lane.name, name_chars_);
-      o << "<text class=\"name\" x=\"" << num(lane.x) << "\" y=\"" << num(top + 17) << "\" text-anchor=\"middle\">";
+      o << "<text class=\"name\" x=\"" << num(lane.x) << "\" y=\"" << num(top + 17)
+        << "\" text-anchor=\"middle\">";
       if (shown != lane.name) o << "<title>" << esc(lane.name) << "</title>";
-      o << esc(shown) << "</text><text class=\"kind\" x=\"" << num(lane.x) << "\" y=\"" << num(top + 31)
-        << "\" text-anchor=\"middle\">" << esc(truncate(lane.kind, name_chars_ + 4)) << "</text></g>\n";
+      o << esc(shown) << "</text><text class=\"kind\" x=\"" << num(lane.x) << "\" y=\""
+        << num(top + 31) << "\" text-anchor=\"middle\">"
+        << esc(truncate(lane.kind, name_chars_ + 4)) << "</text></g>\n";
     }
     o << "</g>\n";
   }
@@ -566,13 +606,13 @@ class SequenceDiagram {
     } else if (i % 2 == 1) {
       cls += " alt";
     }
-    o << "<rect class=\"" << cls << "\" x=\"0\" y=\"" << num(r.top) << "\" width=\"" << num(width_ - (trace_.loop_start ? 62 : 0))
-      << "\" height=\"" << num(r.height) << "\"/>\n";
+    o << "<rect class=\"" << cls << "\" x=\"0\" y=\"" << num(r.top) << "\" width=\""
+      << num(width_ - (trace_.loop_start ? 62 : 0)) << "\" height=\"" << num(r.height) << "\"/>\n";
   }
 
   static const char* task_life(const TaskView& t) {
-    if (t.status == "not spawned" || t.status == "finished" || t.status == "cancelled" || t.status == "dropped" ||
-        t.status.rfind("model error", 0) == 0) {
+    if (t.status == "not spawned" || t.status == "finished" || t.status == "cancelled" ||
+        t.status == "dropped" || t.status.rfind("model error", 0) == 0) {
       return nullptr;
     }
     return t.paused ? "life paused" : "life";
@@ -584,9 +624,10 @@ class SequenceDiagram {
     return "life free";
   }
 
-  void segment(std::ostream& o, double x, double y1, double y2, const char* cls, const std::string& title) const {
-    o << "<line class=\"" << cls << "\" x1=\"" << num(x) << "\" y1=\"" << num(y1) << "\" x2=\"" << num(x)
-      << "\" y2=\"" << num(y2) << "\">";
+  void segment(std::ostream& o, double x, double y1, double y2, const char* cls,
+               const std::string& title) const {
+    o << "<line class=\"" << cls << "\" x1=\"" << num(x) << "\" y1=\"" << num(y1) << "\" x2=\""
+      << num(x) << "\" y2=\"" << num(y2) << "\">";
     if (!title.empty()) o << "<title>" << esc(title) << "</title>";
     o << "</line>\n";
   }
@@ -607,20 +648,23 @@ class SequenceDiagram {
           const auto& rv = view.resources[l - sc_.tasks.size()];
           std::string title = rv.name + ": available " + std::to_string(rv.available);
           if (!rv.guard_holders.empty()) title += ", held by " + join(rv.guard_holders);
-          if (!rv.owning_futures.empty()) title += ", permit owned by the future of " + join(rv.owning_futures);
+          if (!rv.owning_futures.empty())
+            title += ", permit owned by the future of " + join(rv.owning_futures);
           segment(o, lane.x, y1, y2, resource_life(rv), title);
           continue;
         }
         const auto& tv = view.tasks[l];
         const char* cls = task_life(tv);
         if (!cls) continue;
-        segment(o, lane.x, y1, y2, cls, tv.name + ": " + tv.status + (tv.paused && tv.status != "paused" ? ", paused" : ""));
+        segment(
+            o, lane.x, y1, y2, cls,
+            tv.name + ": " + tv.status + (tv.paused && tv.status != "paused" ? ", paused" : ""));
         // The row in which a live task ends gets a cross at its bottom.
         if (i < n && !task_life(states_[i + 1].tasks[l])) {
           const double yb = y2 - 9;
-          o << "<path class=\"end\" d=\"M" << num(lane.x - 5) << "," << num(yb - 5) << " l10,10 M" << num(lane.x + 5)
-            << "," << num(yb - 5) << " l-10,10\"><title>" << esc(tv.name + ": " + states_[i + 1].tasks[l].status)
-            << "</title></path>\n";
+          o << "<path class=\"end\" d=\"M" << num(lane.x - 5) << "," << num(yb - 5) << " l10,10 M"
+            << num(lane.x + 5) << "," << num(yb - 5) << " l-10,10\"><title>"
+            << esc(tv.name + ": " + states_[i + 1].tasks[l].status) << "</title></path>\n";
         }
       }
     }
@@ -633,40 +677,43 @@ class SequenceDiagram {
     const double top = rows_[start - 1].top + 2;
     const double bottom = rows_bottom_ - 2;
     const double x = width_ - 52;
-    o << "<g class=\"cycle\" id=\"" << p_ << "cycle\"><title>steps " << start << " to " << rows_.size()
-      << " repeat forever</title>\n";
-    o << "<line class=\"cycle-rule\" x1=\"0\" y1=\"" << num(top - 2) << "\" x2=\"" << num(x) << "\" y2=\""
-      << num(top - 2) << "\"/>\n";
-    o << "<path class=\"bracket\" d=\"M" << num(x) << "," << num(top) << " h10 V" << num(bottom) << " h-10\"/>\n";
+    o << "<g class=\"cycle\" id=\"" << p_ << "cycle\"><title>steps " << start << " to "
+      << rows_.size() << " repeat forever</title>\n";
+    o << "<line class=\"cycle-rule\" x1=\"0\" y1=\"" << num(top - 2) << "\" x2=\"" << num(x)
+      << "\" y2=\"" << num(top - 2) << "\"/>\n";
+    o << "<path class=\"bracket\" d=\"M" << num(x) << "," << num(top) << " h10 V" << num(bottom)
+      << " h-10\"/>\n";
     const double mid = (top + bottom) / 2;
-    o << "<text class=\"bracket-label\" x=\"" << num(x + 24) << "\" y=\"" << num(mid) << "\" text-anchor=\"middle\" "
-      << "transform=\"rotate(90 " << num(x + 24) << " " << num(mid) << ")\">repeats forever (steps " << start << "\xE2\x80\x93"
-      << rows_.size() << ")</text>\n</g>\n";
+    o << "<text class=\"bracket-label\" x=\"" << num(x + 24) << "\" y=\"" << num(mid)
+      << "\" text-anchor=\"middle\" "
+      << "transform=\"rotate(90 " << num(x + 24) << " " << num(mid) << ")\">repeats forever (steps "
+      << start << "\xE2\x80\x93" << rows_.size() << ")</text>\n</g>\n";
   }
 
-  void arrow(std::ostream& o, double x1, double x2, double y, const std::string& tone, const std::string& head,
-             const std::string& label, bool centred = false) const {
+  void arrow(std::ostream& o, double x1, double x2, double y, const std::string& tone,
+             const std::string& head, const std::string& label, bool centred = false) const {
     const double dir = x2 > x1 ? 1 : -1;
-    o << "<line class=\"arrow " << tone << "\" x1=\"" << num(x1 + dir * 6) << "\" y1=\"" << num(y) << "\" x2=\""
-      << num(x2 - dir * 4) << "\" y2=\"" << num(y) << "\" marker-end=\"url(#" << p_ << "head-" << head << ")\"/>";
+    o << "<line class=\"arrow " << tone << "\" x1=\"" << num(x1 + dir * 6) << "\" y1=\"" << num(y)
+      << "\" x2=\"" << num(x2 - dir * 4) << "\" y2=\"" << num(y) << "\" marker-end=\"url(#" << p_
+      << "head-" << head << ")\"/>";
     // An operation's label starts past the event pill; a hand-over's sits in the middle.
     const double lx = centred ? (x1 + x2) / 2 : x1 + dir * 28;
     const char* anchor = centred ? "middle" : dir > 0 ? "start" : "end";
-    o << "<text class=\"arrow-label " << tone << "\" x=\"" << num(lx) << "\" y=\"" << num(y - 4) << "\" text-anchor=\""
-      << anchor << "\">" << esc(label) << "</text>\n";
+    o << "<text class=\"arrow-label " << tone << "\" x=\"" << num(lx) << "\" y=\"" << num(y - 4)
+      << "\" text-anchor=\"" << anchor << "\">" << esc(label) << "</text>\n";
   }
 
   void row(std::ostream& o, std::size_t i) const {
     const Row& r = rows_[i];
     const TraceStep& step = *r.step;
     const std::size_t n = step.index;
-    o << "<g class=\"step" << (r.decisive ? " decisive" : "") << "\" id=\"" << p_ << "step-" << n << "\" data-step=\""
-      << n << "\">\n";
+    o << "<g class=\"step" << (r.decisive ? " decisive" : "") << "\" id=\"" << p_ << "step-" << n
+      << "\" data-step=\"" << n << "\">\n";
     o << "<title>" << esc("step " + std::to_string(n) + ": " + step.event_text) << "</title>\n";
     const double event_y = r.top + kRowPad + 14;
     if (r.decisive) {
-      o << "<rect class=\"decisive-bar\" x=\"0\" y=\"" << num(r.top) << "\" width=\"4\" height=\"" << num(r.height)
-        << "\"/>\n";
+      o << "<rect class=\"decisive-bar\" x=\"0\" y=\"" << num(r.top) << "\" width=\"4\" height=\""
+        << num(r.height) << "\"/>\n";
     }
     o << "<text class=\"stepno\" x=\"" << num(kNumberWidth - 14) << "\" y=\"" << num(event_y)
       << "\" text-anchor=\"end\">" << n << "</text>\n";
@@ -676,15 +723,17 @@ class SequenceDiagram {
     if (r.lane) {
       const double x = lanes_[*r.lane].x;
       const double w = std::max(40.0, len(kind.size()) * 6.6 + 14);
-      o << "<g class=\"pill" << (model::is_fault(step.event.kind) ? " fault" : "") << "\"><rect x=\"" << num(x - w / 2)
-        << "\" y=\"" << num(pill_y) << "\" width=\"" << num(w) << "\" height=\"18\" rx=\"9\"/><text x=\"" << num(x)
-        << "\" y=\"" << num(pill_y + 13) << "\" text-anchor=\"middle\">" << esc(kind) << "</text></g>\n";
+      o << "<g class=\"pill" << (model::is_fault(step.event.kind) ? " fault" : "")
+        << "\"><rect x=\"" << num(x - w / 2) << "\" y=\"" << num(pill_y) << "\" width=\"" << num(w)
+        << "\" height=\"18\" rx=\"9\"/><text x=\"" << num(x) << "\" y=\"" << num(pill_y + 13)
+        << "\" text-anchor=\"middle\">" << esc(kind) << "</text></g>\n";
     } else if (!sc_.tasks.empty()) {
       const double x1 = lanes_.front().x - lane_width_ / 2 + 8;
       const double x2 = lanes_[sc_.tasks.size() - 1].x + lane_width_ / 2 - 8;
-      o << "<g class=\"runtime\"><rect x=\"" << num(x1) << "\" y=\"" << num(pill_y) << "\" width=\"" << num(x2 - x1)
-        << "\" height=\"18\" rx=\"4\"/><text x=\"" << num((x1 + x2) / 2) << "\" y=\"" << num(pill_y + 13)
-        << "\" text-anchor=\"middle\">" << esc(kind + " (runtime)") << "</text></g>\n";
+      o << "<g class=\"runtime\"><rect x=\"" << num(x1) << "\" y=\"" << num(pill_y) << "\" width=\""
+        << num(x2 - x1) << "\" height=\"18\" rx=\"4\"/><text x=\"" << num((x1 + x2) / 2)
+        << "\" y=\"" << num(pill_y + 13) << "\" text-anchor=\"middle\">" << esc(kind + " (runtime)")
+        << "</text></g>\n";
     }
     // The narration: the event, its effects, and for a decisive step why it matters.
     const std::string event = truncate(step.event_text, kNoteChars - 8);
@@ -706,13 +755,15 @@ class SequenceDiagram {
         arrow(o, from, to, y, e.tone, e.tone, e.op);
         for (std::size_t target : e.handover) {
           const std::string head = r.decisive && n == d_.handover_step ? "decisive" : "handover";
-          arrow(o, to, lanes_[target].x, y + kLine, "handover", head, "permit \xE2\x86\x92 " + lanes_[target].name, true);
+          arrow(o, to, lanes_[target].x, y + kLine, "handover", head,
+                "permit \xE2\x86\x92 " + lanes_[target].name, true);
         }
       }
     }
     double note_y = r.top + r.height - kRowPad - len(r.note.size()) * kLine + kLine - 4;
     for (const auto& line : r.note) {
-      o << "<text class=\"note\" x=\"" << num(notes_x_) << "\" y=\"" << num(note_y) << "\">" << esc(line) << "</text>\n";
+      o << "<text class=\"note\" x=\"" << num(notes_x_) << "\" y=\"" << num(note_y) << "\">"
+        << esc(line) << "</text>\n";
       note_y += kLine;
     }
     o << "</g>\n";
@@ -774,20 +825,23 @@ std::string wait_for_svg(const model::Scenario& sc, const model::State& s, const
     if (t.paused && t.status != "paused") n.sub += ", paused";
     n.cls = "node task";
     if (t.paused) n.cls += " paused";
-    if (t.status == "finished" || t.status == "cancelled" || t.status == "dropped" || t.status == "not spawned") {
+    if (t.status == "finished" || t.status == "cancelled" || t.status == "dropped" ||
+        t.status == "not spawned") {
       n.cls += " finished";
     }
     if (!t.owns_permits.empty() && t.paused) n.cls += " stranded";
     if (in_cycle(t.name)) n.cls += " in-cycle";
     n.title = t.name + ": " + t.status;
-    if (!t.owns_permits.empty()) n.title += "; its future owns the permit of " + join(t.owns_permits);
+    if (!t.owns_permits.empty())
+      n.title += "; its future owns the permit of " + join(t.owns_permits);
     if (t.wake_swallowed) n.title += "; a wake was swallowed by its wrapper";
     nodes.push_back(n);
   }
   for (const auto& r : view.resources) {
     GraphNode n;
     n.name = r.name;
-    n.sub = r.kind + " \xC2\xB7 " + std::to_string(r.available) + " of " + std::to_string(r.permits) + " free";
+    n.sub = r.kind + " \xC2\xB7 " + std::to_string(r.available) + " of " +
+            std::to_string(r.permits) + " free";
     n.cls = "node resource";
     n.title = r.name + " (" + r.kind + "): available " + std::to_string(r.available) + " of " +
               std::to_string(r.permits);
@@ -798,30 +852,44 @@ std::string wait_for_svg(const model::Scenario& sc, const model::State& s, const
     const auto t = model::task_at(i);
     const bool hot_task = in_cycle(sc.tasks[i].name);
     if (const auto r = model::waits_on(s, sc, t)) {
-      edges.push_back({i, nt + model::index(*r), std::string("waits") + (hot_task ? " hot" : ""), {"waits for"},
+      edges.push_back({i,
+                       nt + model::index(*r),
+                       std::string("waits") + (hot_task ? " hot" : ""),
+                       {"waits for"},
                        sc.tasks[i].name + " waits for " + sc.resource(*r).name});
     }
     if (const auto j = model::joins(s, sc, t)) {
       joins = true;
-      edges.push_back({i, model::index(*j), std::string("joins") + (hot_task ? " hot" : ""), {"joins"},
+      edges.push_back({i,
+                       model::index(*j),
+                       std::string("joins") + (hot_task ? " hot" : ""),
+                       {"joins"},
                        sc.tasks[i].name + " waits for " + sc.task(*j).name + " to finish"});
     }
     for (std::size_t r = 0; r < sc.resources.size(); ++r) {
       const auto res = model::resource_at(r);
       if (model::holds(s, sc, t, res)) {
-        edges.push_back({nt + r, i, std::string("held") + (hot_task ? " hot" : ""), {"held by"},
+        edges.push_back({nt + r,
+                         i,
+                         std::string("held") + (hot_task ? " hot" : ""),
+                         {"held by"},
                          sc.resources[r].name + " is held by " + sc.tasks[i].name});
       }
       if (model::owned_by_future(s, t, res) > 0) {
-        edges.push_back({nt + r, i, "owned", {"permit owned", "by its future"},
-                         sc.resources[r].name + ": permit owned by " + sc.tasks[i].name + "'s future"});
+        edges.push_back(
+            {nt + r,
+             i,
+             "owned",
+             {"permit owned", "by its future"},
+             sc.resources[r].name + ": permit owned by " + sc.tasks[i].name + "'s future"});
       }
     }
   }
 
   // Tasks on one row, resources centred on the row below; a node is as wide as its text.
   for (auto& n : nodes) {
-    n.w = std::clamp(std::max(len(characters(n.name)) * 8.5, len(characters(n.sub)) * 6.2) + 20, 120.0, 176.0);
+    n.w = std::clamp(std::max(len(characters(n.name)) * 8.5, len(characters(n.sub)) * 6.2) + 20,
+                     120.0, 176.0);
   }
   constexpr double kSpacing = 184;
   const double top = joins ? 78 : 24;
@@ -834,18 +902,21 @@ std::string wait_for_svg(const model::Scenario& sc, const model::State& s, const
     nodes[i].y = task_y;
   }
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
-    nodes[nt + r].x = 12 + kSpacing * (len(r) + 0.5) + kSpacing * (len(columns) - len(sc.resources.size())) / 2;
+    nodes[nt + r].x =
+        12 + kSpacing * (len(r) + 0.5) + kSpacing * (len(columns) - len(sc.resources.size())) / 2;
     nodes[nt + r].y = resource_y;
   }
   // Spread the ends of the edges at each node's side, ordered by where the other end is.
   for (std::size_t v = 0; v < nodes.size(); ++v) {
-    std::vector<std::pair<double, std::size_t>> ends;  // (other end's x, edge index * 2 + (is from))
+    std::vector<std::pair<double, std::size_t>>
+        ends;  // (other end's x, edge index * 2 + (is from))
     for (std::size_t e = 0; e < edges.size(); ++e) {
       if (edges[e].cls.rfind("joins", 0) == 0) continue;
       if (edges[e].from == v) ends.push_back({nodes[edges[e].to].x, e * 2 + 1});
       if (edges[e].to == v) ends.push_back({nodes[edges[e].from].x, e * 2});
     }
-    std::stable_sort(ends.begin(), ends.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(ends.begin(), ends.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     for (std::size_t k = 0; k < ends.size(); ++k) {
       const double dx = ends.size() == 1 ? 0 : -36 + 72 * len(k) / len(ends.size() - 1);
       GraphEdge& e = edges[ends[k].second / 2];
@@ -863,15 +934,17 @@ std::string wait_for_svg(const model::Scenario& sc, const model::State& s, const
 
   const double height = resource_y + 23 + 24;
   std::ostringstream o;
-  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"" << id << "\" class=\"wf wait-for-graph\" width=\"" << num(width)
-    << "\" height=\"" << num(height) << "\" viewBox=\"0 0 " << num(width) << " " << num(height)
+  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"" << id
+    << "\" class=\"wf wait-for-graph\" width=\"" << num(width) << "\" height=\"" << num(height)
+    << "\" viewBox=\"0 0 " << num(width) << " " << num(height)
     << "\" role=\"img\" aria-labelledby=\"" << p << "wf-title\">\n";
   o << "<title id=\"" << p << "wf-title\">wait-for graph of the final state</title>\n<defs>\n";
-  for (const auto& [name, colour] : {std::pair{"plain", "#57606a"}, std::pair{"held", "#0969da"},
-                                     std::pair{"red", "#cf222e"}}) {
-    o << "<marker id=\"" << p << "wf-" << name << "\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" "
-      << "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"" << colour
-      << "\"/></marker>\n";
+  for (const auto& [name, colour] :
+       {std::pair{"plain", "#57606a"}, std::pair{"held", "#0969da"}, std::pair{"red", "#cf222e"}}) {
+    o << "<marker id=\"" << p << "wf-" << name
+      << "\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" "
+      << "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\""
+      << colour << "\"/></marker>\n";
   }
   o << "</defs>\n";
   // Labels go near the task's end, where edges are furthest apart, or further along when that
@@ -881,25 +954,29 @@ std::string wait_for_svg(const model::Scenario& sc, const model::State& s, const
     bool overlaps(const Box& b) const { return x1 < b.x2 && b.x1 < x2 && y1 < b.y2 && b.y1 < y2; }
   };
   std::vector<Box> taken;
-  for (const auto& n : nodes) taken.push_back({n.x - n.w / 2, n.y - n.h / 2, n.x + n.w / 2, n.y + n.h / 2});
+  for (const auto& n : nodes)
+    taken.push_back({n.x - n.w / 2, n.y - n.h / 2, n.x + n.w / 2, n.y + n.h / 2});
   for (const auto& e : edges) {
     const GraphNode& a = nodes[e.from];
     const GraphNode& b = nodes[e.to];
-    const bool red = e.cls.find("owned") != std::string::npos || e.cls.find("hot") != std::string::npos;
+    const bool red =
+        e.cls.find("owned") != std::string::npos || e.cls.find("hot") != std::string::npos;
     const std::string head = red ? "red" : e.cls == "held" ? "held" : "plain";
     std::size_t widest = 0;
     for (const auto& line : e.label) widest = std::max(widest, characters(line));
     const double half_w = len(widest) * 3.3 + 4;
     const double half_h = 6.5 * len(e.label.size()) + 1;
-    auto box_at = [&](double x, double y) { return Box{x - half_w, y - half_h, x + half_w, y + half_h}; };
+    auto box_at = [&](double x, double y) {
+      return Box{x - half_w, y - half_h, x + half_w, y + half_h};
+    };
     double lx = 0;
     double ly = 0;
     std::string path;
     if (e.cls.rfind("joins", 0) == 0) {
       const double y0 = a.y - a.h / 2;
       const double lift = 34 + std::abs(b.x - a.x) * 0.08;
-      path = "M" + num(a.x) + "," + num(y0) + " Q" + num((a.x + b.x) / 2) + "," + num(y0 - 2 * lift) + " " +
-             num(b.x) + "," + num(y0 - 3);
+      path = "M" + num(a.x) + "," + num(y0) + " Q" + num((a.x + b.x) / 2) + "," +
+             num(y0 - 2 * lift) + " " + num(b.x) + "," + num(y0 - 3);
       lx = (a.x + b.x) / 2;
       ly = y0 - lift - 4;
     } else {
@@ -916,7 +993,8 @@ std::string wait_for_svg(const model::Scenario& sc, const model::State& s, const
         const double x = x1 + (x2 - x1) * t;
         const double y = y1 + (y2 - y1) * t;
         const Box box = box_at(x, y);
-        if (std::none_of(taken.begin(), taken.end(), [&](const Box& other) { return box.overlaps(other); })) {
+        if (std::none_of(taken.begin(), taken.end(),
+                         [&](const Box& other) { return box.overlaps(other); })) {
           lx = x;
           ly = y;
           placed = true;
@@ -930,27 +1008,31 @@ std::string wait_for_svg(const model::Scenario& sc, const model::State& s, const
       }
     }
     taken.push_back(box_at(lx, ly));
-    o << "<g class=\"edge " << e.cls << "\" id=\"" << p << "edge-" << id_part(a.name) << "-" << id_part(b.name)
-      << "\"><title>" << esc(e.title) << "</title><path d=\"" << path << "\" marker-end=\"url(#" << p << "wf-"
-      << head << ")\"/>";
+    o << "<g class=\"edge " << e.cls << "\" id=\"" << p << "edge-" << id_part(a.name) << "-"
+      << id_part(b.name) << "\"><title>" << esc(e.title) << "</title><path d=\"" << path
+      << "\" marker-end=\"url(#" << p << "wf-" << head << ")\"/>";
     o << "<text x=\"" << num(lx) << "\" y=\"" << num(ly - 6.5 * len(e.label.size() - 1) + 4)
       << "\" text-anchor=\"middle\">";
     for (std::size_t k = 0; k < e.label.size(); ++k) {
-      o << "<tspan x=\"" << num(lx) << "\"" << (k == 0 ? "" : " dy=\"13\"") << ">" << esc(e.label[k]) << "</tspan>";
+      o << "<tspan x=\"" << num(lx) << "\"" << (k == 0 ? "" : " dy=\"13\"") << ">"
+        << esc(e.label[k]) << "</tspan>";
     }
     o << "</text></g>\n";
   }
   for (const auto& n : nodes) {
     const bool task = n.cls.find("task") != std::string::npos;
-    o << "<g class=\"" << n.cls << "\" id=\"" << p << "node-" << id_part(n.name) << "\"><title>" << esc(n.title)
-      << "</title><rect x=\"" << num(n.x - n.w / 2) << "\" y=\"" << num(n.y - n.h / 2) << "\" width=\"" << num(n.w)
-      << "\" height=\"" << num(n.h) << "\" rx=\"" << (task ? 22 : 4) << "\"/>";
-    o << "<text class=\"name\" x=\"" << num(n.x) << "\" y=\"" << num(n.y - 2) << "\" text-anchor=\"middle\">"
-      << esc(truncate(n.name, 16)) << "</text><text class=\"sub\" x=\"" << num(n.x) << "\" y=\"" << num(n.y + 14)
+    o << "<g class=\"" << n.cls << "\" id=\"" << p << "node-" << id_part(n.name) << "\"><title>"
+      << esc(n.title) << "</title><rect x=\"" << num(n.x - n.w / 2) << "\" y=\""
+      << num(n.y - n.h / 2) << "\" width=\"" << num(n.w) << "\" height=\"" << num(n.h) << "\" rx=\""
+      << (task ? 22 : 4) << "\"/>";
+    o << "<text class=\"name\" x=\"" << num(n.x) << "\" y=\"" << num(n.y - 2)
+      << "\" text-anchor=\"middle\">" << esc(truncate(n.name, 16))
+      << "</text><text class=\"sub\" x=\"" << num(n.x) << "\" y=\"" << num(n.y + 14)
       << "\" text-anchor=\"middle\">" << esc(truncate(n.sub, 30)) << "</text></g>\n";
   }
   if (edges.empty()) {
-    o << "<text class=\"nothing\" x=\"" << num(width / 2) << "\" y=\"" << num((task_y + resource_y) / 2)
+    o << "<text class=\"nothing\" x=\"" << num(width / 2) << "\" y=\""
+      << num((task_y + resource_y) / 2)
       << "\" text-anchor=\"middle\">no task waits for anything</text>\n";
   }
   o << "</svg>\n";
@@ -971,12 +1053,13 @@ struct IndexRow {
 
 class HtmlReporter final : public Reporter {
  public:
-  HtmlReporter(std::string directory, bool include_timing) : dir_(std::move(directory)), timing_(include_timing) {}
+  HtmlReporter(std::string directory, bool include_timing)
+      : dir_(std::move(directory)), timing_(include_timing) {}
 
   void add(const FileRun& run) override {
     const auto& file = *run.file;
-    IndexRow row{file.path, file.name, unique_page(page_stem(file.path)), run.results.size(), 0, run.stats.states,
-                 timing_ ? run.stats.seconds : 0.0};
+    IndexRow row{file.path, file.name,        unique_page(page_stem(file.path)), run.results.size(),
+                 0,         run.stats.states, timing_ ? run.stats.seconds : 0.0};
     for (const auto& result : run.results) row.as_expected += result.as_expected ? 1 : 0;
     std::ostringstream page;
     write_page(page, run, row);
@@ -994,21 +1077,29 @@ class HtmlReporter final : public Reporter {
       as_expected += row.as_expected;
     }
     o << "<header>\n<h1>wakecheck report</h1>\n<p class=\"subtitle\">" << index_.size()
-      << (index_.size() == 1 ? " file, " : " files, ") << checks << (checks == 1 ? " check: " : " checks: ")
-      << as_expected << " as expected, " << (checks - as_expected) << " not</p>\n";
-    o << "<span class=\"banner " << (as_expected == checks ? "ok\">every verdict as expected" : "mismatch\">some verdicts not as expected")
+      << (index_.size() == 1 ? " file, " : " files, ") << checks
+      << (checks == 1 ? " check: " : " checks: ") << as_expected << " as expected, "
+      << (checks - as_expected) << " not</p>\n";
+    o << "<span class=\"banner "
+      << (as_expected == checks ? "ok\">every verdict as expected"
+                                : "mismatch\">some verdicts not as expected")
       << "</span>\n</header>\n";
-    o << "<section class=\"card\" id=\"files\">\n<h2>Files</h2>\n<table class=\"summary\">\n<thead><tr><th>file</th>"
-      << "<th class=\"num\">checks</th><th class=\"num\">as expected</th><th class=\"num\">states</th>"
+    o << "<section class=\"card\" id=\"files\">\n<h2>Files</h2>\n<table "
+         "class=\"summary\">\n<thead><tr><th>file</th>"
+      << "<th class=\"num\">checks</th><th class=\"num\">as expected</th><th "
+         "class=\"num\">states</th>"
       << "<th class=\"num\">seconds</th><th></th></tr></thead>\n<tbody>\n";
     for (const auto& row : index_) {
       const bool ok = row.as_expected == row.checks;
-      o << "<tr><td><a href=\"" << esc(row.page) << "\"><code>" << esc(row.file) << "</code></a><span class=\"desc\">"
-        << esc(row.name) << "</span></td><td class=\"num\">" << row.checks << "</td><td class=\"num\">" << row.as_expected
-        << "</td><td class=\"num\">" << row.states << "</td><td class=\"num\">" << seconds(row.seconds)
-        << "</td><td><span class=\"badge " << (ok ? "ok\">ok" : "mismatch\">MISMATCH") << "</span></td></tr>\n";
+      o << "<tr><td><a href=\"" << esc(row.page) << "\"><code>" << esc(row.file)
+        << "</code></a><span class=\"desc\">" << esc(row.name) << "</span></td><td class=\"num\">"
+        << row.checks << "</td><td class=\"num\">" << row.as_expected << "</td><td class=\"num\">"
+        << row.states << "</td><td class=\"num\">" << seconds(row.seconds)
+        << "</td><td><span class=\"badge " << (ok ? "ok\">ok" : "mismatch\">MISMATCH")
+        << "</span></td></tr>\n";
     }
-    if (index_.empty()) o << "<tr><td colspan=\"6\" class=\"empty\">no files were checked</td></tr>\n";
+    if (index_.empty())
+      o << "<tr><td colspan=\"6\" class=\"empty\">no files were checked</td></tr>\n";
     o << "</tbody>\n</table>\n</section>\n";
     close_page(o);
     write_file("index.html", o.str());
@@ -1017,7 +1108,9 @@ class HtmlReporter final : public Reporter {
  private:
   std::string unique_page(const std::string& stem) {
     std::string name = stem + ".html";
-    for (int n = 2; name == "index.html" || std::find(pages_.begin(), pages_.end(), name) != pages_.end(); ++n) {
+    for (int n = 2;
+         name == "index.html" || std::find(pages_.begin(), pages_.end(), name) != pages_.end();
+         ++n) {
       name = stem + "_" + std::to_string(n) + ".html";
     }
     pages_.push_back(name);
@@ -1036,9 +1129,10 @@ class HtmlReporter final : public Reporter {
     const auto& file = *run.file;
     const auto& sc = file.scenario;
     open_page(o, file.name + " \xE2\x80\x94 wakecheck");
-    o << "<header>\n<p class=\"crumb\"><a href=\"index.html\">\xE2\x86\x90 all files</a></p>\n<h1>" << esc(file.name)
-      << "</h1>\n<p class=\"subtitle\"><code>" << esc(file.path) << "</code> \xC2\xB7 " << model::to_string(sc.flavor)
-      << ", " << sc.tasks.size() << (sc.tasks.size() == 1 ? " task, " : " tasks, ") << sc.resources.size()
+    o << "<header>\n<p class=\"crumb\"><a href=\"index.html\">\xE2\x86\x90 all files</a></p>\n<h1>"
+      << esc(file.name) << "</h1>\n<p class=\"subtitle\"><code>" << esc(file.path)
+      << "</code> \xC2\xB7 " << model::to_string(sc.flavor) << ", " << sc.tasks.size()
+      << (sc.tasks.size() == 1 ? " task, " : " tasks, ") << sc.resources.size()
       << (sc.resources.size() == 1 ? " resource" : " resources") << "</p>\n";
     const std::size_t not_ok = row.checks - row.as_expected;
     o << "<span class=\"banner " << (not_ok == 0 ? "ok" : "mismatch") << "\">";
@@ -1071,45 +1165,56 @@ class HtmlReporter final : public Reporter {
       anchor[i] = "counterexample-" + id_part(result.name);
     }
 
-    o << "<section class=\"card\" id=\"summary\">\n<h2>Properties</h2>\n<table class=\"properties\">\n<thead><tr>"
-      << "<th>property</th><th>kind</th><th>verdict</th><th>expected</th><th>result</th></tr></thead>\n<tbody>\n";
+    o << "<section class=\"card\" id=\"summary\">\n<h2>Properties</h2>\n<table "
+         "class=\"properties\">\n<thead><tr>"
+      << "<th>property</th><th>kind</th><th>verdict</th><th>expected</th><th>result</th></tr></"
+         "thead>\n<tbody>\n";
     for (std::size_t i = 0; i < run.results.size(); ++i) {
       const auto& result = run.results[i];
       const std::string verdict = properties::to_string(result.verdict);
-      o << "<tr class=\"property " << (result.as_expected ? "ok" : "mismatch") << "\"><td><strong>" << esc(result.name)
-        << "</strong>";
+      o << "<tr class=\"property " << (result.as_expected ? "ok" : "mismatch") << "\"><td><strong>"
+        << esc(result.name) << "</strong>";
       if (!anchor[i].empty()) o << " \xC2\xB7 <a href=\"#" << anchor[i] << "\">counterexample</a>";
-      o << "<span class=\"desc\">" << esc(result.description) << "</span></td><td><code>" << kind_name(result.kind)
-        << "</code></td><td><span class=\"badge verdict " << verdict << "\">" << verdict << "</span></td><td class=\"expected\">"
-        << (result.expected ? properties::to_string(*result.expected) : "\xE2\x80\x94") << "</td><td><span class=\"badge "
+      o << "<span class=\"desc\">" << esc(result.description) << "</span></td><td><code>"
+        << kind_name(result.kind) << "</code></td><td><span class=\"badge verdict " << verdict
+        << "\">" << verdict << "</span></td><td class=\"expected\">"
+        << (result.expected ? properties::to_string(*result.expected) : "\xE2\x80\x94")
+        << "</td><td><span class=\"badge "
         << (result.as_expected ? "ok\">ok" : "mismatch\">MISMATCH") << "</span></td></tr>\n";
     }
     o << "</tbody>\n</table>\n</section>\n";
 
     const double secs = timing_ ? run.stats.seconds : 0.0;
-    o << "<section class=\"card\" id=\"exploration\">\n<h2>Exploration</h2>\n<div class=\"figures\">\n";
+    o << "<section class=\"card\" id=\"exploration\">\n<h2>Exploration</h2>\n<div "
+         "class=\"figures\">\n";
     figure(o, "states", std::to_string(run.stats.states), "");
     figure(o, "transitions", std::to_string(run.stats.transitions), "");
     figure(o, "depth", std::to_string(run.stats.depth), "");
     figure(o, "seconds", seconds(secs), "");
-    figure(o, "complete", run.stats.complete ? "yes" : "no", run.stats.complete ? "" : " incomplete");
+    figure(o, "complete", run.stats.complete ? "yes" : "no",
+           run.stats.complete ? "" : " incomplete");
     o << "</div>\n";
     if (!run.stats.complete) {
-      o << "<p class=\"empty\">The search stopped at the state bound: verdicts it could not decide are 'unknown'.</p>\n";
+      o << "<p class=\"empty\">The search stopped at the state bound: verdicts it could not decide "
+           "are 'unknown'.</p>\n";
     }
     o << "</section>\n";
 
-    for (std::size_t k = 0; k < shown.size(); ++k) write_counterexample(o, run, *shown[k], same_as[k], k);
+    for (std::size_t k = 0; k < shown.size(); ++k)
+      write_counterexample(o, run, *shown[k], same_as[k], k);
     if (shown.empty()) {
       o << "<section class=\"card\" id=\"counterexamples\">\n<h2>Counterexamples</h2>\n"
-        << "<p class=\"empty\">No property is violated: there is no counterexample to show.</p>\n</section>\n";
+        << "<p class=\"empty\">No property is violated: there is no counterexample to "
+           "show.</p>\n</section>\n";
     }
     close_page(o);
   }
 
-  static void figure(std::ostream& o, const char* label, const std::string& value, const char* extra) {
-    o << "<div class=\"figure-box" << extra << "\" id=\"figure-" << label << "\"><span class=\"value\">" << esc(value)
-      << "</span><span class=\"label\">" << label << "</span></div>\n";
+  static void figure(std::ostream& o, const char* label, const std::string& value,
+                     const char* extra) {
+    o << "<div class=\"figure-box" << extra << "\" id=\"figure-" << label
+      << "\"><span class=\"value\">" << esc(value) << "</span><span class=\"label\">" << label
+      << "</span></div>\n";
   }
 
   void write_counterexample(std::ostream& o, const FileRun& run, const PropertyResult& result,
@@ -1119,13 +1224,14 @@ class HtmlReporter final : public Reporter {
     const Diagnosis d = diagnose(*run.model, trace);
     const std::string prefix = k == 0 ? "" : "cx" + std::to_string(k + 1) + "-";
     const std::string id_suffix = k == 0 ? "" : "-" + std::to_string(k + 1);
-    o << "<section class=\"card counterexample\" id=\"counterexample-" << id_part(result.name) << "\">\n<h2>"
-      << esc(result.name) << ": <span class=\"badge verdict " << properties::to_string(result.verdict) << "\">"
-      << properties::to_string(result.verdict) << "</span></h2>\n<p class=\"lede\">" << esc(result.description) << "</p>\n";
+    o << "<section class=\"card counterexample\" id=\"counterexample-" << id_part(result.name)
+      << "\">\n<h2>" << esc(result.name) << ": <span class=\"badge verdict "
+      << properties::to_string(result.verdict) << "\">" << properties::to_string(result.verdict)
+      << "</span></h2>\n<p class=\"lede\">" << esc(result.description) << "</p>\n";
     o << "<p class=\"lede\">";
     if (trace.loop_start) {
-      o << noun(result.kind) << ", a lasso: " << (*trace.loop_start - 1) << " steps, then steps " << *trace.loop_start
-        << " to " << trace.steps.size() << " repeat forever.";
+      o << noun(result.kind) << ", a lasso: " << (*trace.loop_start - 1) << " steps, then steps "
+        << *trace.loop_start << " to " << trace.steps.size() << " repeat forever.";
     } else {
       o << noun(result.kind) << ", shortest (" << trace.steps.size() << " steps).";
     }
@@ -1133,15 +1239,19 @@ class HtmlReporter final : public Reporter {
     if (!also.empty()) {
       o << "<p class=\"also\">The same counterexample as for ";
       for (std::size_t i = 0; i < also.size(); ++i) {
-        o << (i == 0 ? "" : i + 1 == also.size() ? " and " : ", ") << "<strong>" << esc(also[i]) << "</strong>";
+        o << (i == 0                 ? ""
+              : i + 1 == also.size() ? " and "
+                                     : ", ")
+          << "<strong>" << esc(also[i]) << "</strong>";
       }
       o << ".</p>\n";
     }
 
     o << "<h3>Sequence diagram</h3>\n<div class=\"scroll\">\n";
     SequenceDiagram diagram(run, trace, d, prefix);
-    o << diagram.render("sequence-diagram" + id_suffix, "sequence diagram of the " + std::string(noun(result.kind)) +
-                                                            " of " + result.name);
+    o << diagram.render(
+        "sequence-diagram" + id_suffix,
+        "sequence diagram of the " + std::string(noun(result.kind)) + " of " + result.name);
     o << "</div>\n<ul class=\"legend\">"
       << "<li><span class=\"swatch\"></span>task alive</li>"
       << "<li><span class=\"swatch paused\"></span>task paused</li>"
@@ -1152,8 +1262,8 @@ class HtmlReporter final : public Reporter {
     if (trace.loop_start) o << "<li>blue rows: the cycle that repeats forever</li>";
     o << "</ul>\n";
 
-    o << "<h3>Diagnosis</h3>\n<div class=\"diagnosis" << (d.cause == Cause::kNone ? " none" : "") << "\" id=\"diagnosis"
-      << id_suffix << "\">\n";
+    o << "<h3>Diagnosis</h3>\n<div class=\"diagnosis" << (d.cause == Cause::kNone ? " none" : "")
+      << "\" id=\"diagnosis" << id_suffix << "\">\n";
     if (d.cause != Cause::kNone) {
       std::string cause = to_string(d.cause);
       std::replace(cause.begin(), cause.end(), '_', ' ');
@@ -1168,14 +1278,17 @@ class HtmlReporter final : public Reporter {
         o << "</ul>\n";
       }
     } else {
-      o << "<p>No cause is diagnosed: nothing in the state where the trace ends is recognised as stuck.</p>\n";
+      o << "<p>No cause is diagnosed: nothing in the state where the trace ends is recognised as "
+           "stuck.</p>\n";
     }
     o << "<p class=\"coffman\">" << esc(d.coffman) << "</p>\n";
     o << "<p class=\"replay\">replay key: <code>";
     for (std::size_t choice : trace.replay_key()) o << choice << " ";
     o << "</code></p>\n</div>\n";
 
-    o << "<h3>" << (trace.loop_start ? "Wait-for graph at the start of the cycle" : "Wait-for graph of the final state")
+    o << "<h3>"
+      << (trace.loop_start ? "Wait-for graph at the start of the cycle"
+                           : "Wait-for graph of the final state")
       << "</h3>\n<div class=\"scroll\">\n"
       << wait_for_svg(sc, trace.final_state, d, "wait-for-graph" + id_suffix, prefix) << "</div>\n";
     o << "<ul class=\"legend\"><li><span class=\"swatch waits\"></span>waits for</li>"
@@ -1189,30 +1302,41 @@ class HtmlReporter final : public Reporter {
   static void write_final_state(std::ostream& o, const model::Scenario& sc, const TraceData& trace,
                                 const std::string& id_suffix) {
     const FinalStateView view = view_final_state(sc, trace.final_state);
-    o << "<h3>" << (trace.loop_start ? "State at the start of the cycle" : "Final state") << "</h3>\n";
-    o << "<table class=\"final-state resources\" id=\"final-resources" << id_suffix << "\">\n<thead><tr><th>resource</th>"
-      << "<th>kind</th><th class=\"num\">permits</th><th class=\"num\">available</th><th>guard held by</th>"
-      << "<th>permit owned by the future of</th><th>waiters (oldest first)</th></tr></thead>\n<tbody>\n";
+    o << "<h3>" << (trace.loop_start ? "State at the start of the cycle" : "Final state")
+      << "</h3>\n";
+    o << "<table class=\"final-state resources\" id=\"final-resources" << id_suffix
+      << "\">\n<thead><tr><th>resource</th>"
+      << "<th>kind</th><th class=\"num\">permits</th><th class=\"num\">available</th><th>guard "
+         "held by</th>"
+      << "<th>permit owned by the future of</th><th>waiters (oldest "
+         "first)</th></tr></thead>\n<tbody>\n";
     for (const auto& r : view.resources) {
-      o << "<tr><td><strong>" << esc(r.name) << "</strong></td><td><code>" << esc(r.kind) << "</code></td><td class=\"num\">"
-        << r.permits << "</td><td class=\"num\">" << r.available << "</td><td>" << esc(join(r.guard_holders, "nobody"))
-        << "</td><td" << (r.owning_futures.empty() ? "" : " class=\"hot\"") << ">" << esc(join(r.owning_futures))
+      o << "<tr><td><strong>" << esc(r.name) << "</strong></td><td><code>" << esc(r.kind)
+        << "</code></td><td class=\"num\">" << r.permits << "</td><td class=\"num\">" << r.available
+        << "</td><td>" << esc(join(r.guard_holders, "nobody")) << "</td><td"
+        << (r.owning_futures.empty() ? "" : " class=\"hot\"") << ">" << esc(join(r.owning_futures))
         << "</td><td>" << esc(join(r.waiters, "none")) << "</td></tr>\n";
     }
-    if (view.resources.empty()) o << "<tr><td colspan=\"7\" class=\"empty\">no resources</td></tr>\n";
+    if (view.resources.empty())
+      o << "<tr><td colspan=\"7\" class=\"empty\">no resources</td></tr>\n";
     o << "</tbody>\n</table>\n";
-    o << "<table class=\"final-state tasks\" id=\"final-tasks" << id_suffix << "\">\n<thead><tr><th>task</th>"
-      << "<th>status</th><th>waits for</th><th>holds</th><th>its future owns the permit of</th><th>notes</th></tr>"
+    o << "<table class=\"final-state tasks\" id=\"final-tasks" << id_suffix
+      << "\">\n<thead><tr><th>task</th>"
+      << "<th>status</th><th>waits for</th><th>holds</th><th>its future owns the permit "
+         "of</th><th>notes</th></tr>"
       << "</thead>\n<tbody>\n";
     for (const auto& t : view.tasks) {
       std::string status_cls = "status-" + id_part(t.status);
       std::string notes;
       if (t.paused && t.status != "paused") notes += "paused";
-      if (t.waits_for && t.status == "paused") notes += (notes.empty() ? "" : "; ") + std::string("still queued");
-      if (t.wake_swallowed) notes += (notes.empty() ? "" : "; ") + std::string("a wake was swallowed by its wrapper");
-      o << "<tr><td><strong>" << esc(t.name) << "</strong></td><td class=\"" << status_cls << "\">" << esc(t.status)
-        << "</td><td>" << esc(t.waits_for.value_or("\xE2\x80\x94")) << "</td><td>" << esc(join(t.holds)) << "</td><td"
-        << (t.owns_permits.empty() ? "" : " class=\"hot\"") << ">" << esc(join(t.owns_permits)) << "</td><td>"
+      if (t.waits_for && t.status == "paused")
+        notes += (notes.empty() ? "" : "; ") + std::string("still queued");
+      if (t.wake_swallowed)
+        notes += (notes.empty() ? "" : "; ") + std::string("a wake was swallowed by its wrapper");
+      o << "<tr><td><strong>" << esc(t.name) << "</strong></td><td class=\"" << status_cls << "\">"
+        << esc(t.status) << "</td><td>" << esc(t.waits_for.value_or("\xE2\x80\x94")) << "</td><td>"
+        << esc(join(t.holds)) << "</td><td" << (t.owns_permits.empty() ? "" : " class=\"hot\"")
+        << ">" << esc(join(t.owns_permits)) << "</td><td>"
         << esc(notes.empty() ? "\xE2\x80\x94" : notes) << "</td></tr>\n";
     }
     o << "</tbody>\n</table>\n";

@@ -5,6 +5,7 @@
 //
 // The binary and the source root come from the build (WAKECHECK_BINARY, WAKECHECK_SOURCE_DIR);
 // the tool runs in the source root, so file paths in its reports are "properties/seed/...".
+#include <CppUTest/TestHarness.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -13,8 +14,6 @@
 #include <iterator>
 #include <string>
 #include <vector>
-
-#include <CppUTest/TestHarness.h>
 
 #ifndef WAKECHECK_BINARY
 #error "compile with -DWAKECHECK_BINARY='\"/path/to/wakecheck\"'"
@@ -32,7 +31,8 @@ const std::string kSeedPage = "properties_seed_pausable_worker.html";
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "wakecheck_html_XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "wakecheck_html_XXXXXX").string();
     std::vector<char> buffer(pattern.begin(), pattern.end());
     buffer.push_back('\0');
     if (const char* made = mkdtemp(buffer.data())) path_ = made;
@@ -79,8 +79,9 @@ struct ToolRun {
 ToolRun run_wakecheck(const TempDir& dir, const std::string& args) {
   const std::string out = dir.file("stdout.txt");
   const std::string err = dir.file("stderr.txt");
-  const std::string command = "cd " + quote(WAKECHECK_SOURCE_DIR) + " && " + quote(WAKECHECK_BINARY) + " " +
-                              args + " >" + quote(out) + " 2>" + quote(err);
+  const std::string command = "cd " + quote(WAKECHECK_SOURCE_DIR) + " && " +
+                              quote(WAKECHECK_BINARY) + " " + args + " >" + quote(out) + " 2>" +
+                              quote(err);
   const int status = std::system(command.c_str());
   ToolRun run;
   if (status != -1 && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
@@ -89,11 +90,14 @@ ToolRun run_wakecheck(const TempDir& dir, const std::string& args) {
   return run;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 std::size_t count(const std::string& text, const std::string& part) {
   std::size_t n = 0;
-  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size()))
+    ++n;
   return n;
 }
 
@@ -124,7 +128,8 @@ std::string tag_with_id(const std::string& html, const std::string& id) {
 
 /// The seed's HTML report, written into `dir`/html with --no-timing.
 std::string seed_page(const TempDir& dir) {
-  const ToolRun run = run_wakecheck(dir, "check " + kSeed + " --html " + quote(dir.file("html")) + " --no-timing");
+  const ToolRun run =
+      run_wakecheck(dir, "check " + kSeed + " --html " + quote(dir.file("html")) + " --no-timing");
   LONGS_EQUAL(0, run.exit_code);
   STRCMP_EQUAL("", run.err.c_str());
   return read_file(dir.file("html/" + kSeedPage));
@@ -139,7 +144,8 @@ TEST(HtmlReport, WritesThePageOfTheFileAndAnIndexLinkingIt) {
   CHECK_TRUE(dir.ok());
   // The directory does not exist yet: --html creates it.
   const std::string out = dir.file("reports/html");
-  const ToolRun run = run_wakecheck(dir, "check " + kSeed + " --html " + quote(out) + " --no-timing");
+  const ToolRun run =
+      run_wakecheck(dir, "check " + kSeed + " --html " + quote(out) + " --no-timing");
   LONGS_EQUAL(0, run.exit_code);
   STRCMP_EQUAL("", run.err.c_str());
   // The text report is still printed.
@@ -161,17 +167,21 @@ TEST(HtmlReport, WritesThePageOfTheFileAndAnIndexLinkingIt) {
   CHECK_FALSE(contains(summary, "MISMATCH"));
   // The exploration figures, seconds written as 0 without timing.
   const std::string exploration = element(page, "id=\"exploration\"", "<section", "</section>");
-  CHECK_TRUE(contains(exploration, "<span class=\"value\">15</span><span class=\"label\">states</span>"));
-  CHECK_TRUE(contains(exploration, "<span class=\"value\">0.000</span><span class=\"label\">seconds</span>"));
-  CHECK_TRUE(contains(exploration, "<span class=\"value\">yes</span><span class=\"label\">complete</span>"));
+  CHECK_TRUE(
+      contains(exploration, "<span class=\"value\">15</span><span class=\"label\">states</span>"));
+  CHECK_TRUE(contains(exploration,
+                      "<span class=\"value\">0.000</span><span class=\"label\">seconds</span>"));
+  CHECK_TRUE(contains(exploration,
+                      "<span class=\"value\">yes</span><span class=\"label\">complete</span>"));
 
   const std::string index = read_file(out + "/index.html");
   CHECK_TRUE(contains(index, "<a href=\"" + kSeedPage + "\"><code>" + kSeed + "</code></a>"));
   for (const char* column : {">file<", ">checks<", ">as expected<", ">states<", ">seconds<"}) {
     CHECK_TEXT(contains(index, column), column);
   }
-  CHECK_TRUE(contains(index, "<td class=\"num\">10</td><td class=\"num\">10</td><td class=\"num\">15</td>"
-                             "<td class=\"num\">0.000</td>"));
+  CHECK_TRUE(contains(index,
+                      "<td class=\"num\">10</td><td class=\"num\">10</td><td class=\"num\">15</td>"
+                      "<td class=\"num\">0.000</td>"));
 }
 
 TEST(HtmlReport, TheSequenceDiagramHasTheFourteenStepsAndMarksTwelveAndFourteenDecisive) {
@@ -185,7 +195,8 @@ TEST(HtmlReport, TheSequenceDiagramHasTheFourteenStepsAndMarksTwelveAndFourteenD
     CHECK_TEXT(contains(svg, lane), lane);
   }
   // One row per step, numbered as in the text report; the counterexample is shown once.
-  UNSIGNED_LONGS_EQUAL(14, count(svg, "<g class=\"step\"") + count(svg, "<g class=\"step decisive\""));
+  UNSIGNED_LONGS_EQUAL(14,
+                       count(svg, "<g class=\"step\"") + count(svg, "<g class=\"step decisive\""));
   UNSIGNED_LONGS_EQUAL(1, count(page, "class=\"sd sequence-diagram\""));
   for (int n = 1; n <= 14; ++n) {
     const std::string tag = tag_with_id(svg, "step-" + std::to_string(n));
@@ -209,7 +220,8 @@ TEST(HtmlReport, TheDiagnosisAndTheWaitForGraphNameWorkerOnesStrandedPermit) {
   const std::string page = seed_page(dir);
   const std::string diagnosis = element(page, "id=\"diagnosis\"", "<div", "</div>");
   CHECK_TRUE(contains(diagnosis, ">stranded permit</span>"));
-  CHECK_TRUE(contains(diagnosis, "m&#39;s permit was handed to worker1&#39;s lock future, which is paused"));
+  CHECK_TRUE(contains(diagnosis,
+                      "m&#39;s permit was handed to worker1&#39;s lock future, which is paused"));
   CHECK_TRUE(contains(diagnosis, "Coffman conditions where the trace ends:"));
 
   const std::string graph = element(page, "id=\"wait-for-graph\"", "<svg", "</svg>");
@@ -227,7 +239,8 @@ TEST(HtmlReport, TheDiagnosisAndTheWaitForGraphNameWorkerOnesStrandedPermit) {
 
   // The final state as tables.
   const std::string tasks = element(page, "id=\"final-tasks\"", "<table", "</table>");
-  CHECK_TRUE(contains(tasks, "<td><strong>worker1</strong></td><td class=\"status-paused\">paused</td>"));
+  CHECK_TRUE(
+      contains(tasks, "<td><strong>worker1</strong></td><td class=\"status-paused\">paused</td>"));
   CHECK_TRUE(contains(tasks, "a wake was swallowed by its wrapper"));
   const std::string resources = element(page, "id=\"final-resources\"", "<table", "</table>");
   CHECK_TRUE(contains(resources, "<td class=\"hot\">worker1</td><td>worker2, worker3</td>"));
@@ -248,7 +261,8 @@ TEST(HtmlReport, ThePageIsSelfContained) {
     // Only the SVG namespace looks like an address.
     std::string rest = text;
     const std::string svg_ns = "http://www.w3.org/2000/svg";
-    for (auto at = rest.find(svg_ns); at != std::string::npos; at = rest.find(svg_ns)) rest.erase(at, svg_ns.size());
+    for (auto at = rest.find(svg_ns); at != std::string::npos; at = rest.find(svg_ns))
+      rest.erase(at, svg_ns.size());
     CHECK_FALSE(contains(rest, "http://"));
     CHECK_FALSE(contains(rest, "https://"));
     CHECK_FALSE(contains(rest, "//fonts"));
@@ -261,11 +275,17 @@ TEST(HtmlReport, ThePageIsSelfContained) {
 TEST(HtmlReport, TwoRunsWithoutTimingAreByteIdentical) {
   TempDir dir;
   CHECK_TRUE(dir.ok());
-  const std::string files = kSeed + " properties/language/try_lock_spin.json properties/deadlock/abba.json";
-  LONGS_EQUAL(0, run_wakecheck(dir, "check " + files + " --no-timing --html " + quote(dir.file("a"))).exit_code);
-  LONGS_EQUAL(0, run_wakecheck(dir, "check " + files + " --html " + quote(dir.file("b")) + " --no-timing").exit_code);
-  for (const char* page : {"properties_seed_pausable_worker.html", "properties_language_try_lock_spin.html",
-                           "properties_deadlock_abba.html", "index.html"}) {
+  const std::string files =
+      kSeed + " properties/language/try_lock_spin.json properties/deadlock/abba.json";
+  LONGS_EQUAL(0,
+              run_wakecheck(dir, "check " + files + " --no-timing --html " + quote(dir.file("a")))
+                  .exit_code);
+  LONGS_EQUAL(
+      0, run_wakecheck(dir, "check " + files + " --html " + quote(dir.file("b")) + " --no-timing")
+             .exit_code);
+  for (const char* page :
+       {"properties_seed_pausable_worker.html", "properties_language_try_lock_spin.html",
+        "properties_deadlock_abba.html", "index.html"}) {
     const std::string a = read_file(dir.file(std::string("a/") + page));
     const std::string b = read_file(dir.file(std::string("b/") + page));
     CHECK_TEXT(!a.empty(), page);
@@ -296,7 +316,8 @@ TEST(HtmlReport, TextFromThePropertyFileIsEscaped) {
   const std::string page = read_file(dir.file("html/" + stem + ".html"));
   CHECK_TRUE(!page.empty());
   CHECK_FALSE(contains(lower(page), "<script"));
-  CHECK_TRUE(contains(page, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;"));
+  CHECK_TRUE(
+      contains(page, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;"));
 }
 
 TEST(HtmlReport, ReplayRejectsHtml) {
@@ -314,7 +335,8 @@ TEST(HtmlReport, HtmlNeedsADirectory) {
   CHECK_TRUE(dir.ok());
   const ToolRun missing = run_wakecheck(dir, "check " + kSeed + " --html");
   LONGS_EQUAL(2, missing.exit_code);
-  STRCMP_EQUAL("wakecheck: option '--html' needs a value (see wakecheck --help)\n", missing.err.c_str());
+  STRCMP_EQUAL("wakecheck: option '--html' needs a value (see wakecheck --help)\n",
+               missing.err.c_str());
   // A path that is a file cannot be the directory: bad usage, no report.
   write_file(dir.file("plain"), "x");
   const ToolRun file = run_wakecheck(dir, "check " + kSeed + " --html " + quote(dir.file("plain")));

@@ -1,0 +1,1419 @@
+#include "reports/rust_export.hpp"
+
+#include <algorithm>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/strong_components.hpp>
+#include <cctype>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <utility>
+
+#include "model/queries.hpp"
+#include "model/tokio_model.hpp"
+#include "properties/input_error.hpp"
+
+namespace wakecheck::reports {
+namespace {
+
+using model::Op;
+using model::OpKind;
+using model::ResourceKind;
+using model::Wrapper;
+using properties::InputError;
+
+// --- what can be exported --------------------------------------------------------------------
+
+[[noreturn]] void refuse(const properties::PropertyFile& file, const std::string& why) {
+  throw InputError(file.path + ": cannot export to Rust: " + why);
+}
+
+bool supported_op(OpKind kind) {
+  switch (kind) {
+    case OpKind::kLock:
+    case OpKind::kSleep:
+    case OpKind::kYieldNow:
+    case OpKind::kJoin:
+    case OpKind::kNotified:
+    case OpKind::kUnlock:
+    case OpKind::kTryLock:
+    case OpKind::kStdLock:
+    case OpKind::kStdUnlock:
+    case OpKind::kNotifyOne:
+    case OpKind::kNotifyWaiters:
+    case OpKind::kSpawn:
+    case OpKind::kPause:
+    case OpKind::kResume:
+    case OpKind::kDrop:
+    case OpKind::kAbort:
+    case OpKind::kAssign:
+    case OpKind::kJumpUnless:
+    case OpKind::kJump:
+    case OpKind::kReturn:
+    case OpKind::kGuardBegin:
+    case OpKind::kGuardEnd:
+    case OpKind::kWrapBegin:
+    case OpKind::kWrapEnd:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool supported_resource(ResourceKind kind) {
+  return kind == ResourceKind::kTokioMutex || kind == ResourceKind::kStdMutex ||
+         kind == ResourceKind::kNotify;
+}
+
+bool supported_wrapper(Wrapper wrapper) {
+  return wrapper == Wrapper::kNone || wrapper == Wrapper::kPausable ||
+         wrapper == Wrapper::kDropOnPause;
+}
+
+// --- names -----------------------------------------------------------------------------------
+
+std::string upper(const std::string& name) {
+  std::string out;
+  for (char c : name) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool rust_keyword(const std::string& name) {
+  static const std::set<std::string> keywords = {
+      "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
+      "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
+      "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true",
+      "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final",
+      "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "union"};
+  return keywords.count(name) != 0;
+}
+
+/// Hands out identifiers, each once: a name already taken (or a Rust keyword, or one of the
+/// program's own helpers) gets a suffix.
+class NameTable {
+ public:
+  explicit NameTable(std::initializer_list<const char*> reserved) {
+    for (const char* r : reserved) taken_.insert(r);
+  }
+  std::string take(const std::string& wanted) {
+    std::string name = wanted;
+    if (rust_keyword(name)) name += "_";
+    for (int n = 2; taken_.count(name) != 0; ++n) name = wanted + "_" + std::to_string(n);
+    taken_.insert(name);
+    return name;
+  }
+
+ private:
+  std::set<std::string> taken_;
+};
+
+/// Pads `code` so that comments line up, then adds `// comment`.
+std::string with_comment(const std::string& code, const std::string& comment, std::size_t indent) {
+  if (comment.empty()) return code;
+  constexpr std::size_t kColumn = 56;
+  std::string line = code;
+  const std::size_t width = indent + line.size();
+  line += width + 2 < kColumn ? std::string(kColumn - width, ' ') : std::string("  ");
+  return line + "// " + comment;
+}
+
+/// Rust's string literal for `text`.
+std::string rust_string(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// --- the scenario's parts, as the program names them -----------------------------------------
+
+/// A task template ("worker", copies worker0..worker3) or a single task, emitted as one async fn
+/// (`worker(me, sh)` for a template whose copies run the same program) or one per copy.
+struct Unit {
+  std::string group;
+  std::vector<std::size_t> tasks;  // task indices, in order
+  bool generic = false;            // one fn for every copy, taking the copy's index `me`
+  std::string fn;                  // the async fn running the program
+  std::string spawn_fn;            // the fn spawning it (none for main)
+};
+
+/// A group of statics: one per copy of a template (an array indexed by copy), or one scalar.
+struct StaticSlot {
+  std::string name;
+  bool array = false;
+};
+
+class Exporter {
+ public:
+  explicit Exporter(const properties::PropertyFile& file) : file_(file), sc_(file.scenario) {}
+
+  std::string run() {
+    check_exportable(file_);
+    name_everything();
+    std::ostringstream out;
+    header(out);
+    helpers(out);
+    statics(out);
+    shared(out);
+    for (const auto& unit : units_) task_fn(out, unit);
+    main_fn(out);
+    return out.str();
+  }
+
+ private:
+  // --- naming --------------------------------------------------------------------------------
+
+  void name_everything() {
+    // Groups of tasks in the order they first appear (main first).
+    std::map<std::string, std::size_t> group_of_name;
+    for (std::size_t t = 0; t < sc_.tasks.size(); ++t) {
+      const auto& spec = sc_.tasks[t];
+      auto [it, fresh] = group_of_name.emplace(spec.group, groups_.size());
+      if (fresh) groups_.push_back({spec.group, {}});
+      groups_[it->second].second.push_back(t);
+      task_group_.push_back(it->second);
+      copy_of_.push_back(groups_[it->second].second.size() - 1);
+      template_.push_back(spec.name != spec.group);
+    }
+    for (std::size_t t = 0; t < sc_.tasks.size(); ++t) task_const_.push_back(upper_.take(upper(sc_.tasks[t].name)));
+
+    // Resources: a local for each, and a slot for the guard of each mutex.
+    for (const auto& r : sc_.resources) {
+      resource_.push_back(lower_.take(r.name));
+      guard_.push_back(lower_.take(r.name + "_guard"));
+    }
+
+    // Pause flags: one StopFlag per wrapped future; the copies of a template share one array.
+    for (std::size_t f = 0; f < sc_.futures.size(); ++f) {
+      const auto& fut = sc_.futures[f];
+      if (fut.wrapper == Wrapper::kNone) {
+        flag_of_.push_back(std::nullopt);
+        continue;
+      }
+      const std::size_t g = task_group_[fut.task];
+      const std::string key = groups_[g].first + "." + nested_name(f);
+      auto it = flag_slots_.find(key);
+      if (it == flag_slots_.end()) {
+        StaticSlot slot;
+        slot.array = template_[fut.task];
+        const std::string nested = nested_name(f);
+        slot.name = upper_.take("STOP_" + upper(groups_[g].first) + (nested.empty() ? "" : "_" + upper(nested)));
+        it = flag_slots_.emplace(key, flag_order_.size()).first;
+        flag_order_.push_back(slot);
+        flag_size_.push_back(0);
+      }
+      flag_of_.push_back(it->second);
+      flag_size_[it->second] = std::max(flag_size_[it->second], copy_of_[fut.task] + 1);
+    }
+
+    // Variables: shared ones by name, a task's own by its template and name.
+    for (std::size_t v = 0; v < sc_.variables.size(); ++v) {
+      const auto& var = sc_.variables[v];
+      const std::string key = var.task ? groups_[task_group_[*var.task]].first + "." + var.name : var.name;
+      auto it = var_slots_.find(key);
+      if (it == var_slots_.end()) {
+        StaticSlot slot;
+        slot.array = var.task && template_[*var.task];
+        slot.name = upper_.take(var.task ? upper(groups_[task_group_[*var.task]].first) + "_" + upper(var.name)
+                                         : upper(var.name));
+        it = var_slots_.emplace(key, var_order_.size()).first;
+        var_order_.push_back(slot);
+        var_members_.emplace_back();
+      }
+      var_of_.push_back(it->second);
+      var_members_[it->second].push_back(v);
+    }
+
+    // Which tasks a program drops (their future sits in a DropSlot) and what the programs use.
+    droppable_.assign(sc_.tasks.size(), false);
+    for (std::size_t t = 0; t < sc_.tasks.size(); ++t) {
+      scan(sc_.tasks[t].program);
+    }
+    for (const auto& handler : sc_.handlers) scan(handler);
+    for (const auto& fut : sc_.futures) {
+      if (fut.wrapper == Wrapper::kPausable) uses_pausable_ = true;
+      if (fut.wrapper == Wrapper::kDropOnPause) uses_drop_on_pause_ = true;
+    }
+
+    // Units: main, then each group; a template whose copies render alike is one generic fn.
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+      const auto& [group, tasks] = groups_[g];
+      const bool is_template = template_[tasks.front()];
+      bool uniform = is_template;
+      if (uniform) {
+        const std::string first = body_text(tasks.front(), true, true);
+        for (std::size_t i = 1; i < tasks.size() && uniform; ++i) {
+          uniform = body_text(tasks[i], true, true) == first;
+        }
+      }
+      if (g == 0) {
+        units_.push_back({group, tasks, false, "main_program", ""});
+        continue;
+      }
+      if (uniform) {
+        units_.push_back({group, tasks, true, lower_.take(group), lower_.take("spawn_" + group)});
+        continue;
+      }
+      for (std::size_t t : tasks) {
+        units_.push_back({group, {t}, false, lower_.take(sc_.tasks[t].name),
+                          lower_.take("spawn_" + sc_.tasks[t].name)});
+      }
+    }
+    for (std::size_t u = 0; u < units_.size(); ++u) {
+      for (std::size_t t : units_[u].tasks) unit_of_[t] = u;
+    }
+  }
+
+  void scan(const std::vector<Op>& program) {
+    for (const Op& op : program) {
+      if (op.kind == OpKind::kDrop) droppable_[op.a] = true;
+      if (op.kind == OpKind::kGuardBegin) uses_guard_ = true;
+      if (op.kind == OpKind::kStdLock || op.kind == OpKind::kStdUnlock) uses_std_ = true;
+    }
+  }
+
+  /// "wait" for a nested future "worker1.wait"; "" for a task's own future.
+  std::string nested_name(std::size_t f) const {
+    if (f < sc_.tasks.size()) return "";
+    const std::string& name = sc_.futures[f].name;
+    const auto dot = name.find('.');
+    return dot == std::string::npos ? name : name.substr(dot + 1);
+  }
+
+  // --- rendering references, relative to the task whose program is written -------------------
+
+  struct Ctx {
+    std::size_t task = 0;
+    bool generic = false;                // own things are indexed by `me`
+    bool in_handler = false;             // inside an on_drop closure: guards are its own
+    bool in_region = false;              // inside a nested future's async block
+    bool region_returns = false;         // that block yields whether the program returned
+    bool in_guard = false;               // an on_drop guard named `guard` is armed
+    bool probe = false;                  // spawns by task name: comparing copies, before units
+  };
+
+  /// The element of a static for task `owner`: NAME, NAME[2], or NAME[me] for the running copy.
+  std::string element(const StaticSlot& slot, std::size_t owner, const Ctx& ctx) const {
+    if (!slot.array) return slot.name;
+    if (ctx.generic && owner == ctx.task) return slot.name + "[me]";
+    return slot.name + "[" + std::to_string(copy_of_[owner]) + "]";
+  }
+  std::string flag_ref(std::size_t f, const Ctx& ctx) const {
+    return element(flag_order_[*flag_of_[f]], sc_.futures[f].task, ctx);
+  }
+  std::string var_ref(std::size_t v, const Ctx& ctx) const {
+    const auto& var = sc_.variables[v];
+    return element(var_order_[var_of_[v]], var.task.value_or(0), ctx);
+  }
+  std::string task_ref(std::size_t t, const Ctx& ctx) const {
+    if (ctx.generic && t == ctx.task) return task_const_[units_tasks_first(t)] + " + me";
+    return task_const_[t];
+  }
+  std::size_t units_tasks_first(std::size_t t) const { return groups_[task_group_[t]].second.front(); }
+
+  /// A variable's name as its program writes it: bare for a shared one and for the task's own.
+  std::string var_source(std::size_t v, const Ctx& ctx) const {
+    const auto& var = sc_.variables[v];
+    if (!var.task || *var.task == ctx.task) return var.name;
+    return sc_.tasks[*var.task].name + "." + var.name;
+  }
+
+  // --- expressions -----------------------------------------------------------------------------
+
+  enum class Ty { kInt, kBool };
+  struct Code {
+    std::string text;
+    Ty ty = Ty::kInt;
+    bool primary = true;  // needs no parentheses as an operand
+  };
+
+  static std::string paren(const Code& c) { return c.primary ? c.text : "(" + c.text + ")"; }
+
+  Code expr_node(const model::Expr& e, std::int32_t i, const Ctx& ctx) const {
+    const model::ExprNode& node = e.nodes[static_cast<std::size_t>(i)];
+    using model::ExprOp;
+    switch (node.op) {
+      case ExprOp::kConst: return {std::to_string(node.value), Ty::kInt, node.value >= 0};
+      case ExprOp::kVar: {
+        const auto v = static_cast<std::size_t>(node.value);
+        return {var_ref(v, ctx) + ".load(SeqCst)", sc_.variables[v].boolean ? Ty::kBool : Ty::kInt, true};
+      }
+      case ExprOp::kNot: return {"!" + paren(as_bool(e, node.a, ctx)), Ty::kBool, true};
+      case ExprOp::kNeg: return {"-" + paren(as_int(e, node.a, ctx)), Ty::kInt, true};
+      case ExprOp::kAnd:
+      case ExprOp::kOr: {
+        const char* op = node.op == ExprOp::kAnd ? " && " : " || ";
+        return {paren(as_bool(e, node.a, ctx)) + op + paren(as_bool(e, node.b, ctx)), Ty::kBool, false};
+      }
+      case ExprOp::kImplies:
+        return {"!" + paren(as_bool(e, node.a, ctx)) + " || " + paren(as_bool(e, node.b, ctx)), Ty::kBool, false};
+      case ExprOp::kEq:
+      case ExprOp::kNe: {
+        const char* op = node.op == ExprOp::kEq ? " == " : " != ";
+        const Code a = expr_node(e, node.a, ctx);
+        const Code b = expr_node(e, node.b, ctx);
+        // A boolean compared with a boolean, or with the constant 0 or 1, stays a boolean.
+        const bool a_bool = a.ty == Ty::kBool || is_bit(e, node.a);
+        const bool b_bool = b.ty == Ty::kBool || is_bit(e, node.b);
+        if ((a.ty == Ty::kBool || b.ty == Ty::kBool) && a_bool && b_bool) {
+          return {paren(as_bool(e, node.a, ctx)) + op + paren(as_bool(e, node.b, ctx)), Ty::kBool, false};
+        }
+        return {paren(as_int(e, node.a, ctx)) + op + paren(as_int(e, node.b, ctx)), Ty::kBool, false};
+      }
+      case ExprOp::kLt:
+      case ExprOp::kLe:
+      case ExprOp::kGt:
+      case ExprOp::kGe: {
+        const char* op = node.op == ExprOp::kLt ? " < " : node.op == ExprOp::kLe ? " <= " : node.op == ExprOp::kGt ? " > " : " >= ";
+        return {paren(as_int(e, node.a, ctx)) + op + paren(as_int(e, node.b, ctx)), Ty::kBool, false};
+      }
+      case ExprOp::kAdd:
+      case ExprOp::kSub: {
+        const char* op = node.op == ExprOp::kAdd ? " + " : " - ";
+        return {paren(as_int(e, node.a, ctx)) + op + paren(as_int(e, node.b, ctx)), Ty::kInt, false};
+      }
+      default:
+        // Quantifiers and state atoms belong to formulas; the loader keeps them out of programs.
+        refuse(file_, "the expression '" + e.text + "' is not a program expression");
+    }
+  }
+
+  static bool is_bit(const model::Expr& e, std::int32_t i) {
+    const auto& node = e.nodes[static_cast<std::size_t>(i)];
+    return node.op == model::ExprOp::kConst && (node.value == 0 || node.value == 1);
+  }
+  Code as_bool(const model::Expr& e, std::int32_t i, const Ctx& ctx) const {
+    const auto& node = e.nodes[static_cast<std::size_t>(i)];
+    if (node.op == model::ExprOp::kConst) return {node.value != 0 ? "true" : "false", Ty::kBool, true};
+    const Code c = expr_node(e, i, ctx);
+    if (c.ty == Ty::kBool) return c;
+    return {paren(c) + " != 0", Ty::kBool, false};
+  }
+  Code as_int(const model::Expr& e, std::int32_t i, const Ctx& ctx) const {
+    const Code c = expr_node(e, i, ctx);
+    if (c.ty == Ty::kInt) return c;
+    return {"i32::from(" + c.text + ")", Ty::kInt, true};
+  }
+  std::int32_t root(const model::Expr& e) const { return static_cast<std::int32_t>(e.nodes.size()) - 1; }
+  std::string condition(std::size_t expr, const Ctx& ctx) const {
+    const auto& e = sc_.exprs[expr];
+    return as_bool(e, root(e), ctx).text;
+  }
+
+  // --- statements ------------------------------------------------------------------------------
+
+  using Lines = std::vector<std::string>;
+
+  void line(Lines& out, std::size_t indent, const std::string& code, const std::string& comment = "") const {
+    out.push_back(std::string(indent, ' ') + with_comment(code, comment, indent));
+  }
+
+  /// The statement's text in the property file.
+  std::string source(const Op& op, const Ctx& ctx) const {
+    if (op.kind == OpKind::kAssign) return var_source(op.a, ctx) + " = " + sc_.exprs[op.b].text;
+    if (op.kind == OpKind::kTryLock && op.b != 0) {
+      return var_source(op.b - 1U, ctx) + " = try_lock " + sc_.resources[op.a].name;
+    }
+    return model::describe_op(sc_, op);
+  }
+
+  /// Writes prog[begin, end): if and while rebuilt from the jumps the loader compiles them to
+  /// (properties/property_file.cpp): `if`: unless-goto past the then-block, whose last operation
+  /// is a forward goto past the else-block when there is one; `while`: unless-goto past the body,
+  /// whose last operation is a goto back to the test.
+  void block(const std::vector<Op>& prog, std::size_t begin, std::size_t end, std::size_t indent,
+             const Ctx& ctx, Lines& out) const {
+    std::size_t pc = begin;
+    while (pc < end) {
+      const Op& op = prog[pc];
+      switch (op.kind) {
+        case OpKind::kJumpUnless: {
+          const std::size_t target = op.b;
+          const bool body = target > pc + 1 && target - 1 < prog.size();
+          const std::string text = sc_.exprs[op.a].text;
+          if (body && prog[target - 1].kind == OpKind::kJump && prog[target - 1].b == pc) {
+            line(out, indent, "while " + condition(op.a, ctx) + " {", "while " + text);
+            block(prog, pc + 1, target - 1, indent + 4, ctx, out);
+            line(out, indent, "}");
+            pc = target;
+          } else if (body && prog[target - 1].kind == OpKind::kJump && prog[target - 1].b >= target) {
+            const std::size_t after = prog[target - 1].b;
+            line(out, indent, "if " + condition(op.a, ctx) + " {", "if " + text);
+            block(prog, pc + 1, target - 1, indent + 4, ctx, out);
+            line(out, indent, "} else {");
+            block(prog, target, after, indent + 4, ctx, out);
+            line(out, indent, "}");
+            pc = after;
+          } else {
+            line(out, indent, "if " + condition(op.a, ctx) + " {", "if " + text);
+            block(prog, pc + 1, target, indent + 4, ctx, out);
+            line(out, indent, "}");
+            pc = target;
+          }
+          break;
+        }
+        case OpKind::kJump:
+          refuse(file_, "a jump at operation " + std::to_string(pc) + " of a program is not an if or a while");
+        case OpKind::kGuardBegin: {
+          std::size_t close = pc + 1;
+          while (close < end && !(prog[close].kind == OpKind::kGuardEnd && prog[close].a == op.a)) ++close;
+          guard_scope(prog, pc, close, indent, ctx, out);
+          pc = close + 1;
+          break;
+        }
+        case OpKind::kWrapBegin: {
+          const std::size_t after = op.b;
+          nested_future(prog, pc, after - 1, indent, ctx, out);
+          pc = after;
+          break;
+        }
+        case OpKind::kSpawn: {
+          // `spawn worker` compiles to one spawn per copy: written as the seed's loop.
+          const std::size_t t = op.a;
+          if (ctx.probe) {
+            statement(op, indent, ctx, out);
+            ++pc;
+            break;
+          }
+          const Unit& unit = units_[unit_of_.at(t)];
+          std::size_t run = 0;
+          if (unit.generic && t == unit.tasks.front()) {
+            while (run < unit.tasks.size() && pc + run < end && prog[pc + run].kind == OpKind::kSpawn &&
+                   prog[pc + run].a == unit.tasks[run]) {
+              ++run;
+            }
+          }
+          if (run == unit.tasks.size() && run > 1) {
+            line(out, indent, "for me in 0.." + std::to_string(run) + " {",
+                 "spawn " + unit.group + " (" + sc_.tasks[unit.tasks.front()].name + " .. " +
+                     sc_.tasks[unit.tasks.back()].name + ", in order)");
+            line(out, indent + 4, unit.spawn_fn + "(me, &sh);");
+            line(out, indent, "}");
+            pc += run;
+          } else {
+            statement(op, indent, ctx, out);
+            ++pc;
+          }
+          break;
+        }
+        default:
+          statement(op, indent, ctx, out);
+          ++pc;
+      }
+    }
+  }
+
+  void statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines& out) const {
+    const std::string src = source(op, ctx);
+    const std::string r = op.a < resource_.size() ? resource_[op.a] : "";
+    const std::string g = op.a < guard_.size() ? guard_[op.a] : "";
+    switch (op.kind) {
+      case OpKind::kLock:
+        line(out, indent, g + " = Some(" + r + ".lock().await);", src);
+        return;
+      case OpKind::kUnlock:
+        line(out, indent, g + " = None;", src + ": drop the guard");
+        return;
+      case OpKind::kTryLock: {
+        // A failed try_lock leaves a guard already held alone.
+        if (op.b == 0) {
+          line(out, indent, "if let Ok(acquired) = " + r + ".try_lock() {", src);
+          line(out, indent + 4, g + " = Some(acquired);");
+          line(out, indent, "}");
+          return;
+        }
+        const std::size_t v = op.b - 1U;
+        const std::string value = sc_.variables[v].boolean ? "ok" : "i32::from(ok)";
+        line(out, indent, "let ok = match " + r + ".try_lock() {", src);
+        line(out, indent + 4, "Ok(acquired) => {");
+        line(out, indent + 8, g + " = Some(acquired);");
+        line(out, indent + 8, "true");
+        line(out, indent + 4, "}");
+        line(out, indent + 4, "Err(_) => false,");
+        line(out, indent, "};");
+        line(out, indent, var_ref(v, ctx) + ".store(" + value + ", SeqCst);");
+        return;
+      }
+      case OpKind::kStdLock:
+        line(out, indent, g + " = Some(StdGuard(" + r + ".lock().unwrap()));", src);
+        return;
+      case OpKind::kStdUnlock:
+        line(out, indent, g + " = None;", src);
+        return;
+      case OpKind::kNotified:
+        line(out, indent, r + ".notified().await;", src);
+        return;
+      case OpKind::kNotifyOne:
+        line(out, indent, r + ".notify_one();", src);
+        return;
+      case OpKind::kNotifyWaiters:
+        line(out, indent, r + ".notify_waiters();", src);
+        return;
+      case OpKind::kSleep:
+        line(out, indent, "tokio::time::sleep(SLEEP).await;", src);
+        return;
+      case OpKind::kYieldNow:
+        line(out, indent, "tokio::task::yield_now().await;", src);
+        return;
+      case OpKind::kJoin:
+        line(out, indent, "Join(" + task_ref(op.a, ctx) + ").await;", src);
+        return;
+      case OpKind::kSpawn: {
+        if (ctx.probe) {
+          line(out, indent, "spawn(" + sc_.tasks[op.a].name + ");", src);
+          return;
+        }
+        const Unit& unit = units_[unit_of_.at(op.a)];
+        const std::string args = unit.generic ? std::to_string(copy_of_[op.a]) + ", &sh" : "&sh";
+        line(out, indent, unit.spawn_fn + "(" + args + ");", src);
+        return;
+      }
+      case OpKind::kPause:
+        line(out, indent, flag_ref(op.a, ctx) + ".pause();", src + " (stop flag set)");
+        return;
+      case OpKind::kResume:
+        line(out, indent, flag_ref(op.a, ctx) + ".resume();", src + " (flag cleared, task woken)");
+        return;
+      case OpKind::kDrop:
+        line(out, indent, "drop_task(" + task_ref(op.a, ctx) + ");", src + ": its future is dropped now");
+        return;
+      case OpKind::kAbort:
+        line(out, indent, "HANDLES[" + task_ref(op.a, ctx) + "].abort();", src + ": handle.abort()");
+        return;
+      case OpKind::kAssign: {
+        const auto& e = sc_.exprs[op.b];
+        const bool boolean = sc_.variables[op.a].boolean;
+        const std::string value = boolean ? as_bool(e, root(e), ctx).text : as_int(e, root(e), ctx).text;
+        line(out, indent, var_ref(op.a, ctx) + ".store(" + value + ", SeqCst);", src);
+        return;
+      }
+      case OpKind::kReturn: {
+        // The model ends the future as completed: an armed drop guard does not run.
+        if (ctx.in_guard) line(out, indent, "guard.disarm();");
+        line(out, indent, ctx.in_region && ctx.region_returns ? "return true;" : "return;", src);
+        return;
+      }
+      default:
+        refuse(file_, "operation '" + src + "' has no Rust counterpart in the exporter");
+    }
+  }
+
+  /// An on_drop scope: a guard whose handler runs if the future is dropped inside the scope.
+  void guard_scope(const std::vector<Op>& prog, std::size_t begin, std::size_t close, std::size_t indent,
+                   const Ctx& ctx, Lines& out) const {
+    const std::size_t h = prog[begin].a;
+    const auto& handler = sc_.handlers[h];
+    std::string text;
+    for (const Op& op : handler) {
+      if (op.kind == OpKind::kJumpUnless || op.kind == OpKind::kJump) continue;
+      text += (text.empty() ? "" : ", ") + source(op, ctx);
+    }
+    line(out, indent, "{", "on_drop: [" + text + "]");
+    line(out, indent + 4, "let mut guard = OnDrop::new(|| {");
+    Ctx inner = ctx;
+    inner.in_handler = true;
+    inner.in_guard = false;
+    // The handler's own guards: std mutexes it locks and unlocks (it cannot await).
+    std::set<std::size_t> locked;
+    for (const Op& op : handler) {
+      const bool guard_op = op.kind == OpKind::kStdLock || op.kind == OpKind::kStdUnlock || op.kind == OpKind::kTryLock;
+      if (guard_op) locked.insert(op.a);
+    }
+    for (std::size_t r : locked) guard_slot(r, indent + 8, out);
+    block(handler, 0, handler.size(), indent + 8, inner, out);
+    line(out, indent + 4, "});");
+    Ctx body = ctx;
+    body.in_guard = true;
+    block(prog, begin + 1, close, indent + 4, body, out);
+    line(out, indent + 4, "guard.disarm();", "the scope ends: no handler");
+    line(out, indent, "}");
+  }
+
+  /// A nested future under its own wrapper: an async block inside the wrapper, awaited in place.
+  void nested_future(const std::vector<Op>& prog, std::size_t begin, std::size_t close, std::size_t indent,
+                     const Ctx& ctx, Lines& out) const {
+    const std::size_t f = prog[begin].a;
+    const auto& fut = sc_.futures[f];
+    bool returns = false;
+    std::set<std::size_t> locked;  // tokio mutexes locked inside: released if it is dropped
+    for (std::size_t pc = begin + 1; pc < close; ++pc) {
+      if (prog[pc].kind == OpKind::kReturn) returns = true;
+      if (prog[pc].kind == OpKind::kLock || prog[pc].kind == OpKind::kTryLock) locked.insert(prog[pc].a);
+    }
+    Ctx inner = ctx;
+    inner.in_region = true;
+    inner.region_returns = returns;
+    const std::string flag = flag_ref(f, ctx);
+    const std::string what = "future " + nested_name(f) + " (" + model::to_string(fut.wrapper) + ")";
+    Lines body;
+    block(prog, begin + 1, close, indent + 4, inner, body);
+    if (returns) line(body, indent + 4, "false", "the future ends without a return");
+
+    if (fut.wrapper == Wrapper::kNone) {
+      line(out, indent, std::string(returns ? "let returned = " : "") + "async {", what);
+      out.insert(out.end(), body.begin(), body.end());
+      line(out, indent, "}.await;");
+    } else if (fut.wrapper == Wrapper::kPausable) {
+      line(out, indent, std::string(returns ? "let returned = " : "") + "PausableFuture::new(&" + flag + ", async {", what);
+      out.insert(out.end(), body.begin(), body.end());
+      line(out, indent, "}).await;");
+    } else {
+      for (std::size_t r : locked) {
+        line(out, indent, "let " + guard_[r] + "_before = " + guard_[r] + ".is_some();");
+      }
+      line(out, indent, "let kept = DropOnPause::new(&" + flag + ", async {", what);
+      out.insert(out.end(), body.begin(), body.end());
+      line(out, indent, "}).await;");
+      if (returns) line(out, indent, "let returned = kept == Some(true);");
+      line(out, indent, "if kept.is_none() {", "the wrapper dropped it: the task goes on after it");
+      // What the dropped future locked goes with it (the model's cancel_nested), last resource
+      // first; what was held before it stays held.
+      for (auto it = locked.rbegin(); it != locked.rend(); ++it) {
+        line(out, indent + 4, "if !" + guard_[*it] + "_before {");
+        line(out, indent + 8, guard_[*it] + " = None;", "its guard of " + sc_.resources[*it].name + " is dropped with it");
+        line(out, indent + 4, "}");
+      }
+      if (fut.cancelled_variable) {
+        const std::size_t v = *fut.cancelled_variable;
+        line(out, indent + 4, var_ref(v, ctx) + ".store(" + (sc_.variables[v].boolean ? "true" : "1") + ", SeqCst);",
+             "cancelled: " + var_source(v, ctx) + " = " + (sc_.variables[v].boolean ? "true" : "1"));
+      }
+      line(out, indent, "}");
+    }
+    if (returns) {
+      line(out, indent, "if returned {", "a return inside the future ends the task");
+      if (ctx.in_guard) line(out, indent + 4, "guard.disarm();");
+      line(out, indent + 4, ctx.in_region && ctx.region_returns ? "return true;" : "return;");
+      line(out, indent, "}");
+    }
+  }
+
+  void guard_slot(std::size_t r, std::size_t indent, Lines& out) const {
+    const auto kind = sc_.resources[r].kind;
+    if (kind == ResourceKind::kTokioMutex) {
+      line(out, indent, "let mut " + guard_[r] + ": Option<MutexGuard<'_, ()>> = None;",
+           "the guard of " + sc_.resources[r].name + " while held");
+    } else if (kind == ResourceKind::kStdMutex) {
+      line(out, indent, "let mut " + guard_[r] + ": Option<StdGuard<'_>> = None;",
+           "the guard of " + sc_.resources[r].name + " while held");
+    }
+  }
+
+  /// The async fn of a unit's program, as text (also used to tell whether copies run alike).
+  std::string body_text(std::size_t t, bool generic, bool probe = false) const {
+    Ctx ctx;
+    ctx.task = t;
+    ctx.generic = generic;
+    ctx.probe = probe;
+    const auto& program = sc_.tasks[t].program;
+    Lines out;
+    // Locals: each resource the program (or its handlers) uses, and a slot per mutex guard.
+    std::set<std::size_t> used, guarded;
+    auto note = [&](const Op& op) {
+      switch (op.kind) {
+        case OpKind::kLock:
+        case OpKind::kUnlock:
+        case OpKind::kTryLock:
+        case OpKind::kStdLock:
+        case OpKind::kStdUnlock:
+          used.insert(op.a);
+          guarded.insert(op.a);
+          break;
+        case OpKind::kNotified:
+        case OpKind::kNotifyOne:
+        case OpKind::kNotifyWaiters:
+          used.insert(op.a);
+          break;
+        default:
+          break;
+      }
+    };
+    for (const Op& op : program) {
+      note(op);
+      if (op.kind == OpKind::kGuardBegin) {
+        for (const Op& h : sc_.handlers[op.a]) {
+          if (h.kind == OpKind::kUnlock) {
+            refuse(file_, "an on_drop handler of " + sc_.tasks[t].name + " unlocks a tokio mutex, which the "
+                          "exporter cannot write (the guard belongs to the future being dropped)");
+          }
+          if (h.kind == OpKind::kDrop && h.a == t) refuse(file_, sc_.tasks[t].name + " drops itself in a handler");
+          note(h);
+        }
+      }
+      if (op.kind == OpKind::kDrop && op.a == t) {
+        refuse(file_, sc_.tasks[t].name + " drops its own future, which a Rust future cannot do while it runs");
+      }
+    }
+    for (std::size_t r : used) {
+      const auto& res = sc_.resources[r];
+      const char* type = res.kind == ResourceKind::kTokioMutex ? "tokio::sync::Mutex"
+                         : res.kind == ResourceKind::kStdMutex ? "std::sync::Mutex"
+                                                              : "tokio::sync::Notify";
+      line(out, 4, "let " + resource_[r] + " = &*sh." + resource_[r] + ";", std::string(type) + " " + res.name);
+    }
+    for (std::size_t r : guarded) guard_slot(r, 4, out);
+    block(program, 0, program.size(), 4, ctx, out);
+    std::string text;
+    for (const auto& l : out) text += l + "\n";
+    return text;
+  }
+
+  // --- the program -----------------------------------------------------------------------------
+
+  std::string runtime_attribute() const {
+    return sc_.flavor == model::Flavor::kMultiThread ? "#[tokio::main(flavor = \"multi_thread\", worker_threads = 2)]"
+                                                     : "#[tokio::main(flavor = \"current_thread\")]";
+  }
+
+  void header(std::ostringstream& out) const {
+    const std::string stem = std::filesystem::path(file_.path).stem().string();
+    out << "//! " << file_.name << "\n"
+        << "//!\n"
+        << "//! Exported by `wakecheck export --rust` from " << file_.path << ": the same scenario on\n"
+        << "//! real tokio, " << model::to_string(sc_.flavor) << " runtime. Each task's program is an async fn, each\n"
+        << "//! statement commented with its line in the property file. main runs its own program, then\n"
+        << "//! awaits every spawned task's JoinHandle until a common deadline and prints one line per\n"
+        << "//! task: \"task NAME: done\", \"hung\", \"cancelled\" or \"dropped\". wakecheck's verdict on the\n"
+        << "//! same scenario is in " << stem << ".expected.\n"
+        << "//!\n"
+        << "//! Build against tokio 1.x (tests/conformance/run.sh uses Debian's 1.24.2, offline):\n"
+        << "//!     tokio = { version = \"1\", features = [\"rt\", \"rt-multi-thread\", \"sync\", \"time\", \"macros\"] }\n"
+        << "#![allow(unused)]\n\n"
+        << "use std::future::Future;\n"
+        << "use std::pin::Pin;\n"
+        << "use std::sync::atomic::Ordering::SeqCst;\n"
+        << "use std::sync::atomic::{AtomicBool, AtomicI32};\n"
+        << "use std::sync::{Arc, Mutex as StdMutex};\n"
+        << "use std::task::{Context, Poll, Waker};\n"
+        << "use std::time::Duration;\n\n"
+        << "use tokio::sync::MutexGuard;\n"
+        << "use tokio::task::JoinHandle;\n"
+        << "use tokio::time::Instant;\n\n"
+        << "/// `sleep` in a program: long next to the work between two awaits, as the model assumes.\n"
+        << "const SLEEP: Duration = Duration::from_millis(100);\n"
+        << "/// A task not finished this long after the start is reported hung (the seed's reproducer\n"
+        << "/// gives each task 2 s; every shipped scenario ends within a few sleeps).\n"
+        << "const DEADLINE: Duration = Duration::from_millis(1000);\n\n";
+  }
+
+  void helpers(std::ostringstream& out) const {
+    out << "// ---- wrappers and helpers --------------------------------------------------------------\n\n"
+        << "/// A future's pause flag (the seed's `stopped`), with the waker its wrapper last saw so that\n"
+        << "/// a resume can wake the task, as the model's `resume` does.\n"
+        << "struct StopFlag {\n"
+        << "    stopped: AtomicBool,\n"
+        << "    waker: StdMutex<Option<Waker>>,\n"
+        << "}\n\n"
+        << "impl StopFlag {\n"
+        << "    const NEW: StopFlag = StopFlag { stopped: AtomicBool::new(false), waker: StdMutex::new(None) };\n\n"
+        << "    fn pause(&self) {\n"
+        << "        self.stopped.store(true, SeqCst);\n"
+        << "    }\n\n"
+        << "    fn resume(&self) {\n"
+        << "        self.stopped.store(false, SeqCst);\n"
+        << "        if let Some(waker) = self.waker.lock().unwrap().take() {\n"
+        << "            waker.wake();\n"
+        << "        }\n"
+        << "    }\n\n"
+        << "    /// Whether the flag is set, noting who polls.\n"
+        << "    fn is_set(&self, cx: &Context<'_>) -> bool {\n"
+        << "        *self.waker.lock().unwrap() = Some(cx.waker().clone());\n"
+        << "        self.stopped.load(SeqCst)\n"
+        << "    }\n"
+        << "}\n\n";
+    if (uses_pausable_) {
+      out << "/// The seed's PausableFuture: once its flag is set, polls return Pending without polling the\n"
+          << "/// inner future, which keeps whatever it owns (a permit assigned to its lock future is stranded).\n"
+          << "struct PausableFuture<F> {\n"
+          << "    inner: Pin<Box<F>>,\n"
+          << "    stopped: &'static StopFlag,\n"
+          << "}\n\n"
+          << "impl<F: Future> PausableFuture<F> {\n"
+          << "    fn new(stopped: &'static StopFlag, inner: F) -> Self {\n"
+          << "        PausableFuture { inner: Box::pin(inner), stopped }\n"
+          << "    }\n"
+          << "}\n\n"
+          << "impl<F: Future> Future for PausableFuture<F> {\n"
+          << "    type Output = F::Output;\n"
+          << "    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {\n"
+          << "        if self.stopped.is_set(cx) {\n"
+          << "            return Poll::Pending;\n"
+          << "        }\n"
+          << "        self.inner.as_mut().poll(cx)\n"
+          << "    }\n"
+          << "}\n\n";
+    }
+    if (uses_drop_on_pause_) {
+      out << "/// The fix: at its first poll after the flag is set, drops the inner future (its destructors\n"
+          << "/// hand on what it owns: tokio's Acquire::drop returns an assigned permit) and yields None.\n"
+          << "struct DropOnPause<F> {\n"
+          << "    inner: Option<Pin<Box<F>>>,\n"
+          << "    stopped: &'static StopFlag,\n"
+          << "}\n\n"
+          << "impl<F: Future> DropOnPause<F> {\n"
+          << "    fn new(stopped: &'static StopFlag, inner: F) -> Self {\n"
+          << "        DropOnPause { inner: Some(Box::pin(inner)), stopped }\n"
+          << "    }\n"
+          << "}\n\n"
+          << "impl<F: Future> Future for DropOnPause<F> {\n"
+          << "    type Output = Option<F::Output>;\n"
+          << "    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {\n"
+          << "        if self.stopped.is_set(cx) {\n"
+          << "            self.inner = None;\n"
+          << "            return Poll::Ready(None);\n"
+          << "        }\n"
+          << "        match self.inner.as_mut() {\n"
+          << "            Some(inner) => inner.as_mut().poll(cx).map(Some),\n"
+          << "            None => Poll::Ready(None),\n"
+          << "        }\n"
+          << "    }\n"
+          << "}\n\n"
+          << "/// A whole task under DropOnPause: once the wrapper has dropped the task's future, the task\n"
+          << "/// never finishes (its wrapper stays Pending, as in the fixed reproducer).\n"
+          << "async fn task_drop_on_pause<F: Future<Output = ()>>(wrapped: DropOnPause<F>) {\n"
+          << "    if wrapped.await.is_none() {\n"
+          << "        std::future::pending::<()>().await;\n"
+          << "    }\n"
+          << "}\n\n";
+    }
+    if (uses_guard_) {
+      out << "/// A drop guard (`on_drop` in the property file): its handler runs if the future holding it\n"
+          << "/// is dropped inside the scope (dropped, aborted, or cancelled by its wrapper); leaving the\n"
+          << "/// scope, or returning, disarms it.\n"
+          << "struct OnDrop<F: FnMut()> {\n"
+          << "    handler: Option<F>,\n"
+          << "}\n\n"
+          << "impl<F: FnMut()> OnDrop<F> {\n"
+          << "    fn new(handler: F) -> Self {\n"
+          << "        OnDrop { handler: Some(handler) }\n"
+          << "    }\n"
+          << "    fn disarm(&mut self) {\n"
+          << "        self.handler = None;\n"
+          << "    }\n"
+          << "}\n\n"
+          << "impl<F: FnMut()> Drop for OnDrop<F> {\n"
+          << "    fn drop(&mut self) {\n"
+          << "        if let Some(mut handler) = self.handler.take() {\n"
+          << "            handler();\n"
+          << "        }\n"
+          << "    }\n"
+          << "}\n\n";
+    }
+    if (uses_std_) {
+      out << "/// A std::sync::Mutex guard. No program holds one across an await (wakecheck checks it:\n"
+          << "/// no_model_error), but the variable keeping it lives across awaits, which makes the future\n"
+          << "/// !Send to the compiler; this wrapper lets it move.\n"
+          << "struct StdGuard<'a>(std::sync::MutexGuard<'a, ()>);\n"
+          << "unsafe impl Send for StdGuard<'_> {}\n\n";
+    }
+    out << "/// A task's JoinHandle, kept where every program can reach it (abort, join) and where main\n"
+        << "/// awaits it at the end; `ended` says how the task ended once the handle returned.\n"
+        << "struct TaskSlot {\n"
+        << "    handle: StdMutex<Option<JoinHandle<()>>>,\n"
+        << "    ended: StdMutex<Option<&'static str>>,\n"
+        << "    joiners: StdMutex<Vec<Waker>>,\n"
+        << "    dropped: AtomicBool,\n"
+        << "}\n\n"
+        << "impl TaskSlot {\n"
+        << "    const NEW: TaskSlot = TaskSlot {\n"
+        << "        handle: StdMutex::new(None),\n"
+        << "        ended: StdMutex::new(None),\n"
+        << "        joiners: StdMutex::new(Vec::new()),\n"
+        << "        dropped: AtomicBool::new(false),\n"
+        << "    };\n\n"
+        << "    fn spawned(&self) -> bool {\n"
+        << "        self.handle.lock().unwrap().is_some() || self.ended.lock().unwrap().is_some()\n"
+        << "    }\n\n"
+        << "    /// `tokio::spawn`; a task is spawned once (the model ignores a second spawn).\n"
+        << "    fn spawn<F: Future<Output = ()> + Send + 'static>(&self, future: F) {\n"
+        << "        *self.handle.lock().unwrap() = Some(tokio::spawn(future));\n"
+        << "        for waker in self.joiners.lock().unwrap().drain(..) {\n"
+        << "            waker.wake();\n"
+        << "        }\n"
+        << "    }\n\n"
+        << "    /// `handle.abort()`: the task's future is dropped at its next run.\n"
+        << "    fn abort(&self) {\n"
+        << "        if let Some(handle) = self.handle.lock().unwrap().as_ref() {\n"
+        << "            handle.abort();\n"
+        << "        }\n"
+        << "    }\n\n"
+        << "    /// Polls the JoinHandle: \"done\", \"cancelled\" (aborted) or \"dropped\" once it returns.\n"
+        << "    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<&'static str> {\n"
+        << "        let mut handle = self.handle.lock().unwrap();\n"
+        << "        if let Some(h) = handle.as_mut() {\n"
+        << "            if let Poll::Ready(result) = Pin::new(h).poll(cx) {\n"
+        << "                *handle = None;\n"
+        << "                let how = match result {\n"
+        << "                    Ok(()) if self.dropped.load(SeqCst) => \"dropped\",\n"
+        << "                    Ok(()) => \"done\",\n"
+        << "                    Err(e) if e.is_cancelled() => \"cancelled\",\n"
+        << "                    Err(_) => \"panicked\",\n"
+        << "                };\n"
+        << "                *self.ended.lock().unwrap() = Some(how);\n"
+        << "                for waker in self.joiners.lock().unwrap().drain(..) {\n"
+        << "                    waker.wake();\n"
+        << "                }\n"
+        << "            }\n"
+        << "        }\n"
+        << "        if let Some(how) = *self.ended.lock().unwrap() {\n"
+        << "            return Poll::Ready(how);\n"
+        << "        }\n"
+        << "        // Only the last poller's waker sits in the JoinHandle: every joiner is woken from here.\n"
+        << "        let mut joiners = self.joiners.lock().unwrap();\n"
+        << "        if !joiners.iter().any(|w| w.will_wake(cx.waker())) {\n"
+        << "            joiners.push(cx.waker().clone());\n"
+        << "        }\n"
+        << "        Poll::Pending\n"
+        << "    }\n"
+        << "}\n\n"
+        << "/// `handle.await` on task `t` (the model's `join`), through its slot.\n"
+        << "struct Join(usize);\n\n"
+        << "impl Future for Join {\n"
+        << "    type Output = &'static str;\n"
+        << "    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<&'static str> {\n"
+        << "        HANDLES[self.0].poll_join(cx)\n"
+        << "    }\n"
+        << "}\n\n";
+    if (std::find(droppable_.begin(), droppable_.end(), true) != droppable_.end()) {
+      out << "/// A task that a program drops (`drop T`): the spawned future polls the task's future from a\n"
+          << "/// slot, and drop_task empties the slot, dropping that future at once (a lock future hands\n"
+          << "/// on an assigned permit, a drop guard runs its handler) as the model's drop does; the task\n"
+          << "/// then ends, \"dropped\".\n"
+          << "struct DropSlot {\n"
+          << "    future: StdMutex<Option<Pin<Box<dyn Future<Output = ()> + Send>>>>,\n"
+          << "    waker: StdMutex<Option<Waker>>,\n"
+          << "}\n\n"
+          << "impl DropSlot {\n"
+          << "    const NEW: DropSlot = DropSlot { future: StdMutex::new(None), waker: StdMutex::new(None) };\n"
+          << "}\n\n"
+          << "struct Droppable(usize);\n\n"
+          << "impl Droppable {\n"
+          << "    fn new<F: Future<Output = ()> + Send + 'static>(t: usize, future: F) -> Self {\n"
+          << "        *DROP_SLOTS[t].future.lock().unwrap() = Some(Box::pin(future));\n"
+          << "        Droppable(t)\n"
+          << "    }\n"
+          << "}\n\n"
+          << "impl Future for Droppable {\n"
+          << "    type Output = ();\n"
+          << "    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {\n"
+          << "        let slot = &DROP_SLOTS[self.0];\n"
+          << "        *slot.waker.lock().unwrap() = Some(cx.waker().clone());\n"
+          << "        let mut future = slot.future.lock().unwrap();\n"
+          << "        let Some(inner) = future.as_mut() else { return Poll::Ready(()) };\n"
+          << "        let poll = inner.as_mut().poll(cx);\n"
+          << "        if poll.is_ready() {\n"
+          << "            *future = None;\n"
+          << "        }\n"
+          << "        poll\n"
+          << "    }\n"
+          << "}\n\n"
+          << "/// `drop T`: drops task t's future now, if it runs.\n"
+          << "fn drop_task(t: usize) {\n"
+          << "    let future = DROP_SLOTS[t].future.lock().unwrap().take();\n"
+          << "    if future.is_some() {\n"
+          << "        HANDLES[t].dropped.store(true, SeqCst);\n"
+          << "        drop(future);\n"
+          << "        if let Some(waker) = DROP_SLOTS[t].waker.lock().unwrap().take() {\n"
+          << "            waker.wake();\n"
+          << "        }\n"
+          << "    }\n"
+          << "}\n\n";
+    }
+  }
+
+  void statics(std::ostringstream& out) const {
+    const std::size_t n = sc_.tasks.size();
+    out << "// ---- the scenario ----------------------------------------------------------------------\n\n"
+        << "/// The tasks, in the model's order: main (the runtime's block_on future) first.\n"
+        << "const TASKS: [&str; " << n << "] = [";
+    for (std::size_t t = 0; t < n; ++t) out << (t ? ", " : "") << rust_string(sc_.tasks[t].name);
+    out << "];\n";
+    for (std::size_t t = 0; t < n; ++t) out << "const " << task_const_[t] << ": usize = " << t << ";\n";
+    out << "\nstatic HANDLES: [TaskSlot; " << n << "] = [TaskSlot::NEW; " << n << "];\n";
+    if (std::find(droppable_.begin(), droppable_.end(), true) != droppable_.end()) {
+      out << "/// The futures of the tasks a program drops: ";
+      bool first = true;
+      for (std::size_t t = 0; t < n; ++t) {
+        if (!droppable_[t]) continue;
+        out << (first ? "" : ", ") << sc_.tasks[t].name;
+        first = false;
+      }
+      out << ".\nstatic DROP_SLOTS: [DropSlot; " << n << "] = [DropSlot::NEW; " << n << "];\n";
+    }
+    if (!flag_order_.empty()) out << "\n// Pause flags, one per wrapped future (a template's copies share an array).\n";
+    for (std::size_t i = 0; i < flag_order_.size(); ++i) {
+      const auto& slot = flag_order_[i];
+      std::string whose;
+      for (std::size_t f = 0; f < sc_.futures.size(); ++f) {
+        if (flag_of_[f] == i) whose += (whose.empty() ? "" : ", ") + sc_.futures[f].name;
+      }
+      out << "/// " << whose << "\n";
+      if (slot.array) {
+        out << "static " << slot.name << ": [StopFlag; " << flag_size_[i] << "] = [StopFlag::NEW; " << flag_size_[i] << "];\n";
+      } else {
+        out << "static " << slot.name << ": StopFlag = StopFlag::NEW;\n";
+      }
+    }
+    if (!var_order_.empty()) out << "\n// Variables: the shared ones, and each task's own (a template's copies share an array).\n";
+    for (std::size_t i = 0; i < var_order_.size(); ++i) {
+      const auto& slot = var_order_[i];
+      const auto& first = sc_.variables[var_members_[i].front()];
+      const std::string type = first.boolean ? "AtomicBool" : "AtomicI32";
+      auto init = [&](std::size_t v) {
+        const auto& var = sc_.variables[v];
+        return type + "::new(" + (var.boolean ? (var.initial != 0 ? "true" : "false") : std::to_string(var.initial)) + ")";
+      };
+      std::string whose = first.task ? groups_[task_group_[*first.task]].first + "." + first.name : first.name;
+      if (!first.boolean) whose += " (" + std::to_string(first.min) + ".." + std::to_string(first.max) + ")";
+      out << "/// " << whose << "\n";
+      if (slot.array) {
+        out << "static " << slot.name << ": [" << type << "; " << var_members_[i].size() << "] = [";
+        for (std::size_t k = 0; k < var_members_[i].size(); ++k) out << (k ? ", " : "") << init(var_members_[i][k]);
+        out << "];\n";
+      } else {
+        out << "static " << slot.name << ": " << type << " = " << init(var_members_[i].front()) << ";\n";
+      }
+    }
+    out << "\n";
+  }
+
+  void shared(std::ostringstream& out) const {
+    out << "/// The resources, shared by every task (as the seed shares its Arc<Mutex<()>>).\n"
+        << "#[derive(Clone)]\n"
+        << "struct Shared {\n";
+    for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+      out << "    " << resource_[r] << ": Arc<" << resource_type(r) << ">,  // "
+          << model::to_string(sc_.resources[r].kind) << " " << sc_.resources[r].name << "\n";
+    }
+    out << "}\n\n"
+        << "impl Shared {\n"
+        << "    fn new() -> Self {\n"
+        << "        Shared {\n";
+    for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+      const auto kind = sc_.resources[r].kind;
+      const char* make = kind == ResourceKind::kTokioMutex ? "tokio::sync::Mutex::new(())"
+                         : kind == ResourceKind::kStdMutex ? "StdMutex::new(())"
+                                                           : "tokio::sync::Notify::new()";
+      out << "            " << resource_[r] << ": Arc::new(" << make << "),\n";
+    }
+    out << "        }\n"
+        << "    }\n"
+        << "}\n\n";
+  }
+
+  std::string resource_type(std::size_t r) const {
+    switch (sc_.resources[r].kind) {
+      case ResourceKind::kTokioMutex: return "tokio::sync::Mutex<()>";
+      case ResourceKind::kStdMutex: return "StdMutex<()>";
+      default: return "tokio::sync::Notify";
+    }
+  }
+
+  /// The program's statements in the property file's words, for the doc comment.
+  std::string summary(std::size_t t) const {
+    std::string text;
+    for (const Op& op : sc_.tasks[t].program) {
+      if (op.kind == OpKind::kJump || op.kind == OpKind::kJumpUnless || op.kind == OpKind::kGuardEnd ||
+          op.kind == OpKind::kWrapEnd) {
+        continue;
+      }
+      Ctx ctx;
+      ctx.task = t;
+      text += (text.empty() ? "" : "; ") + source(op, ctx);
+    }
+    return text;
+  }
+
+  void task_fn(std::ostringstream& out, const Unit& unit) const {
+    const std::size_t t = unit.tasks.front();
+    const bool main = t == model::index(model::kMainTask);
+    std::string who = unit.generic ? sc_.tasks[t].name + " .. " + sc_.tasks[unit.tasks.back()].name : sc_.tasks[t].name;
+    const auto wrapper = sc_.futures[t].wrapper;
+    out << "/// " << (main ? "main's program, the runtime's block_on future" : who) << ": "
+        << summary(t) << (main || wrapper == Wrapper::kNone ? "" : std::string(" (wrapper: ") + model::to_string(wrapper) + ")")
+        << ".\n";
+    out << "async fn " << unit.fn << "(" << (unit.generic ? "me: usize, " : "") << "sh: Shared) {\n"
+        << body_text(t, unit.generic) << "}\n\n";
+    if (main) return;
+
+    Ctx own;
+    own.task = t;
+    own.generic = unit.generic;
+    const std::string flag = flag_of_[t] ? element(flag_order_[*flag_of_[t]], t, own) : "";
+    const std::string call = unit.fn + "(" + (unit.generic ? "me, " : "") + "sh.clone())";
+    std::string future;
+    switch (wrapper) {
+      case Wrapper::kPausable: future = "PausableFuture::new(&" + flag + ", " + call + ")"; break;
+      case Wrapper::kDropOnPause: future = "task_drop_on_pause(DropOnPause::new(&" + flag + ", " + call + "))"; break;
+      default: future = call; break;
+    }
+    const std::string index = unit.generic ? task_const_[t] + " + me" : task_const_[t];
+    out << "/// spawn " << who << ": the program under its wrapper"
+        << (wrapper == Wrapper::kNone ? " (none)" : std::string(" (") + model::to_string(wrapper) + ")")
+        << (droppable_[t] ? ", its future in a DropSlot for `drop`" : "") << ".\n"
+        << "fn " << unit.spawn_fn << "(" << (unit.generic ? "me: usize, " : "") << "sh: &Shared) {\n"
+        << "    let t = " << index << ";\n"
+        << "    if HANDLES[t].spawned() {\n"
+        << "        return;\n"
+        << "    }\n";
+    if (droppable_[t]) {
+      out << "    HANDLES[t].spawn(Droppable::new(t, " << future << "));\n";
+    } else {
+      out << "    HANDLES[t].spawn(" << future << ");\n";
+    }
+    out << "}\n\n";
+  }
+
+  void main_fn(std::ostringstream& out) const {
+    out << runtime_attribute() << "\n"
+        << "async fn main() {\n"
+        << "    let deadline = Instant::now() + DEADLINE;\n"
+        << "    // main's own program, until it ends or the deadline passes. It is kept, not dropped, so\n"
+        << "    // that what it holds stays held: the model never cancels main.\n"
+        << "    let mut program = Box::pin(main_program(Shared::new()));\n"
+        << "    let ended = tokio::time::timeout_at(deadline, &mut program).await.is_ok();\n"
+        << "    println!(\"task main: {}\", if ended { \"done\" } else { \"hung\" });\n"
+        << "    // Every spawned task's JoinHandle, until the same deadline, in the model's order.\n"
+        << "    for t in 1..TASKS.len() {\n"
+        << "        if !HANDLES[t].spawned() {\n"
+        << "            continue;\n"
+        << "        }\n"
+        << "        match tokio::time::timeout_at(deadline, Join(t)).await {\n"
+        << "            Ok(how) => println!(\"task {}: {how}\", TASKS[t]),\n"
+        << "            Err(_) => println!(\"task {}: hung\", TASKS[t]),\n"
+        << "        }\n"
+        << "    }\n"
+        << "    // Leave now: shutting the runtime down would drop the tasks' futures and run their\n"
+        << "    // destructors (drop guards) after the verdict.\n"
+        << "    std::process::exit(0);\n"
+        << "}\n";
+  }
+
+  const properties::PropertyFile& file_;
+  const model::Scenario& sc_;
+  NameTable upper_{"TASKS", "HANDLES", "DROP_SLOTS", "SLEEP", "DEADLINE", "SEQCST"};
+  NameTable lower_{"sh", "me", "main", "main_program", "guard", "kept", "ok", "returned", "acquired",
+                   "t", "deadline", "program", "ended", "drop_task", "task_drop_on_pause", "std", "tokio",
+                   "drop", "i32", "core", "alloc"};
+  std::vector<std::pair<std::string, std::vector<std::size_t>>> groups_;
+  std::vector<std::size_t> task_group_, copy_of_;
+  std::vector<bool> template_;
+  std::vector<std::string> task_const_, resource_, guard_;
+  std::map<std::string, std::size_t> flag_slots_, var_slots_;
+  std::vector<StaticSlot> flag_order_, var_order_;
+  std::vector<std::size_t> flag_size_;
+  std::vector<std::optional<std::size_t>> flag_of_;
+  std::vector<std::size_t> var_of_;
+  std::vector<std::vector<std::size_t>> var_members_;
+  std::vector<Unit> units_;
+  std::map<std::size_t, std::size_t> unit_of_;
+  std::vector<bool> droppable_;
+  bool uses_pausable_ = false, uses_drop_on_pause_ = false, uses_guard_ = false, uses_std_ = false;
+};
+
+// --- the verdict -------------------------------------------------------------------------------
+
+/// Tasks some program drops with `drop T`.
+std::vector<bool> drop_targets(const model::Scenario& sc) {
+  std::vector<bool> targets(sc.tasks.size(), false);
+  auto scan = [&](const std::vector<Op>& program) {
+    for (const Op& op : program) {
+      if (op.kind == OpKind::kDrop) targets[op.a] = true;
+    }
+  };
+  for (const auto& task : sc.tasks) scan(task.program);
+  for (const auto& handler : sc.handlers) scan(handler);
+  return targets;
+}
+
+/// The tasks whose JoinHandle never completes in `s`, and of those the paused ones.
+std::pair<std::vector<std::size_t>, std::vector<std::size_t>> hung_in(const model::Scenario& sc,
+                                                                      const model::State& s,
+                                                                      const std::vector<bool>& dropped_by_program) {
+  std::vector<std::size_t> hung, paused;
+  for (std::size_t t = 0; t < sc.tasks.size(); ++t) {
+    const auto& ts = s.tasks[t];
+    const bool own_paused = s.is_paused(t);
+    // A drop_on_pause wrapper that dropped its task's future stays Pending: the task hangs. A
+    // task some program drops was dropped by that program unless its flag is set.
+    const bool wrapper_dropped = ts.status == model::TaskStatus::kDropped &&
+                                 sc.futures[t].wrapper == Wrapper::kDropOnPause &&
+                                 (own_paused || !dropped_by_program[t]);
+    if (!ts.live() && !wrapper_dropped) continue;
+    hung.push_back(t);
+    if (model::task_paused(s, sc, model::task_at(t))) paused.push_back(t);
+  }
+  return {hung, paused};
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  if (names.empty()) return "-";
+  std::string text;
+  for (const auto& n : names) text += (text.empty() ? "" : " ") + n;
+  return text;
+}
+
+}  // namespace
+
+void check_exportable(const properties::PropertyFile& file) {
+  const auto& sc = file.scenario;
+  std::string faults;
+  for (std::size_t k = 0; k < model::kFaultKinds; ++k) {
+    if (sc.faults[k].budget == 0) continue;
+    faults += (faults.empty() ? "" : ", ") + std::string(model::to_string(static_cast<model::FaultKind>(k))) +
+              " " + std::to_string(sc.faults[k].budget);
+  }
+  if (!faults.empty()) {
+    refuse(file, "its fault budgets are not zero (" + faults +
+                     "); real tokio cannot schedule the environment's faults: script them in a "
+                     "program instead (pause, resume, drop, abort)");
+  }
+  for (const auto& r : sc.resources) {
+    if (!supported_resource(r.kind)) {
+      refuse(file, "resource '" + r.name + "' is a " + model::to_string(r.kind) +
+                       "; the exporter writes tokio_mutex, std_mutex and notify");
+    }
+  }
+  for (const auto& f : sc.futures) {
+    if (!supported_wrapper(f.wrapper)) {
+      refuse(file, "'" + f.name + "' has the wrapper " + model::to_string(f.wrapper) +
+                       "; the exporter writes pausable and drop_on_pause");
+    }
+  }
+  auto check_ops = [&](const std::vector<Op>& program, const std::string& where) {
+    for (const Op& op : program) {
+      if (!supported_op(op.kind)) {
+        refuse(file, "'" + model::describe_op(sc, op) + "' in " + where + " has no Rust counterpart in the exporter");
+      }
+      const bool mutex_op = op.kind == OpKind::kLock || op.kind == OpKind::kUnlock || op.kind == OpKind::kTryLock;
+      if (mutex_op && sc.resources[op.a].kind != ResourceKind::kTokioMutex) {
+        refuse(file, "'" + model::describe_op(sc, op) + "' in " + where + " is not on a tokio_mutex");
+      }
+    }
+  };
+  for (const auto& task : sc.tasks) check_ops(task.program, task.name + "'s program");
+  for (const auto& handler : sc.handlers) check_ops(handler, "an on_drop handler");
+}
+
+std::string export_rust(const properties::PropertyFile& file) { return Exporter(file).run(); }
+
+HangVerdict hang_verdict(const properties::PropertyFile& file, const explorer::SearchOptions& options) {
+  const model::TokioModel model(file.scenario);
+  const auto& sc = model.scenario();
+  explorer::SearchOptions search_options = options;
+  search_options.fault_minimal = false;  // no counterexamples wanted: parent links suffice
+  const auto search = explorer::search(model, {}, search_options);
+  if (!search.stats.complete) {
+    throw InputError(file.path + ": cannot compute the model's verdict on hangs: the search stopped at " +
+                     std::to_string(search.stats.states) + " states (--max-states)");
+  }
+  const auto& store = search.store;
+  const auto n = static_cast<std::uint32_t>(store.size());
+
+  // The state graph again, with each edge's fairness key: every stored state re-expanded.
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+  Graph graph(n);
+  std::vector<std::vector<std::pair<std::uint32_t, std::optional<std::uint16_t>>>> out(n);
+  std::vector<bool> dead_end(n, true);
+  std::vector<model::Event> events;
+  for (std::uint32_t v = 0; v < n; ++v) {
+    const model::State& state = store.state(explorer::StateId{v});
+    events.clear();
+    model.enabled_events(state, events);
+    for (const auto& event : events) {
+      if (!model.is_environment(event)) dead_end[v] = false;
+      const auto target = store.find(model.next_state(state, event));
+      const std::uint32_t w = explorer::index_of(*target);
+      out[v].emplace_back(w, model.fairness(event));
+      boost::add_edge(v, w, graph);
+    }
+  }
+  std::vector<int> component(n);
+  const int components = n == 0 ? 0 : boost::strong_components(
+      graph, boost::make_iterator_property_map(component.begin(), boost::get(boost::vertex_index, graph)));
+
+  // Fair components: an edge inside, and every key enabled in all of their states taken inside.
+  const auto count = static_cast<std::size_t>(components);
+  std::vector<bool> inner_edge(count, false), seen(count, false);
+  std::vector<std::set<std::uint16_t>> taken(count), always(count);
+  for (std::uint32_t v = 0; v < n; ++v) {
+    const auto c = static_cast<std::size_t>(component[v]);
+    std::set<std::uint16_t> enabled;
+    for (const auto& [w, key] : out[v]) {
+      if (key) enabled.insert(*key);
+      if (component[w] == component[v]) {
+        inner_edge[c] = true;
+        if (key) taken[c].insert(*key);
+      }
+    }
+    if (!seen[c]) {
+      always[c] = enabled;
+      seen[c] = true;
+    } else {
+      std::set<std::uint16_t> both;
+      std::set_intersection(always[c].begin(), always[c].end(), enabled.begin(), enabled.end(),
+                            std::inserter(both, both.begin()));
+      always[c] = both;
+    }
+  }
+  std::vector<bool> fair(count, false);
+  for (std::size_t c = 0; c < count; ++c) {
+    fair[c] = inner_edge[c] && std::includes(taken[c].begin(), taken[c].end(), always[c].begin(), always[c].end());
+  }
+
+  // Each end's hung set: a dead end, or one state of each fair component (tasks neither finish
+  // nor start along a cycle, so every state of it has the same set).
+  const auto dropped_by_program = drop_targets(sc);
+  HangVerdict verdict;
+  verdict.states = n;
+  std::set<std::size_t> hung_union, paused_union;
+  std::vector<bool> component_done(count, false);
+  std::set<std::vector<std::size_t>> sets_seen;
+  for (std::uint32_t v = 0; v < n; ++v) {
+    const auto c = static_cast<std::size_t>(component[v]);
+    const bool end = dead_end[v] || (fair[c] && !component_done[c]);
+    if (!end) continue;
+    if (fair[c]) component_done[c] = true;
+    ++verdict.ends;
+    const auto [hung, paused] = hung_in(sc, store.state(explorer::StateId{v}), dropped_by_program);
+    hung_union.insert(hung.begin(), hung.end());
+    paused_union.insert(paused.begin(), paused.end());
+    if (sets_seen.insert(hung).second) {
+      std::vector<std::string> names;
+      for (std::size_t t : hung) names.push_back(sc.tasks[t].name);
+      verdict.outcomes.push_back(names);
+    }
+  }
+  for (std::size_t t : hung_union) verdict.hung.push_back(sc.tasks[t].name);
+  for (std::size_t t : paused_union) verdict.paused.push_back(sc.tasks[t].name);
+  verdict.determined = verdict.outcomes.size() <= 1;
+  return verdict;
+}
+
+std::string format_expected(const properties::PropertyFile& file, const HangVerdict& verdict) {
+  std::vector<std::string> stuck;
+  for (const auto& t : verdict.hung) {
+    if (std::find(verdict.paused.begin(), verdict.paused.end(), t) == verdict.paused.end()) stuck.push_back(t);
+  }
+  std::ostringstream out;
+  out << "# wakecheck's verdict on hangs for " << file.path << " (" << model::to_string(file.scenario.flavor)
+      << "): " << verdict.states << " states, " << verdict.ends << (verdict.ends == 1 ? " end" : " ends")
+      << " of maximal runs (dead ends and fair cycles).\n"
+      << "# hung: tasks whose JoinHandle never completes at some end (unfinished, paused ones included,\n"
+      << "#   or dropped by their own drop_on_pause wrapper); paused: of those, the paused ones;\n"
+      << "#   stuck: hung and not paused. determined: every end has the same hung set; each distinct\n"
+      << "#   set is an outcome. '-' is the empty set.\n"
+      << "hung " << joined(verdict.hung) << "\n"
+      << "paused " << joined(verdict.paused) << "\n"
+      << "stuck " << joined(stuck) << "\n"
+      << "determined " << (verdict.determined ? "yes" : "no") << "\n";
+  for (const auto& outcome : verdict.outcomes) out << "outcome " << joined(outcome) << "\n";
+  return out.str();
+}
+
+}  // namespace wakecheck::reports
