@@ -168,10 +168,10 @@ TEST(SchemaErrors, BadEnumListsTheChoices) {
 }
 
 TEST(SchemaErrors, BadEnumSuggestsTheNearChoice) {
-  STRCMP_EQUAL("/scenario/resources/0/kind: expected one of: tokio_mutex, std_mutex, notify, semaphore, rwlock, mpsc, barging_mutex; found 'tokio_mutx'; "
+  STRCMP_EQUAL("/scenario/resources/0/kind: expected one of: tokio_mutex, std_mutex, notify, semaphore, rwlock, mpsc, barging_mutex, oncecell; found 'tokio_mutx'; "
                "did you mean 'tokio_mutex'?",
                error_of(with("/scenario/resources/0/kind", "tokio_mutx")).c_str());
-  STRCMP_EQUAL("/scenario/tasks/1/wrapper: expected one of: none, pausable, drop_on_pause, finish_item; found 'pausible'; "
+  STRCMP_EQUAL("/scenario/tasks/1/wrapper: expected one of: none, pausable, drop_on_pause, finish_item, timeout; found 'pausible'; "
                "did you mean 'pausable'?",
                error_of(with("/scenario/tasks/1/wrapper", "pausible")).c_str());
   STRCMP_EQUAL("/checks/0/expect: expected one of: holds, violated, vacuous; found 'hold'; did you mean 'holds'?",
@@ -207,7 +207,8 @@ TEST(SchemaErrors, MissingRequiredKey) {
 TEST(SchemaErrors, BadStatementInsideNestedWhileDo) {
   STRCMP_EQUAL("/scenario/tasks/1/program/1/do/1/then/0: expected an operation (one name after lock, unlock, "
                "try_lock, std_lock, std_unlock, acquire, try_acquire, release, close, read, write, try_read, "
-               "try_write, send, recv, notified, notify_one, notify_waiters, spawn, join, pause, resume, drop or "
+               "try_write, send, recv, get_or_init, notified, notify_one, notify_waiters, spawn, join, pause, resume, "
+               "drop or "
                "abort; a name and a count after acquire_many, try_acquire_many, release_many, add_permits or "
                "forget; sleep, yield_now or return alone) or an assignment (x = expression); found 'lok m'",
                error_of(with_program(R"(["sleep", {"while": "true", "do": ["lock m",
