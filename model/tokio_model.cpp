@@ -172,8 +172,20 @@ class Step {
   void fire_timer(TaskId t) {
     // time/driver: the sleep's entry fires and wakes its task. Timers fire only when the runtime
     // would otherwise park (sleeps are long next to the work between them).
+    s_.task(t).timer = 2;
+    schedule_from_driver(t);
+    say("sleep of ", name(t), " elapsed; ", name(t), " scheduled");
+  }
+
+  void pass_deadline(TaskId t) {
+    s_.task(t).deadline = 2;
+    schedule_from_driver(t);
+    say("the deadline of ", name(t), "'s timeout passed; ", name(t), " scheduled");
+  }
+
+  /// The time driver wakes a task while the runtime parks; then the loop starts at its top.
+  void schedule_from_driver(TaskId t) {
     TaskState& ts = s_.task(t);
-    ts.timer = 2;
     if (ts.status == TaskStatus::kIdle) {
       ts.wake_pending = 0;
       ts.status = TaskStatus::kScheduled;
@@ -183,22 +195,6 @@ class Step {
       s_.phase = Phase::kTop;
       s_.ticks = 0;
     }
-    say("sleep of ", name(t), " elapsed; ", name(t), " scheduled");
-  }
-
-  void pass_deadline(TaskId t) {
-    TaskState& ts = s_.task(t);
-    ts.deadline = 2;
-    if (ts.status == TaskStatus::kIdle) {
-      ts.wake_pending = 0;
-      ts.status = TaskStatus::kScheduled;
-      if (t != kMainTask) enqueue(t);
-    }
-    if (!multi()) {
-      s_.phase = Phase::kTop;
-      s_.ticks = 0;
-    }
-    say("the deadline of ", name(t), "'s timeout passed; ", name(t), " scheduled");
   }
 
   void spend(FaultKind kind) { --s_.faults_left[static_cast<std::size_t>(kind)]; }

@@ -6,31 +6,11 @@
 
 #include "properties/input_error.hpp"
 #include "properties/suggest.hpp"
+#include "properties/text.hpp"
 
 namespace wakecheck::properties {
 
 namespace {
-/// User text inside a one-line message: control characters are shown escaped.
-std::string printable(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (byte < 0x20 || byte == 0x7F) {
-      static const char* hex = "0123456789abcdef";
-      out += "\\x";
-      out += hex[byte >> 4];
-      out += hex[byte & 0xF];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string located(const std::string& path, SourcePos pos, const std::string& where,
                     const std::string& message) {
   std::ostringstream out;
@@ -102,19 +82,7 @@ std::string JsonReader::join(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string JsonReader::escape_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string JsonReader::escape_token(const std::string& key) { return escape_pointer_token(key); }
 
 std::string JsonReader::unknown(const std::string& what, const std::string& name,
                                 const std::vector<std::string>& candidates, bool list_when_far) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "properties/suggest.hpp"
+#include "properties/text.hpp"
 
 namespace wakecheck::properties {
 namespace {
@@ -18,21 +19,7 @@ using Result = std::optional<SchemaError>;
 
 // --- text --------------------------------------------------------------------------------------
 
-std::string escape_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string child(const std::string& pointer, const std::string& key) { return pointer + "/" + escape_token(key); }
+std::string child(const std::string& pointer, const std::string& key) { return pointer + "/" + escape_pointer_token(key); }
 std::string child(const std::string& pointer, std::size_t index) { return pointer + "/" + std::to_string(index); }
 
 std::size_t depth_of(const std::string& pointer) {
@@ -40,32 +27,7 @@ std::size_t depth_of(const std::string& pointer) {
 }
 
 /// User text inside a one-line message: control characters escaped, long text cut short.
-std::string printable(const std::string& text) {
-  constexpr std::size_t kLimit = 60;
-  std::string out;
-  std::size_t shown = 0;
-  for (char c : text) {
-    if (shown == kLimit) {
-      out += "...";
-      break;
-    }
-    ++shown;
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (byte < 0x20 || byte == 0x7F) {
-      static const char* hex = "0123456789abcdef";
-      out += "\\x";
-      out += hex[byte >> 4];
-      out += hex[byte & 0xF];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string printable(const std::string& text) { return properties::printable(text, 60); }
 
 /// A value as a message shows it: 'text', 12, true, null, or "an object" / "an array".
 std::string shown(const json& value) {

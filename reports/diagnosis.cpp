@@ -2,6 +2,7 @@
 
 #include "model/queries.hpp"
 #include "properties/builtins.hpp"
+#include "reports/final_state.hpp"
 
 namespace wakecheck::reports {
 
@@ -10,15 +11,6 @@ using model::State;
 using model::TaskId;
 
 namespace {
-
-std::string list(const std::vector<std::string>& names) {
-  std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
-    out += names[i];
-  }
-  return out;
-}
 
 std::string coffman_sentence(const model::Scenario& sc, const State& s, bool deadlocked) {
   const bool me = properties::coffman_mutual_exclusion(sc, s);
@@ -109,7 +101,7 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
       if (model::guard_holders(s, sc, res) == 0) {
         d.details.push_back("no task holds a guard of " + name + ", yet its permit is gone: the lock looks released");
       }
-      if (!waiters.empty()) d.details.push_back(list(waiters) + (waiters.size() == 1 ? " waits" : " wait") + " behind it forever");
+      if (!waiters.empty()) d.details.push_back(join_names(waiters) + (waiters.size() == 1 ? " waits" : " wait") + " behind it forever");
       d.coffman = coffman_sentence(sc, s, false) + " " + owner +
                   " owns the permit but waits for nothing, so there is no hold-and-wait and no cycle: "
                   "the permit is lost to a swallowed wake, not to a circular wait.";
@@ -129,7 +121,7 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
                   sc.tasks[i].name + ", which is paused and will never be polled again";
       std::vector<std::string> waiters;
       for (TaskId w : n.waiters) waiters.push_back(sc.task(w).name);
-      if (!waiters.empty()) d.details.push_back(list(waiters) + " still wait: the notification went to the paused future");
+      if (!waiters.empty()) d.details.push_back(join_names(waiters) + " still wait: the notification went to the paused future");
       d.coffman = coffman_sentence(sc, s, false);
       return d;
     }

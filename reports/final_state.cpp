@@ -12,8 +12,7 @@ using model::TaskStatus;
 using model::resource_at;
 using model::task_at;
 
-namespace {
-std::string list(const std::vector<std::string>& names) {
+std::string join_names(const std::vector<std::string>& names) {
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
@@ -21,7 +20,6 @@ std::string list(const std::vector<std::string>& names) {
   }
   return out;
 }
-}  // namespace
 
 FinalStateView view_final_state(const model::Scenario& sc, const model::State& s) {
   FinalStateView view;
@@ -103,9 +101,9 @@ std::string summarize_state(const model::Scenario& sc, const model::State& s) {
   auto add = [&](const std::string& part) { line += (line.empty() ? "" : " | ") + part; };
   for (const auto& r : view.resources) {
     std::string part = r.name + ": available " + std::to_string(r.available);
-    if (!r.guard_holders.empty()) part += ", held by " + list(r.guard_holders);
-    if (!r.owning_futures.empty()) part += ", owned by " + list(r.owning_futures) + "'s future";
-    if (!r.waiters.empty()) part += ", waiters " + list(r.waiters);
+    if (!r.guard_holders.empty()) part += ", held by " + join_names(r.guard_holders);
+    if (!r.owning_futures.empty()) part += ", owned by " + join_names(r.owning_futures) + "'s future";
+    if (!r.waiters.empty()) part += ", waiters " + join_names(r.waiters);
     add(part);
   }
   for (const auto& t : view.tasks) {
