@@ -96,7 +96,7 @@ class StateStore {
     table_ = std::move(bigger);
   }
 
-  static constexpr std::size_t kBlock = 1 << 16;  // states per block
+  static constexpr std::size_t kBlock = 1 << 12;  // states per block: small, so a small model pays little
 
   const State& at(std::size_t index) const { return blocks_[index / kBlock][index % kBlock]; }
 
