@@ -238,11 +238,13 @@ SearchResult<M> search(const M& model, const std::vector<Property<typename M::St
       auto& outcome = result.outcomes[i];
       if (property.kind == PropertyKind::kLeadsTo) {
         std::vector<bool> p(n), q(n);
+        bool any = false;
         for (std::uint32_t v = 0; v < n; ++v) {
-          const State& state = store.state(StateId{v});
-          p[v] = property.condition ? property.condition(state) : v == 0;
-          q[v] = property.target(state);
+          p[v] = property.condition ? property.condition(store.state(StateId{v})) : v == 0;
+          any = any || p[v];
         }
+        if (!any) continue;  // nothing to lead anywhere from: no violation
+        for (std::uint32_t v = 0; v < n; ++v) q[v] = property.target(store.state(StateId{v}));
         const auto found = check_leads_to(
             graph, p, q, from_initial, dead_ends,
             [&](std::uint32_t e) { return fairness_of(model, graph.event(e)); }, edge_cost);
