@@ -88,7 +88,7 @@ Options parse_arguments(const std::vector<std::string>& args) {
   if (args.empty()) usage_error("missing a command; expected 'check', 'replay' or 'compare'");
   if (args[0] != "check" && args[0] != "replay") {
     std::string message = "unknown command '" + args[0] + "'";
-    if (auto near = wakecheck::properties::nearest_name(args[0], {"check", "replay", "compare"})) {
+    if (auto near = wakecheck::properties::nearest_name(args[0], {"check", "replay", "compare", "export"})) {
       message += "; did you mean '" + *near + "'?";
     }
     usage_error(message);

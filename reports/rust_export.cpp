@@ -83,11 +83,12 @@ std::string upper(const std::string& name) {
 
 bool rust_keyword(const std::string& name) {
   static const std::set<std::string> keywords = {
-      "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-      "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
-      "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true",
-      "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final",
-      "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "union"};
+      "as",    "async",  "await",    "break",   "const", "continue", "crate", "dyn",    "else",
+      "enum",  "extern", "false",    "fn",      "for",   "if",       "impl",  "in",     "let",
+      "loop",  "match",  "mod",      "move",    "mut",   "pub",      "ref",   "return", "self",
+      "Self",  "static", "struct",   "super",   "trait", "true",     "type",  "unsafe", "use",
+      "where", "while",  "abstract", "become",  "box",   "do",       "final", "macro",  "override",
+      "priv",  "typeof", "unsized",  "virtual", "yield", "try",      "gen",   "union"};
   return keywords.count(name) != 0;
 }
 
@@ -148,6 +149,330 @@ struct StaticSlot {
   bool array = false;
 };
 
+// The program's fixed parts, as written into every program that needs them.
+
+constexpr const char* kPrelude =
+    R"rust(//! Build against tokio 1.x (tests/conformance/run.sh uses Debian's 1.24.2, offline):
+//!     tokio = { version = "1", features = ["rt", "rt-multi-thread", "sync", "time", "macros"] }
+#![allow(unused, unreachable_code)]
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::atomic::{AtomicBool, AtomicI32};
+use std::sync::{Arc, Mutex as StdMutex};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use tokio::sync::MutexGuard;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+/// `sleep` in a program: long next to the work between two awaits, as the model assumes.
+const SLEEP: Duration = Duration::from_millis(100);
+)rust";
+
+constexpr const char* kStopFlag =
+    R"rust(// ---- wrappers and helpers --------------------------------------------------------------
+
+/// A future's pause flag (the seed's `stopped`), with the waker its wrapper last saw so that
+/// a resume can wake the task, as the model's `resume` does.
+struct StopFlag {
+    stopped: AtomicBool,
+    waker: StdMutex<Option<Waker>>,
+}
+
+impl StopFlag {
+    const NEW: StopFlag = StopFlag { stopped: AtomicBool::new(false), waker: StdMutex::new(None) };
+
+    fn pause(&self) {
+        self.stopped.store(true, SeqCst);
+    }
+
+    fn resume(&self) {
+        self.stopped.store(false, SeqCst);
+        if let Some(waker) = self.waker.lock().unwrap().as_ref() {
+            waker.wake_by_ref();
+        }
+    }
+
+    /// Whether the flag is set, noting who polls.
+    fn is_set(&self, cx: &Context<'_>) -> bool {
+        *self.waker.lock().unwrap() = Some(cx.waker().clone());
+        self.stopped.load(SeqCst)
+    }
+}
+
+)rust";
+
+constexpr const char* kPausableFuture =
+    R"rust(/// The seed's PausableFuture: once its flag is set, polls return Pending without polling the
+/// inner future, which keeps whatever it owns (a permit assigned to its lock future is stranded).
+struct PausableFuture<F> {
+    inner: Pin<Box<F>>,
+    stopped: &'static StopFlag,
+}
+
+impl<F: Future> PausableFuture<F> {
+    fn new(stopped: &'static StopFlag, inner: F) -> Self {
+        PausableFuture { inner: Box::pin(inner), stopped }
+    }
+}
+
+impl<F: Future> Future for PausableFuture<F> {
+    type Output = F::Output;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if self.stopped.is_set(cx) {
+            return Poll::Pending;
+        }
+        self.inner.as_mut().poll(cx)
+    }
+}
+
+)rust";
+
+constexpr const char* kDropOnPause =
+    R"rust(/// The fix: at its first poll after the flag is set, drops the inner future (its destructors
+/// hand on what it owns: tokio's Acquire::drop returns an assigned permit) and yields None.
+struct DropOnPause<F> {
+    inner: Option<Pin<Box<F>>>,
+    stopped: &'static StopFlag,
+}
+
+impl<F: Future> DropOnPause<F> {
+    fn new(stopped: &'static StopFlag, inner: F) -> Self {
+        DropOnPause { inner: Some(Box::pin(inner)), stopped }
+    }
+}
+
+impl<F: Future> Future for DropOnPause<F> {
+    type Output = Option<F::Output>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if self.stopped.is_set(cx) {
+            self.inner = None;
+            return Poll::Ready(None);
+        }
+        match self.inner.as_mut() {
+            Some(inner) => inner.as_mut().poll(cx).map(Some),
+            None => Poll::Ready(None),
+        }
+    }
+}
+
+/// A whole task under DropOnPause: once the wrapper has dropped the task's future, the task
+/// never finishes (its wrapper stays Pending, as in the fixed reproducer).
+async fn task_drop_on_pause<F: Future<Output = ()>>(wrapped: DropOnPause<F>) {
+    if wrapped.await.is_none() {
+        std::future::pending::<()>().await;
+    }
+}
+
+)rust";
+
+constexpr const char* kOnDrop =
+    R"rust(/// A drop guard (`on_drop` in the property file): its handler runs if the future holding it
+/// is dropped inside the scope (dropped, aborted, or cancelled by its wrapper); leaving the
+/// scope, or returning, disarms it.
+struct OnDrop<F: FnMut()> {
+    handler: Option<F>,
+}
+
+impl<F: FnMut()> OnDrop<F> {
+    fn new(handler: F) -> Self {
+        OnDrop { handler: Some(handler) }
+    }
+    fn disarm(&mut self) {
+        self.handler = None;
+    }
+}
+
+impl<F: FnMut()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        if let Some(mut handler) = self.handler.take() {
+            handler();
+        }
+    }
+}
+
+)rust";
+
+constexpr const char* kStdGuard =
+    R"rust(/// A std::sync::Mutex guard. No program holds one across an await (wakecheck checks it:
+/// no_model_error), but the variable keeping it lives across awaits, which makes the future
+/// !Send to the compiler; this wrapper lets it move.
+struct StdGuard<'a>(std::sync::MutexGuard<'a, ()>);
+unsafe impl Send for StdGuard<'_> {}
+
+)rust";
+
+constexpr const char* kTaskSlot =
+    R"rust(/// A task's JoinHandle, kept where every program can reach it (abort, join) and where main
+/// awaits it at the end; `ended` says how the task ended once the handle returned.
+struct TaskSlot {
+    handle: StdMutex<Option<JoinHandle<()>>>,
+    ended: StdMutex<Option<&'static str>>,
+    joiners: StdMutex<Vec<Waker>>,
+    dropped: AtomicBool,
+}
+
+impl TaskSlot {
+    const NEW: TaskSlot = TaskSlot {
+        handle: StdMutex::new(None),
+        ended: StdMutex::new(None),
+        joiners: StdMutex::new(Vec::new()),
+        dropped: AtomicBool::new(false),
+    };
+
+    fn spawned(&self) -> bool {
+        self.handle.lock().unwrap().is_some() || self.ended.lock().unwrap().is_some()
+    }
+
+    /// `tokio::spawn`; a task is spawned once (the model ignores a second spawn).
+    fn spawn<F: Future<Output = ()> + Send + 'static>(&self, future: F) {
+        *self.handle.lock().unwrap() = Some(tokio::spawn(future));
+        for waker in self.joiners.lock().unwrap().drain(..) {
+            waker.wake();
+        }
+    }
+
+    /// `handle.abort()`: the task's future is dropped at its next run.
+    fn abort(&self) {
+        if let Some(handle) = self.handle.lock().unwrap().as_ref() {
+            handle.abort();
+        }
+    }
+
+    /// Polls the JoinHandle: "done", "cancelled" (aborted) or "dropped" once it returns.
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<&'static str> {
+        let mut handle = self.handle.lock().unwrap();
+        if let Some(h) = handle.as_mut() {
+            if let Poll::Ready(result) = Pin::new(h).poll(cx) {
+                *handle = None;
+                let how = match result {
+                    Ok(()) if self.dropped.load(SeqCst) => "dropped",
+                    Ok(()) => "done",
+                    Err(e) if e.is_cancelled() => "cancelled",
+                    Err(_) => "panicked",
+                };
+                *self.ended.lock().unwrap() = Some(how);
+                for waker in self.joiners.lock().unwrap().drain(..) {
+                    waker.wake();
+                }
+            }
+        }
+        if let Some(how) = *self.ended.lock().unwrap() {
+            return Poll::Ready(how);
+        }
+        // Only the last poller's waker sits in the JoinHandle: every joiner is woken from here.
+        let mut joiners = self.joiners.lock().unwrap();
+        if !joiners.iter().any(|w| w.will_wake(cx.waker())) {
+            joiners.push(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+}
+
+/// `handle.await` on task `t` (the model's `join`), through its slot.
+struct Join(usize);
+
+impl Future for Join {
+    type Output = &'static str;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<&'static str> {
+        HANDLES[self.0].poll_join(cx)
+    }
+}
+
+)rust";
+
+constexpr const char* kDroppable =
+    R"rust(/// A task that a program drops (`drop T`): the spawned future polls the task's future from a
+/// slot, and drop_task empties the slot, dropping that future at once (a lock future hands
+/// on an assigned permit, a drop guard runs its handler) as the model's drop does; the task
+/// then ends, "dropped".
+struct DropSlot {
+    future: StdMutex<Option<Pin<Box<dyn Future<Output = ()> + Send>>>>,
+    waker: StdMutex<Option<Waker>>,
+}
+
+impl DropSlot {
+    const NEW: DropSlot = DropSlot { future: StdMutex::new(None), waker: StdMutex::new(None) };
+}
+
+struct Droppable(usize);
+
+impl Droppable {
+    fn new<F: Future<Output = ()> + Send + 'static>(t: usize, future: F) -> Self {
+        *DROP_SLOTS[t].future.lock().unwrap() = Some(Box::pin(future));
+        Droppable(t)
+    }
+}
+
+impl Future for Droppable {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let slot = &DROP_SLOTS[self.0];
+        *slot.waker.lock().unwrap() = Some(cx.waker().clone());
+        let mut future = slot.future.lock().unwrap();
+        let poll = match future.as_mut() {
+            Some(inner) => inner.as_mut().poll(cx),
+            None => return Poll::Ready(()),  // dropped by a program
+        };
+        if poll.is_ready() {
+            *future = None;
+        }
+        poll
+    }
+}
+
+/// `drop T`: drops task t's future now, if it runs.
+fn drop_task(t: usize) {
+    let future = DROP_SLOTS[t].future.lock().unwrap().take();
+    if future.is_some() {
+        HANDLES[t].dropped.store(true, SeqCst);
+        drop(future);
+        if let Some(waker) = DROP_SLOTS[t].waker.lock().unwrap().take() {
+            waker.wake();
+        }
+    }
+}
+
+)rust";
+
+constexpr const char* kAbout = R"rust(Each task's program is an async fn, each statement
+//! commented with its text in the property file. main runs its own program, then awaits every
+//! spawned task's JoinHandle until a common deadline and prints one line per task:
+//! "task NAME: done", "hung", "cancelled" or "dropped".
+)rust";
+
+constexpr const char* kNewerOrders =
+    R"rust(//! The model follows tokio 1.53.1's wake orders here ("tokio": "1.53"): hang outcomes are the
+//! same in 1.24.2, orders are not.
+//!
+)rust";
+
+constexpr const char* kMain = R"rust(async fn main() {
+    let deadline = Instant::now() + DEADLINE;
+    // main's own program, until it ends or the deadline passes. It is kept, not dropped, so
+    // that what it holds stays held: the model never cancels main.
+    let mut program = Box::pin(main_program(Shared::new()));
+    let ended = tokio::time::timeout_at(deadline, &mut program).await.is_ok();
+    println!("task main: {}", if ended { "done" } else { "hung" });
+    // Every spawned task's JoinHandle, until the same deadline, in the model's order.
+    for t in 1..TASKS.len() {
+        if !HANDLES[t].spawned() {
+            continue;
+        }
+        match tokio::time::timeout_at(deadline, Join(t)).await {
+            Ok(how) => println!("task {}: {how}", TASKS[t]),
+            Err(_) => println!("task {}: hung", TASKS[t]),
+        }
+    }
+    // Leave now: shutting the runtime down would drop the tasks' futures and run their
+    // destructors (drop guards) after the verdict.
+    std::process::exit(0);
+}
+)rust";
+
 class Exporter {
  public:
   explicit Exporter(const properties::PropertyFile& file) : file_(file), sc_(file.scenario) {}
@@ -180,7 +505,8 @@ class Exporter {
       copy_of_.push_back(groups_[it->second].second.size() - 1);
       template_.push_back(spec.name != spec.group);
     }
-    for (std::size_t t = 0; t < sc_.tasks.size(); ++t) task_const_.push_back(upper_.take(upper(sc_.tasks[t].name)));
+    for (std::size_t t = 0; t < sc_.tasks.size(); ++t)
+      task_const_.push_back(upper_.take(upper(sc_.tasks[t].name)));
 
     // Resources: a local for each, and a slot for the guard of each mutex.
     for (const auto& r : sc_.resources) {
@@ -202,7 +528,8 @@ class Exporter {
         StaticSlot slot;
         slot.array = template_[fut.task];
         const std::string nested = nested_name(f);
-        slot.name = upper_.take("STOP_" + upper(groups_[g].first) + (nested.empty() ? "" : "_" + upper(nested)));
+        slot.name = upper_.take("STOP_" + upper(groups_[g].first) +
+                                (nested.empty() ? "" : "_" + upper(nested)));
         it = flag_slots_.emplace(key, flag_order_.size()).first;
         flag_order_.push_back(slot);
         flag_size_.push_back(0);
@@ -214,12 +541,14 @@ class Exporter {
     // Variables: shared ones by name, a task's own by its template and name.
     for (std::size_t v = 0; v < sc_.variables.size(); ++v) {
       const auto& var = sc_.variables[v];
-      const std::string key = var.task ? groups_[task_group_[*var.task]].first + "." + var.name : var.name;
+      const std::string key =
+          var.task ? groups_[task_group_[*var.task]].first + "." + var.name : var.name;
       auto it = var_slots_.find(key);
       if (it == var_slots_.end()) {
         StaticSlot slot;
         slot.array = var.task && template_[*var.task];
-        slot.name = upper_.take(var.task ? upper(groups_[task_group_[*var.task]].first) + "_" + upper(var.name)
+        slot.name = upper_.take(var.task ? upper(groups_[task_group_[*var.task]].first) + "_" +
+                                               upper(var.name)
                                          : upper(var.name));
         it = var_slots_.emplace(key, var_order_.size()).first;
         var_order_.push_back(slot);
@@ -260,7 +589,10 @@ class Exporter {
         continue;
       }
       for (std::size_t t : tasks) {
-        units_.push_back({group, {t}, false, lower_.take(sc_.tasks[t].name),
+        units_.push_back({group,
+                          {t},
+                          false,
+                          lower_.take(sc_.tasks[t].name),
                           lower_.take("spawn_" + sc_.tasks[t].name)});
       }
     }
@@ -289,12 +621,12 @@ class Exporter {
 
   struct Ctx {
     std::size_t task = 0;
-    bool generic = false;                // own things are indexed by `me`
-    bool in_handler = false;             // inside an on_drop closure: guards are its own
-    bool in_region = false;              // inside a nested future's async block
-    bool region_returns = false;         // that block yields whether the program returned
-    bool in_guard = false;               // an on_drop guard named `guard` is armed
-    bool probe = false;                  // spawns by task name: comparing copies, before units
+    bool generic = false;         // own things are indexed by `me`
+    bool in_handler = false;      // inside an on_drop closure: guards are its own
+    bool in_region = false;       // inside a nested future's async block
+    bool region_returns = false;  // that block yields whether the program returned
+    bool in_guard = false;        // an on_drop guard named `guard` is armed
+    bool probe = false;           // spawns by task name: comparing copies, before units
   };
 
   /// The element of a static for task `owner`: NAME, NAME[2], or NAME[me] for the running copy.
@@ -314,7 +646,9 @@ class Exporter {
     if (ctx.generic && t == ctx.task) return task_const_[units_tasks_first(t)] + " + me";
     return task_const_[t];
   }
-  std::size_t units_tasks_first(std::size_t t) const { return groups_[task_group_[t]].second.front(); }
+  std::size_t units_tasks_first(std::size_t t) const {
+    return groups_[task_group_[t]].second.front();
+  }
 
   /// A variable's name as its program writes it: bare for a shared one and for the task's own.
   std::string var_source(std::size_t v, const Ctx& ctx) const {
@@ -338,20 +672,26 @@ class Exporter {
     const model::ExprNode& node = e.nodes[static_cast<std::size_t>(i)];
     using model::ExprOp;
     switch (node.op) {
-      case ExprOp::kConst: return {std::to_string(node.value), Ty::kInt, node.value >= 0};
+      case ExprOp::kConst:
+        return {std::to_string(node.value), Ty::kInt, node.value >= 0};
       case ExprOp::kVar: {
         const auto v = static_cast<std::size_t>(node.value);
-        return {var_ref(v, ctx) + ".load(SeqCst)", sc_.variables[v].boolean ? Ty::kBool : Ty::kInt, true};
+        return {var_ref(v, ctx) + ".load(SeqCst)", sc_.variables[v].boolean ? Ty::kBool : Ty::kInt,
+                true};
       }
-      case ExprOp::kNot: return {"!" + paren(as_bool(e, node.a, ctx)), Ty::kBool, true};
-      case ExprOp::kNeg: return {"-" + paren(as_int(e, node.a, ctx)), Ty::kInt, true};
+      case ExprOp::kNot:
+        return {"!" + paren(as_bool(e, node.a, ctx)), Ty::kBool, true};
+      case ExprOp::kNeg:
+        return {"-" + paren(as_int(e, node.a, ctx)), Ty::kInt, true};
       case ExprOp::kAnd:
       case ExprOp::kOr: {
         const char* op = node.op == ExprOp::kAnd ? " && " : " || ";
-        return {paren(as_bool(e, node.a, ctx)) + op + paren(as_bool(e, node.b, ctx)), Ty::kBool, false};
+        return {paren(as_bool(e, node.a, ctx)) + op + paren(as_bool(e, node.b, ctx)), Ty::kBool,
+                false};
       }
       case ExprOp::kImplies:
-        return {"!" + paren(as_bool(e, node.a, ctx)) + " || " + paren(as_bool(e, node.b, ctx)), Ty::kBool, false};
+        return {"!" + paren(as_bool(e, node.a, ctx)) + " || " + paren(as_bool(e, node.b, ctx)),
+                Ty::kBool, false};
       case ExprOp::kEq:
       case ExprOp::kNe: {
         const char* op = node.op == ExprOp::kEq ? " == " : " != ";
@@ -361,21 +701,28 @@ class Exporter {
         const bool a_bool = a.ty == Ty::kBool || is_bit(e, node.a);
         const bool b_bool = b.ty == Ty::kBool || is_bit(e, node.b);
         if ((a.ty == Ty::kBool || b.ty == Ty::kBool) && a_bool && b_bool) {
-          return {paren(as_bool(e, node.a, ctx)) + op + paren(as_bool(e, node.b, ctx)), Ty::kBool, false};
+          return {paren(as_bool(e, node.a, ctx)) + op + paren(as_bool(e, node.b, ctx)), Ty::kBool,
+                  false};
         }
-        return {paren(as_int(e, node.a, ctx)) + op + paren(as_int(e, node.b, ctx)), Ty::kBool, false};
+        return {paren(as_int(e, node.a, ctx)) + op + paren(as_int(e, node.b, ctx)), Ty::kBool,
+                false};
       }
       case ExprOp::kLt:
       case ExprOp::kLe:
       case ExprOp::kGt:
       case ExprOp::kGe: {
-        const char* op = node.op == ExprOp::kLt ? " < " : node.op == ExprOp::kLe ? " <= " : node.op == ExprOp::kGt ? " > " : " >= ";
-        return {paren(as_int(e, node.a, ctx)) + op + paren(as_int(e, node.b, ctx)), Ty::kBool, false};
+        const char* op = node.op == ExprOp::kLt   ? " < "
+                         : node.op == ExprOp::kLe ? " <= "
+                         : node.op == ExprOp::kGt ? " > "
+                                                  : " >= ";
+        return {paren(as_int(e, node.a, ctx)) + op + paren(as_int(e, node.b, ctx)), Ty::kBool,
+                false};
       }
       case ExprOp::kAdd:
       case ExprOp::kSub: {
         const char* op = node.op == ExprOp::kAdd ? " + " : " - ";
-        return {paren(as_int(e, node.a, ctx)) + op + paren(as_int(e, node.b, ctx)), Ty::kInt, false};
+        return {paren(as_int(e, node.a, ctx)) + op + paren(as_int(e, node.b, ctx)), Ty::kInt,
+                false};
       }
       default:
         // Quantifiers and state atoms belong to formulas; the loader keeps them out of programs.
@@ -389,7 +736,8 @@ class Exporter {
   }
   Code as_bool(const model::Expr& e, std::int32_t i, const Ctx& ctx) const {
     const auto& node = e.nodes[static_cast<std::size_t>(i)];
-    if (node.op == model::ExprOp::kConst) return {node.value != 0 ? "true" : "false", Ty::kBool, true};
+    if (node.op == model::ExprOp::kConst)
+      return {node.value != 0 ? "true" : "false", Ty::kBool, true};
     const Code c = expr_node(e, i, ctx);
     if (c.ty == Ty::kBool) return c;
     return {paren(c) + " != 0", Ty::kBool, false};
@@ -399,7 +747,9 @@ class Exporter {
     if (c.ty == Ty::kInt) return c;
     return {"i32::from(" + c.text + ")", Ty::kInt, true};
   }
-  std::int32_t root(const model::Expr& e) const { return static_cast<std::int32_t>(e.nodes.size()) - 1; }
+  std::int32_t root(const model::Expr& e) const {
+    return static_cast<std::int32_t>(e.nodes.size()) - 1;
+  }
   std::string condition(std::size_t expr, const Ctx& ctx) const {
     const auto& e = sc_.exprs[expr];
     return as_bool(e, root(e), ctx).text;
@@ -409,7 +759,8 @@ class Exporter {
 
   using Lines = std::vector<std::string>;
 
-  void line(Lines& out, std::size_t indent, const std::string& code, const std::string& comment = "") const {
+  void line(Lines& out, std::size_t indent, const std::string& code,
+            const std::string& comment = "") const {
     out.push_back(std::string(indent, ' ') + with_comment(code, comment, indent));
   }
 
@@ -432,36 +783,16 @@ class Exporter {
     while (pc < end) {
       const Op& op = prog[pc];
       switch (op.kind) {
-        case OpKind::kJumpUnless: {
-          const std::size_t target = op.b;
-          const bool body = target > pc + 1 && target - 1 < prog.size();
-          const std::string text = sc_.exprs[op.a].text;
-          if (body && prog[target - 1].kind == OpKind::kJump && prog[target - 1].b == pc) {
-            line(out, indent, "while " + condition(op.a, ctx) + " {", "while " + text);
-            block(prog, pc + 1, target - 1, indent + 4, ctx, out);
-            line(out, indent, "}");
-            pc = target;
-          } else if (body && prog[target - 1].kind == OpKind::kJump && prog[target - 1].b >= target) {
-            const std::size_t after = prog[target - 1].b;
-            line(out, indent, "if " + condition(op.a, ctx) + " {", "if " + text);
-            block(prog, pc + 1, target - 1, indent + 4, ctx, out);
-            line(out, indent, "} else {");
-            block(prog, target, after, indent + 4, ctx, out);
-            line(out, indent, "}");
-            pc = after;
-          } else {
-            line(out, indent, "if " + condition(op.a, ctx) + " {", "if " + text);
-            block(prog, pc + 1, target, indent + 4, ctx, out);
-            line(out, indent, "}");
-            pc = target;
-          }
+        case OpKind::kJumpUnless:
+          pc = conditional(prog, pc, indent, ctx, out, "");
           break;
-        }
         case OpKind::kJump:
-          refuse(file_, "a jump at operation " + std::to_string(pc) + " of a program is not an if or a while");
+          refuse(file_, "a jump at operation " + std::to_string(pc) +
+                            " of a program is not an if or a while");
         case OpKind::kGuardBegin: {
           std::size_t close = pc + 1;
-          while (close < end && !(prog[close].kind == OpKind::kGuardEnd && prog[close].a == op.a)) ++close;
+          while (close < end && !(prog[close].kind == OpKind::kGuardEnd && prog[close].a == op.a))
+            ++close;
           guard_scope(prog, pc, close, indent, ctx, out);
           pc = close + 1;
           break;
@@ -483,8 +814,8 @@ class Exporter {
           const Unit& unit = units_[unit_of_.at(t)];
           std::size_t run = 0;
           if (unit.generic && t == unit.tasks.front()) {
-            while (run < unit.tasks.size() && pc + run < end && prog[pc + run].kind == OpKind::kSpawn &&
-                   prog[pc + run].a == unit.tasks[run]) {
+            while (run < unit.tasks.size() && pc + run < end &&
+                   prog[pc + run].kind == OpKind::kSpawn && prog[pc + run].a == unit.tasks[run]) {
               ++run;
             }
           }
@@ -506,6 +837,50 @@ class Exporter {
           ++pc;
       }
     }
+  }
+
+  /// The kind of the statement that starts with the unless-goto at `pc`, and where it ends.
+  enum class Shape { kIf, kIfElse, kWhile };
+  std::pair<Shape, std::size_t> shape(const std::vector<Op>& prog, std::size_t pc) const {
+    const std::size_t target = prog[pc].b;
+    const bool body = target > pc + 1 && target - 1 < prog.size();
+    if (body && prog[target - 1].kind == OpKind::kJump && prog[target - 1].b == pc)
+      return {Shape::kWhile, target};
+    if (body && prog[target - 1].kind == OpKind::kJump && prog[target - 1].b >= target) {
+      return {Shape::kIfElse, prog[target - 1].b};
+    }
+    return {Shape::kIf, target};
+  }
+
+  /// An if or a while at `pc`; returns the pc after it. `lead` is "} else " when it continues an
+  /// else-if chain. An else-block that is a single if is written as `else if`.
+  std::size_t conditional(const std::vector<Op>& prog, std::size_t pc, std::size_t indent,
+                          const Ctx& ctx, Lines& out, const std::string& lead) const {
+    const Op& op = prog[pc];
+    const std::string text = sc_.exprs[op.a].text;
+    const auto [kind, after] = shape(prog, pc);
+    const std::size_t target = op.b;
+    if (kind == Shape::kWhile) {
+      line(out, indent, "while " + condition(op.a, ctx) + " {", "while " + text);
+      block(prog, pc + 1, target - 1, indent + 4, ctx, out);
+      line(out, indent, "}");
+      return after;
+    }
+    line(out, indent, lead + "if " + condition(op.a, ctx) + " {", "if " + text);
+    if (kind == Shape::kIf) {
+      block(prog, pc + 1, target, indent + 4, ctx, out);
+      line(out, indent, "}");
+      return after;
+    }
+    block(prog, pc + 1, target - 1, indent + 4, ctx, out);
+    if (target < after && prog[target].kind == OpKind::kJumpUnless &&
+        shape(prog, target).first != Shape::kWhile && shape(prog, target).second == after) {
+      return conditional(prog, target, indent, ctx, out, "} else ");
+    }
+    line(out, indent, "} else {");
+    block(prog, target, after, indent + 4, ctx, out);
+    line(out, indent, "}");
+    return after;
   }
 
   void statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines& out) const {
@@ -580,15 +955,18 @@ class Exporter {
         line(out, indent, flag_ref(op.a, ctx) + ".resume();", src + " (flag cleared, task woken)");
         return;
       case OpKind::kDrop:
-        line(out, indent, "drop_task(" + task_ref(op.a, ctx) + ");", src + ": its future is dropped now");
+        line(out, indent, "drop_task(" + task_ref(op.a, ctx) + ");",
+             src + ": its future is dropped now");
         return;
       case OpKind::kAbort:
-        line(out, indent, "HANDLES[" + task_ref(op.a, ctx) + "].abort();", src + ": handle.abort()");
+        line(out, indent, "HANDLES[" + task_ref(op.a, ctx) + "].abort();",
+             src + ": handle.abort()");
         return;
       case OpKind::kAssign: {
         const auto& e = sc_.exprs[op.b];
         const bool boolean = sc_.variables[op.a].boolean;
-        const std::string value = boolean ? as_bool(e, root(e), ctx).text : as_int(e, root(e), ctx).text;
+        const std::string value =
+            boolean ? as_bool(e, root(e), ctx).text : as_int(e, root(e), ctx).text;
         line(out, indent, var_ref(op.a, ctx) + ".store(" + value + ", SeqCst);", src);
         return;
       }
@@ -604,8 +982,8 @@ class Exporter {
   }
 
   /// An on_drop scope: a guard whose handler runs if the future is dropped inside the scope.
-  void guard_scope(const std::vector<Op>& prog, std::size_t begin, std::size_t close, std::size_t indent,
-                   const Ctx& ctx, Lines& out) const {
+  void guard_scope(const std::vector<Op>& prog, std::size_t begin, std::size_t close,
+                   std::size_t indent, const Ctx& ctx, Lines& out) const {
     const std::size_t h = prog[begin].a;
     const auto& handler = sc_.handlers[h];
     std::string text;
@@ -621,7 +999,8 @@ class Exporter {
     // The handler's own guards: std mutexes it locks and unlocks (it cannot await).
     std::set<std::size_t> locked;
     for (const Op& op : handler) {
-      const bool guard_op = op.kind == OpKind::kStdLock || op.kind == OpKind::kStdUnlock || op.kind == OpKind::kTryLock;
+      const bool guard_op = op.kind == OpKind::kStdLock || op.kind == OpKind::kStdUnlock ||
+                            op.kind == OpKind::kTryLock;
       if (guard_op) locked.insert(op.a);
     }
     for (std::size_t r : locked) guard_slot(r, indent + 8, out);
@@ -635,21 +1014,23 @@ class Exporter {
   }
 
   /// A nested future under its own wrapper: an async block inside the wrapper, awaited in place.
-  void nested_future(const std::vector<Op>& prog, std::size_t begin, std::size_t close, std::size_t indent,
-                     const Ctx& ctx, Lines& out) const {
+  void nested_future(const std::vector<Op>& prog, std::size_t begin, std::size_t close,
+                     std::size_t indent, const Ctx& ctx, Lines& out) const {
     const std::size_t f = prog[begin].a;
     const auto& fut = sc_.futures[f];
     bool returns = false;
     std::set<std::size_t> locked;  // tokio mutexes locked inside: released if it is dropped
     for (std::size_t pc = begin + 1; pc < close; ++pc) {
       if (prog[pc].kind == OpKind::kReturn) returns = true;
-      if (prog[pc].kind == OpKind::kLock || prog[pc].kind == OpKind::kTryLock) locked.insert(prog[pc].a);
+      if (prog[pc].kind == OpKind::kLock || prog[pc].kind == OpKind::kTryLock)
+        locked.insert(prog[pc].a);
     }
     Ctx inner = ctx;
     inner.in_region = true;
     inner.region_returns = returns;
-    const std::string flag = flag_ref(f, ctx);
-    const std::string what = "future " + nested_name(f) + " (" + model::to_string(fut.wrapper) + ")";
+    const std::string flag = fut.wrapper == Wrapper::kNone ? "" : flag_ref(f, ctx);
+    const std::string what =
+        "future " + nested_name(f) + " (" + model::to_string(fut.wrapper) + ")";
     Lines body;
     block(prog, begin + 1, close, indent + 4, inner, body);
     if (returns) line(body, indent + 4, "false", "the future ends without a return");
@@ -659,7 +1040,10 @@ class Exporter {
       out.insert(out.end(), body.begin(), body.end());
       line(out, indent, "}.await;");
     } else if (fut.wrapper == Wrapper::kPausable) {
-      line(out, indent, std::string(returns ? "let returned = " : "") + "PausableFuture::new(&" + flag + ", async {", what);
+      line(out, indent,
+           std::string(returns ? "let returned = " : "") + "PausableFuture::new(&" + flag +
+               ", async {",
+           what);
       out.insert(out.end(), body.begin(), body.end());
       line(out, indent, "}).await;");
     } else {
@@ -675,13 +1059,16 @@ class Exporter {
       // first; what was held before it stays held.
       for (auto it = locked.rbegin(); it != locked.rend(); ++it) {
         line(out, indent + 4, "if !" + guard_[*it] + "_before {");
-        line(out, indent + 8, guard_[*it] + " = None;", "its guard of " + sc_.resources[*it].name + " is dropped with it");
+        line(out, indent + 8, guard_[*it] + " = None;",
+             "its guard of " + sc_.resources[*it].name + " is dropped with it");
         line(out, indent + 4, "}");
       }
       if (fut.cancelled_variable) {
         const std::size_t v = *fut.cancelled_variable;
-        line(out, indent + 4, var_ref(v, ctx) + ".store(" + (sc_.variables[v].boolean ? "true" : "1") + ", SeqCst);",
-             "cancelled: " + var_source(v, ctx) + " = " + (sc_.variables[v].boolean ? "true" : "1"));
+        line(
+            out, indent + 4,
+            var_ref(v, ctx) + ".store(" + (sc_.variables[v].boolean ? "true" : "1") + ", SeqCst);",
+            "cancelled: " + var_source(v, ctx) + " = " + (sc_.variables[v].boolean ? "true" : "1"));
       }
       line(out, indent, "}");
     }
@@ -738,23 +1125,28 @@ class Exporter {
       if (op.kind == OpKind::kGuardBegin) {
         for (const Op& h : sc_.handlers[op.a]) {
           if (h.kind == OpKind::kUnlock) {
-            refuse(file_, "an on_drop handler of " + sc_.tasks[t].name + " unlocks a tokio mutex, which the "
-                          "exporter cannot write (the guard belongs to the future being dropped)");
+            refuse(file_,
+                   "an on_drop handler of " + sc_.tasks[t].name +
+                       " unlocks a tokio mutex, which the "
+                       "exporter cannot write (the guard belongs to the future being dropped)");
           }
-          if (h.kind == OpKind::kDrop && h.a == t) refuse(file_, sc_.tasks[t].name + " drops itself in a handler");
+          if (h.kind == OpKind::kDrop && h.a == t)
+            refuse(file_, sc_.tasks[t].name + " drops itself in a handler");
           note(h);
         }
       }
       if (op.kind == OpKind::kDrop && op.a == t) {
-        refuse(file_, sc_.tasks[t].name + " drops its own future, which a Rust future cannot do while it runs");
+        refuse(file_, sc_.tasks[t].name +
+                          " drops its own future, which a Rust future cannot do while it runs");
       }
     }
     for (std::size_t r : used) {
       const auto& res = sc_.resources[r];
       const char* type = res.kind == ResourceKind::kTokioMutex ? "tokio::sync::Mutex"
                          : res.kind == ResourceKind::kStdMutex ? "std::sync::Mutex"
-                                                              : "tokio::sync::Notify";
-      line(out, 4, "let " + resource_[r] + " = &*sh." + resource_[r] + ";", std::string(type) + " " + res.name);
+                                                               : "tokio::sync::Notify";
+      line(out, 4, "let " + resource_[r] + " = &*sh." + resource_[r] + ";",
+           std::string(type) + " " + res.name);
     }
     for (std::size_t r : guarded) guard_slot(r, 4, out);
     block(program, 0, program.size(), 4, ctx, out);
@@ -766,274 +1158,58 @@ class Exporter {
   // --- the program -----------------------------------------------------------------------------
 
   std::string runtime_attribute() const {
-    return sc_.flavor == model::Flavor::kMultiThread ? "#[tokio::main(flavor = \"multi_thread\", worker_threads = 2)]"
-                                                     : "#[tokio::main(flavor = \"current_thread\")]";
+    return sc_.flavor == model::Flavor::kMultiThread
+               ? "#[tokio::main(flavor = \"multi_thread\", worker_threads = 2)]"
+               : "#[tokio::main(flavor = \"current_thread\")]";
   }
 
   void header(std::ostringstream& out) const {
     const std::string stem = std::filesystem::path(file_.path).stem().string();
-    out << "//! " << file_.name << "\n"
-        << "//!\n"
-        << "//! Exported by `wakecheck export --rust` from " << file_.path << ": the same scenario on\n"
-        << "//! real tokio, " << model::to_string(sc_.flavor) << " runtime. Each task's program is an async fn, each\n"
-        << "//! statement commented with its line in the property file. main runs its own program, then\n"
-        << "//! awaits every spawned task's JoinHandle until a common deadline and prints one line per\n"
-        << "//! task: \"task NAME: done\", \"hung\", \"cancelled\" or \"dropped\". wakecheck's verdict on the\n"
-        << "//! same scenario is in " << stem << ".expected.\n"
-        << "//!\n"
-        << "//! Build against tokio 1.x (tests/conformance/run.sh uses Debian's 1.24.2, offline):\n"
-        << "//!     tokio = { version = \"1\", features = [\"rt\", \"rt-multi-thread\", \"sync\", \"time\", \"macros\"] }\n"
-        << "#![allow(unused)]\n\n"
-        << "use std::future::Future;\n"
-        << "use std::pin::Pin;\n"
-        << "use std::sync::atomic::Ordering::SeqCst;\n"
-        << "use std::sync::atomic::{AtomicBool, AtomicI32};\n"
-        << "use std::sync::{Arc, Mutex as StdMutex};\n"
-        << "use std::task::{Context, Poll, Waker};\n"
-        << "use std::time::Duration;\n\n"
-        << "use tokio::sync::MutexGuard;\n"
-        << "use tokio::task::JoinHandle;\n"
-        << "use tokio::time::Instant;\n\n"
-        << "/// `sleep` in a program: long next to the work between two awaits, as the model assumes.\n"
-        << "const SLEEP: Duration = Duration::from_millis(100);\n"
-        << "/// A task not finished this long after the start is reported hung (the seed's reproducer\n"
-        << "/// gives each task 2 s; every shipped scenario ends within a few sleeps).\n"
-        << "const DEADLINE: Duration = Duration::from_millis(1000);\n\n";
+    out << "//! " << file_.name << "\n//!\n"
+        << "//! Exported by `wakecheck export --rust` from " << file_.path
+        << ": the same scenario\n"
+        << "//! on real tokio, " << model::to_string(sc_.flavor) << " runtime. " << kAbout
+        << "//! wakecheck's verdict on the same scenario is in " << stem << ".expected.\n//!\n";
+    if (sc_.version != model::TokioVersion::k1_24) out << kNewerOrders;
+    out << kPrelude
+        << "/// A task not finished this long after the start is reported hung (the seed's\n"
+        << "/// reproducer gives each task 2 s): 1 s, or 0.5 s and 150 ms for each sleep in the "
+           "programs.\n"
+        << "const DEADLINE: Duration = Duration::from_millis(" << deadline_ms() << ");\n\n";
+  }
+
+  /// 1 s, or more when the programs sleep often: every sleep may run one after the other.
+  std::size_t deadline_ms() const {
+    std::size_t sleeps = 0;
+    for (const auto& task : sc_.tasks) {
+      sleeps += static_cast<std::size_t>(
+          std::count_if(task.program.begin(), task.program.end(),
+                        [](const Op& op) { return op.kind == OpKind::kSleep; }));
+    }
+    return std::max<std::size_t>(1000, 500 + 150 * sleeps);
   }
 
   void helpers(std::ostringstream& out) const {
-    out << "// ---- wrappers and helpers --------------------------------------------------------------\n\n"
-        << "/// A future's pause flag (the seed's `stopped`), with the waker its wrapper last saw so that\n"
-        << "/// a resume can wake the task, as the model's `resume` does.\n"
-        << "struct StopFlag {\n"
-        << "    stopped: AtomicBool,\n"
-        << "    waker: StdMutex<Option<Waker>>,\n"
-        << "}\n\n"
-        << "impl StopFlag {\n"
-        << "    const NEW: StopFlag = StopFlag { stopped: AtomicBool::new(false), waker: StdMutex::new(None) };\n\n"
-        << "    fn pause(&self) {\n"
-        << "        self.stopped.store(true, SeqCst);\n"
-        << "    }\n\n"
-        << "    fn resume(&self) {\n"
-        << "        self.stopped.store(false, SeqCst);\n"
-        << "        if let Some(waker) = self.waker.lock().unwrap().take() {\n"
-        << "            waker.wake();\n"
-        << "        }\n"
-        << "    }\n\n"
-        << "    /// Whether the flag is set, noting who polls.\n"
-        << "    fn is_set(&self, cx: &Context<'_>) -> bool {\n"
-        << "        *self.waker.lock().unwrap() = Some(cx.waker().clone());\n"
-        << "        self.stopped.load(SeqCst)\n"
-        << "    }\n"
-        << "}\n\n";
-    if (uses_pausable_) {
-      out << "/// The seed's PausableFuture: once its flag is set, polls return Pending without polling the\n"
-          << "/// inner future, which keeps whatever it owns (a permit assigned to its lock future is stranded).\n"
-          << "struct PausableFuture<F> {\n"
-          << "    inner: Pin<Box<F>>,\n"
-          << "    stopped: &'static StopFlag,\n"
-          << "}\n\n"
-          << "impl<F: Future> PausableFuture<F> {\n"
-          << "    fn new(stopped: &'static StopFlag, inner: F) -> Self {\n"
-          << "        PausableFuture { inner: Box::pin(inner), stopped }\n"
-          << "    }\n"
-          << "}\n\n"
-          << "impl<F: Future> Future for PausableFuture<F> {\n"
-          << "    type Output = F::Output;\n"
-          << "    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {\n"
-          << "        if self.stopped.is_set(cx) {\n"
-          << "            return Poll::Pending;\n"
-          << "        }\n"
-          << "        self.inner.as_mut().poll(cx)\n"
-          << "    }\n"
-          << "}\n\n";
-    }
-    if (uses_drop_on_pause_) {
-      out << "/// The fix: at its first poll after the flag is set, drops the inner future (its destructors\n"
-          << "/// hand on what it owns: tokio's Acquire::drop returns an assigned permit) and yields None.\n"
-          << "struct DropOnPause<F> {\n"
-          << "    inner: Option<Pin<Box<F>>>,\n"
-          << "    stopped: &'static StopFlag,\n"
-          << "}\n\n"
-          << "impl<F: Future> DropOnPause<F> {\n"
-          << "    fn new(stopped: &'static StopFlag, inner: F) -> Self {\n"
-          << "        DropOnPause { inner: Some(Box::pin(inner)), stopped }\n"
-          << "    }\n"
-          << "}\n\n"
-          << "impl<F: Future> Future for DropOnPause<F> {\n"
-          << "    type Output = Option<F::Output>;\n"
-          << "    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {\n"
-          << "        if self.stopped.is_set(cx) {\n"
-          << "            self.inner = None;\n"
-          << "            return Poll::Ready(None);\n"
-          << "        }\n"
-          << "        match self.inner.as_mut() {\n"
-          << "            Some(inner) => inner.as_mut().poll(cx).map(Some),\n"
-          << "            None => Poll::Ready(None),\n"
-          << "        }\n"
-          << "    }\n"
-          << "}\n\n"
-          << "/// A whole task under DropOnPause: once the wrapper has dropped the task's future, the task\n"
-          << "/// never finishes (its wrapper stays Pending, as in the fixed reproducer).\n"
-          << "async fn task_drop_on_pause<F: Future<Output = ()>>(wrapped: DropOnPause<F>) {\n"
-          << "    if wrapped.await.is_none() {\n"
-          << "        std::future::pending::<()>().await;\n"
-          << "    }\n"
-          << "}\n\n";
-    }
-    if (uses_guard_) {
-      out << "/// A drop guard (`on_drop` in the property file): its handler runs if the future holding it\n"
-          << "/// is dropped inside the scope (dropped, aborted, or cancelled by its wrapper); leaving the\n"
-          << "/// scope, or returning, disarms it.\n"
-          << "struct OnDrop<F: FnMut()> {\n"
-          << "    handler: Option<F>,\n"
-          << "}\n\n"
-          << "impl<F: FnMut()> OnDrop<F> {\n"
-          << "    fn new(handler: F) -> Self {\n"
-          << "        OnDrop { handler: Some(handler) }\n"
-          << "    }\n"
-          << "    fn disarm(&mut self) {\n"
-          << "        self.handler = None;\n"
-          << "    }\n"
-          << "}\n\n"
-          << "impl<F: FnMut()> Drop for OnDrop<F> {\n"
-          << "    fn drop(&mut self) {\n"
-          << "        if let Some(mut handler) = self.handler.take() {\n"
-          << "            handler();\n"
-          << "        }\n"
-          << "    }\n"
-          << "}\n\n";
-    }
-    if (uses_std_) {
-      out << "/// A std::sync::Mutex guard. No program holds one across an await (wakecheck checks it:\n"
-          << "/// no_model_error), but the variable keeping it lives across awaits, which makes the future\n"
-          << "/// !Send to the compiler; this wrapper lets it move.\n"
-          << "struct StdGuard<'a>(std::sync::MutexGuard<'a, ()>);\n"
-          << "unsafe impl Send for StdGuard<'_> {}\n\n";
-    }
-    out << "/// A task's JoinHandle, kept where every program can reach it (abort, join) and where main\n"
-        << "/// awaits it at the end; `ended` says how the task ended once the handle returned.\n"
-        << "struct TaskSlot {\n"
-        << "    handle: StdMutex<Option<JoinHandle<()>>>,\n"
-        << "    ended: StdMutex<Option<&'static str>>,\n"
-        << "    joiners: StdMutex<Vec<Waker>>,\n"
-        << "    dropped: AtomicBool,\n"
-        << "}\n\n"
-        << "impl TaskSlot {\n"
-        << "    const NEW: TaskSlot = TaskSlot {\n"
-        << "        handle: StdMutex::new(None),\n"
-        << "        ended: StdMutex::new(None),\n"
-        << "        joiners: StdMutex::new(Vec::new()),\n"
-        << "        dropped: AtomicBool::new(false),\n"
-        << "    };\n\n"
-        << "    fn spawned(&self) -> bool {\n"
-        << "        self.handle.lock().unwrap().is_some() || self.ended.lock().unwrap().is_some()\n"
-        << "    }\n\n"
-        << "    /// `tokio::spawn`; a task is spawned once (the model ignores a second spawn).\n"
-        << "    fn spawn<F: Future<Output = ()> + Send + 'static>(&self, future: F) {\n"
-        << "        *self.handle.lock().unwrap() = Some(tokio::spawn(future));\n"
-        << "        for waker in self.joiners.lock().unwrap().drain(..) {\n"
-        << "            waker.wake();\n"
-        << "        }\n"
-        << "    }\n\n"
-        << "    /// `handle.abort()`: the task's future is dropped at its next run.\n"
-        << "    fn abort(&self) {\n"
-        << "        if let Some(handle) = self.handle.lock().unwrap().as_ref() {\n"
-        << "            handle.abort();\n"
-        << "        }\n"
-        << "    }\n\n"
-        << "    /// Polls the JoinHandle: \"done\", \"cancelled\" (aborted) or \"dropped\" once it returns.\n"
-        << "    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<&'static str> {\n"
-        << "        let mut handle = self.handle.lock().unwrap();\n"
-        << "        if let Some(h) = handle.as_mut() {\n"
-        << "            if let Poll::Ready(result) = Pin::new(h).poll(cx) {\n"
-        << "                *handle = None;\n"
-        << "                let how = match result {\n"
-        << "                    Ok(()) if self.dropped.load(SeqCst) => \"dropped\",\n"
-        << "                    Ok(()) => \"done\",\n"
-        << "                    Err(e) if e.is_cancelled() => \"cancelled\",\n"
-        << "                    Err(_) => \"panicked\",\n"
-        << "                };\n"
-        << "                *self.ended.lock().unwrap() = Some(how);\n"
-        << "                for waker in self.joiners.lock().unwrap().drain(..) {\n"
-        << "                    waker.wake();\n"
-        << "                }\n"
-        << "            }\n"
-        << "        }\n"
-        << "        if let Some(how) = *self.ended.lock().unwrap() {\n"
-        << "            return Poll::Ready(how);\n"
-        << "        }\n"
-        << "        // Only the last poller's waker sits in the JoinHandle: every joiner is woken from here.\n"
-        << "        let mut joiners = self.joiners.lock().unwrap();\n"
-        << "        if !joiners.iter().any(|w| w.will_wake(cx.waker())) {\n"
-        << "            joiners.push(cx.waker().clone());\n"
-        << "        }\n"
-        << "        Poll::Pending\n"
-        << "    }\n"
-        << "}\n\n"
-        << "/// `handle.await` on task `t` (the model's `join`), through its slot.\n"
-        << "struct Join(usize);\n\n"
-        << "impl Future for Join {\n"
-        << "    type Output = &'static str;\n"
-        << "    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<&'static str> {\n"
-        << "        HANDLES[self.0].poll_join(cx)\n"
-        << "    }\n"
-        << "}\n\n";
-    if (std::find(droppable_.begin(), droppable_.end(), true) != droppable_.end()) {
-      out << "/// A task that a program drops (`drop T`): the spawned future polls the task's future from a\n"
-          << "/// slot, and drop_task empties the slot, dropping that future at once (a lock future hands\n"
-          << "/// on an assigned permit, a drop guard runs its handler) as the model's drop does; the task\n"
-          << "/// then ends, \"dropped\".\n"
-          << "struct DropSlot {\n"
-          << "    future: StdMutex<Option<Pin<Box<dyn Future<Output = ()> + Send>>>>,\n"
-          << "    waker: StdMutex<Option<Waker>>,\n"
-          << "}\n\n"
-          << "impl DropSlot {\n"
-          << "    const NEW: DropSlot = DropSlot { future: StdMutex::new(None), waker: StdMutex::new(None) };\n"
-          << "}\n\n"
-          << "struct Droppable(usize);\n\n"
-          << "impl Droppable {\n"
-          << "    fn new<F: Future<Output = ()> + Send + 'static>(t: usize, future: F) -> Self {\n"
-          << "        *DROP_SLOTS[t].future.lock().unwrap() = Some(Box::pin(future));\n"
-          << "        Droppable(t)\n"
-          << "    }\n"
-          << "}\n\n"
-          << "impl Future for Droppable {\n"
-          << "    type Output = ();\n"
-          << "    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {\n"
-          << "        let slot = &DROP_SLOTS[self.0];\n"
-          << "        *slot.waker.lock().unwrap() = Some(cx.waker().clone());\n"
-          << "        let mut future = slot.future.lock().unwrap();\n"
-          << "        let Some(inner) = future.as_mut() else { return Poll::Ready(()) };\n"
-          << "        let poll = inner.as_mut().poll(cx);\n"
-          << "        if poll.is_ready() {\n"
-          << "            *future = None;\n"
-          << "        }\n"
-          << "        poll\n"
-          << "    }\n"
-          << "}\n\n"
-          << "/// `drop T`: drops task t's future now, if it runs.\n"
-          << "fn drop_task(t: usize) {\n"
-          << "    let future = DROP_SLOTS[t].future.lock().unwrap().take();\n"
-          << "    if future.is_some() {\n"
-          << "        HANDLES[t].dropped.store(true, SeqCst);\n"
-          << "        drop(future);\n"
-          << "        if let Some(waker) = DROP_SLOTS[t].waker.lock().unwrap().take() {\n"
-          << "            waker.wake();\n"
-          << "        }\n"
-          << "    }\n"
-          << "}\n\n";
-    }
+    out << kStopFlag;
+    if (uses_pausable_) out << kPausableFuture;
+    if (uses_drop_on_pause_) out << kDropOnPause;
+    if (uses_guard_) out << kOnDrop;
+    if (uses_std_) out << kStdGuard;
+    out << kTaskSlot;
+    if (std::find(droppable_.begin(), droppable_.end(), true) != droppable_.end())
+      out << kDroppable;
   }
 
   void statics(std::ostringstream& out) const {
     const std::size_t n = sc_.tasks.size();
-    out << "// ---- the scenario ----------------------------------------------------------------------\n\n"
+    out << "// ---- the scenario "
+           "----------------------------------------------------------------------\n\n"
         << "/// The tasks, in the model's order: main (the runtime's block_on future) first.\n"
         << "const TASKS: [&str; " << n << "] = [";
     for (std::size_t t = 0; t < n; ++t) out << (t ? ", " : "") << rust_string(sc_.tasks[t].name);
     out << "];\n";
-    for (std::size_t t = 0; t < n; ++t) out << "const " << task_const_[t] << ": usize = " << t << ";\n";
+    for (std::size_t t = 0; t < n; ++t)
+      out << "const " << task_const_[t] << ": usize = " << t << ";\n";
     out << "\nstatic HANDLES: [TaskSlot; " << n << "] = [TaskSlot::NEW; " << n << "];\n";
     if (std::find(droppable_.begin(), droppable_.end(), true) != droppable_.end()) {
       out << "/// The futures of the tasks a program drops: ";
@@ -1045,7 +1221,8 @@ class Exporter {
       }
       out << ".\nstatic DROP_SLOTS: [DropSlot; " << n << "] = [DropSlot::NEW; " << n << "];\n";
     }
-    if (!flag_order_.empty()) out << "\n// Pause flags, one per wrapped future (a template's copies share an array).\n";
+    if (!flag_order_.empty())
+      out << "\n// Pause flags, one per wrapped future (a template's copies share an array).\n";
     for (std::size_t i = 0; i < flag_order_.size(); ++i) {
       const auto& slot = flag_order_[i];
       std::string whose;
@@ -1054,29 +1231,38 @@ class Exporter {
       }
       out << "/// " << whose << "\n";
       if (slot.array) {
-        out << "static " << slot.name << ": [StopFlag; " << flag_size_[i] << "] = [StopFlag::NEW; " << flag_size_[i] << "];\n";
+        out << "static " << slot.name << ": [StopFlag; " << flag_size_[i] << "] = [StopFlag::NEW; "
+            << flag_size_[i] << "];\n";
       } else {
         out << "static " << slot.name << ": StopFlag = StopFlag::NEW;\n";
       }
     }
-    if (!var_order_.empty()) out << "\n// Variables: the shared ones, and each task's own (a template's copies share an array).\n";
+    if (!var_order_.empty())
+      out << "\n// Variables: the shared ones, and each task's own (a template's copies share an "
+             "array).\n";
     for (std::size_t i = 0; i < var_order_.size(); ++i) {
       const auto& slot = var_order_[i];
       const auto& first = sc_.variables[var_members_[i].front()];
       const std::string type = first.boolean ? "AtomicBool" : "AtomicI32";
       auto init = [&](std::size_t v) {
         const auto& var = sc_.variables[v];
-        return type + "::new(" + (var.boolean ? (var.initial != 0 ? "true" : "false") : std::to_string(var.initial)) + ")";
+        return type + "::new(" +
+               (var.boolean ? (var.initial != 0 ? "true" : "false") : std::to_string(var.initial)) +
+               ")";
       };
-      std::string whose = first.task ? groups_[task_group_[*first.task]].first + "." + first.name : first.name;
-      if (!first.boolean) whose += " (" + std::to_string(first.min) + ".." + std::to_string(first.max) + ")";
+      std::string whose =
+          first.task ? groups_[task_group_[*first.task]].first + "." + first.name : first.name;
+      if (!first.boolean)
+        whose += " (" + std::to_string(first.min) + ".." + std::to_string(first.max) + ")";
       out << "/// " << whose << "\n";
       if (slot.array) {
         out << "static " << slot.name << ": [" << type << "; " << var_members_[i].size() << "] = [";
-        for (std::size_t k = 0; k < var_members_[i].size(); ++k) out << (k ? ", " : "") << init(var_members_[i][k]);
+        for (std::size_t k = 0; k < var_members_[i].size(); ++k)
+          out << (k ? ", " : "") << init(var_members_[i][k]);
         out << "];\n";
       } else {
-        out << "static " << slot.name << ": " << type << " = " << init(var_members_[i].front()) << ";\n";
+        out << "static " << slot.name << ": " << type << " = " << init(var_members_[i].front())
+            << ";\n";
       }
     }
     out << "\n";
@@ -1108,34 +1294,42 @@ class Exporter {
 
   std::string resource_type(std::size_t r) const {
     switch (sc_.resources[r].kind) {
-      case ResourceKind::kTokioMutex: return "tokio::sync::Mutex<()>";
-      case ResourceKind::kStdMutex: return "StdMutex<()>";
-      default: return "tokio::sync::Notify";
+      case ResourceKind::kTokioMutex:
+        return "tokio::sync::Mutex<()>";
+      case ResourceKind::kStdMutex:
+        return "StdMutex<()>";
+      default:
+        return "tokio::sync::Notify";
     }
   }
 
-  /// The program's statements in the property file's words, for the doc comment.
+  /// A straight-line program's statements in the property file's words, for the doc comment;
+  /// "its program" for one with control flow or scopes (read the body).
   std::string summary(std::size_t t) const {
     std::string text;
-    for (const Op& op : sc_.tasks[t].program) {
-      if (op.kind == OpKind::kJump || op.kind == OpKind::kJumpUnless || op.kind == OpKind::kGuardEnd ||
-          op.kind == OpKind::kWrapEnd) {
-        continue;
-      }
+    const auto& program = sc_.tasks[t].program;
+    for (const Op& op : program) {
+      const bool structure = op.kind == OpKind::kJump || op.kind == OpKind::kJumpUnless ||
+                             op.kind == OpKind::kGuardBegin || op.kind == OpKind::kWrapBegin;
+      if (structure || program.size() > 10) return "its program";
       Ctx ctx;
       ctx.task = t;
       text += (text.empty() ? "" : "; ") + source(op, ctx);
     }
-    return text;
+    return text.empty() ? "nothing" : text;
   }
 
   void task_fn(std::ostringstream& out, const Unit& unit) const {
     const std::size_t t = unit.tasks.front();
     const bool main = t == model::index(model::kMainTask);
-    std::string who = unit.generic ? sc_.tasks[t].name + " .. " + sc_.tasks[unit.tasks.back()].name : sc_.tasks[t].name;
+    std::string who = unit.generic ? sc_.tasks[t].name + " .. " + sc_.tasks[unit.tasks.back()].name
+                                   : sc_.tasks[t].name;
     const auto wrapper = sc_.futures[t].wrapper;
     out << "/// " << (main ? "main's program, the runtime's block_on future" : who) << ": "
-        << summary(t) << (main || wrapper == Wrapper::kNone ? "" : std::string(" (wrapper: ") + model::to_string(wrapper) + ")")
+        << summary(t)
+        << (main || wrapper == Wrapper::kNone
+                ? ""
+                : std::string(" (wrapper: ") + model::to_string(wrapper) + ")")
         << ".\n";
     out << "async fn " << unit.fn << "(" << (unit.generic ? "me: usize, " : "") << "sh: Shared) {\n"
         << body_text(t, unit.generic) << "}\n\n";
@@ -1148,15 +1342,23 @@ class Exporter {
     const std::string call = unit.fn + "(" + (unit.generic ? "me, " : "") + "sh.clone())";
     std::string future;
     switch (wrapper) {
-      case Wrapper::kPausable: future = "PausableFuture::new(&" + flag + ", " + call + ")"; break;
-      case Wrapper::kDropOnPause: future = "task_drop_on_pause(DropOnPause::new(&" + flag + ", " + call + "))"; break;
-      default: future = call; break;
+      case Wrapper::kPausable:
+        future = "PausableFuture::new(&" + flag + ", " + call + ")";
+        break;
+      case Wrapper::kDropOnPause:
+        future = "task_drop_on_pause(DropOnPause::new(&" + flag + ", " + call + "))";
+        break;
+      default:
+        future = call;
+        break;
     }
     const std::string index = unit.generic ? task_const_[t] + " + me" : task_const_[t];
     out << "/// spawn " << who << ": the program under its wrapper"
-        << (wrapper == Wrapper::kNone ? " (none)" : std::string(" (") + model::to_string(wrapper) + ")")
+        << (wrapper == Wrapper::kNone ? " (none)"
+                                      : std::string(" (") + model::to_string(wrapper) + ")")
         << (droppable_[t] ? ", its future in a DropSlot for `drop`" : "") << ".\n"
-        << "fn " << unit.spawn_fn << "(" << (unit.generic ? "me: usize, " : "") << "sh: &Shared) {\n"
+        << "fn " << unit.spawn_fn << "(" << (unit.generic ? "me: usize, " : "")
+        << "sh: &Shared) {\n"
         << "    let t = " << index << ";\n"
         << "    if HANDLES[t].spawned() {\n"
         << "        return;\n"
@@ -1169,37 +1371,16 @@ class Exporter {
     out << "}\n\n";
   }
 
-  void main_fn(std::ostringstream& out) const {
-    out << runtime_attribute() << "\n"
-        << "async fn main() {\n"
-        << "    let deadline = Instant::now() + DEADLINE;\n"
-        << "    // main's own program, until it ends or the deadline passes. It is kept, not dropped, so\n"
-        << "    // that what it holds stays held: the model never cancels main.\n"
-        << "    let mut program = Box::pin(main_program(Shared::new()));\n"
-        << "    let ended = tokio::time::timeout_at(deadline, &mut program).await.is_ok();\n"
-        << "    println!(\"task main: {}\", if ended { \"done\" } else { \"hung\" });\n"
-        << "    // Every spawned task's JoinHandle, until the same deadline, in the model's order.\n"
-        << "    for t in 1..TASKS.len() {\n"
-        << "        if !HANDLES[t].spawned() {\n"
-        << "            continue;\n"
-        << "        }\n"
-        << "        match tokio::time::timeout_at(deadline, Join(t)).await {\n"
-        << "            Ok(how) => println!(\"task {}: {how}\", TASKS[t]),\n"
-        << "            Err(_) => println!(\"task {}: hung\", TASKS[t]),\n"
-        << "        }\n"
-        << "    }\n"
-        << "    // Leave now: shutting the runtime down would drop the tasks' futures and run their\n"
-        << "    // destructors (drop guards) after the verdict.\n"
-        << "    std::process::exit(0);\n"
-        << "}\n";
-  }
+  void main_fn(std::ostringstream& out) const { out << runtime_attribute() << "\n" << kMain; }
 
   const properties::PropertyFile& file_;
   const model::Scenario& sc_;
   NameTable upper_{"TASKS", "HANDLES", "DROP_SLOTS", "SLEEP", "DEADLINE", "SEQCST"};
-  NameTable lower_{"sh", "me", "main", "main_program", "guard", "kept", "ok", "returned", "acquired",
-                   "t", "deadline", "program", "ended", "drop_task", "task_drop_on_pause", "std", "tokio",
-                   "drop", "i32", "core", "alloc"};
+  NameTable lower_{"sh",       "me",      "main",     "main_program", "guard",
+                   "kept",     "ok",      "returned", "acquired",     "t",
+                   "deadline", "program", "ended",    "drop_task",    "task_drop_on_pause",
+                   "std",      "tokio",   "drop",     "i32",          "core",
+                   "alloc"};
   std::vector<std::pair<std::string, std::vector<std::size_t>>> groups_;
   std::vector<std::size_t> task_group_, copy_of_;
   std::vector<bool> template_;
@@ -1232,9 +1413,8 @@ std::vector<bool> drop_targets(const model::Scenario& sc) {
 }
 
 /// The tasks whose JoinHandle never completes in `s`, and of those the paused ones.
-std::pair<std::vector<std::size_t>, std::vector<std::size_t>> hung_in(const model::Scenario& sc,
-                                                                      const model::State& s,
-                                                                      const std::vector<bool>& dropped_by_program) {
+std::pair<std::vector<std::size_t>, std::vector<std::size_t>> hung_in(
+    const model::Scenario& sc, const model::State& s, const std::vector<bool>& dropped_by_program) {
   std::vector<std::size_t> hung, paused;
   for (std::size_t t = 0; t < sc.tasks.size(); ++t) {
     const auto& ts = s.tasks[t];
@@ -1265,8 +1445,9 @@ void check_exportable(const properties::PropertyFile& file) {
   std::string faults;
   for (std::size_t k = 0; k < model::kFaultKinds; ++k) {
     if (sc.faults[k].budget == 0) continue;
-    faults += (faults.empty() ? "" : ", ") + std::string(model::to_string(static_cast<model::FaultKind>(k))) +
-              " " + std::to_string(sc.faults[k].budget);
+    faults += (faults.empty() ? "" : ", ") +
+              std::string(model::to_string(static_cast<model::FaultKind>(k))) + " " +
+              std::to_string(sc.faults[k].budget);
   }
   if (!faults.empty()) {
     refuse(file, "its fault budgets are not zero (" + faults +
@@ -1288,11 +1469,14 @@ void check_exportable(const properties::PropertyFile& file) {
   auto check_ops = [&](const std::vector<Op>& program, const std::string& where) {
     for (const Op& op : program) {
       if (!supported_op(op.kind)) {
-        refuse(file, "'" + model::describe_op(sc, op) + "' in " + where + " has no Rust counterpart in the exporter");
+        refuse(file, "'" + model::describe_op(sc, op) + "' in " + where +
+                         " has no Rust counterpart in the exporter");
       }
-      const bool mutex_op = op.kind == OpKind::kLock || op.kind == OpKind::kUnlock || op.kind == OpKind::kTryLock;
+      const bool mutex_op =
+          op.kind == OpKind::kLock || op.kind == OpKind::kUnlock || op.kind == OpKind::kTryLock;
       if (mutex_op && sc.resources[op.a].kind != ResourceKind::kTokioMutex) {
-        refuse(file, "'" + model::describe_op(sc, op) + "' in " + where + " is not on a tokio_mutex");
+        refuse(file,
+               "'" + model::describe_op(sc, op) + "' in " + where + " is not on a tokio_mutex");
       }
     }
   };
@@ -1300,16 +1484,20 @@ void check_exportable(const properties::PropertyFile& file) {
   for (const auto& handler : sc.handlers) check_ops(handler, "an on_drop handler");
 }
 
-std::string export_rust(const properties::PropertyFile& file) { return Exporter(file).run(); }
+std::string export_rust(const properties::PropertyFile& file) {
+  return Exporter(file).run();
+}
 
-HangVerdict hang_verdict(const properties::PropertyFile& file, const explorer::SearchOptions& options) {
+HangVerdict hang_verdict(const properties::PropertyFile& file,
+                         const explorer::SearchOptions& options) {
   const model::TokioModel model(file.scenario);
   const auto& sc = model.scenario();
   explorer::SearchOptions search_options = options;
   search_options.fault_minimal = false;  // no counterexamples wanted: parent links suffice
   const auto search = explorer::search(model, {}, search_options);
   if (!search.stats.complete) {
-    throw InputError(file.path + ": cannot compute the model's verdict on hangs: the search stopped at " +
+    throw InputError(file.path +
+                     ": cannot compute the model's verdict on hangs: the search stopped at " +
                      std::to_string(search.stats.states) + " states (--max-states)");
   }
   const auto& store = search.store;
@@ -1334,8 +1522,11 @@ HangVerdict hang_verdict(const properties::PropertyFile& file, const explorer::S
     }
   }
   std::vector<int> component(n);
-  const int components = n == 0 ? 0 : boost::strong_components(
-      graph, boost::make_iterator_property_map(component.begin(), boost::get(boost::vertex_index, graph)));
+  const int components =
+      n == 0 ? 0
+             : boost::strong_components(
+                   graph, boost::make_iterator_property_map(
+                              component.begin(), boost::get(boost::vertex_index, graph)));
 
   // Fair components: an edge inside, and every key enabled in all of their states taken inside.
   const auto count = static_cast<std::size_t>(components);
@@ -1363,7 +1554,8 @@ HangVerdict hang_verdict(const properties::PropertyFile& file, const explorer::S
   }
   std::vector<bool> fair(count, false);
   for (std::size_t c = 0; c < count; ++c) {
-    fair[c] = inner_edge[c] && std::includes(taken[c].begin(), taken[c].end(), always[c].begin(), always[c].end());
+    fair[c] = inner_edge[c] &&
+              std::includes(taken[c].begin(), taken[c].end(), always[c].begin(), always[c].end());
   }
 
   // Each end's hung set: a dead end, or one state of each fair component (tasks neither finish
@@ -1398,15 +1590,19 @@ HangVerdict hang_verdict(const properties::PropertyFile& file, const explorer::S
 std::string format_expected(const properties::PropertyFile& file, const HangVerdict& verdict) {
   std::vector<std::string> stuck;
   for (const auto& t : verdict.hung) {
-    if (std::find(verdict.paused.begin(), verdict.paused.end(), t) == verdict.paused.end()) stuck.push_back(t);
+    if (std::find(verdict.paused.begin(), verdict.paused.end(), t) == verdict.paused.end())
+      stuck.push_back(t);
   }
   std::ostringstream out;
-  out << "# wakecheck's verdict on hangs for " << file.path << " (" << model::to_string(file.scenario.flavor)
-      << "): " << verdict.states << " states, " << verdict.ends << (verdict.ends == 1 ? " end" : " ends")
+  out << "# wakecheck's verdict on hangs for " << file.path << " ("
+      << model::to_string(file.scenario.flavor) << "): " << verdict.states << " states, "
+      << verdict.ends << (verdict.ends == 1 ? " end" : " ends")
       << " of maximal runs (dead ends and fair cycles).\n"
-      << "# hung: tasks whose JoinHandle never completes at some end (unfinished, paused ones included,\n"
+      << "# hung: tasks whose JoinHandle never completes at some end (unfinished, paused ones "
+         "included,\n"
       << "#   or dropped by their own drop_on_pause wrapper); paused: of those, the paused ones;\n"
-      << "#   stuck: hung and not paused. determined: every end has the same hung set; each distinct\n"
+      << "#   stuck: hung and not paused. determined: every end has the same hung set; each "
+         "distinct\n"
       << "#   set is an outcome. '-' is the empty set.\n"
       << "hung " << joined(verdict.hung) << "\n"
       << "paused " << joined(verdict.paused) << "\n"

@@ -28,8 +28,9 @@ void check_exportable(const properties::PropertyFile& file);
 /// source text. Wrappers: the seed's PausableFuture and a DropOnPause twin, on tasks and on
 /// nested futures, with one StopFlag per wrapped future; `on_drop` is a drop guard; `drop T`
 /// empties a slot holding T's future; `abort` and `join` go through T's JoinHandle. main runs its
-/// own program, then awaits every spawned task's JoinHandle until a common deadline (one second
-/// after the start) and prints "task NAME: done", "hung", "cancelled" or "dropped" for each.
+/// own program, then awaits every spawned task's JoinHandle until a common deadline (1 s after
+/// the start, more when the programs sleep often) and prints "task NAME: done", "hung",
+/// "cancelled" or "dropped" for each.
 std::string export_rust(const properties::PropertyFile& file);
 
 /// The model's verdict on hangs. A maximal run of the scenario ends in a dead end (no event but
@@ -42,9 +43,9 @@ struct HangVerdict {
   std::vector<std::string> hung;    // every task hung at some end, in task order
   std::vector<std::string> paused;  // of those, the ones with a pause flag set at that end
   std::vector<std::vector<std::string>> outcomes;  // the distinct hung sets, in order found
-  bool determined = true;           // every end has the same hung set
+  bool determined = true;                          // every end has the same hung set
   std::size_t states = 0;
-  std::size_t ends = 0;             // dead ends plus fair components
+  std::size_t ends = 0;  // dead ends plus fair components
 };
 
 /// Explores `file`'s scenario and computes its HangVerdict. Throws properties::InputError when

@@ -1,0 +1,220 @@
+// The Rust exporter: the program it writes for the seed and for the language's scopes, the
+// model's verdict on hangs beside it, and the scenarios it refuses. Whether real tokio agrees
+// is tests/conformance/run.sh's job; these tests pin what the program says.
+#include "reports/rust_export.hpp"
+
+#include <CppUTest/TestHarness.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "properties/input_error.hpp"
+#include "properties/property_file.hpp"
+
+#ifndef WAKECHECK_SOURCE_DIR
+#error "compile with -DWAKECHECK_SOURCE_DIR='\"/path/to/source\"'"
+#endif
+
+namespace {
+
+using wakecheck::properties::InputError;
+using wakecheck::properties::PropertyFile;
+
+PropertyFile shipped(const std::string& relative) {
+  return wakecheck::properties::load_property_file(std::string(WAKECHECK_SOURCE_DIR) + "/" +
+                                                   relative);
+}
+
+PropertyFile inline_file(const std::string& scenario) {
+  return wakecheck::properties::parse_property_file(
+      "inline.json", "{\"name\": \"inline\", \"scenario\": " + scenario +
+                         ", \"checks\": [{\"property\": \"all_tasks_finish\"}]}");
+}
+
+/// Where `needle` is in `text`, or npos; fails the test when it is missing.
+std::size_t at(const std::string& text, const std::string& needle) {
+  const std::size_t where = text.find(needle);
+  if (where == std::string::npos) FAIL(("missing from the program: " + needle).c_str());
+  return where;
+}
+
+const std::string kSeed = "properties/seed/pausable_worker.json";
+
+// Function-local statics of the loader, the expression parser and the exporter (the schema,
+// regular expressions, keyword sets): built before any test runs, so that CppUTest's leak check
+// does not count them against the first test that uses them.
+const bool kWarmedUp = [] {
+  for (const char* path :
+       {"properties/conformance/once_compute_after_scripted.json",
+        "properties/language/try_lock_spin.json", "properties/seed/pause_any_time.json"}) {
+    const PropertyFile file = shipped(path);
+    try {
+      (void)wakecheck::reports::format_expected(file, wakecheck::reports::hang_verdict(file));
+      (void)wakecheck::reports::export_rust(file);
+    } catch (const InputError&) {
+      // pause_any_time.json is refused: the refusal's own statics are warm now too.
+    }
+  }
+  return true;
+}();
+
+}  // namespace
+
+TEST_GROUP(RustExport){};
+
+TEST(RustExport, SeedWrapsEachWorkerInThePausableFuture) {
+  const std::string program = wakecheck::reports::export_rust(shipped(kSeed));
+  at(program, "struct PausableFuture<F> {");
+  at(program, "if self.stopped.is_set(cx) {\n            return Poll::Pending;");
+  at(program, "HANDLES[t].spawn(PausableFuture::new(&STOP_WORKER[me], worker(me, sh.clone())));");
+  at(program, "static STOP_WORKER: [StopFlag; 4] = [StopFlag::NEW; 4];");
+  at(program, "#[tokio::main(flavor = \"current_thread\")]");
+  at(program, "m: Arc<tokio::sync::Mutex<()>>,");
+}
+
+TEST(RustExport, SeedSpawnsWorker0To3InOrderThenPausesWorker1AndReleases) {
+  const std::string program = wakecheck::reports::export_rust(shipped(kSeed));
+  at(program,
+     "const TASKS: [&str; 5] = [\"main\", \"worker0\", \"worker1\", \"worker2\", \"worker3\"];");
+  const std::size_t lock =
+      at(program, "m_guard = Some(m.lock().await);                     // lock m");
+  const std::size_t spawn =
+      at(program,
+         "for me in 0..4 {                                    // spawn worker (worker0 .. worker3, "
+         "in order)\n        spawn_worker(me, &sh);");
+  const std::size_t yield =
+      at(program, "tokio::task::yield_now().await;                     // yield_now");
+  const std::size_t pause = at(program, "STOP_WORKER[1].pause();");
+  const std::size_t unlock =
+      at(program, "m_guard = None;                                     // unlock m");
+  CHECK(lock < spawn);
+  CHECK(spawn < yield);
+  CHECK(yield < pause);
+  CHECK(pause < unlock);
+}
+
+TEST(RustExport, MainAwaitsEveryHandleAndPrintsOneLinePerTask) {
+  const std::string program = wakecheck::reports::export_rust(shipped(kSeed));
+  at(program, "println!(\"task main: {}\", if ended { \"done\" } else { \"hung\" });");
+  at(program, "match tokio::time::timeout_at(deadline, Join(t)).await {");
+  at(program, "Err(_) => println!(\"task {}: hung\", TASKS[t]),");
+  at(program, "Err(e) if e.is_cancelled() => \"cancelled\",");
+}
+
+TEST(RustExport, DropOnPauseTwinDropsTheInnerFuture) {
+  const std::string program =
+      wakecheck::reports::export_rust(shipped("properties/seed/drop_on_pause.json"));
+  at(program, "struct DropOnPause<F> {");
+  at(program,
+     "HANDLES[t].spawn(task_drop_on_pause(DropOnPause::new(&STOP_WORKER[me], worker(me, "
+     "sh.clone()))));");
+  CHECK(program.find("struct PausableFuture") == std::string::npos);
+}
+
+TEST(RustExport, MultiThreadScenarioGetsAMultiThreadRuntime) {
+  const std::string program =
+      wakecheck::reports::export_rust(shipped("properties/seed/pausable_worker_multi_thread.json"));
+  at(program, "#[tokio::main(flavor = \"multi_thread\", worker_threads = 2)]");
+}
+
+TEST(RustExport, IfElseAndWhileAreRebuiltFromTheJumps) {
+  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+    "runtime": "current_thread", "resources": [],
+    "variables": {"x": {"initial": 0, "min": 0, "max": 5}, "flag": false},
+    "tasks": [{"name": "main", "program": [
+      {"while": "x < 3", "do": [
+        {"if": "x == 0", "then": ["flag = true"], "else": [
+          {"if": "x == 1", "then": ["yield_now"], "else": ["flag = false"]}]},
+        "x = x + 1"]},
+      {"if": "flag", "then": ["return"]}]}]})"));
+  const std::size_t loop = at(program, "while X.load(SeqCst) < 3 {");
+  const std::size_t first = at(program, "if X.load(SeqCst) == 0 {");
+  const std::size_t chain = at(program, "} else if X.load(SeqCst) == 1 {");
+  const std::size_t last = at(program, "} else {\n            FLAG.store(false, SeqCst);");
+  const std::size_t step = at(program, "X.store(X.load(SeqCst) + 1, SeqCst);");
+  const std::size_t ret = at(program, "if FLAG.load(SeqCst) {");
+  CHECK(loop < first && first < chain && chain < last && last < step && step < ret);
+  at(program, "return;");
+}
+
+TEST(RustExport, ScopesBecomeADropGuardANestedWrapperAndADropSlot) {
+  const std::string program = wakecheck::reports::export_rust(
+      shipped("properties/conformance/once_compute_after_scripted.json"));
+  at(program, "let mut guard = OnDrop::new(|| {");
+  at(program, "guard.disarm();");
+  at(program, "PausableFuture::new(&STOP_GETTER_WAIT[me], async {");
+  at(program, "drop_task(GETTER0);");
+  at(program, "HANDLES[t].spawn(Droppable::new(t, getter(me, sh.clone())));");
+  at(program, "s_guard = Some(StdGuard(s.lock().unwrap()));");
+  at(program,
+     "static GETTER_GOT: [AtomicI32; 3] = [AtomicI32::new(0), AtomicI32::new(0), "
+     "AtomicI32::new(0)];");
+}
+
+TEST(RustExport, RefusesAScenarioWithFaultBudgetsInOneLine) {
+  const PropertyFile file = shipped("properties/seed/pause_any_time.json");
+  try {
+    (void)wakecheck::reports::export_rust(file);
+    FAIL("a scenario with fault budgets was exported");
+  } catch (const InputError& error) {
+    const std::string message = error.what();
+    CHECK(message.find("pause_any_time.json: cannot export to Rust") != std::string::npos);
+    CHECK(message.find("fault budgets are not zero (pause 1)") != std::string::npos);
+    CHECK(message.find('\n') == std::string::npos);
+  }
+}
+
+TEST(RustExport, RefusesOnlyNonZeroBudgets) {
+  const PropertyFile file = inline_file(R"({
+    "runtime": "current_thread", "resources": [],
+    "tasks": [{"name": "main", "program": ["spawn w"]}, {"name": "w", "program": ["yield_now"]}],
+    "faults": {"drop": {"budget": 0}}})");
+  wakecheck::reports::check_exportable(file);
+  CHECK_THROWS(InputError, wakecheck::reports::check_exportable(inline_file(R"({
+    "runtime": "current_thread", "resources": [],
+    "tasks": [{"name": "main", "program": ["spawn w"]}, {"name": "w", "program": ["yield_now"]}],
+    "faults": {"spurious_wake": {"budget": 2}}})")));
+}
+
+TEST_GROUP(HangVerdict){};
+
+TEST(HangVerdict, SeedLeavesWorkers1To3HangingInItsOnlyRun) {
+  const auto verdict = wakecheck::reports::hang_verdict(shipped(kSeed));
+  CHECK((verdict.hung == std::vector<std::string>{"worker1", "worker2", "worker3"}));
+  CHECK((verdict.paused == std::vector<std::string>{"worker1"}));
+  CHECK(verdict.determined);
+  LONGS_EQUAL(1, verdict.ends);
+}
+
+TEST(HangVerdict, DropOnPauseLeavesOnlyThePausedWorker) {
+  const auto verdict =
+      wakecheck::reports::hang_verdict(shipped("properties/seed/drop_on_pause.json"));
+  CHECK((verdict.hung == std::vector<std::string>{"worker1"}));
+  CHECK(verdict.determined);
+}
+
+TEST(HangVerdict, ALivelockEndsInAFairCycle) {
+  const auto verdict =
+      wakecheck::reports::hang_verdict(shipped("properties/language/try_lock_spin.json"));
+  CHECK((verdict.hung == std::vector<std::string>{"worker", "spinner"}));
+  CHECK(verdict.determined);
+}
+
+TEST(HangVerdict, MultiThreadOrderLeavesSeveralOutcomes) {
+  const auto verdict = wakecheck::reports::hang_verdict(
+      shipped("properties/seed/pausable_worker_multi_thread.json"));
+  CHECK_FALSE(verdict.determined);
+  CHECK(verdict.outcomes.size() > 1);
+}
+
+TEST(HangVerdict, ExpectedFileHasOneLinePerItem) {
+  const PropertyFile file = shipped(kSeed);
+  const std::string text =
+      wakecheck::reports::format_expected(file, wakecheck::reports::hang_verdict(file));
+  at(text, "\nhung worker1 worker2 worker3\n");
+  at(text, "\npaused worker1\n");
+  at(text, "\nstuck worker2 worker3\n");
+  at(text, "\ndetermined yes\n");
+  at(text, "\noutcome worker1 worker2 worker3\n");
+}
