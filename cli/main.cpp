@@ -23,6 +23,7 @@
 #include "properties/shrink.hpp"
 #include "reports/final_state.hpp"
 #include "reports/reporter.hpp"
+#include "properties/hang_verdict.hpp"
 #include "reports/rust_export.hpp"
 
 namespace {
@@ -357,7 +358,7 @@ int export_command(const std::vector<std::string>& args) {
     Export e;
     e.stem = fs::path(file_path).stem().string();
     e.program = wakecheck::reports::export_rust(file);
-    e.expected = wakecheck::reports::format_expected(file, wakecheck::reports::hang_verdict(file));
+    e.expected = wakecheck::properties::format_expected(file, wakecheck::properties::hang_verdict(file));
     exports.push_back(std::move(e));
   }
   std::error_code error;

@@ -1,8 +1,6 @@
 #include "reports/rust_export.hpp"
 
 #include <algorithm>
-#include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/strong_components.hpp>
 #include <cctype>
 #include <cstdint>
 #include <filesystem>
@@ -1397,47 +1395,6 @@ class Exporter {
   bool uses_pausable_ = false, uses_drop_on_pause_ = false, uses_guard_ = false, uses_std_ = false;
 };
 
-// --- the verdict -------------------------------------------------------------------------------
-
-/// Tasks some program drops with `drop T`.
-std::vector<bool> drop_targets(const model::Scenario& sc) {
-  std::vector<bool> targets(sc.tasks.size(), false);
-  auto scan = [&](const std::vector<Op>& program) {
-    for (const Op& op : program) {
-      if (op.kind == OpKind::kDrop) targets[op.a] = true;
-    }
-  };
-  for (const auto& task : sc.tasks) scan(task.program);
-  for (const auto& handler : sc.handlers) scan(handler);
-  return targets;
-}
-
-/// The tasks whose JoinHandle never completes in `s`, and of those the paused ones.
-std::pair<std::vector<std::size_t>, std::vector<std::size_t>> hung_in(
-    const model::Scenario& sc, const model::State& s, const std::vector<bool>& dropped_by_program) {
-  std::vector<std::size_t> hung, paused;
-  for (std::size_t t = 0; t < sc.tasks.size(); ++t) {
-    const auto& ts = s.tasks[t];
-    const bool own_paused = s.is_paused(t);
-    // A drop_on_pause wrapper that dropped its task's future stays Pending: the task hangs. A
-    // task some program drops was dropped by that program unless its flag is set.
-    const bool wrapper_dropped = ts.status == model::TaskStatus::kDropped &&
-                                 sc.futures[t].wrapper == Wrapper::kDropOnPause &&
-                                 (own_paused || !dropped_by_program[t]);
-    if (!ts.live() && !wrapper_dropped) continue;
-    hung.push_back(t);
-    if (model::task_paused(s, sc, model::task_at(t))) paused.push_back(t);
-  }
-  return {hung, paused};
-}
-
-std::string joined(const std::vector<std::string>& names) {
-  if (names.empty()) return "-";
-  std::string text;
-  for (const auto& n : names) text += (text.empty() ? "" : " ") + n;
-  return text;
-}
-
 }  // namespace
 
 void check_exportable(const properties::PropertyFile& file) {
@@ -1486,130 +1443,6 @@ void check_exportable(const properties::PropertyFile& file) {
 
 std::string export_rust(const properties::PropertyFile& file) {
   return Exporter(file).run();
-}
-
-HangVerdict hang_verdict(const properties::PropertyFile& file,
-                         const explorer::SearchOptions& options) {
-  const model::TokioModel model(file.scenario);
-  const auto& sc = model.scenario();
-  explorer::SearchOptions search_options = options;
-  search_options.fault_minimal = false;  // no counterexamples wanted: parent links suffice
-  const auto search = explorer::search(model, {}, search_options);
-  if (!search.stats.complete) {
-    throw InputError(file.path +
-                     ": cannot compute the model's verdict on hangs: the search stopped at " +
-                     std::to_string(search.stats.states) + " states (--max-states)");
-  }
-  const auto& store = search.store;
-  const auto n = static_cast<std::uint32_t>(store.size());
-
-  // The state graph again, with each edge's fairness key: every stored state re-expanded.
-  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
-  Graph graph(n);
-  std::vector<std::vector<std::pair<std::uint32_t, std::optional<std::uint16_t>>>> out(n);
-  std::vector<bool> dead_end(n, true);
-  std::vector<model::Event> events;
-  for (std::uint32_t v = 0; v < n; ++v) {
-    const model::State& state = store.state(explorer::StateId{v});
-    events.clear();
-    model.enabled_events(state, events);
-    for (const auto& event : events) {
-      if (!model.is_environment(event)) dead_end[v] = false;
-      const auto target = store.find(model.next_state(state, event));
-      const std::uint32_t w = explorer::index_of(*target);
-      out[v].emplace_back(w, model.fairness(event));
-      boost::add_edge(v, w, graph);
-    }
-  }
-  std::vector<int> component(n);
-  const int components =
-      n == 0 ? 0
-             : boost::strong_components(
-                   graph, boost::make_iterator_property_map(
-                              component.begin(), boost::get(boost::vertex_index, graph)));
-
-  // Fair components: an edge inside, and every key enabled in all of their states taken inside.
-  const auto count = static_cast<std::size_t>(components);
-  std::vector<bool> inner_edge(count, false), seen(count, false);
-  std::vector<std::set<std::uint16_t>> taken(count), always(count);
-  for (std::uint32_t v = 0; v < n; ++v) {
-    const auto c = static_cast<std::size_t>(component[v]);
-    std::set<std::uint16_t> enabled;
-    for (const auto& [w, key] : out[v]) {
-      if (key) enabled.insert(*key);
-      if (component[w] == component[v]) {
-        inner_edge[c] = true;
-        if (key) taken[c].insert(*key);
-      }
-    }
-    if (!seen[c]) {
-      always[c] = enabled;
-      seen[c] = true;
-    } else {
-      std::set<std::uint16_t> both;
-      std::set_intersection(always[c].begin(), always[c].end(), enabled.begin(), enabled.end(),
-                            std::inserter(both, both.begin()));
-      always[c] = both;
-    }
-  }
-  std::vector<bool> fair(count, false);
-  for (std::size_t c = 0; c < count; ++c) {
-    fair[c] = inner_edge[c] &&
-              std::includes(taken[c].begin(), taken[c].end(), always[c].begin(), always[c].end());
-  }
-
-  // Each end's hung set: a dead end, or one state of each fair component (tasks neither finish
-  // nor start along a cycle, so every state of it has the same set).
-  const auto dropped_by_program = drop_targets(sc);
-  HangVerdict verdict;
-  verdict.states = n;
-  std::set<std::size_t> hung_union, paused_union;
-  std::vector<bool> component_done(count, false);
-  std::set<std::vector<std::size_t>> sets_seen;
-  for (std::uint32_t v = 0; v < n; ++v) {
-    const auto c = static_cast<std::size_t>(component[v]);
-    const bool end = dead_end[v] || (fair[c] && !component_done[c]);
-    if (!end) continue;
-    if (fair[c]) component_done[c] = true;
-    ++verdict.ends;
-    const auto [hung, paused] = hung_in(sc, store.state(explorer::StateId{v}), dropped_by_program);
-    hung_union.insert(hung.begin(), hung.end());
-    paused_union.insert(paused.begin(), paused.end());
-    if (sets_seen.insert(hung).second) {
-      std::vector<std::string> names;
-      for (std::size_t t : hung) names.push_back(sc.tasks[t].name);
-      verdict.outcomes.push_back(names);
-    }
-  }
-  for (std::size_t t : hung_union) verdict.hung.push_back(sc.tasks[t].name);
-  for (std::size_t t : paused_union) verdict.paused.push_back(sc.tasks[t].name);
-  verdict.determined = verdict.outcomes.size() <= 1;
-  return verdict;
-}
-
-std::string format_expected(const properties::PropertyFile& file, const HangVerdict& verdict) {
-  std::vector<std::string> stuck;
-  for (const auto& t : verdict.hung) {
-    if (std::find(verdict.paused.begin(), verdict.paused.end(), t) == verdict.paused.end())
-      stuck.push_back(t);
-  }
-  std::ostringstream out;
-  out << "# wakecheck's verdict on hangs for " << file.path << " ("
-      << model::to_string(file.scenario.flavor) << "): " << verdict.states << " states, "
-      << verdict.ends << (verdict.ends == 1 ? " end" : " ends")
-      << " of maximal runs (dead ends and fair cycles).\n"
-      << "# hung: tasks whose JoinHandle never completes at some end (unfinished, paused ones "
-         "included,\n"
-      << "#   or dropped by their own drop_on_pause wrapper); paused: of those, the paused ones;\n"
-      << "#   stuck: hung and not paused. determined: every end has the same hung set; each "
-         "distinct\n"
-      << "#   set is an outcome. '-' is the empty set.\n"
-      << "hung " << joined(verdict.hung) << "\n"
-      << "paused " << joined(verdict.paused) << "\n"
-      << "stuck " << joined(stuck) << "\n"
-      << "determined " << (verdict.determined ? "yes" : "no") << "\n";
-  for (const auto& outcome : verdict.outcomes) out << "outcome " << joined(outcome) << "\n";
-  return out.str();
 }
 
 }  // namespace wakecheck::reports

@@ -1,6 +1,7 @@
 // The Rust exporter: the program it writes for the seed and for the language's scopes, the
 // model's verdict on hangs beside it, and the scenarios it refuses. Whether real tokio agrees
 // is tests/conformance/run.sh's job; these tests pin what the program says.
+#include "properties/hang_verdict.hpp"
 #include "reports/rust_export.hpp"
 
 #include <CppUTest/TestHarness.h>
@@ -50,7 +51,7 @@ const bool kWarmedUp = [] {
         "properties/language/try_lock_spin.json", "properties/seed/pause_any_time.json"}) {
     const PropertyFile file = shipped(path);
     try {
-      (void)wakecheck::reports::format_expected(file, wakecheck::reports::hang_verdict(file));
+      (void)wakecheck::properties::format_expected(file, wakecheck::properties::hang_verdict(file));
       (void)wakecheck::reports::export_rust(file);
     } catch (const InputError&) {
       // pause_any_time.json is refused: the refusal's own statics are warm now too.
@@ -180,7 +181,7 @@ TEST(RustExport, RefusesOnlyNonZeroBudgets) {
 TEST_GROUP(HangVerdict){};
 
 TEST(HangVerdict, SeedLeavesWorkers1To3HangingInItsOnlyRun) {
-  const auto verdict = wakecheck::reports::hang_verdict(shipped(kSeed));
+  const auto verdict = wakecheck::properties::hang_verdict(shipped(kSeed));
   CHECK((verdict.hung == std::vector<std::string>{"worker1", "worker2", "worker3"}));
   CHECK((verdict.paused == std::vector<std::string>{"worker1"}));
   CHECK(verdict.determined);
@@ -189,20 +190,20 @@ TEST(HangVerdict, SeedLeavesWorkers1To3HangingInItsOnlyRun) {
 
 TEST(HangVerdict, DropOnPauseLeavesOnlyThePausedWorker) {
   const auto verdict =
-      wakecheck::reports::hang_verdict(shipped("properties/seed/drop_on_pause.json"));
+      wakecheck::properties::hang_verdict(shipped("properties/seed/drop_on_pause.json"));
   CHECK((verdict.hung == std::vector<std::string>{"worker1"}));
   CHECK(verdict.determined);
 }
 
 TEST(HangVerdict, ALivelockEndsInAFairCycle) {
   const auto verdict =
-      wakecheck::reports::hang_verdict(shipped("properties/language/try_lock_spin.json"));
+      wakecheck::properties::hang_verdict(shipped("properties/language/try_lock_spin.json"));
   CHECK((verdict.hung == std::vector<std::string>{"worker", "spinner"}));
   CHECK(verdict.determined);
 }
 
 TEST(HangVerdict, MultiThreadOrderLeavesSeveralOutcomes) {
-  const auto verdict = wakecheck::reports::hang_verdict(
+  const auto verdict = wakecheck::properties::hang_verdict(
       shipped("properties/seed/pausable_worker_multi_thread.json"));
   CHECK_FALSE(verdict.determined);
   CHECK(verdict.outcomes.size() > 1);
@@ -211,7 +212,7 @@ TEST(HangVerdict, MultiThreadOrderLeavesSeveralOutcomes) {
 TEST(HangVerdict, ExpectedFileHasOneLinePerItem) {
   const PropertyFile file = shipped(kSeed);
   const std::string text =
-      wakecheck::reports::format_expected(file, wakecheck::reports::hang_verdict(file));
+      wakecheck::properties::format_expected(file, wakecheck::properties::hang_verdict(file));
   at(text, "\nhung worker1 worker2 worker3\n");
   at(text, "\npaused worker1\n");
   at(text, "\nstuck worker2 worker3\n");
