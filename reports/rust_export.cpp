@@ -55,6 +55,12 @@ bool supported_op(OpKind kind) {
     case OpKind::kGuardEnd:
     case OpKind::kWrapBegin:
     case OpKind::kWrapEnd:
+    case OpKind::kAddPermits:
+    case OpKind::kForget:
+    case OpKind::kClose:
+    case OpKind::kSend:
+    case OpKind::kRecv:
+    case OpKind::kGetOrInit:
       return true;
     default:
       return false;
@@ -62,13 +68,12 @@ bool supported_op(OpKind kind) {
 }
 
 bool supported_resource(ResourceKind kind) {
-  return kind == ResourceKind::kTokioMutex || kind == ResourceKind::kStdMutex ||
-         kind == ResourceKind::kNotify;
+  return kind != ResourceKind::kBargingMutex;
 }
 
 bool supported_wrapper(Wrapper wrapper) {
-  return wrapper == Wrapper::kNone || wrapper == Wrapper::kPausable ||
-         wrapper == Wrapper::kDropOnPause;
+  (void)wrapper;
+  return true;
 }
 
 // --- names -----------------------------------------------------------------------------------
@@ -262,6 +267,119 @@ impl<F: Future> Future for DropOnPause<F> {
 async fn task_drop_on_pause<F: Future<Output = ()>>(wrapped: DropOnPause<F>) {
     if wrapped.await.is_none() {
         std::future::pending::<()>().await;
+    }
+}
+
+)rust";
+
+constexpr const char* kFinishItem =
+    R"rust(/// A finish-item wrapper: it honours its pause flag only between items, and the whole inner
+/// future is its one item, so it never pauses a future that has started (nor, having no
+/// earlier item, one that has not): polls always reach the inner future.
+struct FinishItem<F> {
+    inner: Pin<Box<F>>,
+    stopped: &'static StopFlag,
+}
+
+impl<F: Future> FinishItem<F> {
+    fn new(stopped: &'static StopFlag, inner: F) -> Self {
+        FinishItem { inner: Box::pin(inner), stopped }
+    }
+}
+
+impl<F: Future> Future for FinishItem<F> {
+    type Output = F::Output;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // The item in flight runs to its end; the flag would be read before the next item.
+        self.inner.as_mut().poll(cx)
+    }
+}
+
+)rust";
+
+constexpr const char* kPermits =
+    R"rust(/// The permits a task holds of one Semaphore, as a count. tokio 1.24's SemaphorePermit cannot
+/// be split, so an acquired permit is forgotten into the count and `release` gives permits back
+/// with add_permits, which is what dropping a SemaphorePermit does (semaphore.rs: Drop calls
+/// add_permits). Dropping the count (the task's future dropped) releases what is left.
+struct Permits<'a> {
+    sem: &'a tokio::sync::Semaphore,
+    held: u32,
+}
+
+impl<'a> Permits<'a> {
+    fn new(sem: &'a tokio::sync::Semaphore) -> Self {
+        Permits { sem, held: 0 }
+    }
+    /// An acquired permit of `n` permits joins the count.
+    fn add(&mut self, permit: tokio::sync::SemaphorePermit<'_>, n: u32) {
+        permit.forget();
+        self.held += n;
+    }
+    /// `release S` / `release_many S K`: up to `n` held permits go back (the model's min).
+    fn release(&mut self, n: u32) {
+        let n = n.min(self.held);
+        self.held -= n;
+        if n > 0 {
+            self.sem.add_permits(n as usize);
+        }
+    }
+    /// `forget S K`: up to `n` held permits leave for good (SemaphorePermit::forget).
+    fn forget(&mut self, n: u32) {
+        self.held -= n.min(self.held);
+    }
+    fn mark(&self) -> u32 {
+        self.held
+    }
+    /// A cancelled nested future: the permits it took since `mark` go with it.
+    fn cancel_to(&mut self, mark: u32) {
+        if self.held > mark {
+            self.release(self.held - mark);
+        }
+    }
+}
+
+impl Drop for Permits<'_> {
+    fn drop(&mut self) {
+        self.release(self.held);
+    }
+}
+
+)rust";
+
+constexpr const char* kRwHeld =
+    R"rust(/// The guards a task holds of one RwLock<()>: read guards (a task may read twice) or the
+/// write guard. `unlock` drops the write guard when there is one, else one read guard: the
+/// model's unlock gives back all permits for a writer, one for a reader.
+struct RwHeld<'a> {
+    reads: Vec<tokio::sync::RwLockReadGuard<'a, ()>>,
+    write: Option<tokio::sync::RwLockWriteGuard<'a, ()>>,
+}
+
+impl<'a> RwHeld<'a> {
+    fn new() -> Self {
+        RwHeld { reads: Vec::new(), write: None }
+    }
+    fn read(&mut self, guard: tokio::sync::RwLockReadGuard<'a, ()>) {
+        self.reads.push(guard);
+    }
+    fn write(&mut self, guard: tokio::sync::RwLockWriteGuard<'a, ()>) {
+        self.write = Some(guard);
+    }
+    fn unlock(&mut self) {
+        if self.write.take().is_none() {
+            self.reads.pop();
+        }
+    }
+    fn mark(&self) -> (usize, bool) {
+        (self.reads.len(), self.write.is_some())
+    }
+    /// A cancelled nested future: the guards it took since `mark` go with it.
+    fn cancel_to(&mut self, mark: (usize, bool)) {
+        if !mark.1 {
+            self.write = None;
+        }
+        self.reads.truncate(mark.0);
     }
 }
 
@@ -509,7 +627,10 @@ class Exporter {
     // Resources: a local for each, and a slot for the guard of each mutex.
     for (const auto& r : sc_.resources) {
       resource_.push_back(lower_.take(r.name));
-      guard_.push_back(lower_.take(r.name + "_guard"));
+      const char* suffix = r.kind == ResourceKind::kSemaphore ? "_permits"
+                           : r.kind == ResourceKind::kMpsc    ? "_rx"
+                                                              : "_guard";
+      guard_.push_back(lower_.take(r.name + suffix));
     }
 
     // Pause flags: one StopFlag per wrapped future; the copies of a template share one array.
@@ -565,6 +686,8 @@ class Exporter {
     for (const auto& fut : sc_.futures) {
       if (fut.wrapper == Wrapper::kPausable) uses_pausable_ = true;
       if (fut.wrapper == Wrapper::kDropOnPause) uses_drop_on_pause_ = true;
+      if (fut.wrapper == Wrapper::kFinishItem) uses_finish_item_ = true;
+      if (fut.wrapper == Wrapper::kTimeout) ++timeouts_;
     }
 
     // Units: main, then each group; a template whose copies render alike is one generic fn.
@@ -762,13 +885,40 @@ class Exporter {
     out.push_back(std::string(indent, ' ') + with_comment(code, comment, indent));
   }
 
+  /// Whether a lock or try_lock on a rwlock writes: it takes every permit (the model's op_word).
+  bool writes(const Op& op) const { return op.c > 1 && op.c == sc_.resources[op.a].permits; }
+
   /// The statement's text in the property file.
   std::string source(const Op& op, const Ctx& ctx) const {
     if (op.kind == OpKind::kAssign) return var_source(op.a, ctx) + " = " + sc_.exprs[op.b].text;
-    if (op.kind == OpKind::kTryLock && op.b != 0) {
-      return var_source(op.b - 1U, ctx) + " = try_lock " + sc_.resources[op.a].name;
+    const bool guard_op =
+        op.kind == OpKind::kLock || op.kind == OpKind::kUnlock || op.kind == OpKind::kTryLock;
+    std::string text = guard_op ? guard_words(op) : model::describe_op(sc_, op);
+    if (op.kind == OpKind::kTryLock && op.b != 0) text = var_source(op.b - 1U, ctx) + " = " + text;
+    return text;
+  }
+
+  /// A lock, unlock or try_lock in the property file's words for its resource's kind
+  /// ("acquire_many s 2", "write l", "try_lock m").
+  std::string guard_words(const Op& op) const {
+    const auto& res = sc_.resources[op.a];
+    const std::string n = " " + std::to_string(op.c);
+    const bool many = op.c > 1;
+    const bool tried = op.kind == OpKind::kTryLock;
+    if (res.kind == ResourceKind::kSemaphore) {
+      const char* verb = op.kind == OpKind::kUnlock ? (many ? "release_many" : "release")
+                         : tried                    ? (many ? "try_acquire_many" : "try_acquire")
+                                                    : (many ? "acquire_many" : "acquire");
+      return verb + (" " + res.name) + (many ? n : "");
     }
-    return model::describe_op(sc_, op);
+    if (res.kind == ResourceKind::kRwLock) {
+      const char* verb = op.kind == OpKind::kUnlock ? "unlock"
+                         : tried                    ? (writes(op) ? "try_write" : "try_read")
+                                                    : (writes(op) ? "write" : "read");
+      return verb + (" " + res.name);
+    }
+    const char* verb = op.kind == OpKind::kUnlock ? "unlock" : tried ? "try_lock" : "lock";
+    return verb + (" " + res.name);
   }
 
   /// Writes prog[begin, end): if and while rebuilt from the jumps the loader compiles them to
@@ -886,25 +1036,62 @@ class Exporter {
     const std::string r = op.a < resource_.size() ? resource_[op.a] : "";
     const std::string g = op.a < guard_.size() ? guard_[op.a] : "";
     switch (op.kind) {
-      case OpKind::kLock:
-        line(out, indent, g + " = Some(" + r + ".lock().await);", src);
+      case OpKind::kLock: {
+        const auto kind = sc_.resources[op.a].kind;
+        const std::string n = std::to_string(op.c);
+        if (kind == ResourceKind::kSemaphore) {
+          // Err(Closed): the Acquire is dropped and the program goes on.
+          const std::string call = op.c == 1 ? ".acquire()" : ".acquire_many(" + n + ")";
+          line(out, indent, "if let Ok(permit) = " + r + call + ".await {", src);
+          line(out, indent + 4, g + ".add(permit, " + n + ");");
+          line(out, indent, "}", "Err(Closed): goes on without a permit");
+        } else if (kind == ResourceKind::kRwLock) {
+          const bool write = writes(op);
+          line(out, indent,
+               g + (write ? ".write(" : ".read(") + r + (write ? ".write()" : ".read()") +
+                   ".await);",
+               src + (write ? " (all " + n + " permits)" : " (one permit)"));
+        } else {
+          line(out, indent, g + " = Some(" + r + ".lock().await);", src);
+        }
         return;
-      case OpKind::kUnlock:
-        line(out, indent, g + " = None;", src + ": drop the guard");
+      }
+      case OpKind::kUnlock: {
+        const auto kind = sc_.resources[op.a].kind;
+        if (kind == ResourceKind::kSemaphore) {
+          line(out, indent, g + ".release(" + std::to_string(op.c) + ");",
+               src + ": held permits go back");
+        } else if (kind == ResourceKind::kRwLock) {
+          line(out, indent, g + ".unlock();", src + ": drop the guard");
+        } else {
+          line(out, indent, g + " = None;", src + ": drop the guard");
+        }
         return;
+      }
       case OpKind::kTryLock: {
+        const auto kind = sc_.resources[op.a].kind;
+        const std::string n = std::to_string(op.c);
+        std::string call = ".try_lock()";
+        std::string keep = g + " = Some(acquired);";
+        if (kind == ResourceKind::kSemaphore) {
+          call = op.c == 1 ? ".try_acquire()" : ".try_acquire_many(" + n + ")";
+          keep = g + ".add(acquired, " + n + ");";
+        } else if (kind == ResourceKind::kRwLock) {
+          call = writes(op) ? ".try_write()" : ".try_read()";
+          keep = g + (writes(op) ? ".write(acquired);" : ".read(acquired);");
+        }
         // A failed try_lock leaves a guard already held alone.
         if (op.b == 0) {
-          line(out, indent, "if let Ok(acquired) = " + r + ".try_lock() {", src);
-          line(out, indent + 4, g + " = Some(acquired);");
+          line(out, indent, "if let Ok(acquired) = " + r + call + " {", src);
+          line(out, indent + 4, keep);
           line(out, indent, "}");
           return;
         }
         const std::size_t v = op.b - 1U;
         const std::string value = sc_.variables[v].boolean ? "ok" : "i32::from(ok)";
-        line(out, indent, "let ok = match " + r + ".try_lock() {", src);
+        line(out, indent, "let ok = match " + r + call + " {", src);
         line(out, indent + 4, "Ok(acquired) => {");
-        line(out, indent + 8, g + " = Some(acquired);");
+        line(out, indent + 8, keep);
         line(out, indent + 8, "true");
         line(out, indent + 4, "}");
         line(out, indent + 4, "Err(_) => false,");
@@ -920,6 +1107,34 @@ class Exporter {
         return;
       case OpKind::kNotified:
         line(out, indent, r + ".notified().await;", src);
+        return;
+      case OpKind::kAddPermits:
+        line(out, indent, r + ".add_permits(" + std::to_string(op.b) + ");", src);
+        return;
+      case OpKind::kForget:
+        if (sc_.resources[op.a].kind == ResourceKind::kSemaphore) {
+          line(out, indent, g + ".forget(" + std::to_string(op.b) + ");",
+               src + ": the permits leave for good");
+        } else {
+          line(out, indent, "if let Some(kept) = " + g + ".take() {",
+               src + ": the guard is forgotten, never released");
+          line(out, indent + 4, "std::mem::forget(kept);");
+          line(out, indent, "}");
+        }
+        return;
+      case OpKind::kClose:
+        line(out, indent, r + ".close();", src + ": waiters and later acquires get Err(Closed)");
+        return;
+      case OpKind::kSend:
+        line(out, indent, "let _ = " + r + ".send(()).await;",
+             src + ": a slot, then the message (an Err goes on)");
+        return;
+      case OpKind::kRecv:
+        line(out, indent, g + ".recv().await;", src + ": a message; its slot goes back");
+        return;
+      case OpKind::kGetOrInit:
+        line(out, indent, r + ".get_or_init(|| async { tokio::time::sleep(SLEEP).await }).await;",
+             src + " (the initializer sleeps)");
         return;
       case OpKind::kNotifyOne:
         line(out, indent, r + ".notify_one();", src);
@@ -1017,7 +1232,8 @@ class Exporter {
     const std::size_t f = prog[begin].a;
     const auto& fut = sc_.futures[f];
     bool returns = false;
-    std::set<std::size_t> locked;  // tokio mutexes locked inside: released if it is dropped
+    // Mutexes, semaphores and rwlocks locked inside: what it took goes with it if it is dropped.
+    std::set<std::size_t> locked;
     for (std::size_t pc = begin + 1; pc < close; ++pc) {
       if (prog[pc].kind == OpKind::kReturn) returns = true;
       if (prog[pc].kind == OpKind::kLock || prog[pc].kind == OpKind::kTryLock)
@@ -1037,27 +1253,48 @@ class Exporter {
       line(out, indent, std::string(returns ? "let returned = " : "") + "async {", what);
       out.insert(out.end(), body.begin(), body.end());
       line(out, indent, "}.await;");
-    } else if (fut.wrapper == Wrapper::kPausable) {
-      line(out, indent,
-           std::string(returns ? "let returned = " : "") + "PausableFuture::new(&" + flag +
-               ", async {",
+    } else if (fut.wrapper == Wrapper::kPausable || fut.wrapper == Wrapper::kFinishItem) {
+      const char* type =
+          fut.wrapper == Wrapper::kPausable ? "PausableFuture::new(&" : "FinishItem::new(&";
+      line(out, indent, std::string(returns ? "let returned = " : "") + type + flag + ", async {",
            what);
       out.insert(out.end(), body.begin(), body.end());
       line(out, indent, "}).await;");
     } else {
+      const bool timeout = fut.wrapper == Wrapper::kTimeout;
       for (std::size_t r : locked) {
-        line(out, indent, "let " + guard_[r] + "_before = " + guard_[r] + ".is_some();");
+        const bool counted = sc_.resources[r].kind != ResourceKind::kTokioMutex;
+        const std::string mark = counted ? ".mark();" : ".is_some();";
+        line(out, indent, "let " + guard_[r] + "_before = " + guard_[r] + mark);
       }
-      line(out, indent, "let kept = DropOnPause::new(&" + flag + ", async {", what);
-      out.insert(out.end(), body.begin(), body.end());
-      line(out, indent, "}).await;");
+      if (timeout) {
+        // time/timeout.rs: the inner future is polled first; still pending once the deadline
+        // has passed, it is dropped and Elapsed returned.
+        line(out, indent, "let kept = tokio::time::timeout(TIMEOUT, async {",
+             what + ": longer than every sleep");
+        out.insert(out.end(), body.begin(), body.end());
+        line(out, indent, "}).await.ok();", "Err(Elapsed) once the inner future was dropped");
+      } else {
+        line(out, indent, "let kept = DropOnPause::new(&" + flag + ", async {", what);
+        out.insert(out.end(), body.begin(), body.end());
+        line(out, indent, "}).await;");
+      }
       if (returns) line(out, indent, "let returned = kept == Some(true);");
-      line(out, indent, "if kept.is_none() {", "the wrapper dropped it: the task goes on after it");
+      line(out, indent, "if kept.is_none() {",
+           timeout ? "the timeout elapsed and dropped it: the task goes on after it"
+                   : "the wrapper dropped it: the task goes on after it");
       // What the dropped future locked goes with it (the model's cancel_nested), last resource
       // first; what was held before it stays held.
       for (auto it = locked.rbegin(); it != locked.rend(); ++it) {
-        line(out, indent + 4, "if !" + guard_[*it] + "_before {");
-        line(out, indent + 8, guard_[*it] + " = None;",
+        const std::string& g = guard_[*it];
+        const std::string what_goes =
+            "what it took of " + sc_.resources[*it].name + " goes with it";
+        if (sc_.resources[*it].kind != ResourceKind::kTokioMutex) {
+          line(out, indent + 4, g + ".cancel_to(" + g + "_before);", what_goes);
+          continue;
+        }
+        line(out, indent + 4, "if !" + g + "_before {");
+        line(out, indent + 8, g + " = None;",
              "its guard of " + sc_.resources[*it].name + " is dropped with it");
         line(out, indent + 4, "}");
       }
@@ -1080,6 +1317,13 @@ class Exporter {
 
   void guard_slot(std::size_t r, std::size_t indent, Lines& out) const {
     const auto kind = sc_.resources[r].kind;
+    if (kind == ResourceKind::kSemaphore) {
+      line(out, indent, "let mut " + guard_[r] + " = Permits::new(" + resource_[r] + ");",
+           "the permits of " + sc_.resources[r].name + " held");
+    } else if (kind == ResourceKind::kRwLock) {
+      line(out, indent, "let mut " + guard_[r] + " = RwHeld::new();",
+           "the guards of " + sc_.resources[r].name + " while held");
+    }
     if (kind == ResourceKind::kTokioMutex) {
       line(out, indent, "let mut " + guard_[r] + ": Option<MutexGuard<'_, ()>> = None;",
            "the guard of " + sc_.resources[r].name + " while held");
@@ -1098,7 +1342,7 @@ class Exporter {
     const auto& program = sc_.tasks[t].program;
     Lines out;
     // Locals: each resource the program (or its handlers) uses, and a slot per mutex guard.
-    std::set<std::size_t> used, guarded;
+    std::set<std::size_t> used, guarded, receives;
     auto note = [&](const Op& op) {
       switch (op.kind) {
         case OpKind::kLock:
@@ -1106,13 +1350,21 @@ class Exporter {
         case OpKind::kTryLock:
         case OpKind::kStdLock:
         case OpKind::kStdUnlock:
+        case OpKind::kForget:
           used.insert(op.a);
           guarded.insert(op.a);
           break;
         case OpKind::kNotified:
         case OpKind::kNotifyOne:
         case OpKind::kNotifyWaiters:
+        case OpKind::kAddPermits:
+        case OpKind::kClose:
+        case OpKind::kSend:
+        case OpKind::kGetOrInit:
           used.insert(op.a);
+          break;
+        case OpKind::kRecv:
+          receives.insert(op.a);
           break;
         default:
           break;
@@ -1122,11 +1374,11 @@ class Exporter {
       note(op);
       if (op.kind == OpKind::kGuardBegin) {
         for (const Op& h : sc_.handlers[op.a]) {
-          if (h.kind == OpKind::kUnlock) {
-            refuse(file_,
-                   "an on_drop handler of " + sc_.tasks[t].name +
-                       " unlocks a tokio mutex, which the "
-                       "exporter cannot write (the guard belongs to the future being dropped)");
+          if (h.kind == OpKind::kUnlock || h.kind == OpKind::kForget) {
+            refuse(file_, "an on_drop handler of " + sc_.tasks[t].name + " runs '" +
+                              model::describe_op(sc_, h) +
+                              "', which the exporter cannot write (the guard or permit belongs "
+                              "to the future being dropped)");
           }
           if (h.kind == OpKind::kDrop && h.a == t)
             refuse(file_, sc_.tasks[t].name + " drops itself in a handler");
@@ -1139,14 +1391,16 @@ class Exporter {
       }
     }
     for (std::size_t r : used) {
-      const auto& res = sc_.resources[r];
-      const char* type = res.kind == ResourceKind::kTokioMutex ? "tokio::sync::Mutex"
-                         : res.kind == ResourceKind::kStdMutex ? "std::sync::Mutex"
-                                                               : "tokio::sync::Notify";
       line(out, 4, "let " + resource_[r] + " = &*sh." + resource_[r] + ";",
-           std::string(type) + " " + res.name);
+           local_type(r) + " " + sc_.resources[r].name);
     }
     for (std::size_t r : guarded) guard_slot(r, 4, out);
+    for (std::size_t r : receives) {
+      line(out, 4,
+           "let mut " + guard_[r] + " = sh." + guard_[r] +
+               ".lock().unwrap().take().expect(\"one receiving task\");",
+           "the Receiver of " + sc_.resources[r].name + " (this task alone receives)");
+    }
     block(program, 0, program.size(), 4, ctx, out);
     std::string text;
     for (const auto& l : out) text += l + "\n";
@@ -1174,28 +1428,46 @@ class Exporter {
         << "/// reproducer gives each task 2 s): 1 s, or 0.5 s and 150 ms for each sleep in the "
            "programs.\n"
         << "const DEADLINE: Duration = Duration::from_millis(" << deadline_ms() << ");\n\n";
+    if (timeouts_ != 0) {
+      out << "/// A timeout wrapper's deadline (tokio::time::timeout): longer than every sleep, as "
+             "the model\n/// lets a timeout elapse only while no sleep is pending.\n"
+          << "const TIMEOUT: Duration = Duration::from_millis(" << kTimeoutMs << ");\n\n";
+    }
   }
 
-  /// 1 s, or more when the programs sleep often: every sleep may run one after the other.
+  /// 1 s, or more when the programs sleep often (an initializer of get_or_init sleeps too):
+  /// every sleep may run one after the other, and so may every timeout.
   std::size_t deadline_ms() const {
     std::size_t sleeps = 0;
     for (const auto& task : sc_.tasks) {
-      sleeps += static_cast<std::size_t>(
-          std::count_if(task.program.begin(), task.program.end(),
-                        [](const Op& op) { return op.kind == OpKind::kSleep; }));
+      sleeps += static_cast<std::size_t>(std::count_if(
+          task.program.begin(), task.program.end(),
+          [](const Op& op) { return op.kind == OpKind::kSleep || op.kind == OpKind::kGetOrInit; }));
     }
-    return std::max<std::size_t>(1000, 500 + 150 * sleeps);
+    return std::max<std::size_t>(1000, 500 + 150 * sleeps + kTimeoutMs * timeouts_);
   }
+
+  /// A timeout wrapper's deadline: longer than every sleep (the model lets a deadline pass
+  /// only while no sleep is pending).
+  static constexpr std::size_t kTimeoutMs = 400;
 
   void helpers(std::ostringstream& out) const {
     out << kStopFlag;
     if (uses_pausable_) out << kPausableFuture;
     if (uses_drop_on_pause_) out << kDropOnPause;
+    if (uses_finish_item_) out << kFinishItem;
+    if (uses(ResourceKind::kSemaphore)) out << kPermits;
+    if (uses(ResourceKind::kRwLock)) out << kRwHeld;
     if (uses_guard_) out << kOnDrop;
     if (uses_std_) out << kStdGuard;
     out << kTaskSlot;
     if (std::find(droppable_.begin(), droppable_.end(), true) != droppable_.end())
       out << kDroppable;
+  }
+
+  bool uses(ResourceKind kind) const {
+    return std::any_of(sc_.resources.begin(), sc_.resources.end(),
+                       [kind](const model::ResourceSpec& r) { return r.kind == kind; });
   }
 
   void statics(std::ostringstream& out) const {
@@ -1271,23 +1543,84 @@ class Exporter {
         << "#[derive(Clone)]\n"
         << "struct Shared {\n";
     for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+      const auto& res = sc_.resources[r];
       out << "    " << resource_[r] << ": Arc<" << resource_type(r) << ">,  // "
-          << model::to_string(sc_.resources[r].kind) << " " << sc_.resources[r].name << "\n";
+          << model::to_string(res.kind) << " " << res.name;
+      if (res.kind == ResourceKind::kSemaphore)
+        out << " (" << static_cast<int>(res.permits)
+            << (res.permits == 1 ? " permit)" : " permits)");
+      if (res.kind == ResourceKind::kRwLock)
+        out << " (max_readers " << static_cast<int>(res.permits) << "; a writer takes them all)";
+      if (res.kind == ResourceKind::kMpsc) {
+        out << " (capacity " << static_cast<int>(res.permits) << "), its Sender\n"
+            << "    " << guard_[r]
+            << ": Arc<StdMutex<Option<tokio::sync::mpsc::Receiver<()>>>>,  // its Receiver, "
+               "until the receiving task takes it";
+      }
+      out << "\n";
     }
     out << "}\n\n"
         << "impl Shared {\n"
-        << "    fn new() -> Self {\n"
-        << "        Shared {\n";
+        << "    fn new() -> Self {\n";
     for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
-      const auto kind = sc_.resources[r].kind;
-      const char* make = kind == ResourceKind::kTokioMutex ? "tokio::sync::Mutex::new(())"
-                         : kind == ResourceKind::kStdMutex ? "StdMutex::new(())"
-                                                           : "tokio::sync::Notify::new()";
+      if (sc_.resources[r].kind != ResourceKind::kMpsc) continue;
+      out << "        let (" << resource_[r] << ", " << guard_[r]
+          << ") = tokio::sync::mpsc::channel::<()>(" << static_cast<int>(sc_.resources[r].permits)
+          << ");\n";
+    }
+    out << "        Shared {\n";
+    for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+      const auto& res = sc_.resources[r];
+      const std::string n = std::to_string(static_cast<int>(res.permits));
+      std::string make;
+      switch (res.kind) {
+        case ResourceKind::kTokioMutex:
+          make = "tokio::sync::Mutex::new(())";
+          break;
+        case ResourceKind::kStdMutex:
+          make = "StdMutex::new(())";
+          break;
+        case ResourceKind::kSemaphore:
+          make = "tokio::sync::Semaphore::new(" + n + ")";
+          break;
+        case ResourceKind::kRwLock:
+          make = "tokio::sync::RwLock::with_max_readers((), " + n + ")";
+          break;
+        case ResourceKind::kMpsc:
+          make = resource_[r];
+          break;
+        case ResourceKind::kOnceCell:
+          make = "tokio::sync::OnceCell::new()";
+          break;
+        default:
+          make = "tokio::sync::Notify::new()";
+          break;
+      }
       out << "            " << resource_[r] << ": Arc::new(" << make << "),\n";
+      if (res.kind == ResourceKind::kMpsc) {
+        out << "            " << guard_[r] << ": Arc::new(StdMutex::new(Some(" << guard_[r]
+            << "))),\n";
+      }
     }
     out << "        }\n"
         << "    }\n"
         << "}\n\n";
+  }
+
+  /// The type a task's local for resource `r` names in its comment.
+  std::string local_type(std::size_t r) const {
+    switch (sc_.resources[r].kind) {
+      case ResourceKind::kTokioMutex:
+        return "tokio::sync::Mutex";
+      case ResourceKind::kStdMutex:
+        return "std::sync::Mutex";
+      case ResourceKind::kRwLock:
+        return "tokio::sync::RwLock";
+      case ResourceKind::kMpsc:
+        return "the Sender of";
+      default:
+        return resource_type(r);
+    }
   }
 
   std::string resource_type(std::size_t r) const {
@@ -1296,6 +1629,14 @@ class Exporter {
         return "tokio::sync::Mutex<()>";
       case ResourceKind::kStdMutex:
         return "StdMutex<()>";
+      case ResourceKind::kSemaphore:
+        return "tokio::sync::Semaphore";
+      case ResourceKind::kRwLock:
+        return "tokio::sync::RwLock<()>";
+      case ResourceKind::kMpsc:
+        return "tokio::sync::mpsc::Sender<()>";
+      case ResourceKind::kOnceCell:
+        return "tokio::sync::OnceCell<()>";
       default:
         return "tokio::sync::Notify";
     }
@@ -1346,6 +1687,9 @@ class Exporter {
       case Wrapper::kDropOnPause:
         future = "task_drop_on_pause(DropOnPause::new(&" + flag + ", " + call + "))";
         break;
+      case Wrapper::kFinishItem:
+        future = "FinishItem::new(&" + flag + ", " + call + ")";
+        break;
       default:
         future = call;
         break;
@@ -1373,7 +1717,7 @@ class Exporter {
 
   const properties::PropertyFile& file_;
   const model::Scenario& sc_;
-  NameTable upper_{"TASKS", "HANDLES", "DROP_SLOTS", "SLEEP", "DEADLINE", "SEQCST"};
+  NameTable upper_{"TASKS", "HANDLES", "DROP_SLOTS", "SLEEP", "DEADLINE", "SEQCST", "TIMEOUT"};
   NameTable lower_{"sh",       "me",      "main",     "main_program", "guard",
                    "kept",     "ok",      "returned", "acquired",     "t",
                    "deadline", "program", "ended",    "drop_task",    "task_drop_on_pause",
@@ -1393,6 +1737,8 @@ class Exporter {
   std::map<std::size_t, std::size_t> unit_of_;
   std::vector<bool> droppable_;
   bool uses_pausable_ = false, uses_drop_on_pause_ = false, uses_guard_ = false, uses_std_ = false;
+  bool uses_finish_item_ = false;
+  std::size_t timeouts_ = 0;
 };
 
 }  // namespace
@@ -1429,16 +1775,33 @@ void check_exportable(const properties::PropertyFile& file) {
         refuse(file, "'" + model::describe_op(sc, op) + "' in " + where +
                          " has no Rust counterpart in the exporter");
       }
-      const bool mutex_op =
+      const bool guard_op =
           op.kind == OpKind::kLock || op.kind == OpKind::kUnlock || op.kind == OpKind::kTryLock;
-      if (mutex_op && sc.resources[op.a].kind != ResourceKind::kTokioMutex) {
-        refuse(file,
-               "'" + model::describe_op(sc, op) + "' in " + where + " is not on a tokio_mutex");
+      const auto kind = guard_op ? sc.resources[op.a].kind : ResourceKind::kTokioMutex;
+      if (kind != ResourceKind::kTokioMutex && kind != ResourceKind::kSemaphore &&
+          kind != ResourceKind::kRwLock) {
+        refuse(file, "'" + model::describe_op(sc, op) + "' in " + where +
+                         " is not on a tokio_mutex, semaphore or rwlock");
       }
     }
   };
   for (const auto& task : sc.tasks) check_ops(task.program, task.name + "'s program");
   for (const auto& handler : sc.handlers) check_ops(handler, "an on_drop handler");
+  // A channel's one Receiver goes to the one task that receives from it.
+  for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+    std::vector<std::string> receivers;
+    for (const auto& task : sc.tasks) {
+      const bool receives =
+          std::any_of(task.program.begin(), task.program.end(),
+                      [&](const Op& op) { return op.kind == OpKind::kRecv && op.a == r; });
+      if (receives) receivers.push_back(task.name);
+    }
+    if (receivers.size() > 1) {
+      refuse(file, "channel '" + sc.resources[r].name + "' has more than one receiving task (" +
+                       receivers[0] + ", " + receivers[1] +
+                       "); a tokio mpsc channel has one Receiver");
+    }
+  }
 }
 
 std::string export_rust(const properties::PropertyFile& file) {

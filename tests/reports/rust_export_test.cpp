@@ -1,7 +1,6 @@
 // The Rust exporter: the program it writes for the seed and for the language's scopes, the
 // model's verdict on hangs beside it, and the scenarios it refuses. Whether real tokio agrees
 // is tests/conformance/run.sh's job; these tests pin what the program says.
-#include "properties/hang_verdict.hpp"
 #include "reports/rust_export.hpp"
 
 #include <CppUTest/TestHarness.h>
@@ -10,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "properties/hang_verdict.hpp"
 #include "properties/input_error.hpp"
 #include "properties/property_file.hpp"
 
@@ -176,6 +176,102 @@ TEST(RustExport, RefusesOnlyNonZeroBudgets) {
     "runtime": "current_thread", "resources": [],
     "tasks": [{"name": "main", "program": ["spawn w"]}, {"name": "w", "program": ["yield_now"]}],
     "faults": {"spurious_wake": {"budget": 2}}})")));
+}
+
+TEST(RustExport, SemaphorePermitsAreACountGivenBackWithAddPermits) {
+  const std::string program =
+      wakecheck::reports::export_rust(shipped("properties/primitives/s4_multi_permit_head.json"));
+  at(program, "struct Permits<'a> {");
+  at(program, "s: Arc<tokio::sync::Semaphore>,  // semaphore s (1 permit)");
+  at(program, "s: Arc::new(tokio::sync::Semaphore::new(1)),");
+  at(program, "let mut s_permits = Permits::new(s);");
+  at(program, "if let Ok(permit) = s.acquire_many(2).await {       // acquire_many s 2");
+  at(program, "s_permits.add(permit, 2);");
+  at(program, "s_permits.release(2);                               // release_many s 2");
+  at(program, "let ok = match s.try_acquire() {                    // got = try_acquire s");
+  at(program, "s.add_permits(1);");
+  CHECK(program.find("struct RwHeld") == std::string::npos);
+}
+
+TEST(RustExport, ForgetAndCloseOnASemaphore) {
+  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+    "runtime": "current_thread", "resources": [{"name": "s", "kind": "semaphore", "permits": 2}],
+    "tasks": [{"name": "main", "program": ["acquire_many s 2", "forget s 2", "close s",
+                                           "acquire s", "release s"]}]})"));
+  at(program, "s_permits.forget(2);");
+  at(program, "s.close();");
+  at(program, "if let Ok(permit) = s.acquire().await {");
+  at(program, "Err(Closed): goes on without a permit");
+}
+
+TEST(RustExport, RwLockHasItsMaxReadersAndWritersTakeThemAll) {
+  const std::string program = wakecheck::reports::export_rust(
+      shipped("properties/primitives/s7_rwlock_paused_writer.json"));
+  at(program, "struct RwHeld<'a> {");
+  at(program, "l: Arc::new(tokio::sync::RwLock::with_max_readers((), 8)),");
+  at(program, "l_guard.read(l.read().await);                       // read l (one permit)");
+  at(program, "l_guard.write(l.write().await);                     // write l (all 8 permits)");
+  at(program, "let ok = match l.try_read() {                       // got = try_read l");
+  at(program, "l_guard.unlock();");
+}
+
+TEST(RustExport, BoundedChannelSendsAndOneTaskReceives) {
+  const std::string program =
+      wakecheck::reports::export_rust(shipped("properties/primitives/s23_mpsc_paused_sender.json"));
+  at(program, "let (ch, ch_rx) = tokio::sync::mpsc::channel::<()>(1);");
+  at(program, "ch: Arc<tokio::sync::mpsc::Sender<()>>,");
+  at(program, "ch_rx: Arc::new(StdMutex::new(Some(ch_rx))),");
+  at(program, "let _ = ch.send(()).await;");
+  at(program, "let mut ch_rx = sh.ch_rx.lock().unwrap().take().expect(\"one receiving task\");");
+  at(program, "ch_rx.recv().await;");
+}
+
+TEST(RustExport, RefusesTwoTasksReceivingFromOneChannel) {
+  CHECK_THROWS(InputError, wakecheck::reports::check_exportable(inline_file(R"({
+    "runtime": "current_thread", "resources": [{"name": "ch", "kind": "mpsc", "capacity": 1}],
+    "tasks": [{"name": "main", "program": ["spawn r", "send ch", "send ch"]},
+              {"name": "r", "copies": 2, "program": ["recv ch"]}]})")));
+}
+
+TEST(RustExport, OnceCellInitializerSleeps) {
+  const std::string program = wakecheck::reports::export_rust(
+      shipped("properties/primitives/s18_oncecell_cancelled_init.json"));
+  at(program, "cell: Arc::new(tokio::sync::OnceCell::new()),");
+  at(program, "cell.get_or_init(|| async { tokio::time::sleep(SLEEP).await }).await;");
+}
+
+TEST(RustExport, FinishItemWrapperNeverPausesItsOneItem) {
+  const std::string program =
+      wakecheck::reports::export_rust(shipped("properties/primitives/s1c_finish_item.json"));
+  at(program, "struct FinishItem<F> {");
+  at(program, "HANDLES[t].spawn(FinishItem::new(&STOP_WORKER[me], worker(me, sh.clone())));");
+  CHECK(program.find("struct PausableFuture") == std::string::npos);
+}
+
+TEST(RustExport, TimeoutWrapperDropsTheNestedFutureAndSetsCancelled) {
+  const std::string program =
+      wakecheck::reports::export_rust(shipped("properties/primitives/timeout_lock.json"));
+  at(program, "const TIMEOUT: Duration = Duration::from_millis(400);");
+  const std::size_t wrap = at(program, "let kept = tokio::time::timeout(TIMEOUT, async {");
+  const std::size_t elapsed = at(program, "}).await.ok();");
+  const std::size_t cancelled = at(program, "WAITER_TIMED_OUT.store(true, SeqCst);");
+  CHECK(wrap < elapsed && elapsed < cancelled);
+}
+
+TEST(RustExport, NestedDropOnPauseGivesBackTheSemaphorePermitsItTook) {
+  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+    "runtime": "current_thread", "resources": [{"name": "s", "kind": "semaphore", "permits": 1}],
+    "tasks": [{"name": "main", "program": ["spawn w", "yield_now", "pause w.part"]},
+              {"name": "w", "program": [
+                {"future": "part", "wrapper": "drop_on_pause", "do": ["acquire s", "sleep"]},
+                "release s"]}]})"));
+  at(program, "let s_permits_before = s_permits.mark();");
+  at(program, "s_permits.cancel_to(s_permits_before);");
+}
+
+TEST(RustExport, StillRefusesTheBargingMutex) {
+  CHECK_THROWS(InputError, wakecheck::reports::check_exportable(
+                               shipped("properties/primitives/barging_mutex_seed.json")));
 }
 
 TEST_GROUP(HangVerdict){};
