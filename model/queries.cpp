@@ -100,21 +100,27 @@ std::size_t guard_holders(const State& s, const Scenario& sc, ResourceId r) {
   return holders;
 }
 
-std::vector<std::pair<TaskId, TaskId>> wait_for_edges(const State& s, const Scenario& sc) {
-  std::vector<std::pair<TaskId, TaskId>> edges;
+namespace {
+/// Calls f(a, b) for each edge of the wait-for graph, without allocating.
+template <class F>
+void for_each_wait_for_edge(const State& s, const Scenario& sc, F&& f) {
   const std::size_t n = sc.tasks.size();
   for (std::size_t a = 0; a < n; ++a) {
-    const auto waiter = TaskId{static_cast<std::uint8_t>(a)};
+    const auto waiter = task_at(a);
     if (const auto r = waits_on(s, sc, waiter)) {
       for (std::size_t b = 0; b < n; ++b) {
-        const auto owner = TaskId{static_cast<std::uint8_t>(b)};
-        if (b != a && (holds(s, sc, owner, *r) || owned_by_future(s, owner, *r) > 0)) {
-          edges.emplace_back(waiter, owner);
-        }
+        const auto owner = task_at(b);
+        if (b != a && (holds(s, sc, owner, *r) || owned_by_future(s, owner, *r) > 0)) f(waiter, owner);
       }
     }
-    if (const auto joined = joins(s, sc, waiter)) edges.emplace_back(waiter, *joined);
+    if (const auto joined = joins(s, sc, waiter)) f(waiter, *joined);
   }
+}
+}  // namespace
+
+std::vector<std::pair<TaskId, TaskId>> wait_for_edges(const State& s, const Scenario& sc) {
+  std::vector<std::pair<TaskId, TaskId>> edges;
+  for_each_wait_for_edge(s, sc, [&](TaskId a, TaskId b) { edges.emplace_back(a, b); });
   return edges;
 }
 
@@ -144,20 +150,9 @@ bool has_wait_for_cycle(const State& s, const Scenario& sc) {
   // cycles with Boost.Graph for reports; the tests check that the two agree on every state.
   const std::size_t n = sc.tasks.size();
   std::array<std::uint8_t, kMaxTasks> successors{};
-  for (std::size_t a = 0; a < n; ++a) {
-    const auto waiter = TaskId{static_cast<std::uint8_t>(a)};
-    if (const auto r = waits_on(s, sc, waiter)) {
-      for (std::size_t b = 0; b < n; ++b) {
-        const auto owner = TaskId{static_cast<std::uint8_t>(b)};
-        if (b != a && (holds(s, sc, owner, *r) || owned_by_future(s, owner, *r) > 0)) {
-          successors[a] = static_cast<std::uint8_t>(successors[a] | (1U << b));
-        }
-      }
-    }
-    if (const auto joined = joins(s, sc, waiter)) {
-      successors[a] = static_cast<std::uint8_t>(successors[a] | (1U << index(*joined)));
-    }
-  }
+  for_each_wait_for_edge(s, sc, [&](TaskId a, TaskId b) {
+    successors[index(a)] = static_cast<std::uint8_t>(successors[index(a)] | (1U << index(b)));
+  });
   unsigned remaining = (1U << n) - 1U;
   for (bool peeled = true; peeled;) {
     peeled = false;

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "properties/text.hpp"
+
 namespace wakecheck::properties {
 
 namespace {
@@ -40,20 +42,7 @@ void append_utf8(std::string& out, std::uint32_t cp) {
 }
 
 // One reference token of a JSON pointer, with '~' and '/' escaped.
-std::string escape_token(std::string_view key) {
-  std::string out;
-  out.reserve(key.size());
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
+std::string escape_token(std::string_view key) { return escape_pointer_token(std::string(key)); }
 
 std::string unescape_token(std::string_view token) {
   std::string out;
