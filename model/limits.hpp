@@ -7,6 +7,9 @@
 namespace wakecheck::model {
 
 inline constexpr std::size_t kMaxTasks = 8;       // including main (the block_on future)
+// Waiter nodes per semaphore: each task's awaited future, and a future it keeps (select!'s
+// `&mut fut`) with the id kMaxTasks + task.
+inline constexpr std::size_t kMaxWaiters = 2 * kMaxTasks;
 inline constexpr std::size_t kMaxResources = 4;
 inline constexpr std::size_t kMaxFutures = 16;    // tasks' own futures plus nested ones
 inline constexpr std::size_t kMaxVariables = 16;  // shared plus tasks' own, copies counted

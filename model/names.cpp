@@ -50,6 +50,8 @@ const char* to_string(OpKind kind) {
     case OpKind::kSend: return "send";
     case OpKind::kRecv: return "recv";
     case OpKind::kGetOrInit: return "get_or_init";
+    case OpKind::kSelect: return "select";
+    case OpKind::kDropKept: return "drop_kept";
   }
   return "?";
 }
@@ -178,7 +180,13 @@ std::string describe_op(const Scenario& sc, const Op& op) {
     case OpKind::kSleep:
     case OpKind::kYieldNow:
     case OpKind::kReturn:
+    case OpKind::kDropKept:
       out += to_string(op.kind);
+      break;
+    case OpKind::kSelect:
+      out += "select lock ";
+      out += sc.resources[op.a].name;
+      out += op.b != 0 ? " (kept: &mut fut) or sleep" : " or sleep";
       break;
     case OpKind::kSpawn:
     case OpKind::kJoin:

@@ -12,7 +12,12 @@ std::uint8_t held_by(const State& s, TaskId t, ResourceId r) {
 }
 
 std::uint8_t owned_by_future(const State& s, TaskId t, ResourceId r) {
-  return s.semaphore(r).assigned(waiter_of(t));
+  return static_cast<std::uint8_t>(s.semaphore(r).assigned(waiter_of(t)) +
+                                   s.semaphore(r).assigned(kept_waiter_of(t)));
+}
+
+std::uint8_t owned_by_kept_future(const State& s, TaskId t, ResourceId r) {
+  return s.semaphore(r).assigned(kept_waiter_of(t));
 }
 
 std::optional<ResourceId> waits_on(const State& s, const Scenario& sc, TaskId t) {

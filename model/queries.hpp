@@ -11,14 +11,20 @@
 
 namespace wakecheck::model {
 
+/// The waiter node of a task's awaited future, and of the future it keeps (select! `&mut fut`).
 inline WaiterId waiter_of(TaskId t) { return WaiterId{static_cast<std::uint8_t>(index(t))}; }
-inline TaskId task_of(WaiterId w) { return TaskId{static_cast<std::uint8_t>(w)}; }
+inline WaiterId kept_waiter_of(TaskId t) { return WaiterId{static_cast<std::uint8_t>(kMaxTasks + index(t))}; }
+/// The task a waiter node belongs to (its waker wakes that task).
+inline TaskId task_of(WaiterId w) { return TaskId{static_cast<std::uint8_t>(static_cast<std::size_t>(w) % kMaxTasks)}; }
+inline bool is_kept(WaiterId w) { return static_cast<std::size_t>(w) >= kMaxTasks; }
 
 /// Permits of `r` held by guards in `t`'s future.
 std::uint8_t held_by(const State& s, TaskId t, ResourceId r);
 /// Permits of `r` assigned to `t`'s pending lock future (handed over by a release, not yet
 /// turned into a guard because the future has not been polled since).
 std::uint8_t owned_by_future(const State& s, TaskId t, ResourceId r);
+/// Of those, the permits assigned to the future `t` keeps from a select! (`&mut fut`).
+std::uint8_t owned_by_kept_future(const State& s, TaskId t, ResourceId r);
 /// The resource `t` is queued on: a lock still needing permits, or a Notify.
 std::optional<ResourceId> waits_on(const State& s, const Scenario& sc, TaskId t);
 /// The task whose JoinHandle `t` awaits.

@@ -96,6 +96,9 @@ enum class OpKind : std::uint8_t {
   kSend,        // a: channel. `tx.send(v).await`: a slot (FIFO, eager handoff), then the message
   kRecv,        // a: channel. `rx.recv().await`: a message; its slot goes back to the senders
   kGetOrInit,   // a: cell. `cell.get_or_init(|| async { sleep }).await` (sync/once_cell.rs)
+  kSelect,      // a: resource, b: 1 to keep the lock future (`&mut fut`), c: variable + 1 for the
+                // winning branch. `select! { biased; _ = lock => 0, _ = sleep => 1 }`
+  kDropKept,    // drop the future a select! kept (`drop(fut)`), giving back what it was assigned
 };
 
 /// Whether a poll can stop (return Pending) at this operation.

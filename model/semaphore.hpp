@@ -23,7 +23,7 @@ namespace wakecheck::model {
 enum class WaiterId : std::uint8_t {};
 
 /// Wakes produced by one operation, in the order tokio calls `wake` on them.
-using WakeList = SmallList<WaiterId, kMaxTasks>;
+using WakeList = SmallList<WaiterId, kMaxWaiters>;
 
 /// The waiter node of one `Acquire` future (batch_semaphore.rs `Waiter` plus `Acquire::queued`).
 struct WaiterNode {
@@ -44,7 +44,7 @@ class Semaphore {
 
   std::uint8_t available() const { return available_; }
   /// Waiters still in the queue, oldest first (tokio serves the list's back, its oldest end).
-  const SmallList<WaiterId, kMaxTasks>& queue() const { return queue_; }
+  const SmallList<WaiterId, kMaxWaiters>& queue() const { return queue_; }
   const WaiterNode& node(WaiterId w) const { return nodes_[index(w)]; }
   /// Permits assigned to `w`'s node by releases (or taken by its polls) but not yet turned into a
   /// guard: they belong to the future, not to a task.
@@ -88,8 +88,8 @@ class Semaphore {
 
   std::uint8_t available_ = 0;
   std::uint8_t closed_ = 0;
-  SmallList<WaiterId, kMaxTasks> queue_;
-  std::array<WaiterNode, kMaxTasks> nodes_{};
+  SmallList<WaiterId, kMaxWaiters> queue_;
+  std::array<WaiterNode, kMaxWaiters> nodes_{};
 };
 
 }  // namespace wakecheck::model

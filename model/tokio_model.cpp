@@ -392,6 +392,11 @@ class Step {
       }
       case OpKind::kSend: return send(t, r);
       case OpKind::kGetOrInit: return get_or_init(t, r);
+      case OpKind::kSelect: return select(t, op);
+      case OpKind::kDropKept: {
+        say("drop_kept -> ", drop_kept(t));
+        return Flow::kNext;
+      }
       case OpKind::kRecv: return recv(t, r);
       case OpKind::kSleep: {
         if (!ts.inflight) {
@@ -712,6 +717,88 @@ class Step {
   // Messages in flight are counted in State::notifies[r].permit; the receiver waiting for one is
   // the only entry of State::notifies[r].waiters.
 
+  // --- select! { biased; _ = &mut lock_fut => .., _ = sleep(..) => .. } (macros/select.rs) --------
+  // The lock future has its own waiter node (kept_waiter_of): polled first on each poll of the
+  // select. When the sleep wins, the lock future is dropped, unless it was given as `&mut fut`:
+  // then it stays alive, queued and unpolled while the task goes on; a release may hand it the
+  // permit, which nobody polls: the futurelock.
+
+  Flow select(TaskId t, const Op& op) {
+    TaskState& ts = s_.task(t);
+    const auto r = resource_at(op.a);
+    Semaphore& sem = s_.semaphore(r);
+    const auto w = kept_waiter_of(t);
+    const bool keep = op.b != 0;
+    auto won = [&](std::int8_t branch) {
+      if (op.c != 0) s_.vars[op.c - 1U] = branch;
+    };
+    switch (sem.poll_acquire(w, 1)) {
+      case Semaphore::Poll::kReady:
+        add_held(ts, r, 1);
+        ts.timer = 0;
+        won(0);
+        say("select -> the lock branch wins: ", name(r), " acquired; the sleep is dropped");
+        return Flow::kNext;
+      case Semaphore::Poll::kClosed: {
+        WakeList wakes;
+        sem.drop_acquire(w, wakes);
+        won(0);
+        say("select -> the lock branch ends with Err(Closed)");
+        return Flow::kNext;
+      }
+      case Semaphore::Poll::kPending: break;
+    }
+    if (ts.timer == 2) {
+      ts.timer = 0;
+      won(1);
+      if (keep) {
+        say("select -> the sleep branch wins; the lock future (&mut fut) stays alive, queued on ", name(r),
+            ", and is not polled");
+      } else {
+        WakeList wakes;
+        sem.drop_acquire(w, wakes);
+        std::string told = "select -> the sleep branch wins; the lock future is dropped";
+        for (WaiterId next : wakes) told += "; permit passed on -> " + issue_wake(task_of(next));
+        say(told);
+      }
+      return Flow::kNext;
+    }
+    if (!ts.inflight) {
+      ts.inflight = 1;
+      ts.timer = 1;
+      say("select -> both pending: lock ", name(r), " queued, sleep registered");
+    } else {
+      say("select -> still pending");
+    }
+    return Flow::kPending;
+  }
+
+  bool has_kept(TaskId t) const {
+    for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+      if (semaphore_based(sc_.resources[r].kind) && s_.semaphores[r].node(kept_waiter_of(t)).queued) return true;
+    }
+    return false;
+  }
+
+  /// Drops the lock future a select! kept; what it was assigned passes on.
+  std::string drop_kept(TaskId t) {
+    for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+      if (!semaphore_based(sc_.resources[r].kind)) continue;
+      Semaphore& sem = s_.semaphores[r];
+      const auto w = kept_waiter_of(t);
+      if (!sem.node(w).queued) continue;
+      const std::uint8_t assigned = sem.assigned(w);
+      WakeList wakes;
+      sem.drop_acquire(w, wakes);
+      in_version_order(wakes);
+      std::string told = "the kept lock future on " + sc_.resources[r].name + " is dropped";
+      told += assigned > 0 ? ": its permit is returned" : ": it leaves the queue";
+      for (WaiterId next : wakes) told += " -> assigned to " + name(task_of(next)) + "; " + issue_wake(task_of(next));
+      return told;
+    }
+    return "no kept future";
+  }
+
   // --- OnceCell::get_or_init (sync/once_cell.rs) -------------------------------------------------
   // The value flag is State::notifies[r].permit. The initializer runs holding the semaphore's one
   // permit (here it sleeps); then the value is set, the semaphore closed (every waiter's acquire
@@ -825,7 +912,8 @@ class Step {
     for (WaiterId w : wakes) {
       const auto woken = task_of(w);
       if (!told.empty()) told += "; ";
-      told += "permit assigned to " + name(woken) + " (oldest waiter); " + issue_wake(woken);
+      told += "permit assigned to " + name(woken) + (is_kept(w) ? "'s kept lock future" : "") +
+              " (oldest waiter); " + issue_wake(woken);
     }
     return told;
   }
@@ -906,6 +994,10 @@ class Step {
       say("its listener on ", name(r), " is dropped", notified ? ": its notification passes on -> " + notify_a_listener(r) : "");
     } else if (op.kind == OpKind::kRecv) {
       s_.notifies[op.a].waiters.erase(t);
+    } else if (op.kind == OpKind::kSelect) {
+      // Dropping the select drops its branch futures; a `&mut fut` branch is only borrowed, but
+      // the task's future owns it too, so it goes with the task's drop below.
+      ts.timer = 0;
     } else if (op.kind == OpKind::kGetOrInit && ts.phase == 1) {
       // The initializer is dropped; the permit it holds is released with the guards below.
       ts.timer = 0;
@@ -1005,6 +1097,7 @@ class Step {
     ts.status = final_status;
     drop_inflight(t);
     if (ts.guard != 0 && final_status != TaskStatus::kComplete) run_handler(t);
+    if (has_kept(t)) say(drop_kept(t));
     s_.deferred.erase(t);
     ts.inflight = 0;
     ts.timer = 0;

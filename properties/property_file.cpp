@@ -399,6 +399,42 @@ class Loader {
       out.push_back({OpKind::kGuardEnd, h, 0});
       return;
     }
+    if (st.contains("select")) {
+      // select! { biased; _ = [&mut] lock => .., _ = sleep(..) => .. }: a lock branch polled
+      // first, then a sleep branch; "keep" makes the lock branch a borrowed `&mut fut` that
+      // stays alive when the sleep wins; "won" receives the winning branch's index.
+      in_.expect_object(st, at, {"select", "won"}, {"select"});
+      if (ctx.in_handler) in_.fail(at, "an on_drop handler cannot await a select");
+      const json& branches = in_.array(st["select"], at + "/select");
+      if (branches.size() != 2) in_.fail(at + "/select", "expected two branches: a lock branch, then a sleep branch");
+      const std::string b0 = at + "/select/0", b1 = at + "/select/1";
+      in_.expect_object(branches[0], b0, {"await", "keep"}, {"await"});
+      in_.expect_object(branches[1], b1, {"await"}, {"await"});
+      const std::string& lock = in_.string(branches[0]["await"], b0 + "/await");
+      static const std::regex lock_re(R"(^\s*(lock|acquire)\s+([A-Za-z_][A-Za-z0-9_]*)\s*$)");
+      std::smatch lm;
+      if (!std::regex_match(lock, lm, lock_re)) in_.fail(b0 + "/await", "expected 'lock R' (or 'acquire S') as the first branch", 1);
+      const std::uint8_t r = resource(lm[2].str(), b0 + "/await", static_cast<std::size_t>(lm.position(2)) + 1, sc,
+                                      {model::ResourceKind::kTokioMutex, model::ResourceKind::kSemaphore}, lm[1].str());
+      if (in_.string(branches[1]["await"], b1 + "/await") != "sleep") {
+        in_.fail(b1 + "/await", "expected 'sleep' as the second branch");
+      }
+      std::uint8_t keep = 0;
+      if (branches[0].contains("keep")) {
+        if (!branches[0]["keep"].is_boolean()) in_.fail(b0 + "/keep", "expected true or false, found " + JsonReader::type_name(branches[0]["keep"]));
+        keep = branches[0]["keep"].get<bool>() ? 1 : 0;
+      }
+      std::uint8_t won = 0;
+      if (st.contains("won")) {
+        const std::string& var = in_.string(st["won"], at + "/won");
+        auto v = sc.find_variable(var, task);
+        if (!v) v = sc.find_variable(var);
+        if (!v) in_.fail(at + "/won", JsonReader::unknown("variable", var, variable_names(sc, task)));
+        won = static_cast<std::uint8_t>(*v + 1);
+      }
+      out.push_back({OpKind::kSelect, r, keep, won});
+      return;
+    }
     if (st.contains("future")) {
       in_.expect_object(st, at, {"future", "wrapper", "cancelled", "do"}, {"future", "wrapper", "do"});
       if (ctx.in_handler) in_.fail(at, "an on_drop handler cannot contain a future");
@@ -428,7 +464,7 @@ class Loader {
       keys.push_back(key);
     }
     in_.fail_key(at + "/" + JsonReader::escape_token(keys.empty() ? "" : keys.front()),
-                 keys.empty() ? "an empty statement" : JsonReader::unknown("statement", keys.front(), {"if", "while", "on_drop", "future"}, true));
+                 keys.empty() ? "an empty statement" : JsonReader::unknown("statement", keys.front(), {"if", "while", "on_drop", "future", "select"}, true));
   }
 
   std::vector<std::string> variable_names(const model::Scenario& sc, std::size_t task) const {
@@ -539,6 +575,7 @@ class Loader {
         {"sleep", OpKind::kSleep, Arg::kNone, {}},
         {"yield_now", OpKind::kYieldNow, Arg::kNone, {}},
         {"return", OpKind::kReturn, Arg::kNone, {}},
+        {"drop_kept", OpKind::kDropKept, Arg::kNone, {}},
         {"spawn", OpKind::kSpawn, Arg::kTask, {}},
         {"join", OpKind::kJoin, Arg::kTask, {}},
         {"pause", OpKind::kPause, Arg::kFuture, {}},

@@ -62,6 +62,39 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
     return d;
   }
 
+  // A permit handed to a lock future that a select! kept (`&mut fut`) while the task went on to
+  // await something else: nobody polls that future (the futurelock).
+  for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+    const auto res = model::resource_at(r);
+    if (!model::semaphore_based(sc.resources[r].kind)) continue;
+    for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+      const auto t = model::task_at(i);
+      if (!s.semaphores[r].fully_assigned(model::kept_waiter_of(t))) continue;
+      d.cause = Cause::kStrandedPermit;
+      const std::string& owner = sc.tasks[i].name;
+      const std::string& name = sc.resources[r].name;
+      d.summary = "stranded permit (futurelock): " + name + "'s permit was handed to the lock future " + owner +
+                  " kept from a select! (&mut fut); " + owner + " no longer polls it";
+      for (std::size_t k = states.size() - 1; k > 0; --k) {
+        if (!states[k - 1].semaphores[r].fully_assigned(model::kept_waiter_of(t))) {
+          d.handover_step = k;
+          break;
+        }
+      }
+      if (d.handover_step) {
+        d.details.push_back("step " + std::to_string(*d.handover_step) + " handed the permit to that kept future");
+      }
+      if (const auto waits = model::waits_on(s, sc, t)) {
+        d.details.push_back(owner + " itself waits for " + sc.resource(*waits).name +
+                            (*waits == res ? ", behind the permit its own kept future holds" : ""));
+      }
+      d.details.push_back("dropping the kept future (drop(fut)) would pass the permit on");
+      d.coffman = coffman_sentence(sc, s, false) + " The permit belongs to a future, not to a guard: no task "
+                  "holds the lock, and the wait-for graph has no cycle between tasks.";
+      return d;
+    }
+  }
+
   // A permit owned by a future that will not be polled again: its task is paused (a wrapper
   // swallows its polls) and its lock future was handed the permit.
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {

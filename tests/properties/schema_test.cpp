@@ -210,7 +210,7 @@ TEST(SchemaErrors, BadStatementInsideNestedWhileDo) {
                "try_write, send, recv, get_or_init, notified, notify_one, notify_waiters, spawn, join, pause, resume, "
                "drop or "
                "abort; a name and a count after acquire_many, try_acquire_many, release_many, add_permits or "
-               "forget; sleep, yield_now or return alone) or an assignment (x = expression); found 'lok m'",
+               "forget; sleep, yield_now, return or drop_kept alone) or an assignment (x = expression); found 'lok m'",
                error_of(with_program(R"(["sleep", {"while": "true", "do": ["lock m",
                                            {"if": "ready", "then": ["lok m"]}]}])"))
                    .c_str());
@@ -241,7 +241,7 @@ TEST(SchemaErrors, StatementWithoutKeyword) {
                error_of(with_program(R"([{"iff": "ready"}])")).c_str());
   STRCMP_EQUAL("/scenario/tasks/1/program/0: missing required key: one of while, on_drop, future",
                error_of(with_program(R"([{"do": []}])")).c_str());
-  STRCMP_EQUAL("/scenario/tasks/1/program/0: expected an object with one of the keys: if, while, on_drop, future; "
+  STRCMP_EQUAL("/scenario/tasks/1/program/0: expected an object with one of the keys: if, while, on_drop, future, select; "
                "found an empty object",
                error_of(with_program("[{}]")).c_str());
 }
