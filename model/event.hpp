@@ -19,6 +19,7 @@ enum class EventKind : std::uint8_t {
   kResume,  // environment fault: the flag is cleared and the task woken
   kDrop,    // environment fault: the task's inner future is dropped
   kSpuriousWake,  // environment fault: the task is woken for no reason
+  kCoopYield,     // environment fault: the task's coop budget runs out before its next acquire
 };
 
 struct Event {

@@ -81,6 +81,7 @@ const char* to_string(FaultKind kind) {
     case FaultKind::kResume: return "resume";
     case FaultKind::kDrop: return "drop";
     case FaultKind::kSpuriousWake: return "spurious_wake";
+    case FaultKind::kCoopYield: return "coop_yield";
   }
   return "?";
 }
@@ -119,13 +120,14 @@ const char* to_string(EventKind kind) {
     case EventKind::kResume: return "resume";
     case EventKind::kDrop: return "drop";
     case EventKind::kSpuriousWake: return "spurious_wake";
+    case EventKind::kCoopYield: return "coop_yield";
   }
   return "?";
 }
 
 bool is_fault(EventKind kind) {
   return kind == EventKind::kPause || kind == EventKind::kResume || kind == EventKind::kDrop ||
-         kind == EventKind::kSpuriousWake;
+         kind == EventKind::kSpuriousWake || kind == EventKind::kCoopYield;
 }
 
 std::optional<std::uint16_t> fairness_key(const Event& event) {

@@ -136,8 +136,8 @@ struct TaskSpec {
   std::vector<Op> program;
 };
 
-enum class FaultKind : std::uint8_t { kPause, kResume, kDrop, kSpuriousWake };
-inline constexpr std::size_t kFaultKinds = 4;
+enum class FaultKind : std::uint8_t { kPause, kResume, kDrop, kSpuriousWake, kCoopYield };
+inline constexpr std::size_t kFaultKinds = 5;
 
 /// How many faults of one kind the environment may inject, and into which tasks.
 struct FaultBudget {

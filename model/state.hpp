@@ -44,6 +44,7 @@ struct TaskState {
   std::uint8_t timer = 0;             // 0 none, 1 registered, 2 fired
   std::uint8_t deadline = 0;          // a timeout around the nested future: 0, 1 set, 2 passed
   std::uint8_t phase = 0;             // get_or_init: 0 acquiring the permit, 1 initializing
+  std::uint8_t coop_exhausted = 0;    // the coop budget is spent: the next acquire yields
   std::uint8_t region = 0;            // nested wrapped future being run: its index + 1, or 0
   std::uint8_t guard = 0;             // on_drop handler in force: its index + 1, or 0
   std::uint8_t guard_in_region = 0;   // that handler belongs to the nested future
@@ -92,6 +93,7 @@ struct State {
   // the loop parks (park_yield) and returns to the top, even with tasks still queued.
   std::uint8_t ticks = 0;
   std::array<std::uint8_t, kFaultKinds> faults_left{};
+  std::uint8_t unused = 0;  // always 0: keeps the size even, so the value has no padding bytes
   bool operator==(const State&) const = default;
 
   const TaskState& task(TaskId t) const { return tasks[index(t)]; }

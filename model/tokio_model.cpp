@@ -60,6 +60,11 @@ class Step {
         say("environment drops ", name(e.task), "'s future");
         drop_future(e.task, TaskStatus::kDropped);
         break;
+      case EventKind::kCoopYield:
+        spend(FaultKind::kCoopYield);
+        s_.task(e.task).coop_exhausted = 1;
+        say("environment: ", name(e.task), "'s coop budget (128 units) is spent before its next acquire");
+        break;
       case EventKind::kSpuriousWake:
         spend(FaultKind::kSpuriousWake);
         say("environment wakes ", name(e.task), " for no reason -> ", issue_wake(e.task));
@@ -626,10 +631,25 @@ class Step {
     ts.region_held[index(r)] = static_cast<std::uint8_t>(ts.region_held[index(r)] - std::min(n, ts.region_held[index(r)]));
   }
 
+  /// coop.rs `poll_proceed` at the start of `Acquire::poll`: with the budget spent, the task
+  /// wakes itself and the acquire returns Pending without touching the semaphore (a permit
+  /// already assigned stays assigned: S22).
+  bool coop_yield(TaskId t, const std::string& what) {
+    TaskState& ts = s_.task(t);
+    if (!ts.coop_exhausted) return false;
+    ts.coop_exhausted = 0;
+    say(what, " -> Pending: coop budget spent, the semaphore is not touched; ", issue_wake(t));
+    return true;
+  }
+
   Flow lock(TaskId t, ResourceId r, std::uint8_t n) {
     // mutex.rs `lock`, semaphore.rs `acquire_many`, rwlock.rs `read`/`write` ->
     // batch_semaphore.rs `Acquire::poll` for n permits.
     TaskState& ts = s_.task(t);
+    {
+      const Op& current = sc_.task(t).program[ts.pc];
+      if (coop_yield(t, op_word(current) + " " + name(r))) return Flow::kPending;
+    }
     Semaphore& sem = s_.semaphore(r);
     const auto w = waiter_of(t);
     const Op& op = sc_.task(t).program[ts.pc];
@@ -1253,6 +1273,9 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
         case FaultKind::kResume:
           break;
         case FaultKind::kDrop: events.push_back({EventKind::kDrop, t}); break;
+        case FaultKind::kCoopYield:
+          if (!ts.coop_exhausted) events.push_back({EventKind::kCoopYield, t});
+          break;
         case FaultKind::kSpuriousWake:
           if (ts.status == TaskStatus::kIdle && !ts.wake_pending) {
             events.push_back({EventKind::kSpuriousWake, t});

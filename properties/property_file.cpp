@@ -692,12 +692,13 @@ class Loader {
   // --- faults and checks -------------------------------------------------------------------------
 
   void faults(const json& value, const std::string& at, model::Scenario& sc) {
-    in_.expect_object(value, at, {"pause", "resume", "drop", "spurious_wake"}, {});
+    in_.expect_object(value, at, {"pause", "resume", "drop", "spurious_wake", "coop_yield"}, {});
     const std::pair<const char*, model::FaultKind> kinds[] = {
         {"pause", model::FaultKind::kPause},
         {"resume", model::FaultKind::kResume},
         {"drop", model::FaultKind::kDrop},
-        {"spurious_wake", model::FaultKind::kSpuriousWake}};
+        {"spurious_wake", model::FaultKind::kSpuriousWake},
+        {"coop_yield", model::FaultKind::kCoopYield}};
     for (const auto& [key, kind] : kinds) {
       if (!value.contains(key)) continue;
       const std::string p = at + "/" + key;
