@@ -61,6 +61,8 @@ bool supported_op(OpKind kind) {
     case OpKind::kSend:
     case OpKind::kRecv:
     case OpKind::kGetOrInit:
+    case OpKind::kSelect:
+    case OpKind::kDropKept:
       return true;
     default:
       return false;
@@ -1136,6 +1138,31 @@ class Exporter {
         line(out, indent, r + ".get_or_init(|| async { tokio::time::sleep(SLEEP).await }).await;",
              src + " (the initializer sleeps)");
         return;
+      case OpKind::kSelect: {
+        // select! { biased; g = &mut fut => .., _ = sleep => .. }: the branch futures are dropped
+        // before the handler runs, but `fut` is only borrowed, so it outlives the select.
+        line(out, indent, "{", src);
+        line(out, indent + 4,
+             "let mut fut: std::pin::Pin<Box<dyn std::future::Future<Output = MutexGuard<'_, ()>> + Send + '_>> = Box::pin(" +
+                 r + ".lock());");
+        line(out, indent + 4, "let won: i32;");
+        line(out, indent + 4, "tokio::select! {");
+        line(out, indent + 8, "biased;");
+        line(out, indent + 8, "acquired = &mut fut => { " + g + " = Some(acquired); won = 0; }");
+        line(out, indent + 8, "_ = tokio::time::sleep(SLEEP) => { won = 1; }");
+        line(out, indent + 4, "}");
+        if (op.b != 0) {
+          line(out, indent + 4, "if won == 1 { kept = Some(fut); }", "&mut fut: the lock future stays alive, unpolled");
+        } else {
+          line(out, indent + 4, "drop(fut);", "the losing lock future is dropped");
+        }
+        if (op.c != 0) line(out, indent + 4, var_ref(op.c - 1U, ctx) + ".store(won, SeqCst);");
+        line(out, indent, "}");
+        return;
+      }
+      case OpKind::kDropKept:
+        line(out, indent, "kept = None;", src + ": drop(fut) passes on what it was handed");
+        return;
       case OpKind::kNotifyOne:
         line(out, indent, r + ".notify_one();", src);
         return;
@@ -1343,6 +1370,7 @@ class Exporter {
     Lines out;
     // Locals: each resource the program (or its handlers) uses, and a slot per mutex guard.
     std::set<std::size_t> used, guarded, receives;
+    bool keeps = false;  // a select! may keep its lock future (`&mut fut`)
     auto note = [&](const Op& op) {
       switch (op.kind) {
         case OpKind::kLock:
@@ -1365,6 +1393,17 @@ class Exporter {
           break;
         case OpKind::kRecv:
           receives.insert(op.a);
+          break;
+        case OpKind::kSelect:
+          if (sc_.resources[op.a].kind != ResourceKind::kTokioMutex) {
+            refuse(file_, "a select! over '" + sc_.resources[op.a].name + "' (the exporter writes a select! over a tokio_mutex only)");
+          }
+          used.insert(op.a);
+          guarded.insert(op.a);
+          keeps = true;
+          break;
+        case OpKind::kDropKept:
+          keeps = true;
           break;
         default:
           break;
@@ -1395,6 +1434,11 @@ class Exporter {
            local_type(r) + " " + sc_.resources[r].name);
     }
     for (std::size_t r : guarded) guard_slot(r, 4, out);
+    if (keeps) {
+      line(out, 4,
+           "let mut kept: Option<std::pin::Pin<Box<dyn std::future::Future<Output = MutexGuard<'_, ()>> + Send + '_>>> = None;",
+           "a lock future a select! keeps alive (&mut fut)");
+    }
     for (std::size_t r : receives) {
       line(out, 4,
            "let mut " + guard_[r] + " = sh." + guard_[r] +
