@@ -11,76 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/cli/tool_run.hpp"
+
 #include <CppUTest/TestHarness.h>
 
-#ifndef WAKECHECK_BINARY
-#error "compile with -DWAKECHECK_BINARY='\"/path/to/wakecheck\"'"
-#endif
-#ifndef WAKECHECK_SOURCE_DIR
-#error "compile with -DWAKECHECK_SOURCE_DIR='\"/path/to/source\"'"
-#endif
 
 namespace {
 
-/// A fresh directory (mkdtemp) for one test's files, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "wakecheck_bad_XXXXXX").string();
-    std::vector<char> buffer(pattern.begin(), pattern.end());
-    buffer.push_back('\0');
-    if (const char* made = mkdtemp(buffer.data())) path_ = made;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  bool ok() const { return !path_.empty(); }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
-/// Single-quoted for the shell.
-std::string quote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-struct ToolRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-/// Runs `wakecheck ARGS` in the source root; stdout and stderr go to files in `dir`.
-ToolRun run_wakecheck(const TempDir& dir, const std::string& args) {
-  const std::string out = dir.file("stdout.txt");
-  const std::string err = dir.file("stderr.txt");
-  const std::string command = "cd " + quote(WAKECHECK_SOURCE_DIR) + " && " + quote(WAKECHECK_BINARY) + " " +
-                              args + " >" + quote(out) + " 2>" + quote(err);
-  const int status = std::system(command.c_str());
-  ToolRun run;
-  if (status != -1 && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
-  run.out = read_file(out);
-  run.err = read_file(err);
-  return run;
-}
+using namespace wakecheck::testing;
 
 /// Exit 2, nothing on stdout, exactly `line` (one line) on stderr.
 void check_rejected(const ToolRun& run, const std::string& line) {

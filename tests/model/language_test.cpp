@@ -21,6 +21,8 @@
 
 #include <CppUTest/TestHarness.h>
 
+#include "tests/model/runner.hpp"
+
 namespace {
 
 namespace m = wakecheck::model;
@@ -146,67 +148,7 @@ class Builder {
   std::size_t nested_ = 0;
 };
 
-/// Steps a current_thread model through its one enabled scheduler event at a time; environment
-/// events are applied only when asked for.
-class Runner {
- public:
-  explicit Runner(const TokioModel& model) : model_(model), state_(model.initial_state()) {}
-
-  const State& state() const { return state_; }
-  const std::vector<TaskId>& polls() const { return polls_; }
-
-  std::vector<Event> enabled() const {
-    std::vector<Event> events;
-    model_.enabled_events(state_, events);
-    return events;
-  }
-
-  void apply(const Event& e) {
-    bool found = false;
-    for (const Event& candidate : enabled()) found = found || candidate == e;
-    CHECK_TEXT(found, ("not enabled: " + model_.describe(e)).c_str());
-    state_ = model_.next_state(state_, e);
-    if (e.kind == EventKind::kPoll) polls_.push_back(e.task);
-  }
-
-  bool step() {
-    std::vector<Event> scheduler;
-    for (const Event& e : enabled()) {
-      if (!model_.is_environment(e)) scheduler.push_back(e);
-    }
-    if (scheduler.empty()) return false;
-    UNSIGNED_LONGS_EQUAL(1, scheduler.size());
-    apply(scheduler.front());
-    return true;
-  }
-
-  void run() {
-    for (int i = 0; i < 10'000; ++i) {
-      if (!step()) return;
-    }
-    FAIL("the run did not reach a dead end within 10000 steps");
-  }
-
-  template <class Pred>
-  void run_until(Pred done) {
-    for (int i = 0; i < 10'000; ++i) {
-      if (done(state_)) return;
-      if (!step()) FAIL("the run ended before the awaited state");
-    }
-    FAIL("the awaited state was not reached within 10000 steps");
-  }
-
-  std::size_t polls_of(TaskId t) const {
-    std::size_t n = 0;
-    for (TaskId p : polls_) n += p == t ? 1 : 0;
-    return n;
-  }
-
- private:
-  const TokioModel& model_;
-  State state_;
-  std::vector<TaskId> polls_;
-};
+using wakecheck::testing::Runner;
 
 TaskStatus status(const State& s, std::size_t t) { return s.tasks[t].status; }
 

@@ -24,6 +24,8 @@
 
 #include <CppUTest/TestHarness.h>
 
+#include "tests/model/runner.hpp"
+
 namespace explorer = wakecheck::explorer;
 using wakecheck::model::Event;
 using wakecheck::model::EventKind;
@@ -95,68 +97,7 @@ Scenario scenario(std::vector<TaskDef> tasks, Flavor flavor = Flavor::kCurrentTh
 bool finished(const State& s, TaskId t) { return s.task(t).finished(); }
 TaskStatus status(const State& s, TaskId t) { return s.task(t).status; }
 
-/// Steps a current_thread model through its one enabled scheduler event at a time, recording
-/// which task each poll ran and the order in which tasks finished.
-class Runner {
- public:
-  explicit Runner(const TokioModel& model) : model_(model), state_(model.initial_state()) {}
-
-  const State& state() const { return state_; }
-  const std::vector<TaskId>& polls() const { return polls_; }
-  const std::vector<TaskId>& finish_order() const { return finish_order_; }
-
-  /// Applies the single enabled scheduler event; false when there is none (a dead end).
-  bool step() {
-    std::vector<Event> enabled;
-    model_.enabled_events(state_, enabled);
-    std::vector<Event> scheduler;
-    for (const Event& e : enabled) {
-      if (!model_.is_environment(e)) scheduler.push_back(e);
-    }
-    if (scheduler.empty()) return false;
-    UNSIGNED_LONGS_EQUAL(1, scheduler.size());
-    const Event e = scheduler.front();
-    const State before = state_;
-    state_ = model_.next_state(state_, e);
-    if (e.kind == EventKind::kPoll) polls_.push_back(e.task);
-    for (std::size_t i = 0; i < model_.scenario().tasks.size(); ++i) {
-      if (!before.tasks[i].finished() && state_.tasks[i].finished()) {
-        finish_order_.push_back(task_id(i));
-      }
-    }
-    return true;
-  }
-
-  /// Runs to the dead end.
-  void run() {
-    for (int i = 0; i < 10'000; ++i) {
-      if (!step()) return;
-    }
-    FAIL("the run did not reach a dead end within 10000 steps");
-  }
-
-  /// Runs until `done(state)` holds (checked before each step); fails if the run ends first.
-  template <class Pred>
-  void run_until(Pred done) {
-    for (int i = 0; i < 10'000; ++i) {
-      if (done(state_)) return;
-      if (!step()) FAIL("the run ended before the awaited state");
-    }
-    FAIL("the awaited state was not reached within 10000 steps");
-  }
-
-  std::size_t polls_of(TaskId t) const {
-    std::size_t n = 0;
-    for (TaskId p : polls_) n += p == t ? 1 : 0;
-    return n;
-  }
-
- private:
-  const TokioModel& model_;
-  State state_;
-  std::vector<TaskId> polls_;
-  std::vector<TaskId> finish_order_;
-};
+using wakecheck::testing::Runner;
 
 void check_tasks(const std::vector<TaskId>& expected, const std::vector<TaskId>& actual) {
   UNSIGNED_LONGS_EQUAL(expected.size(), actual.size());
