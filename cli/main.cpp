@@ -31,16 +31,16 @@ namespace {
 using wakecheck::properties::InputError;
 
 constexpr const char* kUsage =
-    "usage: wakecheck check PATH... [--json FILE] [--junit FILE] [--dot FILE] [--max-states N]\n"
-    "                               [--html DIR] [--no-timing]\n"
+    "usage: wakecheck check PATH... [--json FILE] [--junit FILE] [--html DIR] [--dot FILE]\n"
+    "                               [--shrink] [--max-states N] [--no-timing]\n"
     "       wakecheck replay REPORT.json\n"
-    "       wakecheck export --rust PATH [--out DIR]\n"
     "       wakecheck compare FILE\n"
+    "       wakecheck export --rust PATH [--out DIR]\n"
     "\n"
-    "Checks property files (a directory means every .json file below it but JSON Schemas) by\n"
-    "exploring every\n"
-    "interleaving of their scenario, and prints each property's verdict against its expectation;\n"
-    "for a violation, the shortest counterexample and the state it ends in.\n"
+    "check explores every interleaving of each property file's scenario (a directory means every\n"
+    ".json file below it but JSON Schemas) and prints each property's verdict against its\n"
+    "expectation; for a violation, the counterexample with the fewest faults, then the fewest\n"
+    "steps, the state it ends in and why it is stuck.\n"
     "\n"
     "  --json FILE       also write the report as JSON to FILE\n"
     "  --junit FILE      also write JUnit XML to FILE (a testcase per file and property)\n"
