@@ -70,8 +70,9 @@ struct Trace {
   std::optional<std::size_t> loop_start;
 };
 
-/// Models may say which events weak fairness covers; by default every non-environment event is
-/// its own key... of one shared class, which only makes cycles of them fair.
+/// The weak-fairness key of an event: the model's own keys when it has `fairness(event)`;
+/// otherwise every non-environment event shares one key (a cycle is then fair as soon as it
+/// takes any such event) and environment events have none.
 template <class M>
 std::optional<std::uint16_t> fairness_of(const M& model, const typename M::Event& event) {
   if constexpr (requires { model.fairness(event); }) {

@@ -39,7 +39,7 @@ class Parser {
       fail(token_.offset, "unexpected '" + token_.text + "'; expected an operator or the end");
       return std::nullopt;
     }
-    // Reorder nothing: the root is the last node pushed at top level; remember it explicitly.
+    // Evaluation starts at the last node: copy the root there (its children stay in place).
     expr_.nodes.push_back(expr_.nodes[static_cast<std::size_t>(root)]);
     expr_.text = text_;
     return std::move(expr_);

@@ -235,20 +235,16 @@ class Step {
       drop_future(t, TaskStatus::kCancelled);
       return;
     }
-    // A pause flag means something only to a wrapper that reads it.
     const std::size_t own = index(t);
-    // finish_item lets the in-flight item, here the whole inner future, finish before pausing.
-    const bool own_wrapped = sc_.futures[own].wrapper != Wrapper::kNone &&
-                             sc_.futures[own].wrapper != Wrapper::kFinishItem;
-    if (own_wrapped && s_.is_paused(own) && !wrapper_polls(own, ts.inflight != 0 || ts.region != 0)) {
+    if (paused_here(own)) {
+      paused_poll(own, ts.inflight != 0 || ts.region != 0);
       if (sc_.futures[own].wrapper == Wrapper::kDropOnPause) drop_future(t, TaskStatus::kDropped);
       return;
     }
     if (ts.region != 0) {
       const std::size_t nested = ts.region - 1U;
-      const Wrapper nested_wrapper = sc_.futures[nested].wrapper;
-      if (s_.is_paused(nested) && (nested_wrapper == Wrapper::kPausable || nested_wrapper == Wrapper::kDropOnPause) &&
-          !wrapper_polls(nested, ts.inflight != 0)) {
+      if (paused_here(nested)) {
+        paused_poll(nested, ts.inflight != 0);
         if (sc_.futures[nested].wrapper == Wrapper::kPausable) return;
         cancel_nested(t);  // drop_on_pause: the nested future is dropped; the task goes on
       }
@@ -256,10 +252,18 @@ class Step {
     run_program(t);
   }
 
+  /// Future `f` is paused and its wrapper reads the flag. Only pausable and drop_on_pause do:
+  /// finish_item lets the in-flight item (here the whole inner future) finish first, and none
+  /// and timeout have no flag to read.
+  bool paused_here(std::size_t f) const {
+    const Wrapper w = sc_.futures[f].wrapper;
+    return s_.is_paused(f) && (w == Wrapper::kPausable || w == Wrapper::kDropOnPause);
+  }
+
   /// The wrapper of future `f` is polled with its pause flag set. Pausable: Pending without
   /// polling the inner future (the seed's PausableFuture::poll). Drop-on-pause: the caller drops
-  /// the inner future. Returns whether the inner future is polled after all (never, here).
-  bool wrapper_polls(std::size_t f, bool inner_started) {
+  /// the inner future.
+  void paused_poll(std::size_t f, bool inner_started) {
     if (sc_.futures[f].wrapper == Wrapper::kPausable) {
       if (inner_started) {
         set_bit(s_.swallowed, f, true);
@@ -269,10 +273,9 @@ class Step {
       } else {
         say("swallowed: ", future_name(f), " is paused, inner future not polled (it had not started)");
       }
-      return false;
+      return;
     }
     say("paused: the wrapper of ", future_name(f), " drops its inner future");
-    return false;
   }
 
   void run_program(TaskId t) {
@@ -568,7 +571,7 @@ class Step {
           say("timeout around ", future_name(op.a), " starts (deadline set)");
           return Flow::kNext;
         }
-        if (!s_.is_paused(op.a) || w == Wrapper::kNone || w == Wrapper::kFinishItem) return Flow::kNext;
+        if (!paused_here(op.a)) return Flow::kNext;
         // Paused before it started: pausable returns Pending at once; drop_on_pause cancels it.
         if (sc_.futures[op.a].wrapper == Wrapper::kPausable) {
           say("swallowed: ", future_name(op.a), " is paused, inner future not polled (it had not started)");
@@ -666,11 +669,7 @@ class Step {
         return Flow::kNext;
       case Semaphore::Poll::kClosed: {
         // Err(Closed): the Acquire is dropped, giving back anything assigned before the close.
-        WakeList wakes;
-        sem.drop_acquire(w, wakes);
-        std::string told = word + " -> Err(Closed)";
-        for (WaiterId next : wakes) told += "; " + issue_wake(task_of(next));
-        say(told);
+        say(word, " -> Err(Closed)", drop_node(r, w));
         return Flow::kNext;
       }
       case Semaphore::Poll::kPending: break;
@@ -759,13 +758,10 @@ class Step {
         won(0);
         say("select -> the lock branch wins: ", name(r), " acquired; the sleep is dropped");
         return Flow::kNext;
-      case Semaphore::Poll::kClosed: {
-        WakeList wakes;
-        sem.drop_acquire(w, wakes);
+      case Semaphore::Poll::kClosed:
         won(0);
-        say("select -> the lock branch ends with Err(Closed)");
+        say("select -> the lock branch ends with Err(Closed)", drop_node(r, w));
         return Flow::kNext;
-      }
       case Semaphore::Poll::kPending: break;
     }
     if (ts.timer == 2) {
@@ -775,11 +771,7 @@ class Step {
         say("select -> the sleep branch wins; the lock future (&mut fut) stays alive, queued on ", name(r),
             ", and is not polled");
       } else {
-        WakeList wakes;
-        sem.drop_acquire(w, wakes);
-        std::string told = "select -> the sleep branch wins; the lock future is dropped";
-        for (WaiterId next : wakes) told += "; permit passed on -> " + issue_wake(task_of(next));
-        say(told);
+        say("select -> the sleep branch wins; the lock future is dropped", drop_node(r, w));
       }
       return Flow::kNext;
     }
@@ -804,17 +796,11 @@ class Step {
   std::string drop_kept(TaskId t) {
     for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
       if (!semaphore_based(sc_.resources[r].kind)) continue;
-      Semaphore& sem = s_.semaphores[r];
       const auto w = kept_waiter_of(t);
-      if (!sem.node(w).queued) continue;
-      const std::uint8_t assigned = sem.assigned(w);
-      WakeList wakes;
-      sem.drop_acquire(w, wakes);
-      in_version_order(wakes);
-      std::string told = "the kept lock future on " + sc_.resources[r].name + " is dropped";
-      told += assigned > 0 ? ": its permit is returned" : ": it leaves the queue";
-      for (WaiterId next : wakes) told += " -> assigned to " + name(task_of(next)) + "; " + issue_wake(task_of(next));
-      return told;
+      if (!s_.semaphores[r].node(w).queued) continue;
+      const bool assigned = s_.semaphores[r].assigned(w) > 0;
+      return "the kept lock future on " + sc_.resources[r].name + " is dropped" +
+             (assigned ? ": its permit is returned" : ": it leaves the queue") + drop_node(resource_at(r), w);
     }
     return "no kept future";
   }
@@ -860,9 +846,8 @@ class Step {
                                                 : " -> permit taken: initializing (sleeps)");
         return Flow::kPending;
       case Semaphore::Poll::kClosed: {
-        WakeList wakes;
-        s_.semaphore(r).drop_acquire(w, wakes);
-        say("get_or_init ", name(r), " -> Err(Closed) from the acquire: the value is set; it is read");
+        say("get_or_init ", name(r), " -> Err(Closed) from the acquire: the value is set; it is read",
+            drop_node(r, w));
         return Flow::kNext;
       }
       case Semaphore::Poll::kPending: break;
@@ -907,6 +892,20 @@ class Step {
     ts.inflight = 1;
     say("recv ", name(r), " -> pending: no message");
     return Flow::kPending;
+  }
+
+  /// `Acquire::drop` on node `w` of r: what it was assigned passes on to the oldest waiters,
+  /// woken in the version's order. Returns " -> assigned to X (oldest waiter); wake X issued"
+  /// for each of them.
+  std::string drop_node(ResourceId r, WaiterId w) {
+    WakeList wakes;
+    s_.semaphore(r).drop_acquire(w, wakes);
+    in_version_order(wakes);
+    std::string told;
+    for (WaiterId next : wakes) {
+      told += " -> assigned to " + name(task_of(next)) + " (oldest waiter); " + issue_wake(task_of(next));
+    }
+    return told;
   }
 
   /// Semaphore::release gives a batch's wakes in 1.24.2's order (reverse); since 1.38 they are
@@ -1025,20 +1024,14 @@ class Step {
       say("its initializer for ", name(resource_at(op.a)), " is dropped");
     } else if (op.kind == OpKind::kLock || op.kind == OpKind::kSend || op.kind == OpKind::kGetOrInit) {
       const auto r = resource_at(op.a);
-      Semaphore& sem = s_.semaphore(r);
-      const std::uint8_t assigned = sem.assigned(waiter_of(t));
-      WakeList wakes;
-      sem.drop_acquire(waiter_of(t), wakes);
-      in_version_order(wakes);
+      const std::uint8_t assigned = s_.semaphore(r).assigned(waiter_of(t));
       std::string told = "its " + std::string(op.kind == OpKind::kSend ? "send" : "lock") + " future on " + name(r) + " is dropped";
       if (assigned > 0) {
-        told += ": assigned permit" + std::string(assigned > 1 ? "s" : "") + " returned";
-        for (WaiterId next : wakes) {
-          told += " -> assigned to " + name(task_of(next)) + " (oldest waiter); " + issue_wake(task_of(next));
-        }
-        if (wakes.empty()) told += " (available " + std::to_string(sem.available()) + ")";
+        const std::string passed = drop_node(r, waiter_of(t));
+        told += ": assigned permit" + std::string(assigned > 1 ? "s" : "") + " returned" + passed;
+        if (passed.empty()) told += " (available " + std::to_string(s_.semaphore(r).available()) + ")";
       } else {
-        told += ": it leaves the queue";
+        told += ": it leaves the queue" + drop_node(r, waiter_of(t));
       }
       say(told);
     } else if (op.kind == OpKind::kNotified) {

@@ -118,10 +118,14 @@ CompareTable compare_designs(const std::string& path, const std::string& text) {
             for (std::size_t r = 0; r < sc.resources.size(); ++r) {
               const bool owns = model::semaphore_based(sc.resources[r].kind) &&
                                 s.semaphores[r].fully_assigned(model::WaiterId{static_cast<std::uint8_t>(i)});
-              const bool notified = (sc.resources[r].kind == model::ResourceKind::kNotify && s.notifies[r].notified[i] == 1) ||
-                                    (sc.resources[r].kind == model::ResourceKind::kBargingMutex && s.notifies[r].notified[i] == 1);
-              if ((owns || notified) && (s.paused >> i & 1U) != 0) {
-                cell.outcome = sc.resources[r].kind == model::ResourceKind::kTokioMutex || owns ? "strands" : "hangs";
+              // A Notify's notify_one notification, or a barging mutex's listener notification.
+              const auto kind = sc.resources[r].kind;
+              const bool notified = (kind == model::ResourceKind::kNotify || kind == model::ResourceKind::kBargingMutex) &&
+                                    s.notifies[r].notified[i] == 1;
+              if ((owns || notified) && s.is_paused(i)) {
+                // Owned permits and notify_one's notification are stranded with the paused
+                // future; a barging mutex's absorbed notification makes later unlocks wake nobody.
+                cell.outcome = owns || kind == model::ResourceKind::kNotify ? "strands" : "hangs";
                 cell.cause = owns ? "permit owned by paused " + sc.tasks[i].name
                                   : "notification held by paused " + sc.tasks[i].name;
               }
@@ -130,7 +134,6 @@ CompareTable compare_designs(const std::string& path, const std::string& text) {
           if (cell.cause.empty()) cell.cause = "waiters hang";
         }
       }
-      if (design == Design::kNotifyOne && cell.cause.rfind("notification", 0) == 0) cell.outcome = "strands";
       row.push_back(cell);
     }
     table.cells.push_back(row);

@@ -29,53 +29,8 @@ using properties::InputError;
   throw InputError(file.path + ": cannot export to Rust: " + why);
 }
 
-bool supported_op(OpKind kind) {
-  switch (kind) {
-    case OpKind::kLock:
-    case OpKind::kSleep:
-    case OpKind::kYieldNow:
-    case OpKind::kJoin:
-    case OpKind::kNotified:
-    case OpKind::kUnlock:
-    case OpKind::kTryLock:
-    case OpKind::kStdLock:
-    case OpKind::kStdUnlock:
-    case OpKind::kNotifyOne:
-    case OpKind::kNotifyWaiters:
-    case OpKind::kSpawn:
-    case OpKind::kPause:
-    case OpKind::kResume:
-    case OpKind::kDrop:
-    case OpKind::kAbort:
-    case OpKind::kAssign:
-    case OpKind::kJumpUnless:
-    case OpKind::kJump:
-    case OpKind::kReturn:
-    case OpKind::kGuardBegin:
-    case OpKind::kGuardEnd:
-    case OpKind::kWrapBegin:
-    case OpKind::kWrapEnd:
-    case OpKind::kAddPermits:
-    case OpKind::kForget:
-    case OpKind::kClose:
-    case OpKind::kSend:
-    case OpKind::kRecv:
-    case OpKind::kGetOrInit:
-    case OpKind::kSelect:
-    case OpKind::kDropKept:
-      return true;
-    default:
-      return false;
-  }
-}
-
 bool supported_resource(ResourceKind kind) {
   return kind != ResourceKind::kBargingMutex;
-}
-
-bool supported_wrapper(Wrapper wrapper) {
-  (void)wrapper;
-  return true;
 }
 
 // --- names -----------------------------------------------------------------------------------
@@ -1804,21 +1759,11 @@ void check_exportable(const properties::PropertyFile& file) {
   for (const auto& r : sc.resources) {
     if (!supported_resource(r.kind)) {
       refuse(file, "resource '" + r.name + "' is a " + model::to_string(r.kind) +
-                       "; the exporter writes tokio_mutex, std_mutex and notify");
-    }
-  }
-  for (const auto& f : sc.futures) {
-    if (!supported_wrapper(f.wrapper)) {
-      refuse(file, "'" + f.name + "' has the wrapper " + model::to_string(f.wrapper) +
-                       "; the exporter writes pausable and drop_on_pause");
+                       "; the exporter writes every resource kind but barging_mutex");
     }
   }
   auto check_ops = [&](const std::vector<Op>& program, const std::string& where) {
     for (const Op& op : program) {
-      if (!supported_op(op.kind)) {
-        refuse(file, "'" + model::describe_op(sc, op) + "' in " + where +
-                         " has no Rust counterpart in the exporter");
-      }
       const bool guard_op =
           op.kind == OpKind::kLock || op.kind == OpKind::kUnlock || op.kind == OpKind::kTryLock;
       const auto kind = guard_op ? sc.resources[op.a].kind : ResourceKind::kTokioMutex;
