@@ -871,7 +871,9 @@ class Step {
         say(told);
         return Flow::kNext;
       }
-      case Semaphore::Poll::kClosed: say("send ", name(r), " -> Err (closed)"); return Flow::kNext;
+      case Semaphore::Poll::kClosed:
+        say("send ", name(r), " -> Err (closed)", drop_node(r, w));
+        return Flow::kNext;
       case Semaphore::Poll::kPending: break;
     }
     ts.inflight = 1;

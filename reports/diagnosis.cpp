@@ -2,7 +2,7 @@
 
 #include "model/queries.hpp"
 #include "properties/builtins.hpp"
-#include "reports/final_state.hpp"
+#include "reports/text.hpp"
 
 namespace wakecheck::reports {
 

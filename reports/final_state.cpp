@@ -1,5 +1,7 @@
 #include "reports/final_state.hpp"
 
+#include "reports/text.hpp"
+
 #include "model/queries.hpp"
 #include "model/tokio_model.hpp"
 
@@ -12,14 +14,6 @@ using model::TaskStatus;
 using model::resource_at;
 using model::task_at;
 
-std::string join_names(const std::vector<std::string>& names) {
-  std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
-    out += names[i];
-  }
-  return out;
-}
 
 FinalStateView view_final_state(const model::Scenario& sc, const model::State& s) {
   FinalStateView view;

@@ -36,9 +36,6 @@ struct FinalStateView {
   std::vector<ResourceView> resources;
 };
 
-/// "a", "a and b", "a, b and c".
-std::string join_names(const std::vector<std::string>& names);
-
 FinalStateView view_final_state(const model::Scenario& scenario, const model::State& state);
 
 /// The state on one line, for step-by-step output:

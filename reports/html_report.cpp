@@ -20,6 +20,7 @@
 
 #include "model/queries.hpp"
 #include "properties/input_error.hpp"
+#include "reports/text.hpp"
 #include "reports/diagnosis.hpp"
 #include "reports/final_state.hpp"
 #include "reports/reporter.hpp"
@@ -70,12 +71,6 @@ std::string num(double value) {
   if (out.size() > 2 && out.compare(out.size() - 2, 2, ".0") == 0) out.resize(out.size() - 2);
   if (out == "-0") out = "0";
   return out;
-}
-
-std::string seconds(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.3f", value);
-  return buffer;
 }
 
 double len(std::size_t n) {
@@ -1094,7 +1089,7 @@ class HtmlReporter final : public Reporter {
       o << "<tr><td><a href=\"" << esc(row.page) << "\"><code>" << esc(row.file)
         << "</code></a><span class=\"desc\">" << esc(row.name) << "</span></td><td class=\"num\">"
         << row.checks << "</td><td class=\"num\">" << row.as_expected << "</td><td class=\"num\">"
-        << row.states << "</td><td class=\"num\">" << seconds(row.seconds)
+        << row.states << "</td><td class=\"num\">" << format_seconds(row.seconds)
         << "</td><td><span class=\"badge " << (ok ? "ok\">ok" : "mismatch\">MISMATCH")
         << "</span></td></tr>\n";
     }
@@ -1190,7 +1185,7 @@ class HtmlReporter final : public Reporter {
     figure(o, "states", std::to_string(run.stats.states), "");
     figure(o, "transitions", std::to_string(run.stats.transitions), "");
     figure(o, "depth", std::to_string(run.stats.depth), "");
-    figure(o, "seconds", seconds(secs), "");
+    figure(o, "seconds", format_seconds(secs), "");
     figure(o, "complete", run.stats.complete ? "yes" : "no",
            run.stats.complete ? "" : " incomplete");
     o << "</div>\n";

@@ -1,8 +1,8 @@
 // JUnit XML, for CI systems: one testsuite per property file, one testcase per property. A
 // property whose verdict is not the expected one is a failure carrying the counterexample.
-#include <cstdio>
 #include <sstream>
 
+#include "reports/text.hpp"
 #include "reports/reporter.hpp"
 
 namespace wakecheck::reports {
@@ -23,12 +23,6 @@ std::string escape(const std::string& text) {
     }
   }
   return out;
-}
-
-std::string seconds(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.3f", value);
-  return buffer;
 }
 
 class JunitReporter final : public Reporter {
@@ -55,7 +49,7 @@ class JunitReporter final : public Reporter {
     failures_ += failures;
     suites_ << "  <testsuite name=\"" << escape(file.path) << "\" tests=\"" << run.results.size()
             << "\" failures=\"" << failures << "\" errors=\"0\" time=\""
-            << (timing_ ? seconds(run.stats.seconds) : "0") << "\">\n"
+            << (timing_ ? format_seconds(run.stats.seconds) : "0") << "\">\n"
             << "    <properties>\n"
             << "      <property name=\"scenario\" value=\"" << escape(file.name) << "\"/>\n"
             << "      <property name=\"states\" value=\"" << run.stats.states << "\"/>\n"

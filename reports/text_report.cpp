@@ -1,7 +1,7 @@
 #include <algorithm>
-#include <cstdio>
 #include <string>
 
+#include "reports/text.hpp"
 #include "reports/diagnosis.hpp"
 #include "reports/final_state.hpp"
 #include "reports/reporter.hpp"
@@ -16,12 +16,6 @@ using properties::TraceData;
 std::string pad(std::string text, std::size_t width) {
   if (text.size() < width) text.append(width - text.size(), ' ');
   return text;
-}
-
-std::string seconds(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.3f", value);
-  return buffer;
 }
 
 const char* noun(explorer::PropertyKind kind) {
@@ -41,7 +35,7 @@ class TextReporter final : public Reporter {
          << sc.resources.size() << (sc.resources.size() == 1 ? " resource" : " resources") << "\n";
     out_ << "  explored " << run.stats.states << " states, " << run.stats.transitions
          << " transitions, depth " << run.stats.depth
-         << (timing_ ? ", " + seconds(run.stats.seconds) + " s" : "") << (run.stats.complete ? "" : " (stopped at the state bound: incomplete)")
+         << (timing_ ? ", " + format_seconds(run.stats.seconds) + " s" : "") << (run.stats.complete ? "" : " (stopped at the state bound: incomplete)")
          << "\n\n";
     std::size_t width = 24;
     for (const auto& result : run.results) width = std::max(width, result.name.size());
@@ -87,7 +81,7 @@ class TextReporter final : public Reporter {
       for (const auto& row : summary_) {
         out_ << "  " << pad(row.file, width + 2) << pad(std::to_string(row.checks), 8)
              << pad(std::to_string(row.as_expected), 13) << pad(std::to_string(row.states), 10)
-             << (timing_ ? seconds(row.seconds) : "-") << (row.as_expected == row.checks ? "" : "  MISMATCH") << "\n";
+             << (timing_ ? format_seconds(row.seconds) : "-") << (row.as_expected == row.checks ? "" : "  MISMATCH") << "\n";
       }
       out_ << files_ << " files, " << checks_ << " checks: " << (checks_ - mismatches_)
            << " as expected, " << mismatches_ << " not\n";
