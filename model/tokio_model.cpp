@@ -107,8 +107,10 @@ class Step {
 
   // --- scheduling (runtime/task/state.rs, runtime/scheduler/current_thread.rs) -----------------
 
+  /// Puts a task in the run queue. main, the block_on future, never goes there: being
+  /// scheduled is its woken flag (TaskStatus::kScheduled), read at the top of the loop.
   void enqueue(TaskId t) {
-    if (s_.run_queue.contains(t)) return;
+    if (t == kMainTask || s_.run_queue.contains(t)) return;
     if (multi()) {
       s_.run_queue.insert_sorted(t);
     } else {
@@ -126,7 +128,7 @@ class Step {
       return "wake " + name(t) + " coalesced (already scheduled)";
     }
     ts.wake_pending = 1;
-    if (t != kMainTask) enqueue(t);
+    enqueue(t);
     return "wake " + name(t) + " issued";
   }
 
@@ -194,7 +196,7 @@ class Step {
     if (ts.status == TaskStatus::kIdle) {
       ts.wake_pending = 0;
       ts.status = TaskStatus::kScheduled;
-      if (t != kMainTask) enqueue(t);  // main is not in the run queue: its woken flag is set
+      enqueue(t);
     }
     if (!multi()) {
       s_.phase = Phase::kTop;
