@@ -52,6 +52,12 @@ const char* to_string(OpKind kind) {
     case OpKind::kGetOrInit: return "get_or_init";
     case OpKind::kSelect: return "select";
     case OpKind::kDropKept: return "drop_kept";
+    case OpKind::kJoinAll: return "join!";
+    case OpKind::kStartSet: return "set";
+    case OpKind::kNextChild: return "next";
+    case OpKind::kSelectAll: return "select_all";
+    case OpKind::kBlockBegin: return "block_in_place";
+    case OpKind::kBlockEnd: return "block_in_place_end";
   }
   return "?";
 }
@@ -185,6 +191,25 @@ std::string describe_op(const Scenario& sc, const Op& op) {
     case OpKind::kDropKept:
       out += to_string(op.kind);
       break;
+    case OpKind::kJoinAll:
+    case OpKind::kStartSet:
+    case OpKind::kNextChild:
+    case OpKind::kSelectAll: {
+      out += to_string(op.kind);
+      out += op.kind == OpKind::kStartSet && op.c != 0 ? " (buffer_unordered " + std::to_string(op.c) + ")" : "";
+      out += op.kind == OpKind::kSelectAll && op.c != 0 ? " (rest kept)" : "";
+      const char* sep = " of ";
+      for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+        out += sep;
+        out += sc.tasks[c].name;
+        sep = ", ";
+      }
+      break;
+    }
+    case OpKind::kBlockBegin:
+    case OpKind::kBlockEnd:
+      out += op.kind == OpKind::kBlockBegin ? "block_in_place begins" : "block_in_place ends";
+      break;
     case OpKind::kSelect:
       out += "select lock ";
       out += sc.resources[op.a].name;
@@ -261,6 +286,8 @@ std::optional<std::size_t> Scenario::find_variable(const std::string& n,
   for (std::size_t i = 0; i < variables.size(); ++i) {
     if (variables[i].name == n && variables[i].task == owner) return i;
   }
+  // A branch of a combinator reads and writes its task's own variables.
+  if (owner && *owner < tasks.size() && tasks[*owner].parent) return find_variable(n, tasks[*owner].parent);
   return std::nullopt;
 }
 

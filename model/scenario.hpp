@@ -98,7 +98,23 @@ enum class OpKind : std::uint8_t {
   kGetOrInit,   // a: cell. `cell.get_or_init(|| async { sleep }).await` (sync/once_cell.rs)
   kSelect,      // a: resource, b: 1 to keep the lock future (`&mut fut`), c: variable + 1 for the
                 // winning branch. `select! { biased; _ = lock => 0, _ = sleep => 1 }`
-  kDropKept,    // drop the future a select! kept (`drop(fut)`), giving back what it was assigned
+  kDropKept,    // drop the future a select! kept (`drop(fut)`), giving back what it was assigned;
+                // and the futures a select_all left alive (`drop(rest)`)
+  // Futures inside one task (children: task slots with TaskSpec::parent set, a: first child,
+  // b: how many, contiguous). They are polled only while the combinator is polled, by the
+  // task's own poll; their waker wakes the task.
+  kJoinAll,     // `tokio::join!(..)`: every unfinished child each poll, the first one rotating
+  kNextChild,   // c: at most c children in flight (0: all). `FuturesUnordered` /
+                // `buffer_unordered(c)`: `while let Some(_) = set.next().await { body }`: polls
+                // the woken children in wake order until one finishes (Some: pc + 2) or none is
+                // left (None: the kJump at pc + 1 leaves the loop)
+  kStartSet,    // a, b, c as kNextChild: the set is created with its children pushed (started)
+  kSelectAll,   // c: 1 to keep the rest alive (`let (_, _, rest) = ...`), 0 to drop it.
+                // `futures::future::select_all(..)`: polls the children in order; the first to
+                // finish wins
+  kBlockBegin,  // `block_in_place(|| Handle::current().block_on(async { .. }))` (multi_thread):
+  kBlockEnd,    // the thread runs only this future until it finishes; the task's other futures
+                // are not polled meanwhile
 };
 
 /// Whether a poll can stop (return Pending) at this operation.
@@ -125,15 +141,19 @@ struct VariableSpec {
   std::string name;                 // "state", or "outcome" for a task's own
   std::optional<std::size_t> task;  // the owning task for a task's own variable
   bool boolean = false;
-  std::int8_t initial = 0;
-  std::int8_t min = 0;
-  std::int8_t max = 1;
+  std::int16_t initial = 0;
+  std::int16_t min = 0;
+  std::int16_t max = 1;
 };
 
 struct TaskSpec {
   std::string name;   // "worker1"
   std::string group;  // the template it is a copy of ("worker"), or its own name
   std::vector<Op> program;
+  // A child future of a combinator (join!, FuturesUnordered, select_all) in its parent task's
+  // program: not a task of its own: polled by the parent's poll, its wakes wake the parent.
+  std::optional<std::size_t> parent;
+  OpKind combinator = OpKind::kJoinAll;  // a child's: kJoinAll, kNextChild or kSelectAll
 };
 
 enum class FaultKind : std::uint8_t { kPause, kResume, kDrop, kSpuriousWake, kCoopYield };
@@ -157,11 +177,20 @@ struct Scenario {
   std::vector<Expr> exprs;           // expressions of programs, by index
   std::vector<std::vector<Op>> handlers;  // on_drop handlers, by index
   std::array<FaultBudget, kFaultKinds> faults;
+  // current_thread.rs `event_interval` (Builder::event_interval): task polls per turn of the
+  // scheduler loop before it parks and polls a woken main.
+  std::uint8_t event_interval = 61;
 
   const TaskSpec& task(TaskId t) const { return tasks[index(t)]; }
   const ResourceSpec& resource(ResourceId r) const { return resources[index(r)]; }
   const FaultBudget& fault(FaultKind kind) const { return faults[static_cast<std::size_t>(kind)]; }
   Wrapper wrapper(TaskId t) const { return futures[index(t)].wrapper; }
+  bool is_child(TaskId t) const { return tasks[index(t)].parent.has_value(); }
+  /// The task whose poll polls `t`: `t` itself, or the parent of a child future.
+  TaskId runner(TaskId t) const {
+    const auto& p = tasks[index(t)].parent;
+    return p ? TaskId{static_cast<std::uint8_t>(*p)} : t;
+  }
   std::optional<std::size_t> find_task(const std::string& name) const;
   std::optional<std::size_t> find_resource(const std::string& name) const;
   std::optional<std::size_t> find_future(const std::string& name) const;

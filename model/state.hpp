@@ -48,6 +48,10 @@ struct TaskState {
   std::uint8_t region = 0;            // nested wrapped future being run: its index + 1, or 0
   std::uint8_t guard = 0;             // on_drop handler in force: its index + 1, or 0
   std::uint8_t guard_in_region = 0;   // that handler belongs to the nested future
+  std::uint8_t turn = 0;              // join!: branches to skip first at the next poll (rotation)
+  std::uint8_t blocked = 0;           // block_in_place: the blocking future's task/child + 1, or 0
+  std::uint8_t block_woken = 0;       // the blocked thread's block_on future was woken
+  std::uint8_t coop_spent = 0;        // coop budget units spent in the current poll
   std::array<std::uint8_t, kMaxResources> held{};         // guards held by the task's future
   std::array<std::uint8_t, kMaxResources> region_held{};  // of those, held by the nested future
   bool operator==(const TaskState&) const = default;
@@ -67,8 +71,8 @@ struct NotifyState {
   bool operator==(const NotifyState&) const = default;
 };
 
-/// current_thread.rs: tasks polled per turn of the scheduler loop (`event_interval`, default 61).
-inline constexpr std::uint8_t kEventInterval = 61;
+/// coop.rs: budget units per task poll.
+inline constexpr std::uint8_t kCoopBudget = 128;
 
 enum class Phase : std::uint8_t {
   kTop,   // current_thread: at the top of the scheduler loop, where a woken main is polled
@@ -76,24 +80,26 @@ enum class Phase : std::uint8_t {
 };
 
 struct State {
+  // The two-byte fields first, so that the value has no padding.
+  std::array<std::int16_t, kMaxVariables> vars{};
+  std::uint16_t paused = 0;     // pause flags, one bit per future
+  std::uint16_t swallowed = 0;  // per future: a wake reached its wrapper, which did not poll it
   std::array<TaskState, kMaxTasks> tasks{};
   std::array<Semaphore, kMaxResources> semaphores{};   // tokio_mutex resources
   std::array<NotifyState, kMaxResources> notifies{};   // notify resources
   std::array<std::uint8_t, kMaxResources> std_owner{}; // std_mutex resources: owner + 1, or 0
-  std::array<std::int8_t, kMaxVariables> vars{};
-  std::uint16_t paused = 0;     // pause flags, one bit per future
-  std::uint16_t swallowed = 0;  // per future: a wake reached its wrapper, which did not poll it
   // Tasks in the run queue, front first. On multi_thread the order carries no meaning and the
   // list is kept sorted, so equal situations are equal states. A task with `wake_pending` set
   // holds its place in the queue until the wake is delivered.
   SmallList<TaskId, kMaxTasks> run_queue;
   SmallList<TaskId, kMaxTasks> deferred;  // yield_now's deferred wakes, FIFO (1.24.2)
+  // Woken child futures of FuturesUnordered sets, in wake order (its ready-to-run queue).
+  SmallList<TaskId, kMaxTasks> ready_children;
   Phase phase = Phase::kTop;
-  // current_thread: task polls since the top of the scheduler loop; after kEventInterval of them
+  // current_thread: task polls since the top of the scheduler loop; after event_interval of them
   // the loop parks (park_yield) and returns to the top, even with tasks still queued.
   std::uint8_t ticks = 0;
   std::array<std::uint8_t, kFaultKinds> faults_left{};
-  std::uint8_t unused = 0;  // always 0: keeps the size even, so the value has no padding bytes
   bool operator==(const State&) const = default;
 
   const TaskState& task(TaskId t) const { return tasks[index(t)]; }

@@ -78,7 +78,7 @@ class Step {
   template <class... Parts>
   void say(const Parts&... parts) {
     if constexpr (kNarrate) {
-      std::string line;
+      std::string line = prefix_;
       ((line += parts), ...);
       lines_->push_back(std::move(line));
     }
@@ -124,12 +124,40 @@ class Step {
   std::string issue_wake(TaskId t) {
     TaskState& ts = s_.task(t);
     if (!ts.live()) return "wake " + name(t) + " ignored (" + name(t) + " has finished)";
+    if (sc_.is_child(t)) return wake_child(t);
+    if (ts.blocked != 0) {
+      if (ts.blocked == index(t) + 1) {
+        ts.block_woken = 1;
+        return "wake " + name(t) + " issued to its thread, blocked in block_on";
+      }
+      return "wake " + name(t) + " noted (its thread is blocked in block_in_place; it is polled again after)";
+    }
     if (ts.status == TaskStatus::kScheduled || ts.wake_pending) {
       return "wake " + name(t) + " coalesced (already scheduled)";
     }
     ts.wake_pending = 1;
     enqueue(t);
     return "wake " + name(t) + " issued";
+  }
+
+  /// A child future's waker: FuturesUnordered puts the child in its ready-to-run queue and wakes
+  /// the task (futures-util stream/futures_unordered/task.rs `wake_by_ref`); join! and select_all
+  /// hand the task's own waker down. A child blocking its task's thread (block_in_place) is woken
+  /// by the thread's block_on waker instead.
+  std::string wake_child(TaskId c) {
+    const TaskId p = sc_.runner(c);
+    TaskState& ps = s_.task(p);
+    if (ps.blocked == index(c) + 1) {
+      ps.block_woken = 1;
+      return "wake " + name(c) + " issued to the thread blocked in its block_on";
+    }
+    TaskState& cs = s_.task(c);
+    if (sc_.tasks[index(c)].combinator == OpKind::kNextChild && cs.status != TaskStatus::kScheduled) {
+      cs.status = TaskStatus::kScheduled;
+      s_.ready_children.push_back(c);
+      return "wake " + name(c) + " (into its set's ready queue) -> " + issue_wake(p);
+    }
+    return "wake " + name(c) + " -> " + issue_wake(p);
   }
 
   void deliver_wake(TaskId t) {
@@ -167,7 +195,7 @@ class Step {
     s_.phase = Phase::kTop;
     s_.ticks = 0;
     if (batch_end) {
-      say(std::to_string(kEventInterval), " polls since the top of the loop: park_yield",
+      say(std::to_string(sc_.event_interval), " polls since the top of the loop: park_yield",
           woken.empty() ? "" : "; deferred wakes of " + woken + " issued");
     } else if (woken.empty()) {
       say("run queue empty: back to the top of the scheduler loop");
@@ -180,6 +208,14 @@ class Step {
     // time/driver: the sleep's entry fires and wakes its task. Timers fire only when the runtime
     // would otherwise park (sleeps are long next to the work between them).
     s_.task(t).timer = 2;
+    if (sc_.is_child(t) || s_.task(t).blocked != 0) {
+      say("sleep of ", name(t), " elapsed -> ", issue_wake(t));
+      if (!multi()) {
+        s_.phase = Phase::kTop;
+        s_.ticks = 0;
+      }
+      return;
+    }
     schedule_from_driver(t);
     say("sleep of ", name(t), " elapsed; ", name(t), " scheduled");
   }
@@ -193,7 +229,9 @@ class Step {
   /// The time driver wakes a task while the runtime parks; then the loop starts at its top.
   void schedule_from_driver(TaskId t) {
     TaskState& ts = s_.task(t);
-    if (ts.status == TaskStatus::kIdle) {
+    if (sc_.is_child(t) || ts.blocked != 0) {
+      (void)issue_wake(t);
+    } else if (ts.status == TaskStatus::kIdle) {
       ts.wake_pending = 0;
       ts.status = TaskStatus::kScheduled;
       enqueue(t);
@@ -224,12 +262,53 @@ class Step {
 
   void poll(TaskId t) {
     TaskState& ts = s_.task(t);
+    ts.coop_spent = 0;  // coop.rs: each poll of a task starts with a full budget
+    if (ts.blocked != 0) {
+      poll_blocked(t);
+      ts.coop_spent = 0;
+      return;
+    }
     if (t != kMainTask) s_.run_queue.erase(t);
     if (!multi()) {
       s_.phase = Phase::kLoop;
       if (t != kMainTask) ++s_.ticks;
     }
     ts.status = TaskStatus::kIdle;  // RUNNING; the poll's outcome decides what follows
+    poll_future(t);
+    s_.task(t).coop_spent = 0;  // only the poll itself sees its budget
+  }
+
+  /// The thread of `t` is blocked in block_in_place's block_on, which was woken: it polls the
+  /// blocking future again. When that finishes, the closure returns and the task is polled anew
+  /// (here: woken), so its other futures run again.
+  void poll_blocked(TaskId t) {
+    TaskState& ts = s_.task(t);
+    ts.block_woken = 0;
+    const TaskId x = task_at(ts.blocked - 1U);
+    if (x == t) {
+      say("block_on polls ", name(t), "'s future again");
+      run_program(t);
+      return;
+    }
+    say("block_on polls ", name(x), " again");
+    poll_child(x);
+    if (ts.blocked == 0 && ts.live()) say("block_in_place returned -> ", issue_wake(t));
+  }
+
+  /// A combinator polls child future `c` of the running task.
+  void poll_child(TaskId c) {
+    TaskState& cs = s_.task(c);
+    s_.ready_children.erase(c);
+    cs.status = TaskStatus::kIdle;
+    const std::string saved = prefix_;
+    if constexpr (kNarrate) prefix_ = name(c) + ": ";
+    poll_future(c);
+    prefix_ = saved;
+  }
+
+  /// Polls `t`'s future (a task's, or a child's): through its wrappers, then its program.
+  void poll_future(TaskId t) {
+    TaskState& ts = s_.task(t);
 
     if (ts.cancel_requested) {
       // runtime/task/harness.rs: a CANCELLED task's future is dropped instead of polled.
@@ -408,6 +487,27 @@ class Step {
         return Flow::kNext;
       }
       case OpKind::kRecv: return recv(t, r);
+      case OpKind::kJoinAll: return join_all(t, op);
+      case OpKind::kStartSet: {
+        start_children(op, TaskStatus::kScheduled);
+        say("the set is created with ", child_names(op, true), refill_note(op));
+        return Flow::kNext;
+      }
+      case OpKind::kNextChild: return next_child(t, op);
+      case OpKind::kSelectAll: return select_all(t, op);
+      case OpKind::kBlockBegin: {
+        s_.task(sc_.runner(t)).blocked = static_cast<std::uint8_t>(index(t) + 1);
+        say("block_in_place: the thread leaves the scheduler and runs only this future (block_on)",
+            sc_.is_child(t) ? "; " + name(sc_.runner(t)) + "'s other futures are not polled meanwhile" : "");
+        return Flow::kNext;
+      }
+      case OpKind::kBlockEnd: {
+        TaskState& rs = s_.task(sc_.runner(t));
+        rs.blocked = 0;
+        rs.block_woken = 0;
+        say("block_on finished: block_in_place returns");
+        return Flow::kNext;
+      }
       case OpKind::kSleep: {
         if (!ts.inflight) {
           ts.inflight = 1;
@@ -454,7 +554,12 @@ class Step {
       }
       case OpKind::kJoin: {
         const TaskState& joined = s_.task(other);
+        if (coop_yield(t, "join " + name(other))) {
+          ts.inflight = 1;
+          return Flow::kPending;
+        }
         if (joined.finished()) {
+          coop_spend(t);
           say("join ", name(other), " -> ready (", name(other), " ", finished_word(joined.status), ")");
           return Flow::kNext;
         }
@@ -537,7 +642,7 @@ class Step {
           fail(t, Failure::kOutOfRange);
           return Flow::kStop;
         }
-        s_.vars[op.a] = static_cast<std::int8_t>(value);
+        s_.vars[op.a] = static_cast<std::int16_t>(value);
         say(variable_name(op.a), " = ", value_text(value, op.a));
         return Flow::kNext;
       }
@@ -641,10 +746,29 @@ class Step {
   /// already assigned stays assigned: S22).
   bool coop_yield(TaskId t, const std::string& what) {
     TaskState& ts = s_.task(t);
-    if (!ts.coop_exhausted) return false;
-    ts.coop_exhausted = 0;
-    say(what, " -> Pending: coop budget spent, the semaphore is not touched; ", issue_wake(t));
+    if (ts.coop_exhausted) {
+      ts.coop_exhausted = 0;
+      say(what, " -> Pending: coop budget spent, the semaphore is not touched; ", coop_wake(t));
+      return true;
+    }
+    if (s_.task(sc_.runner(t)).coop_spent < kCoopBudget) return false;
+    say(what, " -> Pending: this poll spent the coop budget (", std::to_string(kCoopBudget), " units); ",
+        coop_wake(t));
     return true;
+  }
+
+  /// The self-wake of an operation refused by coop: at once in 1.24.2 (the running task goes to
+  /// the back of the queue); deferred since 1.44 (#7185), so it resumes after the queue drains.
+  std::string coop_wake(TaskId t) {
+    if (sc_.version == TokioVersion::k1_24 || multi()) return issue_wake(t);
+    if (!s_.deferred.contains(t)) s_.deferred.push_back(t);
+    return "wake deferred";
+  }
+
+  /// An operation that passed coop's gate and finished spends one budget unit of the poll.
+  void coop_spend(TaskId t) {
+    std::uint8_t& spent = s_.task(sc_.runner(t)).coop_spent;
+    if (spent < kCoopBudget) ++spent;
   }
 
   Flow lock(TaskId t, ResourceId r, std::uint8_t n) {
@@ -665,6 +789,7 @@ class Step {
     switch (sem.poll_acquire(w, n)) {
       case Semaphore::Poll::kReady:
         add_held(ts, r, n);
+        coop_spend(t);
         say(word, !was_queued ? " -> acquired"
                   : n == 1    ? " -> acquired (the permit was assigned to it by a release)"
                               : " -> acquired (the permits were assigned to it by releases)");
@@ -688,6 +813,166 @@ class Step {
       say(word, " -> pending: queued behind ", ordinal_waiters(ahead));
     }
     return Flow::kPending;
+  }
+
+  // --- futures inside one task: join!, FuturesUnordered / buffer_unordered, select_all ----------
+  // Children are task slots (TaskSpec::parent) polled only from their parent's poll, while the
+  // combinator is the parent's awaited operation. A child that was handed a permit while the
+  // parent awaits something else is not polled: the permit waits with it.
+
+  std::string child_names(const Op& op, bool started_only) const {
+    std::string names;
+    for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+      if (started_only && s_.tasks[c].status == TaskStatus::kNotSpawned) continue;
+      if (!names.empty()) names += ", ";
+      names += sc_.tasks[c].name;
+    }
+    return names;
+  }
+  std::string refill_note(const Op& op) const {
+    return op.c != 0 && op.c < op.b ? " (buffer_unordered(" + std::to_string(op.c) + "): at most " +
+                                          std::to_string(op.c) + " in flight)"
+                                    : "";
+  }
+
+  /// Starts a combinator's children afresh (the previous ones are dropped if still alive):
+  /// join!/select_all children start idle and are polled at once; a set's are pushed into its
+  /// ready queue (at most op.c of them for buffer_unordered).
+  void start_children(const Op& op, TaskStatus start) {
+    for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+      if (s_.tasks[c].live()) drop_future(task_at(c), TaskStatus::kDropped);
+      s_.ready_children.erase(task_at(c));
+      s_.tasks[c] = TaskState{};
+    }
+    std::size_t started = 0;
+    for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+      if (op.kind != OpKind::kJoinAll && op.kind != OpKind::kSelectAll && op.c != 0 && started == op.c) break;
+      s_.tasks[c].status = start;
+      if (start == TaskStatus::kScheduled) s_.ready_children.push_back(task_at(c));
+      ++started;
+    }
+  }
+
+  /// macros/join.rs (1.24.2): every poll polls each unfinished branch, starting one further each
+  /// time (`skip_next_time`), until all are done.
+  Flow join_all(TaskId t, const Op& op) {
+    TaskState& ts = s_.task(t);
+    if (!ts.inflight) {
+      start_children(op, TaskStatus::kIdle);
+      ts.inflight = 1;
+      ts.turn = 0;
+      say("join! of ", child_names(op, false));
+    }
+    const std::size_t skip = ts.turn;
+    ts.turn = static_cast<std::uint8_t>(skip + 1 == op.b ? 0 : skip + 1);
+    for (std::size_t k = 0; k < op.b; ++k) {
+      const auto c = task_at(op.a + (skip + k) % op.b);
+      if (!s_.task(c).live()) continue;
+      poll_child(c);
+      if (ts.blocked != 0) return Flow::kPending;
+    }
+    for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+      if (s_.tasks[c].live()) {
+        say("join! -> pending");
+        return Flow::kPending;
+      }
+    }
+    ts.turn = 0;
+    say("join! -> ready (every branch finished)");
+    return Flow::kNext;
+  }
+
+  /// futures-util FuturesUnordered::poll_next (0.3): polls the children in its ready queue, in
+  /// wake order, until one finishes (Some) or it has polled as many as it holds (then it wakes
+  /// the task and yields); with none left, None. buffer_unordered first tops the set up from
+  /// its stream to `c` in flight.
+  Flow next_child(TaskId t, const Op& op) {
+    TaskState& ts = s_.task(t);
+    const auto& program = sc_.task(t).program;
+    std::size_t live = 0;
+    for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) live += s_.tasks[c].live() ? 1U : 0U;
+    for (std::size_t c = op.a; c < std::size_t{op.a} + op.b && op.c != 0 && live < op.c; ++c) {
+      if (s_.tasks[c].status != TaskStatus::kNotSpawned) continue;
+      s_.tasks[c].status = TaskStatus::kScheduled;
+      s_.ready_children.push_back(task_at(c));
+      ++live;
+      say("buffer_unordered takes ", sc_.tasks[c].name, " from the stream");
+    }
+    if (live == 0) {
+      say("next() -> None: the set is empty");
+      ts.pc = program[ts.pc + 1U].b;
+      return Flow::kJumped;
+    }
+    std::size_t polled = 0;
+    for (;;) {
+      std::optional<TaskId> next;
+      for (TaskId c : s_.ready_children) {
+        if (index(c) >= op.a && index(c) < op.a + op.b) {
+          next = c;
+          break;
+        }
+      }
+      if (!next) break;
+      if (polled == live) {
+        say("next() -> pending: polled every child once; yields -> ", issue_wake(t));
+        ts.inflight = 1;
+        return Flow::kPending;
+      }
+      ++polled;
+      poll_child(*next);
+      if (ts.blocked != 0) return Flow::kPending;
+      if (!s_.task(*next).live()) {
+        say("next() -> Some: ", name(*next), " finished");
+        ts.pc = static_cast<std::uint8_t>(ts.pc + 2U);
+        return Flow::kJumped;
+      }
+    }
+    if (!ts.inflight) say("next() -> pending (no child is ready)");
+    ts.inflight = 1;
+    return Flow::kPending;
+  }
+
+  /// futures-util future::select_all: polls the children in order; the first to finish wins.
+  /// The rest are returned alive: dropped at once, or kept (and not polled) by the task.
+  Flow select_all(TaskId t, const Op& op) {
+    TaskState& ts = s_.task(t);
+    if (!ts.inflight) {
+      start_children(op, TaskStatus::kIdle);
+      ts.inflight = 1;
+      say("select_all of ", child_names(op, false));
+    }
+    for (std::size_t i = op.a; i < std::size_t{op.a} + op.b; ++i) {
+      const auto c = task_at(i);
+      if (!s_.task(c).live()) continue;
+      poll_child(c);
+      if (ts.blocked != 0) return Flow::kPending;
+      if (s_.task(c).live()) continue;
+      ts.inflight = 0;
+      if (op.c != 0) {
+        say("select_all -> ", name(c), " won; the rest stay alive in `rest`, and are not polled");
+      } else {
+        say("select_all -> ", name(c), " won; the rest are dropped");
+        drop_children(t, OpKind::kSelectAll);
+      }
+      return Flow::kNext;
+    }
+    say("select_all -> pending");
+    return Flow::kPending;
+  }
+
+  /// Drops `t`'s live children (of one combinator kind, or all): their destructors give back
+  /// what they hold or were assigned.
+  void drop_children(TaskId t, std::optional<OpKind> kind) {
+    for (std::size_t c = 0; c < sc_.tasks.size(); ++c) {
+      const auto& spec = sc_.tasks[c];
+      if (spec.parent != index(t) || !s_.tasks[c].live()) continue;
+      if (kind && spec.combinator != *kind) continue;
+      say(spec.name, " is dropped");
+      const std::string saved = prefix_;
+      if constexpr (kNarrate) prefix_ = spec.name + ": ";
+      drop_future(task_at(c), TaskStatus::kDropped);
+      prefix_ = saved;
+    }
   }
 
   // --- a barging mutex (async_lock::Mutex 3.x, event-listener 5.x) ------------------------------
@@ -796,6 +1081,14 @@ class Step {
 
   /// Drops the lock future a select! kept; what it was assigned passes on.
   std::string drop_kept(TaskId t) {
+    bool rest = false;
+    for (std::size_t c = 0; c < sc_.tasks.size(); ++c) {
+      rest |= sc_.tasks[c].parent == index(t) && sc_.tasks[c].combinator == OpKind::kSelectAll && s_.tasks[c].live();
+    }
+    if (rest) {
+      drop_children(t, OpKind::kSelectAll);
+      return "the futures select_all left alive are dropped";
+    }
     for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
       if (!semaphore_based(sc_.resources[r].kind)) continue;
       const auto w = kept_waiter_of(t);
@@ -861,6 +1154,10 @@ class Step {
 
   Flow send(TaskId t, ResourceId r) {
     TaskState& ts = s_.task(t);
+    if (coop_yield(t, "send " + name(r))) {
+      ts.inflight = 1;
+      return Flow::kPending;
+    }
     Semaphore& sem = s_.semaphore(r);
     const auto w = waiter_of(t);
     const bool was_queued = sem.node(w).queued != 0;
@@ -868,6 +1165,7 @@ class Step {
       case Semaphore::Poll::kReady: {
         NotifyState& ch = s_.notifies[index(r)];
         ch.permit = static_cast<std::uint8_t>(std::min(255, ch.permit + 1));
+        coop_spend(t);
         std::string told = "send " + name(r) + (was_queued ? " -> slot assigned earlier; message sent" : " -> message sent");
         if (!ch.waiters.empty()) told += "; " + issue_wake(ch.waiters.front());
         say(told);
@@ -886,7 +1184,12 @@ class Step {
   Flow recv(TaskId t, ResourceId r) {
     TaskState& ts = s_.task(t);
     NotifyState& ch = s_.notifies[index(r)];
+    if (coop_yield(t, "recv " + name(r))) {
+      ts.inflight = 1;
+      return Flow::kPending;
+    }
     if (ch.permit > 0) {
+      coop_spend(t);
       --ch.permit;
       ch.waiters.erase(t);
       say("recv ", name(r), " -> a message; its slot goes back: ", release(r, 1));
@@ -1050,6 +1353,8 @@ class Step {
         say("its notified future on ", name(r), " is dropped: its notification is forwarded -> ",
             notify_one(r));
       }
+    } else if (op.kind == OpKind::kJoinAll || op.kind == OpKind::kNextChild || op.kind == OpKind::kSelectAll) {
+      drop_children(t, op.kind);
     } else if (op.kind == OpKind::kSleep) {
       ts.timer = 0;
     } else if (op.kind == OpKind::kYieldNow) {
@@ -1113,8 +1418,15 @@ class Step {
     TaskState& ts = s_.task(t);
     ts.status = final_status;
     drop_inflight(t);
+    drop_children(t, std::nullopt);
     if (ts.guard != 0 && final_status != TaskStatus::kComplete) run_handler(t);
     if (has_kept(t)) say(drop_kept(t));
+    s_.ready_children.erase(t);
+    if (TaskState& rs = s_.task(sc_.runner(t)); rs.blocked == index(t) + 1) {
+      rs.blocked = 0;
+      rs.block_woken = 0;
+    }
+    ts.turn = 0;
     s_.deferred.erase(t);
     ts.inflight = 0;
     ts.timer = 0;
@@ -1168,6 +1480,7 @@ class Step {
   State& s_;
   std::vector<std::string>* lines_;
   bool in_handler_ = false;
+  std::string prefix_;  // "worker.fetch: " while a child future is polled
 };
 
 }  // namespace
@@ -1201,7 +1514,7 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
       const bool main_woken = s.task(kMainTask).status == TaskStatus::kScheduled;
       if (s.phase == Phase::kTop && main_woken) {
         next = Event{EventKind::kPoll, kMainTask};
-      } else if (s.ticks >= kEventInterval) {
+      } else if (s.ticks >= scenario_.event_interval) {
         next = Event{EventKind::kPark, kMainTask};  // end of a 61-poll batch: park_yield
       } else if (!s.run_queue.empty()) {
         next = Event{EventKind::kPoll, s.run_queue.front()};
@@ -1230,7 +1543,12 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
       if (s.tasks[i].wake_pending) events.push_back({EventKind::kWake, task_at(i)});
     }
     for (std::size_t i = 0; i < n; ++i) {
-      if (s.tasks[i].status == TaskStatus::kScheduled) events.push_back({EventKind::kPoll, task_at(i)});
+      const TaskState& ts = s.tasks[i];
+      // A child future is polled by its task; a thread blocked in block_on polls its future
+      // when that was woken.
+      if ((ts.status == TaskStatus::kScheduled && !scenario_.tasks[i].parent) || (ts.blocked != 0 && ts.block_woken)) {
+        events.push_back({EventKind::kPoll, task_at(i)});
+      }
     }
     bool sleeping = false;
     for (std::size_t i = 0; i < n; ++i) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -36,6 +37,8 @@ struct Context {
   bool in_handler = false;  // an on_drop handler: synchronous operations only
   bool in_guard = false;    // inside an on_drop scope (they do not nest)
   bool in_future = false;   // inside a nested wrapped future (they do not nest)
+  bool in_branch = false;   // a combinator's branch (combinators do not nest)
+  bool in_block = false;    // inside block_in_place (it does not nest)
 };
 
 /// An expression error, with the near name for a misspelling.
@@ -84,7 +87,7 @@ class Loader {
   // --- scenario --------------------------------------------------------------------------------
 
   model::Scenario scenario(const json& value, const std::string& at) {
-    in_.expect_object(value, at, {"runtime", "tokio", "resources", "variables", "tasks", "faults"},
+    in_.expect_object(value, at, {"runtime", "tokio", "event_interval", "resources", "variables", "tasks", "faults"},
                       {"runtime", "resources", "tasks"});
     model::Scenario sc;
     const auto runtime = in_.choice(value["runtime"], at + "/runtime", "runtime",
@@ -93,6 +96,9 @@ class Loader {
     if (value.contains("tokio")) {
       const auto version = in_.choice(value["tokio"], at + "/tokio", "tokio version", {"1.24", "1.53"});
       sc.version = version == "1.24" ? model::TokioVersion::k1_24 : model::TokioVersion::k1_53;
+    }
+    if (value.contains("event_interval")) {
+      sc.event_interval = static_cast<std::uint8_t>(in_.integer(value["event_interval"], at + "/event_interval", 1, 255));
     }
     resources(value["resources"], at + "/resources", sc);
     if (value.contains("variables")) variables(value["variables"], at + "/variables", sc, std::nullopt);
@@ -181,15 +187,15 @@ class Loader {
         spec.min = 0;
         spec.max = 1;
       } else if (spec_json.is_number()) {
-        spec.initial = static_cast<std::int8_t>(in_.integer(spec_json, p, -128, 127));
+        spec.initial = static_cast<std::int16_t>(in_.integer(spec_json, p, -128, 127));
         spec.min = -128;
         spec.max = 127;
       } else {
         in_.expect_object(spec_json, p, {"initial", "min", "max"}, {"initial"});
         if (spec_json["initial"].is_boolean()) in_.fail(p + "/initial", "a boolean needs no range: write the value");
-        spec.min = static_cast<std::int8_t>(spec_json.contains("min") ? in_.integer(spec_json["min"], p + "/min", -128, 127) : -128);
-        spec.max = static_cast<std::int8_t>(spec_json.contains("max") ? in_.integer(spec_json["max"], p + "/max", spec.min, 127) : 127);
-        spec.initial = static_cast<std::int8_t>(in_.integer(spec_json["initial"], p + "/initial", spec.min, spec.max));
+        spec.min = static_cast<std::int16_t>(spec_json.contains("min") ? in_.integer(spec_json["min"], p + "/min", -32768, 32767) : -128);
+        spec.max = static_cast<std::int16_t>(spec_json.contains("max") ? in_.integer(spec_json["max"], p + "/max", spec.min, 32767) : 127);
+        spec.initial = static_cast<std::int16_t>(in_.integer(spec_json["initial"], p + "/initial", spec.min, spec.max));
       }
       if (sc.variables.size() >= model::kMaxVariables) {
         in_.fail(p, "at most " + std::to_string(model::kMaxVariables) +
@@ -256,6 +262,14 @@ class Loader {
       }
       groups_.push_back(group);
     }
+    // Branches of combinators (join!, FuturesUnordered, select_all) become child slots after
+    // every task, so that a task's copies stay contiguous.
+    for (const auto& group : groups_) {
+      for (std::size_t c = 0; c < group.copies; ++c) {
+        collect_children(list[group.json_index]["program"], at + "/" + std::to_string(group.json_index) + "/program",
+                         sc, group.first + c, group.copies > 1 ? std::to_string(c) : "", wrappers);
+      }
+    }
     for (std::size_t t = 0; t < sc.tasks.size(); ++t) {
       model::FutureSpec own;
       own.name = sc.tasks[t].name;
@@ -270,6 +284,7 @@ class Loader {
                         sc, group.first + c);
       }
     }
+    for (const auto& [path, child] : child_at_) collect_futures(*child_json_.at(path), path + "/do", sc, child);
     // Second pass: programs, compiled per copy (each copy has its own variables and futures).
     for (const auto& group : groups_) {
       const std::string p = at + "/" + std::to_string(group.json_index) + "/program";
@@ -312,8 +327,59 @@ class Loader {
         }
         sc.futures.push_back(f);
       }
-      for (const char* key : {"then", "else", "do"}) {
+      for (const char* key : {"then", "else", "do", "each", "block_in_place"}) {
         if (st.contains(key)) collect_futures(st[key], p + "/" + key, sc, task);
+      }
+    }
+  }
+
+  /// The statement keys that hold a combinator's branches, with the child's kind.
+  static constexpr std::pair<const char*, OpKind> kCombinators[] = {
+      {"join", OpKind::kJoinAll}, {"unordered", OpKind::kNextChild}, {"select_all", OpKind::kSelectAll}};
+
+  /// Creates a child slot for each branch of each combinator in `task`'s program. A branch is
+  /// {"name": N, "wrapper"?: W, "do": [...]}; its slot is named N (N + copy for copies).
+  void collect_children(const json& program, const std::string& at, model::Scenario& sc, std::size_t task,
+                        const std::string& copy, std::vector<model::Wrapper>& wrappers) {
+    if (!program.is_array()) return;
+    for (std::size_t i = 0; i < program.size(); ++i) {
+      const json& st = program[i];
+      const std::string p = at + "/" + std::to_string(i);
+      if (!st.is_object()) continue;
+      for (const auto& [key, kind] : kCombinators) {
+        if (!st.contains(key)) continue;
+        const std::string bp = p + "/" + key;
+        const json& branches = in_.array(st[key], bp);
+        if (branches.empty()) in_.fail(bp, "expected at least one branch");
+        for (std::size_t b = 0; b < branches.size(); ++b) {
+          const std::string at_b = bp + "/" + std::to_string(b);
+          in_.expect_object(branches[b], at_b, {"name", "wrapper", "do"}, {"name", "do"});
+          model::TaskSpec spec;
+          spec.name = name(branches[b]["name"], at_b + "/name") + copy;
+          spec.group = spec.name;
+          spec.parent = task;
+          spec.combinator = kind;
+          if (sc.find_task(spec.name) || resolve_tasks(sc, spec.name)) {
+            in_.fail(at_b + "/name", "name '" + spec.name + "' is used twice (branches are named like tasks)");
+          }
+          if (sc.tasks.size() >= model::kMaxTasks) {
+            in_.fail(at_b, "at most " + std::to_string(model::kMaxTasks) +
+                               " tasks and branches in all (main included, copies counted)");
+          }
+          model::Wrapper w = model::Wrapper::kNone;
+          if (branches[b].contains("wrapper")) w = parse_wrapper(branches[b]["wrapper"], at_b + "/wrapper");
+          if (w == model::Wrapper::kTimeout) {
+            in_.fail(at_b + "/wrapper", "a timeout wraps a nested future ({\"future\": ..., \"wrapper\": \"timeout\"}), not a branch");
+          }
+          if (b == 0) first_child_[std::to_string(task) + p] = sc.tasks.size();
+          child_at_.emplace_back(at_b, sc.tasks.size());
+          child_json_[at_b] = &branches[b]["do"];
+          sc.tasks.push_back(spec);
+          wrappers.push_back(w);
+        }
+      }
+      for (const char* key : {"then", "else", "do", "each", "block_in_place"}) {
+        if (st.contains(key)) collect_children(st[key], p + "/" + key, sc, task, copy, wrappers);
       }
     }
   }
@@ -435,6 +501,26 @@ class Loader {
       out.push_back({OpKind::kSelect, r, keep, won});
       return;
     }
+    for (const auto& [key, kind] : kCombinators) {
+      if (st.contains(key)) {
+        combinator(st, at, key, kind, sc, task, ctx, out);
+        return;
+      }
+    }
+    if (st.contains("block_in_place")) {
+      in_.expect_object(st, at, {"block_in_place"}, {"block_in_place"});
+      if (ctx.in_handler) in_.fail(at, "an on_drop handler cannot block");
+      if (ctx.in_block) in_.fail(at, "block_in_place does not nest");
+      if (sc.flavor != model::Flavor::kMultiThread) {
+        in_.fail_key(at + "/block_in_place", "block_in_place needs the multi_thread runtime (on current_thread tokio panics)");
+      }
+      out.push_back({OpKind::kBlockBegin, 0, 0});
+      Context inner = ctx;
+      inner.in_block = true;
+      block(st["block_in_place"], at + "/block_in_place", sc, task, inner, out);
+      out.push_back({OpKind::kBlockEnd, 0, 0});
+      return;
+    }
     if (st.contains("future")) {
       in_.expect_object(st, at, {"future", "wrapper", "cancelled", "do"}, {"future", "wrapper", "do"});
       if (ctx.in_handler) in_.fail(at, "an on_drop handler cannot contain a future");
@@ -464,7 +550,52 @@ class Loader {
       keys.push_back(key);
     }
     in_.fail_key(at + "/" + JsonReader::escape_token(keys.empty() ? "" : keys.front()),
-                 keys.empty() ? "an empty statement" : JsonReader::unknown("statement", keys.front(), {"if", "while", "on_drop", "future", "select"}, true));
+                 keys.empty() ? "an empty statement" : JsonReader::unknown("statement", keys.front(), {"if", "while", "on_drop", "future", "select", "join", "unordered", "select_all", "block_in_place"}, true));
+  }
+
+  /// join! / FuturesUnordered (buffer_unordered) / select_all: the branches' programs go to their
+  /// child slots; the task's program gets the combinator.
+  void combinator(const json& st, const std::string& at, const char* key, OpKind kind, model::Scenario& sc,
+                  std::size_t task, const Context& ctx, std::vector<Op>& out) {
+    if (kind == OpKind::kJoinAll) in_.expect_object(st, at, {"join"}, {"join"});
+    if (kind == OpKind::kNextChild) in_.expect_object(st, at, {"unordered", "limit", "each"}, {"unordered", "each"});
+    if (kind == OpKind::kSelectAll) in_.expect_object(st, at, {"select_all", "rest"}, {"select_all"});
+    if (ctx.in_handler) in_.fail(at, "an on_drop handler cannot await a " + std::string(key));
+    if (ctx.in_branch || sc.tasks[task].parent) in_.fail(at, std::string(key) + " inside a branch: combinators do not nest");
+    const std::string bp = at + "/" + key;
+    const json& branches = st[key];
+    const auto first = static_cast<std::uint8_t>(first_child_.at(std::to_string(task) + at));
+    const auto count = static_cast<std::uint8_t>(branches.size());
+    for (std::size_t b = 0; b < branches.size(); ++b) {
+      const std::size_t child = first + b;
+      Context inner;
+      inner.in_branch = true;
+      std::vector<Op> program;
+      block(branches[b]["do"], bp + "/" + std::to_string(b) + "/do", sc, child, inner, program);
+      if (program.size() > model::kMaxProgram) {
+        in_.fail(bp + "/" + std::to_string(b) + "/do", "the branch compiles to more than " + std::to_string(model::kMaxProgram) + " operations");
+      }
+      sc.tasks[child].program = std::move(program);
+    }
+    if (kind == OpKind::kJoinAll) {
+      out.push_back({OpKind::kJoinAll, first, count, 0});
+      return;
+    }
+    if (kind == OpKind::kSelectAll) {
+      std::uint8_t keep = 0;
+      if (st.contains("rest")) keep = in_.choice(st["rest"], at + "/rest", "rest", {"drop", "keep"}) == "keep" ? 1 : 0;
+      out.push_back({OpKind::kSelectAll, first, count, keep});
+      return;
+    }
+    std::uint8_t limit = 0;
+    if (st.contains("limit")) limit = static_cast<std::uint8_t>(in_.integer(st["limit"], at + "/limit", 1, count));
+    out.push_back({OpKind::kStartSet, first, count, limit});
+    const std::size_t top = out.size();
+    out.push_back({OpKind::kNextChild, first, count, limit});
+    out.push_back({OpKind::kJump, 0, 0});
+    block(st["each"], at + "/each", sc, task, ctx, out);
+    out.push_back({OpKind::kJump, 0, static_cast<std::uint8_t>(top)});
+    out[top + 1].b = pc_of(out);
   }
 
   std::vector<std::string> variable_names(const model::Scenario& sc, std::size_t task) const {
@@ -843,6 +974,9 @@ class Loader {
 
   JsonReader in_;
   std::vector<TaskGroup> groups_;
+  std::map<std::string, std::size_t> first_child_;  // combinator statement path -> first child
+  std::vector<std::pair<std::string, std::size_t>> child_at_;  // branch path -> child slot
+  std::map<std::string, const json*> child_json_;  // branch path -> its "do" program
   std::optional<SchemaError> deferred_;
 };
 

@@ -95,6 +95,65 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
     }
   }
 
+  // A permit handed to a child future (join!, FuturesUnordered, select_all) that its task does
+  // not poll: the task awaits something else (the loop body, code after select_all) or its
+  // thread is blocked in block_in_place on another child.
+  for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+    const auto res = model::resource_at(r);
+    for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+      const auto c = model::task_at(i);
+      const auto& spec = sc.tasks[i];
+      if (!spec.parent || model::owned_by_future(s, c, res) == 0 || model::task_paused(s, sc, c)) continue;
+      const auto p = model::task_at(*spec.parent);
+      const auto& ps = s.task(p);
+      const std::string& owner = spec.name;
+      const std::string& parent = sc.task(p).name;
+      const std::string& name = sc.resources[r].name;
+      std::string why;
+      if (ps.blocked != 0 && ps.blocked != i + 1) {
+        why = parent + "'s thread is blocked in block_in_place (the block_on of " + sc.tasks[ps.blocked - 1U].name +
+              "), so " + owner + " is not polled";
+      } else {
+        const auto& program = sc.task(p).program;
+        const bool polling = ps.pc < program.size() && program[ps.pc].a <= i && i < std::size_t{program[ps.pc].a} + program[ps.pc].b &&
+                             (program[ps.pc].kind == model::OpKind::kNextChild || program[ps.pc].kind == model::OpKind::kSelectAll ||
+                              program[ps.pc].kind == model::OpKind::kJoinAll);
+        if (polling) continue;
+        const std::string awaiting = ps.pc < program.size() ? model::describe_op(sc, program[ps.pc]) : "nothing";
+        why = parent + (spec.combinator == model::OpKind::kNextChild
+                            ? " runs its loop body (now at: " + awaiting + ") and does not poll the set"
+                            : " went on past select_all (now at: " + awaiting + ") and keeps the rest unpolled");
+      }
+      d.cause = Cause::kStrandedPermit;
+      const char* in = spec.combinator == model::OpKind::kNextChild  ? "FuturesUnordered"
+                       : spec.combinator == model::OpKind::kSelectAll ? "select_all's rest"
+                                                                       : "join!";
+      d.summary = "stranded permit (futurelock): " + name + "'s permit was handed to " + owner + ", a future in " +
+                  parent + "'s " + in + "; " + why;
+      for (std::size_t k = states.size() - 1; k > 0; --k) {
+        if (model::owned_by_future(states[k - 1], c, res) == 0) {
+          d.handover_step = k;
+          break;
+        }
+      }
+      if (d.handover_step) {
+        d.details.push_back("step " + std::to_string(*d.handover_step) + " handed the permit to " + owner +
+                            " (the oldest waiter) and woke " + parent + ", whose poll does not reach " + owner);
+      }
+      if (const auto waits = model::waits_on(s, sc, p)) {
+        d.details.push_back(parent + " itself waits for " + sc.resource(*waits).name +
+                            (*waits == res ? ", behind the permit its own " + owner + " holds" : ""));
+      }
+      d.details.push_back(spec.combinator == model::OpKind::kSelectAll
+                              ? "dropping the rest (drop(rest)) would pass the permit on"
+                              : "polling the combinator while waiting (or not awaiting the same resource in between) would let " +
+                                    owner + " finish");
+      d.coffman = coffman_sentence(sc, s, false) + " The permit belongs to a future inside a task, not to a guard: "
+                  "no task holds the lock, and the wait-for graph has no cycle between tasks.";
+      return d;
+    }
+  }
+
   // A permit owned by a future that will not be polled again: its task is paused (a wrapper
   // swallows its polls) and its lock future was handed the permit.
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {

@@ -57,6 +57,18 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
         }
         break;
     }
+    if (const auto& parent = sc.tasks[i].parent; parent && ts.live()) {
+      // A child future: it runs only when its task polls the combinator holding it.
+      const char* in = sc.tasks[i].combinator == model::OpKind::kNextChild  ? "'s FuturesUnordered"
+                       : sc.tasks[i].combinator == model::OpKind::kSelectAll ? "'s select_all"
+                                                                              : "'s join!";
+      const std::string owner = sc.tasks[*parent].name + in;
+      if (ts.status == TaskStatus::kScheduled) {
+        task.status = "woken, in " + owner + " (polled only when that is polled)";
+      } else {
+        task.status = task.status + ", in " + owner;
+      }
+    }
     view.tasks.push_back(std::move(task));
   }
 

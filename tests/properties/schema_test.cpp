@@ -241,7 +241,7 @@ TEST(SchemaErrors, StatementWithoutKeyword) {
                error_of(with_program(R"([{"iff": "ready"}])")).c_str());
   STRCMP_EQUAL("/scenario/tasks/1/program/0: missing required key: one of while, on_drop, future",
                error_of(with_program(R"([{"do": []}])")).c_str());
-  STRCMP_EQUAL("/scenario/tasks/1/program/0: expected an object with one of the keys: if, while, on_drop, future, select; "
+  STRCMP_EQUAL("/scenario/tasks/1/program/0: expected an object with one of the keys: if, while, on_drop, future, select, join, unordered, select_all, block_in_place; "
                "found an empty object",
                error_of(with_program("[{}]")).c_str());
 }
@@ -321,7 +321,7 @@ TEST(SchemaErrors, FaultTargets) {
 TEST(SchemaErrors, ObjectErrorsComeBeforeTheirMembers) {
   json document = with("/scenario/runtime", "single");
   document["scenario"]["extra"] = 1;
-  STRCMP_EQUAL("/scenario/extra: unknown key 'extra'; expected one of: faults, resources, runtime, tasks, tokio, variables",
+  STRCMP_EQUAL("/scenario/extra: unknown key 'extra'; expected one of: event_interval, faults, resources, runtime, tasks, tokio, variables",
                error_of(document).c_str());
 }
 
