@@ -144,10 +144,14 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
         d.details.push_back(parent + " itself waits for " + sc.resource(*waits).name +
                             (*waits == res ? ", behind the permit its own " + owner + " holds" : ""));
       }
-      d.details.push_back(spec.combinator == model::OpKind::kSelectAll
-                              ? "dropping the rest (drop(rest)) would pass the permit on"
-                              : "polling the combinator while waiting (or not awaiting the same resource in between) would let " +
-                                    owner + " finish");
+      if (ps.blocked != 0 && ps.blocked != i + 1) {
+        d.details.push_back("awaiting instead of blocking the thread (no block_in_place) would let " + parent + " poll " + owner);
+      } else if (spec.combinator == model::OpKind::kSelectAll) {
+        d.details.push_back("dropping the rest (drop(rest)) would pass the permit on");
+      } else {
+        d.details.push_back("not awaiting the same resource in the loop body (or polling the set meanwhile) would let " +
+                            owner + " finish");
+      }
       d.coffman = coffman_sentence(sc, s, false) + " The permit belongs to a future inside a task, not to a guard: "
                   "no task holds the lock, and the wait-for graph has no cycle between tasks.";
       return d;

@@ -63,11 +63,10 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
                        : sc.tasks[i].combinator == model::OpKind::kSelectAll ? "'s select_all"
                                                                               : "'s join!";
       const std::string owner = sc.tasks[*parent].name + in;
-      if (ts.status == TaskStatus::kScheduled) {
-        task.status = "woken, in " + owner + " (polled only when that is polled)";
-      } else {
-        task.status = task.status + ", in " + owner;
-      }
+      task.status = "in " + owner + ": " + (ts.status == TaskStatus::kScheduled ? "woken (polled only when that is polled)" : task.status);
+    }
+    if (ts.blocked != 0 && ts.live()) {
+      task.status = "thread blocked in block_in_place (the block_on of " + sc.tasks[ts.blocked - 1U].name + ")";
     }
     view.tasks.push_back(std::move(task));
   }
