@@ -25,6 +25,7 @@ const char* to_string(OpKind kind) {
     case OpKind::kYieldNow: return "yield_now";
     case OpKind::kJoin: return "join";
     case OpKind::kNotified: return "notified";
+    case OpKind::kCreateNotified: return "create_notified";
     case OpKind::kUnlock: return "unlock";
     case OpKind::kTryLock: return "try_lock";
     case OpKind::kStdLock: return "std_lock";
@@ -174,6 +175,7 @@ std::string describe_op(const Scenario& sc, const Op& op) {
     case OpKind::kStdLock:
     case OpKind::kStdUnlock:
     case OpKind::kNotified:
+    case OpKind::kCreateNotified:
     case OpKind::kNotifyOne:
     case OpKind::kNotifyWaiters:
       word(sc.resources[op.a].name);

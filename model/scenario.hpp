@@ -69,7 +69,9 @@ enum class OpKind : std::uint8_t {
   kSleep,       // `sleep(d).await`: pending until its timer fires
   kYieldNow,    // `tokio::task::yield_now().await`: deferred wake, resumes after other work
   kJoin,        // a: task. `handle.await`: until the task finishes or is cancelled
-  kNotified,    // a: resource. `notify.notified().await`
+  kNotified,    // a: resource. `notify.notified().await`, or the await of a created Notified
+  kCreateNotified,  // a: resource. `let fut = notify.notified();` (not polled: it snapshots the
+                    // notify_waiters counter only)
   // Synchronous operations.
   kUnlock,      // a: resource, c: permits. Drop the guard (or permit): release its permits
   kTryLock,     // a: resource, b: variable + 1 to store success in (0: none), c: permits

@@ -68,6 +68,9 @@ struct NotifyState {
   std::uint8_t permit = 0;                     // NOTIFIED: one stored notify_one
   SmallList<TaskId, kMaxTasks> waiters;        // Waiting `Notified` futures, oldest first
   std::array<std::uint8_t, kMaxTasks> notified{};  // per task: 0 none, 1 OneWaiter, 2 AllWaiters
+  // per task: a Notified created and not yet polled: 0 none, 1 created, 2 created and a
+  // notify_waiters call happened since (its counter moved past the snapshot)
+  std::array<std::uint8_t, kMaxTasks> created{};
   bool operator==(const NotifyState&) const = default;
 };
 

@@ -568,6 +568,11 @@ class Step {
         return Flow::kPending;
       }
       case OpKind::kNotified: return notified(t, r);
+      case OpKind::kCreateNotified: {
+        s_.notifies[index(r)].created[index(t)] = 1;
+        say("create_notified ", name(r), " -> a Notified future (not polled: it only notes the notify_waiters count)");
+        return Flow::kNext;
+      }
       case OpKind::kNotifyOne: {
         say("notify_one ", name(r), " -> ", notify_one(r));
         return Flow::kNext;
@@ -1250,10 +1255,24 @@ class Step {
     TaskState& ts = s_.task(t);
     NotifyState& n = s_.notifies[index(r)];
     if (!ts.inflight) {
-      // `Notified::poll` in Init: take a stored permit, else register as a waiter.
+      // `Notified::poll` in Init: take a stored permit, else see whether notify_waiters was
+      // called since the future was created, else register as a waiter. 1.24.2 tries the
+      // permit first (so a future created before a notify_waiters eats a later notify_one's
+      // permit); 1.51 checks the count first (#7996).
+      const bool counted = n.created[index(t)] == 2;
+      n.created[index(t)] = 0;
+      if (counted && sc_.version != TokioVersion::k1_24) {
+        say("notified ", name(r), " -> ready (notify_waiters was called since it was created)");
+        return Flow::kNext;
+      }
       if (n.permit != 0) {
         n.permit = 0;
-        say("notified ", name(r), " -> ready (stored permit consumed)");
+        say("notified ", name(r), " -> ready (stored permit consumed",
+            counted ? "; 1.24.2 takes it before seeing the notify_waiters call that already made it ready)" : ")");
+        return Flow::kNext;
+      }
+      if (counted) {
+        say("notified ", name(r), " -> ready (notify_waiters was called since it was created)");
         return Flow::kNext;
       }
       n.waiters.push_back(t);
@@ -1287,6 +1306,7 @@ class Step {
     // `notify_waiters`: every current waiter is notified; nothing is stored. 1.24.2 wakes the
     // batch in reverse (WakeList).
     NotifyState& n = s_.notifies[index(r)];
+    for (auto& c : n.created) c = c != 0 ? 2 : 0;  // the call counter moves past every snapshot
     if (n.waiters.empty()) return "nobody waits (nothing stored)";
     const SmallList<TaskId, kMaxTasks> batch = n.waiters;
     n.waiters.clear();
@@ -1422,6 +1442,7 @@ class Step {
     if (ts.guard != 0 && final_status != TaskStatus::kComplete) run_handler(t);
     if (has_kept(t)) say(drop_kept(t));
     s_.ready_children.erase(t);
+    for (auto& n : s_.notifies) n.created[index(t)] = 0;
     if (TaskState& rs = s_.task(sc_.runner(t)); rs.blocked == index(t) + 1) {
       rs.blocked = 0;
       rs.block_woken = 0;

@@ -701,6 +701,7 @@ class Loader {
         {"std_lock", OpKind::kStdLock, Arg::kResource, {RK::kStdMutex}},
         {"std_unlock", OpKind::kStdUnlock, Arg::kResource, {RK::kStdMutex}},
         {"notified", OpKind::kNotified, Arg::kResource, {RK::kNotify}},
+        {"create_notified", OpKind::kCreateNotified, Arg::kResource, {RK::kNotify}},
         {"notify_one", OpKind::kNotifyOne, Arg::kResource, {RK::kNotify}},
         {"notify_waiters", OpKind::kNotifyWaiters, Arg::kResource, {RK::kNotify}},
         {"sleep", OpKind::kSleep, Arg::kNone, {}},
@@ -795,6 +796,11 @@ class Loader {
     }
     for (std::size_t t : *targets) {
       if (t == 0) in_.fail(at, "'" + verb + " main' is not possible: main is the runtime's block_on future", arg_column);
+      if (const auto& parent = sc.tasks[t].parent) {
+        in_.fail(at, "'" + arg + "' is a branch inside " + sc.tasks[*parent].name + ", not a task: it cannot be " +
+                         (found->kind == OpKind::kSpawn ? "spawned" : found->kind == OpKind::kJoin ? "joined" : found->kind == OpKind::kAbort ? "aborted" : "dropped") +
+                         " on its own", arg_column);
+      }
       if (t == task && (found->kind == OpKind::kSpawn || found->kind == OpKind::kJoin)) {
         in_.fail(at, "a task cannot " + verb + " itself", arg_column);
       }
