@@ -20,6 +20,8 @@ enum class EventKind : std::uint8_t {
   kDrop,    // environment fault: the task's inner future is dropped
   kSpuriousWake,  // environment fault: the task is woken for no reason
   kCoopYield,     // environment fault: the task's coop budget runs out before its next acquire
+  kPollSleepFirst,  // a poll of the task whose unbiased select! starts at its sleep branch
+                    // (tokio picks the start branch at random each poll)
 };
 
 struct Event {
@@ -32,6 +34,8 @@ struct Event {
 static_assert(std::has_unique_object_representations_v<Event>);
 
 const char* to_string(EventKind kind);
+/// kPoll, or kPollSleepFirst: the scheduler polls the task.
+inline bool is_poll(EventKind kind) { return kind == EventKind::kPoll || kind == EventKind::kPollSleepFirst; }
 bool is_fault(EventKind kind);
 /// Events the scheduler owes under weak fairness share a key: a task that stays runnable is
 /// eventually polled, an issued wake is eventually delivered, a pending timer eventually fires.

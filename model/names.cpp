@@ -58,6 +58,8 @@ const char* to_string(OpKind kind) {
     case OpKind::kNextChild: return "next";
     case OpKind::kSelectAll: return "select_all";
     case OpKind::kBlockBegin: return "block_in_place";
+    case OpKind::kHandLock: return "hand_lock";
+    case OpKind::kAwaitHanded: return "await_lock";
     case OpKind::kBlockEnd: return "block_in_place_end";
   }
   return "?";
@@ -128,6 +130,7 @@ const char* to_string(EventKind kind) {
     case EventKind::kDrop: return "drop";
     case EventKind::kSpuriousWake: return "spurious_wake";
     case EventKind::kCoopYield: return "coop_yield";
+    case EventKind::kPollSleepFirst: return "poll_sleep_first";
   }
   return "?";
 }
@@ -139,7 +142,9 @@ bool is_fault(EventKind kind) {
 
 std::optional<std::uint16_t> fairness_key(const Event& event) {
   if (is_fault(event.kind)) return std::nullopt;
-  return static_cast<std::uint16_t>((static_cast<unsigned>(event.kind) << 8) |
+  // Either kind of poll serves the task's claim to be polled.
+  const EventKind kind = is_poll(event.kind) ? EventKind::kPoll : event.kind;
+  return static_cast<std::uint16_t>((static_cast<unsigned>(kind) << 8) |
                                     static_cast<unsigned>(event.task));
 }
 
@@ -208,6 +213,14 @@ std::string describe_op(const Scenario& sc, const Op& op) {
       }
       break;
     }
+    case OpKind::kHandLock:
+      word(sc.resources[op.a].name);
+      out += " to ";
+      out += sc.tasks[op.b].name;
+      break;
+    case OpKind::kAwaitHanded:
+      word(sc.resources[op.a].name);
+      break;
     case OpKind::kBlockBegin:
     case OpKind::kBlockEnd:
       out += op.kind == OpKind::kBlockBegin ? "block_in_place begins" : "block_in_place ends";
@@ -215,7 +228,8 @@ std::string describe_op(const Scenario& sc, const Op& op) {
     case OpKind::kSelect:
       out += "select lock ";
       out += sc.resources[op.a].name;
-      out += op.b != 0 ? " (kept: &mut fut) or sleep" : " or sleep";
+      out += (op.b & 1U) != 0 ? " (kept: &mut fut) or sleep" : " or sleep";
+      out += (op.b & 2U) != 0 ? " (unbiased)" : "";
       break;
     case OpKind::kSpawn:
     case OpKind::kJoin:

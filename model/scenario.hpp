@@ -114,6 +114,11 @@ enum class OpKind : std::uint8_t {
   kSelectAll,   // c: 1 to keep the rest alive (`let (_, _, rest) = ...`), 0 to drop it.
                 // `futures::future::select_all(..)`: polls the children in order; the first to
                 // finish wins
+  kHandLock,    // a: mutex, b: task. `let mut f = Box::pin(m.lock_owned()); poll!(&mut f);
+                // tx.send(f)`: the lock future is polled once (queued with this task's waker)
+                // and moved to task b
+  kAwaitHanded, // a: mutex. `rx.recv().await.unwrap().await`: awaits the lock future received;
+                // its first poll replaces the waker in the node with this task's (S21)
   kBlockBegin,  // `block_in_place(|| Handle::current().block_on(async { .. }))` (multi_thread):
   kBlockEnd,    // the thread runs only this future until it finishes; the task's other futures
                 // are not polled meanwhile

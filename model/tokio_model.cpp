@@ -40,6 +40,10 @@ class Step {
   void apply(const Event& e) {
     switch (e.kind) {
       case EventKind::kPoll: poll(e.task); break;
+      case EventKind::kPollSleepFirst:
+        sleep_first_ = true;
+        poll(e.task);
+        break;
       case EventKind::kWake: deliver_wake(e.task); break;
       case EventKind::kPark: park(); break;
       case EventKind::kTimer: fire_timer(e.task); break;
@@ -475,7 +479,7 @@ class Step {
         WakeList wakes;
         s_.semaphore(r).close(wakes);
         std::string told = "close " + name(r) + " -> closed";
-        for (WaiterId w : wakes) told += "; " + issue_wake(task_of(w));
+        for (WaiterId w : wakes) told += "; " + issue_wake(wakee(w));
         say(told);
         return Flow::kNext;
       }
@@ -488,6 +492,8 @@ class Step {
       }
       case OpKind::kRecv: return recv(t, r);
       case OpKind::kJoinAll: return join_all(t, op);
+      case OpKind::kHandLock: return hand_lock(t, op);
+      case OpKind::kAwaitHanded: return await_handed(t, r);
       case OpKind::kStartSet: {
         start_children(op, TaskStatus::kScheduled);
         say("the set is created with ", child_names(op, true), refill_note(op));
@@ -820,6 +826,76 @@ class Step {
     return Flow::kPending;
   }
 
+  // --- a lock future moved between tasks (S21) --------------------------------------------------
+  // The node stays the first task's (waiter_of(x)); the receiver's first poll stores its own
+  // waker in it (batch_semaphore.rs Acquire::poll: `will_wake` fails, the waker is replaced), so
+  // later releases wake the receiver, never the task that created the future.
+
+  /// The task a wake of node `w` reaches: the node's owner, or the task it was handed to.
+  TaskId wakee(WaiterId w) const {
+    const TaskId t = task_of(w);
+    if (!is_kept(w) && s_.task(t).handed_to != 0) return task_at(s_.task(t).handed_to - 1U);
+    return t;
+  }
+
+  Flow hand_lock(TaskId t, const Op& op) {
+    const auto r = resource_at(op.a);
+    const auto to = task_at(op.b);
+    std::string told = "hand_lock " + name(r) + " to " + name(to);
+    switch (s_.semaphore(r).poll_acquire(waiter_of(t), 1)) {
+      case Semaphore::Poll::kReady:
+        s_.task(to).held[index(r)] = static_cast<std::uint8_t>(s_.task(to).held[index(r)] + 1);
+        told += " -> the first poll acquired it: the finished future (its guard) goes to " + name(to);
+        break;
+      case Semaphore::Poll::kClosed: told += " -> Err(Closed)"; break;
+      case Semaphore::Poll::kPending:
+        told += " -> polled once: queued with " + name(t) + "'s waker; the future moves to " + name(to);
+        break;
+    }
+    s_.task(to).received = static_cast<std::uint8_t>(index(t) + 1);
+    const TaskState& ts = s_.task(to);
+    if (ts.live() && ts.inflight) told += "; " + issue_wake(to);
+    say(told);
+    return Flow::kNext;
+  }
+
+  Flow await_handed(TaskId t, ResourceId r) {
+    TaskState& ts = s_.task(t);
+    if (ts.received == 0) {
+      if (!ts.inflight) say("await_lock ", name(r), " -> pending: no lock future received yet");
+      ts.inflight = 1;
+      return Flow::kPending;
+    }
+    const TaskId from = task_at(ts.received - 1U);
+    const auto w = waiter_of(from);
+    Semaphore& sem = s_.semaphore(r);
+    if (!sem.node(w).queued) {
+      ts.received = 0;
+      say("await_lock ", name(r), " -> ready (the future had acquired at its first poll)");
+      return Flow::kNext;
+    }
+    const bool replaced = s_.task(from).handed_to == 0;
+    s_.task(from).handed_to = static_cast<std::uint8_t>(index(t) + 1);
+    switch (sem.poll_acquire(w, 1)) {
+      case Semaphore::Poll::kReady:
+        add_held(ts, r, 1);
+        ts.received = 0;
+        s_.task(from).handed_to = 0;
+        say("await_lock ", name(r), " -> acquired (the permit was assigned to the future ", name(from), " created)");
+        return Flow::kNext;
+      case Semaphore::Poll::kClosed:
+        ts.received = 0;
+        s_.task(from).handed_to = 0;
+        say("await_lock ", name(r), " -> Err(Closed)", drop_node(r, w));
+        return Flow::kNext;
+      case Semaphore::Poll::kPending: break;
+    }
+    ts.inflight = 1;
+    say("await_lock ", name(r), " -> pending",
+        replaced ? "; the node's waker is replaced: releases now wake " + name(t) + ", not " + name(from) : "");
+    return Flow::kPending;
+  }
+
   // --- futures inside one task: join!, FuturesUnordered / buffer_unordered, select_all ----------
   // Children are task slots (TaskSpec::parent) polled only from their parent's poll, while the
   // combinator is the parent's awaited operation. A child that was handed a permit while the
@@ -1039,10 +1115,22 @@ class Step {
     const auto r = resource_at(op.a);
     Semaphore& sem = s_.semaphore(r);
     const auto w = kept_waiter_of(t);
-    const bool keep = op.b != 0;
+    const bool keep = (op.b & 1U) != 0;
     auto won = [&](std::int8_t branch) {
       if (op.c != 0) s_.vars[op.c - 1U] = branch;
     };
+    if (sleep_first_ && (op.b & 2U) != 0 && ts.timer == 2) {
+      // Unbiased: this poll starts at the sleep branch, which is ready: the lock branch is not
+      // polled, even if its future was handed the permit.
+      ts.timer = 0;
+      won(1);
+      if (keep) {
+        say("select (unbiased, sleep branch first) -> the sleep branch wins; the lock future (&mut fut) is not polled and stays alive");
+      } else {
+        say("select (unbiased, sleep branch first) -> the sleep branch wins; the lock future is dropped", drop_node(r, w));
+      }
+      return Flow::kNext;
+    }
     switch (sem.poll_acquire(w, 1)) {
       case Semaphore::Poll::kReady:
         add_held(ts, r, 1);
@@ -1127,7 +1215,7 @@ class Step {
       WakeList wakes;
       s_.semaphore(r).close(wakes);
       std::string told = "get_or_init " + name(r) + " -> initialized: value set, semaphore closed";
-      for (WaiterId next : wakes) told += "; " + issue_wake(task_of(next));
+      for (WaiterId next : wakes) told += "; " + issue_wake(wakee(next));
       say(told);
       return Flow::kNext;
     }
@@ -1215,7 +1303,7 @@ class Step {
     in_version_order(wakes);
     std::string told;
     for (WaiterId next : wakes) {
-      told += " -> assigned to " + name(task_of(next)) + " (oldest waiter); " + issue_wake(task_of(next));
+      told += " -> assigned to " + name(task_of(next)) + " (oldest waiter); " + issue_wake(wakee(next));
     }
     return told;
   }
@@ -1244,7 +1332,8 @@ class Step {
       const auto woken = task_of(w);
       if (!told.empty()) told += "; ";
       told += "permit assigned to " + name(woken) + (is_kept(w) ? "'s kept lock future" : "") +
-              " (oldest waiter); " + issue_wake(woken);
+              (wakee(w) != woken ? "'s lock future (now awaited by " + name(wakee(w)) + ")" : "") +
+              " (oldest waiter); " + issue_wake(wakee(w));
     }
     return told;
   }
@@ -1373,6 +1462,12 @@ class Step {
         say("its notified future on ", name(r), " is dropped: its notification is forwarded -> ",
             notify_one(r));
       }
+    } else if (op.kind == OpKind::kAwaitHanded && ts.received != 0) {
+      // The received lock future is dropped with the task: Acquire::drop on its node.
+      const TaskId from = task_at(ts.received - 1U);
+      s_.task(from).handed_to = 0;
+      ts.received = 0;
+      say("the lock future received from ", name(from), " is dropped", drop_node(resource_at(op.a), waiter_of(from)));
     } else if (op.kind == OpKind::kJoinAll || op.kind == OpKind::kNextChild || op.kind == OpKind::kSelectAll) {
       drop_children(t, op.kind);
     } else if (op.kind == OpKind::kSleep) {
@@ -1501,6 +1596,7 @@ class Step {
   State& s_;
   std::vector<std::string>* lines_;
   bool in_handler_ = false;
+  bool sleep_first_ = false;  // this poll's unbiased select! starts at its sleep branch
   std::string prefix_;  // "worker.fetch: " while a child future is polled
 };
 
@@ -1523,6 +1619,16 @@ State TokioModel::initial_state() const {
 
 void TokioModel::enabled_events(const State& s, std::vector<Event>& events) const {
   const std::size_t n = scenario_.tasks.size();
+  // A poll that reaches an unbiased select! whose sleep has fired may start at either branch.
+  auto push_poll = [&](TaskId t) {
+    events.push_back({EventKind::kPoll, t});
+    const TaskState& ts = s.task(t);
+    const auto& program = scenario_.task(t).program;
+    if (ts.inflight && ts.timer == 2 && ts.blocked == 0 && ts.pc < program.size() &&
+        program[ts.pc].kind == OpKind::kSelect && (program[ts.pc].b & 2U) != 0) {
+      events.push_back({EventKind::kPollSleepFirst, t});
+    }
+  };
   if (scenario_.flavor == Flavor::kCurrentThread) {
     // One thread: exactly one scheduler event is possible. Issued wakes are delivered first and
     // in the order they were issued (their run queue order), as tokio makes them at once.
@@ -1543,7 +1649,9 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
         next = Event{EventKind::kPark, kMainTask};
       }
     }
-    if (next) {
+    if (next && next->kind == EventKind::kPoll) {
+      push_poll(next->task);
+    } else if (next) {
       events.push_back(*next);
     } else {
       // Parked with nothing to run: any pending timer may be the next to fire; a timeout's
@@ -1568,7 +1676,7 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
       // A child future is polled by its task; a thread blocked in block_on polls its future
       // when that was woken.
       if ((ts.status == TaskStatus::kScheduled && !scenario_.tasks[i].parent) || (ts.blocked != 0 && ts.block_woken)) {
-        events.push_back({EventKind::kPoll, task_at(i)});
+        push_poll(task_at(i));
       }
     }
     bool sleeping = false;

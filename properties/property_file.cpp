@@ -469,7 +469,7 @@ class Loader {
       // select! { biased; _ = [&mut] lock => .., _ = sleep(..) => .. }: a lock branch polled
       // first, then a sleep branch; "keep" makes the lock branch a borrowed `&mut fut` that
       // stays alive when the sleep wins; "won" receives the winning branch's index.
-      in_.expect_object(st, at, {"select", "won"}, {"select"});
+      in_.expect_object(st, at, {"select", "biased", "won"}, {"select"});
       if (ctx.in_handler) in_.fail(at, "an on_drop handler cannot await a select");
       const json& branches = in_.array(st["select"], at + "/select");
       if (branches.size() != 2) in_.fail(at + "/select", "expected two branches: a lock branch, then a sleep branch");
@@ -498,6 +498,10 @@ class Loader {
         if (!v) in_.fail(at + "/won", JsonReader::unknown("variable", var, variable_names(sc, task)));
         won = static_cast<std::uint8_t>(*v + 1);
       }
+      if (st.contains("biased")) {
+        if (!st["biased"].is_boolean()) in_.fail(at + "/biased", "expected true or false, found " + JsonReader::type_name(st["biased"]));
+        if (!st["biased"].get<bool>()) keep = static_cast<std::uint8_t>(keep | 2U);
+      }
       out.push_back({OpKind::kSelect, r, keep, won});
       return;
     }
@@ -506,6 +510,22 @@ class Loader {
         combinator(st, at, key, kind, sc, task, ctx, out);
         return;
       }
+    }
+    if (st.contains("hand_lock")) {
+      // let mut f = Box::pin(m.lock_owned()); poll!(&mut f); tx.send(f): the receiver awaits it
+      // with "await_lock m".
+      in_.expect_object(st, at, {"hand_lock", "to"}, {"hand_lock", "to"});
+      if (ctx.in_handler) in_.fail(at, "an on_drop handler cannot poll a lock future");
+      const std::string& res = in_.string(st["hand_lock"], at + "/hand_lock");
+      const std::uint8_t r = resource(res, at + "/hand_lock", 1, sc, {model::ResourceKind::kTokioMutex}, "hand_lock");
+      const std::string& to = in_.string(st["to"], at + "/to");
+      const auto target = sc.find_task(to);
+      if (!target) in_.fail(at + "/to", JsonReader::unknown("task", to, task_names(sc)));
+      if (*target == task || *target == 0 || sc.tasks[*target].parent) {
+        in_.fail(at + "/to", "the lock future goes to another spawned task (not itself, main or a branch)");
+      }
+      out.push_back({OpKind::kHandLock, r, static_cast<std::uint8_t>(*target), 0});
+      return;
     }
     if (st.contains("block_in_place")) {
       in_.expect_object(st, at, {"block_in_place"}, {"block_in_place"});
@@ -550,7 +570,7 @@ class Loader {
       keys.push_back(key);
     }
     in_.fail_key(at + "/" + JsonReader::escape_token(keys.empty() ? "" : keys.front()),
-                 keys.empty() ? "an empty statement" : JsonReader::unknown("statement", keys.front(), {"if", "while", "on_drop", "future", "select", "join", "unordered", "select_all", "block_in_place"}, true));
+                 keys.empty() ? "an empty statement" : JsonReader::unknown("statement", keys.front(), {"if", "while", "on_drop", "future", "select", "join", "unordered", "select_all", "block_in_place", "hand_lock"}, true));
   }
 
   /// join! / FuturesUnordered (buffer_unordered) / select_all: the branches' programs go to their
@@ -702,6 +722,7 @@ class Loader {
         {"std_unlock", OpKind::kStdUnlock, Arg::kResource, {RK::kStdMutex}},
         {"notified", OpKind::kNotified, Arg::kResource, {RK::kNotify}},
         {"create_notified", OpKind::kCreateNotified, Arg::kResource, {RK::kNotify}},
+        {"await_lock", OpKind::kAwaitHanded, Arg::kResource, {RK::kTokioMutex}},
         {"notify_one", OpKind::kNotifyOne, Arg::kResource, {RK::kNotify}},
         {"notify_waiters", OpKind::kNotifyWaiters, Arg::kResource, {RK::kNotify}},
         {"sleep", OpKind::kSleep, Arg::kNone, {}},

@@ -179,7 +179,7 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
       }
       for (std::size_t k = 1; k < states.size(); ++k) {
         const auto& step = trace.steps[k - 1];
-        if (step.event.kind == model::EventKind::kPoll && step.event.task == t &&
+        if (model::is_poll(step.event.kind) && step.event.task == t &&
             model::task_swallowed(states[k], sc, t) && !model::task_swallowed(states[k - 1], sc, t)) {
           d.swallowed_step = k;
         }
@@ -229,7 +229,7 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
     auto polled_in_cycle = [&](TaskId t) {
       for (std::size_t k = *trace.loop_start; k <= trace.steps.size(); ++k) {
         const auto& e = trace.steps[k - 1].event;
-        if (e.kind == model::EventKind::kPoll && e.task == t) return true;
+        if (model::is_poll(e.kind) && e.task == t) return true;
       }
       return false;
     };

@@ -110,7 +110,7 @@ class TextReporter final : public Reporter {
       std::string number = std::to_string(step.index);
       out_ << (decisive ? " >" : "  ") << std::string(number.size() < 4 ? 4 - number.size() : 0, ' ')
            << number << "  " << step.event_text;
-      const bool poll = step.event.kind == model::EventKind::kPoll;
+      const bool poll = model::is_poll(step.event.kind);
       if (step.effects.size() == 1 && !(poll && step.effects[0].rfind("swallowed", 0) != 0 &&
                                          step.effects[0].rfind("paused", 0) != 0 &&
                                          step.effects[0].rfind("cancelled", 0) != 0)) {
