@@ -119,6 +119,21 @@ void for_each_wait_for_edge(const State& s, const Scenario& sc, F&& f) {
       }
     }
     if (const auto joined = joins(s, sc, waiter)) f(waiter, *joined);
+    // A task awaiting a combinator (join!, FuturesUnordered::next, select_all) waits for its
+    // branches; a thread blocked in block_in_place waits for the blocking branch.
+    const TaskState& ts = s.tasks[a];
+    if (!ts.live()) continue;
+    if (ts.blocked != 0 && ts.blocked != a + 1) {
+      f(waiter, task_at(ts.blocked - 1U));
+      continue;
+    }
+    const auto& program = sc.tasks[a].program;
+    if (!ts.inflight || ts.pc >= program.size()) continue;
+    const Op& op = program[ts.pc];
+    if (op.kind != OpKind::kJoinAll && op.kind != OpKind::kNextChild && op.kind != OpKind::kSelectAll) continue;
+    for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+      if (s.tasks[c].live()) f(waiter, task_at(c));
+    }
   }
 }
 }  // namespace

@@ -538,7 +538,7 @@ class Step {
           if (multi()) {
             (void)issue_wake(t);
           } else {
-            s_.deferred.push_back(t);
+            defer_wake(t);
           }
           say("yield_now -> pending (wake deferred)");
           return Flow::kPending;
@@ -772,8 +772,19 @@ class Step {
   /// the back of the queue); deferred since 1.44 (#7185), so it resumes after the queue drains.
   std::string coop_wake(TaskId t) {
     if (sc_.version == TokioVersion::k1_24 || multi()) return issue_wake(t);
-    if (!s_.deferred.contains(t)) s_.deferred.push_back(t);
+    defer_wake(t);
     return "wake deferred";
+  }
+
+  /// context::defer: the waker joins the defer list. A second entry for the same task would only
+  /// coalesce when woken, so one entry stands for both: the first in 1.24.2 (woken FIFO), the
+  /// last since 1.29 (woken LIFO).
+  void defer_wake(TaskId t) {
+    if (s_.deferred.contains(t)) {
+      if (sc_.version == TokioVersion::k1_24) return;
+      s_.deferred.erase(t);
+    }
+    s_.deferred.push_back(t);
   }
 
   /// An operation that passed coop's gate and finished spends one budget unit of the poll.
@@ -944,7 +955,7 @@ class Step {
       ts.turn = 0;
       say("join! of ", child_names(op, false));
     }
-    const std::size_t skip = ts.turn;
+    const std::size_t skip = ts.turn;  // (0 when the join! starts)
     ts.turn = static_cast<std::uint8_t>(skip + 1 == op.b ? 0 : skip + 1);
     for (std::size_t k = 0; k < op.b; ++k) {
       const auto c = task_at(op.a + (skip + k) % op.b);
@@ -985,6 +996,7 @@ class Step {
       return Flow::kJumped;
     }
     std::size_t polled = 0;
+    std::size_t yielded = 0;
     for (;;) {
       std::optional<TaskId> next;
       for (TaskId c : s_.ready_children) {
@@ -994,11 +1006,6 @@ class Step {
         }
       }
       if (!next) break;
-      if (polled == live) {
-        say("next() -> pending: polled every child once; yields -> ", issue_wake(t));
-        ts.inflight = 1;
-        return Flow::kPending;
-      }
       ++polled;
       poll_child(*next);
       if (ts.blocked != 0) return Flow::kPending;
@@ -1006,6 +1013,16 @@ class Step {
         say("next() -> Some: ", name(*next), " finished");
         ts.pc = static_cast<std::uint8_t>(ts.pc + 2U);
         return Flow::kJumped;
+      }
+      // futures-util 0.3.21 poll_next: a branch that woke itself while polled counts as a
+      // yield; after two yields, or once it has polled as many branches as the set holds, it
+      // wakes the task and returns Pending.
+      yielded += s_.ready_children.contains(*next) ? 1U : 0U;
+      if (yielded >= 2 || polled == live) {
+        ts.inflight = 1;
+        say("next() -> pending: polled ", yielded >= 2 ? "two branches that yielded" : "every branch once",
+            "; wakes its task -> ", issue_wake(t));
+        return Flow::kPending;
       }
     }
     if (!ts.inflight) say("next() -> pending (no child is ready)");
@@ -1675,7 +1692,9 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
       const TaskState& ts = s.tasks[i];
       // A child future is polled by its task; a thread blocked in block_on polls its future
       // when that was woken.
-      if ((ts.status == TaskStatus::kScheduled && !scenario_.tasks[i].parent) || (ts.blocked != 0 && ts.block_woken)) {
+      // A task whose thread is blocked in block_on is polled only through it.
+      if ((ts.status == TaskStatus::kScheduled && !scenario_.tasks[i].parent && ts.blocked == 0) ||
+          (ts.blocked != 0 && ts.block_woken)) {
         push_poll(task_at(i));
       }
     }
