@@ -26,6 +26,23 @@ std::string coffman_sentence(const model::Scenario& sc, const State& s, bool dea
   return text + "no deadlock in Coffman's sense, so an analysis that looks for one finds nothing.";
 }
 
+/// Why `a` waits for `b` on the wait-for graph, in words.
+std::string edge_reason(const model::Scenario& sc, const State& s, TaskId a, TaskId b) {
+  const std::string& an = sc.task(a).name;
+  const std::string& bn = sc.task(b).name;
+  if (model::joins(s, sc, a) == b) return an + " awaits " + bn + "'s JoinHandle";
+  if (sc.tasks[model::index(b)].parent == model::index(a)) {
+    if (s.task(a).blocked == model::index(b) + 1) return an + "'s thread is blocked in " + bn + "'s block_on";
+    return an + " awaits its branch " + bn;
+  }
+  if (const auto r = model::waits_on(s, sc, a)) {
+    const std::string& rn = sc.resource(*r).name;
+    if (model::holds(s, sc, b, *r)) return an + " waits for " + rn + ", held by " + bn;
+    return an + " waits for " + rn + ", whose permit " + bn + "'s future owns";
+  }
+  return an + " waits for " + bn;
+}
+
 /// The states after each step (states[0] is the initial state).
 std::vector<State> states_of(const model::TokioModel& model, const properties::TraceData& trace) {
   std::vector<State> states{model.initial_state()};
@@ -57,7 +74,10 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
     std::string chain;
     for (const auto& name : d.cycle) chain += name + " -> ";
     chain += d.cycle.front();
-    d.summary = "circular wait: " + chain + "; each waits for a permit the next one holds";
+    d.summary = "circular wait: " + chain;
+    for (std::size_t k = 0; k < cycle.size(); ++k) {
+      d.details.push_back(edge_reason(sc, s, cycle[k], cycle[(k + 1) % cycle.size()]));
+    }
     d.coffman = coffman_sentence(sc, s, true);
     return d;
   }
