@@ -808,3 +808,59 @@ TEST(PropertyFileLanguageErrors, VariableInitialOutsideItsRange) {
   STRCMP_EQUAL("t.json:7:55: scenario.tasks[0].variables.x.initial: expected a number from 0 to 3, found 5",
                error_of(main_only(R"({"x": {"initial": 5, "min": 0, "max": 3}})", "[]")).c_str());
 }
+
+TEST_GROUP(PropertyFileCombinators) {};
+
+TEST(PropertyFileCombinators, BranchesBecomeChildSlotsAfterEveryTask) {
+  const auto file = parse_property_file(
+      "t.json", doc(R"(      {"name": "main", "program": ["spawn worker", {"join": [{"name": "a", "do": ["lock m", "unlock m"]}, {"name": "b", "wrapper": "pausable", "do": ["sleep"]}]}]},
+      {"name": "worker", "copies": 2, "program": [{"unordered": [{"name": "c", "do": ["lock m"]}], "limit": 1, "each": ["sleep"]}]})"));
+  const auto& sc = file.scenario;
+  // main, worker0, worker1, then main's branches a and b, then each copy's branch (c0, c1).
+  UNSIGNED_LONGS_EQUAL(7, sc.tasks.size());
+  STRCMP_EQUAL("a", sc.tasks[3].name.c_str());
+  STRCMP_EQUAL("c1", sc.tasks[6].name.c_str());
+  CHECK(sc.tasks[3].parent == std::optional<std::size_t>{0});
+  CHECK(sc.tasks[6].parent == std::optional<std::size_t>{2});
+  CHECK(sc.tasks[5].combinator == OpKind::kNextChild);
+  CHECK(sc.wrapper(model::task_at(4)) == model::Wrapper::kPausable);
+  // "spawn worker" spawns both copies.
+  check_op(OpKind::kJoinAll, 3, 2, sc.tasks[0].program[2]);
+  // The set is created, then next() is followed by the jump that leaves the loop.
+  check_op(OpKind::kStartSet, 5, 1, sc.tasks[1].program[0]);
+  check_op(OpKind::kNextChild, 5, 1, sc.tasks[1].program[1]);
+  UNSIGNED_LONGS_EQUAL(1, sc.tasks[1].program[1].c);
+  check_op(OpKind::kJump, 0, 5, sc.tasks[1].program[2]);
+  check_op(OpKind::kLock, 0, sc.tasks[5].program[0]);
+}
+
+TEST(PropertyFileCombinators, BlockInPlaceNeedsTheMultiThreadRuntime) {
+  STRCMP_EQUAL("t.json:7:37: scenario.tasks[0].program[0].block_in_place: block_in_place needs the multi_thread "
+               "runtime (on current_thread tokio panics)",
+               error_of(main_only("", R"([{"block_in_place": ["lock m"]}])")).c_str());
+}
+
+TEST(PropertyFileCombinators, CombinatorsDoNotNestInsideABranch) {
+  STRCMP_EQUAL("t.json:7:67: scenario.tasks[0].program[0].join[0].do[0]: join inside a branch: combinators do not nest",
+               error_of(main_only("", R"([{"join": [{"name": "a", "do": [{"join": [{"name": "b", "do": []}]}]}]}])"))
+                   .c_str());
+}
+
+TEST(PropertyFileCombinators, ABranchIsNotATaskOfItsOwn) {
+  STRCMP_EQUAL("t.json:7:80: scenario.tasks[0].program[1]: 'a' is a branch inside main, not a task: it cannot be "
+               "spawned on its own",
+               error_of(main_only("", R"([{"join": [{"name": "a", "do": []}]}, "spawn a"])")).c_str());
+}
+
+TEST(PropertyFileCombinators, BranchesCountTowardTheTaskLimit) {
+  STRCMP_EQUAL("t.json:8:136: scenario.tasks[1].program[0].join[3]: at most 8 tasks and branches in all (main "
+               "included, copies counted)",
+               error_of(doc(kMain + "\n" +
+                            R"(      {"name": "worker", "copies": 4, "program": [{"join": [{"name": "a", "do": []}, {"name": "b", "do": []}, {"name": "c", "do": []}, {"name": "d", "do": []}]}]})"))
+                   .c_str());
+}
+
+TEST(PropertyFileCombinators, HandLockNamesAnotherTask) {
+  STRCMP_EQUAL("t.json:7:61: scenario.tasks[0].program[0].to: unknown task 'y'",
+               error_of(main_only("", R"([{"hand_lock": "m", "to": "y"}])")).c_str());
+}
