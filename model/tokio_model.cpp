@@ -1050,7 +1050,7 @@ class Step {
         say("select_all -> ", name(c), " won; the rest stay alive in `rest`, and are not polled");
       } else {
         say("select_all -> ", name(c), " won; the rest are dropped");
-        drop_children(t, OpKind::kSelectAll);
+        drop_branches(t, op);
       }
       return Flow::kNext;
     }
@@ -1061,7 +1061,12 @@ class Step {
   /// Drops `t`'s live children (of one combinator kind, or all): their destructors give back
   /// what they hold or were assigned.
   void drop_children(TaskId t, std::optional<OpKind> kind) {
-    for (std::size_t c = 0; c < sc_.tasks.size(); ++c) {
+    drop_children(t, kind, 0, sc_.tasks.size());
+  }
+  /// Drops the live children of one combinator statement (its branches `op.a` .. `op.a + op.b`).
+  void drop_branches(TaskId t, const Op& op) { drop_children(t, std::nullopt, op.a, std::size_t{op.a} + op.b); }
+  void drop_children(TaskId t, std::optional<OpKind> kind, std::size_t from, std::size_t to) {
+    for (std::size_t c = from; c < to; ++c) {
       const auto& spec = sc_.tasks[c];
       if (spec.parent != index(t) || !s_.tasks[c].live()) continue;
       if (kind && spec.combinator != *kind) continue;
@@ -1486,7 +1491,7 @@ class Step {
       ts.received = 0;
       say("the lock future received from ", name(from), " is dropped", drop_node(resource_at(op.a), waiter_of(from)));
     } else if (op.kind == OpKind::kJoinAll || op.kind == OpKind::kNextChild || op.kind == OpKind::kSelectAll) {
-      drop_children(t, op.kind);
+      drop_branches(t, op);
     } else if (op.kind == OpKind::kSleep) {
       ts.timer = 0;
     } else if (op.kind == OpKind::kYieldNow) {

@@ -100,7 +100,8 @@ struct Unit {
   std::vector<std::size_t> tasks;  // task indices, in order
   bool generic = false;            // one fn for every copy, taking the copy's index `me`
   std::string fn;                  // the async fn running the program
-  std::string spawn_fn;            // the fn spawning it (none for main)
+  std::string spawn_fn;            // the fn spawning it (none for main); a branch's: making it
+  bool branch = false;             // a combinator's branch (a future inside its task)
 };
 
 /// A group of statics: one per copy of a template (an array indexed by copy), or one scalar.
@@ -111,10 +112,20 @@ struct StaticSlot {
 
 // The program's fixed parts, as written into every program that needs them.
 
-constexpr const char* kPrelude =
+constexpr const char* kPreludeHead =
     R"rust(//! Build against tokio 1.x (tests/conformance/run.sh uses Debian's 1.24.2, offline):
 //!     tokio = { version = "1", features = ["rt", "rt-multi-thread", "sync", "time", "macros"] }
-#![allow(unused, unreachable_code)]
+)rust";
+
+/// The dependency line and imports of a program whose tasks run futures inside them.
+constexpr const char* kFuturesDependency =
+    R"rust(//!     futures = "0.3"   (FuturesUnordered, buffer_unordered, select_all; Debian's 0.3.21)
+)rust";
+constexpr const char* kFuturesImports = R"rust(use futures::stream::{FuturesUnordered, StreamExt};
+)rust";
+
+constexpr const char* kPrelude =
+    R"rust(#![allow(unused, unreachable_code)]
 
 use std::future::Future;
 use std::pin::Pin;
@@ -127,7 +138,10 @@ use std::time::Duration;
 use tokio::sync::MutexGuard;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
+)rust";
 
+constexpr const char* kSleep =
+    R"rust(
 /// `sleep` in a program: long next to the work between two awaits, as the model assumes.
 const SLEEP: Duration = Duration::from_millis(100);
 )rust";
@@ -511,10 +525,76 @@ fn drop_task(t: usize) {
 
 )rust";
 
+constexpr const char* kBranch =
+    R"rust(/// A branch of a combinator (join!, FuturesUnordered / buffer_unordered, select_all): a
+/// future inside its task, polled only by the task's own poll, not a task of its own. Its slot
+/// says how it went, for main's report: "running" from the moment the combinator takes it
+/// (pushed into the set, taken from the stream, or handed to join!/select_all), then "done" or
+/// "dropped" (unfinished: select_all's rest, or its task's future dropped).
+struct BranchSlot {
+    state: StdMutex<&'static str>,
+}
+
+impl BranchSlot {
+    const NEW: BranchSlot = BranchSlot { state: StdMutex::new("") };
+
+    fn set(&self, state: &'static str) {
+        *self.state.lock().unwrap() = state;
+    }
+
+    fn state(&self) -> &'static str {
+        *self.state.lock().unwrap()
+    }
+}
+
+/// Branch t's future (its program under its wrapper), noting in BRANCHES how it ends.
+struct Branch<F> {
+    t: usize,
+    inner: Pin<Box<F>>,
+    finished: bool,
+}
+
+impl<F: Future<Output = ()>> Branch<F> {
+    fn new(t: usize, inner: F) -> Self {
+        BRANCHES[t - FIRST_BRANCH].set("running");
+        Branch { t, inner: Box::pin(inner), finished: false }
+    }
+}
+
+impl<F: Future<Output = ()>> Future for Branch<F> {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let poll = self.inner.as_mut().poll(cx);
+        if poll.is_ready() {
+            self.finished = true;
+            BRANCHES[self.t - FIRST_BRANCH].set("done");
+        }
+        poll
+    }
+}
+
+impl<F> Drop for Branch<F> {
+    fn drop(&mut self) {
+        if !self.finished {
+            BRANCHES[self.t - FIRST_BRANCH].set("dropped");
+        }
+    }
+}
+
+/// A branch as its combinator holds it: boxed, so that branches of different programs mix.
+type BranchFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+)rust";
+
 constexpr const char* kAbout = R"rust(Each task's program is an async fn, each statement
 //! commented with its text in the property file. main runs its own program, then awaits every
 //! spawned task's JoinHandle until a common deadline and prints one line per task:
 //! "task NAME: done", "hung", "cancelled" or "dropped".
+)rust";
+
+constexpr const char* kAboutBranches =
+    R"rust(//! A branch of a combinator (join!, FuturesUnordered, select_all) is a future inside its
+//! task, written as an async fn as well; main reports it after the tasks, in a line of its own.
 )rust";
 
 constexpr const char* kNewerOrders =
@@ -546,6 +626,22 @@ constexpr const char* kMain = R"rust(async fn main() {
 }
 )rust";
 
+/// main's report on the branches, after the tasks' lines (before it leaves).
+constexpr const char* kMainBranches = R"rust(    // The branches (futures inside a task), in the model's order: one still running at the
+    // deadline is hung; one its combinator never took (a stream's unread item) has no line.
+    for t in FIRST_BRANCH..TASKS.len() {
+        let slot = &BRANCHES[t - FIRST_BRANCH];
+        if slot.state() == "running" {
+            tokio::time::sleep_until(deadline).await;
+        }
+        match slot.state() {
+            "" => {}
+            "running" => println!("task {}: hung", TASKS[t]),
+            how => println!("task {}: {how}", TASKS[t]),
+        }
+    }
+)rust";
+
 class Exporter {
  public:
   explicit Exporter(const properties::PropertyFile& file) : file_(file), sc_(file.scenario) {}
@@ -559,6 +655,7 @@ class Exporter {
     statics(out);
     shared(out);
     for (const auto& unit : units_) task_fn(out, unit);
+    branch_by_index(out);
     main_fn(out);
     return out.str();
   }
@@ -662,6 +759,12 @@ class Exporter {
         units_.push_back({group, tasks, false, "main_program", ""});
         continue;
       }
+      if (sc_.tasks[tasks.front()].parent) {
+        // A branch is its own group (its name is a task name): one fn, and one making its future.
+        const std::string& name = sc_.tasks[tasks.front()].name;
+        units_.push_back({group, tasks, false, lower_.take(name), lower_.take("branch_" + name), true});
+        continue;
+      }
       if (uniform) {
         units_.push_back({group, tasks, true, lower_.take(group), lower_.take("spawn_" + group)});
         continue;
@@ -676,6 +779,9 @@ class Exporter {
     }
     for (std::size_t u = 0; u < units_.size(); ++u) {
       for (std::size_t t : units_[u].tasks) unit_of_[t] = u;
+    }
+    for (std::size_t t = 0; t < sc_.tasks.size() && !first_branch_; ++t) {
+      if (sc_.tasks[t].parent) first_branch_ = t;
     }
   }
 
@@ -705,7 +811,12 @@ class Exporter {
     bool region_returns = false;  // that block yields whether the program returned
     bool in_guard = false;        // an on_drop guard named `guard` is armed
     bool probe = false;           // spawns by task name: comparing copies, before units
+    bool kept_lock = false;       // the program has a slot `kept` for a select!'s lock future
+    bool kept_rest = false;       // ... and one, `rest`, for the futures select_all left alive
   };
+
+  /// The task whose variables a program reads: its own, or a branch's parent.
+  std::size_t owner(std::size_t t) const { return sc_.tasks[t].parent.value_or(t); }
 
   /// The element of a static for task `owner`: NAME, NAME[2], or NAME[me] for the running copy.
   std::string element(const StaticSlot& slot, std::size_t owner, const Ctx& ctx) const {
@@ -731,7 +842,7 @@ class Exporter {
   /// A variable's name as its program writes it: bare for a shared one and for the task's own.
   std::string var_source(std::size_t v, const Ctx& ctx) const {
     const auto& var = sc_.variables[v];
-    if (!var.task || *var.task == ctx.task) return var.name;
+    if (!var.task || *var.task == owner(ctx.task)) return var.name;
     return sc_.tasks[*var.task].name + "." + var.name;
   }
 
@@ -906,6 +1017,20 @@ class Exporter {
           const std::size_t after = op.b;
           nested_future(prog, pc, after - 1, indent, ctx, out);
           pc = after;
+          break;
+        }
+        case OpKind::kStartSet:
+          pc = unordered_loop(prog, pc, indent, ctx, out);
+          break;
+        case OpKind::kSelectAll:
+          select_all(prog, pc, indent, ctx, out);
+          ++pc;
+          break;
+        case OpKind::kBlockBegin: {
+          std::size_t close = pc + 1;
+          while (close < end && prog[close].kind != OpKind::kBlockEnd) ++close;
+          block_in_place(prog, pc, close, indent, ctx, out);
+          pc = close + 1;
           break;
         }
         case OpKind::kSpawn: {
@@ -1096,17 +1221,24 @@ class Exporter {
       case OpKind::kSelect: {
         // select! { biased; g = &mut fut => .., _ = sleep => .. }: the branch futures are dropped
         // before the handler runs, but `fut` is only borrowed, so it outlives the select.
+        // op.b: 1 keeps the lock future (`&mut fut`), 2 leaves `biased;` out (a random start).
+        const bool keep = (op.b & 1U) != 0;
+        const bool biased = (op.b & 2U) == 0;
         line(out, indent, "{", src);
         line(out, indent + 4,
              "let mut fut: std::pin::Pin<Box<dyn std::future::Future<Output = MutexGuard<'_, ()>> + Send + '_>> = Box::pin(" +
                  r + ".lock());");
         line(out, indent + 4, "let won: i32;");
         line(out, indent + 4, "tokio::select! {");
-        line(out, indent + 8, "biased;");
+        if (biased) {
+          line(out, indent + 8, "biased;");
+        } else {
+          line(out, indent + 8, "// no `biased;`: each poll starts at a random branch");
+        }
         line(out, indent + 8, "acquired = &mut fut => { " + g + " = Some(acquired); won = 0; }");
         line(out, indent + 8, "_ = tokio::time::sleep(SLEEP) => { won = 1; }");
         line(out, indent + 4, "}");
-        if (op.b != 0) {
+        if (keep) {
           line(out, indent + 4, "if won == 1 { kept = Some(fut); }", "&mut fut: the lock future stays alive, unpolled");
         } else {
           line(out, indent + 4, "drop(fut);", "the losing lock future is dropped");
@@ -1116,7 +1248,27 @@ class Exporter {
         return;
       }
       case OpKind::kDropKept:
-        line(out, indent, "kept = None;", src + ": drop(fut) passes on what it was handed");
+        // The model drops select_all's rest when it holds live futures, else a select!'s.
+        if (ctx.kept_rest && ctx.kept_lock) {
+          line(out, indent, "if !rest.is_empty() {", src + ": select_all's rest, else the select!'s");
+          line(out, indent + 4, "drop(std::mem::take(&mut rest));",
+               "drop(rest): the futures select_all left alive are dropped");
+          line(out, indent, "} else {");
+          line(out, indent + 4, "kept = None;", "drop(fut) passes on what it was handed");
+          line(out, indent, "}");
+        } else if (ctx.kept_rest) {
+          line(out, indent, "drop(std::mem::take(&mut rest));",
+               src + ": drop(rest): what select_all left alive is dropped");
+        } else {
+          line(out, indent, "kept = None;", src + ": drop(fut) passes on what it was handed");
+        }
+        return;
+      case OpKind::kJoinAll:
+        // macros/join.rs: each poll polls every unfinished branch, the first one rotating.
+        line(out, indent, "tokio::join!(", src + ": every branch polled on each poll");
+        for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c)
+          line(out, indent + 4, branch_call(c, ctx) + ",");
+        line(out, indent, ");");
         return;
       case OpKind::kNotifyOne:
         line(out, indent, r + ".notify_one();", src);
@@ -1297,6 +1449,110 @@ class Exporter {
     }
   }
 
+  // --- futures inside one task: join!, FuturesUnordered / buffer_unordered, select_all ----------
+
+  /// Branch `c`'s future, made (and so started) where its combinator takes it.
+  std::string branch_call(std::size_t c, const Ctx& ctx) const {
+    if (ctx.probe) return "branch(" + sc_.tasks[c].name + ")";
+    return units_[unit_of_.at(c)].spawn_fn + "(&sh)";
+  }
+
+  /// `while let Some(()) = set.next().await { body }` over a FuturesUnordered of the branches
+  /// (limit 0) or a buffer_unordered(limit) stream of them, rebuilt from the loader's
+  /// [set, next, goto exit, body.., goto next]. Returns the pc after it.
+  std::size_t unordered_loop(const std::vector<Op>& prog, std::size_t pc, std::size_t indent,
+                             const Ctx& ctx, Lines& out) const {
+    const Op& op = prog[pc];
+    const bool shaped = pc + 2 < prog.size() && prog[pc + 1].kind == OpKind::kNextChild &&
+                        prog[pc + 2].kind == OpKind::kJump && prog[pc + 2].b > pc + 2 &&
+                        prog[pc + 2].b <= prog.size() &&
+                        prog[prog[pc + 2].b - 1U].kind == OpKind::kJump &&
+                        prog[prog[pc + 2].b - 1U].b == pc + 1;
+    if (!shaped) {
+      refuse(file_, "the set at operation " + std::to_string(pc) +
+                        " of a program is not followed by its `while let Some(_) = next()` loop");
+    }
+    const std::size_t exit = prog[pc + 2].b;
+    const std::string src = source(op, ctx);
+    if (op.c == 0) {
+      line(out, indent, "let mut set = FuturesUnordered::new();",
+           src + ": every branch pushed (started) now");
+      for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c)
+        line(out, indent, "set.push(" + branch_call(c, ctx) + ");");
+    } else {
+      // The stream's items are the branches' indices, made into futures as they are taken (a
+      // stream of fn pointers trips rustc's higher-ranked Send check in a spawned task).
+      std::string items;
+      for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c)
+        items += (items.empty() ? "" : ", ") + task_const_[c];
+      line(out, indent, "let mut set = futures::stream::iter([" + items + "])", src);
+      line(out, indent + 4, ".map(|t| branch(t, &sh))", "a branch starts when it is taken");
+      line(out, indent + 4, ".buffer_unordered(" + std::to_string(op.c) + ");",
+           "at most " + std::to_string(op.c) + " in flight");
+    }
+    line(out, indent, "while let Some(()) = set.next().await {",
+         "next: the body runs after each branch that finishes");
+    block(prog, pc + 3, exit - 1, indent + 4, ctx, out);
+    line(out, indent, "}");
+    return exit;
+  }
+
+  /// futures::future::select_all over the branches: the first to finish wins; the rest are
+  /// dropped at once, or kept alive (and never polled) in the program's `rest`.
+  void select_all(const std::vector<Op>& prog, std::size_t pc, std::size_t indent,
+                  const Ctx& ctx, Lines& out) const {
+    const Op& op = prog[pc];
+    const std::string src = source(op, ctx);
+    if (op.c != 0) {
+      // Run again (in a loop), it first drops what the last run left (the model's restart).
+      const bool again = std::any_of(prog.begin() + static_cast<std::ptrdiff_t>(pc) + 1, prog.end(),
+                                     [pc](const Op& j) { return j.kind == OpKind::kJump && j.b <= pc; });
+      if (again) line(out, indent, "rest.clear();", "the futures the last select_all left are dropped");
+      line(out, indent, "(_, _, rest) = futures::future::select_all(vec![",
+           src + ": the first to finish wins");
+    } else {
+      if (ctx.kept_rest) line(out, indent, "{");
+      indent += ctx.kept_rest ? 4 : 0;
+      line(out, indent, "let (_, _, rest) = futures::future::select_all(vec![",
+           src + ": the first to finish wins");
+    }
+    for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c)
+      line(out, indent + 4, branch_call(c, ctx) + ",");
+    if (op.c != 0) {
+      line(out, indent, "]).await;", "the rest stay alive in `rest`, never polled again");
+      return;
+    }
+    line(out, indent, "]).await;");
+    line(out, indent, "drop(rest);", "the rest are dropped at once");
+    if (ctx.kept_rest) line(out, indent - 4, "}");
+  }
+
+  /// block_in_place(|| Handle::current().block_on(async { .. })): the worker thread leaves the
+  /// scheduler and runs only this future until it ends; the task's other futures wait.
+  void block_in_place(const std::vector<Op>& prog, std::size_t begin, std::size_t close,
+                      std::size_t indent, const Ctx& ctx, Lines& out) const {
+    const bool returns = std::any_of(
+        prog.begin() + static_cast<std::ptrdiff_t>(begin) + 1,
+        prog.begin() + static_cast<std::ptrdiff_t>(close),
+        [](const Op& op) { return op.kind == OpKind::kReturn; });
+    Ctx inner = ctx;
+    inner.in_region = true;
+    inner.region_returns = returns;
+    line(out, indent,
+         std::string(returns ? "let returned = " : "") +
+             "tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(async {",
+         "block_in_place: this thread runs only this future");
+    block(prog, begin + 1, close, indent + 4, inner, out);
+    if (returns) line(out, indent + 4, "false", "block_on's future ends without a return");
+    line(out, indent, "}));");
+    if (returns) {
+      line(out, indent, "if returned {", "a return inside block_on's future ends the task");
+      if (ctx.in_guard) line(out, indent + 4, "guard.disarm();");
+      line(out, indent + 4, ctx.in_region && ctx.region_returns ? "return true;" : "return;");
+      line(out, indent, "}");
+    }
+  }
+
   void guard_slot(std::size_t r, std::size_t indent, Lines& out) const {
     const auto kind = sc_.resources[r].kind;
     if (kind == ResourceKind::kSemaphore) {
@@ -1325,7 +1581,8 @@ class Exporter {
     Lines out;
     // Locals: each resource the program (or its handlers) uses, and a slot per mutex guard.
     std::set<std::size_t> used, guarded, receives;
-    bool keeps = false;  // a select! may keep its lock future (`&mut fut`)
+    bool keeps = false;       // a select! may keep its lock future (`&mut fut`)
+    bool drops_kept = false;  // drop_kept: of that lock future, or of select_all's rest
     auto note = [&](const Op& op) {
       switch (op.kind) {
         case OpKind::kLock:
@@ -1358,7 +1615,10 @@ class Exporter {
           keeps = true;
           break;
         case OpKind::kDropKept:
-          keeps = true;
+          drops_kept = true;
+          break;
+        case OpKind::kSelectAll:
+          if (op.c != 0) ctx.kept_rest = true;
           break;
         default:
           break;
@@ -1389,7 +1649,12 @@ class Exporter {
            local_type(r) + " " + sc_.resources[r].name);
     }
     for (std::size_t r : guarded) guard_slot(r, 4, out);
-    if (keeps) {
+    ctx.kept_lock = keeps || (drops_kept && !ctx.kept_rest);
+    if (ctx.kept_rest) {
+      line(out, 4, "let mut rest: Vec<BranchFuture> = Vec::new();",
+           "the futures a select_all left alive (its `rest`)");
+    }
+    if (ctx.kept_lock) {
       line(out, 4,
            "let mut kept: Option<std::pin::Pin<Box<dyn std::future::Future<Output = MutexGuard<'_, ()>> + Send + '_>>> = None;",
            "a lock future a select! keeps alive (&mut fut)");
@@ -1420,9 +1685,11 @@ class Exporter {
         << "//! Exported by `wakecheck export --rust` from " << file_.path
         << ": the same scenario\n"
         << "//! on real tokio, " << model::to_string(sc_.flavor) << " runtime. " << kAbout
+        << (first_branch_ ? kAboutBranches : "")
         << "//! wakecheck's verdict on the same scenario is in " << stem << ".expected.\n//!\n";
     if (sc_.version != model::TokioVersion::k1_24) out << kNewerOrders;
-    out << kPrelude
+    out << kPreludeHead << (first_branch_ ? kFuturesDependency : "") << kPrelude
+        << (first_branch_ ? kFuturesImports : "") << kSleep
         << "/// A task not finished this long after the start is reported hung (the seed's\n"
         << "/// reproducer gives each task 2 s): 1 s, or 0.5 s and 150 ms for each sleep in the "
            "programs.\n"
@@ -1462,6 +1729,7 @@ class Exporter {
     out << kTaskSlot;
     if (std::find(droppable_.begin(), droppable_.end(), true) != droppable_.end())
       out << kDroppable;
+    if (first_branch_) out << kBranch;
   }
 
   bool uses(ResourceKind kind) const {
@@ -1480,6 +1748,13 @@ class Exporter {
     for (std::size_t t = 0; t < n; ++t)
       out << "const " << task_const_[t] << ": usize = " << t << ";\n";
     out << "\nstatic HANDLES: [TaskSlot; " << n << "] = [TaskSlot::NEW; " << n << "];\n";
+    if (first_branch_) {
+      out << "/// The branches (futures inside a task: join!, FuturesUnordered, select_all) come "
+             "last.\n"
+          << "const FIRST_BRANCH: usize = " << *first_branch_ << ";\n"
+          << "static BRANCHES: [BranchSlot; " << n - *first_branch_ << "] = [BranchSlot::NEW; "
+          << n - *first_branch_ << "];\n";
+    }
     if (std::find(droppable_.begin(), droppable_.end(), true) != droppable_.end()) {
       out << "/// The futures of the tasks a program drops: ";
       bool first = true;
@@ -1648,7 +1923,8 @@ class Exporter {
     const auto& program = sc_.tasks[t].program;
     for (const Op& op : program) {
       const bool structure = op.kind == OpKind::kJump || op.kind == OpKind::kJumpUnless ||
-                             op.kind == OpKind::kGuardBegin || op.kind == OpKind::kWrapBegin;
+                             op.kind == OpKind::kGuardBegin || op.kind == OpKind::kWrapBegin ||
+                             op.kind == OpKind::kBlockBegin;
       if (structure || program.size() > 10) return "its program";
       Ctx ctx;
       ctx.task = t;
@@ -1663,6 +1939,7 @@ class Exporter {
     std::string who = unit.generic ? sc_.tasks[t].name + " .. " + sc_.tasks[unit.tasks.back()].name
                                    : sc_.tasks[t].name;
     const auto wrapper = sc_.futures[t].wrapper;
+    if (unit.branch) who += ", " + branch_role(t);
     out << "/// " << (main ? "main's program, the runtime's block_on future" : who) << ": "
         << summary(t)
         << (main || wrapper == Wrapper::kNone
@@ -1693,6 +1970,17 @@ class Exporter {
         future = call;
         break;
     }
+    if (unit.branch) {
+      out << "/// " << sc_.tasks[t].name
+          << "'s future, made where its combinator takes it: under its wrapper"
+          << (wrapper == Wrapper::kNone ? " (none)"
+                                        : std::string(" (") + model::to_string(wrapper) + ")")
+          << ", in a Branch.\n"
+          << "fn " << unit.spawn_fn << "(sh: &Shared) -> BranchFuture {\n"
+          << "    Box::pin(Branch::new(" << task_const_[t] << ", " << future << "))\n"
+          << "}\n\n";
+      return;
+    }
     const std::string index = unit.generic ? task_const_[t] + " + me" : task_const_[t];
     out << "/// spawn " << who << ": the program under its wrapper"
         << (wrapper == Wrapper::kNone ? " (none)"
@@ -1712,16 +2000,78 @@ class Exporter {
     out << "}\n\n";
   }
 
-  void main_fn(std::ostringstream& out) const { out << runtime_attribute() << "\n" << kMain; }
+  /// "a branch of worker's join! (a future inside that task)".
+  std::string branch_role(std::size_t c) const {
+    const std::size_t parent = *sc_.tasks[c].parent;
+    std::string what = "a combinator";
+    for (const Op& op : sc_.tasks[parent].program) {
+      if (c < op.a || c >= std::size_t{op.a} + op.b) continue;
+      if (op.kind == OpKind::kJoinAll) what = "join!";
+      if (op.kind == OpKind::kSelectAll) what = "select_all";
+      if (op.kind == OpKind::kStartSet)
+        what = op.c == 0 ? "FuturesUnordered" : "buffer_unordered(" + std::to_string(op.c) + ")";
+    }
+    return "a branch of " + sc_.tasks[parent].name + "'s " + what + " (a future inside that task)";
+  }
+
+  /// `branch(t, &sh)`: a branch's future by its index, for buffer_unordered's streams.
+  void branch_by_index(std::ostringstream& out) const {
+    const bool streams = std::any_of(sc_.tasks.begin(), sc_.tasks.end(), [](const auto& task) {
+      return std::any_of(task.program.begin(), task.program.end(), [](const Op& op) {
+        return op.kind == OpKind::kStartSet && op.c != 0;
+      });
+    });
+    if (!streams) return;
+    out << "/// Branch t's future, made as a buffer_unordered stream takes its index.\n"
+        << "fn branch(t: usize, sh: &Shared) -> BranchFuture {\n"
+        << "    match t {\n";
+    for (const auto& unit : units_) {
+      if (unit.branch)
+        out << "        " << task_const_[unit.tasks.front()] << " => " << unit.spawn_fn << "(sh),\n";
+    }
+    out << "        _ => unreachable!(\"not a branch: {t}\"),\n"
+        << "    }\n"
+        << "}\n\n";
+  }
+
+  void main_fn(std::ostringstream& out) const {
+    std::string text = kMain;
+    if (first_branch_) text.insert(text.find("    // Leave now:"), kMainBranches);
+    if (sc_.event_interval == 61) {
+      out << runtime_attribute() << "\n" << text;
+      return;
+    }
+    // tokio::main has no event_interval: the runtime is built by hand.
+    const std::string n = std::to_string(static_cast<int>(sc_.event_interval));
+    const bool multi = sc_.flavor == model::Flavor::kMultiThread;
+    out << "/// The runtime, built by hand for event_interval(" << n
+        << ") (tokio's default is 61): the scheduler\n"
+        << "/// polls at most " << n << " tasks before it parks and polls a woken main again.\n"
+        << "fn main() {\n"
+        << "    tokio::runtime::Builder::"
+        << (multi ? "new_multi_thread()\n        .worker_threads(2)" : "new_current_thread()")
+        << "\n"
+        << "        .enable_all()\n"
+        << "        .event_interval(" << n << ")\n"
+        << "        .build()\n"
+        << "        .unwrap()\n"
+        << "        .block_on(async_main());\n"
+        << "}\n\n";
+    text.replace(text.find("async fn main()"), std::string("async fn main()").size(),
+                 "async fn async_main()");
+    out << text;
+  }
 
   const properties::PropertyFile& file_;
   const model::Scenario& sc_;
-  NameTable upper_{"TASKS", "HANDLES", "DROP_SLOTS", "SLEEP", "DEADLINE", "SEQCST", "TIMEOUT"};
+  NameTable upper_{"TASKS",   "HANDLES", "DROP_SLOTS",   "SLEEP",   "DEADLINE",
+                   "SEQCST",  "TIMEOUT", "FIRST_BRANCH", "BRANCHES"};
   NameTable lower_{"sh",       "me",      "main",     "main_program", "guard",
                    "kept",     "ok",      "returned", "acquired",     "t",
                    "deadline", "program", "ended",    "drop_task",    "task_drop_on_pause",
                    "std",      "tokio",   "drop",     "i32",          "core",
-                   "alloc"};
+                   "alloc",    "set",     "rest",     "start",        "async_main",
+                   "futures",  "won",     "branch"};
   std::vector<std::pair<std::string, std::vector<std::size_t>>> groups_;
   std::vector<std::size_t> task_group_, copy_of_;
   std::vector<bool> template_;
@@ -1738,6 +2088,7 @@ class Exporter {
   bool uses_pausable_ = false, uses_drop_on_pause_ = false, uses_guard_ = false, uses_std_ = false;
   bool uses_finish_item_ = false;
   std::size_t timeouts_ = 0;
+  std::optional<std::size_t> first_branch_;  // the first combinator branch (they come last)
 };
 
 }  // namespace
@@ -1776,6 +2127,21 @@ void check_exportable(const properties::PropertyFile& file) {
   };
   for (const auto& task : sc.tasks) check_ops(task.program, task.name + "'s program");
   for (const auto& handler : sc.handlers) check_ops(handler, "an on_drop handler");
+  // A branch of a combinator is a future inside its task, made where the combinator takes it:
+  // no program spawns, drops, aborts or joins it as a task.
+  auto check_targets = [&](const std::vector<Op>& program, const std::string& where) {
+    for (const Op& op : program) {
+      const bool on_task = op.kind == OpKind::kSpawn || op.kind == OpKind::kDrop ||
+                           op.kind == OpKind::kAbort || op.kind == OpKind::kJoin;
+      if (on_task && op.a < sc.tasks.size() && sc.tasks[op.a].parent) {
+        refuse(file, "'" + model::describe_op(sc, op) + "' in " + where + " treats branch '" +
+                         sc.tasks[op.a].name + "' as a task; the exporter writes a branch only as "
+                         "its combinator's future");
+      }
+    }
+  };
+  for (const auto& task : sc.tasks) check_targets(task.program, task.name + "'s program");
+  for (const auto& handler : sc.handlers) check_targets(handler, "an on_drop handler");
   // A channel's one Receiver goes to the one task that receives from it.
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
     std::vector<std::string> receivers;

@@ -28,7 +28,11 @@ void check_exportable(const properties::PropertyFile& file);
 /// empties a slot holding T's future; `abort` and `join` go through T's JoinHandle. main runs its
 /// own program, then awaits every spawned task's JoinHandle until a common deadline (1 s after
 /// the start, more when the programs sleep often) and prints "task NAME: done", "hung",
-/// "cancelled" or "dropped" for each.
+/// "cancelled" or "dropped" for each. Futures inside a task (futures 0.3): a combinator's
+/// branches are async fns made into futures where `tokio::join!`, a FuturesUnordered /
+/// buffer_unordered loop or `select_all` takes them, and reported after the tasks (one still
+/// running at the deadline is hung); `block_in_place` runs its statements in `block_on`; a
+/// scenario's event_interval builds the runtime by hand.
 std::string export_rust(const properties::PropertyFile& file);
 
 }  // namespace wakecheck::reports

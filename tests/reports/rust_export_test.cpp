@@ -48,7 +48,9 @@ const std::string kSeed = "properties/seed/pausable_worker.json";
 const bool kWarmedUp = [] {
   for (const char* path :
        {"properties/conformance/once_compute_after_scripted.json",
-        "properties/language/try_lock_spin.json", "properties/seed/pause_any_time.json"}) {
+        "properties/language/try_lock_spin.json", "properties/seed/pause_any_time.json",
+        "properties/combinators/select_unbiased_both_ready.json",
+        "properties/combinators/buffer_unordered_lock_in_body.json"}) {
     const PropertyFile file = shipped(path);
     try {
       (void)wakecheck::properties::format_expected(file, wakecheck::properties::hang_verdict(file));
@@ -267,6 +269,104 @@ TEST(RustExport, NestedDropOnPauseGivesBackTheSemaphorePermitsItTook) {
                 "release s"]}]})"));
   at(program, "let s_permits_before = s_permits.mark();");
   at(program, "s_permits.cancel_to(s_permits_before);");
+}
+
+TEST(RustExport, JoinBranchesAreFuturesInsideTheTaskReportedAfterTheTasks) {
+  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+    "runtime": "current_thread", "resources": [{"name": "m", "kind": "tokio_mutex"}],
+    "tasks": [{"name": "main", "program": ["spawn worker"]},
+              {"name": "worker", "program": [{"join": [
+                {"name": "a", "do": ["lock m", "unlock m"]},
+                {"name": "b", "wrapper": "pausable", "do": ["sleep"]}]}]}]})"));
+  at(program, "tokio::join!(                                       // join! of a, b");
+  at(program, "        branch_a(&sh),\n        branch_b(&sh),\n    );");
+  at(program, "/// a, a branch of worker's join! (a future inside that task): lock m; unlock m.");
+  at(program, "fn branch_a(sh: &Shared) -> BranchFuture {\n    Box::pin(Branch::new(A, a(sh.clone())))");
+  at(program, "Box::pin(Branch::new(B, PausableFuture::new(&STOP_B, b(sh.clone()))))");
+  at(program, "const FIRST_BRANCH: usize = 2;");
+  at(program, "static BRANCHES: [BranchSlot; 2] = [BranchSlot::NEW; 2];");
+  at(program, "\"running\" => println!(\"task {}: hung\", TASKS[t]),");
+  // A branch is no task: nothing spawns it.
+  CHECK(program.find("fn spawn_a") == std::string::npos);
+  // A program without branches has none of this.
+  const std::string seed = wakecheck::reports::export_rust(shipped(kSeed));
+  CHECK(seed.find("FIRST_BRANCH") == std::string::npos);
+  CHECK(seed.find("use futures::") == std::string::npos);
+}
+
+TEST(RustExport, FuturesUnorderedLoopRunsItsBodyAfterEachFinishedBranch) {
+  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+    "runtime": "current_thread", "resources": [{"name": "m", "kind": "tokio_mutex"}],
+    "tasks": [{"name": "main", "program": [{"unordered": [
+                {"name": "c0", "do": ["lock m", "sleep", "unlock m"]},
+                {"name": "c1", "do": ["lock m", "unlock m"]}],
+              "each": ["lock m", "unlock m"]}, "yield_now"]}]})"));
+  at(program, "use futures::stream::{FuturesUnordered, StreamExt};");
+  const std::size_t set = at(program, "let mut set = FuturesUnordered::new();");
+  const std::size_t push = at(program, "set.push(branch_c0(&sh));\n    set.push(branch_c1(&sh));");
+  const std::size_t loop = at(program, "while let Some(()) = set.next().await {");
+  const std::size_t body = at(program, "        m_guard = Some(m.lock().await);");
+  const std::size_t after = at(program, "    }\n    tokio::task::yield_now().await;");
+  CHECK(set < push && push < loop && loop < body && body < after);
+}
+
+TEST(RustExport, BufferUnorderedMakesEachBranchAsTheStreamYieldsIt) {
+  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+    "runtime": "current_thread", "resources": [],
+    "tasks": [{"name": "main", "program": [{"unordered": [
+                {"name": "item0", "do": ["sleep"]}, {"name": "item1", "do": ["sleep"]},
+                {"name": "item2", "do": ["sleep"]}], "limit": 2, "each": ["yield_now"]}]}]})"));
+  at(program, "let mut set = futures::stream::iter([ITEM0, ITEM1, ITEM2])");
+  at(program, ".map(|t| branch(t, &sh))");
+  at(program, ".buffer_unordered(2);");
+  at(program, "fn branch(t: usize, sh: &Shared) -> BranchFuture {\n    match t {\n"
+              "        ITEM0 => branch_item0(sh),");
+}
+
+TEST(RustExport, SelectAllKeepsItsRestUntilDropKeptOrDropsItAtOnce) {
+  const std::string kept = wakecheck::reports::export_rust(inline_file(R"({
+    "runtime": "current_thread", "resources": [{"name": "m", "kind": "tokio_mutex"}],
+    "tasks": [{"name": "main", "program": [
+      {"select_all": [{"name": "a", "do": ["sleep"]}, {"name": "b", "do": ["lock m", "unlock m"]}],
+       "rest": "keep"},
+      "drop_kept", "lock m", "unlock m"]}]})"));
+  at(kept, "let mut rest: Vec<BranchFuture> = Vec::new();");
+  const std::size_t select = at(kept, "(_, _, rest) = futures::future::select_all(vec![");
+  const std::size_t drop = at(kept, "drop(std::mem::take(&mut rest));");
+  const std::size_t lock = at(kept, "    m_guard = Some(m.lock().await);                     // lock m");
+  CHECK(select < drop && drop < lock);
+  const std::string dropped = wakecheck::reports::export_rust(inline_file(R"({
+    "runtime": "current_thread", "resources": [],
+    "tasks": [{"name": "main", "program": [
+      {"select_all": [{"name": "a", "do": ["sleep"]}, {"name": "b", "do": ["yield_now"]}]}]}]})"));
+  at(dropped, "let (_, _, rest) = futures::future::select_all(vec![");
+  at(dropped, "drop(rest);                                         // the rest are dropped at once");
+  CHECK(dropped.find("let mut rest") == std::string::npos);
+}
+
+TEST(RustExport, BlockInPlaceRunsItsStatementsInBlockOnAndEventIntervalBuildsTheRuntime) {
+  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+    "runtime": "multi_thread", "event_interval": 3, "resources": [{"name": "m", "kind": "tokio_mutex"}],
+    "tasks": [{"name": "main", "program": [{"block_in_place": ["lock m", "unlock m"]}]}]})"));
+  const std::size_t begin = at(
+      program, "tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(async {");
+  const std::size_t lock = at(program, "        m_guard = Some(m.lock().await);                 // lock m");
+  const std::size_t end = at(program, "    }));");
+  CHECK(begin < lock && lock < end);
+  at(program, "tokio::runtime::Builder::new_multi_thread()\n        .worker_threads(2)\n"
+              "        .enable_all()\n        .event_interval(3)\n");
+  at(program, "async fn async_main() {");
+  CHECK(program.find("#[tokio::main") == std::string::npos);
+}
+
+TEST(RustExport, UnbiasedSelectLeavesBiasedOut) {
+  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+    "runtime": "current_thread", "resources": [{"name": "m", "kind": "tokio_mutex"}],
+    "tasks": [{"name": "main", "program": [
+      {"select": [{"await": "lock m"}, {"await": "sleep"}], "biased": false}]}]})"));
+  at(program, "tokio::select! {");
+  CHECK(program.find("biased;\n") == std::string::npos);
+  at(program, "drop(fut);");
 }
 
 TEST(RustExport, StillRefusesTheBargingMutex) {
