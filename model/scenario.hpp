@@ -187,6 +187,10 @@ struct Scenario {
   // current_thread.rs `event_interval` (Builder::event_interval): task polls per turn of the
   // scheduler loop before it parks and polls a woken main.
   std::uint8_t event_interval = 61;
+  // multi_thread: 0 = any runnable task may be polled next (workers without bound); 1 = one
+  // worker with its LIFO slot, local queue and the inject queue (runtime/scheduler/multi_thread/
+  // worker.rs), the block_on future on its own thread.
+  std::uint8_t worker_threads = 0;
 
   const TaskSpec& task(TaskId t) const { return tasks[index(t)]; }
   const ResourceSpec& resource(ResourceId r) const { return resources[index(r)]; }

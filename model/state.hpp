@@ -79,6 +79,8 @@ struct NotifyState {
 
 /// coop.rs: budget units per task poll.
 inline constexpr std::uint8_t kCoopBudget = 128;
+/// multi_thread worker.rs: every 61st tick a worker looks at the inject queue first.
+inline constexpr std::uint8_t kGlobalQueueInterval = 61;
 
 enum class Phase : std::uint8_t {
   kTop,   // current_thread: at the top of the scheduler loop, where a woken main is polled
@@ -101,6 +103,11 @@ struct State {
   SmallList<TaskId, kMaxTasks> deferred;  // yield_now's deferred wakes, FIFO (1.24.2)
   // Woken child futures of FuturesUnordered sets, in wake order (its ready-to-run queue).
   SmallList<TaskId, kMaxTasks> ready_children;
+  // multi_thread with one worker: tasks scheduled from off the worker (main's thread), FIFO,
+  // and the worker's LIFO slot (task + 1, or 0). The worker's local queue is run_queue (FIFO) and
+  // its tick count is ticks.
+  SmallList<TaskId, kMaxTasks> inject;
+  std::uint8_t lifo = 0;
   Phase phase = Phase::kTop;
   // current_thread: task polls since the top of the scheduler loop; after event_interval of them
   // the loop parks (park_yield) and returns to the top, even with tasks still queued.

@@ -45,9 +45,21 @@ class Step {
         poll(e.task);
         break;
       case EventKind::kWake: deliver_wake(e.task); break;
-      case EventKind::kPark: park(); break;
-      case EventKind::kTimer: fire_timer(e.task); break;
-      case EventKind::kDeadline: pass_deadline(e.task); break;
+      case EventKind::kPark:
+        if (single_worker()) {
+          worker_park();
+        } else {
+          park();
+        }
+        break;
+      case EventKind::kTimer:
+        on_worker_ = single_worker();  // the parked worker turns the time driver
+        fire_timer(e.task);
+        break;
+      case EventKind::kDeadline:
+        on_worker_ = single_worker();
+        pass_deadline(e.task);
+        break;
       case EventKind::kPause: {
         spend(FaultKind::kPause);
         const std::size_t f = index(e.task);
@@ -91,6 +103,7 @@ class Step {
   const std::string& name(ResourceId r) const { return sc_.resource(r).name; }
   const std::string& future_name(std::size_t f) const { return sc_.futures[f].name; }
   bool multi() const { return sc_.flavor == Flavor::kMultiThread; }
+  bool single_worker() const { return multi() && sc_.worker_threads == 1; }
 
   /// The resource whose permit t's pending lock future owns (assigned, not yet polled), if any.
   std::optional<std::string> owned_permit(TaskId t) const {
@@ -115,6 +128,19 @@ class Step {
   /// scheduled is its woken flag (TaskStatus::kScheduled), read at the top of the loop.
   void enqueue(TaskId t) {
     if (t == kMainTask || s_.run_queue.contains(t)) return;
+    if (single_worker()) {
+      // worker.rs `schedule_task(task, is_yield = false)`: on the worker (a task's poll, or the
+      // worker's park: deferred wakes, timers) into the LIFO slot, whose previous task moves to
+      // the back of the local queue; from another thread (main's) into the inject queue.
+      if (s_.inject.contains(t) || s_.lifo == index(t) + 1) return;
+      if (on_worker_) {
+        if (s_.lifo != 0) s_.run_queue.push_back(task_at(s_.lifo - 1U));
+        s_.lifo = static_cast<std::uint8_t>(index(t) + 1);
+      } else {
+        s_.inject.push_back(t);
+      }
+      return;
+    }
     if (multi()) {
       s_.run_queue.insert_sorted(t);
     } else {
@@ -138,6 +164,18 @@ class Step {
     }
     if (ts.status == TaskStatus::kScheduled || ts.wake_pending) {
       return "wake " + name(t) + " coalesced (already scheduled)";
+    }
+    if (single_worker()) {
+      // Scheduled at once (the wake's place is decided by the thread that issues it); a running
+      // task is NOTIFIED and goes to the back of the local queue after its poll (is_yield).
+      if (running_ == t) {
+        renotified_ = true;
+        return "wake " + name(t) + " while it runs: re-queued after this poll";
+      }
+      ts.status = TaskStatus::kScheduled;
+      enqueue(t);
+      if (t == kMainTask) return "wake main (its thread is unparked)";
+      return "wake " + name(t) + (s_.lifo == index(t) + 1 ? " -> into the worker's LIFO slot" : " -> into the inject queue");
     }
     ts.wake_pending = 1;
     enqueue(t);
@@ -277,9 +315,44 @@ class Step {
       s_.phase = Phase::kLoop;
       if (t != kMainTask) ++s_.ticks;
     }
+    if (single_worker() && t != kMainTask) take_from_worker_queues(t);
     ts.status = TaskStatus::kIdle;  // RUNNING; the poll's outcome decides what follows
+    running_ = t;
+    on_worker_ = single_worker() && t != kMainTask;
     poll_future(t);
     s_.task(t).coop_spent = 0;  // only the poll itself sees its budget
+    if (renotified_ && ts.live() && ts.status == TaskStatus::kIdle) {
+      // harness.rs: transition_to_idle finds NOTIFIED: yield_now(task) -> the local queue's back.
+      ts.status = TaskStatus::kScheduled;
+      if (t != kMainTask) s_.run_queue.push_back(t);
+    }
+  }
+
+  /// worker.rs `next_task`: the LIFO slot (a task a poll just woke runs next, in the same run),
+  /// else every 61st tick the inject queue first, else the local queue, then the inject queue.
+  void take_from_worker_queues(TaskId t) {
+    if (s_.lifo == index(t) + 1) {
+      s_.lifo = 0;
+      say("from the worker's LIFO slot");
+      return;
+    }
+    s_.ticks = static_cast<std::uint8_t>((s_.ticks + 1U) % kGlobalQueueInterval);
+    if (s_.inject.erase(t)) say("from the inject queue");
+  }
+
+  /// The worker has nothing to run: it parks; deferred wakes (yield_now) are woken first, FIFO in
+  /// 1.24.2, each scheduled on the worker (into its LIFO slot).
+  void worker_park() {
+    on_worker_ = true;
+    const SmallList<TaskId, kMaxTasks> deferred = s_.deferred;
+    s_.deferred.clear();
+    std::string told = "the worker has nothing to run: park_timeout(0) wakes the deferred";
+    if (sc_.version == TokioVersion::k1_24) {
+      for (TaskId t : deferred) told += "; " + issue_wake(t);
+    } else {
+      for (std::size_t i = deferred.size(); i > 0; --i) told += "; " + issue_wake(deferred[i - 1]);
+    }
+    say(told);
   }
 
   /// The thread of `t` is blocked in block_in_place's block_on, which was woken: it polls the
@@ -535,7 +608,8 @@ class Step {
         // issued at once.
         if (!ts.inflight) {
           ts.inflight = 1;
-          if (multi()) {
+          if ((multi() && !single_worker()) || (single_worker() && sc_.runner(t) == kMainTask)) {
+            // park.rs CachedParkThread::block_on wakes its deferred wakers right after the poll.
             (void)issue_wake(t);
           } else {
             defer_wake(t);
@@ -1618,6 +1692,9 @@ class Step {
   State& s_;
   std::vector<std::string>* lines_;
   bool in_handler_ = false;
+  std::optional<TaskId> running_;  // the task being polled (single worker: wakes of it re-queue)
+  bool renotified_ = false;        // it was woken during its poll
+  bool on_worker_ = false;         // single worker: the step runs on the worker thread
   bool sleep_first_ = false;  // this poll's unbiased select! starts at its sleep branch
   std::string prefix_;  // "worker.fetch: " while a child future is polled
 };
@@ -1678,6 +1755,40 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
     } else {
       // Parked with nothing to run: any pending timer may be the next to fire; a timeout's
       // deadline only when no sleep is pending (timeouts are longer than the sleeps).
+      bool sleeping = false;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (s.tasks[i].timer == 1) {
+          events.push_back({EventKind::kTimer, task_at(i)});
+          sleeping = true;
+        }
+      }
+      for (std::size_t i = 0; i < n && !sleeping; ++i) {
+        if (s.tasks[i].deadline == 1) events.push_back({EventKind::kDeadline, task_at(i)});
+      }
+    }
+  } else if (scenario_.worker_threads == 1) {
+    // main's thread and the one worker run side by side: main's poll whenever it is woken; the
+    // worker's next task as worker.rs picks it; with nothing to run, the worker parks (waking
+    // deferred tasks) or, parked, lets a timer fire.
+    if (s.task(kMainTask).status == TaskStatus::kScheduled && s.task(kMainTask).blocked == 0) push_poll(kMainTask);
+    std::optional<TaskId> next;
+    if (s.lifo != 0) {
+      next = task_at(s.lifo - 1U);
+    } else if ((s.ticks + 1U) % kGlobalQueueInterval == 0 && !s.inject.empty()) {
+      next = s.inject.front();
+    } else if (!s.run_queue.empty()) {
+      next = s.run_queue.front();
+    } else if (!s.inject.empty()) {
+      next = s.inject.front();
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      if (s.tasks[i].blocked != 0 && s.tasks[i].block_woken) push_poll(task_at(i));
+    }
+    if (next) {
+      push_poll(*next);
+    } else if (!s.deferred.empty()) {
+      events.push_back({EventKind::kPark, kMainTask});
+    } else {
       bool sleeping = false;
       for (std::size_t i = 0; i < n; ++i) {
         if (s.tasks[i].timer == 1) {

@@ -87,7 +87,7 @@ class Loader {
   // --- scenario --------------------------------------------------------------------------------
 
   model::Scenario scenario(const json& value, const std::string& at) {
-    in_.expect_object(value, at, {"runtime", "tokio", "event_interval", "resources", "variables", "tasks", "faults"},
+    in_.expect_object(value, at, {"runtime", "tokio", "event_interval", "worker_threads", "resources", "variables", "tasks", "faults"},
                       {"runtime", "resources", "tasks"});
     model::Scenario sc;
     const auto runtime = in_.choice(value["runtime"], at + "/runtime", "runtime",
@@ -99,6 +99,12 @@ class Loader {
     }
     if (value.contains("event_interval")) {
       sc.event_interval = static_cast<std::uint8_t>(in_.integer(value["event_interval"], at + "/event_interval", 1, 255));
+    }
+    if (value.contains("worker_threads")) {
+      if (sc.flavor != model::Flavor::kMultiThread) {
+        in_.fail_key(at + "/worker_threads", "worker_threads is for the multi_thread runtime");
+      }
+      sc.worker_threads = static_cast<std::uint8_t>(in_.integer(value["worker_threads"], at + "/worker_threads", 1, 1));
     }
     resources(value["resources"], at + "/resources", sc);
     if (value.contains("variables")) variables(value["variables"], at + "/variables", sc, std::nullopt);
