@@ -586,6 +586,57 @@ type BranchFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 )rust";
 
+constexpr const char* kHanded =
+    R"rust(/// A lock future moved between tasks (`hand_lock m to T`, `await_lock m`): m.lock_owned(),
+/// polled once by the task that made it, waits in T's slot until T's `await_lock` takes it.
+type HandedLock = Pin<Box<dyn Future<Output = tokio::sync::OwnedMutexGuard<()>> + Send>>;
+
+struct HandSlot {
+    future: StdMutex<Option<HandedLock>>,
+    waker: StdMutex<Option<Waker>>,
+}
+
+impl HandSlot {
+    const NEW: HandSlot = HandSlot { future: StdMutex::new(None), waker: StdMutex::new(None) };
+}
+
+/// `hand_lock m to T`: makes m's lock_owned() future and polls it once with this task's waker
+/// (it acquires at once, or queues on m with this task's waker in its node), then moves it to
+/// task t's slot and wakes t if t waits for it there.
+async fn hand_lock(m: Arc<tokio::sync::Mutex<()>>, t: usize) {
+    let mut future: HandedLock = Box::pin(m.lock_owned());
+    let first = std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await;
+    if let Poll::Ready(guard) = first {
+        future = Box::pin(std::future::ready(guard));  // acquired at its first poll: the guard goes to t
+    }
+    *HANDED[t].future.lock().unwrap() = Some(future);
+    if let Some(waker) = HANDED[t].waker.lock().unwrap().take() {
+        waker.wake();
+    }
+}
+
+/// `await_lock m`, its first half: the lock future handed to task t, Pending until one is there.
+/// The program then awaits it: that first poll puts t's waker in the node, so m's releases wake
+/// t, no longer the task that made the future (batch_semaphore.rs Acquire::poll, S21).
+struct Receive(usize);
+
+impl Future for Receive {
+    type Output = HandedLock;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<HandedLock> {
+        let slot = &HANDED[self.0];
+        *slot.waker.lock().unwrap() = Some(cx.waker().clone());
+        match slot.future.lock().unwrap().take() {
+            Some(future) => {
+                *slot.waker.lock().unwrap() = None;
+                Poll::Ready(future)
+            }
+            None => Poll::Pending,
+        }
+    }
+}
+
+)rust";
+
 constexpr const char* kAbout = R"rust(Each task's program is an async fn, each statement
 //! commented with its text in the property file. main runs its own program, then awaits every
 //! spawned task's JoinHandle until a common deadline and prints one line per task:
@@ -685,6 +736,14 @@ class Exporter {
                            : r.kind == ResourceKind::kMpsc    ? "_rx"
                                                               : "_guard";
       guard_.push_back(lower_.take(r.name + suffix));
+    }
+    // A Notified a program creates before it awaits it (create_notified): a slot per notify.
+    created_.assign(sc_.resources.size(), "");
+    for (const auto& task : sc_.tasks) {
+      for (const Op& op : task.program) {
+        if (op.kind == OpKind::kCreateNotified && created_[op.a].empty())
+          created_[op.a] = lower_.take(sc_.resources[op.a].name + "_created");
+      }
     }
 
     // Pause flags: one StopFlag per wrapped future; the copies of a template share one array.
@@ -790,6 +849,7 @@ class Exporter {
       if (op.kind == OpKind::kDrop) droppable_[op.a] = true;
       if (op.kind == OpKind::kGuardBegin) uses_guard_ = true;
       if (op.kind == OpKind::kStdLock || op.kind == OpKind::kStdUnlock) uses_std_ = true;
+      if (op.kind == OpKind::kHandLock || op.kind == OpKind::kAwaitHanded) uses_hand_ = true;
     }
   }
 
@@ -813,7 +873,12 @@ class Exporter {
     bool probe = false;           // spawns by task name: comparing copies, before units
     bool kept_lock = false;       // the program has a slot `kept` for a select!'s lock future
     bool kept_rest = false;       // ... and one, `rest`, for the futures select_all left alive
+    std::uint32_t owned = 0;      // bit r: mutex r's guard slot holds an OwnedMutexGuard (the
+                                  // program awaits a handed lock future of r)
+    std::uint32_t created = 0;    // bit r: the program keeps a created Notified of notify r
   };
+
+  static bool has(std::uint32_t mask, std::size_t r) { return ((mask >> r) & 1U) != 0; }
 
   /// The task whose variables a program reads: its own, or a branch's parent.
   std::size_t owner(std::size_t t) const { return sc_.tasks[t].parent.value_or(t); }
@@ -1133,6 +1198,9 @@ class Exporter {
                g + (write ? ".write(" : ".read(") + r + (write ? ".write()" : ".read()") +
                    ".await);",
                src + (write ? " (all " + n + " permits)" : " (one permit)"));
+        } else if (has(ctx.owned, op.a)) {
+          line(out, indent, g + " = Some(sh." + r + ".clone().lock_owned().await);",
+               src + " (an owned guard, as await_lock's)");
         } else {
           line(out, indent, g + " = Some(" + r + ".lock().await);", src);
         }
@@ -1161,17 +1229,20 @@ class Exporter {
         } else if (kind == ResourceKind::kRwLock) {
           call = writes(op) ? ".try_write()" : ".try_read()";
           keep = g + (writes(op) ? ".write(acquired);" : ".read(acquired);");
+        } else if (has(ctx.owned, op.a)) {
+          call = ".clone().try_lock_owned()";  // an owned guard, as await_lock's
         }
+        const std::string lockable = has(ctx.owned, op.a) ? "sh." + r : r;
         // A failed try_lock leaves a guard already held alone.
         if (op.b == 0) {
-          line(out, indent, "if let Ok(acquired) = " + r + call + " {", src);
+          line(out, indent, "if let Ok(acquired) = " + lockable + call + " {", src);
           line(out, indent + 4, keep);
           line(out, indent, "}");
           return;
         }
         const std::size_t v = op.b - 1U;
         const std::string value = sc_.variables[v].boolean ? "ok" : "i32::from(ok)";
-        line(out, indent, "let ok = match " + r + call + " {", src);
+        line(out, indent, "let ok = match " + lockable + call + " {", src);
         line(out, indent + 4, "Ok(acquired) => {");
         line(out, indent + 8, keep);
         line(out, indent + 8, "true");
@@ -1188,7 +1259,27 @@ class Exporter {
         line(out, indent, g + " = None;", src);
         return;
       case OpKind::kNotified:
-        line(out, indent, r + ".notified().await;", src);
+        if (has(ctx.created, op.a)) {
+          line(out, indent,
+               created_[op.a] + ".take().unwrap_or_else(|| Box::pin(" + r + ".notified())).await;",
+               src + ": the Notified created earlier, else a fresh one");
+        } else {
+          line(out, indent, r + ".notified().await;", src);
+        }
+        return;
+      case OpKind::kCreateNotified:
+        line(out, indent, created_[op.a] + " = Some(Box::pin(" + r + ".notified()));",
+             src + ": created, not polled (it notes the notify_waiters count)");
+        return;
+      case OpKind::kHandLock:
+        line(out, indent, "hand_lock(sh." + r + ".clone(), " + task_ref(op.b, ctx) + ").await;",
+             src + ": lock_owned() polled once here, then moved");
+        return;
+      case OpKind::kAwaitHanded:
+        line(out, indent, "let handed = Receive(" + task_ref(ctx.task, ctx) + ").await;",
+             src + ": the lock future handed here (Pending until it comes)");
+        line(out, indent, g + " = Some(handed.await);",
+             "polled here: " + sc_.resources[op.a].name + "'s releases now wake this task");
         return;
       case OpKind::kAddPermits:
         line(out, indent, r + ".add_permits(" + std::to_string(op.b) + ");", src);
@@ -1343,6 +1434,8 @@ class Exporter {
     Ctx inner = ctx;
     inner.in_handler = true;
     inner.in_guard = false;
+    inner.owned = 0;  // the handler's guard slots are its own
+    inner.created = 0;
     // The handler's own guards: std mutexes it locks and unlocks (it cannot await).
     std::set<std::size_t> locked;
     for (const Op& op : handler) {
@@ -1350,7 +1443,7 @@ class Exporter {
                             op.kind == OpKind::kTryLock;
       if (guard_op) locked.insert(op.a);
     }
-    for (std::size_t r : locked) guard_slot(r, indent + 8, out);
+    for (std::size_t r : locked) guard_slot(r, indent + 8, false, out);
     block(handler, 0, handler.size(), indent + 8, inner, out);
     line(out, indent + 4, "});");
     Ctx body = ctx;
@@ -1553,7 +1646,9 @@ class Exporter {
     }
   }
 
-  void guard_slot(std::size_t r, std::size_t indent, Lines& out) const {
+  /// The slot of the guards of `r` a program holds; `owned`: an OwnedMutexGuard, as a handed
+  /// lock future yields (the program's own lock and try_lock on `r` use lock_owned then).
+  void guard_slot(std::size_t r, std::size_t indent, bool owned, Lines& out) const {
     const auto kind = sc_.resources[r].kind;
     if (kind == ResourceKind::kSemaphore) {
       line(out, indent, "let mut " + guard_[r] + " = Permits::new(" + resource_[r] + ");",
@@ -1562,7 +1657,11 @@ class Exporter {
       line(out, indent, "let mut " + guard_[r] + " = RwHeld::new();",
            "the guards of " + sc_.resources[r].name + " while held");
     }
-    if (kind == ResourceKind::kTokioMutex) {
+    if (kind == ResourceKind::kTokioMutex && owned) {
+      line(out, indent,
+           "let mut " + guard_[r] + ": Option<tokio::sync::OwnedMutexGuard<()>> = None;",
+           "the guard of " + sc_.resources[r].name + " while held");
+    } else if (kind == ResourceKind::kTokioMutex) {
       line(out, indent, "let mut " + guard_[r] + ": Option<MutexGuard<'_, ()>> = None;",
            "the guard of " + sc_.resources[r].name + " while held");
     } else if (kind == ResourceKind::kStdMutex) {
@@ -1606,6 +1705,14 @@ class Exporter {
         case OpKind::kRecv:
           receives.insert(op.a);
           break;
+        case OpKind::kCreateNotified:
+          used.insert(op.a);
+          ctx.created |= 1U << op.a;
+          break;
+        case OpKind::kAwaitHanded:
+          guarded.insert(op.a);
+          ctx.owned |= 1U << op.a;
+          break;
         case OpKind::kSelect:
           if (sc_.resources[op.a].kind != ResourceKind::kTokioMutex) {
             refuse(file_, "a select! over '" + sc_.resources[op.a].name + "' (the exporter writes a select! over a tokio_mutex only)");
@@ -1636,6 +1743,11 @@ class Exporter {
           }
           if (h.kind == OpKind::kDrop && h.a == t)
             refuse(file_, sc_.tasks[t].name + " drops itself in a handler");
+          if (h.kind == OpKind::kCreateNotified || h.kind == OpKind::kHandLock) {
+            refuse(file_, "an on_drop handler of " + sc_.tasks[t].name + " runs '" +
+                              model::describe_op(sc_, h) +
+                              "', which the exporter cannot write in a drop guard's closure");
+          }
           note(h);
         }
       }
@@ -1648,7 +1760,21 @@ class Exporter {
       line(out, 4, "let " + resource_[r] + " = &*sh." + resource_[r] + ";",
            local_type(r) + " " + sc_.resources[r].name);
     }
-    for (std::size_t r : guarded) guard_slot(r, 4, out);
+    for (const Op& op : program) {
+      if (op.kind == OpKind::kSelect && has(ctx.owned, op.a)) {
+        refuse(file_, sc_.tasks[t].name + " both awaits a handed lock future of '" +
+                          sc_.resources[op.a].name +
+                          "' and selects on its lock (the exporter keeps one guard type a mutex)");
+      }
+    }
+    for (std::size_t r : guarded) guard_slot(r, 4, has(ctx.owned, r), out);
+    for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+      if (!has(ctx.created, r)) continue;
+      line(out, 4,
+           "let mut " + created_[r] +
+               ": Option<Pin<Box<tokio::sync::futures::Notified<'_>>>> = None;",
+           "a Notified of " + sc_.resources[r].name + " created, not yet awaited");
+    }
     ctx.kept_lock = keeps || (drops_kept && !ctx.kept_rest);
     if (ctx.kept_rest) {
       line(out, 4, "let mut rest: Vec<BranchFuture> = Vec::new();",
@@ -1730,6 +1856,7 @@ class Exporter {
     if (std::find(droppable_.begin(), droppable_.end(), true) != droppable_.end())
       out << kDroppable;
     if (first_branch_) out << kBranch;
+    if (uses_hand_) out << kHanded;
   }
 
   bool uses(ResourceKind kind) const {
@@ -1754,6 +1881,11 @@ class Exporter {
           << "const FIRST_BRANCH: usize = " << *first_branch_ << ";\n"
           << "static BRANCHES: [BranchSlot; " << n - *first_branch_ << "] = [BranchSlot::NEW; "
           << n - *first_branch_ << "];\n";
+    }
+    if (uses_hand_) {
+      out << "/// The lock futures handed to each task (hand_lock), until its await_lock takes "
+             "them.\n"
+          << "static HANDED: [HandSlot; " << n << "] = [HandSlot::NEW; " << n << "];\n";
     }
     if (std::find(droppable_.begin(), droppable_.end(), true) != droppable_.end()) {
       out << "/// The futures of the tasks a program drops: ";
@@ -2065,17 +2197,18 @@ class Exporter {
   const properties::PropertyFile& file_;
   const model::Scenario& sc_;
   NameTable upper_{"TASKS",   "HANDLES", "DROP_SLOTS",   "SLEEP",   "DEADLINE",
-                   "SEQCST",  "TIMEOUT", "FIRST_BRANCH", "BRANCHES"};
+                   "SEQCST",  "TIMEOUT", "FIRST_BRANCH", "BRANCHES", "HANDED"};
   NameTable lower_{"sh",       "me",      "main",     "main_program", "guard",
                    "kept",     "ok",      "returned", "acquired",     "t",
                    "deadline", "program", "ended",    "drop_task",    "task_drop_on_pause",
                    "std",      "tokio",   "drop",     "i32",          "core",
                    "alloc",    "set",     "rest",     "start",        "async_main",
-                   "futures",  "won",     "branch"};
+                   "futures",  "won",     "branch",   "hand_lock",    "handed",
+                   "created"};
   std::vector<std::pair<std::string, std::vector<std::size_t>>> groups_;
   std::vector<std::size_t> task_group_, copy_of_;
   std::vector<bool> template_;
-  std::vector<std::string> task_const_, resource_, guard_;
+  std::vector<std::string> task_const_, resource_, guard_, created_;
   std::map<std::string, std::size_t> flag_slots_, var_slots_;
   std::vector<StaticSlot> flag_order_, var_order_;
   std::vector<std::size_t> flag_size_;
@@ -2087,6 +2220,7 @@ class Exporter {
   std::vector<bool> droppable_;
   bool uses_pausable_ = false, uses_drop_on_pause_ = false, uses_guard_ = false, uses_std_ = false;
   bool uses_finish_item_ = false;
+  bool uses_hand_ = false;  // hand_lock / await_lock: HANDED and its helpers
   std::size_t timeouts_ = 0;
   std::optional<std::size_t> first_branch_;  // the first combinator branch (they come last)
 };

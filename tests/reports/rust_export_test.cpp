@@ -369,6 +369,48 @@ TEST(RustExport, UnbiasedSelectLeavesBiasedOut) {
   at(program, "drop(fut);");
 }
 
+TEST(RustExport, CreatedNotifiedIsKeptUnpolledUntilTheNextNotifiedAwaitsIt) {
+  const std::string program = wakecheck::reports::export_rust(
+      shipped("properties/primitives/s12_notify_quirk_1_24.json"));
+  const std::size_t slot =
+      at(program, "let mut n_created: Option<Pin<Box<tokio::sync::futures::Notified<'_>>>> = None;");
+  const std::size_t created = at(program, "n_created = Some(Box::pin(n.notified()));");
+  const std::size_t waiters = at(program, "n.notify_waiters();");
+  const std::size_t awaited =
+      at(program, "n_created.take().unwrap_or_else(|| Box::pin(n.notified())).await;");
+  CHECK(slot < created && created < waiters && waiters < awaited);
+  // fresh created nothing: its notified is a fresh future.
+  at(program, "async fn fresh(sh: Shared) {\n    let n = &*sh.n;");
+  at(program, "    n.notified().await;");
+}
+
+TEST(RustExport, HandedLockFutureIsPolledOnceThenAwaitedByItsReceiverAsAnOwnedGuard) {
+  const std::string program = wakecheck::reports::export_rust(
+      shipped("properties/primitives/s21_waker_replaced.json"));
+  at(program, "async fn hand_lock(m: Arc<tokio::sync::Mutex<()>>, t: usize) {");
+  at(program, "static HANDED: [HandSlot; 3] = [HandSlot::NEW; 3];");
+  at(program, "    hand_lock(sh.m.clone(), Y).await;");
+  at(program, "let mut m_guard: Option<tokio::sync::OwnedMutexGuard<()>> = None;");
+  const std::size_t received = at(program, "let handed = Receive(Y).await;");
+  const std::size_t awaited = at(program, "m_guard = Some(handed.await);");
+  const std::size_t unlocked = program.find("m_guard = None;", awaited);
+  CHECK(received < awaited && unlocked != std::string::npos);
+  // main's own lock keeps its borrowed guard.
+  at(program, "let mut m_guard: Option<MutexGuard<'_, ()>> = None;");
+}
+
+TEST(RustExport, AReceiverLocksAndTriesItsMutexOwnedToo) {
+  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+    "runtime": "current_thread", "resources": [{"name": "m", "kind": "tokio_mutex"}],
+    "variables": {"ok": false},
+    "tasks": [{"name": "main", "program": ["spawn y", {"hand_lock": "m", "to": "y"}]},
+              {"name": "y", "program": ["await_lock m", "unlock m", "lock m",
+                                        "ok = try_lock m", "unlock m"]}]})"));
+  at(program, "m_guard = Some(sh.m.clone().lock_owned().await);");
+  at(program, "let ok = match sh.m.clone().try_lock_owned() {");
+  at(program, "    hand_lock(sh.m.clone(), Y).await;");
+}
+
 TEST(RustExport, StillRefusesTheBargingMutex) {
   CHECK_THROWS(InputError, wakecheck::reports::check_exportable(
                                shipped("properties/primitives/barging_mutex_seed.json")));
