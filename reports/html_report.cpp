@@ -365,6 +365,7 @@ struct EffectInfo {
   std::string op;                       // "lock", "unlock", ...
   std::string tone;                     // css class: acquire, wait, release, notify, fail
   std::vector<std::size_t> handover;    // task lanes a permit or notification went to
+  std::optional<std::size_t> from;      // a branch's lane when a branch did it ("c0: lock m")
   double y = 0;                         // the first line's baseline
 };
 
@@ -430,9 +431,11 @@ class SequenceDiagram {
     double x = kNumberWidth + lane_width_ / 2;
     for (std::size_t i = 0; i < sc_.tasks.size(); ++i) {
       const auto wrapper = sc_.futures[i].wrapper;
-      lanes_.push_back({sc_.tasks[i].name,
-                        wrapper == model::Wrapper::kNone ? "task" : model::to_string(wrapper),
-                        false, x});
+      std::string kind = wrapper == model::Wrapper::kNone ? "task" : model::to_string(wrapper);
+      if (const auto& parent = sc_.tasks[i].parent; parent && wrapper == model::Wrapper::kNone) {
+        kind = "in " + sc_.tasks[*parent].name;  // a branch of a combinator in that task
+      }
+      lanes_.push_back({sc_.tasks[i].name, kind, false, x});
       x += lane_width_;
     }
     x += kLaneGap;
@@ -462,10 +465,18 @@ class SequenceDiagram {
     return std::nullopt;
   }
 
-  EffectInfo read_effect(const std::string& text) const {
+  EffectInfo read_effect(const std::string& full) const {
     EffectInfo e;
-    e.text = text;
-    e.lines = wrap(text, kNoteChars, kMaxEffectLines, e.cut);
+    e.text = full;
+    e.lines = wrap(full, kNoteChars, kMaxEffectLines, e.cut);
+    // A line a branch (a future inside the task) wrote starts with its name: "c0: lock m -> ..".
+    std::string text = full;
+    if (const auto colon = full.find(": "); colon != std::string::npos) {
+      if (const auto lane = task_lane(full.substr(0, colon)); lane && sc_.tasks[*lane].parent) {
+        e.from = lane;
+        text = full.substr(colon + 2);
+      }
+    }
     const std::string first = word_at(text, 0);
     static const char* const kOps[] = {"lock",       "unlock",     "try_lock",       "std_lock",
                                        "std_unlock", "notify_one", "notify_waiters", "notified",
@@ -744,7 +755,7 @@ class SequenceDiagram {
       }
       o << "</g>\n";
       if (e.resource && r.lane) {
-        const double from = lanes_[*r.lane].x;
+        const double from = lanes_[e.from.value_or(*r.lane)].x;
         const double to = lanes_[*e.resource].x;
         const double y = e.y - 4;
         arrow(o, from, to, y, e.tone, e.tone, e.op);
