@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <type_traits>
 
 #include "model/limits.hpp"
@@ -81,6 +82,16 @@ struct NotifyState {
 inline constexpr std::uint8_t kCoopBudget = 128;
 /// multi_thread worker.rs: every 61st tick a worker looks at the inject queue first.
 inline constexpr std::uint8_t kGlobalQueueInterval = 61;
+/// State::worker_flags: the LIFO slot's task runs next in the same run_task (worker.rs: after a
+/// poll, the slot's task runs at once while the coop budget lasts)...
+inline constexpr std::uint8_t kLifoChain = 1;
+/// ...and: this loop iteration's tick was counted already (its maintenance ran).
+inline constexpr std::uint8_t kTickCounted = 2;
+
+/// The task the one worker polls next (worker.rs `next_task` after `tick`), if any: the LIFO
+/// chain's; every 61st tick the inject queue first; else the LIFO slot, the local queue, the
+/// inject queue.
+inline std::optional<TaskId> worker_next(const State& s);
 
 enum class Phase : std::uint8_t {
   kTop,   // current_thread: at the top of the scheduler loop, where a woken main is polled
@@ -108,6 +119,10 @@ struct State {
   // its tick count is ticks.
   SmallList<TaskId, kMaxTasks> inject;
   std::uint8_t lifo = 0;
+  std::uint8_t worker_flags = 0;  // kLifoChain | kTickCounted
+  std::uint8_t chain_spent = 0;   // coop units the run so far spent (a LIFO chain shares them)
+  std::uint8_t maint_ticks = 0;   // ticks modulo event_interval (maintenance at 0)
+  std::uint8_t worker_unused = 0;  // always 0: keeps the size even, so the value has no padding
   Phase phase = Phase::kTop;
   // current_thread: task polls since the top of the scheduler loop; after event_interval of them
   // the loop parks (park_yield) and returns to the top, even with tasks still queued.
@@ -125,5 +140,16 @@ struct State {
 
 static_assert(std::has_unique_object_representations_v<State>,
               "State is hashed by its bytes: it must have no padding");
+
+inline std::optional<TaskId> worker_next(const State& s) {
+  const auto lifo = [&] { return TaskId{static_cast<std::uint8_t>(s.lifo - 1U)}; };
+  if ((s.worker_flags & kLifoChain) != 0) return lifo();
+  const unsigned tick = (s.worker_flags & kTickCounted) != 0 ? s.ticks : (s.ticks + 1U) % kGlobalQueueInterval;
+  if (tick == 0 && !s.inject.empty()) return s.inject.front();
+  if (s.lifo != 0) return lifo();
+  if (!s.run_queue.empty()) return s.run_queue.front();
+  if (!s.inject.empty()) return s.inject.front();
+  return std::nullopt;
+}
 
 }  // namespace wakecheck::model

@@ -315,38 +315,78 @@ class Step {
       s_.phase = Phase::kLoop;
       if (t != kMainTask) ++s_.ticks;
     }
-    if (single_worker() && t != kMainTask) take_from_worker_queues(t);
+    const bool worker = single_worker() && t != kMainTask;
+    if (worker) take_from_worker_queues(t);
     ts.status = TaskStatus::kIdle;  // RUNNING; the poll's outcome decides what follows
     running_ = t;
-    on_worker_ = single_worker() && t != kMainTask;
+    on_worker_ = worker;
     poll_future(t);
+    const std::uint8_t spent = s_.task(t).coop_spent;
     s_.task(t).coop_spent = 0;  // only the poll itself sees its budget
     if (renotified_ && ts.live() && ts.status == TaskStatus::kIdle) {
       // harness.rs: transition_to_idle finds NOTIFIED: yield_now(task) -> the local queue's back.
       ts.status = TaskStatus::kScheduled;
       if (t != kMainTask) s_.run_queue.push_back(t);
     }
+    if (worker && s_.lifo != 0) {
+      // worker.rs run_task: the slot's task runs next in the same run while the budget lasts;
+      // with the budget spent it goes to the back of the local queue.
+      if (spent >= kCoopBudget) {
+        s_.run_queue.push_back(task_at(s_.lifo - 1U));
+        say("the coop budget of this run is spent: ", name(task_at(s_.lifo - 1U)),
+            " moves from the LIFO slot to the local queue");
+        s_.lifo = 0;
+      } else {
+        s_.worker_flags = static_cast<std::uint8_t>(s_.worker_flags | kLifoChain);
+        s_.chain_spent = spent;
+      }
+    }
   }
 
-  /// worker.rs `next_task`: the LIFO slot (a task a poll just woke runs next, in the same run),
-  /// else every 61st tick the inject queue first, else the local queue, then the inject queue.
+  /// One turn of the worker loop (worker.rs Context::run): `tick`, maintenance every
+  /// event_interval ticks, then `next_task`; a task taken from the LIFO slot right after a poll
+  /// continues that run instead (no tick, the same coop budget).
   void take_from_worker_queues(TaskId t) {
+    if ((s_.worker_flags & kLifoChain) != 0) {
+      s_.worker_flags = static_cast<std::uint8_t>(s_.worker_flags & ~kLifoChain);
+      s_.lifo = 0;
+      s_.task(t).coop_spent = s_.chain_spent;
+      s_.chain_spent = 0;
+      say("from the worker's LIFO slot, in the same run (coop budget shared)");
+      return;
+    }
+    if ((s_.worker_flags & kTickCounted) != 0) {
+      s_.worker_flags = static_cast<std::uint8_t>(s_.worker_flags & ~kTickCounted);
+    } else {
+      worker_tick();
+    }
     if (s_.lifo == index(t) + 1) {
       s_.lifo = 0;
       say("from the worker's LIFO slot");
-      return;
+    } else if (s_.inject.erase(t)) {
+      say(s_.ticks == 0 ? "from the inject queue (every 61st tick it comes first)" : "from the inject queue");
     }
+  }
+
+  void worker_tick() {
     s_.ticks = static_cast<std::uint8_t>((s_.ticks + 1U) % kGlobalQueueInterval);
-    if (s_.inject.erase(t)) say("from the inject queue");
+    s_.maint_ticks = static_cast<std::uint8_t>((s_.maint_ticks + 1U) % sc_.event_interval);
   }
 
   /// The worker has nothing to run: it parks; deferred wakes (yield_now) are woken first, FIFO in
   /// 1.24.2, each scheduled on the worker (into its LIFO slot).
   void worker_park() {
     on_worker_ = true;
+    // A new turn of the loop; its maintenance (every event_interval ticks) or, with nothing to
+    // run, its park: park_timeout(0) wakes the deferred tasks.
+    const bool runnable = s_.lifo != 0 || !s_.run_queue.empty() || !s_.inject.empty();
+    worker_tick();
+    if (runnable) s_.worker_flags = static_cast<std::uint8_t>(s_.worker_flags | kTickCounted);
     const SmallList<TaskId, kMaxTasks> deferred = s_.deferred;
     s_.deferred.clear();
-    std::string told = "the worker has nothing to run: park_timeout(0) wakes the deferred";
+    std::string told = runnable ? "the worker's maintenance (every " + std::to_string(sc_.event_interval) +
+                                      " ticks): park_timeout(0) wakes the deferred"
+                                : "the worker has nothing to run: park_timeout(0) wakes the deferred";
     if (sc_.version == TokioVersion::k1_24) {
       for (TaskId t : deferred) told += "; " + issue_wake(t);
     } else {
@@ -1771,20 +1811,15 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
     // worker's next task as worker.rs picks it; with nothing to run, the worker parks (waking
     // deferred tasks) or, parked, lets a timer fire.
     if (s.task(kMainTask).status == TaskStatus::kScheduled && s.task(kMainTask).blocked == 0) push_poll(kMainTask);
-    std::optional<TaskId> next;
-    if (s.lifo != 0) {
-      next = task_at(s.lifo - 1U);
-    } else if ((s.ticks + 1U) % kGlobalQueueInterval == 0 && !s.inject.empty()) {
-      next = s.inject.front();
-    } else if (!s.run_queue.empty()) {
-      next = s.run_queue.front();
-    } else if (!s.inject.empty()) {
-      next = s.inject.front();
-    }
+    const std::optional<TaskId> next = worker_next(s);
     for (std::size_t i = 0; i < n; ++i) {
       if (s.tasks[i].blocked != 0 && s.tasks[i].block_woken) push_poll(task_at(i));
     }
-    if (next) {
+    const bool maintenance = (s.worker_flags & (kLifoChain | kTickCounted)) == 0 &&
+                             (s.maint_ticks + 1U) % scenario_.event_interval == 0;
+    if (next && maintenance && !s.deferred.empty()) {
+      events.push_back({EventKind::kPark, kMainTask});  // the maintenance park of this turn
+    } else if (next) {
       push_poll(*next);
     } else if (!s.deferred.empty()) {
       events.push_back({EventKind::kPark, kMainTask});
