@@ -1799,9 +1799,16 @@ class Exporter {
 
   // --- the program -----------------------------------------------------------------------------
 
+  /// The multi_thread runtime's worker count: the scenario's `worker_threads` (1: the model's
+  /// one worker with its LIFO slot, local queue and inject queue), else 2 (the model lets any
+  /// scheduled task run next, as several workers may).
+  std::string worker_threads() const {
+    return sc_.worker_threads == 1 ? "1" : "2";
+  }
+
   std::string runtime_attribute() const {
     return sc_.flavor == model::Flavor::kMultiThread
-               ? "#[tokio::main(flavor = \"multi_thread\", worker_threads = 2)]"
+               ? "#[tokio::main(flavor = \"multi_thread\", worker_threads = " + worker_threads() + ")]"
                : "#[tokio::main(flavor = \"current_thread\")]";
   }
 
@@ -2181,7 +2188,8 @@ class Exporter {
         << "/// polls at most " << n << " tasks before it parks and polls a woken main again.\n"
         << "fn main() {\n"
         << "    tokio::runtime::Builder::"
-        << (multi ? "new_multi_thread()\n        .worker_threads(2)" : "new_current_thread()")
+        << (multi ? "new_multi_thread()\n        .worker_threads(" + worker_threads() + ")"
+                  : std::string("new_current_thread()"))
         << "\n"
         << "        .enable_all()\n"
         << "        .event_interval(" << n << ")\n"

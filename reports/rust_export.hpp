@@ -31,8 +31,9 @@ void check_exportable(const properties::PropertyFile& file);
 /// "cancelled" or "dropped" for each. Futures inside a task (futures 0.3): a combinator's
 /// branches are async fns made into futures where `tokio::join!`, a FuturesUnordered /
 /// buffer_unordered loop or `select_all` takes them, and reported after the tasks (one still
-/// running at the deadline is hung); `block_in_place` runs its statements in `block_on`; a
-/// scenario's event_interval builds the runtime by hand. A Notified a program creates
+/// running at the deadline is hung); `block_in_place` runs its statements in `block_on`; the
+/// multi_thread runtime has 2 workers, or 1 for `worker_threads: 1`; a scenario's event_interval
+/// builds the runtime by hand. A Notified a program creates
 /// (create_notified) waits unpolled in a task-local slot for its next `notified`; `hand_lock`
 /// polls a lock_owned() future once and moves it to the target's HANDED slot, whose
 /// `await_lock` awaits it and keeps its OwnedMutexGuard as the task's guard.

@@ -121,6 +121,19 @@ TEST(RustExport, MultiThreadScenarioGetsAMultiThreadRuntime) {
   at(program, "#[tokio::main(flavor = \"multi_thread\", worker_threads = 2)]");
 }
 
+TEST(RustExport, OneWorkerScenarioGetsAOneWorkerRuntimeWithOrWithoutEventInterval) {
+  const std::string program =
+      wakecheck::reports::export_rust(shipped("properties/scheduler/seed_one_worker.json"));
+  at(program, "#[tokio::main(flavor = \"multi_thread\", worker_threads = 1)]");
+  CHECK(program.find("worker_threads = 2") == std::string::npos);
+  const std::string by_hand = wakecheck::reports::export_rust(inline_file(R"({
+    "runtime": "multi_thread", "worker_threads": 1, "event_interval": 2, "resources": [],
+    "tasks": [{"name": "main", "program": ["yield_now"]}]})"));
+  at(by_hand, "tokio::runtime::Builder::new_multi_thread()\n        .worker_threads(1)\n"
+              "        .enable_all()\n        .event_interval(2)\n");
+  CHECK(by_hand.find("#[tokio::main") == std::string::npos);
+}
+
 TEST(RustExport, IfElseAndWhileAreRebuiltFromTheJumps) {
   const std::string program = wakecheck::reports::export_rust(inline_file(R"({
     "runtime": "current_thread", "resources": [],
