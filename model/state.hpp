@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <type_traits>
 
@@ -128,7 +129,8 @@ struct State {
   // the loop parks (park_yield) and returns to the top, even with tasks still queued.
   std::uint8_t ticks = 0;
   std::array<std::uint8_t, kFaultKinds> faults_left{};
-  bool operator==(const State&) const = default;
+  /// Equal values have equal bytes (no padding: checked below), so the bytes are compared.
+  bool operator==(const State& other) const { return std::memcmp(this, &other, sizeof(State)) == 0; }
 
   const TaskState& task(TaskId t) const { return tasks[index(t)]; }
   TaskState& task(TaskId t) { return tasks[index(t)]; }

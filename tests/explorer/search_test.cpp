@@ -847,6 +847,11 @@ TEST(Hash, PinsTheHashOfFixedBytes) {
   CHECK_EQUAL(std::uint64_t{0xA7A77FA7864E4A5DULL}, hash_value(CounterState{2, 3}));
   CHECK_EQUAL(std::uint64_t{0xD24429E506356D2DULL}, hash_value(std::uint32_t{0x01020304}));
   CHECK_EQUAL(std::uint64_t{0xE220A8397B1DCDAFULL}, hash_bytes(nullptr, 0));
+  // 45 bytes: one 32-byte round of the four lanes, one word, a tail of five (cross-checked
+  // against an independent implementation of the scheme).
+  std::array<std::uint8_t, 45> long_bytes{};
+  for (std::size_t i = 0; i < long_bytes.size(); ++i) long_bytes[i] = static_cast<std::uint8_t>(i + 1);
+  CHECK_EQUAL(std::uint64_t{0x67B8E7F220CA9B45ULL}, hash_value(long_bytes));
 }
 
 TEST(Hash, EqualValuesHashEqual) {
