@@ -1758,6 +1758,20 @@ State TokioModel::initial_state() const {
 
 void TokioModel::enabled_events(const State& s, std::vector<Event>& events) const {
   const std::size_t n = scenario_.tasks.size();
+  // Any pending timer may be the next to fire; a timeout's deadline only when no sleep is
+  // pending (timeouts are taken to be longer than the sleeps).
+  auto push_timers = [&] {
+    bool sleeping = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (s.tasks[i].timer == 1) {
+        events.push_back({EventKind::kTimer, task_at(i)});
+        sleeping = true;
+      }
+    }
+    for (std::size_t i = 0; i < n && !sleeping; ++i) {
+      if (s.tasks[i].deadline == 1) events.push_back({EventKind::kDeadline, task_at(i)});
+    }
+  };
   // A poll that reaches an unbiased select! whose sleep has fired may start at either branch.
   auto push_poll = [&](TaskId t) {
     events.push_back({EventKind::kPoll, t});
@@ -1793,18 +1807,7 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
     } else if (next) {
       events.push_back(*next);
     } else {
-      // Parked with nothing to run: any pending timer may be the next to fire; a timeout's
-      // deadline only when no sleep is pending (timeouts are longer than the sleeps).
-      bool sleeping = false;
-      for (std::size_t i = 0; i < n; ++i) {
-        if (s.tasks[i].timer == 1) {
-          events.push_back({EventKind::kTimer, task_at(i)});
-          sleeping = true;
-        }
-      }
-      for (std::size_t i = 0; i < n && !sleeping; ++i) {
-        if (s.tasks[i].deadline == 1) events.push_back({EventKind::kDeadline, task_at(i)});
-      }
+      push_timers();  // parked with nothing to run
     }
   } else if (scenario_.worker_threads == 1) {
     // main's thread and the one worker run side by side: main's poll whenever it is woken; the
@@ -1824,16 +1827,7 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
     } else if (!s.deferred.empty()) {
       events.push_back({EventKind::kPark, kMainTask});
     } else {
-      bool sleeping = false;
-      for (std::size_t i = 0; i < n; ++i) {
-        if (s.tasks[i].timer == 1) {
-          events.push_back({EventKind::kTimer, task_at(i)});
-          sleeping = true;
-        }
-      }
-      for (std::size_t i = 0; i < n && !sleeping; ++i) {
-        if (s.tasks[i].deadline == 1) events.push_back({EventKind::kDeadline, task_at(i)});
-      }
+      push_timers();  // the worker is parked
     }
   } else {
     for (std::size_t i = 0; i < n; ++i) {
@@ -1841,24 +1835,14 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
     }
     for (std::size_t i = 0; i < n; ++i) {
       const TaskState& ts = s.tasks[i];
-      // A child future is polled by its task; a thread blocked in block_on polls its future
-      // when that was woken.
-      // A task whose thread is blocked in block_on is polled only through it.
+      // A child future is polled by its task; a task whose thread is blocked in block_on is
+      // polled only through it, when that was woken.
       if ((ts.status == TaskStatus::kScheduled && !scenario_.tasks[i].parent && ts.blocked == 0) ||
           (ts.blocked != 0 && ts.block_woken)) {
         push_poll(task_at(i));
       }
     }
-    bool sleeping = false;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (s.tasks[i].timer == 1) {
-        events.push_back({EventKind::kTimer, task_at(i)});
-        sleeping = true;
-      }
-    }
-    for (std::size_t i = 0; i < n && !sleeping; ++i) {
-      if (s.tasks[i].deadline == 1) events.push_back({EventKind::kDeadline, task_at(i)});
-    }
+    push_timers();  // any worker may be parked
   }
   // Environment faults, bounded by their budgets; they may strike any eligible task at any point.
   // Pause and resume strike futures: a task's own (under its wrapper) or a nested one.

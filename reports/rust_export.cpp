@@ -1534,12 +1534,15 @@ class Exporter {
       }
       line(out, indent, "}");
     }
-    if (returns) {
-      line(out, indent, "if returned {", "a return inside the future ends the task");
-      if (ctx.in_guard) line(out, indent + 4, "guard.disarm();");
-      line(out, indent + 4, ctx.in_region && ctx.region_returns ? "return true;" : "return;");
-      line(out, indent, "}");
-    }
+    if (returns) end_task_if_returned(indent, ctx, "a return inside the future ends the task", out);
+  }
+
+  /// `if returned { return; }` after a block whose `return` must end the task.
+  void end_task_if_returned(std::size_t indent, const Ctx& ctx, const char* why, Lines& out) const {
+    line(out, indent, "if returned {", why);
+    if (ctx.in_guard) line(out, indent + 4, "guard.disarm();");
+    line(out, indent + 4, ctx.in_region && ctx.region_returns ? "return true;" : "return;");
+    line(out, indent, "}");
   }
 
   // --- futures inside one task: join!, FuturesUnordered / buffer_unordered, select_all ----------
@@ -1638,12 +1641,7 @@ class Exporter {
     block(prog, begin + 1, close, indent + 4, inner, out);
     if (returns) line(out, indent + 4, "false", "block_on's future ends without a return");
     line(out, indent, "}));");
-    if (returns) {
-      line(out, indent, "if returned {", "a return inside block_on's future ends the task");
-      if (ctx.in_guard) line(out, indent + 4, "guard.disarm();");
-      line(out, indent + 4, ctx.in_region && ctx.region_returns ? "return true;" : "return;");
-      line(out, indent, "}");
-    }
+    if (returns) end_task_if_returned(indent, ctx, "a return inside block_on's future ends the task", out);
   }
 
   /// The slot of the guards of `r` a program holds; `owned`: an OwnedMutexGuard, as a handed
