@@ -22,13 +22,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "explorer/property.hpp"
 #include "explorer/search.hpp"
 #include "model/event.hpp"
-#include "model/expr.hpp"
 #include "model/queries.hpp"
 #include "model/scenario.hpp"
 #include "model/state.hpp"
@@ -36,6 +34,7 @@
 
 #include <CppUTest/TestHarness.h>
 
+#include "tests/model/builder.hpp"
 #include "tests/model/runner.hpp"
 // clang-format on
 
@@ -57,110 +56,14 @@ using m::TaskId;
 using m::TaskStatus;
 using m::TokioModel;
 using m::TokioVersion;
-using wakecheck::testing::Runner;
-
-constexpr TaskId task_id(std::size_t i) {
-  return TaskId{static_cast<std::uint8_t>(i)};
-}
-constexpr std::uint8_t u8(std::size_t i) {
-  return static_cast<std::uint8_t>(i);
-}
-
-Op op(OpKind kind, std::uint8_t a = 0, std::uint8_t b = 0, std::uint8_t c = 0) {
-  return Op{kind, a, b, c};
-}
-
-/// Builds a scenario by parts: resources, variables, tasks, then the branches (children) of each
-/// combinator, contiguous, then programs. Every task and branch gets its own future.
-class Builder {
- public:
-  explicit Builder(Flavor flavor = Flavor::kCurrentThread,
-                   TokioVersion version = TokioVersion::k1_24) {
-    sc_.name = "combinator test";
-    sc_.flavor = flavor;
-    sc_.version = version;
-  }
-
-  std::uint8_t resource(const std::string& name, ResourceKind kind, std::uint8_t permits = 1) {
-    sc_.resources.push_back(m::ResourceSpec{name, kind, permits});
-    return u8(sc_.resources.size() - 1);
-  }
-
-  std::uint8_t variable(const std::string& name, std::int16_t initial, std::int16_t min,
-                        std::int16_t max) {
-    m::VariableSpec spec;
-    spec.name = name;
-    spec.boolean = min == 0 && max == 1;
-    spec.initial = initial;
-    spec.min = min;
-    spec.max = max;
-    sc_.variables.push_back(spec);
-    return u8(sc_.variables.size() - 1);
-  }
-
-  std::uint8_t task(const std::string& name) {
-    m::TaskSpec spec;
-    spec.name = name;
-    spec.group = name;
-    sc_.tasks.push_back(spec);
-    return u8(sc_.tasks.size() - 1);
-  }
-
-  /// A branch of a combinator (`kind`: kJoinAll, kNextChild or kSelectAll) in `parent`'s program.
-  std::uint8_t child(std::uint8_t parent, const std::string& name, OpKind kind) {
-    const auto c = task(name);
-    sc_.tasks[c].parent = parent;
-    sc_.tasks[c].combinator = kind;
-    return c;
-  }
-
-  /// `var = text` (shared variables only).
-  Op set(std::uint8_t var, const std::string& text) { return op(OpKind::kAssign, var, expr(text)); }
-  /// Jump to `target` unless `text` holds.
-  Op unless(const std::string& text, std::uint8_t target) {
-    return op(OpKind::kJumpUnless, expr(text), target);
-  }
-
-  void program(std::uint8_t task, std::vector<Op> ops) { sc_.tasks[task].program = std::move(ops); }
-
-  Scenario build() {
-    sc_.futures.clear();
-    for (std::size_t t = 0; t < sc_.tasks.size(); ++t) {
-      m::FutureSpec own;
-      own.name = sc_.tasks[t].name;
-      own.task = t;
-      sc_.futures.push_back(own);
-    }
-    for (auto& budget : sc_.faults) {
-      budget.tasks.resize(sc_.tasks.size(), false);
-      budget.futures.resize(sc_.futures.size(), false);
-    }
-    return sc_;
-  }
-
-  Scenario& scenario() { return sc_; }
-
- private:
-  std::uint8_t expr(const std::string& text) {
-    m::ExprScope scope;
-    scope.scenario = &sc_;
-    scope.allow_state_atoms = false;
-    m::ExprError error;
-    auto parsed = m::parse_expr(text, scope, error);
-    CHECK_TEXT(parsed.has_value(), ("expression '" + text + "': " + error.message).c_str());
-    sc_.exprs.push_back(std::move(*parsed));
-    return u8(sc_.exprs.size() - 1);
-  }
-
-  Scenario sc_;
-};
+using namespace wakecheck::testing;
 
 /// `let mut set = FuturesUnordered::from_iter(children)` (or `stream::iter(children)
-/// .buffer_unordered(limit)`), then `while let Some(_) = set.next().await { body }`, appended to
-/// `program`; `body` must not jump.
-void append_unordered(std::vector<Op>& program, std::uint8_t first, std::uint8_t count,
-                      std::uint8_t limit, const std::vector<Op>& body) {
-  program.push_back(op(OpKind::kStartSet, first, count, limit));
+/// .buffer_unordered(limit)`), then `while let Some(_) = set.next().await { body }`: a whole
+/// program; `body` must not jump.
+std::vector<Op> unordered_loop(std::uint8_t first, std::uint8_t count, std::uint8_t limit,
+                               const std::vector<Op>& body) {
+  std::vector<Op> program{op(OpKind::kStartSet, first, count, limit)};
   const auto top = u8(program.size());
   program.push_back(op(OpKind::kNextChild, first, count, limit));
   const std::size_t exit_jump = program.size();
@@ -168,18 +71,35 @@ void append_unordered(std::vector<Op>& program, std::uint8_t first, std::uint8_t
   for (const Op& o : body) program.push_back(o);
   program.push_back(op(OpKind::kJump, 0, top));
   program[exit_jump].b = u8(program.size());
+  return program;
 }
 
-void check_tasks(const std::vector<TaskId>& expected, const std::vector<TaskId>& actual) {
-  UNSIGNED_LONGS_EQUAL(expected.size(), actual.size());
-  for (std::size_t i = 0; i < expected.size() && i < actual.size(); ++i) {
-    UNSIGNED_LONGS_EQUAL(static_cast<unsigned>(expected[i]), static_cast<unsigned>(actual[i]));
+/// Tasks main and worker, and the worker's whole program `join!(a, b)` over two branches.
+struct JoinOfTwo {
+  std::uint8_t main, worker, a, b;
+
+  explicit JoinOfTwo(Builder& bld)
+      : main(bld.task("main")),
+        worker(bld.task("worker")),
+        a(bld.child(worker, "a", OpKind::kJoinAll)),
+        b(bld.child(worker, "b", OpKind::kJoinAll)) {
+    bld.program(worker, {op(OpKind::kJoinAll, a, 2)});
   }
-}
+};
 
-template <class List>
-std::vector<TaskId> ids(const List& list) {
-  return {list.begin(), list.end()};
+/// block_in_place_in_join.json (`block_in_place`) and block_in_place_fixed.json: main locks m,
+/// spawns the worker, sleeps twice, unlocks m and joins the worker; in the worker's join!, a locks
+/// m, and b sleeps, then locks m inside `block_in_place(|| block_on(..))` or not.
+void program_sleeping_join(Builder& b, const JoinOfTwo& j, std::uint8_t mx, bool block_in_place) {
+  b.program(j.main, {op(OpKind::kLock, mx), op(OpKind::kSpawn, j.worker), op(OpKind::kSleep),
+                     op(OpKind::kSleep), op(OpKind::kUnlock, mx), op(OpKind::kJoin, j.worker)});
+  b.program(j.a, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
+  if (block_in_place) {
+    b.program(j.b, {op(OpKind::kSleep), op(OpKind::kBlockBegin), op(OpKind::kLock, mx),
+                    op(OpKind::kUnlock, mx), op(OpKind::kBlockEnd)});
+  } else {
+    b.program(j.b, {op(OpKind::kSleep), op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
+  }
 }
 
 TaskStatus status(const State& s, std::size_t t) {
@@ -195,33 +115,16 @@ bool finished(const State& s, TaskId t) {
   return s.task(t).finished();
 }
 
-bool has_event(const std::vector<Event>& events, EventKind kind, std::size_t task) {
-  for (const Event& e : events) {
-    if (e.kind == kind && e.task == task_id(task)) return true;
-  }
-  return false;
-}
-
-/// The scheduler events enabled (no environment faults).
-std::vector<Event> scheduler_events(const TokioModel& model, const State& s) {
-  std::vector<Event> all;
-  model.enabled_events(s, all);
-  std::vector<Event> events;
-  for (const Event& e : all) {
-    if (!model.is_environment(e)) events.push_back(e);
-  }
-  return events;
-}
-
 /// A branch is never a task of the runtime: never in the run queue, never woken or polled as a
 /// task (only its timer may fire).
-void check_branches_never_scheduled(const TokioModel& model, const State& s) {
+void check_branches_never_scheduled(const TokioModel& model, const Runner& run) {
   const Scenario& sc = model.scenario();
+  const State& s = run.state();
   for (std::size_t c = 0; c < sc.tasks.size(); ++c) {
     if (!sc.tasks[c].parent) continue;
     CHECK_FALSE(s.run_queue.contains(task_id(c)));
     UNSIGNED_LONGS_EQUAL(0, s.tasks[c].wake_pending);
-    const auto events = scheduler_events(model, s);
+    const auto events = run.scheduler_events();
     CHECK_FALSE(has_event(events, EventKind::kPoll, c));
     CHECK_FALSE(has_event(events, EventKind::kWake, c));
   }
@@ -240,13 +143,22 @@ std::vector<int> run_checking_branches(Runner& run, const TokioModel& model) {
       if (at[t] < 0 && run.state().tasks[t].finished()) at[t] = step;
     }
   };
-  check_branches_never_scheduled(model, run.state());
+  check_branches_never_scheduled(model, run);
   note(0);
   for (int step = 1; step < 10'000 && run.step(); ++step) {
-    check_branches_never_scheduled(model, run.state());
+    check_branches_never_scheduled(model, run);
     note(step);
   }
   return at;
+}
+
+/// The finishing steps of a join!(a, b) (from run_checking_branches): a finished before b, the
+/// worker in the same step as b, its last branch, and main after the worker, complete.
+void check_finish_steps(const JoinOfTwo& j, const std::vector<int>& at, const State& s) {
+  CHECK_TRUE(at[j.a] < at[j.b]);
+  LONGS_EQUAL(at[j.b], at[j.worker]);
+  CHECK_TRUE(at[j.worker] < at[j.main]);
+  CHECK(status(s, j.main) == TaskStatus::kComplete);
 }
 
 /// Applies `e` (one of several enabled on multi_thread).
@@ -312,7 +224,7 @@ TEST(JoinMacro, TheFirstBranchPolledRotatesFromOnePollToTheNext) {
   const auto first = b.child(worker, "a", OpKind::kJoinAll);
   (void)b.child(worker, "b", OpKind::kJoinAll);
   (void)b.child(worker, "c", OpKind::kJoinAll);
-  b.program(main, {op(OpKind::kSpawn, worker), op(OpKind::kJoin, worker)});
+  b.program(main, spawn_then_join({worker}));
   b.program(worker, {op(OpKind::kJoinAll, first, 3)});
   for (std::size_t i = 0; i < 3; ++i) {
     const std::string id = std::to_string(i + 1);
@@ -342,32 +254,25 @@ TEST(JoinMacro, TheTaskFinishesOnlyAfterEveryBranchHasFinished) {
   // until b is done, and its output (completion) comes after both branches'.
   Builder b;
   const auto x = b.variable("x", 0, 0, 1);
-  const auto main = b.task("main");
-  const auto worker = b.task("worker");
-  const auto a = b.child(worker, "a", OpKind::kJoinAll);
-  const auto bb = b.child(worker, "b", OpKind::kJoinAll);
-  b.program(main, {op(OpKind::kSpawn, worker), op(OpKind::kJoin, worker)});
-  b.program(worker, {op(OpKind::kJoinAll, a, 2)});
-  b.program(a, {b.set(x, "1")});
-  b.program(bb, {op(OpKind::kYieldNow), op(OpKind::kYieldNow), op(OpKind::kYieldNow)});
+  const JoinOfTwo j(b);
+  b.program(j.main, spawn_then_join({j.worker}));
+  b.program(j.a, {b.set(x, "1")});
+  b.program(j.b, {op(OpKind::kYieldNow), op(OpKind::kYieldNow), op(OpKind::kYieldNow)});
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(task_id(worker)) == 1; });
-  CHECK(status(run.state(), a) == TaskStatus::kComplete);
-  CHECK_FALSE(finished(run.state(), bb));
-  CHECK(status(run.state(), worker) == TaskStatus::kIdle);
+  run.run_until([&](const State&) { return run.polls_of(task_id(j.worker)) == 1; });
+  CHECK(status(run.state(), j.a) == TaskStatus::kComplete);
+  CHECK_FALSE(finished(run.state(), j.b));
+  CHECK(status(run.state(), j.worker) == TaskStatus::kIdle);
   for (std::size_t poll = 2; poll <= 3; ++poll) {
-    run.run_until([&](const State&) { return run.polls_of(task_id(worker)) == poll; });
-    CHECK_FALSE(finished(run.state(), worker));
+    run.run_until([&](const State&) { return run.polls_of(task_id(j.worker)) == poll; });
+    CHECK_FALSE(finished(run.state(), j.worker));
   }
   const auto at = run_checking_branches(run, model);
   // b finishes after a, the task in the same poll as b (its last branch), main after it.
-  CHECK_TRUE(at[a] < at[bb]);
-  LONGS_EQUAL(at[bb], at[worker]);
-  CHECK_TRUE(at[worker] < at[main]);
-  CHECK(status(run.state(), main) == TaskStatus::kComplete);
-  UNSIGNED_LONGS_EQUAL(4, run.polls_of(task_id(worker)));
+  check_finish_steps(j, at, run.state());
+  UNSIGNED_LONGS_EQUAL(4, run.polls_of(task_id(j.worker)));
   LONGS_EQUAL(1, run.state().vars[x]);
 }
 
@@ -376,15 +281,11 @@ TEST(JoinMacro, BranchesAreWokenThroughTheTaskAndNeverScheduledThemselves) {
   // the task (never the branch); the task's polls poll both branches, so both finish, a first.
   Builder b;
   const auto mx = b.resource("m", ResourceKind::kTokioMutex);
-  const auto main = b.task("main");
-  const auto worker = b.task("worker");
-  const auto a = b.child(worker, "a", OpKind::kJoinAll);
-  const auto bb = b.child(worker, "b", OpKind::kJoinAll);
-  b.program(main, {op(OpKind::kLock, mx), op(OpKind::kSpawn, worker), op(OpKind::kYieldNow),
-                   op(OpKind::kUnlock, mx), op(OpKind::kJoin, worker)});
-  b.program(worker, {op(OpKind::kJoinAll, a, 2)});
-  b.program(a, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
-  b.program(bb, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
+  const JoinOfTwo j(b);
+  b.program(j.main, {op(OpKind::kLock, mx), op(OpKind::kSpawn, j.worker), op(OpKind::kYieldNow),
+                     op(OpKind::kUnlock, mx), op(OpKind::kJoin, j.worker)});
+  b.program(j.a, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
+  b.program(j.b, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
@@ -392,22 +293,19 @@ TEST(JoinMacro, BranchesAreWokenThroughTheTaskAndNeverScheduledThemselves) {
   {
     // main's unlock assigned the permit to a (queued first) and scheduled the worker.
     const State& s = run.state();
-    UNSIGNED_LONGS_EQUAL(1, m::owned_by_future(s, task_id(a), ResourceId{mx}));
-    CHECK_TRUE(m::waits_on(s, sc, task_id(bb)) == ResourceId{mx});
-    CHECK_TRUE(s.tasks[worker].wake_pending == 1 ||
-               s.tasks[worker].status == TaskStatus::kScheduled);
-    check_branches_never_scheduled(model, s);
+    UNSIGNED_LONGS_EQUAL(1, m::owned_by_future(s, task_id(j.a), ResourceId{mx}));
+    CHECK_TRUE(m::waits_on(s, sc, task_id(j.b)) == ResourceId{mx});
+    CHECK_TRUE(s.tasks[j.worker].wake_pending == 1 ||
+               s.tasks[j.worker].status == TaskStatus::kScheduled);
+    check_branches_never_scheduled(model, run);
   }
   const auto at = run_checking_branches(run, model);
-  const State& s = run.state();
-  CHECK_TRUE(at[a] > 0 && at[a] < at[bb]);
-  LONGS_EQUAL(at[bb], at[worker]);
-  CHECK_TRUE(at[worker] < at[main]);
-  CHECK(status(s, main) == TaskStatus::kComplete);
+  CHECK_TRUE(at[j.a] > 0);
+  check_finish_steps(j, at, run.state());
   // The poll after the unlock: a locks and unlocks (handing m to b, waking the task again); the
   // next poll: b.
-  UNSIGNED_LONGS_EQUAL(3, run.polls_of(task_id(worker)));
-  UNSIGNED_LONGS_EQUAL(1, s.semaphores[mx].available());
+  UNSIGNED_LONGS_EQUAL(3, run.polls_of(task_id(j.worker)));
+  UNSIGNED_LONGS_EQUAL(1, run.state().semaphores[mx].available());
 }
 
 TEST(JoinMacro, OnMultiThreadBranchesAreNeverScheduledAndEveryScheduleFinishes) {
@@ -415,15 +313,8 @@ TEST(JoinMacro, OnMultiThreadBranchesAreNeverScheduledAndEveryScheduleFinishes) 
   // guard, in every multi_thread interleaving.
   Builder b(Flavor::kMultiThread);
   const auto mx = b.resource("m", ResourceKind::kTokioMutex);
-  const auto main = b.task("main");
-  const auto worker = b.task("worker");
-  const auto a = b.child(worker, "a", OpKind::kJoinAll);
-  const auto bb = b.child(worker, "b", OpKind::kJoinAll);
-  b.program(main, {op(OpKind::kLock, mx), op(OpKind::kSpawn, worker), op(OpKind::kSleep),
-                   op(OpKind::kSleep), op(OpKind::kUnlock, mx), op(OpKind::kJoin, worker)});
-  b.program(worker, {op(OpKind::kJoinAll, a, 2)});
-  b.program(a, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
-  b.program(bb, {op(OpKind::kSleep), op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
+  const JoinOfTwo j(b);
+  program_sleeping_join(b, j, mx, false);
   const Scenario sc = b.build();
   const TokioModel model(sc);
   explorer::Property<State> never_scheduled;
@@ -469,22 +360,18 @@ TEST(JoinMacro, ADeadlockThroughABranchIsACycleInTheWaitForGraph) {
   // a -> main is not seen and deadlock_free holds. Enable when fixed.
   Builder b;
   const auto mx = b.resource("m", ResourceKind::kTokioMutex);
-  const auto main = b.task("main");
-  const auto worker = b.task("worker");
-  const auto a = b.child(worker, "a", OpKind::kJoinAll);
-  const auto bb = b.child(worker, "b", OpKind::kJoinAll);
-  b.program(main, {op(OpKind::kLock, mx), op(OpKind::kSpawn, worker), op(OpKind::kJoin, worker),
-                   op(OpKind::kUnlock, mx)});
-  b.program(worker, {op(OpKind::kJoinAll, a, 2)});
-  b.program(a, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
-  b.program(bb, {op(OpKind::kYieldNow)});
+  const JoinOfTwo j(b);
+  b.program(j.main, {op(OpKind::kLock, mx), op(OpKind::kSpawn, j.worker),
+                     op(OpKind::kJoin, j.worker), op(OpKind::kUnlock, mx)});
+  b.program(j.a, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
+  b.program(j.b, {op(OpKind::kYieldNow)});
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
   run.run();
   const State& s = run.state();
-  CHECK_TRUE(m::waits_on(s, sc, task_id(a)) == ResourceId{mx});
-  CHECK_FALSE(finished(s, worker));
+  CHECK_TRUE(m::waits_on(s, sc, task_id(j.a)) == ResourceId{mx});
+  CHECK_FALSE(finished(s, j.worker));
   CHECK_TRUE(m::has_wait_for_cycle(s, sc));
 }
 
@@ -512,12 +399,10 @@ struct WakeOrderSet {
     c0 = b.child(worker, "c0", OpKind::kNextChild);
     c1 = b.child(worker, "c1", OpKind::kNextChild);
     c2 = b.child(worker, "c2", OpKind::kNextChild);
-    b.program(main, {op(OpKind::kSpawn, worker), op(OpKind::kSpawn, u), op(OpKind::kJoin, worker),
-                     op(OpKind::kJoin, u)});
-    std::vector<Op> program;
-    append_unordered(program, c0, 3, 0,
-                     body_yields ? std::vector<Op>{op(OpKind::kYieldNow)} : std::vector<Op>{});
-    b.program(worker, program);
+    b.program(main, spawn_then_join({worker, u}));
+    b.program(worker, unordered_loop(c0, 3, 0,
+                                     body_yields ? std::vector<Op>{op(OpKind::kYieldNow)}
+                                                 : std::vector<Op>{}));
     b.program(c0, {op(OpKind::kNotified, n0), b.set(log, "log + log + log + log + 1")});
     b.program(c1, {op(OpKind::kYieldNow), b.set(log, "log + log + log + log + 2")});
     b.program(c2, {op(OpKind::kNotified, n2), b.set(log, "log + log + log + log + 3")});
@@ -594,12 +479,11 @@ struct LockSet {
     worker = b.task("worker");
     c0 = b.child(worker, "c0", OpKind::kNextChild);
     c1 = b.child(worker, "c1", OpKind::kNextChild);
-    b.program(main, {op(OpKind::kSpawn, worker), op(OpKind::kJoin, worker)});
-    std::vector<Op> program;
-    append_unordered(program, c0, 2, 0,
-                     body_locks ? std::vector<Op>{op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)}
-                                : std::vector<Op>{op(OpKind::kSleep)});
-    b.program(worker, program);
+    b.program(main, spawn_then_join({worker}));
+    b.program(worker, unordered_loop(c0, 2, 0,
+                                     body_locks ? std::vector<Op>{op(OpKind::kLock, mx),
+                                                                  op(OpKind::kUnlock, mx)}
+                                                : std::vector<Op>{op(OpKind::kSleep)}));
     b.program(c0, {op(OpKind::kLock, mx), op(OpKind::kSleep), op(OpKind::kUnlock, mx)});
     b.program(c1, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
     sc = b.build();
@@ -618,7 +502,7 @@ TEST(FuturesUnorderedSet,
   Runner run(model);
   run_checking_branches(run, model);
   const State& s = run.state();
-  UNSIGNED_LONGS_EQUAL(0, scheduler_events(model, s).size());
+  UNSIGNED_LONGS_EQUAL(0, run.scheduler_events().size());
   CHECK(status(s, f.c0) == TaskStatus::kComplete);
   CHECK_FALSE(finished(s, f.c1));
   UNSIGNED_LONGS_EQUAL(1, m::owned_by_future(s, task_id(f.c1), ResourceId{f.mx}));
@@ -643,7 +527,7 @@ TEST(FuturesUnorderedSet, AChildWokenWhileTheBodyAwaitsIsPolledByTheNextCallToNe
         owned_while_body_sleeps || (s.tasks[f.worker].timer == 1 &&
                                     m::owned_by_future(s, task_id(f.c1), ResourceId{f.mx}) == 1);
     if (!run.step()) break;
-    check_branches_never_scheduled(model, run.state());
+    check_branches_never_scheduled(model, run);
   }
   CHECK_TRUE(owned_while_body_sleeps);
   const State& s = run.state();
@@ -667,10 +551,8 @@ TEST(FuturesUnorderedSet, ANextThatPolledEveryChildWakesTheTaskAndYields) {
   const auto worker = b.task("worker");
   const auto c0 = b.child(worker, "c0", OpKind::kNextChild);
   const auto c1 = b.child(worker, "c1", OpKind::kNextChild);
-  b.program(main, {op(OpKind::kSpawn, worker), op(OpKind::kJoin, worker)});
-  std::vector<Op> program;
-  append_unordered(program, c0, 2, 0, {});
-  b.program(worker, program);
+  b.program(main, spawn_then_join({worker}));
+  b.program(worker, unordered_loop(c0, 2, 0, {}));
   b.program(c0, {op(OpKind::kNotified, n)});
   b.program(c1, {op(OpKind::kNotified, n)});
   const Scenario sc = b.build();
@@ -686,96 +568,95 @@ TEST(FuturesUnorderedSet, ANextThatPolledEveryChildWakesTheTaskAndYields) {
 
 TEST_GROUP(BufferUnordered){};
 
+namespace {
+
+/// main spawns and joins the worker: `stream::iter([item0, item1, item2]).buffer_unordered(2)`,
+/// then `while let Some(_) = next().await { body }`. Each item yields once and the body yields,
+/// or (buffer_unordered_lock_in_body.json, `lock_in_body`) each item locks m, sleeps and
+/// unlocks, and the body locks m.
+struct BufferedStream {
+  Scenario sc;
+  std::uint8_t worker = 0, i0 = 0, i1 = 0, i2 = 0, mx = 0;
+
+  explicit BufferedStream(bool lock_in_body) {
+    Builder b;
+    if (lock_in_body) mx = b.resource("m", ResourceKind::kTokioMutex);
+    const auto main = b.task("main");
+    worker = b.task("worker");
+    i0 = b.child(worker, "item0", OpKind::kNextChild);
+    i1 = b.child(worker, "item1", OpKind::kNextChild);
+    i2 = b.child(worker, "item2", OpKind::kNextChild);
+    b.program(main, spawn_then_join({worker}));
+    if (lock_in_body) {
+      b.program(worker, unordered_loop(i0, 3, 2, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)}));
+      for (auto item : {i0, i1, i2}) {
+        b.program(item, {op(OpKind::kLock, mx), op(OpKind::kSleep), op(OpKind::kUnlock, mx)});
+      }
+    } else {
+      b.program(worker, unordered_loop(i0, 3, 2, {op(OpKind::kYieldNow)}));
+      for (auto item : {i0, i1, i2}) b.program(item, {op(OpKind::kYieldNow)});
+    }
+    sc = b.build();
+  }
+};
+
+}  // namespace
+
 TEST(BufferUnordered, AtMostLimitChildrenAreInFlightAndTheNextIsTakenByTheNextCallToNext) {
   // buffer_unordered(2) over three items that yield once; the loop body yields too, so each
   // poll of the task finishes at most one item. item2 is not taken from the stream while item0
   // and item1 are in flight, nor when item0 has just finished: only by the next call to next().
-  Builder b;
-  const auto main = b.task("main");
-  const auto worker = b.task("worker");
-  const auto i0 = b.child(worker, "item0", OpKind::kNextChild);
-  const auto i1 = b.child(worker, "item1", OpKind::kNextChild);
-  const auto i2 = b.child(worker, "item2", OpKind::kNextChild);
-  b.program(main, {op(OpKind::kSpawn, worker), op(OpKind::kJoin, worker)});
-  std::vector<Op> program;
-  append_unordered(program, i0, 3, 2, {op(OpKind::kYieldNow)});
-  b.program(worker, program);
-  for (auto item : {i0, i1, i2}) b.program(item, {op(OpKind::kYieldNow)});
-  const Scenario sc = b.build();
-  const TokioModel model(sc);
+  const BufferedStream f(false);
+  const TokioModel model(f.sc);
   Runner run(model);
   std::size_t most = 0;
   for (int i = 0; i < 1'000; ++i) {
     const State& s = run.state();
     std::size_t in_flight = 0;
-    for (auto item : {i0, i1, i2}) in_flight += s.tasks[item].live() ? 1U : 0U;
+    for (auto item : {f.i0, f.i1, f.i2}) in_flight += s.tasks[item].live() ? 1U : 0U;
     CHECK_TEXT(in_flight <= 2, ("in flight: " + std::to_string(in_flight)).c_str());
     most = std::max(most, in_flight);
     if (!run.step()) break;
-    check_branches_never_scheduled(model, run.state());
-    if (run.polls_of(task_id(worker)) == 1) {
+    check_branches_never_scheduled(model, run);
+    if (run.polls_of(task_id(f.worker)) == 1) {
       // The set was created with item0 and item1; both yielded.
-      CHECK_TRUE(run.state().tasks[i0].live() && run.state().tasks[i1].live());
-      CHECK(status(run.state(), i2) == TaskStatus::kNotSpawned);
+      CHECK_TRUE(run.state().tasks[f.i0].live() && run.state().tasks[f.i1].live());
+      CHECK(status(run.state(), f.i2) == TaskStatus::kNotSpawned);
     }
   }
   UNSIGNED_LONGS_EQUAL(2, most);
-  check_tasks({task_id(i0), task_id(i1), task_id(i2), task_id(worker), kMainTask},
+  check_tasks({task_id(f.i0), task_id(f.i1), task_id(f.i2), task_id(f.worker), kMainTask},
               run.finish_order());
 }
 
 TEST(BufferUnordered, TheNextItemIsTakenOnlyWhenNextIsCalledAgain) {
   // The same stream: right after the poll in which item0 finished (next() returned it and the
   // body yields), item2 is still in the stream; the poll after it takes item2.
-  Builder b;
-  const auto main = b.task("main");
-  const auto worker = b.task("worker");
-  const auto i0 = b.child(worker, "item0", OpKind::kNextChild);
-  const auto i1 = b.child(worker, "item1", OpKind::kNextChild);
-  const auto i2 = b.child(worker, "item2", OpKind::kNextChild);
-  b.program(main, {op(OpKind::kSpawn, worker), op(OpKind::kJoin, worker)});
-  std::vector<Op> program;
-  append_unordered(program, i0, 3, 2, {op(OpKind::kYieldNow)});
-  b.program(worker, program);
-  for (auto item : {i0, i1, i2}) b.program(item, {op(OpKind::kYieldNow)});
-  const Scenario sc = b.build();
-  const TokioModel model(sc);
+  const BufferedStream f(false);
+  const TokioModel model(f.sc);
   Runner run(model);
-  run.run_until([&](const State& s) { return finished(s, i0); });
-  CHECK_TRUE(run.state().tasks[i1].live());
-  CHECK(status(run.state(), i2) == TaskStatus::kNotSpawned);
-  const std::size_t polls = run.polls_of(task_id(worker));
-  run.run_until([&](const State&) { return run.polls_of(task_id(worker)) == polls + 1; });
-  CHECK_TRUE(run.state().tasks[i2].live());
-  CHECK(status(run.state(), i1) == TaskStatus::kComplete);
+  run.run_until([&](const State& s) { return finished(s, f.i0); });
+  CHECK_TRUE(run.state().tasks[f.i1].live());
+  CHECK(status(run.state(), f.i2) == TaskStatus::kNotSpawned);
+  const std::size_t polls = run.polls_of(task_id(f.worker));
+  run.run_until([&](const State&) { return run.polls_of(task_id(f.worker)) == polls + 1; });
+  CHECK_TRUE(run.state().tasks[f.i2].live());
+  CHECK(status(run.state(), f.i1) == TaskStatus::kComplete);
 }
 
 TEST(BufferUnordered, TheLoopBodyLockingWhatABufferedItemWasHandedHangsBeforeTheLastItemIsTaken) {
   // buffer_unordered_lock_in_body.json: items lock m, sleep, unlock; limit 2; the body locks m.
   // item0 finishes and hands m to item1, which the task does not poll while its body waits on m.
-  Builder b;
-  const auto mx = b.resource("m", ResourceKind::kTokioMutex);
-  const auto main = b.task("main");
-  const auto worker = b.task("worker");
-  const auto i0 = b.child(worker, "item0", OpKind::kNextChild);
-  const auto i1 = b.child(worker, "item1", OpKind::kNextChild);
-  const auto i2 = b.child(worker, "item2", OpKind::kNextChild);
-  b.program(main, {op(OpKind::kSpawn, worker), op(OpKind::kJoin, worker)});
-  std::vector<Op> program;
-  append_unordered(program, i0, 3, 2, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
-  b.program(worker, program);
-  for (auto item : {i0, i1, i2})
-    b.program(item, {op(OpKind::kLock, mx), op(OpKind::kSleep), op(OpKind::kUnlock, mx)});
-  const Scenario sc = b.build();
-  const TokioModel model(sc);
+  const BufferedStream f(true);
+  const TokioModel model(f.sc);
   Runner run(model);
   run_checking_branches(run, model);
   const State& s = run.state();
-  CHECK(status(s, i0) == TaskStatus::kComplete);
-  UNSIGNED_LONGS_EQUAL(1, m::owned_by_future(s, task_id(i1), ResourceId{mx}));
-  CHECK(status(s, i2) == TaskStatus::kNotSpawned);
-  CHECK_TRUE(m::waits_on(s, sc, task_id(worker)) == ResourceId{mx});
-  CHECK_FALSE(finished(s, worker));
+  CHECK(status(s, f.i0) == TaskStatus::kComplete);
+  UNSIGNED_LONGS_EQUAL(1, m::owned_by_future(s, task_id(f.i1), ResourceId{f.mx}));
+  CHECK(status(s, f.i2) == TaskStatus::kNotSpawned);
+  CHECK_TRUE(m::waits_on(s, f.sc, task_id(f.worker)) == ResourceId{f.mx});
+  CHECK_FALSE(finished(s, f.worker));
 }
 
 // --- futures::future::select_all (futures-util 0.3.21 future/select_all.rs) ------------------
@@ -793,7 +674,7 @@ TEST(SelectAll, ChildrenArePolledInOrderAndTheFirstReadyWinsBeforeTheRestArePoll
   const auto a = b.child(worker, "a", OpKind::kSelectAll);
   const auto bb = b.child(worker, "b", OpKind::kSelectAll);
   const auto c = b.child(worker, "c", OpKind::kSelectAll);
-  b.program(main, {op(OpKind::kSpawn, worker), op(OpKind::kJoin, worker)});
+  b.program(main, spawn_then_join({worker}));
   b.program(worker, {op(OpKind::kSelectAll, a, 3, 0)});
   b.program(a, {op(OpKind::kNotified, n)});
   b.program(bb, {b.set(x, "2")});
@@ -973,39 +854,31 @@ TEST(BlockInPlace, WhileABranchIsBlockedTheOtherBranchIsNotPolledEvenWhenWoken) 
   // block_in_place_in_join.json: join!(a: lock m, b: sleep, block_in_place(block_on(lock m))).
   // a queues first; b blocks the worker's thread on its own lock; main's release hands m to a
   // and wakes it, but the thread is inside b's block_on: a is never polled, b never gets m.
-  Builder bld(Flavor::kMultiThread);
-  const auto mx = bld.resource("m", ResourceKind::kTokioMutex);
-  const auto main = bld.task("main");
-  const auto worker = bld.task("worker");
-  const auto a = bld.child(worker, "a", OpKind::kJoinAll);
-  const auto b = bld.child(worker, "b", OpKind::kJoinAll);
-  bld.program(main, {op(OpKind::kLock, mx), op(OpKind::kSpawn, worker), op(OpKind::kSleep),
-                     op(OpKind::kSleep), op(OpKind::kUnlock, mx), op(OpKind::kJoin, worker)});
-  bld.program(worker, {op(OpKind::kJoinAll, a, 2)});
-  bld.program(a, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
-  bld.program(b, {op(OpKind::kSleep), op(OpKind::kBlockBegin), op(OpKind::kLock, mx),
-                  op(OpKind::kUnlock, mx), op(OpKind::kBlockEnd)});
-  const Scenario sc = bld.build();
+  Builder b(Flavor::kMultiThread);
+  const auto mx = b.resource("m", ResourceKind::kTokioMutex);
+  const JoinOfTwo j(b);
+  program_sleeping_join(b, j, mx, true);
+  const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  apply(run, EventKind::kPoll, main);    // lock m, spawn, sleep
-  apply(run, EventKind::kPoll, worker);  // a queues on m, b sleeps
-  apply(run, EventKind::kTimer, b);
-  apply(run, EventKind::kWake, worker);
-  apply(run, EventKind::kPoll, worker);  // b first (rotation): block_in_place, lock m queues
-  CHECK_TRUE(run.state().tasks[worker].blocked != 0);
-  CHECK_TRUE(m::waits_on(run.state(), sc, task_id(b)) == ResourceId{mx});
-  apply(run, EventKind::kTimer, main);
-  apply(run, EventKind::kPoll, main);
-  apply(run, EventKind::kTimer, main);
-  apply(run, EventKind::kPoll, main);  // unlock m: a is handed the permit and woken
+  apply(run, EventKind::kPoll, j.main);    // lock m, spawn, sleep
+  apply(run, EventKind::kPoll, j.worker);  // a queues on m, b sleeps
+  apply(run, EventKind::kTimer, j.b);
+  apply(run, EventKind::kWake, j.worker);
+  apply(run, EventKind::kPoll, j.worker);  // b first (rotation): block_in_place, lock m queues
+  CHECK_TRUE(run.state().tasks[j.worker].blocked != 0);
+  CHECK_TRUE(m::waits_on(run.state(), sc, task_id(j.b)) == ResourceId{mx});
+  apply(run, EventKind::kTimer, j.main);
+  apply(run, EventKind::kPoll, j.main);
+  apply(run, EventKind::kTimer, j.main);
+  apply(run, EventKind::kPoll, j.main);  // unlock m: a is handed the permit and woken
   const State& s = run.state();
-  UNSIGNED_LONGS_EQUAL(1, m::owned_by_future(s, task_id(a), ResourceId{mx}));
-  CHECK_TRUE(m::waits_on(s, sc, task_id(b)) == ResourceId{mx});
+  UNSIGNED_LONGS_EQUAL(1, m::owned_by_future(s, task_id(j.a), ResourceId{mx}));
+  CHECK_TRUE(m::waits_on(s, sc, task_id(j.b)) == ResourceId{mx});
   // Nothing can run: a's wake did not make the blocked thread poll the worker.
-  UNSIGNED_LONGS_EQUAL(0, scheduler_events(model, s).size());
-  CHECK_FALSE(finished(s, worker));
-  CHECK_FALSE(finished(s, a));
+  UNSIGNED_LONGS_EQUAL(0, run.scheduler_events().size());
+  CHECK_FALSE(finished(s, j.worker));
+  CHECK_FALSE(finished(s, j.a));
 }
 
 TEST(BlockInPlace, AWakeOfTheBlockedBranchPollsItAndTheTaskIsPolledAgainAfterTheBlock) {
@@ -1013,52 +886,49 @@ TEST(BlockInPlace, AWakeOfTheBlockedBranchPollsItAndTheTaskIsPolledAgainAfterThe
   // blocked: a's wake does not reach the blocked thread; b's timer does, and its poll polls b
   // only (a keeps its assigned permit); after the block ends the task is woken and polled anew,
   // and a gets m.
-  Builder bld(Flavor::kMultiThread);
-  const auto mx = bld.resource("m", ResourceKind::kTokioMutex);
-  const auto x = bld.variable("x", 0, 0, 1);
-  const auto main = bld.task("main");
-  const auto worker = bld.task("worker");
-  const auto a = bld.child(worker, "a", OpKind::kJoinAll);
-  const auto b = bld.child(worker, "b", OpKind::kJoinAll);
-  bld.program(main, {op(OpKind::kLock, mx), op(OpKind::kSpawn, worker), op(OpKind::kYieldNow),
-                     op(OpKind::kUnlock, mx), op(OpKind::kJoin, worker)});
-  bld.program(worker, {op(OpKind::kJoinAll, a, 2)});
-  bld.program(a, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
-  bld.program(
-      b, {op(OpKind::kBlockBegin), op(OpKind::kSleep), op(OpKind::kBlockEnd), bld.set(x, "1")});
-  const Scenario sc = bld.build();
+  Builder b(Flavor::kMultiThread);
+  const auto mx = b.resource("m", ResourceKind::kTokioMutex);
+  const auto x = b.variable("x", 0, 0, 1);
+  const JoinOfTwo j(b);
+  b.program(j.main, {op(OpKind::kLock, mx), op(OpKind::kSpawn, j.worker), op(OpKind::kYieldNow),
+                     op(OpKind::kUnlock, mx), op(OpKind::kJoin, j.worker)});
+  b.program(j.a, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
+  b.program(j.b,
+            {op(OpKind::kBlockBegin), op(OpKind::kSleep), op(OpKind::kBlockEnd), b.set(x, "1")});
+  const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  apply(run, EventKind::kPoll, main);    // lock m, spawn, yield_now (woken at once on multi_thread)
-  apply(run, EventKind::kPoll, worker);  // a queues; b blocks the thread in its sleep
-  CHECK_TRUE(run.state().tasks[worker].blocked != 0);
-  apply(run, EventKind::kWake, main);
-  apply(run, EventKind::kPoll, main);  // unlock m: a is handed the permit
+  apply(run, EventKind::kPoll, j.main);  // lock m, spawn, yield_now (woken at once on multi_thread)
+  apply(run, EventKind::kPoll, j.worker);  // a queues; b blocks the thread in its sleep
+  CHECK_TRUE(run.state().tasks[j.worker].blocked != 0);
+  apply(run, EventKind::kWake, j.main);
+  apply(run, EventKind::kPoll, j.main);  // unlock m: a is handed the permit
   {
     const State& s = run.state();
-    UNSIGNED_LONGS_EQUAL(1, m::owned_by_future(s, task_id(a), ResourceId{mx}));
-    const auto events = scheduler_events(model, s);
-    CHECK_FALSE(has_event(events, EventKind::kPoll, worker));
-    CHECK_FALSE(has_event(events, EventKind::kWake, worker));
-    CHECK_TRUE(has_event(events, EventKind::kTimer, b));
+    UNSIGNED_LONGS_EQUAL(1, m::owned_by_future(s, task_id(j.a), ResourceId{mx}));
+    const auto events = run.scheduler_events();
+    CHECK_FALSE(has_event(events, EventKind::kPoll, j.worker));
+    CHECK_FALSE(has_event(events, EventKind::kWake, j.worker));
+    CHECK_TRUE(has_event(events, EventKind::kTimer, j.b));
   }
-  apply(run, EventKind::kTimer, b);
-  CHECK_TRUE(has_event(scheduler_events(model, run.state()), EventKind::kPoll, worker));
-  apply(run, EventKind::kPoll, worker);  // the block_on polls b: the sleep is over, the block ends
+  apply(run, EventKind::kTimer, j.b);
+  CHECK_TRUE(has_event(run.scheduler_events(), EventKind::kPoll, j.worker));
+  apply(run, EventKind::kPoll,
+        j.worker);  // the block_on polls b: the sleep is over, the block ends
   {
     const State& s = run.state();
     LONGS_EQUAL(1, s.vars[x]);
-    CHECK(status(s, b) == TaskStatus::kComplete);
-    UNSIGNED_LONGS_EQUAL(0, s.tasks[worker].blocked);
+    CHECK(status(s, j.b) == TaskStatus::kComplete);
+    UNSIGNED_LONGS_EQUAL(0, s.tasks[j.worker].blocked);
     // a was not polled by the block_on: its permit is still only assigned.
-    UNSIGNED_LONGS_EQUAL(1, m::owned_by_future(s, task_id(a), ResourceId{mx}));
-    UNSIGNED_LONGS_EQUAL(0, m::held_by(s, task_id(a), ResourceId{mx}));
-    CHECK_TRUE(has_event(scheduler_events(model, s), EventKind::kWake, worker));
+    UNSIGNED_LONGS_EQUAL(1, m::owned_by_future(s, task_id(j.a), ResourceId{mx}));
+    UNSIGNED_LONGS_EQUAL(0, m::held_by(s, task_id(j.a), ResourceId{mx}));
+    CHECK_TRUE(has_event(run.scheduler_events(), EventKind::kWake, j.worker));
   }
-  apply(run, EventKind::kWake, worker);
-  apply(run, EventKind::kPoll, worker);
-  CHECK(status(run.state(), a) == TaskStatus::kComplete);
-  CHECK(status(run.state(), worker) == TaskStatus::kComplete);
+  apply(run, EventKind::kWake, j.worker);
+  apply(run, EventKind::kPoll, j.worker);
+  CHECK(status(run.state(), j.a) == TaskStatus::kComplete);
+  CHECK(status(run.state(), j.worker) == TaskStatus::kComplete);
   UNSIGNED_LONGS_EQUAL(1, run.state().semaphores[mx].available());
 }
 
@@ -1071,84 +941,59 @@ TEST(BlockInPlace, AWakeIssuedBeforeTheBranchBlockedDoesNotLetTheBlockedThreadBe
   // although block_woken is 0, and poll_blocked re-polls b without clearing kScheduled, so
   // kPoll(worker) stays enabled for ever: a self-loop the report calls "starvation: worker is
   // polled again and again" instead of a dead end. Enable when fixed.
-  Builder bld(Flavor::kMultiThread);
-  const auto mx = bld.resource("m", ResourceKind::kTokioMutex);
-  const auto main = bld.task("main");
-  const auto worker = bld.task("worker");
-  const auto a = bld.child(worker, "a", OpKind::kJoinAll);
-  const auto b = bld.child(worker, "b", OpKind::kJoinAll);
-  bld.program(main, {op(OpKind::kLock, mx), op(OpKind::kSpawn, worker), op(OpKind::kJoin, worker),
-                     op(OpKind::kUnlock, mx)});
-  bld.program(worker, {op(OpKind::kJoinAll, a, 2)});
-  bld.program(a, {op(OpKind::kYieldNow)});
-  bld.program(b, {op(OpKind::kBlockBegin), op(OpKind::kLock, mx), op(OpKind::kUnlock, mx),
+  Builder b(Flavor::kMultiThread);
+  const auto mx = b.resource("m", ResourceKind::kTokioMutex);
+  const JoinOfTwo j(b);
+  b.program(j.main, {op(OpKind::kLock, mx), op(OpKind::kSpawn, j.worker),
+                     op(OpKind::kJoin, j.worker), op(OpKind::kUnlock, mx)});
+  b.program(j.a, {op(OpKind::kYieldNow)});
+  b.program(j.b, {op(OpKind::kBlockBegin), op(OpKind::kLock, mx), op(OpKind::kUnlock, mx),
                   op(OpKind::kBlockEnd)});
-  const Scenario sc = bld.build();
+  const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  apply(run, EventKind::kPoll, main);
-  apply(run, EventKind::kPoll, worker);
-  CHECK_TRUE(run.state().tasks[worker].blocked != 0);
+  apply(run, EventKind::kPoll, j.main);
+  apply(run, EventKind::kPoll, j.worker);
+  CHECK_TRUE(run.state().tasks[j.worker].blocked != 0);
   // Whatever the model does with the wake a issued, the blocked thread is not polled.
   for (int i = 0; i < 10; ++i) {
-    const auto events = scheduler_events(model, run.state());
-    CHECK_FALSE(has_event(events, EventKind::kPoll, worker));
-    if (!has_event(events, EventKind::kWake, worker)) break;
-    apply(run, EventKind::kWake, worker);
+    const auto events = run.scheduler_events();
+    CHECK_FALSE(has_event(events, EventKind::kPoll, j.worker));
+    if (!has_event(events, EventKind::kWake, j.worker)) break;
+    apply(run, EventKind::kWake, j.worker);
   }
-  UNSIGNED_LONGS_EQUAL(0, scheduler_events(model, run.state()).size());
-  CHECK_TRUE(m::waits_on(run.state(), sc, task_id(b)) == ResourceId{mx});
+  UNSIGNED_LONGS_EQUAL(0, run.scheduler_events().size());
+  CHECK_TRUE(m::waits_on(run.state(), sc, task_id(j.b)) == ResourceId{mx});
 }
 
 // --- coop (coop.rs; tokio-semantics.md §3.5, §5.5) ---------------------------------------------
 
 TEST_GROUP(CoopBudget){};
 
-namespace {
-
-/// `while count < limit { lock m; unlock m; count = count + 1 }`, its first operation at `pc`.
-std::vector<Op> lock_loop(Builder& b, std::uint8_t mx, std::uint8_t count, const std::string& limit,
-                          std::size_t pc) {
-  const auto end = u8(pc + 5);
-  return {b.unless("count < " + limit, end), op(OpKind::kLock, mx), op(OpKind::kUnlock, mx),
-          b.set(count, "count + 1"), op(OpKind::kJump, 0, u8(pc))};
-}
-
-}  // namespace
-
 TEST(CoopBudget, The129thAcquireOfAPollIsPendingAndTheBudgetIsFreshAtTheNextPoll) {
   // S16: t acquires and releases a free mutex 300 times; o, spawned after it, records the count.
   // 128 acquires complete in t's first poll; the 129th is Pending and (1.24) t is re-queued at
   // once, behind o. Each later poll has a fresh budget of 128.
   Builder b;
-  const auto mx = b.resource("m", ResourceKind::kTokioMutex);
-  const auto count = b.variable("count", 0, 0, 300);
-  const auto seen = b.variable("seen", -1, -1, 300);
-  const auto main = b.task("main");
-  const auto t = b.task("t");
-  const auto o = b.task("o");
-  b.program(main, {op(OpKind::kSpawn, t), op(OpKind::kSpawn, o), op(OpKind::kJoin, t),
-                   op(OpKind::kJoin, o)});
-  b.program(t, lock_loop(b, mx, count, "300", 0));
-  b.program(o, {b.set(seen, "count")});
+  const LoopThenObserver f(b, 300);
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(task_id(t)) == 1; });
+  run.run_until([&](const State&) { return run.polls_of(task_id(f.t)) == 1; });
   {
     const State& s = run.state();
-    LONGS_EQUAL(128, s.vars[count]);
-    UNSIGNED_LONGS_EQUAL(1, s.semaphores[mx].available());  // the mutex was free
-    check_tasks({task_id(o), task_id(t)}, ids(s.run_queue));
+    LONGS_EQUAL(128, s.vars[f.count]);
+    UNSIGNED_LONGS_EQUAL(1, s.semaphores[f.mx].available());  // the mutex was free
+    check_tasks({task_id(f.o), task_id(f.t)}, ids(s.run_queue));
   }
-  run.run_until([&](const State&) { return run.polls_of(task_id(o)) == 1; });
-  LONGS_EQUAL(128, run.state().vars[seen]);
-  run.run_until([&](const State&) { return run.polls_of(task_id(t)) == 2; });
-  LONGS_EQUAL(256, run.state().vars[count]);
+  run.run_until([&](const State&) { return run.polls_of(task_id(f.o)) == 1; });
+  LONGS_EQUAL(128, run.state().vars[f.seen]);
+  run.run_until([&](const State&) { return run.polls_of(task_id(f.t)) == 2; });
+  LONGS_EQUAL(256, run.state().vars[f.count]);
   run.run();
-  LONGS_EQUAL(300, run.state().vars[count]);
-  UNSIGNED_LONGS_EQUAL(3, run.polls_of(task_id(t)));
-  CHECK(status(run.state(), main) == TaskStatus::kComplete);
+  LONGS_EQUAL(300, run.state().vars[f.count]);
+  UNSIGNED_LONGS_EQUAL(3, run.polls_of(task_id(f.t)));
+  CHECK(status(run.state(), f.main) == TaskStatus::kComplete);
 }
 
 namespace {
@@ -1215,26 +1060,20 @@ TEST(CoopBudget, JoinBranchesShareTheTasksBudget) {
   const auto mx = b.resource("m", ResourceKind::kTokioMutex);
   const auto ca = b.variable("ca", 0, 0, 100);
   const auto cb = b.variable("cb", 0, 0, 100);
-  const auto main = b.task("main");
-  const auto worker = b.task("worker");
-  const auto a = b.child(worker, "a", OpKind::kJoinAll);
-  const auto bb = b.child(worker, "b", OpKind::kJoinAll);
-  b.program(main, {op(OpKind::kSpawn, worker), op(OpKind::kJoin, worker)});
-  b.program(worker, {op(OpKind::kJoinAll, a, 2)});
-  b.program(a, {b.unless("ca < 100", 5), op(OpKind::kLock, mx), op(OpKind::kUnlock, mx),
-                b.set(ca, "ca + 1"), op(OpKind::kJump, 0, 0)});
-  b.program(bb, {b.unless("cb < 100", 5), op(OpKind::kLock, mx), op(OpKind::kUnlock, mx),
-                 b.set(cb, "cb + 1"), op(OpKind::kJump, 0, 0)});
+  const JoinOfTwo j(b);
+  b.program(j.main, spawn_then_join({j.worker}));
+  b.program(j.a, lock_loop(b, mx, ca, "100", 0));
+  b.program(j.b, lock_loop(b, mx, cb, "100", 0));
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(task_id(worker)) == 1; });
+  run.run_until([&](const State&) { return run.polls_of(task_id(j.worker)) == 1; });
   LONGS_EQUAL(100, run.state().vars[ca]);
   LONGS_EQUAL(28, run.state().vars[cb]);
-  CHECK_TRUE(run.state().tasks[worker].wake_pending == 1);  // b's refused acquire woke the task
+  CHECK_TRUE(run.state().tasks[j.worker].wake_pending == 1);  // b's refused acquire woke the task
   run_checking_branches(run, model);
   LONGS_EQUAL(100, run.state().vars[cb]);
-  CHECK(status(run.state(), worker) == TaskStatus::kComplete);
+  CHECK(status(run.state(), j.worker) == TaskStatus::kComplete);
 }
 
 TEST(CoopBudget, NotifyAndTryLockAreNotCoopParticipants) {

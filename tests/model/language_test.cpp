@@ -7,13 +7,10 @@
 // current_thread runs are stepped one scheduler event at a time, as in tokio_model_test.cpp.
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "model/event.hpp"
-#include "model/expr.hpp"
 #include "model/queries.hpp"
 #include "model/scenario.hpp"
 #include "model/state.hpp"
@@ -21,6 +18,7 @@
 
 #include <CppUTest/TestHarness.h>
 
+#include "tests/model/builder.hpp"
 #include "tests/model/runner.hpp"
 
 namespace {
@@ -40,128 +38,12 @@ using m::TaskId;
 using m::TaskStatus;
 using m::TokioModel;
 using m::Wrapper;
-
-constexpr TaskId task_id(std::size_t i) { return TaskId{static_cast<std::uint8_t>(i)}; }
-constexpr std::uint8_t u8(std::size_t i) { return static_cast<std::uint8_t>(i); }
-
-Op op(OpKind kind, std::uint8_t a = 0, std::uint8_t b = 0) { return Op{kind, a, b}; }
-
-/// Builds a scenario by parts: resources, variables and tasks first (futures[i] is task i's own
-/// future), then nested futures, expressions and programs, which may refer to all of them.
-class Builder {
- public:
-  Builder() { sc_.name = "language test"; }
-
-  std::uint8_t resource(const std::string& name, ResourceKind kind) {
-    m::ResourceSpec spec;
-    spec.name = name;
-    spec.kind = kind;
-    spec.permits = 1;
-    sc_.resources.push_back(spec);
-    return u8(sc_.resources.size() - 1);
-  }
-
-  std::uint8_t variable(const std::string& name, std::int8_t initial, std::int8_t min, std::int8_t max,
-                        std::optional<std::size_t> owner = std::nullopt) {
-    m::VariableSpec spec;
-    spec.name = name;
-    spec.task = owner;
-    spec.boolean = min == 0 && max == 1;
-    spec.initial = initial;
-    spec.min = min;
-    spec.max = max;
-    sc_.variables.push_back(spec);
-    return u8(sc_.variables.size() - 1);
-  }
-
-  /// A task with an empty program (set it with program() once everything it names exists).
-  std::uint8_t task(const std::string& name, Wrapper wrapper = Wrapper::kNone) {
-    CHECK_TEXT(nested_ == 0, "tasks must be added before nested futures");
-    m::TaskSpec spec;
-    spec.name = name;
-    spec.group = name;
-    sc_.tasks.push_back(spec);
-    m::FutureSpec own;
-    own.name = name;
-    own.task = sc_.tasks.size() - 1;
-    own.wrapper = wrapper;
-    sc_.futures.push_back(own);
-    return u8(sc_.tasks.size() - 1);
-  }
-
-  /// A nested future of `task` ("task.name"); `end` is set by program() from its kWrapEnd.
-  std::uint8_t nested(std::uint8_t task, const std::string& name, Wrapper wrapper,
-                      std::optional<std::size_t> cancelled = std::nullopt) {
-    ++nested_;
-    m::FutureSpec f;
-    f.name = sc_.tasks[task].name + "." + name;
-    f.task = task;
-    f.wrapper = wrapper;
-    f.cancelled_variable = cancelled;
-    sc_.futures.push_back(f);
-    return u8(sc_.futures.size() - 1);
-  }
-
-  /// An expression of `task`'s program (its own variables in scope, no state atoms).
-  std::uint8_t expr(const std::string& text, std::size_t task) {
-    m::ExprScope scope;
-    scope.scenario = &sc_;
-    scope.task = task;
-    scope.allow_state_atoms = false;
-    m::ExprError error;
-    auto parsed = m::parse_expr(text, scope, error);
-    CHECK_TEXT(parsed.has_value(), ("expression '" + text + "': " + error.message).c_str());
-    sc_.exprs.push_back(std::move(*parsed));
-    return u8(sc_.exprs.size() - 1);
-  }
-
-  std::uint8_t handler(std::vector<Op> ops) {
-    sc_.handlers.push_back(std::move(ops));
-    return u8(sc_.handlers.size() - 1);
-  }
-
-  void program(std::uint8_t task, std::vector<Op> ops) {
-    for (std::size_t pc = 0; pc < ops.size(); ++pc) {
-      if (ops[pc].kind == OpKind::kWrapEnd) sc_.futures[ops[pc].a].end = pc + 1;
-    }
-    sc_.tasks[task].program = std::move(ops);
-  }
-
-  m::FaultBudget& fault(m::FaultKind kind) {
-    auto& budget = sc_.faults[static_cast<std::size_t>(kind)];
-    budget.tasks.resize(sc_.tasks.size(), false);
-    budget.futures.resize(sc_.futures.size(), false);
-    return budget;
-  }
-
-  Scenario& scenario() { return sc_; }
-  Scenario build() {
-    for (auto& budget : sc_.faults) {
-      budget.tasks.resize(sc_.tasks.size(), false);
-      budget.futures.resize(sc_.futures.size(), false);
-    }
-    return sc_;
-  }
-
- private:
-  Scenario sc_;
-  std::size_t nested_ = 0;
-};
-
-using wakecheck::testing::Runner;
+using namespace wakecheck::testing;
 
 TaskStatus status(const State& s, std::size_t t) { return s.tasks[t].status; }
 
 std::vector<TaskId> waiters(const State& s, std::uint8_t notify) {
-  const auto& list = s.notifies[notify].waiters;
-  return {list.begin(), list.end()};
-}
-
-void check_tasks(const std::vector<TaskId>& expected, const std::vector<TaskId>& actual) {
-  UNSIGNED_LONGS_EQUAL(expected.size(), actual.size());
-  for (std::size_t i = 0; i < expected.size() && i < actual.size(); ++i) {
-    UNSIGNED_LONGS_EQUAL(static_cast<unsigned>(expected[i]), static_cast<unsigned>(actual[i]));
-  }
+  return ids(s.notifies[notify].waiters);
 }
 
 }  // namespace
@@ -255,7 +137,7 @@ TEST(TokioNotify, NotifyWaitersWakesEveryCurrentWaiterInReverseAndStoresNothing)
     UNSIGNED_LONGS_EQUAL(2, s.notifies[n].notified[n2]);
     UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
     // Reverse of the waiter list (n1 oldest), then the spawned task.
-    check_tasks({task_id(n2), task_id(n1), task_id(late)}, {s.run_queue.begin(), s.run_queue.end()});
+    check_tasks({task_id(n2), task_id(n1), task_id(late)}, ids(s.run_queue));
   }
   run.run();
   const State& s = run.state();
@@ -609,67 +491,78 @@ TEST(OnDrop, TheHandlerDoesNotRunWhenTheFutureIsDroppedAfterTheScope) {
 
 TEST_GROUP(NestedFuture){};
 
+namespace {
+
+/// w: future inner (drop_on_pause, cancelled: cancelled) { lock m; sleep; unlock m }; after = 1.
+/// main spawns w and joins it; with `pause`, it first yields and pauses w.inner, and locks m after
+/// the join.
+struct DroppableInner {
+  Scenario sc;
+  std::uint8_t mx = 0, w = 0, cancelled = 0, after = 0, inner = 0;
+};
+
+DroppableInner droppable_inner(bool pause) {
+  Builder b;
+  DroppableInner d;
+  d.mx = b.resource("m", ResourceKind::kTokioMutex);
+  const auto main = b.task("main");
+  d.w = b.task("w");
+  d.cancelled = b.variable("cancelled", 0, 0, 1, d.w);
+  d.after = b.variable("after", 0, 0, 1, d.w);
+  d.inner = b.nested(d.w, "inner", Wrapper::kDropOnPause, d.cancelled);
+  const auto one = b.expr("1", d.w);
+  if (pause) {
+    b.program(main, {op(OpKind::kSpawn, d.w), op(OpKind::kYieldNow), op(OpKind::kPause, d.inner),
+                     op(OpKind::kJoin, d.w), op(OpKind::kLock, d.mx)});
+  } else {
+    b.program(main, {op(OpKind::kSpawn, d.w), op(OpKind::kJoin, d.w)});
+  }
+  b.program(d.w, {op(OpKind::kWrapBegin, d.inner, 5), op(OpKind::kLock, d.mx), op(OpKind::kSleep),
+                  op(OpKind::kUnlock, d.mx), op(OpKind::kWrapEnd, d.inner),
+                  op(OpKind::kAssign, d.after, one)});
+  d.sc = b.build();
+  return d;
+}
+
+}  // namespace
+
 TEST(NestedFuture, DropOnPauseCancelsItAtItsNextPollReleasingItsGuardAndTheTaskGoesOn) {
-  // w: future inner (drop_on_pause, cancelled: cancelled) { lock m; sleep; unlock m }; after = 1.
   // main pauses w.inner while w sleeps holding m; the timer wakes w, whose next poll drops the
   // nested future: its guard of m is released, `cancelled` is set and w runs on after it.
-  Builder b;
-  const auto mx = b.resource("m", ResourceKind::kTokioMutex);
-  const auto main = b.task("main");
-  const auto w = b.task("w");
-  const auto cancelled = b.variable("cancelled", 0, 0, 1, w);
-  const auto after = b.variable("after", 0, 0, 1, w);
-  const auto inner = b.nested(w, "inner", Wrapper::kDropOnPause, cancelled);
-  const auto one = b.expr("1", w);
-  b.program(main, {op(OpKind::kSpawn, w), op(OpKind::kYieldNow), op(OpKind::kPause, inner),
-                   op(OpKind::kJoin, w), op(OpKind::kLock, mx)});
-  b.program(w, {op(OpKind::kWrapBegin, inner, 5), op(OpKind::kLock, mx), op(OpKind::kSleep),
-                op(OpKind::kUnlock, mx), op(OpKind::kWrapEnd, inner), op(OpKind::kAssign, after, one)});
-  const Scenario sc = b.build();
-  STRCMP_EQUAL("w.inner", sc.futures[inner].name.c_str());
-  UNSIGNED_LONGS_EQUAL(5, sc.futures[inner].end);
-  const TokioModel model(sc);
+  const DroppableInner d = droppable_inner(true);
+  STRCMP_EQUAL("w.inner", d.sc.futures[d.inner].name.c_str());
+  UNSIGNED_LONGS_EQUAL(5, d.sc.futures[d.inner].end);
+  const TokioModel model(d.sc);
   State s = model.initial_state();
   // Up to the pause: w holds m inside the nested future and sleeps.
-  for (int i = 0; i < 100 && !s.is_paused(inner); ++i) {
+  for (int i = 0; i < 100 && !s.is_paused(d.inner); ++i) {
     std::vector<Event> events;
     model.enabled_events(s, events);
     s = model.next_state(s, events.front());
   }
-  CHECK_TRUE(s.is_paused(inner));
-  UNSIGNED_LONGS_EQUAL(1, m::held_by(s, task_id(w), ResourceId{mx}));
-  UNSIGNED_LONGS_EQUAL(1, s.tasks[w].region_held[mx]);
-  UNSIGNED_LONGS_EQUAL(inner + 1U, s.tasks[w].region);
-  CHECK_TRUE(m::task_paused(s, sc, task_id(w)));
+  CHECK_TRUE(s.is_paused(d.inner));
+  UNSIGNED_LONGS_EQUAL(1, m::held_by(s, task_id(d.w), ResourceId{d.mx}));
+  UNSIGNED_LONGS_EQUAL(1, s.tasks[d.w].region_held[d.mx]);
+  UNSIGNED_LONGS_EQUAL(d.inner + 1U, s.tasks[d.w].region);
+  CHECK_TRUE(m::task_paused(s, d.sc, task_id(d.w)));
   s = run_with_timers(model);
-  CHECK(status(s, w) == TaskStatus::kComplete);
-  LONGS_EQUAL(1, s.vars[cancelled]);
-  LONGS_EQUAL(1, s.vars[after]);
+  CHECK(status(s, d.w) == TaskStatus::kComplete);
+  LONGS_EQUAL(1, s.vars[d.cancelled]);
+  LONGS_EQUAL(1, s.vars[d.after]);
   // main got m after w's nested future released it, and dropped it when it finished.
-  CHECK(status(s, main) == TaskStatus::kComplete);
-  UNSIGNED_LONGS_EQUAL(1, s.semaphores[mx].available());
-  UNSIGNED_LONGS_EQUAL(0, m::held_by(s, task_id(w), ResourceId{mx}));
+  CHECK(status(s, 0) == TaskStatus::kComplete);
+  UNSIGNED_LONGS_EQUAL(1, s.semaphores[d.mx].available());
+  UNSIGNED_LONGS_EQUAL(0, m::held_by(s, task_id(d.w), ResourceId{d.mx}));
 }
 
 TEST(NestedFuture, UnpausedItRunsToItsEndAndLeavesTheCancelledVariableAlone) {
-  Builder b;
-  const auto mx = b.resource("m", ResourceKind::kTokioMutex);
-  const auto main = b.task("main");
-  const auto w = b.task("w");
-  const auto cancelled = b.variable("cancelled", 0, 0, 1, w);
-  const auto after = b.variable("after", 0, 0, 1, w);
-  const auto inner = b.nested(w, "inner", Wrapper::kDropOnPause, cancelled);
-  const auto one = b.expr("1", w);
-  b.program(main, {op(OpKind::kSpawn, w), op(OpKind::kJoin, w)});
-  b.program(w, {op(OpKind::kWrapBegin, inner, 5), op(OpKind::kLock, mx), op(OpKind::kSleep),
-                op(OpKind::kUnlock, mx), op(OpKind::kWrapEnd, inner), op(OpKind::kAssign, after, one)});
-  const Scenario sc = b.build();
-  const TokioModel model(sc);
+  const DroppableInner d = droppable_inner(false);
+  const TokioModel model(d.sc);
   const State s = run_with_timers(model);
-  CHECK(status(s, w) == TaskStatus::kComplete);
-  LONGS_EQUAL(0, s.vars[cancelled]);
-  LONGS_EQUAL(1, s.vars[after]);
-  UNSIGNED_LONGS_EQUAL(1, s.semaphores[mx].available());
+  CHECK(status(s, d.w) == TaskStatus::kComplete);
+  LONGS_EQUAL(0, s.vars[d.cancelled]);
+  LONGS_EQUAL(1, s.vars[d.after]);
+  UNSIGNED_LONGS_EQUAL(1, s.semaphores[d.mx].available());
 }
 
 TEST(NestedFuture, APausedPausableNestedFutureSwallowsTheWakeOfItsTask) {
@@ -708,9 +601,7 @@ TEST(SpuriousWake, RepollsAnIdleTaskWithoutChangingWhatItAwaits) {
   b.program(main, {op(OpKind::kLock, mx), op(OpKind::kSpawn, w), op(OpKind::kYieldNow), op(OpKind::kYieldNow),
                    op(OpKind::kUnlock, mx), op(OpKind::kJoin, w)});
   b.program(w, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
-  auto& spurious = b.fault(m::FaultKind::kSpuriousWake);
-  spurious.budget = 1;
-  spurious.tasks[w] = true;
+  b.fault(m::FaultKind::kSpuriousWake, w);
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
@@ -746,9 +637,7 @@ TEST(SpuriousWake, IsOfferedOnlyForAnIdleTaskInTheFaultsTaskSet) {
                    op(OpKind::kUnlock, mx)});
   b.program(w, {op(OpKind::kLock, mx)});
   b.program(other, {op(OpKind::kLock, mx)});
-  auto& spurious = b.fault(m::FaultKind::kSpuriousWake);
-  spurious.budget = 2;
-  spurious.tasks[w] = true;
+  b.fault(m::FaultKind::kSpuriousWake, w, 2);
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);

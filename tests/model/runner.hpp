@@ -28,6 +28,15 @@ class Runner {
     return events;
   }
 
+  /// The enabled scheduler events (environment faults left out).
+  std::vector<Event> scheduler_events() const {
+    std::vector<Event> events;
+    for (const Event& e : enabled()) {
+      if (!model_.is_environment(e)) events.push_back(e);
+    }
+    return events;
+  }
+
   /// Applies `e`, which must be enabled (environment faults included).
   void apply(const Event& e) {
     bool found = false;
@@ -37,16 +46,14 @@ class Runner {
     state_ = model_.next_state(state_, e);
     if (e.kind == model::EventKind::kPoll) polls_.push_back(e.task);
     for (std::size_t i = 0; i < model_.scenario().tasks.size(); ++i) {
-      if (!before.tasks[i].finished() && state_.tasks[i].finished()) finish_order_.push_back(model::task_at(i));
+      if (!before.tasks[i].finished() && state_.tasks[i].finished())
+        finish_order_.push_back(model::task_at(i));
     }
   }
 
   /// Applies the single enabled scheduler event; false when there is none (a dead end).
   bool step() {
-    std::vector<Event> scheduler;
-    for (const Event& e : enabled()) {
-      if (!model_.is_environment(e)) scheduler.push_back(e);
-    }
+    const std::vector<Event> scheduler = scheduler_events();
     if (scheduler.empty()) return false;
     UNSIGNED_LONGS_EQUAL(1, scheduler.size());
     apply(scheduler.front());
