@@ -234,18 +234,33 @@ SearchResult<M> search(const M& model, const std::vector<Property<typename M::St
       trace.loop_start = loop;
       return trace;
     };
+    // Every leads_to property's two predicates, evaluated in one pass over the stored states
+    // (each state is read once, not once per predicate).
+    std::vector<std::vector<bool>> ps(properties.size()), qs(properties.size());
+    std::vector<bool> any_p(properties.size(), false);
+    for (std::size_t i = 0; i < properties.size(); ++i) {
+      if (properties[i].kind != PropertyKind::kLeadsTo) continue;
+      ps[i].resize(n);
+      qs[i].resize(n);
+    }
+    for (std::uint32_t v = 0; v < n; ++v) {
+      const State& state = store.state(StateId{v});
+      for (std::size_t i = 0; i < properties.size(); ++i) {
+        const auto& property = properties[i];
+        if (property.kind != PropertyKind::kLeadsTo) continue;
+        const bool p = property.condition ? property.condition(state) : v == 0;
+        ps[i][v] = p;
+        any_p[i] = any_p[i] || p;
+        qs[i][v] = property.target(state);
+      }
+    }
     for (std::size_t i = 0; i < properties.size(); ++i) {
       const auto& property = properties[i];
       auto& outcome = result.outcomes[i];
       if (property.kind == PropertyKind::kLeadsTo) {
-        std::vector<bool> p(n), q(n);
-        bool any = false;
-        for (std::uint32_t v = 0; v < n; ++v) {
-          p[v] = property.condition ? property.condition(store.state(StateId{v})) : v == 0;
-          any = any || p[v];
-        }
-        if (!any) continue;  // nothing to lead anywhere from: no violation
-        for (std::uint32_t v = 0; v < n; ++v) q[v] = property.target(store.state(StateId{v}));
+        if (!any_p[i]) continue;  // nothing to lead anywhere from: no violation
+        const std::vector<bool>& p = ps[i];
+        const std::vector<bool>& q = qs[i];
         const auto found = check_leads_to(
             graph, p, q, from_initial, dead_ends,
             [&](std::uint32_t e) { return fairness_of(model, graph.event(e)); }, edge_cost);
