@@ -432,7 +432,9 @@ struct Evaluator {
       case kPaused: return task_paused(s, sc, t) ? 1 : 0;
       case kFinished: return ts.finished() ? 1 : 0;
       case kSpawned: return ts.status != TaskStatus::kNotSpawned ? 1 : 0;
-      case kRunnable: return (ts.status == TaskStatus::kScheduled || ts.wake_pending) ? 1 : 0;
+      case kRunnable:
+        // A task in a run queue or with a wake on its way; a branch in its set's ready queue.
+        return (ts.status == TaskStatus::kScheduled || ts.wake_pending || s.ready_children.contains(t)) ? 1 : 0;
       case kWaiting: return waits_on(s, sc, t).has_value() || joins(s, sc, t).has_value() ? 1 : 0;
       case kSwallowed: return task_swallowed(s, sc, t) ? 1 : 0;
       case kCancelled: return ts.status == TaskStatus::kCancelled ? 1 : 0;

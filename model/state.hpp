@@ -53,7 +53,6 @@ struct TaskState {
   std::uint8_t turn = 0;              // join!: branches to skip first at the next poll (rotation)
   std::uint8_t blocked = 0;           // block_in_place: the blocking future's task/child + 1, or 0
   std::uint8_t block_woken = 0;       // the blocked thread's block_on future was woken
-  std::uint8_t coop_spent = 0;        // coop budget units spent in the current poll
   std::uint8_t received = 0;          // hand_lock: the task whose lock future this one owns + 1
   std::uint8_t handed_to = 0;         // this task's lock future is polled by that task (+ 1),
                                       // whose waker its node now holds

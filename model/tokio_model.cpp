@@ -193,9 +193,7 @@ class Step {
       ps.block_woken = 1;
       return "wake " + name(c) + " issued to the thread blocked in its block_on";
     }
-    TaskState& cs = s_.task(c);
-    if (sc_.tasks[index(c)].combinator == OpKind::kNextChild && cs.status != TaskStatus::kScheduled) {
-      cs.status = TaskStatus::kScheduled;
+    if (sc_.tasks[index(c)].combinator == OpKind::kNextChild && !s_.ready_children.contains(c)) {
       s_.ready_children.push_back(c);
       return "wake " + name(c) + " (into its set's ready queue) -> " + issue_wake(p);
     }
@@ -304,10 +302,8 @@ class Step {
 
   void poll(TaskId t) {
     TaskState& ts = s_.task(t);
-    ts.coop_spent = 0;  // coop.rs: each poll of a task starts with a full budget
     if (ts.blocked != 0) {
       poll_blocked(t);
-      ts.coop_spent = 0;
       return;
     }
     if (t != kMainTask) s_.run_queue.erase(t);
@@ -321,8 +317,7 @@ class Step {
     running_ = t;
     on_worker_ = worker;
     poll_future(t);
-    const std::uint8_t spent = s_.task(t).coop_spent;
-    s_.task(t).coop_spent = 0;  // only the poll itself sees its budget
+    const std::uint8_t spent = coop_spent_;
     if (renotified_ && ts.live() && ts.status == TaskStatus::kIdle) {
       // harness.rs: transition_to_idle finds NOTIFIED: yield_now(task) -> the local queue's back.
       ts.status = TaskStatus::kScheduled;
@@ -350,7 +345,7 @@ class Step {
     if ((s_.worker_flags & kLifoChain) != 0) {
       s_.worker_flags = static_cast<std::uint8_t>(s_.worker_flags & ~kLifoChain);
       s_.lifo = 0;
-      s_.task(t).coop_spent = s_.chain_spent;
+      coop_spent_ = s_.chain_spent;
       s_.chain_spent = 0;
       say("from the worker's LIFO slot, in the same run (coop budget shared)");
       return;
@@ -414,9 +409,7 @@ class Step {
 
   /// A combinator polls child future `c` of the running task.
   void poll_child(TaskId c) {
-    TaskState& cs = s_.task(c);
     s_.ready_children.erase(c);
-    cs.status = TaskStatus::kIdle;
     const std::string saved = prefix_;
     if constexpr (kNarrate) prefix_ = name(c) + ": ";
     poll_future(c);
@@ -608,7 +601,7 @@ class Step {
       case OpKind::kHandLock: return hand_lock(t, op);
       case OpKind::kAwaitHanded: return await_handed(t, r);
       case OpKind::kStartSet: {
-        start_children(op, TaskStatus::kScheduled);
+        start_children(op);
         say("the set is created with ", child_names(op, true), refill_note(op));
         return Flow::kNext;
       }
@@ -679,7 +672,7 @@ class Step {
           return Flow::kPending;
         }
         if (joined.finished()) {
-          coop_spend(t);
+          coop_spend();
           say("join ", name(other), " -> ready (", name(other), " ", finished_word(joined.status), ")");
           return Flow::kNext;
         }
@@ -876,7 +869,7 @@ class Step {
       say(what, " -> Pending: coop budget spent, the semaphore is not touched; ", coop_wake(t));
       return true;
     }
-    if (s_.task(sc_.runner(t)).coop_spent < kCoopBudget) return false;
+    if (coop_spent_ < kCoopBudget) return false;
     say(what, " -> Pending: this poll spent the coop budget (", std::to_string(kCoopBudget), " units); ",
         coop_wake(t));
     return true;
@@ -901,10 +894,10 @@ class Step {
     s_.deferred.push_back(t);
   }
 
-  /// An operation that passed coop's gate and finished spends one budget unit of the poll.
-  void coop_spend(TaskId t) {
-    std::uint8_t& spent = s_.task(sc_.runner(t)).coop_spent;
-    if (spent < kCoopBudget) ++spent;
+  /// An operation that passed coop's gate and finished spends one unit of the poll's budget
+  /// (a task and its branches share it).
+  void coop_spend() {
+    if (coop_spent_ < kCoopBudget) ++coop_spent_;
   }
 
   Flow lock(TaskId t, ResourceId r, std::uint8_t n) {
@@ -925,7 +918,7 @@ class Step {
     switch (sem.poll_acquire(w, n)) {
       case Semaphore::Poll::kReady:
         add_held(ts, r, n);
-        coop_spend(t);
+        coop_spend();
         say(word, !was_queued ? " -> acquired"
                   : n == 1    ? " -> acquired (the permit was assigned to it by a release)"
                               : " -> acquired (the permits were assigned to it by releases)");
@@ -1042,20 +1035,19 @@ class Step {
   }
 
   /// Starts a combinator's children afresh (the previous ones are dropped if still alive):
-  /// join!/select_all children start idle and are polled at once; a set's are pushed into its
-  /// ready queue (at most op.c of them for buffer_unordered).
-  void start_children(const Op& op, TaskStatus start) {
+  /// join!/select_all children start idle and are polled at once; a set's (kStartSet) are pushed
+  /// into its ready queue, at most op.c of them for buffer_unordered.
+  void start_children(const Op& op) {
+    const bool set = op.kind == OpKind::kStartSet;
     for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
       if (s_.tasks[c].live()) drop_future(task_at(c), TaskStatus::kDropped);
       s_.ready_children.erase(task_at(c));
       s_.tasks[c] = TaskState{};
     }
-    std::size_t started = 0;
     for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
-      if (op.kind != OpKind::kJoinAll && op.kind != OpKind::kSelectAll && op.c != 0 && started == op.c) break;
-      s_.tasks[c].status = start;
-      if (start == TaskStatus::kScheduled) s_.ready_children.push_back(task_at(c));
-      ++started;
+      if (set && op.c != 0 && c - op.a == op.c) break;
+      s_.tasks[c].status = TaskStatus::kIdle;
+      if (set) s_.ready_children.push_back(task_at(c));
     }
   }
 
@@ -1064,7 +1056,7 @@ class Step {
   Flow join_all(TaskId t, const Op& op) {
     TaskState& ts = s_.task(t);
     if (!ts.inflight) {
-      start_children(op, TaskStatus::kIdle);
+      start_children(op);
       ts.inflight = 1;
       ts.turn = 0;
       say("join! of ", child_names(op, false));
@@ -1099,7 +1091,7 @@ class Step {
     for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) live += s_.tasks[c].live() ? 1U : 0U;
     for (std::size_t c = op.a; c < std::size_t{op.a} + op.b && op.c != 0 && live < op.c; ++c) {
       if (s_.tasks[c].status != TaskStatus::kNotSpawned) continue;
-      s_.tasks[c].status = TaskStatus::kScheduled;
+      s_.tasks[c].status = TaskStatus::kIdle;
       s_.ready_children.push_back(task_at(c));
       ++live;
       say("buffer_unordered takes ", sc_.tasks[c].name, " from the stream");
@@ -1149,7 +1141,7 @@ class Step {
   Flow select_all(TaskId t, const Op& op) {
     TaskState& ts = s_.task(t);
     if (!ts.inflight) {
-      start_children(op, TaskStatus::kIdle);
+      start_children(op);
       ts.inflight = 1;
       say("select_all of ", child_names(op, false));
     }
@@ -1394,7 +1386,7 @@ class Step {
       case Semaphore::Poll::kReady: {
         NotifyState& ch = s_.notifies[index(r)];
         ch.permit = static_cast<std::uint8_t>(std::min(255, ch.permit + 1));
-        coop_spend(t);
+        coop_spend();
         std::string told = "send " + name(r) + (was_queued ? " -> slot assigned earlier; message sent" : " -> message sent");
         if (!ch.waiters.empty()) told += "; " + issue_wake(ch.waiters.front());
         say(told);
@@ -1418,7 +1410,7 @@ class Step {
       return Flow::kPending;
     }
     if (ch.permit > 0) {
-      coop_spend(t);
+      coop_spend();
       --ch.permit;
       ch.waiters.erase(t);
       say("recv ", name(r), " -> a message; its slot goes back: ", release(r, 1));
@@ -1735,7 +1727,10 @@ class Step {
   std::optional<TaskId> running_;  // the task being polled (single worker: wakes of it re-queue)
   bool renotified_ = false;        // it was woken during its poll
   bool on_worker_ = false;         // single worker: the step runs on the worker thread
-  bool sleep_first_ = false;  // this poll's unbiased select! starts at its sleep branch
+  bool sleep_first_ = false;
+  // coop.rs: budget units spent by this step's poll (every poll starts with the full budget of
+  // 128; a one-worker LIFO chain continues its run's, State::chain_spent).
+  std::uint8_t coop_spent_ = 0;  // this poll's unbiased select! starts at its sleep branch
   std::string prefix_;  // "worker.fetch: " while a child future is polled
 };
 
@@ -1835,9 +1830,9 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
     }
     for (std::size_t i = 0; i < n; ++i) {
       const TaskState& ts = s.tasks[i];
-      // A child future is polled by its task; a task whose thread is blocked in block_on is
-      // polled only through it, when that was woken.
-      if ((ts.status == TaskStatus::kScheduled && !scenario_.tasks[i].parent && ts.blocked == 0) ||
+      // A task whose thread is blocked in block_on is polled only through it, when that was
+      // woken. (A branch is never scheduled: its task polls it.)
+      if ((ts.status == TaskStatus::kScheduled && ts.blocked == 0) ||
           (ts.blocked != 0 && ts.block_woken)) {
         push_poll(task_at(i));
       }
@@ -1875,7 +1870,7 @@ void TokioModel::enabled_events(const State& s, std::vector<Event>& events) cons
           if (!ts.coop_exhausted) events.push_back({EventKind::kCoopYield, t});
           break;
         case FaultKind::kSpuriousWake:
-          if (ts.status == TaskStatus::kIdle && !ts.wake_pending) {
+          if (ts.status == TaskStatus::kIdle && !ts.wake_pending && !s.ready_children.contains(t)) {
             events.push_back({EventKind::kSpuriousWake, t});
           }
           break;

@@ -63,7 +63,7 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
                        : sc.tasks[i].combinator == model::OpKind::kSelectAll ? "'s select_all"
                                                                               : "'s join!";
       const std::string owner = sc.tasks[*parent].name + in;
-      task.status = "in " + owner + ": " + (ts.status == TaskStatus::kScheduled ? "woken (polled only when that is polled)" : task.status);
+      task.status = "in " + owner + ": " + (s.ready_children.contains(task_at(i)) ? "woken (polled only when that is polled)" : task.status);
     }
     if (ts.blocked != 0 && ts.live()) {
       task.status = "thread blocked in block_in_place (the block_on of " + sc.tasks[ts.blocked - 1U].name + ")";
