@@ -26,6 +26,19 @@ const char* failure_text(Failure failure) {
   return "";
 }
 
+/// What a step that does not narrate says: nothing. Appending to it, or it to anything, gives
+/// nothing, so the search's steps build no strings.
+struct Silent {
+  bool empty() const { return true; }
+  template <class T>
+  Silent& operator+=(const T&) { return *this; }
+};
+template <class T>
+Silent operator+(Silent, const T&) { return {}; }
+template <class T>
+  requires(!std::is_same_v<T, Silent>)
+Silent operator+(const T&, Silent) { return {}; }
+
 /// What running one operation did to the poll.
 enum class Flow { kNext, kPending, kJumped, kStop };
 
@@ -91,6 +104,19 @@ class Step {
  private:
   // --- narration -------------------------------------------------------------------------------
 
+  /// Narration: a string when the step narrates, Silent when it does not.
+  using Text = std::conditional_t<kNarrate, std::string, Silent>;
+  template <class... Parts>
+  static Text text(const Parts&... parts) {
+    if constexpr (kNarrate) {
+      std::string out;
+      ((out += parts), ...);
+      return out;
+    } else {
+      return {};
+    }
+  }
+
   template <class... Parts>
   void say(const Parts&... parts) {
     if constexpr (kNarrate) {
@@ -117,9 +143,9 @@ class Step {
     return std::nullopt;
   }
   /// " (its lock future already owns m's permit)", or "".
-  std::string already_owns(TaskId t) const {
+  Text already_owns(TaskId t) const {
     const auto r = owned_permit(t);
-    return r ? " (its lock future already owns " + *r + "'s permit)" : "";
+    return r ? text(" (its lock future already owns ", *r, "'s permit)") : Text{};
   }
 
   // --- scheduling (runtime/task/state.rs, runtime/scheduler/current_thread.rs) -----------------
@@ -151,53 +177,51 @@ class Step {
   /// `Waker::wake` on a task: tokio's `transition_to_notified_by_val`. An idle task is scheduled
   /// (here: a wake is issued, and takes its place in the run queue, to be delivered as its own
   /// event); a task already notified, or finished, is left alone (wakes coalesce).
-  std::string issue_wake(TaskId t) {
+  Text issue_wake(TaskId t) {
     TaskState& ts = s_.task(t);
-    if (!ts.live()) return "wake " + name(t) + " ignored (" + name(t) + " has finished)";
+    if (!ts.live()) return text("wake ", name(t), " ignored (", name(t), " has finished)");
     if (sc_.is_child(t)) return wake_child(t);
     if (ts.blocked != 0) {
       if (ts.blocked == index(t) + 1) {
         ts.block_woken = 1;
-        return "wake " + name(t) + " issued to its thread, blocked in block_on";
+        return text("wake ", name(t), " issued to its thread, blocked in block_on");
       }
-      return "wake " + name(t) + " noted (its thread is blocked in block_in_place; it is polled again after)";
+      return text("wake ", name(t), " noted (its thread is blocked in block_in_place; it is polled again after)");
     }
     if (ts.status == TaskStatus::kScheduled || ts.wake_pending) {
-      return "wake " + name(t) + " coalesced (already scheduled)";
+      return text("wake ", name(t), " coalesced (already scheduled)");
     }
     if (single_worker()) {
       // Scheduled at once (the wake's place is decided by the thread that issues it); a running
       // task is NOTIFIED and goes to the back of the local queue after its poll (is_yield).
       if (running_ == t) {
         renotified_ = true;
-        return "wake " + name(t) + " while it runs: re-queued after this poll";
+        return text("wake ", name(t), " while it runs: re-queued after this poll");
       }
       ts.status = TaskStatus::kScheduled;
       enqueue(t);
-      if (t == kMainTask) return "wake main (its thread is unparked)";
-      return "wake " + name(t) + (s_.lifo == index(t) + 1 ? " -> into the worker's LIFO slot" : " -> into the inject queue");
+      if (t == kMainTask) return text("wake main (its thread is unparked)");
+      return text("wake ", name(t), s_.lifo == index(t) + 1 ? " -> into the worker's LIFO slot" : " -> into the inject queue");
     }
     ts.wake_pending = 1;
     enqueue(t);
-    return "wake " + name(t) + " issued";
+    return text("wake ", name(t), " issued");
   }
 
   /// A child future's waker: FuturesUnordered puts the child in its ready-to-run queue and wakes
   /// the task (futures-util stream/futures_unordered/task.rs `wake_by_ref`); join! and select_all
   /// hand the task's own waker down. A child blocking its task's thread (block_in_place) is woken
   /// by the thread's block_on waker instead.
-  std::string wake_child(TaskId c) {
+  Text wake_child(TaskId c) {
     const TaskId p = sc_.runner(c);
     TaskState& ps = s_.task(p);
     if (ps.blocked == index(c) + 1) {
       ps.block_woken = 1;
-      return "wake " + name(c) + " issued to the thread blocked in its block_on";
+      return text("wake ", name(c), " issued to the thread blocked in its block_on");
     }
-    if (sc_.tasks[index(c)].combinator == OpKind::kNextChild && !s_.ready_children.contains(c)) {
-      s_.ready_children.push_back(c);
-      return "wake " + name(c) + " (into its set's ready queue) -> " + issue_wake(p);
-    }
-    return "wake " + name(c) + " -> " + issue_wake(p);
+    const bool into_set = sc_.tasks[index(c)].combinator == OpKind::kNextChild && !s_.ready_children.contains(c);
+    if (into_set) s_.ready_children.push_back(c);
+    return text("wake ", name(c), into_set ? " (into its set's ready queue) -> " : " -> ", issue_wake(p));
   }
 
   void deliver_wake(TaskId t) {
@@ -219,11 +243,8 @@ class Step {
     // (1.24.2), then returns to the top of the loop, where a woken main is polled. After 61 polls
     // it does the same (park_yield) with tasks still queued.
     const bool batch_end = !s_.run_queue.empty();
-    std::string woken;
-    for (TaskId t : s_.deferred) {
-      if (!woken.empty()) woken += ", ";
-      woken += name(t);
-    }
+    Text woken;
+    for (TaskId t : s_.deferred) woken += text(woken.empty() ? "" : ", ", name(t));
     const SmallList<TaskId, kMaxTasks> deferred = s_.deferred;
     s_.deferred.clear();
     if (sc_.version == TokioVersion::k1_24) {
@@ -236,7 +257,7 @@ class Step {
     s_.ticks = 0;
     if (batch_end) {
       say(std::to_string(sc_.event_interval), " polls since the top of the loop: park_yield",
-          woken.empty() ? "" : "; deferred wakes of " + woken + " issued");
+          woken.empty() ? Text{} : text("; deferred wakes of ", woken, " issued"));
     } else if (woken.empty()) {
       say("run queue empty: back to the top of the scheduler loop");
     } else {
@@ -379,13 +400,13 @@ class Step {
     if (runnable) s_.worker_flags = static_cast<std::uint8_t>(s_.worker_flags | kTickCounted);
     const SmallList<TaskId, kMaxTasks> deferred = s_.deferred;
     s_.deferred.clear();
-    std::string told = runnable ? "the worker's maintenance (every " + std::to_string(sc_.event_interval) +
-                                      " ticks): park_timeout(0) wakes the deferred"
-                                : "the worker has nothing to run: park_timeout(0) wakes the deferred";
+    Text told = runnable ? text("the worker's maintenance (every ", std::to_string(sc_.event_interval),
+                                " ticks): park_timeout(0) wakes the deferred")
+                         : text("the worker has nothing to run: park_timeout(0) wakes the deferred");
     if (sc_.version == TokioVersion::k1_24) {
-      for (TaskId t : deferred) told += "; " + issue_wake(t);
+      for (TaskId t : deferred) told += text("; ", issue_wake(t));
     } else {
-      for (std::size_t i = deferred.size(); i > 0; --i) told += "; " + issue_wake(deferred[i - 1]);
+      for (std::size_t i = deferred.size(); i > 0; --i) told += text("; ", issue_wake(deferred[i - 1]));
     }
     say(told);
   }
@@ -410,8 +431,8 @@ class Step {
   /// A combinator polls child future `c` of the running task.
   void poll_child(TaskId c) {
     s_.ready_children.erase(c);
-    const std::string saved = prefix_;
-    if constexpr (kNarrate) prefix_ = name(c) + ": ";
+    const Text saved = prefix_;
+    prefix_ = text(name(c), ": ");
     poll_future(c);
     prefix_ = saved;
   }
@@ -460,7 +481,7 @@ class Step {
         set_bit(s_.swallowed, f, true);
         const auto owned = owned_permit(task_at(sc_.futures[f].task));
         say("swallowed: ", future_name(f), " is paused, inner future not polled",
-            owned ? "; its lock future owns " + *owned + "'s permit, which is stranded" : "");
+            owned ? text("; its lock future owns ", *owned, "'s permit, which is stranded") : Text{});
       } else {
         say("swallowed: ", future_name(f), " is paused, inner future not polled (it had not started)");
       }
@@ -521,14 +542,14 @@ class Step {
     s_.task(t).failure = failure;
   }
 
-  std::string value_text(std::int32_t value, std::size_t variable) const {
-    if (sc_.variables[variable].boolean) return value != 0 ? "true" : "false";
-    return std::to_string(value);
+  Text value_text(std::int32_t value, std::size_t variable) const {
+    if (sc_.variables[variable].boolean) return text(value != 0 ? "true" : "false");
+    return text(std::to_string(value));
   }
 
-  std::string variable_name(std::size_t v) const {
+  Text variable_name(std::size_t v) const {
     const auto& spec = sc_.variables[v];
-    return spec.task ? sc_.tasks[*spec.task].name + "." + spec.name : spec.name;
+    return spec.task ? text(sc_.tasks[*spec.task].name, ".", spec.name) : text(spec.name);
   }
 
   /// Runs one operation of `t`'s program (or of its on_drop handler).
@@ -568,7 +589,7 @@ class Step {
         }
         if (op.b != 0) s_.vars[op.b - 1U] = ok ? 1 : 0;
         say(op_word(op), " ", name(r), ok ? " -> Ok (guard)" : " -> Err (no permit available)",
-            op.b != 0 ? "; " + variable_name(op.b - 1U) + " = " + (ok ? "true" : "false") : "");
+            op.b != 0 ? text("; ", variable_name(op.b - 1U), " = ", ok ? "true" : "false") : Text{});
         return Flow::kNext;
       }
       case OpKind::kAddPermits: {
@@ -584,8 +605,8 @@ class Step {
       case OpKind::kClose: {
         WakeList wakes;
         s_.semaphore(r).close(wakes);
-        std::string told = "close " + name(r) + " -> closed";
-        for (WaiterId w : wakes) told += "; " + issue_wake(wakee(w));
+        Text told = text("close ", name(r), " -> closed");
+        for (WaiterId w : wakes) told += text("; ", issue_wake(wakee(w)));
         say(told);
         return Flow::kNext;
       }
@@ -610,7 +631,7 @@ class Step {
       case OpKind::kBlockBegin: {
         s_.task(sc_.runner(t)).blocked = static_cast<std::uint8_t>(index(t) + 1);
         say("block_in_place: the thread leaves the scheduler and runs only this future (block_on)",
-            sc_.is_child(t) ? "; " + name(sc_.runner(t)) + "'s other futures are not polled meanwhile" : "");
+            sc_.is_child(t) ? text("; ", name(sc_.runner(t)), "'s other futures are not polled meanwhile") : Text{});
         return Flow::kNext;
       }
       case OpKind::kBlockEnd: {
@@ -667,7 +688,7 @@ class Step {
       }
       case OpKind::kJoin: {
         const TaskState& joined = s_.task(other);
-        if (coop_yield(t, "join " + name(other))) {
+        if (coop_yield(t, text("join ", name(other)))) {
           ts.inflight = 1;
           return Flow::kPending;
         }
@@ -837,7 +858,7 @@ class Step {
     }
     return 1;
   }
-  std::string op_word(const Op& op) const {
+  const char* op_word(const Op& op) const {
     const auto kind = sc_.resource(resource_at(op.a)).kind;
     const bool all = op.c > 1 && op.c == sc_.resource(resource_at(op.a)).permits;
     if (kind == ResourceKind::kRwLock) {
@@ -862,7 +883,7 @@ class Step {
   /// coop.rs `poll_proceed` at the start of `Acquire::poll`: with the budget spent, the task
   /// wakes itself and the acquire returns Pending without touching the semaphore (a permit
   /// already assigned stays assigned: S22).
-  bool coop_yield(TaskId t, const std::string& what) {
+  bool coop_yield(TaskId t, const Text& what) {
     TaskState& ts = s_.task(t);
     if (ts.coop_exhausted) {
       ts.coop_exhausted = 0;
@@ -877,10 +898,10 @@ class Step {
 
   /// The self-wake of an operation refused by coop: at once in 1.24.2 (the running task goes to
   /// the back of the queue); deferred since 1.44 (#7185), so it resumes after the queue drains.
-  std::string coop_wake(TaskId t) {
+  Text coop_wake(TaskId t) {
     if (sc_.version == TokioVersion::k1_24 || multi()) return issue_wake(t);
     defer_wake(t);
-    return "wake deferred";
+    return text("wake deferred");
   }
 
   /// context::defer: the waker joins the defer list. A second entry for the same task would only
@@ -904,14 +925,10 @@ class Step {
     // mutex.rs `lock`, semaphore.rs `acquire_many`, rwlock.rs `read`/`write` ->
     // batch_semaphore.rs `Acquire::poll` for n permits.
     TaskState& ts = s_.task(t);
-    {
-      const Op& current = sc_.task(t).program[ts.pc];
-      if (coop_yield(t, op_word(current) + " " + name(r))) return Flow::kPending;
-    }
+    const Text word = text(op_word(sc_.task(t).program[ts.pc]), " ", name(r));
+    if (coop_yield(t, word)) return Flow::kPending;
     Semaphore& sem = s_.semaphore(r);
     const auto w = waiter_of(t);
-    const Op& op = sc_.task(t).program[ts.pc];
-    const std::string word = op_word(op) + " " + name(r);
     const bool was_queued = sem.node(w).queued != 0;
     const std::size_t ahead = sem.queue().size();
     const std::uint8_t before = sem.available();
@@ -935,9 +952,9 @@ class Step {
       say(word, " -> still waiting");
     } else if (ahead == 0) {
       say(word, " -> pending: queued as the only waiter",
-          before > 0 ? " (took the " + std::to_string(before) + " available, needs " +
-                           std::to_string(sem.node(w).need) + " more)"
-                     : (n == 1 ? " (the permit is taken)" : " (no permit available)"));
+          before > 0 ? text(" (took the ", std::to_string(before), " available, needs ",
+                            std::to_string(sem.node(w).need), " more)")
+                     : text(n == 1 ? " (the permit is taken)" : " (no permit available)"));
     } else {
       say(word, " -> pending: queued behind ", ordinal_waiters(ahead));
     }
@@ -959,20 +976,20 @@ class Step {
   Flow hand_lock(TaskId t, const Op& op) {
     const auto r = resource_at(op.a);
     const auto to = task_at(op.b);
-    std::string told = "hand_lock " + name(r) + " to " + name(to);
+    Text told = text("hand_lock ", name(r), " to ", name(to));
     switch (s_.semaphore(r).poll_acquire(waiter_of(t), 1)) {
       case Semaphore::Poll::kReady:
         s_.task(to).held[index(r)] = static_cast<std::uint8_t>(s_.task(to).held[index(r)] + 1);
-        told += " -> the first poll acquired it: the finished future (its guard) goes to " + name(to);
+        told += text(" -> the first poll acquired it: the finished future (its guard) goes to ", name(to));
         break;
-      case Semaphore::Poll::kClosed: told += " -> Err(Closed)"; break;
+      case Semaphore::Poll::kClosed: told += text(" -> Err(Closed)"); break;
       case Semaphore::Poll::kPending:
-        told += " -> polled once: queued with " + name(t) + "'s waker; the future moves to " + name(to);
+        told += text(" -> polled once: queued with ", name(t), "'s waker; the future moves to ", name(to));
         break;
     }
     s_.task(to).received = static_cast<std::uint8_t>(index(t) + 1);
     const TaskState& ts = s_.task(to);
-    if (ts.live() && ts.inflight) told += "; " + issue_wake(to);
+    if (ts.live() && ts.inflight) told += text("; ", issue_wake(to));
     say(told);
     return Flow::kNext;
   }
@@ -1010,7 +1027,7 @@ class Step {
     }
     ts.inflight = 1;
     say("await_lock ", name(r), " -> pending",
-        replaced ? "; the node's waker is replaced: releases now wake " + name(t) + ", not " + name(from) : "");
+        replaced ? text("; the node's waker is replaced: releases now wake ", name(t), ", not ", name(from)) : Text{});
     return Flow::kPending;
   }
 
@@ -1019,19 +1036,17 @@ class Step {
   // combinator is the parent's awaited operation. A child that was handed a permit while the
   // parent awaits something else is not polled: the permit waits with it.
 
-  std::string child_names(const Op& op, bool started_only) const {
-    std::string names;
+  Text child_names(const Op& op, bool started_only) const {
+    Text names;
     for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
       if (started_only && s_.tasks[c].status == TaskStatus::kNotSpawned) continue;
-      if (!names.empty()) names += ", ";
-      names += sc_.tasks[c].name;
+      names += text(names.empty() ? "" : ", ", sc_.tasks[c].name);
     }
     return names;
   }
-  std::string refill_note(const Op& op) const {
-    return op.c != 0 && op.c < op.b ? " (buffer_unordered(" + std::to_string(op.c) + "): at most " +
-                                          std::to_string(op.c) + " in flight)"
-                                    : "";
+  Text refill_note(const Op& op) const {
+    if (op.c == 0 || op.c >= op.b) return {};
+    return text(" (buffer_unordered(", std::to_string(op.c), "): at most ", std::to_string(op.c), " in flight)");
   }
 
   /// Starts a combinator's children afresh (the previous ones are dropped if still alive):
@@ -1177,8 +1192,8 @@ class Step {
       if (spec.parent != index(t) || !s_.tasks[c].live()) continue;
       if (kind && spec.combinator != *kind) continue;
       say(spec.name, " is dropped");
-      const std::string saved = prefix_;
-      if constexpr (kNarrate) prefix_ = spec.name + ": ";
+      const Text saved = prefix_;
+      prefix_ = text(spec.name, ": ");
       drop_future(task_at(c), TaskStatus::kDropped);
       prefix_ = saved;
     }
@@ -1210,22 +1225,22 @@ class Step {
     return Flow::kPending;
   }
 
-  std::string notify_a_listener(ResourceId r) {
+  Text notify_a_listener(ResourceId r) {
     NotifyState& listeners = s_.notifies[index(r)];
     for (TaskId l : listeners.waiters) {
-      if (listeners.notified[index(l)] != 0) return "a listener is notified already (no new notification)";
+      if (listeners.notified[index(l)] != 0) return text("a listener is notified already (no new notification)");
     }
-    if (listeners.waiters.empty()) return "no listener";
+    if (listeners.waiters.empty()) return text("no listener");
     const TaskId first = listeners.waiters.front();
     listeners.notified[index(first)] = 1;
-    return "listener " + name(first) + " notified; " + issue_wake(first);
+    return text("listener ", name(first), " notified; ", issue_wake(first));
   }
 
-  std::string barging_unlock(TaskId t, ResourceId r) {
+  Text barging_unlock(TaskId t, ResourceId r) {
     std::uint8_t& owner = s_.std_owner[index(r)];
-    if (owner != index(t) + 1) return "not held (no effect)";
+    if (owner != index(t) + 1) return text("not held (no effect)");
     owner = 0;
-    return "lock freed; " + notify_a_listener(r);
+    return text("lock freed; ", notify_a_listener(r));
   }
 
   // --- bounded mpsc (sync/mpsc/bounded.rs, chan.rs): capacity is a batch semaphore ------------
@@ -1301,24 +1316,24 @@ class Step {
   }
 
   /// Drops the lock future a select! kept; what it was assigned passes on.
-  std::string drop_kept(TaskId t) {
+  Text drop_kept(TaskId t) {
     bool rest = false;
     for (std::size_t c = 0; c < sc_.tasks.size(); ++c) {
       rest |= sc_.tasks[c].parent == index(t) && sc_.tasks[c].combinator == OpKind::kSelectAll && s_.tasks[c].live();
     }
     if (rest) {
       drop_children(t, OpKind::kSelectAll);
-      return "the futures select_all left alive are dropped";
+      return text("the futures select_all left alive are dropped");
     }
     for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
       if (!semaphore_based(sc_.resources[r].kind)) continue;
       const auto w = kept_waiter_of(t);
       if (!s_.semaphores[r].node(w).queued) continue;
       const bool assigned = s_.semaphores[r].assigned(w) > 0;
-      return "the kept lock future on " + sc_.resources[r].name + " is dropped" +
-             (assigned ? ": its permit is returned" : ": it leaves the queue") + drop_node(resource_at(r), w);
+      return text("the kept lock future on ", sc_.resources[r].name, " is dropped",
+                  assigned ? ": its permit is returned" : ": it leaves the queue", drop_node(resource_at(r), w));
     }
-    return "no kept future";
+    return text("no kept future");
   }
 
   // --- OnceCell::get_or_init (sync/once_cell.rs) -------------------------------------------------
@@ -1342,8 +1357,8 @@ class Step {
       take_held(ts, r, 1);  // OnceCell::set_value: permit.forget()
       WakeList wakes;
       s_.semaphore(r).close(wakes);
-      std::string told = "get_or_init " + name(r) + " -> initialized: value set, semaphore closed";
-      for (WaiterId next : wakes) told += "; " + issue_wake(wakee(next));
+      Text told = text("get_or_init ", name(r), " -> initialized: value set, semaphore closed");
+      for (WaiterId next : wakes) told += text("; ", issue_wake(wakee(next)));
       say(told);
       return Flow::kNext;
     }
@@ -1375,7 +1390,7 @@ class Step {
 
   Flow send(TaskId t, ResourceId r) {
     TaskState& ts = s_.task(t);
-    if (coop_yield(t, "send " + name(r))) {
+    if (coop_yield(t, text("send ", name(r)))) {
       ts.inflight = 1;
       return Flow::kPending;
     }
@@ -1387,8 +1402,8 @@ class Step {
         NotifyState& ch = s_.notifies[index(r)];
         ch.permit = static_cast<std::uint8_t>(std::min(255, ch.permit + 1));
         coop_spend();
-        std::string told = "send " + name(r) + (was_queued ? " -> slot assigned earlier; message sent" : " -> message sent");
-        if (!ch.waiters.empty()) told += "; " + issue_wake(ch.waiters.front());
+        Text told = text("send ", name(r), was_queued ? " -> slot assigned earlier; message sent" : " -> message sent");
+        if (!ch.waiters.empty()) told += text("; ", issue_wake(ch.waiters.front()));
         say(told);
         return Flow::kNext;
       }
@@ -1405,7 +1420,7 @@ class Step {
   Flow recv(TaskId t, ResourceId r) {
     TaskState& ts = s_.task(t);
     NotifyState& ch = s_.notifies[index(r)];
-    if (coop_yield(t, "recv " + name(r))) {
+    if (coop_yield(t, text("recv ", name(r)))) {
       ts.inflight = 1;
       return Flow::kPending;
     }
@@ -1425,13 +1440,13 @@ class Step {
   /// `Acquire::drop` on node `w` of r: what it was assigned passes on to the oldest waiters,
   /// woken in the version's order. Returns " -> assigned to X (oldest waiter); wake X issued"
   /// for each of them.
-  std::string drop_node(ResourceId r, WaiterId w) {
+  Text drop_node(ResourceId r, WaiterId w) {
     WakeList wakes;
     s_.semaphore(r).drop_acquire(w, wakes);
     in_version_order(wakes);
-    std::string told;
+    Text told;
     for (WaiterId next : wakes) {
-      told += " -> assigned to " + name(task_of(next)) + " (oldest waiter); " + issue_wake(wakee(next));
+      told += text(" -> assigned to ", name(task_of(next)), " (oldest waiter); ", issue_wake(wakee(next)));
     }
     return told;
   }
@@ -1446,22 +1461,22 @@ class Step {
   }
 
   /// release(n) on r and the wakes it issues; returns the narration of what happened.
-  std::string release(ResourceId r, std::uint8_t n) {
+  Text release(ResourceId r, std::uint8_t n) {
     Semaphore& sem = s_.semaphore(r);
     WakeList wakes;
     sem.release(n, wakes);
     in_version_order(wakes);
-    std::string told;
+    Text told;
     if (wakes.empty()) {
-      told = sem.queue().empty() ? "permit returned (available " + std::to_string(sem.available()) + ")"
-                                 : "permit assigned to the oldest waiter, which needs more";
+      told = sem.queue().empty() ? text("permit returned (available ", std::to_string(sem.available()), ")")
+                                 : text("permit assigned to the oldest waiter, which needs more");
     }
     for (WaiterId w : wakes) {
       const auto woken = task_of(w);
-      if (!told.empty()) told += "; ";
-      told += "permit assigned to " + name(woken) + (is_kept(w) ? "'s kept lock future" : "") +
-              (wakee(w) != woken ? "'s lock future (now awaited by " + name(wakee(w)) + ")" : "") +
-              " (oldest waiter); " + issue_wake(wakee(w));
+      const auto to = wakee(w);
+      told += text(told.empty() ? "" : "; ", "permit assigned to ", name(woken), is_kept(w) ? "'s kept lock future" : "",
+                   to != woken ? text("'s lock future (now awaited by ", name(to), ")") : Text{},
+                   " (oldest waiter); ", issue_wake(to));
     }
     return told;
   }
@@ -1506,36 +1521,36 @@ class Step {
     return Flow::kPending;
   }
 
-  std::string notify_one(ResourceId r) {
+  Text notify_one(ResourceId r) {
     // `notify_one`: with waiters, hand the notification to the oldest and wake it; otherwise
     // store one permit (storing twice still stores one).
     NotifyState& n = s_.notifies[index(r)];
     if (n.waiters.empty()) {
       n.permit = 1;
-      return "nobody waits: one permit stored";
+      return text("nobody waits: one permit stored");
     }
     const TaskId w = n.waiters.pop_front();
     n.notified[index(w)] = 1;
-    return "notification handed to " + name(w) + " (oldest waiter); " + issue_wake(w);
+    return text("notification handed to ", name(w), " (oldest waiter); ", issue_wake(w));
   }
 
-  std::string notify_waiters(ResourceId r) {
+  Text notify_waiters(ResourceId r) {
     // `notify_waiters`: every current waiter is notified; nothing is stored. 1.24.2 wakes the
     // batch in reverse (WakeList).
     NotifyState& n = s_.notifies[index(r)];
     for (auto& c : n.created) c = c != 0 ? 2 : 0;  // the call counter moves past every snapshot
-    if (n.waiters.empty()) return "nobody waits (nothing stored)";
+    if (n.waiters.empty()) return text("nobody waits (nothing stored)");
     const SmallList<TaskId, kMaxTasks> batch = n.waiters;
     n.waiters.clear();
-    std::string told = "notified";
+    Text told = text("notified");
     for (TaskId w : batch) {
       n.notified[index(w)] = 2;
-      told += " " + name(w);
+      told += text(" ", name(w));
     }
     if (sc_.version == TokioVersion::k1_24) {
-      for (std::size_t i = batch.size(); i > 0; --i) told += "; " + issue_wake(batch[i - 1]);
+      for (std::size_t i = batch.size(); i > 0; --i) told += text("; ", issue_wake(batch[i - 1]));
     } else {
-      for (TaskId w : batch) told += "; " + issue_wake(w);
+      for (TaskId w : batch) told += text("; ", issue_wake(w));
     }
     return told;
   }
@@ -1554,7 +1569,8 @@ class Step {
       const bool notified = listeners.notified[index(t)] != 0;
       listeners.notified[index(t)] = 0;
       listeners.waiters.erase(t);
-      say("its listener on ", name(r), " is dropped", notified ? ": its notification passes on -> " + notify_a_listener(r) : "");
+      say("its listener on ", name(r), " is dropped",
+          notified ? text(": its notification passes on -> ", notify_a_listener(r)) : Text{});
     } else if (op.kind == OpKind::kRecv) {
       s_.notifies[op.a].waiters.erase(t);
     } else if (op.kind == OpKind::kSelect) {
@@ -1569,13 +1585,13 @@ class Step {
     } else if (op.kind == OpKind::kLock || op.kind == OpKind::kSend || op.kind == OpKind::kGetOrInit) {
       const auto r = resource_at(op.a);
       const std::uint8_t assigned = s_.semaphore(r).assigned(waiter_of(t));
-      std::string told = "its " + std::string(op.kind == OpKind::kSend ? "send" : "lock") + " future on " + name(r) + " is dropped";
+      Text told = text("its ", op.kind == OpKind::kSend ? "send" : "lock", " future on ", name(r), " is dropped");
       if (assigned > 0) {
-        const std::string passed = drop_node(r, waiter_of(t));
-        told += ": assigned permit" + std::string(assigned > 1 ? "s" : "") + " returned" + passed;
-        if (passed.empty()) told += " (available " + std::to_string(s_.semaphore(r).available()) + ")";
+        const Text passed = drop_node(r, waiter_of(t));
+        told += text(": assigned permit", assigned > 1 ? "s" : "", " returned", passed);
+        if (passed.empty()) told += text(" (available ", std::to_string(s_.semaphore(r).available()), ")");
       } else {
-        told += ": it leaves the queue" + drop_node(r, waiter_of(t));
+        told += text(": it leaves the queue", drop_node(r, waiter_of(t)));
       }
       say(told);
     } else if (op.kind == OpKind::kNotified) {
@@ -1731,7 +1747,7 @@ class Step {
   // coop.rs: budget units spent by this step's poll (every poll starts with the full budget of
   // 128; a one-worker LIFO chain continues its run's, State::chain_spent).
   std::uint8_t coop_spent_ = 0;  // this poll's unbiased select! starts at its sleep branch
-  std::string prefix_;  // "worker.fetch: " while a child future is polled
+  Text prefix_;  // "worker.fetch: " while a child future is polled
 };
 
 }  // namespace
