@@ -56,43 +56,40 @@ std::string with_main_program(const std::string& program) {
 
 }  // namespace
 
-TEST_GROUP(BadInputFile){};
+TEST_GROUP(BadInputFile) {
+  TempDir dir;
+  const std::string report = dir.file("report.json");
+
+  void setup() override { CHECK_TRUE(dir.ok()); }
+
+  /// `wakecheck check ARGS --json REPORT`.
+  ToolRun check_with_report(const std::string& args) const {
+    return run_wakecheck(dir, "check " + args + " --json " + quote(report));
+  }
+};
 
 TEST(BadInputFile, MalformedJson) {
-  TempDir dir;
-  CHECK_TRUE(dir.ok());
   const std::string file = dir.file("malformed.json");
   write_file(file, "{\n  \"name\": \"t\",\n  \"checks\": [1, 2,]\n}\n");
-  const std::string report = dir.file("report.json");
-  const ToolRun run = run_wakecheck(dir, "check " + quote(file) + " --json " + quote(report));
-  check_rejected_with_prefix(run, file + ":3:19: invalid JSON: ");
+  check_rejected_with_prefix(check_with_report(quote(file)), file + ":3:19: invalid JSON: ");
   CHECK_FALSE(std::filesystem::exists(report));
 }
 
 TEST(BadInputFile, UnknownTask) {
-  TempDir dir;
-  CHECK_TRUE(dir.ok());
   const std::string file = dir.file("unknown_task.json");
   write_file(file, with_main_program(R"("lock m", "spawn wroker", "unlock m")"));
-  const std::string report = dir.file("report.json");
-  const ToolRun run = run_wakecheck(dir, "check " + quote(file) + " --json " + quote(report));
-  check_rejected(run, file + ":7:53: scenario.tasks[0].program[1]: unknown task 'wroker'; did you mean 'worker'?");
+  check_rejected(check_with_report(quote(file)),
+                 file + ":7:53: scenario.tasks[0].program[1]: unknown task 'wroker'; did you mean 'worker'?");
   CHECK_FALSE(std::filesystem::exists(report));
 }
 
 TEST(BadInputFile, MissingFile) {
-  TempDir dir;
-  CHECK_TRUE(dir.ok());
   const std::string file = dir.file("missing.json");
-  const std::string report = dir.file("report.json");
-  const ToolRun run = run_wakecheck(dir, "check " + quote(file) + " --json " + quote(report));
-  check_rejected(run, file + ": no such file or directory");
+  check_rejected(check_with_report(quote(file)), file + ": no such file or directory");
   CHECK_FALSE(std::filesystem::exists(report));
 }
 
 TEST(BadInputFile, ADirectoryWithoutPropertyFiles) {
-  TempDir dir;
-  CHECK_TRUE(dir.ok());
   const std::string empty = dir.file("empty");
   std::filesystem::create_directory(empty);
   const ToolRun run = run_wakecheck(dir, "check " + quote(empty));
@@ -100,31 +97,27 @@ TEST(BadInputFile, ADirectoryWithoutPropertyFiles) {
 }
 
 TEST(BadInputFile, ABadFileAfterAGoodOneGivesNoPartialReport) {
-  TempDir dir;
-  CHECK_TRUE(dir.ok());
   const std::string file = dir.file("unknown_resource.json");
   write_file(file, with_main_program(R"("lock mm")"));
-  const std::string report = dir.file("report.json");
-  const ToolRun run = run_wakecheck(dir, "check " + kSeed + " " + quote(file) + " --json " + quote(report));
-  check_rejected(run, file + ":7:42: scenario.tasks[0].program[0]: unknown resource 'mm'; did you mean 'm'?");
+  check_rejected(check_with_report(kSeed + " " + quote(file)),
+                 file + ":7:42: scenario.tasks[0].program[0]: unknown resource 'mm'; did you mean 'm'?");
   CHECK_FALSE(std::filesystem::exists(report));
 }
 
 TEST(BadInputFile, AnExistingJsonReportIsLeftAlone) {
-  TempDir dir;
-  CHECK_TRUE(dir.ok());
-  const std::string report = dir.file("report.json");
   write_file(report, "previous\n");
-  const ToolRun run = run_wakecheck(dir, "check " + quote(dir.file("missing.json")) + " --json " + quote(report));
+  const ToolRun run = check_with_report(quote(dir.file("missing.json")));
   LONGS_EQUAL(2, run.exit_code);
   STRCMP_EQUAL("previous\n", read_file(report).c_str());
 }
 
-TEST_GROUP(BadUsage){};
+TEST_GROUP(BadUsage) {
+  TempDir dir;
+
+  void setup() override { CHECK_TRUE(dir.ok()); }
+};
 
 TEST(BadUsage, UnknownOptionSuggestsTheNearestOne) {
-  TempDir dir;
-  CHECK_TRUE(dir.ok());
   const std::string report = dir.file("report.json");
   const ToolRun run = run_wakecheck(dir, "check " + kSeed + " --json " + quote(report) + " --no-timming");
   check_rejected(run, "wakecheck: unknown option '--no-timming'; did you mean '--no-timing'? (see wakecheck --help)");
@@ -132,15 +125,11 @@ TEST(BadUsage, UnknownOptionSuggestsTheNearestOne) {
 }
 
 TEST(BadUsage, UnknownOptionFarFromAnyIsNamed) {
-  TempDir dir;
-  CHECK_TRUE(dir.ok());
   const ToolRun run = run_wakecheck(dir, "check " + kSeed + " --verbose");
   check_rejected(run, "wakecheck: unknown option '--verbose' (see wakecheck --help)");
 }
 
 TEST(BadUsage, MaxStatesNeedsAPositiveWholeNumber) {
-  TempDir dir;
-  CHECK_TRUE(dir.ok());
   check_rejected(run_wakecheck(dir, "check " + kSeed + " --max-states 0"),
                  "wakecheck: option '--max-states' needs a positive whole number, found '0' (see wakecheck --help)");
   check_rejected(run_wakecheck(dir, "check " + kSeed + " --max-states 12x"),
@@ -150,15 +139,11 @@ TEST(BadUsage, MaxStatesNeedsAPositiveWholeNumber) {
 }
 
 TEST(BadUsage, OptionWithoutItsValue) {
-  TempDir dir;
-  CHECK_TRUE(dir.ok());
   check_rejected(run_wakecheck(dir, "check " + kSeed + " --json"),
                  "wakecheck: option '--json' needs a value (see wakecheck --help)");
 }
 
 TEST(BadUsage, MissingOrMisspelledCommand) {
-  TempDir dir;
-  CHECK_TRUE(dir.ok());
   check_rejected(run_wakecheck(dir, ""),
                  "wakecheck: missing a command; expected 'check', 'replay' or 'compare' (see wakecheck --help)");
   check_rejected(run_wakecheck(dir, "chekc " + kSeed),
@@ -168,16 +153,12 @@ TEST(BadUsage, MissingOrMisspelledCommand) {
 }
 
 TEST(BadUsage, UnwritableJsonReport) {
-  TempDir dir;
-  CHECK_TRUE(dir.ok());
   const std::string report = dir.file("no/such/dir/report.json");
   check_rejected(run_wakecheck(dir, "check " + kSeed + " --json " + quote(report)),
                  "wakecheck: cannot write '" + report + "'");
 }
 
 TEST(BadUsage, HelpIsNotAnError) {
-  TempDir dir;
-  CHECK_TRUE(dir.ok());
   const ToolRun run = run_wakecheck(dir, "--help");
   LONGS_EQUAL(0, run.exit_code);
   STRCMP_EQUAL("", run.err.c_str());

@@ -85,6 +85,35 @@ json counterexample_steps(const std::string& file, const std::string& property) 
   return property_named(report, property).at("counterexample").at("steps");
 }
 
+/// A run over the three seed files: it passed, its text report names `first`, `second` and
+/// `third` (first occurrences) in that order, and the totals count 4 + 4 + 9 checks, each file
+/// with no_model_error added.
+void check_three_seed_reports_in_order(const ToolRun& run, const std::string& first,
+                                       const std::string& second, const std::string& third) {
+  LONGS_EQUAL(0, run.exit_code);
+  STRCMP_EQUAL("", run.err.c_str());
+  const auto a = run.out.find(first);
+  const auto b = run.out.find(second);
+  const auto c = run.out.find(third);
+  CHECK_TRUE(a != std::string::npos && b != std::string::npos && c != std::string::npos);
+  CHECK_TRUE(a < b);
+  CHECK_TRUE(b < c);
+  CHECK_TRUE(contains(run.out, "3 files, 20 checks: 20 as expected, 0 not\n"));
+}
+
+/// The shipped file `shipped` (a path below the source root) with `from`, which it must contain,
+/// replaced by `to`, written as `name` in `dir`; returns its path.
+std::string write_edited_copy(const TempDir& dir, const std::string& shipped, const std::string& from,
+                              const std::string& to, const std::string& name) {
+  std::string text = read_file(std::string(WAKECHECK_SOURCE_DIR) + "/" + shipped);
+  const auto at = text.find(from);
+  CHECK_TRUE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+  const std::string file = dir.file(name);
+  write_file(file, text);
+  return file;
+}
+
 }  // namespace
 
 TEST_GROUP(SeedFiles){};
@@ -128,16 +157,9 @@ TEST(SeedFiles, TheThreeSeedFilesTogetherAreReportedInTheOrderGiven) {
   const ToolRun run = run_wakecheck(dir,
                                     "check properties/seed/pause_any_time.json properties/seed/drop_on_pause.json "
                                     "properties/seed/pausable_worker.json");
-  LONGS_EQUAL(0, run.exit_code);
-  STRCMP_EQUAL("", run.err.c_str());
-  const auto any = run.out.find("properties/seed/pause_any_time.json: ");
-  const auto drop = run.out.find("properties/seed/drop_on_pause.json: ");
-  const auto worker = run.out.find("properties/seed/pausable_worker.json: ");
-  CHECK_TRUE(any != std::string::npos && drop != std::string::npos && worker != std::string::npos);
-  CHECK_TRUE(any < drop);
-  CHECK_TRUE(drop < worker);
-  // 4 + 4 + 9 checks, each file with no_model_error added.
-  CHECK_TRUE(contains(run.out, "3 files, 20 checks: 20 as expected, 0 not\n"));
+  check_three_seed_reports_in_order(run, "properties/seed/pause_any_time.json: ",
+                                    "properties/seed/drop_on_pause.json: ",
+                                    "properties/seed/pausable_worker.json: ");
 }
 
 TEST(SeedFiles, ADirectoryMeansEveryJsonFileBelowItSorted) {
@@ -150,15 +172,9 @@ TEST(SeedFiles, ADirectoryMeansEveryJsonFileBelowItSorted) {
   write_file(dir.file("files/a.json"), read_file(seed_dir + "pause_any_time.json"));
   write_file(dir.file("files/notes.txt"), "not a property file\n");
   const ToolRun run = run_wakecheck(dir, "check " + quote(dir.file("files")));
-  LONGS_EQUAL(0, run.exit_code);
-  STRCMP_EQUAL("", run.err.c_str());
-  const auto a = run.out.find(dir.file("files/a.json") + ": seed, unscripted");
-  const auto b = run.out.find(dir.file("files/b.json") + ": seed fix");
-  const auto nested = run.out.find(dir.file("files/nested/a.json") + ": seed: a pausable worker");
-  CHECK_TRUE(a != std::string::npos && b != std::string::npos && nested != std::string::npos);
-  CHECK_TRUE(a < b);
-  CHECK_TRUE(b < nested);
-  CHECK_TRUE(contains(run.out, "3 files, 20 checks: 20 as expected, 0 not\n"));
+  check_three_seed_reports_in_order(run, dir.file("files/a.json") + ": seed, unscripted",
+                                    dir.file("files/b.json") + ": seed fix",
+                                    dir.file("files/nested/a.json") + ": seed: a pausable worker");
 }
 
 TEST(SeedFiles, PausableWorkerTextShowsTheSwallowedWakeAndTheFifoHandOver) {
@@ -305,14 +321,10 @@ TEST_GROUP(WrongExpectation){};
 TEST(WrongExpectation, AVerdictThatIsNotAsExpectedExitsOne) {
   TempDir dir;
   CHECK_TRUE(dir.ok());
-  std::string text = read_file(std::string(WAKECHECK_SOURCE_DIR) + "/properties/seed/pausable_worker.json");
-  const std::string wrong_from = R"({"property": "all_tasks_finish", "expect": "violated"})";
-  const std::string wrong_to = R"({"property": "all_tasks_finish", "expect": "holds"})";
-  const auto at = text.find(wrong_from);
-  CHECK_TRUE(at != std::string::npos);
-  text.replace(at, wrong_from.size(), wrong_to);
-  const std::string file = dir.file("wrong.json");
-  write_file(file, text);
+  const std::string file =
+      write_edited_copy(dir, "properties/seed/pausable_worker.json",
+                        R"({"property": "all_tasks_finish", "expect": "violated"})",
+                        R"({"property": "all_tasks_finish", "expect": "holds"})", "wrong.json");
   const std::string report = dir.file("report.json");
 
   const ToolRun run = run_wakecheck(dir, "check " + quote(file) + " --json " + quote(report));
@@ -331,13 +343,10 @@ TEST(WrongExpectation, AVerdictThatIsNotAsExpectedExitsOne) {
 TEST(WrongExpectation, OneMismatchAmongSeveralFilesExitsOne) {
   TempDir dir;
   CHECK_TRUE(dir.ok());
-  std::string text = read_file(std::string(WAKECHECK_SOURCE_DIR) + "/properties/seed/drop_on_pause.json");
-  const std::string from = R"({"property": "waker_contract", "expect": "holds"})";
-  const auto at = text.find(from);
-  CHECK_TRUE(at != std::string::npos);
-  text.replace(at, from.size(), R"({"property": "waker_contract", "expect": "violated"})");
-  const std::string file = dir.file("wrong.json");
-  write_file(file, text);
+  const std::string file =
+      write_edited_copy(dir, "properties/seed/drop_on_pause.json",
+                        R"({"property": "waker_contract", "expect": "holds"})",
+                        R"({"property": "waker_contract", "expect": "violated"})", "wrong.json");
   const ToolRun run = run_wakecheck(dir, "check properties/seed/pausable_worker.json " + quote(file));
   LONGS_EQUAL(1, run.exit_code);
   // 10 + 5 checks, no_model_error included.
@@ -465,15 +474,10 @@ TEST(LanguageFiles, AVacuousVerdictDoesNotPassForHolds) {
   // Vacuity is reported, not a pass: expecting "holds" of a vacuous property is a mismatch.
   TempDir dir;
   CHECK_TRUE(dir.ok());
-  std::string text = read_file(std::string(WAKECHECK_SOURCE_DIR) + "/" + kSpin);
-  const std::string from = R"x("holds(spinner, m) leads_to not holds(spinner, m)",
-     "expect": "vacuous")x";
-  const auto at = text.find(from);
-  CHECK_TRUE(at != std::string::npos);
-  text.replace(at, from.size(), R"x("holds(spinner, m) leads_to not holds(spinner, m)",
-     "expect": "holds")x");
-  const std::string file = dir.file("spin.json");
-  write_file(file, text);
+  const std::string releases = R"x("holds(spinner, m) leads_to not holds(spinner, m)",
+     "expect": )x";
+  const std::string file =
+      write_edited_copy(dir, kSpin, releases + "\"vacuous\"", releases + "\"holds\"", "spin.json");
   const ToolRun run = run_wakecheck(dir, "check " + quote(file));
   LONGS_EQUAL(1, run.exit_code);
   const std::string line = line_of(run.out, "spinner_releases");

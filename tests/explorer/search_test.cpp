@@ -449,6 +449,16 @@ TEST(Search, ReportsPropertyNamesAndKindsInTheOrderGiven) {
 // ----------------------------------------------------------------------------------------------
 TEST_GROUP(Always){};
 
+namespace {
+
+// "always a + b < 4": on the counters up to 3 it first fails at depth 4, at (3,1).
+SearchResult<TwoCounters> search_sum_below_four(const TwoCounters& model) {
+  return search(model, {property<TwoCounters>("sum below 4", PropertyKind::kAlways,
+                                              [](const CounterState& s) { return s.a + s.b < 4; })});
+}
+
+}  // namespace
+
 TEST(Always, HoldsOverTheWholeSpaceWithoutAWitness) {
   const auto result =
       search(TwoCounters{3}, {property<TwoCounters>("bounded", PropertyKind::kAlways,
@@ -464,9 +474,7 @@ TEST(Always, ViolationWitnessIsTheFirstViolatingStateAtMinimalDepth) {
   // a + b < 4 first fails at depth 4; the first such state in breadth-first order is (3,1),
   // reached from (3,0), the first state of depth 3.
   const TwoCounters model{3};
-  const auto result = search(
-      model, {property<TwoCounters>("sum below 4", PropertyKind::kAlways,
-                                    [](const CounterState& s) { return s.a + s.b < 4; })});
+  const auto result = search_sum_below_four(model);
   const auto& outcome = result.outcomes[0];
   CHECK_EQUAL(Verdict::kViolated, outcome.verdict);
   CHECK_TRUE(outcome.witness.has_value());
@@ -484,9 +492,7 @@ TEST(Always, ViolationWitnessIsTheFirstViolatingStateAtMinimalDepth) {
 
 TEST(Always, TraceToWitnessHasWitnessDepthEventsAndReplaysToIt) {
   const TwoCounters model{3};
-  const auto result = search(
-      model, {property<TwoCounters>("sum below 4", PropertyKind::kAlways,
-                                    [](const CounterState& s) { return s.a + s.b < 4; })});
+  const auto result = search_sum_below_four(model);
   const StateId witness = *result.outcomes[0].witness;
   const auto trace = result.trace_to(witness);
   CHECK_EQUAL(std::size_t{4}, trace.events.size());
@@ -680,6 +686,17 @@ SearchResult<TwoCounters> bounded_counters() {
       options);
 }
 
+// The counters up to 3 (16 states) searched for "a below 4", which holds, with at most
+// `max_states` states stored.
+SearchResult<TwoCounters> counters_bounded_at(std::size_t max_states) {
+  SearchOptions options;
+  options.max_states = max_states;
+  return search(TwoCounters{3},
+                {property<TwoCounters>("a below 4", PropertyKind::kAlways,
+                                       [](const CounterState& s) { return s.a < 4; })},
+                options);
+}
+
 }  // namespace
 
 TEST(Bound, StopsAtMaxStatesAndMarksTheSearchIncomplete) {
@@ -746,12 +763,7 @@ TEST(Bound, AViolatedDeadEndPropertyStaysViolated) {
 }
 
 TEST(Bound, ABoundAboveTheStateCountLeavesTheSearchComplete) {
-  SearchOptions options;
-  options.max_states = 17;
-  const auto result = search(
-      TwoCounters{3}, {property<TwoCounters>("a below 4", PropertyKind::kAlways,
-                                             [](const CounterState& s) { return s.a < 4; })},
-      options);
+  const auto result = counters_bounded_at(17);
   CHECK_TRUE(result.stats.complete);
   CHECK_EQUAL(16u, result.stats.states);
   CHECK_EQUAL(24u, result.stats.transitions);
@@ -770,12 +782,7 @@ TEST(Bound, CountsOnlyTransitionsActuallyApplied) {
 }
 
 TEST(Bound, ABoundEqualToTheStateCountLeavesTheSearchComplete) {
-  SearchOptions options;
-  options.max_states = 16;
-  const auto result = search(
-      TwoCounters{3}, {property<TwoCounters>("a below 4", PropertyKind::kAlways,
-                                             [](const CounterState& s) { return s.a < 4; })},
-      options);
+  const auto result = counters_bounded_at(16);
   CHECK_TRUE(result.stats.complete);
   CHECK_EQUAL(16u, result.stats.states);
   CHECK_EQUAL(Verdict::kHolds, result.outcomes[0].verdict);
@@ -1046,6 +1053,12 @@ Property<typename M::State> leads_to(std::string name, std::function<bool(const 
   return p;
 }
 
+/// "eventually `node`" (no condition: from the initial state) on a graph.
+Property<NodeState> eventually_at(std::uint8_t node) {
+  return leads_to<GraphModel>("eventually " + std::to_string(node), {},
+                              [node](const NodeState& s) { return s.node == node; });
+}
+
 /// `trace` is a lasso on `model`: its events replay from the initial state to its own states,
 /// and the cycle events[loop_start..] ends in the state where it starts.
 template <class M>
@@ -1070,8 +1083,7 @@ TEST(LeadsTo, ViolatedByADeadEndBesideTheTarget) {
   // "eventually node 3" (no condition: from the initial state): the run 0 -> 1 ends in a dead
   // end without reaching 3. The counterexample is that finite run, with no cycle.
   const GraphModel model = dead_end_beside_the_target();
-  const auto result = search(model, {leads_to<GraphModel>("eventually 3", {},
-                                                          [](const NodeState& s) { return s.node == 3; })});
+  const auto result = search(model, {eventually_at(3)});
   CHECK_EQUAL(2u, result.stats.dead_ends);
   const auto& outcome = result.outcomes[0];
   CHECK_TRUE(outcome.kind == PropertyKind::kLeadsTo);
@@ -1132,8 +1144,7 @@ TEST(LeadsTo, ViolatedOnlyByAFairCycleIsReportedAsALasso) {
   // fair_spin has no dead end; the run 0, 1, 2, 1, 2, ... never reaches 3 and is fair (key 1 is
   // not enabled in 2). The lasso: the prefix 0 -> 1, then the cycle 1 -> 2 -> 1 from index 1.
   const GraphModel model = fair_spin();
-  const auto result = search(model, {leads_to<GraphModel>("eventually 3", {},
-                                                          [](const NodeState& s) { return s.node == 3; })});
+  const auto result = search(model, {eventually_at(3)});
   CHECK_TRUE(result.stats.complete);
   CHECK_EQUAL(0u, result.stats.dead_ends);
   CHECK_EQUAL(4u, result.stats.states);
@@ -1156,8 +1167,7 @@ TEST(LeadsTo, ViolatedOnlyByAFairCycleIsReportedAsALasso) {
 TEST(LeadsTo, ACycleWithAKeyEnabledThroughoutButNeverTakenIsNotAViolation) {
   // unfair_spin: staying in 1 <-> 2 forever ignores key 1, enabled in both: not a fair run. Every
   // fair run leaves by an exit and reaches 3.
-  const auto result = search(unfair_spin(), {leads_to<GraphModel>("eventually 3", {},
-                                                                  [](const NodeState& s) { return s.node == 3; })});
+  const auto result = search(unfair_spin(), {eventually_at(3)});
   CHECK_TRUE(result.stats.complete);
   CHECK_EQUAL(0u, result.stats.dead_ends);
   CHECK_EQUAL(Verdict::kHolds, result.outcomes[0].verdict);
@@ -1165,14 +1175,12 @@ TEST(LeadsTo, ACycleWithAKeyEnabledThroughoutButNeverTakenIsNotAViolation) {
   CHECK_FALSE(result.traces[0].has_value());
   // A self-loop is a cycle too: spinning in 1 while the exit (key 1) stays enabled is unfair.
   const GraphModel self_loop{{{{1, 0}}, {{1, 0}, {2, 1}}, {{2, 0}}}};
-  const auto spin = search(self_loop, {leads_to<GraphModel>("eventually 2", {},
-                                                            [](const NodeState& s) { return s.node == 2; })});
+  const auto spin = search(self_loop, {eventually_at(2)});
   CHECK_EQUAL(Verdict::kHolds, spin.outcomes[0].verdict);
   // With the spin and the exit in one fairness class, the spin alone is fair: violated, a lasso
   // whose cycle is the self-loop.
   const GraphModel one_class{{{{1, 0}}, {{1, 0}, {2, 0}}, {{2, 0}}}};
-  const auto same = search(one_class, {leads_to<GraphModel>("eventually 2", {},
-                                                            [](const NodeState& s) { return s.node == 2; })});
+  const auto same = search(one_class, {eventually_at(2)});
   CHECK_EQUAL(Verdict::kViolated, same.outcomes[0].verdict);
   check_lasso(one_class, *same.traces[0]);
   CHECK_EQUAL(std::size_t{1}, *same.traces[0]->loop_start);
@@ -1184,8 +1192,7 @@ TEST(LeadsTo, ACycleWithAKeyEnabledThroughoutButNeverTakenIsNotAViolation) {
 
 TEST(LeadsTo, EnvironmentExitsDoNotMakeACycleUnfair) {
   const GraphModel model = spin_with_environment_exits();
-  const auto result = search(model, {leads_to<GraphModel>("eventually 3", {},
-                                                          [](const NodeState& s) { return s.node == 3; })});
+  const auto result = search(model, {eventually_at(3)});
   // Nodes 1 and 2 are not dead ends (the spin is not an environment event).
   CHECK_EQUAL(0u, result.stats.dead_ends);
   CHECK_EQUAL(Verdict::kViolated, result.outcomes[0].verdict);
@@ -1195,9 +1202,7 @@ TEST(LeadsTo, EnvironmentExitsDoNotMakeACycleUnfair) {
 TEST(LeadsTo, IsUnknownWhenTheBoundCutsTheSearchShort) {
   SearchOptions options;
   options.max_states = 2;
-  const auto result = search(fair_spin(), {leads_to<GraphModel>("eventually 3", {},
-                                                                [](const NodeState& s) { return s.node == 3; })},
-                             options);
+  const auto result = search(fair_spin(), {eventually_at(3)}, options);
   CHECK_FALSE(result.stats.complete);
   CHECK_EQUAL(Verdict::kUnknown, result.outcomes[0].verdict);
   CHECK_FALSE(result.traces[0].has_value());

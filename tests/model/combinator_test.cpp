@@ -194,7 +194,7 @@ TEST(JoinMacro, AWakeOfOneBranchPollsEveryUnfinishedBranch) {
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(task_id(u)) == 1; });
+  run.run_until_polled(task_id(u), 1);
   {
     const State& s = run.state();
     LONGS_EQUAL(1, s.vars[na]);
@@ -203,7 +203,7 @@ TEST(JoinMacro, AWakeOfOneBranchPollsEveryUnfinishedBranch) {
     check_tasks({task_id(worker)}, ids(s.run_queue));  // b's wake scheduled the task
     UNSIGNED_LONGS_EQUAL(1, s.tasks[worker].wake_pending);
   }
-  run.run_until([&](const State&) { return run.polls_of(task_id(worker)) == 2; });
+  run.run_until_polled(task_id(worker), 2);
   LONGS_EQUAL(1, run.state().vars[nb]);
   LONGS_EQUAL(2, run.state().vars[na]);  // polled by b's wake, not its own
   run.run();
@@ -237,12 +237,12 @@ TEST(JoinMacro, TheFirstBranchPolledRotatesFromOnePollToTheNext) {
   Runner run(model);
   const std::vector<std::int16_t> expected_log{1 * 16 + 2 * 4 + 3, 27 * 64 + 2 * 16 + 3 * 4 + 1};
   for (std::size_t poll = 1; poll <= 2; ++poll) {
-    run.run_until([&](const State&) { return run.polls_of(task_id(worker)) == poll; });
+    run.run_until_polled(task_id(worker), poll);
     LONGS_EQUAL(expected_log[poll - 1], run.state().vars[log]);
   }
-  run.run_until([&](const State&) { return run.polls_of(task_id(worker)) == 3; });
+  run.run_until_polled(task_id(worker), 3);
   LONGS_EQUAL(2, run.state().vars[last]);  // c, a, b
-  run.run_until([&](const State&) { return run.polls_of(task_id(worker)) == 4; });
+  run.run_until_polled(task_id(worker), 4);
   LONGS_EQUAL(3, run.state().vars[last]);  // a, b, c
   CHECK(status(run.state(), worker) == TaskStatus::kComplete);
   run.run();
@@ -261,12 +261,12 @@ TEST(JoinMacro, TheTaskFinishesOnlyAfterEveryBranchHasFinished) {
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(task_id(j.worker)) == 1; });
+  run.run_until_polled(task_id(j.worker), 1);
   CHECK(status(run.state(), j.a) == TaskStatus::kComplete);
   CHECK_FALSE(finished(run.state(), j.b));
   CHECK(status(run.state(), j.worker) == TaskStatus::kIdle);
   for (std::size_t poll = 2; poll <= 3; ++poll) {
-    run.run_until([&](const State&) { return run.polls_of(task_id(j.worker)) == poll; });
+    run.run_until_polled(task_id(j.worker), poll);
     CHECK_FALSE(finished(run.state(), j.worker));
   }
   const auto at = run_checking_branches(run, model);
@@ -289,7 +289,7 @@ TEST(JoinMacro, BranchesAreWokenThroughTheTaskAndNeverScheduledThemselves) {
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(kMainTask) == 2; });
+  run.run_until_polled(kMainTask, 2);
   {
     // main's unlock assigned the permit to a (queued first) and scheduled the worker.
     const State& s = run.state();
@@ -420,14 +420,14 @@ TEST(FuturesUnorderedSet, NextPollsOnlyTheWokenChildrenInWakeOrder) {
   const WakeOrderSet f(false);
   const TokioModel model(f.sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(task_id(f.u)) == 1; });
+  run.run_until_polled(task_id(f.u), 1);
   {
     const State& s = run.state();
     check_tasks({task_id(f.c2), task_id(f.c0)}, ids(s.ready_children));  // the set's ready queue
     check_tasks({task_id(f.worker)}, ids(s.run_queue));
     CHECK_TRUE(s.deferred.contains(task_id(f.c1)));
   }
-  run.run_until([&](const State&) { return run.polls_of(task_id(f.worker)) == 2; });
+  run.run_until_polled(task_id(f.worker), 2);
   {
     const State& s = run.state();
     LONGS_EQUAL(3 * 4 + 1, s.vars[f.log]);  // c2, then c0
@@ -448,7 +448,7 @@ TEST(FuturesUnorderedSet, NextReturnsAtTheFirstChildToFinishLeavingTheOtherWoken
   const WakeOrderSet f(true);
   const TokioModel model(f.sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(task_id(f.worker)) == 2; });
+  run.run_until_polled(task_id(f.worker), 2);
   {
     const State& s = run.state();
     LONGS_EQUAL(3, s.vars[f.log]);  // c2 only
@@ -558,7 +558,7 @@ TEST(FuturesUnorderedSet, ANextThatPolledEveryChildWakesTheTaskAndYields) {
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(task_id(worker)) == 1; });
+  run.run_until_polled(task_id(worker), 1);
   CHECK_TRUE(run.state().tasks[worker].wake_pending == 1);
   run.run();
   UNSIGNED_LONGS_EQUAL(2, run.polls_of(task_id(worker)));
@@ -639,7 +639,7 @@ TEST(BufferUnordered, TheNextItemIsTakenOnlyWhenNextIsCalledAgain) {
   CHECK_TRUE(run.state().tasks[f.i1].live());
   CHECK(status(run.state(), f.i2) == TaskStatus::kNotSpawned);
   const std::size_t polls = run.polls_of(task_id(f.worker));
-  run.run_until([&](const State&) { return run.polls_of(task_id(f.worker)) == polls + 1; });
+  run.run_until_polled(task_id(f.worker), polls + 1);
   CHECK_TRUE(run.state().tasks[f.i2].live());
   CHECK(status(run.state(), f.i1) == TaskStatus::kComplete);
 }
@@ -682,7 +682,7 @@ TEST(SelectAll, ChildrenArePolledInOrderAndTheFirstReadyWinsBeforeTheRestArePoll
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(task_id(worker)) == 1; });
+  run.run_until_polled(task_id(worker), 1);
   const State& s = run.state();
   LONGS_EQUAL(2, s.vars[x]);
   CHECK(status(s, bb) == TaskStatus::kComplete);
@@ -723,6 +723,21 @@ struct QueuedLoser {
   }
 };
 
+/// b, the loser, was dropped and its lock future left m's queue.
+void check_loser_dropped(const State& s, const QueuedLoser& f) {
+  CHECK(status(s, f.b) == TaskStatus::kDropped);
+  CHECK_FALSE(s.semaphores[f.mx].node(m::waiter_of(task_id(f.b))).queued != 0);
+}
+
+/// Runs to the end (no branch ever scheduled): the worker's own lock succeeds, the worker and
+/// main complete, and m is free.
+void finish_with_m_free(Runner& run, const TokioModel& model, const QueuedLoser& f) {
+  run_checking_branches(run, model);
+  CHECK(status(run.state(), f.worker) == TaskStatus::kComplete);
+  CHECK(status(run.state(), kMainTask) == TaskStatus::kComplete);
+  UNSIGNED_LONGS_EQUAL(1, run.state().semaphores[f.mx].available());
+}
+
 }  // namespace
 
 TEST(SelectAll, WithTheRestDroppedALosersLockFutureLeavesTheQueue) {
@@ -732,16 +747,12 @@ TEST(SelectAll, WithTheRestDroppedALosersLockFutureLeavesTheQueue) {
   run.run_until([&](const State& s) { return finished(s, f.a); });
   {
     const State& s = run.state();
-    CHECK(status(s, f.b) == TaskStatus::kDropped);
-    CHECK_FALSE(s.semaphores[f.mx].node(m::waiter_of(task_id(f.b))).queued != 0);
+    check_loser_dropped(s, f);
     // The worker's own lock is the only waiter.
     UNSIGNED_LONGS_EQUAL(1, s.semaphores[f.mx].queue().size());
     CHECK_TRUE(m::waits_on(s, f.sc, task_id(f.worker)) == ResourceId{f.mx});
   }
-  run_checking_branches(run, model);
-  CHECK(status(run.state(), f.worker) == TaskStatus::kComplete);
-  CHECK(status(run.state(), kMainTask) == TaskStatus::kComplete);
-  UNSIGNED_LONGS_EQUAL(1, run.state().semaphores[f.mx].available());
+  finish_with_m_free(run, model, f);
 }
 
 TEST(SelectAll, WithTheRestKeptALosersLockFutureStaysQueuedAndStrandsThePermitItIsHanded) {
@@ -771,12 +782,8 @@ TEST(SelectAll, DropKeptDropsTheRestAndTheWorkersLockSucceeds) {
   const TokioModel model(f.sc);
   Runner run(model);
   run.run_until([&](const State& s) { return finished(s, f.a); });
-  CHECK(status(run.state(), f.b) == TaskStatus::kDropped);
-  CHECK_FALSE(run.state().semaphores[f.mx].node(m::waiter_of(task_id(f.b))).queued != 0);
-  run_checking_branches(run, model);
-  CHECK(status(run.state(), f.worker) == TaskStatus::kComplete);
-  CHECK(status(run.state(), kMainTask) == TaskStatus::kComplete);
-  UNSIGNED_LONGS_EQUAL(1, run.state().semaphores[f.mx].available());
+  check_loser_dropped(run.state(), f);
+  finish_with_m_free(run, model, f);
 }
 
 namespace {
@@ -979,16 +986,16 @@ TEST(CoopBudget, The129thAcquireOfAPollIsPendingAndTheBudgetIsFreshAtTheNextPoll
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(task_id(f.t)) == 1; });
+  run.run_until_polled(task_id(f.t), 1);
   {
     const State& s = run.state();
     LONGS_EQUAL(128, s.vars[f.count]);
     UNSIGNED_LONGS_EQUAL(1, s.semaphores[f.mx].available());  // the mutex was free
     check_tasks({task_id(f.o), task_id(f.t)}, ids(s.run_queue));
   }
-  run.run_until([&](const State&) { return run.polls_of(task_id(f.o)) == 1; });
+  run.run_until_polled(task_id(f.o), 1);
   LONGS_EQUAL(128, run.state().vars[f.seen]);
-  run.run_until([&](const State&) { return run.polls_of(task_id(f.t)) == 2; });
+  run.run_until_polled(task_id(f.t), 2);
   LONGS_EQUAL(256, run.state().vars[f.count]);
   run.run();
   LONGS_EQUAL(300, run.state().vars[f.count]);
@@ -1021,7 +1028,7 @@ std::vector<TaskId> s24_polls(TokioVersion version, std::vector<TaskId>& queue_a
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(task_id(t)) == 1; });
+  run.run_until_polled(task_id(t), 1);
   LONGS_EQUAL(128, run.state().vars[count]);
   CHECK_FALSE(finished(run.state(), t));
   queue_after_t = ids(run.state().run_queue);
@@ -1067,7 +1074,7 @@ TEST(CoopBudget, JoinBranchesShareTheTasksBudget) {
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(task_id(j.worker)) == 1; });
+  run.run_until_polled(task_id(j.worker), 1);
   LONGS_EQUAL(100, run.state().vars[ca]);
   LONGS_EQUAL(28, run.state().vars[cb]);
   CHECK_TRUE(run.state().tasks[j.worker].wake_pending == 1);  // b's refused acquire woke the task
@@ -1101,7 +1108,7 @@ TEST(CoopBudget, NotifyAndTryLockAreNotCoopParticipants) {
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(task_id(t)) == 1; });
+  run.run_until_polled(task_id(t), 1);
   {
     const State& s = run.state();
     LONGS_EQUAL(128, s.vars[count]);
@@ -1111,7 +1118,7 @@ TEST(CoopBudget, NotifyAndTryLockAreNotCoopParticipants) {
     UNSIGNED_LONGS_EQUAL(1, s.semaphores[mx].available());
     CHECK_TRUE(s.tasks[t].wake_pending == 1);
   }
-  run.run_until([&](const State&) { return run.polls_of(task_id(t)) == 2; });
+  run.run_until_polled(task_id(t), 2);
   LONGS_EQUAL(1, run.state().vars[locked]);
   CHECK(status(run.state(), t) == TaskStatus::kComplete);
 }
@@ -1221,7 +1228,7 @@ TEST(EventInterval, AMainThatSpawnedSixTasksAndYieldedIsPolledAfterEventInterval
     const Scenario sc = b.build();
     const TokioModel model(sc);
     Runner run(model);
-    run.run_until([&](const State&) { return run.polls_of(kMainTask) == 2; });
+    run.run_until_polled(kMainTask, 2);
     const std::size_t expected = std::min<std::size_t>(interval, 6);
     LONGS_EQUAL(static_cast<long>(expected), run.state().vars[seen]);
     // main's second poll comes right after `expected` task polls, in spawn order.

@@ -95,7 +95,7 @@ TEST(TokioNotify, NotifyOneHandsTheNotificationToTheOldestWaiter) {
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(kMainTask) == 2; });
+  run.run_until_polled(kMainTask, 2);
   {
     const State& s = run.state();
     UNSIGNED_LONGS_EQUAL(1, s.notifies[n].notified[a]);  // OneWaiter
@@ -129,7 +129,7 @@ TEST(TokioNotify, NotifyWaitersWakesEveryCurrentWaiterInReverseAndStoresNothing)
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(kMainTask) == 2; });
+  run.run_until_polled(kMainTask, 2);
   {
     const State& s = run.state();
     CHECK_TRUE(waiters(s, n).empty());
@@ -188,7 +188,7 @@ TEST(TokioNotify, DroppingANotifiedThatGotNotifyOneForwardsIt) {
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(kMainTask) == 2; });
+  run.run_until_polled(kMainTask, 2);
   UNSIGNED_LONGS_EQUAL(1, run.state().notifies[n].notified[a]);  // handed to the oldest: A
   check_tasks({task_id(bb)}, waiters(run.state(), n));
   run.run();
@@ -613,7 +613,7 @@ TEST(SpuriousWake, RepollsAnIdleTaskWithoutChangingWhatItAwaits) {
   UNSIGNED_LONGS_EQUAL(0, run.state().faults_left[static_cast<std::size_t>(m::FaultKind::kSpuriousWake)]);
   // Not offered again: the budget is spent.
   for (const Event& e : run.enabled()) CHECK_FALSE(e.kind == EventKind::kSpuriousWake);
-  run.run_until([&](const State&) { return run.polls_of(task_id(w)) == 2; });
+  run.run_until_polled(task_id(w), 2);
   const State& after = run.state();
   CHECK(status(after, w) == TaskStatus::kIdle);
   UNSIGNED_LONGS_EQUAL(before.tasks[w].pc, after.tasks[w].pc);

@@ -78,6 +78,11 @@ class Runner {
     FAIL("the awaited state was not reached within 10000 steps");
   }
 
+  /// Runs until `t` has been polled `n` times since the start (run_until).
+  void run_until_polled(TaskId t, std::size_t n) {
+    run_until([&](const State&) { return polls_of(t) == n; });
+  }
+
   std::size_t polls_of(TaskId t) const {
     std::size_t n = 0;
     for (TaskId p : polls_) n += p == t ? 1 : 0;

@@ -42,6 +42,22 @@ Semaphore held_with_queue(const std::vector<WaiterId>& waiters) {
   return s;
 }
 
+/// A semaphore with no permit and `waiters` queued on it for one permit each, in order.
+Semaphore empty_with_queue(const std::vector<WaiterId>& waiters) {
+  Semaphore s(0);
+  for (WaiterId w : waiters) CHECK(s.poll_acquire(w, 1) == kPending);
+  return s;
+}
+
+/// Dropping `w`'s Acquire wakes nobody and leaves `s` exactly as it was.
+void check_drop_changes_nothing(Semaphore& s, WaiterId w) {
+  const Semaphore before = s;
+  WakeList wakes;
+  s.drop_acquire(w, wakes);
+  CHECK_TRUE(wakes.empty());
+  CHECK_TRUE(s == before);
+}
+
 /// Permits the semaphore accounts for outside guards: the counter plus what nodes own.
 unsigned counter_plus_assigned(const Semaphore& s) {
   unsigned total = s.available();
@@ -194,8 +210,7 @@ TEST(Semaphore, ReleaseBeyondTheQueuedNeedsPutsTheSurplusInTheCounter) {
 
 TEST(Semaphore, SeveralSingleReleasesServeWaitersFifo) {
   // S3 (b): three add_permits(1) wake A, then B, then C.
-  Semaphore s(0);
-  for (WaiterId w : {kA, kB, kC}) CHECK(s.poll_acquire(w, 1) == kPending);
+  Semaphore s = empty_with_queue({kA, kB, kC});
   std::vector<WaiterId> order;
   for (int i = 0; i < 3; ++i) {
     WakeList wakes;
@@ -210,8 +225,7 @@ TEST(Semaphore, SeveralSingleReleasesServeWaitersFifo) {
 
 TEST(Semaphore, BatchReleaseWakesInReverseOfAssignmentOrder) {
   // S3 (a) in 1.24.2: add_permits(3) assigns A, B, C (oldest first) and wakes C, B, A.
-  Semaphore s(0);
-  for (WaiterId w : {kA, kB, kC}) CHECK(s.poll_acquire(w, 1) == kPending);
+  Semaphore s = empty_with_queue({kA, kB, kC});
   WakeList wakes;
   s.release(3, wakes);
   check_ids({kC, kB, kA}, ids(wakes));
@@ -221,8 +235,7 @@ TEST(Semaphore, BatchReleaseWakesInReverseOfAssignmentOrder) {
 }
 
 TEST(Semaphore, BatchReleaseAssignsOldestFirstWhenItCannotServeEveryone) {
-  Semaphore s(0);
-  for (WaiterId w : {kA, kB, kC}) CHECK(s.poll_acquire(w, 1) == kPending);
+  Semaphore s = empty_with_queue({kA, kB, kC});
   WakeList wakes;
   s.release(2, wakes);
   check_ids({kB, kA}, ids(wakes));
@@ -409,21 +422,13 @@ TEST(Semaphore, DropOfAnUnassignedQueuedAcquireOnlyLeavesTheQueue) {
 
 TEST(Semaphore, DropOfANeverPolledAcquireDoesNothing) {
   Semaphore s = held_with_queue({kA});
-  const Semaphore before = s;
-  WakeList wakes;
-  s.drop_acquire(kD, wakes);
-  CHECK_TRUE(wakes.empty());
-  CHECK_TRUE(s == before);
+  check_drop_changes_nothing(s, kD);
 }
 
 TEST(Semaphore, DropOfAnAcquireCompletedOnTheFastPathDoesNothing) {
   Semaphore s(2);
   CHECK(s.poll_acquire(kA, 1) == kReady);
-  const Semaphore before = s;
-  WakeList wakes;
-  s.drop_acquire(kA, wakes);
-  CHECK_TRUE(wakes.empty());
-  CHECK_TRUE(s == before);
+  check_drop_changes_nothing(s, kA);
   UNSIGNED_LONGS_EQUAL(1, s.available());
 }
 
@@ -433,11 +438,7 @@ TEST(Semaphore, DropOfAnAcquireCompletedAfterAssignmentDoesNotReleaseAgain) {
   WakeList released;
   s.release(1, released);
   CHECK(s.poll_acquire(kA, 1) == kReady);
-  const Semaphore before = s;
-  WakeList wakes;
-  s.drop_acquire(kA, wakes);
-  CHECK_TRUE(wakes.empty());
-  CHECK_TRUE(s == before);
+  check_drop_changes_nothing(s, kA);
   CHECK_TRUE(s.waiting(kB));
   UNSIGNED_LONGS_EQUAL(0, s.available());
 }

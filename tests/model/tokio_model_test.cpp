@@ -299,10 +299,10 @@ TEST(TokioScheduler, WakesOfAnIdleTaskBeforeItRunsCoalesceIntoOnePoll) {
   const TaskId x = task_id(1);
   Runner run(model);
   // Right after main's second poll, which woke X three times.
-  run.run_until([&](const State&) { return run.polls_of(kMainTask) == 2; });
+  run.run_until_polled(kMainTask, 2);
   check_tasks({x}, {run.state().run_queue.begin(), run.state().run_queue.end()});
   // Up to main's third poll (the one that unlocks): X ran once for the three wakes.
-  run.run_until([&](const State&) { return run.polls_of(kMainTask) == 3; });
+  run.run_until_polled(kMainTask, 3);
   check_tasks({kMainTask, x, kMainTask, x, kMainTask}, run.polls());
   UNSIGNED_LONGS_EQUAL(1, q::owned_by_future(run.state(), x, kM));  // assigned by the unlock
   run.run();
@@ -321,7 +321,7 @@ TEST(TokioScheduler, WakeOfAnAlreadyScheduledTaskIsCoalesced) {
   }));
   const TaskId x = task_id(1);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(kMainTask) == 2; });
+  run.run_until_polled(kMainTask, 2);
   UNSIGNED_LONGS_EQUAL(1, run.state().run_queue.size());
   run.run();
   UNSIGNED_LONGS_EQUAL(2, run.polls_of(x));
@@ -365,7 +365,7 @@ TEST(TokioScheduler, WokenMainIsPolledWithinOneEventIntervalOfTaskPolls) {
              run.state().task(kMainTask).status == TaskStatus::kScheduled);
   CHECK_FALSE(run.state().task(task_id(1)).finished());
   const std::size_t polls_at_wake = run.polls().size();
-  run.run_until([&](const State&) { return run.polls_of(kMainTask) == 2; });
+  run.run_until_polled(kMainTask, 2);
   const std::size_t task_polls = run.polls().size() - 1 - polls_at_wake;
   CHECK_TEXT(task_polls <= 61,
              ("task polls between main's wake and its poll: " + std::to_string(task_polls)).c_str());
@@ -404,7 +404,7 @@ TEST(TokioMutex, ReleaseAssignsPermitToOldestWaiterBeforeItIsPolled) {
   const TokioModel model(sc);
   Runner run(model);
   // Up to the end of main's second poll (it unlocks m, then awaits worker0).
-  run.run_until([&](const State&) { return run.polls_of(kMainTask) == 2; });
+  run.run_until_polled(kMainTask, 2);
   const State& s = run.state();
   UNSIGNED_LONGS_EQUAL(1, q::owned_by_future(s, worker(0), kM));
   UNSIGNED_LONGS_EQUAL(0, q::held_by(s, worker(0), kM));
@@ -419,7 +419,7 @@ TEST(TokioMutex, ReleaseAssignsPermitToOldestWaiterBeforeItIsPolled) {
   UNSIGNED_LONGS_EQUAL(1, run.polls_of(worker(0)));
   UNSIGNED_LONGS_EQUAL(1, s.task(worker(0)).wake_pending);
   // Its next poll turns the assigned permit into a guard.
-  run.run_until([&](const State&) { return run.polls_of(worker(0)) == 2; });
+  run.run_until_polled(worker(0), 2);
   UNSIGNED_LONGS_EQUAL(1, q::held_by(run.state(), worker(0), kM));
   UNSIGNED_LONGS_EQUAL(0, q::owned_by_future(run.state(), worker(0), kM));
 }
@@ -445,7 +445,7 @@ TEST(TokioMutex, UnlockThenTryLockInTheSamePollFailsBecauseThePermitIsInTheWaite
   const TaskId a = task_id(1);
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(kMainTask) == 2; });
+  run.run_until_polled(kMainTask, 2);
   const State& s = run.state();
   UNSIGNED_LONGS_EQUAL(0, q::held_by(s, kMainTask, kM));  // try_lock failed
   UNSIGNED_LONGS_EQUAL(1, q::owned_by_future(s, a, kM));
@@ -593,7 +593,7 @@ TEST(TokioSeed, AbortOfAnAssignedButUnpolledWaiterForwardsThePermit) {
   const TaskId w0 = task_id(1), w1 = task_id(2);
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State&) { return run.polls_of(kMainTask) == 2; });
+  run.run_until_polled(kMainTask, 2);
   UNSIGNED_LONGS_EQUAL(1, q::owned_by_future(run.state(), w0, kM));
   UNSIGNED_LONGS_EQUAL(1, run.state().task(w0).cancel_requested);
   UNSIGNED_LONGS_EQUAL(1, run.state().run_queue.size());  // the abort queued nothing extra

@@ -219,6 +219,14 @@ void check_verdict(Verdict expected, const Decided& decided) {
   STRCMP_EQUAL(verdict_name(expected), verdict_name(decided.verdict()));
 }
 
+/// The witness of a violation: `decided` must be violated, with a witness.
+model::State violation_witness(const Decided& decided) {
+  check_verdict(Verdict::kViolated, decided);
+  const auto witness = decided.witness();
+  CHECK_TRUE(witness.has_value());
+  return *witness;
+}
+
 /// A kLeadsTo counterexample: a lasso from the initial state, ending at the outcome's witness.
 void check_lasso_ends_at_witness(const Decided& decided, std::size_t i = 0) {
   const auto& lasso = decided.result.traces.at(i);
@@ -398,28 +406,24 @@ TEST_GROUP(DeadlockFree){};
 TEST(DeadlockFree, OppositeLockOrdersViolateIt) {
   const model::TokioModel m(opposite_lock_orders());
   const auto decided = decide(m, "deadlock_free");
-  check_verdict(Verdict::kViolated, decided);
-  const auto witness = decided.witness();
-  CHECK_TRUE(witness.has_value());
+  const model::State witness = violation_witness(decided);
   const auto& sc = m.scenario();
-  CHECK_FALSE(properties::deadlock_free(sc, *witness));
+  CHECK_FALSE(properties::deadlock_free(sc, witness));
   // A holds a and waits for b; B holds b and waits for a.
-  UNSIGNED_LONGS_EQUAL(1, model::held_by(*witness, model::TaskId{1}, model::ResourceId{kA}));
-  UNSIGNED_LONGS_EQUAL(1, model::held_by(*witness, model::TaskId{2}, model::ResourceId{kB}));
-  CHECK_TRUE(model::waits_on(*witness, sc, model::TaskId{1}) == model::ResourceId{kB});
-  CHECK_TRUE(model::waits_on(*witness, sc, model::TaskId{2}) == model::ResourceId{kA});
+  UNSIGNED_LONGS_EQUAL(1, model::held_by(witness, model::TaskId{1}, model::ResourceId{kA}));
+  UNSIGNED_LONGS_EQUAL(1, model::held_by(witness, model::TaskId{2}, model::ResourceId{kB}));
+  CHECK_TRUE(model::waits_on(witness, sc, model::TaskId{1}) == model::ResourceId{kB});
+  CHECK_TRUE(model::waits_on(witness, sc, model::TaskId{2}) == model::ResourceId{kA});
   // The cycle is final: nothing can run any more.
-  CHECK_TRUE(is_dead_end(m, *witness));
+  CHECK_TRUE(is_dead_end(m, witness));
 }
 
 TEST(DeadlockFree, TasksJoiningEachOtherViolateIt) {
   const model::TokioModel m(join_each_other());
   const auto decided = decide(m, "deadlock_free");
-  check_verdict(Verdict::kViolated, decided);
-  const auto witness = decided.witness();
-  CHECK_TRUE(witness.has_value());
-  CHECK_TRUE(model::joins(*witness, m.scenario(), model::TaskId{1}) == model::TaskId{2});
-  CHECK_TRUE(model::joins(*witness, m.scenario(), model::TaskId{2}) == model::TaskId{1});
+  const model::State witness = violation_witness(decided);
+  CHECK_TRUE(model::joins(witness, m.scenario(), model::TaskId{1}) == model::TaskId{2});
+  CHECK_TRUE(model::joins(witness, m.scenario(), model::TaskId{2}) == model::TaskId{1});
 }
 
 TEST(DeadlockFree, TheSeedHasNoCycle) {
@@ -489,29 +493,25 @@ TEST(AllTasksFinish, APausedTaskThatNeverRunsIsExempt) {
 TEST(AllTasksFinish, TheSeedViolatesItAtADeadEnd) {
   const model::TokioModel m(seed());
   const auto decided = decide(m, "all_tasks_finish");
-  check_verdict(Verdict::kViolated, decided);
-  const auto witness = decided.witness();
-  CHECK_TRUE(witness.has_value());
-  CHECK_TRUE(is_dead_end(m, *witness));
+  const model::State witness = violation_witness(decided);
+  CHECK_TRUE(is_dead_end(m, witness));
   // The counterexample is a run that ends (a dead end), not a cycle.
   check_lasso_ends_at_witness(decided);
   CHECK_FALSE(decided.result.traces[0]->loop_start.has_value());
   // worker1 is paused; worker2 and worker3 wait for m, live and not paused.
-  CHECK_TRUE(witness->is_paused(2));
-  CHECK_TRUE(model::waits_on(*witness, m.scenario(), model::TaskId{3}) == model::ResourceId{kM});
-  CHECK_TRUE(model::waits_on(*witness, m.scenario(), model::TaskId{4}) == model::ResourceId{kM});
-  CHECK_TRUE(witness->tasks[1].finished());
+  CHECK_TRUE(witness.is_paused(2));
+  CHECK_TRUE(model::waits_on(witness, m.scenario(), model::TaskId{3}) == model::ResourceId{kM});
+  CHECK_TRUE(model::waits_on(witness, m.scenario(), model::TaskId{4}) == model::ResourceId{kM});
+  CHECK_TRUE(witness.tasks[1].finished());
 }
 
 TEST(AllTasksFinish, OppositeLockOrdersViolateItAtADeadEnd) {
   const model::TokioModel m(opposite_lock_orders());
   const auto decided = decide(m, "all_tasks_finish");
-  check_verdict(Verdict::kViolated, decided);
-  const auto witness = decided.witness();
-  CHECK_TRUE(witness.has_value());
-  CHECK_TRUE(is_dead_end(m, *witness));
-  CHECK_TRUE(witness->tasks[1].live());
-  CHECK_TRUE(witness->tasks[2].live());
+  const model::State witness = violation_witness(decided);
+  CHECK_TRUE(is_dead_end(m, witness));
+  CHECK_TRUE(witness.tasks[1].live());
+  CHECK_TRUE(witness.tasks[2].live());
   check_lasso_ends_at_witness(decided);
 }
 
