@@ -43,6 +43,16 @@ std::string edge_reason(const model::Scenario& sc, const State& s, TaskId a, Tas
   return an + " waits for " + bn;
 }
 
+/// The step (1-based) after which `holds` stays true to the end of the trace: the last one whose
+/// state before did not satisfy it; none if it held from the start.
+template <class Predicate>
+std::optional<std::size_t> step_that_made(const std::vector<State>& states, Predicate holds) {
+  for (std::size_t k = states.size() - 1; k > 0; --k) {
+    if (!holds(states[k - 1])) return k;
+  }
+  return std::nullopt;
+}
+
 /// The states after each step (states[0] is the initial state).
 std::vector<State> states_of(const model::TokioModel& model, const properties::TraceData& trace) {
   std::vector<State> states{model.initial_state()};
@@ -95,12 +105,9 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
       const std::string& name = sc.resources[r].name;
       d.summary = "stranded permit (futurelock): " + name + "'s permit was handed to the lock future " + owner +
                   " kept from a select! (&mut fut); " + owner + " no longer polls it";
-      for (std::size_t k = states.size() - 1; k > 0; --k) {
-        if (!states[k - 1].semaphores[r].fully_assigned(model::kept_waiter_of(t))) {
-          d.handover_step = k;
-          break;
-        }
-      }
+      d.handover_step = step_that_made(states, [&](const State& st) {
+        return st.semaphores[r].fully_assigned(model::kept_waiter_of(t));
+      });
       if (d.handover_step) {
         d.details.push_back("step " + std::to_string(*d.handover_step) + " handed the permit to that kept future");
       }
@@ -150,12 +157,7 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
                                                                        : "join!";
       d.summary = "stranded permit (futurelock): " + name + "'s permit was handed to " + owner + ", a future in " +
                   parent + "'s " + in + "; " + why;
-      for (std::size_t k = states.size() - 1; k > 0; --k) {
-        if (model::owned_by_future(states[k - 1], c, res) == 0) {
-          d.handover_step = k;
-          break;
-        }
-      }
+      d.handover_step = step_that_made(states, [&](const State& st) { return model::owned_by_future(st, c, res) > 0; });
       if (d.handover_step) {
         d.details.push_back("step " + std::to_string(*d.handover_step) + " handed the permit to " + owner +
                             " (the oldest waiter) and woke " + parent + ", whose poll does not reach " + owner);
@@ -191,12 +193,7 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
       d.summary = "stranded permit: " + name + "'s permit was handed to " + owner +
                   "'s lock future, which is paused and will never be polled again";
       // The hand-over: the last step after which the future owns the permit for good.
-      for (std::size_t k = states.size() - 1; k > 0; --k) {
-        if (model::owned_by_future(states[k - 1], t, res) == 0) {
-          d.handover_step = k;
-          break;
-        }
-      }
+      d.handover_step = step_that_made(states, [&](const State& st) { return model::owned_by_future(st, t, res) > 0; });
       for (std::size_t k = 1; k < states.size(); ++k) {
         const auto& step = trace.steps[k - 1];
         if (model::is_poll(step.event.kind) && step.event.task == t &&
