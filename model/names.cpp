@@ -65,6 +65,14 @@ const char* to_string(OpKind kind) {
   return "?";
 }
 
+const char* combinator_name(OpKind combinator) {
+  switch (combinator) {
+    case OpKind::kNextChild: return "FuturesUnordered";
+    case OpKind::kSelectAll: return "select_all";
+    default: return "join!";
+  }
+}
+
 const char* to_string(Wrapper wrapper) {
   switch (wrapper) {
     case Wrapper::kNone: return "none";

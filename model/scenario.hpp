@@ -211,6 +211,8 @@ struct Scenario {
 };
 
 const char* to_string(OpKind kind);
+/// The Rust name of the combinator holding a branch: "join!", "FuturesUnordered", "select_all".
+const char* combinator_name(OpKind combinator);
 /// An operation as a line of the compiled program ("lock m", "unless ready goto 7").
 std::string describe_op(const Scenario& scenario, const Op& op);
 const char* to_string(Wrapper wrapper);

@@ -333,11 +333,14 @@ class Loader {
         }
         sc.futures.push_back(f);
       }
-      for (const char* key : {"then", "else", "do", "each", "block_in_place"}) {
+      for (const char* key : kNestedBlocks) {
         if (st.contains(key)) collect_futures(st[key], p + "/" + key, sc, task);
       }
     }
   }
+
+  /// The statement keys whose value is a block of the same task's program.
+  static constexpr const char* kNestedBlocks[] = {"then", "else", "do", "each", "block_in_place"};
 
   /// The statement keys that hold a combinator's branches, with the child's kind.
   static constexpr std::pair<const char*, OpKind> kCombinators[] = {
@@ -384,7 +387,7 @@ class Loader {
           wrappers.push_back(w);
         }
       }
-      for (const char* key : {"then", "else", "do", "each", "block_in_place"}) {
+      for (const char* key : kNestedBlocks) {
         if (st.contains(key)) collect_children(st[key], p + "/" + key, sc, task, copy, wrappers);
       }
     }

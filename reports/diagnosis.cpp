@@ -152,11 +152,9 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
                             : " went on past select_all (now at: " + awaiting + ") and keeps the rest unpolled");
       }
       d.cause = Cause::kStrandedPermit;
-      const char* in = spec.combinator == model::OpKind::kNextChild  ? "FuturesUnordered"
-                       : spec.combinator == model::OpKind::kSelectAll ? "select_all's rest"
-                                                                       : "join!";
       d.summary = "stranded permit (futurelock): " + name + "'s permit was handed to " + owner + ", a future in " +
-                  parent + "'s " + in + "; " + why;
+                  parent + "'s " + model::combinator_name(spec.combinator) +
+                  (spec.combinator == model::OpKind::kSelectAll ? "'s rest; " : "; ") + why;
       d.handover_step = step_that_made(states, [&](const State& st) { return model::owned_by_future(st, c, res) > 0; });
       if (d.handover_step) {
         d.details.push_back("step " + std::to_string(*d.handover_step) + " handed the permit to " + owner +

@@ -59,10 +59,7 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
     }
     if (const auto& parent = sc.tasks[i].parent; parent && ts.live()) {
       // A child future: it runs only when its task polls the combinator holding it.
-      const char* in = sc.tasks[i].combinator == model::OpKind::kNextChild  ? "'s FuturesUnordered"
-                       : sc.tasks[i].combinator == model::OpKind::kSelectAll ? "'s select_all"
-                                                                              : "'s join!";
-      const std::string owner = sc.tasks[*parent].name + in;
+      const std::string owner = sc.tasks[*parent].name + "'s " + model::combinator_name(sc.tasks[i].combinator);
       task.status = "in " + owner + ": " + (s.ready_children.contains(task_at(i)) ? "woken (polled only when that is polled)" : task.status);
     }
     if (ts.blocked != 0 && ts.live()) {
