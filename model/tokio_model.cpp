@@ -269,38 +269,34 @@ class Step {
     // time/driver: the sleep's entry fires and wakes its task. Timers fire only when the runtime
     // would otherwise park (sleeps are long next to the work between them).
     s_.task(t).timer = 2;
-    if (sc_.is_child(t) || s_.task(t).blocked != 0) {
-      say("sleep of ", name(t), " elapsed -> ", issue_wake(t));
-      if (!multi()) {
-        s_.phase = Phase::kTop;
-        s_.ticks = 0;
-      }
-      return;
-    }
-    schedule_from_driver(t);
-    say("sleep of ", name(t), " elapsed; ", name(t), " scheduled");
+    say("sleep of ", name(t), " elapsed", schedule_from_driver(t));
   }
 
   void pass_deadline(TaskId t) {
     s_.task(t).deadline = 2;
-    schedule_from_driver(t);
-    say("the deadline of ", name(t), "'s timeout passed; ", name(t), " scheduled");
+    say("the deadline of ", name(t), "'s timeout passed", schedule_from_driver(t));
   }
 
-  /// The time driver wakes a task while the runtime parks; then the loop starts at its top.
-  void schedule_from_driver(TaskId t) {
+  /// The time driver wakes a task while the runtime parks; then the loop starts at its top. A
+  /// branch's or a blocked thread's timer goes through its waker.
+  Text schedule_from_driver(TaskId t) {
     TaskState& ts = s_.task(t);
+    Text told;
     if (sc_.is_child(t) || ts.blocked != 0) {
-      (void)issue_wake(t);
-    } else if (ts.status == TaskStatus::kIdle) {
-      ts.wake_pending = 0;
-      ts.status = TaskStatus::kScheduled;
-      enqueue(t);
+      told = text(" -> ", issue_wake(t));
+    } else {
+      if (ts.status == TaskStatus::kIdle) {
+        ts.wake_pending = 0;
+        ts.status = TaskStatus::kScheduled;
+        enqueue(t);
+      }
+      told = text("; ", name(t), " scheduled");
     }
     if (!multi()) {
       s_.phase = Phase::kTop;
       s_.ticks = 0;
     }
+    return told;
   }
 
   void spend(FaultKind kind) { --s_.faults_left[static_cast<std::size_t>(kind)]; }
