@@ -5,7 +5,6 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
-#include <optional>
 #include <type_traits>
 
 #include "model/limits.hpp"
@@ -88,11 +87,6 @@ inline constexpr std::uint8_t kLifoChain = 1;
 /// ...and: this loop iteration's tick was counted already (its maintenance ran).
 inline constexpr std::uint8_t kTickCounted = 2;
 
-/// The task the one worker polls next (worker.rs `next_task` after `tick`), if any: the LIFO
-/// chain's; every 61st tick the inject queue first; else the LIFO slot, the local queue, the
-/// inject queue.
-inline std::optional<TaskId> worker_next(const State& s);
-
 enum class Phase : std::uint8_t {
   kTop,   // current_thread: at the top of the scheduler loop, where a woken main is polled
   kLoop,  // current_thread: running tasks from the run queue
@@ -141,16 +135,5 @@ struct State {
 
 static_assert(std::has_unique_object_representations_v<State>,
               "State is hashed by its bytes: it must have no padding");
-
-inline std::optional<TaskId> worker_next(const State& s) {
-  const auto lifo = [&] { return TaskId{static_cast<std::uint8_t>(s.lifo - 1U)}; };
-  if ((s.worker_flags & kLifoChain) != 0) return lifo();
-  const unsigned tick = (s.worker_flags & kTickCounted) != 0 ? s.ticks : (s.ticks + 1U) % kGlobalQueueInterval;
-  if (tick == 0 && !s.inject.empty()) return s.inject.front();
-  if (s.lifo != 0) return lifo();
-  if (!s.run_queue.empty()) return s.run_queue.front();
-  if (!s.inject.empty()) return s.inject.front();
-  return std::nullopt;
-}
 
 }  // namespace wakecheck::model

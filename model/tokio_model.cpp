@@ -26,6 +26,20 @@ const char* failure_text(Failure failure) {
   return "";
 }
 
+/// The task the one worker polls next (worker.rs `next_task` after `tick`), if any: the LIFO
+/// chain's; every 61st tick the inject queue first; else the LIFO slot, the local queue, the
+/// inject queue.
+std::optional<TaskId> worker_next(const State& s) {
+  const auto lifo = [&] { return TaskId{static_cast<std::uint8_t>(s.lifo - 1U)}; };
+  if ((s.worker_flags & kLifoChain) != 0) return lifo();
+  const unsigned tick = (s.worker_flags & kTickCounted) != 0 ? s.ticks : (s.ticks + 1U) % kGlobalQueueInterval;
+  if (tick == 0 && !s.inject.empty()) return s.inject.front();
+  if (s.lifo != 0) return lifo();
+  if (!s.run_queue.empty()) return s.run_queue.front();
+  if (!s.inject.empty()) return s.inject.front();
+  return std::nullopt;
+}
+
 /// What a step that does not narrate says: nothing. Appending to it, or it to anything, gives
 /// nothing, so the search's steps build no strings.
 struct Silent {
