@@ -252,7 +252,7 @@ int replay(const std::string& report_path) {
     for (const auto& step : result.trace.steps) {
       state = model->next_state(state, step.event);
       std::cout << "  " << step.index << "  " << step.event_text << "\n";
-      for (const auto& effect : step.effects) std::cout << "        " << effect << "\n";
+      for (const auto& effect : step.effects) std::cout << "        " << effect.text << "\n";
       std::cout << "        state: " << wakecheck::reports::summarize_state(file->scenario, state) << "\n";
     }
     if (result.failed_at) {

@@ -1,12 +1,15 @@
 // Least-cost paths over the explored state graph, for counterexamples that are fault-minimal
-// first and shortest second: an edge costs one step, plus one fault if it is an environment
-// event, and costs compare faults first (kFault outweighs any number of steps).
+// first and shortest second: an edge costs one step, plus one fault if it is an environment event,
+// and costs compare faults first (kFault outweighs any number of steps).
+//
+// Costs take few distinct values (faults times depth), so the queue is a set of buckets, one per
+// cost, each taken whole in ascending order and its states in ascending id: the same order, and so
+// the same paths, as Dijkstra's algorithm with (cost, id) priorities, without a heap of the graph.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
-#include <functional>
-#include <optional>
-#include <queue>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -17,53 +20,56 @@ namespace wakecheck::explorer {
 using Cost = std::uint64_t;
 inline constexpr Cost kFault = Cost{1} << 32;
 inline constexpr Cost kUnreached = UINT64_MAX;
+inline constexpr std::uint32_t kNoEdge = UINT32_MAX;
+
+inline Cost edge_cost(const StateGraph& g, std::uint32_t e) { return g.environment(e) ? kFault + 1 : 1; }
 
 struct LeastCostPaths {
-  std::vector<Cost> cost;                          // kUnreached where no path was allowed
-  std::vector<std::optional<std::uint32_t>> via;   // the last edge of a least-cost path
+  std::vector<Cost> cost;           // kUnreached where no path was allowed
+  std::vector<std::uint32_t> via;   // the last edge of a least-cost path, or kNoEdge
 };
 
-/// Dijkstra from `sources` (each with its starting cost), following only edges into states
-/// that `allowed` accepts. Ties keep the first path found, in edge order, so results are
-/// deterministic.
-template <class Event, class EdgeCost, class Allowed>
-LeastCostPaths least_cost_paths(const StateGraph<Event>& g, std::size_t vertices,
-                                const std::vector<std::pair<std::uint32_t, Cost>>& sources,
-                                EdgeCost edge_cost, Allowed allowed) {
+/// Least-cost paths from `sources` (each with its starting cost), following only edges into states
+/// that `allowed` accepts. Ties keep the first path found, in edge order.
+template <class Allowed>
+LeastCostPaths least_cost_paths(const StateGraph& g, std::size_t vertices,
+                                const std::vector<std::pair<std::uint32_t, Cost>>& sources, Allowed allowed) {
   LeastCostPaths paths;
   paths.cost.assign(vertices, kUnreached);
-  paths.via.assign(vertices, std::nullopt);
-  using Item = std::pair<Cost, std::uint32_t>;
-  std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
+  paths.via.assign(vertices, kNoEdge);
+  std::map<Cost, std::vector<std::uint32_t>> buckets;
   for (const auto& [v, c] : sources) {
     if (c < paths.cost[v]) {
       paths.cost[v] = c;
-      queue.emplace(c, v);
+      buckets[c].push_back(v);
     }
   }
-  while (!queue.empty()) {
-    const auto [c, v] = queue.top();
-    queue.pop();
-    if (c != paths.cost[v]) continue;
-    g.for_each_out(v, [&](std::uint32_t e, std::uint32_t w) {
-      if (!allowed(w)) return;
-      const Cost next = c + edge_cost(e);
-      if (next < paths.cost[w]) {
-        paths.cost[w] = next;
-        paths.via[w] = e;
-        queue.emplace(next, w);
-      }
-    });
+  while (!buckets.empty()) {
+    auto first = buckets.begin();
+    const Cost c = first->first;
+    std::vector<std::uint32_t> bucket = std::move(first->second);
+    buckets.erase(first);
+    std::sort(bucket.begin(), bucket.end());
+    for (const std::uint32_t v : bucket) {
+      if (paths.cost[v] != c) continue;  // reached more cheaply since it was queued
+      g.for_each_out(v, [&](std::uint32_t e, std::uint32_t w) {
+        if (!allowed(w)) return;
+        const Cost next = c + edge_cost(g, e);
+        if (next < paths.cost[w]) {
+          paths.cost[w] = next;
+          paths.via[w] = e;
+          buckets[next].push_back(w);
+        }
+      });
+    }
   }
   return paths;
 }
 
 /// The edges of the path ending at `target`, from its source, by following `via` back.
-template <class Event>
-std::vector<std::uint32_t> path_to(const StateGraph<Event>& g, const LeastCostPaths& paths,
-                                   std::uint32_t target) {
+inline std::vector<std::uint32_t> path_to(const StateGraph& g, const LeastCostPaths& paths, std::uint32_t target) {
   std::vector<std::uint32_t> back;
-  for (std::uint32_t at = target; paths.via[at]; at = g.source(*paths.via[at])) back.push_back(*paths.via[at]);
+  for (std::uint32_t at = target; paths.via[at] != kNoEdge; at = g.source(paths.via[at])) back.push_back(paths.via[at]);
   return {back.rbegin(), back.rend()};
 }
 

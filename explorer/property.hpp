@@ -1,10 +1,8 @@
-// Properties as the explorer sees them: a name, a kind and a condition on states.
-//
-// The explorer decides each property over the whole reachable state space and keeps, for each
-// one decided by a state, the first such state in breadth-first order (so the path to it is a
-// shortest one). What a property means for a runtime lives in the layers above.
+// Properties as the explorer sees them: a name, a kind and conditions on states (given as their
+// bytes: what a condition means for a runtime lives in the layers above).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -16,8 +14,7 @@ enum class PropertyKind {
   // `condition` holds in some reachable state; that state is an example.
   kSometimes,
   // `condition` holds in every dead end: a reachable state in which no event is enabled except
-  // environment events. A dead end where it fails ends a maximal run that violates it. For a
-  // model whose state graph has no cycles this decides "eventually" along every run.
+  // environment events. A dead end where it fails ends a maximal run that violates it.
   kAtDeadEnds,
   // `condition` leads to `target`: from every reachable state where `condition` holds, every
   // fair run reaches a state where `target` holds. A run is fair when every event that stays
@@ -28,15 +25,16 @@ enum class PropertyKind {
   kLeadsTo,
 };
 
-template <class State>
+using Predicate = std::function<bool(const std::uint8_t* state)>;
+
 struct Property {
   std::string name;
   PropertyKind kind = PropertyKind::kAlways;
-  std::function<bool(const State&)> condition;
-  std::function<bool(const State&)> target;  // kLeadsTo only
+  Predicate condition;
+  Predicate target;  // kLeadsTo only
   // For vacuity: a property whose antecedent never holds in a reachable state passes vacuously
   // (kAlways of "A implies B": A; kLeadsTo: its condition).
-  std::function<bool(const State&)> antecedent;
+  Predicate antecedent;
 };
 
 }  // namespace wakecheck::explorer

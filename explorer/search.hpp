@@ -1,18 +1,29 @@
 // Exhaustive search of a model's reachable states, deciding a list of properties.
 //
-// One loop, parameterised by its frontier. The breadth-first frontier is a cursor over the store
-// (states are stored in the order they are reached), so every counterexample it finds is a
-// shortest one. The explorer never prints: it returns data that reporters read.
+// explore() visits every reachable state breadth-first (states are stored in the order they are
+// reached, packed: explorer/codec.hpp), keeps the state graph, and notes for each property the
+// first state that decides it. search() then decides every property on the graph (liveness on its
+// fair components) and gives each decided property a trace: fault-minimal first, shortest second.
+// With a symmetric model, states are stored in canonical form and traces are mapped back to the
+// concrete processes. The explorer never prints: it returns data that reporters read, and calls
+// `options.progress` about once a second.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <new>
+#include <stdexcept>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "explorer/codec.hpp"
 #include "explorer/liveness.hpp"
+#include "explorer/memory.hpp"
 #include "explorer/model.hpp"
 #include "explorer/paths.hpp"
 #include "explorer/property.hpp"
@@ -27,308 +38,445 @@ enum class Verdict {
   kUnknown,  // the search stopped at a bound before the property was decided
 };
 
+/// Why a search ended.
+enum class Stop {
+  kComplete,   // every reachable state was visited
+  kMaxStates,  // the state bound was reached
+  kMemory,     // the memory budget was reached
+  kTime,       // the time limit was reached
+};
+
+/// What the search has done so far, for a progress line.
+struct Progress {
+  std::uint64_t states = 0;
+  std::uint64_t transitions = 0;
+  std::uint32_t depth = 0;
+  std::uint64_t queue = 0;  // states reached and not yet expanded
+  std::size_t memory_bytes = 0;
+  double seconds = 0.0;
+};
+
 struct SearchOptions {
-  // Stop after this many distinct states; undecided properties are then kUnknown. The default
-  // is far above what the shipped scenarios need and keeps memory within a few GiB.
-  std::size_t max_states = 20'000'000;
-  // Keep the state graph and give counterexamples with the fewest environment events first,
-  // then the fewest steps (without it: the fewest steps, by breadth-first parent links). The
-  // graph costs about 14 bytes a transition. Liveness properties keep it in any case.
-  bool fault_minimal = true;
+  // Stop after this many distinct states; undecided properties are then kUnknown.
+  std::size_t max_states = SIZE_MAX;
+  // Bytes the search's own arrays may hold; 0: default_memory_budget() (half of physical memory,
+  // within the address-space limit). Reaching it ends the search like max_states.
+  std::size_t max_memory = 0;
+  // Seconds the search may run; 0: no limit. Reaching it ends the search like max_states.
+  double time_limit = 0.0;
+  // Store states in canonical form when the model has symmetry.
+  bool symmetry = true;
+  // Called about once a second while the search runs.
+  std::function<void(const Progress&)> progress;
+  // Check that every reached state fits the widths the model gives (tests).
+  bool check_widths = false;
 };
 
 struct SearchStats {
-  std::uint64_t states = 0;       // distinct reachable states
+  std::uint64_t states = 0;       // distinct reachable states (orbits, with symmetry)
   std::uint64_t transitions = 0;  // events applied, including those reaching known states
   std::uint32_t depth = 0;        // the largest breadth-first depth reached
   std::uint64_t dead_ends = 0;    // states with no enabled event but environment events
   double seconds = 0.0;
-  std::size_t memory_bytes = 0;
-  bool complete = true;  // false when max_states cut the search short
+  std::size_t memory_bytes = 0;   // the most the search's arrays held at once
+  std::size_t state_bytes = 0;    // a working state
+  std::size_t packed_bits = 0;    // a stored state
+  bool symmetry = false;          // states were stored in canonical form
+  Stop stop = Stop::kComplete;
+  bool complete() const { return stop == Stop::kComplete; }
 };
 
-struct PropertyOutcome {
-  std::string name;
-  PropertyKind kind = PropertyKind::kAlways;
-  Verdict verdict = Verdict::kUnknown;
-  // The state that decided the property: the end of a counterexample (kAlways, kAtDeadEnds) or
-  // of an example (kSometimes); SearchResult::traces holds the path to it (fault-minimal, then
-  // shortest) when the state graph was kept, else its parent links give a shortest path.
-  // kLeadsTo counterexamples are lassos, always in SearchResult::traces.
-  std::optional<StateId> witness;
-  // The property's antecedent never held in a reachable state: it passes vacuously.
-  bool vacuous = false;
-};
-
-template <Model M>
+template <class Event>
 struct Trace {
-  typename M::State initial{};
-  std::vector<typename M::Event> events;
-  std::vector<typename M::State> states;  // states[i] is the state after events[i]
+  std::vector<Event> events;
   // For a lasso: events[loop_start..] form a cycle that repeats forever (the last of them leads
   // back to the state before events[loop_start]).
   std::optional<std::size_t> loop_start;
 };
 
-/// The weak-fairness key of an event: the model's own keys when it has `fairness(event)`;
-/// otherwise every non-environment event shares one key (a cycle is then fair as soon as it
-/// takes any such event) and environment events have none.
-template <class M>
-std::optional<std::uint16_t> fairness_of(const M& model, const typename M::Event& event) {
-  if constexpr (requires { model.fairness(event); }) {
-    return model.fairness(event);
-  } else {
-    if (model.is_environment(event)) return std::nullopt;
-    return std::uint16_t{0};
-  }
-}
-
-template <Model M>
-struct SearchResult {
-  StateStore<typename M::State, typename M::Event> store;
-  std::vector<PropertyOutcome> outcomes;
-  // Per outcome: its counterexample (or example) as found on the state graph: fault-minimal,
-  // and for kLeadsTo a lasso. Without one, trace_to(witness) gives the breadth-first path.
-  std::vector<std::optional<Trace<M>>> traces;
-  SearchStats stats;
-
-  /// The path from the initial state to `target`, rebuilt from parent links.
-  Trace<M> trace_to(StateId target) const {
-    Trace<M> trace;
-    std::vector<StateId> ids;
-    for (std::optional<StateId> at = target; at; at = store.parent(*at).state) ids.push_back(*at);
-    trace.initial = store.state(ids.back());
-    for (auto it = ids.rbegin() + 1; it != ids.rend(); ++it) {
-      trace.events.push_back(store.parent(*it).event);
-      trace.states.push_back(store.state(*it));
-    }
-    return trace;
-  }
+template <class Event>
+struct PropertyOutcome {
+  std::string name;
+  PropertyKind kind = PropertyKind::kAlways;
+  Verdict verdict = Verdict::kUnknown;
+  // The property's antecedent never held in a reachable state: it passes vacuously.
+  bool vacuous = false;
+  // The counterexample (or, for kSometimes, the example) when the property was decided by one.
+  std::optional<Trace<Event>> trace;
 };
 
-/// Breadth-first frontier: the next state to expand is the oldest unexpanded one.
-class BreadthFirstFrontier {
+template <class Event>
+struct SearchResult {
+  std::vector<PropertyOutcome<Event>> outcomes;
+  SearchStats stats;
+};
+
+/// The explored state space of a model: stored states, the state graph and its dead ends, kept for
+/// the analyses that follow the search (liveness, counterexamples, hang verdicts).
+template <Model M>
+class Exploration {
  public:
-  void push(StateId /*id*/) { ++pushed_; }
-  std::optional<StateId> pop() {
-    if (next_ == pushed_) return std::nullopt;
-    return StateId{next_++};
+  using Event = typename M::Event;
+
+  Exploration(const M& model, const SearchOptions& options)
+      : model_(&model),
+        codec_(model.state_widths()),
+        budget_(options.max_memory != 0 ? options.max_memory : default_memory_budget()),
+        store_(codec_.packed_words(), &budget_),
+        graph_(&budget_) {}
+
+  const M& model() const { return *model_; }
+  const Codec& codec() const { return codec_; }
+  const StateGraph& graph() const { return graph_; }
+  std::size_t size() const { return store_.size(); }
+  bool dead_end(std::uint32_t v) const { return dead_ends_[v]; }
+  const std::vector<bool>& dead_ends() const { return dead_ends_; }
+  const SearchStats& stats() const { return stats_; }
+  bool canonical() const { return stats_.symmetry; }
+  /// Ends the search's account with `why` (an analysis after it ran out of memory).
+  void stop(Stop why) { stats_.stop = why; }
+
+  /// The stored state `v`, unpacked into `out` (state_bytes()).
+  void state(std::uint32_t v, std::uint8_t* out) const { codec_.unpack(store_.record(StateId{v}), out); }
+  std::vector<std::uint8_t> state(std::uint32_t v) const {
+    std::vector<std::uint8_t> out(codec_.state_bytes());
+    state(v, out.data());
+    return out;
+  }
+  /// The events enabled in state `v`: edge k of v is event k.
+  std::vector<Event> events(std::uint32_t v) const {
+    const auto s = state(v);
+    std::vector<Event> out;
+    model_->enabled(s.data(), out);
+    return out;
+  }
+  /// The fairness key of each out-edge of `v`, in edge order.
+  std::vector<std::optional<std::uint16_t>> keys(std::uint32_t v) const {
+    std::vector<std::optional<std::uint16_t>> out;
+    for (const Event& e : events(v)) out.push_back(fairness_of(*model_, e));
+    return out;
+  }
+  /// Whether the state `bytes` equals stored state `v` (both in the store's form).
+  bool equals(const std::uint8_t* bytes, std::uint32_t v) const {
+    std::vector<std::uint64_t> key(codec_.packed_words());
+    codec_.pack(bytes, key.data());
+    return std::equal(key.begin(), key.end(), store_.record(StateId{v}));
+  }
+  /// Puts a state in the store's form: canonical with symmetry, as it is otherwise.
+  void normalize(std::uint8_t* bytes) const {
+    if constexpr (SymmetricModel<M>) {
+      if (stats_.symmetry) model_->canonicalize(bytes);
+    } else {
+      (void)bytes;
+    }
+  }
+
+  /// The concrete events along `edges` (a path from the initial state): with symmetry the stored
+  /// states are representatives, so each step takes the first event of the concrete state that
+  /// leads to the edge's target's orbit; a lasso's cycle is repeated until the concrete run
+  /// returns to where its cycle started.
+  Trace<Event> trace(const std::vector<std::uint32_t>& edges, std::optional<std::size_t> loop_start) const {
+    Trace<Event> out;
+    std::vector<std::uint8_t> at(codec_.state_bytes()), next(codec_.state_bytes());
+    model_->initial(at.data());
+    std::vector<Event> enabled;
+    auto follow = [&](std::uint32_t e) {
+      enabled.clear();
+      model_->enabled(at.data(), enabled);
+      if (!stats_.symmetry) {
+        const Event event = enabled[graph_.choice(e)];
+        model_->step(at.data(), event, next.data());
+        out.events.push_back(event);
+        std::swap(at, next);
+        return;
+      }
+      std::vector<std::uint8_t> probe(codec_.state_bytes());
+      for (const Event& event : enabled) {
+        model_->step(at.data(), event, next.data());
+        probe = next;
+        normalize(probe.data());
+        if (equals(probe.data(), graph_.target(e))) {
+          out.events.push_back(event);
+          std::swap(at, next);
+          return;
+        }
+      }
+    };
+    const std::size_t prefix = loop_start.value_or(edges.size());
+    for (std::size_t i = 0; i < prefix; ++i) follow(edges[i]);
+    if (!loop_start) return out;
+    out.loop_start = out.events.size();
+    const std::vector<std::uint8_t> start = at;
+    for (int round = 0; round < kMaxCycleRounds; ++round) {
+      for (std::size_t i = prefix; i < edges.size(); ++i) follow(edges[i]);
+      if (at == start || !stats_.symmetry) break;
+    }
+    return out;
   }
 
  private:
-  std::uint32_t next_ = 0;
-  std::uint32_t pushed_ = 0;
+  template <Model>
+  friend class Explorer;
+  static constexpr int kMaxCycleRounds = 256;
+
+  const M* model_;
+  Codec codec_;
+  MemoryBudget budget_;
+  StateStore store_;
+  StateGraph graph_;
+  std::vector<bool> dead_ends_;
+  SearchStats stats_;
 };
 
-template <Model M, class Frontier = BreadthFirstFrontier>
-SearchResult<M> search(const M& model, const std::vector<Property<typename M::State>>& properties,
-                       const SearchOptions& options = {}) {
-  using State = typename M::State;
+/// The first state (in breadth-first order) that decided each property during the exploration.
+struct Witnesses {
+  std::vector<std::optional<std::uint32_t>> first;
+  std::vector<bool> antecedent_seen;
+};
+
+/// The breadth-first loop.
+template <Model M>
+class Explorer {
+ public:
+  using Event = typename M::Event;
+
+  static Witnesses run(Exploration<M>& x, const std::vector<Property>& properties, const SearchOptions& options) {
+    const M& model = *x.model_;
+    const auto started = std::chrono::steady_clock::now();
+    auto& stats = x.stats_;
+    stats = SearchStats{};
+    stats.state_bytes = x.codec_.state_bytes();
+    stats.packed_bits = x.codec_.packed_bits();
+    if constexpr (SymmetricModel<M>) stats.symmetry = options.symmetry && model.has_symmetry();
+
+    Witnesses w;
+    w.first.assign(properties.size(), std::nullopt);
+    w.antecedent_seen.assign(properties.size(), false);
+    auto on_new_state = [&](std::uint32_t id, const std::uint8_t* state) {
+      for (std::size_t i = 0; i < properties.size(); ++i) {
+        const Property& p = properties[i];
+        if (!w.antecedent_seen[i] && p.antecedent && p.antecedent(state)) w.antecedent_seen[i] = true;
+        if (w.first[i]) continue;
+        if ((p.kind == PropertyKind::kAlways && !p.condition(state)) ||
+            (p.kind == PropertyKind::kSometimes && p.condition(state))) {
+          w.first[i] = id;
+        }
+      }
+    };
+
+    const std::size_t bytes = x.codec_.state_bytes();
+    const std::size_t words = x.codec_.packed_words();
+    std::vector<std::uint8_t> current(bytes), next(bytes);
+    std::vector<std::uint64_t> key(words);
+    std::vector<Event> events;
+    auto store_state = [&](std::uint8_t* state) {
+      x.normalize(state);
+      if (options.check_widths && !x.codec_.fits(state)) throw std::logic_error("a state does not fit its widths");
+      x.codec_.pack(state, key.data());
+      const std::uint64_t h = hash_record(key.data(), words);
+      return x.store_.insert(key.data(), h);
+    };
+
+    try {
+      model.initial(current.data());
+      store_state(current.data());
+      on_new_state(0, current.data());
+      // The breadth-first level being expanded, and the id where the next one starts.
+      std::uint32_t level = 0;
+      std::uint64_t level_end = 1;
+      auto last_report = started;
+      for (std::uint32_t id = 0; id < x.store_.size(); ++id) {
+        if (id == level_end) {
+          ++level;
+          level_end = x.store_.size();
+        }
+        if ((id & 0x3FFF) == 0 && id != 0) {
+          const auto now = std::chrono::steady_clock::now();
+          const double elapsed = std::chrono::duration<double>(now - started).count();
+          if (options.time_limit > 0 && elapsed > options.time_limit) {
+            stats.stop = Stop::kTime;
+            break;
+          }
+          if (options.progress && now - last_report >= std::chrono::seconds(1)) {
+            last_report = now;
+            options.progress(Progress{x.store_.size(), stats.transitions, stats.depth, x.store_.size() - id,
+                                      x.budget_.used(), elapsed});
+          }
+        }
+        x.codec_.unpack(x.store_.record(StateId{id}), current.data());
+        events.clear();
+        model.enabled(current.data(), events);
+        bool dead_end = true;
+        for (const Event& event : events) dead_end = dead_end && model.is_environment(event);
+        x.dead_ends_.push_back(dead_end);
+        if (dead_end) {
+          ++stats.dead_ends;
+          for (std::size_t i = 0; i < properties.size(); ++i) {
+            if (!w.first[i] && properties[i].kind == PropertyKind::kAtDeadEnds &&
+                !properties[i].condition(current.data())) {
+              w.first[i] = id;
+            }
+          }
+        }
+        x.graph_.begin();
+        bool full = false;
+        for (const Event& event : events) {
+          model.step(current.data(), event, next.data());
+          if (x.store_.size() >= options.max_states) {
+            x.normalize(next.data());
+            x.codec_.pack(next.data(), key.data());
+            if (!x.store_.find(key.data(), hash_record(key.data(), words))) {
+              full = true;  // a new state, and no room for it
+              break;
+            }
+          }
+          ++stats.transitions;
+          const auto [to, is_new] = store_state(next.data());
+          x.graph_.add(to, model.is_environment(event));
+          if (!is_new) continue;
+          stats.depth = level + 1;
+          on_new_state(index_of(to), next.data());
+        }
+        if (full) {
+          stats.stop = Stop::kMaxStates;
+          break;
+        }
+      }
+    } catch (const OutOfMemory&) {
+      stats.stop = Stop::kMemory;
+    } catch (const std::bad_alloc&) {
+      stats.stop = Stop::kMemory;
+    }
+    if (stats.complete()) {
+      x.graph_.finish(x.store_.size());
+      x.store_.drop_index();  // no more lookups: the analyses walk the graph
+    }
+    stats.states = x.store_.size();
+    stats.memory_bytes = x.budget_.peak();
+    stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return w;
+  }
+};
+
+/// Explores every reachable state of `model`, noting the states that decide `properties` as
+/// they are reached.
+template <Model M>
+std::pair<std::unique_ptr<Exploration<M>>, Witnesses> explore(const M& model, const std::vector<Property>& properties,
+                                                              const SearchOptions& options = {}) {
+  auto x = std::make_unique<Exploration<M>>(model, options);
+  Witnesses w = Explorer<M>::run(*x, properties, options);
+  return {std::move(x), std::move(w)};
+}
+
+/// Explores `model` and decides every property.
+template <Model M>
+SearchResult<typename M::Event> search(const M& model, const std::vector<Property>& properties,
+                                       const SearchOptions& options = {}) {
   using Event = typename M::Event;
   const auto started = std::chrono::steady_clock::now();
-
-  SearchResult<M> result;
+  auto [x, witnesses] = explore(model, properties, options);
+  SearchResult<Event> result;
   for (const auto& property : properties) {
-    PropertyOutcome outcome;
+    PropertyOutcome<Event> outcome;
     outcome.name = property.name;
     outcome.kind = property.kind;
     result.outcomes.push_back(std::move(outcome));
   }
+  std::vector<bool> decided(properties.size(), false);
+  for (std::size_t i = 0; i < properties.size(); ++i) decided[i] = witnesses.first[i].has_value();
 
-  result.traces.resize(properties.size());
-  std::vector<bool> antecedent_seen(properties.size(), false);
-  bool need_graph = options.fault_minimal;
-  for (const auto& property : properties) need_graph = need_graph || property.kind == PropertyKind::kLeadsTo;
-  StateGraph<Event> graph;
-  std::vector<std::optional<std::uint32_t>> parent_edge;
-  std::vector<bool> dead_ends;
-
-  // Properties decided by a state as soon as it is reached.
-  auto on_new_state = [&](StateId id, const State& state) {
-    for (std::size_t i = 0; i < properties.size(); ++i) {
-      if (!antecedent_seen[i] && properties[i].antecedent && properties[i].antecedent(state)) {
-        antecedent_seen[i] = true;
-      }
-      auto& outcome = result.outcomes[i];
-      if (outcome.witness) continue;
-      const auto kind = properties[i].kind;
-      if (kind == PropertyKind::kAlways && !properties[i].condition(state)) {
-        outcome.witness = id;
-      } else if (kind == PropertyKind::kSometimes && properties[i].condition(state)) {
-        outcome.witness = id;
-      }
-    }
-  };
-
-  Frontier frontier;
-  auto& store = result.store;
-  const auto [initial_id, initial_new] = store.insert(model.initial_state(), {});
-  (void)initial_new;
-  frontier.push(initial_id);
-  if (need_graph) parent_edge.emplace_back();
-  on_new_state(initial_id, store.state(initial_id));
-
-  std::vector<Event> events;
-  while (auto current = frontier.pop()) {
-    // Stored states never move, so the reference stays valid while successors are inserted.
-    const State& state = store.state(*current);
-    const std::uint32_t depth = store.parent(*current).depth;
-    events.clear();
-    model.enabled_events(state, events);
-
-    bool dead_end = true;
-    for (const Event& event : events) {
-      if (!model.is_environment(event)) dead_end = false;
-    }
-    if (need_graph) {
-      if (dead_ends.size() <= index_of(*current)) dead_ends.resize(index_of(*current) + 1);
-      dead_ends[index_of(*current)] = dead_end;
-    }
-    if (dead_end) {
-      ++result.stats.dead_ends;
+  if (x->stats().complete()) {
+    try {
+      const StateGraph& g = x->graph();
+      const auto n = static_cast<std::uint32_t>(x->size());
+      const LeastCostPaths from_initial = least_cost_paths(g, n, {{0U, Cost{0}}}, [](std::uint32_t) { return true; });
+      // One pass over the stored states: every leads_to property's two predicates, and for each
+      // property decided by a state, the deciding state with the least-cost path.
+      std::vector<std::vector<bool>> ps(properties.size()), qs(properties.size());
+      std::vector<std::optional<std::uint32_t>> best(properties.size());
       for (std::size_t i = 0; i < properties.size(); ++i) {
-        auto& outcome = result.outcomes[i];
-        if (!outcome.witness && properties[i].kind == PropertyKind::kAtDeadEnds &&
-            !properties[i].condition(state)) {
-          outcome.witness = *current;
+        if (properties[i].kind == PropertyKind::kLeadsTo) {
+          ps[i].assign(n, false);
+          qs[i].assign(n, false);
         }
       }
-    }
-
-    for (const Event& event : events) {
-      const State next = model.next_state(state, event);
-      if (store.size() >= options.max_states && !store.find(next)) {
-        result.stats.complete = false;  // a new state, and no room for it
-        break;
-      }
-      ++result.stats.transitions;
-      const auto [id, is_new] = store.insert(next, {*current, event, depth + 1});
-      if (need_graph) {
-        graph.add(*current, id, event);
-        if (is_new) parent_edge.emplace_back(static_cast<std::uint32_t>(graph.edge_count() - 1));
-      }
-      if (!is_new) continue;
-      if (depth + 1 > result.stats.depth) result.stats.depth = depth + 1;
-      frontier.push(id);
-      on_new_state(id, store.state(id));
-    }
-    if (!result.stats.complete) break;
-  }
-
-  if (need_graph && result.stats.complete) {
-    const std::size_t n = store.size();
-    graph.finish(n);
-    dead_ends.resize(n, false);
-    auto edge_cost = [&](std::uint32_t e) -> Cost {
-      return model.is_environment(graph.event(e)) ? kFault + 1 : 1;
-    };
-    const LeastCostPaths from_initial =
-        least_cost_paths(graph, n, {{0U, Cost{0}}}, edge_cost, [](std::uint32_t) { return true; });
-    auto trace_of = [&](const std::vector<std::uint32_t>& edges, std::optional<std::size_t> loop) {
-      Trace<M> trace;
-      trace.initial = store.state(StateId{0});
-      for (std::uint32_t e : edges) {
-        trace.events.push_back(graph.event(e));
-        trace.states.push_back(store.state(StateId{graph.target(e)}));
-      }
-      trace.loop_start = loop;
-      return trace;
-    };
-    // Every leads_to property's two predicates, evaluated in one pass over the stored states
-    // (each state is read once, not once per predicate).
-    std::vector<std::vector<bool>> ps(properties.size()), qs(properties.size());
-    std::vector<bool> any_p(properties.size(), false);
-    for (std::size_t i = 0; i < properties.size(); ++i) {
-      if (properties[i].kind != PropertyKind::kLeadsTo) continue;
-      ps[i].resize(n);
-      qs[i].resize(n);
-    }
-    for (std::uint32_t v = 0; v < n; ++v) {
-      const State& state = store.state(StateId{v});
-      for (std::size_t i = 0; i < properties.size(); ++i) {
-        const auto& property = properties[i];
-        if (property.kind != PropertyKind::kLeadsTo) continue;
-        const bool p = property.condition ? property.condition(state) : v == 0;
-        ps[i][v] = p;
-        any_p[i] = any_p[i] || p;
-        qs[i][v] = property.target(state);
-      }
-    }
-    for (std::size_t i = 0; i < properties.size(); ++i) {
-      const auto& property = properties[i];
-      auto& outcome = result.outcomes[i];
-      if (property.kind == PropertyKind::kLeadsTo) {
-        if (!any_p[i]) continue;  // nothing to lead anywhere from: no violation
-        const std::vector<bool>& p = ps[i];
-        const std::vector<bool>& q = qs[i];
-        const auto found = check_leads_to(
-            graph, p, q, from_initial, dead_ends,
-            [&](std::uint32_t e) { return fairness_of(model, graph.event(e)); }, edge_cost);
-        if (!found.violated) continue;
-        result.traces[i] = trace_of(found.lasso.edges, found.lasso.loop_start);
-        outcome.witness = StateId{found.lasso.edges.empty() ? 0U : graph.target(found.lasso.edges.back())};
-        continue;
-      }
-      if (!outcome.witness) continue;
-      // Among every state that decides the property, the one with the least-cost path.
-      std::optional<std::uint32_t> best;
+      std::vector<std::uint8_t> state(x->codec().state_bytes());
       for (std::uint32_t v = 0; v < n; ++v) {
-        const State& state = store.state(StateId{v});
-        const bool decides = property.kind == PropertyKind::kSometimes ? property.condition(state)
-                             : property.kind == PropertyKind::kAtDeadEnds
-                                 ? dead_ends[v] && !property.condition(state)
-                                 : !property.condition(state);
-        if (decides && (!best || from_initial.cost[v] < from_initial.cost[*best])) best = v;
+        x->state(v, state.data());
+        for (std::size_t i = 0; i < properties.size(); ++i) {
+          const Property& p = properties[i];
+          if (p.kind == PropertyKind::kLeadsTo) {
+            ps[i][v] = p.condition ? p.condition(state.data()) : v == 0;
+            qs[i][v] = p.target(state.data());
+            continue;
+          }
+          if (!decided[i]) continue;
+          const bool decides = p.kind == PropertyKind::kSometimes  ? p.condition(state.data())
+                               : p.kind == PropertyKind::kAtDeadEnds ? x->dead_end(v) && !p.condition(state.data())
+                                                                     : !p.condition(state.data());
+          if (decides && (!best[i] || from_initial.cost[v] < from_initial.cost[*best[i]])) best[i] = v;
+        }
       }
-      outcome.witness = StateId{*best};
-      result.traces[i] = trace_of(path_to(graph, from_initial, *best), std::nullopt);
+      for (std::size_t i = 0; i < properties.size(); ++i) {
+        auto& outcome = result.outcomes[i];
+        if (properties[i].kind == PropertyKind::kLeadsTo) {
+          const auto found = check_leads_to(g, ps[i], qs[i], from_initial, x->dead_ends(),
+                                            [&](std::uint32_t v) { return x->keys(v); });
+          ps[i].clear();
+          qs[i].clear();
+          if (!found.violated) continue;
+          decided[i] = true;
+          outcome.trace = x->trace(found.lasso.edges, found.lasso.loop_start);
+          continue;
+        }
+        if (best[i]) outcome.trace = x->trace(path_to(g, from_initial, *best[i]), std::nullopt);
+      }
+    } catch (const OutOfMemory&) {
+      x->stop(Stop::kMemory);
+    } catch (const std::bad_alloc&) {
+      x->stop(Stop::kMemory);
     }
   }
 
+  const bool complete = x->stats().complete();
   for (std::size_t i = 0; i < properties.size(); ++i) {
     auto& outcome = result.outcomes[i];
-    outcome.vacuous = properties[i].antecedent && !antecedent_seen[i] && result.stats.complete;
-    const bool found = outcome.witness.has_value();
+    outcome.vacuous = properties[i].antecedent && !witnesses.antecedent_seen[i] && complete;
     switch (outcome.kind) {
       case PropertyKind::kAlways:
       case PropertyKind::kAtDeadEnds:
       case PropertyKind::kLeadsTo:
-        outcome.verdict = found ? Verdict::kViolated
-                                : (result.stats.complete ? Verdict::kHolds : Verdict::kUnknown);
+        outcome.verdict = decided[i] ? Verdict::kViolated : (complete ? Verdict::kHolds : Verdict::kUnknown);
         break;
       case PropertyKind::kSometimes:
-        outcome.verdict = found ? Verdict::kHolds
-                                : (result.stats.complete ? Verdict::kViolated : Verdict::kUnknown);
+        outcome.verdict = decided[i] ? Verdict::kHolds : (complete ? Verdict::kViolated : Verdict::kUnknown);
         break;
     }
   }
-  result.stats.states = store.size();
-  result.stats.memory_bytes = store.memory_bytes();
-  result.stats.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.stats = x->stats();
+  result.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
 
-/// Re-applies `events` from the model's initial state. Returns the trace, or the index of the
-/// first event that is not enabled where it is applied (the model changed under a saved trace).
+/// Re-applies `events` from the model's initial state. Returns the states after each event, or
+/// the index of the first event that is not enabled where it is applied (the model changed under a
+/// saved trace).
 template <Model M>
-std::pair<Trace<M>, std::optional<std::size_t>> replay(const M& model,
-                                                        const std::vector<typename M::Event>& events) {
-  Trace<M> trace;
-  trace.initial = model.initial_state();
-  typename M::State state = trace.initial;
+std::pair<std::vector<std::vector<std::uint8_t>>, std::optional<std::size_t>> replay(
+    const M& model, const std::vector<typename M::Event>& events) {
+  std::vector<std::vector<std::uint8_t>> states;
+  std::vector<std::uint8_t> state(model.state_bytes()), next(model.state_bytes());
+  model.initial(state.data());
   std::vector<typename M::Event> enabled;
   for (std::size_t i = 0; i < events.size(); ++i) {
     enabled.clear();
-    model.enabled_events(state, enabled);
-    bool found = false;
-    for (const auto& candidate : enabled) found = found || candidate == events[i];
-    if (!found) return {std::move(trace), i};
-    state = model.next_state(state, events[i]);
-    trace.events.push_back(events[i]);
-    trace.states.push_back(state);
+    model.enabled(state.data(), enabled);
+    if (std::find(enabled.begin(), enabled.end(), events[i]) == enabled.end()) return {std::move(states), i};
+    model.step(state.data(), events[i], next.data());
+    std::swap(state, next);
+    states.push_back(state);
   }
-  return {std::move(trace), std::nullopt};
+  return {std::move(states), std::nullopt};
 }
 
 }  // namespace wakecheck::explorer

@@ -1,67 +1,69 @@
-// The explored state graph, kept when a liveness property needs it: every transition, as a
-// Boost compressed sparse row graph (two flat arrays) plus the event of each edge.
+// The explored state graph, kept for liveness and for least-cost counterexamples: every
+// transition, as compressed sparse rows built while the search expands states in id order.
+//
+// An edge is its target (four bytes, the top bit marking an environment event); its event is not
+// stored: the out-edges of a state are its enabled events in the model's order, so edge k of state
+// v is event k of v's enabled list, recomputed from the stored state when a report needs it.
 #pragma once
 
-#include <boost/graph/compressed_sparse_row_graph.hpp>
+#include <algorithm>
 #include <cstdint>
-#include <utility>
-#include <vector>
 
+#include "explorer/memory.hpp"
 #include "explorer/state_store.hpp"
 
 namespace wakecheck::explorer {
 
-using CsrGraph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property,
-                                                    boost::no_property, boost::no_property,
-                                                    std::uint32_t, std::uint32_t>;
-
-/// Edges are recorded during the search in the order states are expanded, which is ascending
-/// source order for the breadth-first frontier: exactly what the CSR constructor wants.
-template <class Event>
 class StateGraph {
  public:
-  void add(StateId source, StateId target, const Event& event) {
-    edges_.emplace_back(index_of(source), index_of(target));
-    events_.push_back(event);
-  }
+  static constexpr std::uint32_t kEnvironment = 0x80000000U;
 
-  /// Builds the CSR graph over `vertices` states; call once, after the search.
+  explicit StateGraph(MemoryBudget* budget) : offsets_(budget, 16), targets_(budget, 18) {}
+
+  /// Starts the out-edges of the next state (states are expanded in id order).
+  void begin() { offsets_.push_back(static_cast<std::uint32_t>(targets_.size())); }
+  void add(StateId target, bool environment) {
+    targets_.push_back(index_of(target) | (environment ? kEnvironment : 0U));
+  }
+  /// Closes the rows: states never expanded get none.
   void finish(std::size_t vertices) {
-    graph_ = CsrGraph(boost::edges_are_sorted, edges_.begin(), edges_.end(),
-                      static_cast<std::uint32_t>(vertices));
-    // The CSR keeps edges in input order, so edge i of the graph is edges_[i] and events_[i].
-    sources_.reserve(edges_.size());
-    targets_.reserve(edges_.size());
-    for (const auto& edge : edges_) {
-      sources_.push_back(edge.first);
-      targets_.push_back(edge.second);
-    }
-    edges_.clear();
-    edges_.shrink_to_fit();
+    while (offsets_.size() < vertices + 1) offsets_.push_back(static_cast<std::uint32_t>(targets_.size()));
   }
 
-  std::uint32_t source(std::uint32_t edge) const { return sources_[edge]; }
-  std::uint32_t target(std::uint32_t edge) const { return targets_[edge]; }
-
-  const CsrGraph& graph() const { return graph_; }
-  const Event& event(std::uint32_t edge) const { return events_[edge]; }
-  std::size_t edge_count() const { return events_.size(); }
+  std::size_t vertices() const { return offsets_.size() == 0 ? 0 : offsets_.size() - 1; }
+  std::size_t edge_count() const { return targets_.size(); }
+  std::uint32_t first(std::uint32_t v) const { return offsets_[v]; }
+  std::uint32_t end(std::uint32_t v) const { return offsets_[v + 1]; }
+  std::uint32_t target(std::uint32_t e) const { return targets_[e] & ~kEnvironment; }
+  bool environment(std::uint32_t e) const { return (targets_[e] & kEnvironment) != 0; }
+  /// The index of edge `e` among its source's out-edges: the event's place in the enabled list.
+  std::uint32_t choice(std::uint32_t e) const { return e - first(source(e)); }
+  /// The state edge `e` leaves (a binary search over the rows).
+  std::uint32_t source(std::uint32_t e) const {
+    std::size_t lo = 0, hi = vertices();
+    while (hi - lo > 1) {
+      const std::size_t mid = (lo + hi) / 2;
+      if (offsets_[mid] <= e) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return static_cast<std::uint32_t>(lo);
+  }
 
   /// Calls f(edge index, target) for each out-edge of `v`.
   template <class F>
   void for_each_out(std::uint32_t v, F&& f) const {
-    for (auto [it, end] = boost::out_edges(v, graph_); it != end; ++it) {
-      f(static_cast<std::uint32_t>(boost::get(boost::edge_index, graph_, *it)),
-        static_cast<std::uint32_t>(boost::target(*it, graph_)));
-    }
+    const std::uint32_t stop = end(v);
+    for (std::uint32_t e = first(v); e < stop; ++e) f(e, target(e));
   }
 
+  std::size_t memory_bytes() const { return offsets_.memory_bytes() + targets_.memory_bytes(); }
+
  private:
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_;
-  std::vector<Event> events_;
-  std::vector<std::uint32_t> sources_;
-  std::vector<std::uint32_t> targets_;
-  CsrGraph graph_;
+  ChunkedArray<std::uint32_t> offsets_;
+  ChunkedArray<std::uint32_t> targets_;
 };
 
 }  // namespace wakecheck::explorer

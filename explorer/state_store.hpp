@@ -1,110 +1,143 @@
-// The set of visited states: a flat array of state values plus an open-addressing index.
+// The set of visited states: packed records (explorer/codec.hpp) in the order they were first
+// reached, addressed by a dense StateId, plus an open-addressing index over them.
 //
-// States are stored by value in fixed-size blocks, in the order they were first reached, and are
-// addressed by a dense StateId; blocks never move, so growing the store copies no state. Each keeps a parent link (the state and event it was first
-// reached by) so that a trace is rebuilt on demand instead of being stored. Lookups hash the
-// state's bytes and probe a power-of-two table of ids; nothing is allocated per state except the
-// amortised growth of the arrays.
+// Records live in chunks that never move, so growing copies no state. The index is a power-of-two
+// table of 8-byte slots (a 32-bit tag from the hash and the id), at most 70% full; it is rebuilt
+// from the records when it grows (hashes are recomputed, not stored) and can be dropped once the
+// search is over. Nothing is allocated per state.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <cstring>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "explorer/hash.hpp"
+#include "explorer/memory.hpp"
 
 namespace wakecheck::explorer {
 
 enum class StateId : std::uint32_t {};
-
 inline constexpr std::uint32_t index_of(StateId id) { return static_cast<std::uint32_t>(id); }
 
-template <HashableValue State, HashableValue Event>
-class StateStore {
+/// The hash of a packed record of `words` words.
+inline std::uint64_t hash_record(const std::uint64_t* record, std::size_t words) {
+  return hash_bytes(record, words * sizeof(std::uint64_t));
+}
+
+/// Packed records of a fixed number of words, in chunks that never move.
+class RecordArray {
  public:
-  struct Parent {
-    std::optional<StateId> state;  // none for the initial state
-    Event event{};                 // meaningless for the initial state
-    std::uint32_t depth = 0;
-  };
-
-  StateStore() { table_.assign(1024, Slot{}); }
-
+  RecordArray(std::size_t words, MemoryBudget* budget) : words_(words), budget_(budget) {}
+  std::size_t words() const { return words_; }
   std::size_t size() const { return size_; }
-  const State& state(StateId id) const { return at(index_of(id)); }
-  const Parent& parent(StateId id) const { return parents_[index_of(id)]; }
+  const std::uint64_t* operator[](std::size_t i) const { return at(i); }
+  std::uint64_t* operator[](std::size_t i) { return at(i); }
+  /// Appends a copy of `record` (may throw OutOfMemory; nothing changes then).
+  std::size_t push_back(const std::uint64_t* record) {
+    if (size_ == chunks_.size() << kChunkLog2) chunks_.emplace_back(budget_, (words_ * sizeof(std::uint64_t)) << kChunkLog2);
+    std::memcpy(at(size_), record, words_ * sizeof(std::uint64_t));
+    return size_++;
+  }
+  std::size_t memory_bytes() const { return chunks_.size() * ((words_ * sizeof(std::uint64_t)) << kChunkLog2); }
 
-  /// The id of a stored state equal to `state`, if any.
-  std::optional<StateId> find(const State& state) const {
-    const std::uint64_t h = hash_value(state);
-    const std::size_t mask = table_.size() - 1;
-    const auto tag = static_cast<std::uint32_t>(h >> 32);
-    for (std::size_t slot = static_cast<std::size_t>(h) & mask; table_[slot].index != kEmpty;
-         slot = (slot + 1) & mask) {
-      if (table_[slot].tag == tag && at(table_[slot].index) == state) return StateId{table_[slot].index};
-    }
-    return std::nullopt;
+ private:
+  static constexpr std::size_t kChunkLog2 = 15;
+  std::uint64_t* at(std::size_t i) const {
+    return static_cast<std::uint64_t*>(chunks_[i >> kChunkLog2].data()) + (i & ((std::size_t{1} << kChunkLog2) - 1)) * words_;
   }
 
-  /// Inserts `state` unless an equal state is present. Returns its id and whether it is new.
-  std::pair<StateId, bool> insert(const State& state, const Parent& parent) {
-    const std::uint64_t h = hash_value(state);
-    const std::size_t mask = table_.size() - 1;
-    const auto tag = static_cast<std::uint32_t>(h >> 32);
-    std::size_t slot = static_cast<std::size_t>(h) & mask;
-    while (table_[slot].index != kEmpty) {
-      const Slot probe = table_[slot];
-      // The tag (the hash's high half) rules out most other states without touching them.
-      if (probe.tag == tag && at(probe.index) == state) return {StateId{probe.index}, false};
-      slot = (slot + 1) & mask;
+  std::size_t words_;
+  MemoryBudget* budget_;
+  std::vector<Block> chunks_;
+  std::size_t size_ = 0;
+};
+
+class StateStore {
+ public:
+  StateStore(std::size_t words, MemoryBudget* budget) : records_(words, budget), budget_(budget) {}
+
+  std::size_t size() const { return records_.size(); }
+  std::size_t words() const { return records_.words(); }
+  const std::uint64_t* record(StateId id) const { return records_[index_of(id)]; }
+
+  void prefetch(std::uint64_t hash) const {
+    if (index_.data() != nullptr) __builtin_prefetch(slots() + (hash & mask_));
+  }
+
+  /// The id of a stored record equal to `key`, if any.
+  std::optional<StateId> find(const std::uint64_t* key, std::uint64_t hash) const {
+    if (index_.data() == nullptr) return std::nullopt;
+    const auto tag = static_cast<std::uint32_t>(hash >> 32);
+    const std::uint64_t* table = slots();
+    for (std::size_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
+      const std::uint64_t s = table[slot];
+      if (s == 0) return std::nullopt;
+      if (static_cast<std::uint32_t>(s >> 32) == tag && equal(key, static_cast<std::uint32_t>(s) - 1U)) {
+        return StateId{static_cast<std::uint32_t>(s) - 1U};
+      }
     }
-    const auto index = static_cast<std::uint32_t>(size_);
-    if (size_ % kBlock == 0) blocks_.push_back(std::make_unique<State[]>(kBlock));
-    blocks_.back()[size_ % kBlock] = state;
-    ++size_;
-    hashes_.push_back(h);
-    parents_.push_back(parent);
-    table_[slot] = Slot{index, tag};
-    // Invariant: the table stays at most half full, so probes stay short.
-    if (size_ * 2 > table_.size()) grow();
-    return {StateId{index}, true};
+  }
+
+  /// Inserts `key` unless an equal record is present. Returns its id and whether it is new. Throws
+  /// OutOfMemory when the budget refuses to grow (nothing changes then).
+  std::pair<StateId, bool> insert(const std::uint64_t* key, std::uint64_t hash) {
+    if (index_.data() == nullptr) resize_index(std::size_t{1} << 10);
+    const auto tag = static_cast<std::uint32_t>(hash >> 32);
+    std::uint64_t* table = slots();
+    std::size_t slot = hash & mask_;
+    for (;; slot = (slot + 1) & mask_) {
+      const std::uint64_t s = table[slot];
+      if (s == 0) break;
+      if (static_cast<std::uint32_t>(s >> 32) == tag && equal(key, static_cast<std::uint32_t>(s) - 1U)) {
+        return {StateId{static_cast<std::uint32_t>(s) - 1U}, false};
+      }
+    }
+    // Invariant: the table stays at most 70% full, so probes stay short.
+    if ((records_.size() + 1) * 10 > (mask_ + 1) * 7) {
+      resize_index((mask_ + 1) * 2);
+      return insert(key, hash);
+    }
+    const auto id = static_cast<std::uint32_t>(records_.push_back(key));
+    table[slot] = (std::uint64_t{tag} << 32) | (std::uint64_t{id} + 1U);
+    return {StateId{id}, true};
+  }
+
+  /// Frees the index: lookups are no longer possible; records stay.
+  void drop_index() {
+    index_ = Block();
+    mask_ = 0;
   }
 
   /// Bytes held by the store, for the statistics.
-  std::size_t memory_bytes() const {
-    return blocks_.size() * kBlock * sizeof(State) + hashes_.capacity() * sizeof(std::uint64_t) +
-           parents_.capacity() * sizeof(Parent) + table_.capacity() * sizeof(Slot);
-  }
+  std::size_t memory_bytes() const { return records_.memory_bytes() + index_.bytes(); }
 
  private:
-  static constexpr std::uint32_t kEmpty = UINT32_MAX;
-  struct Slot {
-    std::uint32_t index = kEmpty;
-    std::uint32_t tag = 0;
-  };
-
-  void grow() {
-    std::vector<Slot> bigger(table_.size() * 2, Slot{});
-    const std::size_t mask = bigger.size() - 1;
-    for (std::uint32_t index = 0; index < size_; ++index) {
-      std::size_t slot = static_cast<std::size_t>(hashes_[index]) & mask;
-      while (bigger[slot].index != kEmpty) slot = (slot + 1) & mask;
-      bigger[slot] = Slot{index, static_cast<std::uint32_t>(hashes_[index] >> 32)};
-    }
-    table_ = std::move(bigger);
+  std::uint64_t* slots() const { return static_cast<std::uint64_t*>(index_.data()); }
+  bool equal(const std::uint64_t* key, std::uint32_t id) const {
+    return std::memcmp(records_[id], key, records_.words() * sizeof(std::uint64_t)) == 0;
   }
 
-  static constexpr std::size_t kBlock = 1 << 12;  // states per block: small, so a small model pays little
+  void resize_index(std::size_t capacity) {
+    Block bigger(budget_, capacity * sizeof(std::uint64_t));  // zero: every slot empty
+    auto* table = static_cast<std::uint64_t*>(bigger.data());
+    const std::size_t mask = capacity - 1;
+    for (std::size_t id = 0; id < records_.size(); ++id) {
+      const std::uint64_t h = hash_record(records_[id], records_.words());
+      std::size_t slot = h & mask;
+      while (table[slot] != 0) slot = (slot + 1) & mask;
+      table[slot] = ((h >> 32) << 32) | (std::uint64_t{id} + 1U);
+    }
+    index_ = std::move(bigger);
+    mask_ = mask;
+  }
 
-  const State& at(std::size_t index) const { return blocks_[index / kBlock][index % kBlock]; }
-
-  std::vector<std::unique_ptr<State[]>> blocks_;
-  std::size_t size_ = 0;
-  std::vector<std::uint64_t> hashes_;
-  std::vector<Parent> parents_;
-  std::vector<Slot> table_;
+  RecordArray records_;
+  MemoryBudget* budget_;
+  Block index_;
+  std::size_t mask_ = 0;
 };
 
 }  // namespace wakecheck::explorer

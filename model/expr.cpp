@@ -411,7 +411,7 @@ class Parser {
 struct Evaluator {
   const Expr& expr;
   const Scenario& sc;
-  const State& s;
+  StateView s;
   std::optional<std::size_t> task;
   std::array<std::size_t, kMaxBindings> bindings{};
 
@@ -434,7 +434,7 @@ struct Evaluator {
       case kSpawned: return ts.status != TaskStatus::kNotSpawned ? 1 : 0;
       case kRunnable:
         // A task in a run queue or with a wake on its way; a branch in its set's ready queue.
-        return (ts.status == TaskStatus::kScheduled || ts.wake_pending || s.ready_children.contains(t)) ? 1 : 0;
+        return (ts.status == TaskStatus::kScheduled || ts.wake_pending || s.ready_children().contains(t)) ? 1 : 0;
       case kWaiting: return waits_on(s, sc, t).has_value() || joins(s, sc, t).has_value() ? 1 : 0;
       case kSwallowed: return task_swallowed(s, sc, t) ? 1 : 0;
       case kCancelled: return ts.status == TaskStatus::kCancelled ? 1 : 0;
@@ -458,11 +458,11 @@ struct Evaluator {
     switch (node.op) {
       case ExprOp::kConst: return node.value;
       case ExprOp::kBoundTask: return static_cast<std::int32_t>(bindings[static_cast<std::size_t>(node.value)]);
-      case ExprOp::kVar: return s.vars[static_cast<std::size_t>(node.value)];
+      case ExprOp::kVar: return s.var(static_cast<std::size_t>(node.value));
       case ExprOp::kTaskLocalVar: {
         const std::size_t owner = bindings[static_cast<std::size_t>(node.value)];
         const std::uint8_t index = node.args[owner].index;
-        return index == kNoVariable ? 0 : s.vars[index];
+        return index == kNoVariable ? 0 : s.var(index);
       }
       case ExprOp::kNot: return eval(node.a) == 0 ? 1 : 0;
       case ExprOp::kNeg: return -eval(node.a);
@@ -512,7 +512,7 @@ std::optional<Expr> parse_expr(const std::string& text, const ExprScope& scope, 
   return expr;
 }
 
-std::int32_t eval(const Expr& expr, const Scenario& scenario, const State& state,
+std::int32_t eval(const Expr& expr, const Scenario& scenario, StateView state,
                   std::optional<std::size_t> task) {
   Evaluator evaluator{expr, scenario, state, task, {}};
   return evaluator.eval(static_cast<std::int32_t>(expr.nodes.size() - 1));

@@ -26,7 +26,9 @@
 namespace wakecheck::model {
 
 struct Scenario;
-struct State;
+template <class Byte>
+class StateBase;
+using StateView = StateBase<const std::uint8_t>;
 
 enum class ExprOp : std::uint8_t {
   kConst, kVar,                 // value; variable index
@@ -80,7 +82,7 @@ struct ExprError {
 std::optional<Expr> parse_expr(const std::string& text, const ExprScope& scope, ExprError& error);
 
 /// Evaluates `expr` in `state`; `task` is the running task for its own variables.
-std::int32_t eval(const Expr& expr, const Scenario& scenario, const State& state,
+std::int32_t eval(const Expr& expr, const Scenario& scenario, StateView state,
                   std::optional<std::size_t> task = std::nullopt);
 
 /// The atoms a property may use, with their argument kinds ("t" task, "r" resource), for docs

@@ -1,18 +1,20 @@
-// Fixed capacities of a state. States are fixed-size values (no heap, hashed by their bytes), so
-// every collection inside one has a bound; a scenario beyond them is rejected when it is loaded.
+// Capacities of a scenario. A state is sized by its scenario (model/layout.hpp): these bounds
+// only keep ids within one byte and programs addressable, and a scenario beyond them is rejected
+// when it is loaded.
 #pragma once
 
 #include <cstddef>
 
 namespace wakecheck::model {
 
-inline constexpr std::size_t kMaxTasks = 8;       // including main (the block_on future)
-// Waiter nodes per semaphore: each task's awaited future, and a future it keeps (select!'s
-// `&mut fut`) with the id kMaxTasks + task.
-inline constexpr std::size_t kMaxWaiters = 2 * kMaxTasks;
-inline constexpr std::size_t kMaxResources = 4;
-inline constexpr std::size_t kMaxFutures = 16;    // tasks' own futures plus nested ones
-inline constexpr std::size_t kMaxVariables = 16;  // shared plus tasks' own, copies counted
+inline constexpr std::size_t kMaxTasks = 127;     // tasks and branches, main included
+// Waiter nodes of a semaphore: a task's awaited future has the id of its task; a future it keeps
+// (select!'s `&mut fut`) has kKeptWaiterBase + task. Both fit one byte.
+inline constexpr std::size_t kKeptWaiterBase = 128;
+inline constexpr std::size_t kMaxWaiters = 255;
+inline constexpr std::size_t kMaxResources = 32;
+inline constexpr std::size_t kMaxFutures = 255;   // tasks' own futures plus nested ones
+inline constexpr std::size_t kMaxVariables = 254; // shared plus tasks' own, copies counted
 inline constexpr std::size_t kMaxProgram = 250;   // operations in one task's compiled program
 inline constexpr std::size_t kMaxExprs = 250;
 inline constexpr std::size_t kMaxPermits = 255;   // permits of one semaphore

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "model/effect.hpp"
 #include "model/event.hpp"
 #include "model/scenario.hpp"
 
@@ -313,6 +314,19 @@ std::optional<std::size_t> Scenario::find_variable(const std::string& n,
   // A branch of a combinator reads and writes its task's own variables.
   if (owner && *owner < tasks.size() && tasks[*owner].parent) return find_variable(n, tasks[*owner].parent);
   return std::nullopt;
+}
+
+const char* to_string(EffectKind kind) {
+  switch (kind) {
+    case EffectKind::kNote: return "note";
+    case EffectKind::kAcquire: return "acquire";
+    case EffectKind::kWait: return "wait";
+    case EffectKind::kFail: return "fail";
+    case EffectKind::kRelease: return "release";
+    case EffectKind::kNotify: return "notify";
+    case EffectKind::kWrapper: return "wrapper";
+  }
+  return "?";
 }
 
 }  // namespace wakecheck::model

@@ -1,38 +1,31 @@
 #include "model/queries.hpp"
 
-#include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/strong_components.hpp>
-
+#include <algorithm>
 #include <array>
+#include <bitset>
 
 namespace wakecheck::model {
 
-std::uint8_t held_by(const State& s, TaskId t, ResourceId r) {
-  return s.task(t).held[index(r)];
-}
+std::uint8_t held_by(StateView s, TaskId t, ResourceId r) { return s.held(t, r); }
 
-std::uint8_t owned_by_future(const State& s, TaskId t, ResourceId r) {
+std::uint8_t owned_by_future(StateView s, TaskId t, ResourceId r) {
   return static_cast<std::uint8_t>(s.semaphore(r).assigned(waiter_of(t)) +
                                    s.semaphore(r).assigned(kept_waiter_of(t)));
 }
 
-std::uint8_t owned_by_kept_future(const State& s, TaskId t, ResourceId r) {
-  return s.semaphore(r).assigned(kept_waiter_of(t));
-}
-
-std::optional<ResourceId> waits_on(const State& s, const Scenario& sc, TaskId t) {
+std::optional<ResourceId> waits_on(StateView s, const Scenario& sc, TaskId t) {
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
     const auto kind = sc.resources[r].kind;
-    if (semaphore_based(kind) && s.semaphores[r].waiting(waiter_of(t))) return resource_at(r);
+    if (semaphore_based(kind) && s.semaphore(resource_at(r)).waiting(waiter_of(t))) return resource_at(r);
     // Notify waiters, barging-mutex listeners, a channel's receiver.
     const bool listens = kind == ResourceKind::kNotify || kind == ResourceKind::kBargingMutex ||
                          kind == ResourceKind::kMpsc;
-    if (listens && s.notifies[r].waiters.contains(t)) return resource_at(r);
+    if (listens && s.notify(resource_at(r)).waiters().contains(t)) return resource_at(r);
   }
   return std::nullopt;
 }
 
-bool holds(const State& s, const Scenario& sc, TaskId t, ResourceId r) {
+bool holds(StateView s, const Scenario& sc, TaskId t, ResourceId r) {
   switch (sc.resource(r).kind) {
     case ResourceKind::kTokioMutex:
     case ResourceKind::kSemaphore:
@@ -40,7 +33,7 @@ bool holds(const State& s, const Scenario& sc, TaskId t, ResourceId r) {
       return held_by(s, t, r) > 0;
     case ResourceKind::kStdMutex:
     case ResourceKind::kBargingMutex:
-      return s.std_owner[index(r)] == index(t) + 1;
+      return s.std_owner(r) == index(t) + 1;
     case ResourceKind::kNotify:
     case ResourceKind::kMpsc:
       return false;
@@ -50,7 +43,7 @@ bool holds(const State& s, const Scenario& sc, TaskId t, ResourceId r) {
   return false;
 }
 
-std::int32_t available(const State& s, const Scenario& sc, ResourceId r) {
+std::int32_t available(StateView s, const Scenario& sc, ResourceId r) {
   switch (sc.resource(r).kind) {
     case ResourceKind::kTokioMutex:
     case ResourceKind::kSemaphore:
@@ -60,34 +53,34 @@ std::int32_t available(const State& s, const Scenario& sc, ResourceId r) {
       return s.semaphore(r).available();
     case ResourceKind::kStdMutex:
     case ResourceKind::kBargingMutex:
-      return s.std_owner[index(r)] == 0 ? 1 : 0;
-    case ResourceKind::kNotify: return s.notifies[index(r)].permit;
+      return s.std_owner(r) == 0 ? 1 : 0;
+    case ResourceKind::kNotify: return s.notify(r).permit();
   }
   return 0;
 }
 
-std::int32_t queue_length(const State& s, const Scenario& sc, ResourceId r) {
+std::int32_t queue_length(StateView s, const Scenario& sc, ResourceId r) {
   const auto kind = sc.resource(r).kind;
   if (semaphore_based(kind)) return static_cast<std::int32_t>(s.semaphore(r).queue().size());
   if (kind == ResourceKind::kStdMutex) return 0;
-  return static_cast<std::int32_t>(s.notifies[index(r)].waiters.size());
+  return static_cast<std::int32_t>(s.notify(r).waiters().size());
 }
 
-bool task_paused(const State& s, const Scenario& sc, TaskId t) {
+bool task_paused(StateView s, const Scenario& sc, TaskId t) {
   for (std::size_t f = 0; f < sc.futures.size(); ++f) {
     if (sc.futures[f].task == index(t) && s.is_paused(f)) return true;
   }
   return false;
 }
 
-bool task_swallowed(const State& s, const Scenario& sc, TaskId t) {
+bool task_swallowed(StateView s, const Scenario& sc, TaskId t) {
   for (std::size_t f = 0; f < sc.futures.size(); ++f) {
     if (sc.futures[f].task == index(t) && s.is_swallowed(f)) return true;
   }
   return false;
 }
 
-std::optional<TaskId> joins(const State& s, const Scenario& sc, TaskId t) {
+std::optional<TaskId> joins(StateView s, const Scenario& sc, TaskId t) {
   const TaskState& ts = s.task(t);
   if (!ts.live() || !ts.inflight) return std::nullopt;
   const Op& op = sc.task(t).program[ts.pc];
@@ -97,7 +90,7 @@ std::optional<TaskId> joins(const State& s, const Scenario& sc, TaskId t) {
   return target;
 }
 
-std::size_t guard_holders(const State& s, const Scenario& sc, ResourceId r) {
+std::size_t guard_holders(StateView s, const Scenario& sc, ResourceId r) {
   std::size_t holders = 0;
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
     if (holds(s, sc, task_at(i), r)) ++holders;
@@ -108,7 +101,7 @@ std::size_t guard_holders(const State& s, const Scenario& sc, ResourceId r) {
 namespace {
 /// Calls f(a, b) for each edge of the wait-for graph, without allocating.
 template <class F>
-void for_each_wait_for_edge(const State& s, const Scenario& sc, F&& f) {
+void for_each_wait_for_edge(StateView s, const Scenario& sc, F&& f) {
   const std::size_t n = sc.tasks.size();
   for (std::size_t a = 0; a < n; ++a) {
     const auto waiter = task_at(a);
@@ -121,7 +114,7 @@ void for_each_wait_for_edge(const State& s, const Scenario& sc, F&& f) {
     if (const auto joined = joins(s, sc, waiter)) f(waiter, *joined);
     // A task awaiting a combinator (join!, FuturesUnordered::next, select_all) waits for its
     // branches; a thread blocked in block_in_place waits for the blocking branch.
-    const TaskState& ts = s.tasks[a];
+    const TaskState& ts = s.tasks(a);
     if (!ts.live()) continue;
     if (ts.blocked != 0 && ts.blocked != a + 1) {
       f(waiter, task_at(ts.blocked - 1U));
@@ -132,68 +125,88 @@ void for_each_wait_for_edge(const State& s, const Scenario& sc, F&& f) {
     const Op& op = program[ts.pc];
     if (op.kind != OpKind::kJoinAll && op.kind != OpKind::kNextChild && op.kind != OpKind::kSelectAll) continue;
     for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
-      if (s.tasks[c].live()) f(waiter, task_at(c));
+      if (s.tasks(c).live()) f(waiter, task_at(c));
     }
   }
 }
 }  // namespace
 
-std::vector<std::pair<TaskId, TaskId>> wait_for_edges(const State& s, const Scenario& sc) {
+std::vector<std::pair<TaskId, TaskId>> wait_for_edges(StateView s, const Scenario& sc) {
   std::vector<std::pair<TaskId, TaskId>> edges;
   for_each_wait_for_edge(s, sc, [&](TaskId a, TaskId b) { edges.emplace_back(a, b); });
   return edges;
 }
 
-namespace {
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
-
-/// Component of each vertex and, per component, its size; a component of two or more tasks is
-/// a cycle (a task never waits for itself).
-std::pair<std::vector<int>, std::vector<int>> components(const State& s, const Scenario& sc) {
-  const auto edges = wait_for_edges(s, sc);
-  Graph graph(sc.tasks.size());
-  for (const auto& [a, b] : edges) boost::add_edge(index(a), index(b), graph);
-  std::vector<int> component(sc.tasks.size());
-  const int count = boost::strong_components(
-      graph, boost::make_iterator_property_map(component.begin(),
-                                               boost::get(boost::vertex_index, graph)));
-  std::vector<int> sizes(static_cast<std::size_t>(count), 0);
-  for (int c : component) ++sizes[static_cast<std::size_t>(c)];
-  return {component, sizes};
-}
-}  // namespace
-
-bool has_wait_for_cycle(const State& s, const Scenario& sc) {
-  // Called on every state, so without allocating: the graph as one bitmask of successors per
-  // task, then Kahn's peeling: a task with no successor left cannot be on a cycle, so remove it
-  // and repeat; the graph has a cycle iff something remains. wait_for_cycle() finds the same
-  // cycles with Boost.Graph for reports; the tests check that the two agree on every state.
+bool has_wait_for_cycle(StateView s, const Scenario& sc) {
+  // Called on every state, so without allocating: the graph as one bit set of successors per
+  // task, then peeling: a task with no successor left cannot be on a cycle, so remove it and
+  // repeat; the graph has a cycle iff something remains. wait_for_cycle() finds one of the cycles
+  // for reports; the tests check that the two agree on every state.
+  using Tasks = std::bitset<kMaxTasks>;
   const std::size_t n = sc.tasks.size();
-  std::array<std::uint8_t, kMaxTasks> successors{};
+  std::array<Tasks, kMaxTasks> successors{};
+  bool any = false;
   for_each_wait_for_edge(s, sc, [&](TaskId a, TaskId b) {
-    successors[index(a)] = static_cast<std::uint8_t>(successors[index(a)] | (1U << index(b)));
+    successors[index(a)].set(index(b));
+    any = true;
   });
-  unsigned remaining = (1U << n) - 1U;
+  if (!any) return false;
+  Tasks remaining;
+  for (std::size_t a = 0; a < n; ++a) remaining.set(a);
   for (bool peeled = true; peeled;) {
     peeled = false;
     for (std::size_t a = 0; a < n; ++a) {
-      if ((remaining & (1U << a)) != 0 && (successors[a] & remaining) == 0) {
-        remaining &= ~(1U << a);
+      if (remaining.test(a) && (successors[a] & remaining).none()) {
+        remaining.reset(a);
         peeled = true;
       }
     }
   }
-  return remaining != 0;
+  return remaining.any();
 }
 
-std::vector<TaskId> wait_for_cycle(const State& s, const Scenario& sc) {
-  const auto [component, sizes] = components(s, sc);
+std::vector<TaskId> wait_for_cycle(StateView s, const Scenario& sc) {
+  const std::size_t n = sc.tasks.size();
   const auto edges = wait_for_edges(s, sc);
-  for (std::size_t start = 0; start < sc.tasks.size(); ++start) {
+  // Strongly connected components of the small graph (Tarjan, recursive: n is small).
+  std::vector<int> number(n, -1), low(n, 0), component(n, -1);
+  std::vector<std::size_t> stack;
+  std::vector<bool> on_stack(n, false);
+  int counter = 0, components = 0;
+  auto connect = [&](auto& self, std::size_t v) -> void {
+    number[v] = low[v] = counter++;
+    stack.push_back(v);
+    on_stack[v] = true;
+    for (const auto& [a, b] : edges) {
+      if (index(a) != v) continue;
+      const std::size_t w = index(b);
+      if (number[w] < 0) {
+        self(self, w);
+        low[v] = std::min(low[v], low[w]);
+      } else if (on_stack[w]) {
+        low[v] = std::min(low[v], number[w]);
+      }
+    }
+    if (low[v] != number[v]) return;
+    std::size_t w;
+    do {
+      w = stack.back();
+      stack.pop_back();
+      on_stack[w] = false;
+      component[w] = components;
+    } while (w != v);
+    ++components;
+  };
+  for (std::size_t v = 0; v < n; ++v) {
+    if (number[v] < 0) connect(connect, v);
+  }
+  std::vector<int> sizes(static_cast<std::size_t>(components), 0);
+  for (int c : component) ++sizes[static_cast<std::size_t>(c)];
+  for (std::size_t start = 0; start < n; ++start) {
     if (sizes[static_cast<std::size_t>(component[start])] < 2) continue;
     // Walk edges inside the component from `start` until it comes back.
-    std::vector<TaskId> cycle{TaskId{static_cast<std::uint8_t>(start)}};
-    std::vector<bool> seen(sc.tasks.size(), false);
+    std::vector<TaskId> cycle{task_at(start)};
+    std::vector<bool> seen(n, false);
     seen[start] = true;
     for (;;) {
       const TaskId at = cycle.back();
@@ -212,7 +225,7 @@ std::vector<TaskId> wait_for_cycle(const State& s, const Scenario& sc) {
   return {};
 }
 
-std::size_t permits_accounted(const State& s, const Scenario& sc, ResourceId r) {
+std::size_t permits_accounted(StateView s, const Scenario& sc, ResourceId r) {
   std::size_t total = s.semaphore(r).available();
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
     const auto t = TaskId{static_cast<std::uint8_t>(i)};

@@ -13,48 +13,48 @@ namespace wakecheck::model {
 
 /// The waiter node of a task's awaited future, and of the future it keeps (select! `&mut fut`).
 inline WaiterId waiter_of(TaskId t) { return WaiterId{static_cast<std::uint8_t>(index(t))}; }
-inline WaiterId kept_waiter_of(TaskId t) { return WaiterId{static_cast<std::uint8_t>(kMaxTasks + index(t))}; }
+inline WaiterId kept_waiter_of(TaskId t) { return WaiterId{static_cast<std::uint8_t>(kKeptWaiterBase + index(t))}; }
 /// The task a waiter node belongs to (its waker wakes that task).
-inline TaskId task_of(WaiterId w) { return TaskId{static_cast<std::uint8_t>(static_cast<std::size_t>(w) % kMaxTasks)}; }
-inline bool is_kept(WaiterId w) { return static_cast<std::size_t>(w) >= kMaxTasks; }
+inline TaskId task_of(WaiterId w) {
+  return TaskId{static_cast<std::uint8_t>(static_cast<std::size_t>(w) % kKeptWaiterBase)};
+}
+inline bool is_kept(WaiterId w) { return static_cast<std::size_t>(w) >= kKeptWaiterBase; }
 
 /// Permits of `r` held by guards in `t`'s future.
-std::uint8_t held_by(const State& s, TaskId t, ResourceId r);
+std::uint8_t held_by(StateView s, TaskId t, ResourceId r);
 /// Permits of `r` assigned to `t`'s pending lock future (handed over by a release, not yet
 /// turned into a guard because the future has not been polled since).
-std::uint8_t owned_by_future(const State& s, TaskId t, ResourceId r);
-/// Of those, the permits assigned to the future `t` keeps from a select! (`&mut fut`).
-std::uint8_t owned_by_kept_future(const State& s, TaskId t, ResourceId r);
+std::uint8_t owned_by_future(StateView s, TaskId t, ResourceId r);
 /// The resource `t` is queued on: a lock still needing permits, or a Notify.
-std::optional<ResourceId> waits_on(const State& s, const Scenario& sc, TaskId t);
+std::optional<ResourceId> waits_on(StateView s, const Scenario& sc, TaskId t);
 /// The task whose JoinHandle `t` awaits.
-std::optional<TaskId> joins(const State& s, const Scenario& sc, TaskId t);
+std::optional<TaskId> joins(StateView s, const Scenario& sc, TaskId t);
 
 /// `t` holds `r`: a tokio guard, or the std mutex.
-bool holds(const State& s, const Scenario& sc, TaskId t, ResourceId r);
+bool holds(StateView s, const Scenario& sc, TaskId t, ResourceId r);
 /// Permits available (a Notify: 1 when it stores a permit; a std mutex: 1 when free).
-std::int32_t available(const State& s, const Scenario& sc, ResourceId r);
+std::int32_t available(StateView s, const Scenario& sc, ResourceId r);
 /// Waiters queued on `r`.
-std::int32_t queue_length(const State& s, const Scenario& sc, ResourceId r);
+std::int32_t queue_length(StateView s, const Scenario& sc, ResourceId r);
 /// A pause flag of the task's own future or of a future nested in it is set.
-bool task_paused(const State& s, const Scenario& sc, TaskId t);
+bool task_paused(StateView s, const Scenario& sc, TaskId t);
 /// A wrapper of the task swallowed a wake without polling its inner future.
-bool task_swallowed(const State& s, const Scenario& sc, TaskId t);
+bool task_swallowed(StateView s, const Scenario& sc, TaskId t);
 
 /// Number of tasks holding a guard of `r`.
-std::size_t guard_holders(const State& s, const Scenario& sc, ResourceId r);
+std::size_t guard_holders(StateView s, const Scenario& sc, ResourceId r);
 
 /// Edges of the wait-for graph: (a, b) when a waits for something b holds or owns: a permit of a
 /// resource (by guard, or assigned to b's future) or b's completion (join).
-std::vector<std::pair<TaskId, TaskId>> wait_for_edges(const State& s, const Scenario& sc);
+std::vector<std::pair<TaskId, TaskId>> wait_for_edges(StateView s, const Scenario& sc);
 
-/// True when the state's wait-for graph has a cycle (found with Boost.Graph's strong components).
-bool has_wait_for_cycle(const State& s, const Scenario& sc);
+/// True when the state's wait-for graph has a cycle.
+bool has_wait_for_cycle(StateView s, const Scenario& sc);
 /// The tasks of one cycle, in wait-for order, or empty.
-std::vector<TaskId> wait_for_cycle(const State& s, const Scenario& sc);
+std::vector<TaskId> wait_for_cycle(StateView s, const Scenario& sc);
 
 /// Total permits accounted for: available + guards + assigned to futures. Equals the resource's
 /// permits in every reachable state (checked by the tests).
-std::size_t permits_accounted(const State& s, const Scenario& sc, ResourceId r);
+std::size_t permits_accounted(StateView s, const Scenario& sc, ResourceId r);
 
 }  // namespace wakecheck::model

@@ -1,46 +1,78 @@
-// The rules: how each event changes a State, following tokio 1.24.2 as read in
-// ../shared/tokio-semantics.md. Satisfies explorer::Model.
+// The tokio model: the events enabled in a state and the state each leads to, following tokio
+// 1.24.2 as docs/tokio-model.md tells it. Satisfies explorer::Model: states are runs of bytes laid
+// out by the scenario (model/layout.hpp), stepped in place without allocating.
 #pragma once
 
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "model/effect.hpp"
 #include "model/event.hpp"
 #include "model/scenario.hpp"
 #include "model/state.hpp"
+#include "model/symmetry.hpp"
 
 namespace wakecheck::model {
 
 class TokioModel {
  public:
-  using State = model::State;
   using Event = model::Event;
 
   /// Precondition: the scenario is within the limits of limits.hpp (the loader checks them).
   explicit TokioModel(Scenario scenario);
 
   const Scenario& scenario() const { return scenario_; }
+  const StateLayout& layout() const { return *layout_; }
+  const std::shared_ptr<const StateLayout>& shared_layout() const { return layout_; }
 
-  State initial_state() const;
-  void enabled_events(const State& state, std::vector<Event>& events) const;
-  State next_state(const State& state, const Event& event) const;
+  // --- explorer::Model: states as bytes --------------------------------------------------------
+  std::size_t state_bytes() const { return layout_->bytes; }
+  /// Bits each byte of a state can need (a stored state keeps only those).
+  const std::vector<std::uint8_t>& state_widths() const { return layout_->widths; }
+  void initial(std::uint8_t* out) const;
+  /// Appends the enabled events to `events` (which the caller clears), in a fixed order.
+  void enabled(const std::uint8_t* state, std::vector<Event>& events) const;
+  /// Writes the state `event` leads to from `from` into `to` (a buffer of state_bytes()).
+  void step(const std::uint8_t* from, const Event& event, std::uint8_t* to) const;
   bool is_environment(const Event& event) const { return is_fault(event.kind); }
   std::optional<std::uint16_t> fairness(const Event& event) const { return fairness_key(event); }
+  /// Symmetry: the copies of each task group that the scenario treats alike (model/symmetry.hpp).
+  const Symmetry& symmetry() const { return symmetry_; }
+  bool has_symmetry() const { return !symmetry_.empty(); }
+  /// Puts `state` in canonical form under the symmetry (a no-op without symmetric copies).
+  void canonicalize(std::uint8_t* state) const { symmetry_.canonicalize(scenario_, StateRef(state, layout_.get())); }
+  /// The same model with `symmetry` (the copies the checked properties allow to treat as one).
+  TokioModel with_symmetry(Symmetry symmetry) const {
+    TokioModel copy = *this;
+    copy.symmetry_ = std::move(symmetry);
+    return copy;
+  }
+  StateView view(const std::uint8_t* bytes) const { return {bytes, layout_.get()}; }
 
-  /// The same step as next_state, told as lines of a log ("main: unlock m -> permit assigned to
-  /// worker1 (oldest waiter); wake worker1 scheduled"). Used by reports, never by the search.
-  State narrate(const State& state, const Event& event, std::vector<std::string>& lines) const;
+  // --- the same, on owning states (tests and reports) ------------------------------------------
+  State initial_state() const;
+  std::vector<Event> enabled_events(const State& state) const;
+  void enabled_events(StateView state, std::vector<Event>& events) const { enabled(state.bytes(), events); }
+  State next_state(const State& state, const Event& event) const;
+
+  /// The same step as next_state, told as effects ("main: unlock m -> permit assigned to worker1
+  /// (oldest waiter); wake worker1 issued"). Used to build traces, never by the search.
+  State narrate(const State& state, const Event& event, std::vector<Effect>& effects) const;
 
   /// The event in the words of a report: "poll worker1", "wake worker1", "park".
   std::string describe(const Event& event) const;
   /// The name of the task an event concerns (for pause and resume: the future's task).
   std::optional<std::string> task_of(const Event& event) const;
+  /// The task an event concerns (for pause and resume: the future's task); none for a park.
+  std::optional<TaskId> task_id_of(const Event& event) const;
 
  private:
   Scenario scenario_;
+  std::shared_ptr<const StateLayout> layout_;
+  Symmetry symmetry_;
 };
-
-/// What a modelling error means, in words.
-const char* to_string(Failure failure);
 
 }  // namespace wakecheck::model

@@ -7,7 +7,7 @@ namespace wakecheck::properties {
 using explorer::PropertyKind;
 using model::ResourceId;
 using model::Scenario;
-using model::State;
+using model::StateView;
 using model::TaskId;
 
 using model::resource_at;
@@ -16,7 +16,7 @@ using model::task_at;
 namespace {
 
 /// Permits of r in use: held by guards or assigned to futures.
-std::size_t in_use(const Scenario& sc, const State& s, ResourceId r) {
+std::size_t in_use(const Scenario& sc, StateView s, ResourceId r) {
   std::size_t used = 0;
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
     used += std::size_t{model::held_by(s, task_at(i), r)} +
@@ -25,12 +25,12 @@ std::size_t in_use(const Scenario& sc, const State& s, ResourceId r) {
   return used;
 }
 
-bool holds_or_owns(const State& s, TaskId t, ResourceId r) {
+bool holds_or_owns(StateView s, TaskId t, ResourceId r) {
   return model::held_by(s, t, r) > 0 || model::owned_by_future(s, t, r) > 0;
 }
 }  // namespace
 
-bool mutual_exclusion(const Scenario& sc, const State& s) {
+bool mutual_exclusion(const Scenario& sc, StateView s) {
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
     const auto kind = sc.resources[r].kind;
     if (kind == model::ResourceKind::kNotify || kind == model::ResourceKind::kMpsc) continue;
@@ -39,40 +39,40 @@ bool mutual_exclusion(const Scenario& sc, const State& s) {
   return true;
 }
 
-bool deadlock_free(const Scenario& sc, const State& s) { return !model::has_wait_for_cycle(s, sc); }
+bool deadlock_free(const Scenario& sc, StateView s) { return !model::has_wait_for_cycle(s, sc); }
 
-bool all_tasks_finish(const Scenario& sc, const State& s) {
+bool all_tasks_finish(const Scenario& sc, StateView s) {
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
-    if (s.tasks[i].live() && !model::task_paused(s, sc, task_at(i))) return false;
+    if (s.tasks(i).live() && !model::task_paused(s, sc, task_at(i))) return false;
   }
   return true;
 }
 
-bool waker_contract(const Scenario& sc, const State& s) {
+bool waker_contract(const Scenario& sc, StateView s) {
   (void)sc;
-  return s.swallowed == 0;
+  return !s.any_swallowed();
 }
 
-bool no_model_error(const Scenario& sc, const State& s) {
+bool no_model_error(const Scenario& sc, StateView s) {
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
-    if (s.tasks[i].status == model::TaskStatus::kFailed) return false;
+    if (s.tasks(i).status == model::TaskStatus::kFailed) return false;
   }
   return true;
 }
 
-bool coffman_mutual_exclusion(const Scenario& sc, const State& s) {
+bool coffman_mutual_exclusion(const Scenario& sc, StateView s) {
   // A resource whose every permit is in use while a task waits for it: it cannot be shared.
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
     const auto res = resource_at(r);
     if (!model::semaphore_based(sc.resources[r].kind)) continue;
-    if (!s.semaphores[r].queue().empty() && in_use(sc, s, res) == sc.resources[r].permits) {
+    if (!s.semaphore(res).queue().empty() && in_use(sc, s, res) == sc.resources[r].permits) {
       return true;
     }
   }
   return false;
 }
 
-bool coffman_hold_and_wait(const Scenario& sc, const State& s) {
+bool coffman_hold_and_wait(const Scenario& sc, StateView s) {
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
     const auto t = task_at(i);
     const bool waits = model::waits_on(s, sc, t).has_value() || model::joins(s, sc, t).has_value();
@@ -84,11 +84,11 @@ bool coffman_hold_and_wait(const Scenario& sc, const State& s) {
   return false;
 }
 
-bool coffman_no_preemption(const Scenario& sc, const State& s) {
+bool coffman_no_preemption(const Scenario& sc, StateView s) {
   // tokio takes no permit back: only its owner's progress, or dropping its future, returns it.
   // The condition holds when some permit is in use by a task the environment cannot drop.
   const auto& drop = sc.fault(model::FaultKind::kDrop);
-  const bool drops_left = s.faults_left[static_cast<std::size_t>(model::FaultKind::kDrop)] > 0;
+  const bool drops_left = s.faults_left(model::FaultKind::kDrop) > 0;
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
     const bool droppable = drops_left && i < drop.tasks.size() && drop.tasks[i];
     if (droppable) continue;
@@ -99,11 +99,11 @@ bool coffman_no_preemption(const Scenario& sc, const State& s) {
   return false;
 }
 
-bool coffman_circular_wait(const Scenario& sc, const State& s) {
+bool coffman_circular_wait(const Scenario& sc, StateView s) {
   return model::has_wait_for_cycle(s, sc);
 }
 
-bool coffman_all(const Scenario& sc, const State& s) {
+bool coffman_all(const Scenario& sc, StateView s) {
   return coffman_mutual_exclusion(sc, s) && coffman_hold_and_wait(sc, s) &&
          coffman_no_preemption(sc, s) && coffman_circular_wait(sc, s);
 }
@@ -150,22 +150,23 @@ std::vector<std::string> builtin_names() {
   return names;
 }
 
-std::vector<explorer::Property<State>> bind(const BuiltinProperty& property, const Scenario& scenario) {
-  auto condition = property.condition;
-  auto holds = [condition, &scenario](const State& s) { return condition(scenario, s); };
-  std::vector<explorer::Property<State>> out;
+std::vector<explorer::Property> bind(const BuiltinProperty& property, const model::TokioModel& model) {
+  const auto condition = property.condition;
+  const model::Scenario& scenario = model.scenario();
+  auto holds = [condition, &model](const std::uint8_t* s) { return condition(model.scenario(), model.view(s)); };
+  std::vector<explorer::Property> out;
   if (property.per_future) {
     for (std::size_t f = 0; f < scenario.futures.size(); ++f) {
-      explorer::Property<State> one;
+      explorer::Property one;
       one.name = std::string(property.name) + "[" + scenario.futures[f].name + "]";
       one.kind = PropertyKind::kLeadsTo;
-      one.condition = [f](const State& s) { return s.is_swallowed(f); };
-      one.target = [f](const State& s) { return !s.is_swallowed(f); };
+      one.condition = [f, &model](const std::uint8_t* s) { return model.view(s).is_swallowed(f); };
+      one.target = [f, &model](const std::uint8_t* s) { return !model.view(s).is_swallowed(f); };
       out.push_back(std::move(one));
     }
     return out;
   }
-  explorer::Property<State> one;
+  explorer::Property one;
   one.name = std::string(property.name);
   one.kind = property.kind;
   if (property.kind == PropertyKind::kLeadsTo) {

@@ -117,11 +117,11 @@ CompareTable compare_designs(const std::string& path, const std::string& text) {
           for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
             for (std::size_t r = 0; r < sc.resources.size(); ++r) {
               const bool owns = model::semaphore_based(sc.resources[r].kind) &&
-                                s.semaphores[r].fully_assigned(model::WaiterId{static_cast<std::uint8_t>(i)});
+                                s.semaphore(model::resource_at(r)).fully_assigned(model::WaiterId{static_cast<std::uint8_t>(i)});
               // A Notify's notify_one notification, or a barging mutex's listener notification.
               const auto kind = sc.resources[r].kind;
               const bool notified = (kind == model::ResourceKind::kNotify || kind == model::ResourceKind::kBargingMutex) &&
-                                    s.notifies[r].notified[i] == 1;
+                                    s.notify(model::resource_at(r)).notified(model::task_at(i)) == 1;
               if ((owns || notified) && s.is_paused(i)) {
                 // Owned permits and notify_one's notification are stranded with the paused
                 // future; a barging mutex's absorbed notification makes later unlocks wake nobody.

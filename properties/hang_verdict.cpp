@@ -1,13 +1,12 @@
 #include "properties/hang_verdict.hpp"
 
 #include <algorithm>
-#include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/strong_components.hpp>
 #include <map>
 #include <set>
 #include <sstream>
 #include <utility>
 
+#include "explorer/scc.hpp"
 #include "model/queries.hpp"
 #include "model/tokio_model.hpp"
 #include "properties/input_error.hpp"
@@ -39,7 +38,7 @@ std::pair<std::vector<std::size_t>, std::vector<std::size_t>> hung_in(
     const model::Scenario& sc, const model::State& s, const std::vector<bool>& dropped_by_program) {
   std::vector<std::size_t> hung, paused;
   for (std::size_t t = 0; t < sc.tasks.size(); ++t) {
-    const auto& ts = s.tasks[t];
+    const auto& ts = s.tasks(t);
     const bool own_paused = s.is_paused(t);
     // A drop_on_pause wrapper that dropped its task's future stays Pending: the task hangs. A
     // task some program drops was dropped by that program unless its flag is set.
@@ -68,70 +67,20 @@ HangVerdict hang_verdict(const PropertyFile& file,
   const model::TokioModel model(file.scenario);
   const auto& sc = model.scenario();
   explorer::SearchOptions search_options = options;
-  search_options.fault_minimal = false;  // no counterexamples wanted: parent links suffice
-  const auto search = explorer::search(model, {}, search_options);
-  if (!search.stats.complete) {
+  search_options.symmetry = false;  // hung sets name tasks
+  const auto [x, witnesses] = explorer::explore(model, {}, search_options);
+  (void)witnesses;
+  if (!x->stats().complete()) {
     throw InputError(file.path +
                      ": cannot compute the model's verdict on hangs: the search stopped at " +
-                     std::to_string(search.stats.states) + " states (--max-states)");
+                     std::to_string(x->stats().states) + " states");
   }
-  const auto& store = search.store;
-  const auto n = static_cast<std::uint32_t>(store.size());
-
-  // The state graph again, with each edge's fairness key: every stored state re-expanded.
-  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
-  Graph graph(n);
-  std::vector<std::vector<std::pair<std::uint32_t, std::optional<std::uint16_t>>>> out(n);
-  std::vector<bool> dead_end(n, true);
-  std::vector<model::Event> events;
-  for (std::uint32_t v = 0; v < n; ++v) {
-    const model::State& state = store.state(explorer::StateId{v});
-    events.clear();
-    model.enabled_events(state, events);
-    for (const auto& event : events) {
-      if (!model.is_environment(event)) dead_end[v] = false;
-      const auto target = store.find(model.next_state(state, event));
-      const std::uint32_t w = explorer::index_of(*target);
-      out[v].emplace_back(w, model.fairness(event));
-      boost::add_edge(v, w, graph);
-    }
-  }
-  std::vector<int> component(n);
-  const int components =
-      n == 0 ? 0
-             : boost::strong_components(
-                   graph, boost::make_iterator_property_map(
-                              component.begin(), boost::get(boost::vertex_index, graph)));
-
-  // Fair components: an edge inside, and every key enabled in all of their states taken inside.
-  const auto count = static_cast<std::size_t>(components);
-  std::vector<bool> inner_edge(count, false), seen(count, false);
-  std::vector<std::set<std::uint16_t>> taken(count), always(count);
-  for (std::uint32_t v = 0; v < n; ++v) {
-    const auto c = static_cast<std::size_t>(component[v]);
-    std::set<std::uint16_t> enabled;
-    for (const auto& [w, key] : out[v]) {
-      if (key) enabled.insert(*key);
-      if (component[w] == component[v]) {
-        inner_edge[c] = true;
-        if (key) taken[c].insert(*key);
-      }
-    }
-    if (!seen[c]) {
-      always[c] = enabled;
-      seen[c] = true;
-    } else {
-      std::set<std::uint16_t> both;
-      std::set_intersection(always[c].begin(), always[c].end(), enabled.begin(), enabled.end(),
-                            std::inserter(both, both.begin()));
-      always[c] = both;
-    }
-  }
-  std::vector<bool> fair(count, false);
-  for (std::size_t c = 0; c < count; ++c) {
-    fair[c] = inner_edge[c] &&
-              std::includes(taken[c].begin(), taken[c].end(), always[c].begin(), always[c].end());
-  }
+  const auto n = static_cast<std::uint32_t>(x->size());
+  std::vector<std::uint32_t> all(n);
+  for (std::uint32_t v = 0; v < n; ++v) all[v] = v;
+  const auto comps = explorer::strong_components(x->graph(), n, all, [](std::uint32_t) { return true; });
+  const auto fairness = explorer::weak_fairness(x->graph(), comps, [&](std::uint32_t v) { return x->keys(v); });
+  const auto count = static_cast<std::size_t>(comps.count);
 
   // Each end's hung set: a dead end, or one state of each fair component (tasks neither finish
   // nor start along a cycle, so every state of it has the same set).
@@ -142,12 +91,13 @@ HangVerdict hang_verdict(const PropertyFile& file,
   std::vector<bool> component_done(count, false);
   std::set<std::vector<std::size_t>> sets_seen;
   for (std::uint32_t v = 0; v < n; ++v) {
-    const auto c = static_cast<std::size_t>(component[v]);
-    const bool end = dead_end[v] || (fair[c] && !component_done[c]);
+    const std::uint32_t c = comps.of[v];
+    const bool end = x->dead_end(v) || (fairness.fair[c] && !component_done[c]);
     if (!end) continue;
-    if (fair[c]) component_done[c] = true;
+    if (fairness.fair[c]) component_done[c] = true;
     ++verdict.ends;
-    const auto [hung, paused] = hung_in(sc, store.state(explorer::StateId{v}), dropped_by_program);
+    const model::State state(model.view(x->state(v).data()));
+    const auto [hung, paused] = hung_in(sc, state, dropped_by_program);
     hung_union.insert(hung.begin(), hung.end());
     paused_union.insert(paused.begin(), paused.end());
     if (sets_seen.insert(hung).second) {

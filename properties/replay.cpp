@@ -6,11 +6,9 @@ ReplayResult replay_key(const model::TokioModel& model, const std::vector<std::s
                         const std::vector<std::string>& expected) {
   ReplayResult result;
   model::State state = model.initial_state();
-  std::vector<model::Event> enabled;
   std::vector<model::Event> events;
   for (std::size_t i = 0; i < key.size(); ++i) {
-    enabled.clear();
-    model.enabled_events(state, enabled);
+    const auto enabled = model.enabled_events(state);
     if (key[i] >= enabled.size()) {
       result.failed_at = i + 1;
       result.reason = "the trace chooses event " + std::to_string(key[i]) + " but only " +

@@ -21,15 +21,13 @@ TraceData narrate_trace(const model::TokioModel& model, const std::vector<model:
                         std::optional<std::size_t> loop_start) {
   TraceData trace;
   model::State state = model.initial_state();
-  std::vector<model::Event> enabled;
   for (std::size_t i = 0; i < events.size(); ++i) {
     TraceStep step;
     step.index = i + 1;
     step.event = events[i];
     step.event_text = model.describe(events[i]);
     step.task = model.task_of(events[i]).value_or("");
-    enabled.clear();
-    model.enabled_events(state, enabled);
+    const auto enabled = model.enabled_events(state);
     for (std::size_t c = 0; c < enabled.size(); ++c) {
       if (enabled[c] == events[i]) step.choice = c;
     }
@@ -44,49 +42,49 @@ TraceData narrate_trace(const model::TokioModel& model, const std::vector<model:
 namespace {
 
 using explorer::PropertyKind;
-using model::State;
+using model::StateView;
 
-std::function<bool(const State&)> holds(const model::Expr& expr, const model::Scenario& sc) {
-  return [&expr, &sc](const State& s) { return model::eval(expr, sc, s) != 0; };
+explorer::Predicate holds(const model::Expr& expr, const model::TokioModel& model) {
+  return [&expr, &model](const std::uint8_t* s) { return model::eval(expr, model.scenario(), model.view(s)) != 0; };
 }
 
 /// The explorer properties deciding one check.
-std::vector<explorer::Property<State>> properties_of(const Check& check, const model::Scenario& sc) {
-  if (!check.formula) return bind(*find_builtin(check.builtin), sc);
+std::vector<explorer::Property> properties_of(const Check& check, const model::TokioModel& model) {
+  if (!check.formula) return bind(*find_builtin(check.builtin), model);
   const Formula& f = *check.formula;
-  explorer::Property<State> p;
+  explorer::Property p;
   p.name = check.name;
   switch (f.kind) {
     case FormulaKind::kAlways:
       p.kind = PropertyKind::kAlways;
-      p.condition = holds(f.p, sc);
-      if (f.antecedent) p.antecedent = holds(*f.antecedent, sc);
+      p.condition = holds(f.p, model);
+      if (f.antecedent) p.antecedent = holds(*f.antecedent, model);
       break;
     case FormulaKind::kNever: {
       p.kind = PropertyKind::kAlways;
-      auto condition = holds(f.p, sc);
-      p.condition = [condition](const State& s) { return !condition(s); };
+      auto condition = holds(f.p, model);
+      p.condition = [condition](const std::uint8_t* s) { return !condition(s); };
       break;
     }
     case FormulaKind::kReachable:
       p.kind = PropertyKind::kSometimes;
-      p.condition = holds(f.p, sc);
+      p.condition = holds(f.p, model);
       break;
     case FormulaKind::kEventually:
       p.kind = PropertyKind::kLeadsTo;  // from the initial state
-      p.target = holds(f.p, sc);
+      p.target = holds(f.p, model);
       break;
     case FormulaKind::kLeadsTo:
       p.kind = PropertyKind::kLeadsTo;
-      p.condition = holds(f.p, sc);
+      p.condition = holds(f.p, model);
       p.antecedent = p.condition;
-      p.target = holds(*f.q, sc);
+      p.target = holds(*f.q, model);
       break;
   }
   return {std::move(p)};
 }
 
-Verdict verdict_of(const explorer::PropertyOutcome& outcome) {
+Verdict verdict_of(const explorer::PropertyOutcome<model::Event>& outcome) {
   switch (outcome.verdict) {
     case explorer::Verdict::kViolated: return Verdict::kViolated;
     case explorer::Verdict::kUnknown: return Verdict::kUnknown;
@@ -99,7 +97,6 @@ Verdict verdict_of(const explorer::PropertyOutcome& outcome) {
 
 FileRun run_checks(const PropertyFile& file, const model::TokioModel& model,
                    const explorer::SearchOptions& options) {
-  const auto& sc = model.scenario();
   std::vector<Check> checks = file.checks;
   // Modelling errors are always looked for: a scenario that leaves the model is reported.
   bool has_model_check = false;
@@ -111,10 +108,10 @@ FileRun run_checks(const PropertyFile& file, const model::TokioModel& model,
     checks.push_back(check);
   }
 
-  std::vector<explorer::Property<State>> properties;
+  std::vector<explorer::Property> properties;
   std::vector<std::pair<std::size_t, std::size_t>> ranges;  // per check: its properties
   for (const auto& check : checks) {
-    auto mine = properties_of(check, sc);
+    auto mine = properties_of(check, model);
     ranges.emplace_back(properties.size(), properties.size() + mine.size());
     for (auto& p : mine) properties.push_back(std::move(p));
   }
@@ -142,12 +139,11 @@ FileRun run_checks(const PropertyFile& file, const model::TokioModel& model,
       violated = violated || v == Verdict::kViolated;
       unknown = unknown || v == Verdict::kUnknown;
       all_vacuous = all_vacuous && v == Verdict::kVacuous;
-      const bool deciding = outcome.witness && (v == Verdict::kViolated || (v == Verdict::kHolds &&
-                                                outcome.kind == PropertyKind::kSometimes));
+      const bool deciding = outcome.trace && (v == Verdict::kViolated || (v == Verdict::kHolds &&
+                                              outcome.kind == PropertyKind::kSometimes));
       if (!deciding) continue;
-      // Shorter is better; with the state graph kept, traces are fault-minimal first already.
-      const std::size_t length = search.traces[i] ? search.traces[i]->events.size()
-                                                  : search.store.parent(*outcome.witness).depth;
+      // Shorter is better; traces are fault-minimal first already.
+      const std::size_t length = outcome.trace->events.size();
       if (length < chosen_length) {
         chosen = i;
         chosen_length = length;
@@ -171,11 +167,8 @@ FileRun run_checks(const PropertyFile& file, const model::TokioModel& model,
       result.as_expected = result.verdict != Verdict::kUnknown;
     }
     if (chosen) {
-      if (const auto& found = search.traces[*chosen]) {
-        result.trace = narrate_trace(model, found->events, found->loop_start);
-      } else {
-        result.trace = narrate_trace(model, search.trace_to(*search.outcomes[*chosen].witness).events);
-      }
+      const auto& found = *search.outcomes[*chosen].trace;
+      result.trace = narrate_trace(model, found.events, found.loop_start);
     }
     run.results.push_back(std::move(result));
   }

@@ -24,7 +24,7 @@ struct TraceStep {
   model::Event event;
   std::string event_text;     // "poll worker1"
   std::string task;           // the task the event concerns ("" for park)
-  std::vector<std::string> effects;  // what the step did, one line per operation
+  std::vector<model::Effect> effects;  // what the step did, one per operation
   std::size_t choice = 0;     // index of the event among those enabled (the replay key)
 };
 

@@ -69,9 +69,9 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
   Diagnosis d;
 
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
-    if (s.tasks[i].status == model::TaskStatus::kFailed) {
+    if (s.tasks(i).status == model::TaskStatus::kFailed) {
       d.cause = Cause::kModelError;
-      d.summary = "model error in " + sc.tasks[i].name + ": " + model::to_string(s.tasks[i].failure);
+      d.summary = "model error in " + sc.tasks[i].name + ": " + model::to_string(s.tasks(i).failure);
       d.coffman = coffman_sentence(sc, s, false);
       return d;
     }
@@ -99,14 +99,14 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
     if (!model::semaphore_based(sc.resources[r].kind)) continue;
     for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
       const auto t = model::task_at(i);
-      if (!s.semaphores[r].fully_assigned(model::kept_waiter_of(t))) continue;
+      if (!s.semaphore(model::resource_at(r)).fully_assigned(model::kept_waiter_of(t))) continue;
       d.cause = Cause::kStrandedPermit;
       const std::string& owner = sc.tasks[i].name;
       const std::string& name = sc.resources[r].name;
       d.summary = "stranded permit (futurelock): " + name + "'s permit was handed to the lock future " + owner +
                   " kept from a select! (&mut fut); " + owner + " no longer polls it";
       d.handover_step = step_that_made(states, [&](const State& st) {
-        return st.semaphores[r].fully_assigned(model::kept_waiter_of(t));
+        return st.semaphore(model::resource_at(r)).fully_assigned(model::kept_waiter_of(t));
       });
       if (d.handover_step) {
         d.details.push_back("step " + std::to_string(*d.handover_step) + " handed the permit to that kept future");
@@ -223,15 +223,15 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
   // A Notify notification handed to a paused future.
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
     if (sc.resources[r].kind != model::ResourceKind::kNotify) continue;
-    const auto& n = s.notifies[r];
+    const auto n = s.notify(model::resource_at(r));
     for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
       const auto t = model::task_at(i);
-      if (n.notified[i] != 1 || !model::task_paused(s, sc, t)) continue;
+      if (n.notified(t) != 1 || !model::task_paused(s, sc, t)) continue;
       d.cause = Cause::kStrandedNotification;
       d.summary = "stranded notification: notify_one on " + sc.resources[r].name + " handed its notification to " +
                   sc.tasks[i].name + ", which is paused and will never be polled again";
       std::vector<std::string> waiters;
-      for (TaskId w : n.waiters) waiters.push_back(sc.task(w).name);
+      for (TaskId w : n.waiters()) waiters.push_back(sc.task(w).name);
       if (!waiters.empty()) d.details.push_back(join_names(waiters) + " still wait: the notification went to the paused future");
       d.coffman = coffman_sentence(sc, s, false);
       return d;
@@ -250,7 +250,7 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
     };
     for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
       const auto t = model::task_at(i);
-      if (!s.tasks[i].live() || model::task_paused(s, sc, t)) continue;
+      if (!s.tasks(i).live() || model::task_paused(s, sc, t)) continue;
       if (!polled_in_cycle(t) && !model::waits_on(s, sc, t)) continue;
       d.cause = Cause::kStarvation;
       d.summary = "starvation: " + sc.tasks[i].name + " is polled again and again in a fair cycle (steps " +
@@ -268,7 +268,7 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
     if (!r || sc.resource(*r).kind != model::ResourceKind::kNotify || model::task_paused(s, sc, t)) continue;
     bool someone = false;
     for (std::size_t j = 0; j < sc.tasks.size(); ++j) {
-      const auto& other = s.tasks[j];
+      const auto& other = s.tasks(j);
       if (j != i && other.live() && !model::waits_on(s, sc, model::task_at(j)) &&
           !model::task_paused(s, sc, model::task_at(j))) {
         someone = true;

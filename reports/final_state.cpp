@@ -60,7 +60,7 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
     if (const auto& parent = sc.tasks[i].parent; parent && ts.live()) {
       // A child future: it runs only when its task polls the combinator holding it.
       const std::string owner = sc.tasks[*parent].name + "'s " + model::combinator_name(sc.tasks[i].combinator);
-      task.status = "in " + owner + ": " + (s.ready_children.contains(task_at(i)) ? "woken (polled only when that is polled)" : task.status);
+      task.status = "in " + owner + ": " + (s.ready_children().contains(task_at(i)) ? "woken (polled only when that is polled)" : task.status);
     }
     if (ts.blocked != 0 && ts.live()) {
       task.status = "thread blocked in block_in_place (the block_on of " + sc.tasks[ts.blocked - 1U].name + ")";
@@ -89,7 +89,7 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
     }
     if (kind == model::ResourceKind::kNotify || kind == model::ResourceKind::kBargingMutex ||
         kind == model::ResourceKind::kMpsc) {
-      for (TaskId w : s.notifies[r].waiters) resource.waiters.push_back(sc.task(w).name);
+      for (TaskId w : s.notify(resource_at(r)).waiters()) resource.waiters.push_back(sc.task(w).name);
     }
     view.resources.push_back(std::move(resource));
   }
@@ -117,7 +117,7 @@ std::string summarize_state(const model::Scenario& sc, const model::State& s) {
   for (std::size_t v = 0; v < sc.variables.size(); ++v) {
     const auto& spec = sc.variables[v];
     const std::string name = spec.task ? sc.tasks[*spec.task].name + "." + spec.name : spec.name;
-    add(name + " = " + (spec.boolean ? (s.vars[v] != 0 ? "true" : "false") : std::to_string(s.vars[v])));
+    add(name + " = " + (spec.boolean ? (s.var(v) != 0 ? "true" : "false") : std::to_string(s.var(v))));
   }
   return line;
 }

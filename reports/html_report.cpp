@@ -381,14 +381,6 @@ struct Row {
 };
 
 /// The word of `text` starting at `at`, up to a space, ';', ',' or ')'.
-std::string word_at(const std::string& text, std::size_t at) {
-  std::size_t end = at;
-  while (end < text.size() && text[end] != ' ' && text[end] != ';' && text[end] != ',' &&
-         text[end] != ')')
-    ++end;
-  return text.substr(at, end - at);
-}
-
 class SequenceDiagram {
  public:
   SequenceDiagram(const FileRun& run, const TraceData& trace, const Diagnosis& diagnosis,
@@ -458,69 +450,19 @@ class SequenceDiagram {
     return std::nullopt;
   }
 
-  std::optional<std::size_t> resource_lane(const std::string& name) const {
-    for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
-      if (sc_.resources[r].name == name) return sc_.tasks.size() + r;
-    }
-    return std::nullopt;
-  }
-
-  EffectInfo read_effect(const std::string& full) const {
+  EffectInfo read_effect(const model::Effect& effect) const {
     EffectInfo e;
-    e.text = full;
-    e.lines = wrap(full, kNoteChars, kMaxEffectLines, e.cut);
-    // A line a branch (a future inside the task) wrote starts with its name: "c0: lock m -> ..".
-    std::string text = full;
-    if (const auto colon = full.find(": "); colon != std::string::npos) {
-      if (const auto lane = task_lane(full.substr(0, colon)); lane && sc_.tasks[*lane].parent) {
-        e.from = lane;
-        text = full.substr(colon + 2);
-      }
-    }
-    const std::string first = word_at(text, 0);
-    static const char* const kOps[] = {"lock",       "unlock",     "try_lock",       "std_lock",
-                                       "std_unlock", "notify_one", "notify_waiters", "notified",
-                                       "send",       "recv",       "add_permits",    "close"};
-    std::string resource;
-    for (const char* op : kOps) {
-      if (first == op && text.size() > first.size()) {
-        e.op = op;
-        resource = word_at(text, first.size() + 1);
-      }
-    }
-    if (text.rfind("guard of ", 0) == 0 || text.rfind("std guard of ", 0) == 0) {
-      e.op = "drop guard";
-      resource = word_at(text, text.find("of ") + 3);
-    } else if (first == "forget" && text.find(" of ") != std::string::npos) {
-      e.op = "forget";
-      resource = word_at(text, text.find(" of ") + 4);
-    }
-    if (e.op.empty()) return e;
-    e.resource = resource_lane(resource);
-    if (!e.resource) {
-      e.op.clear();
-      return e;
-    }
-    const bool waits = text.find("pending") != std::string::npos ||
-                       text.find("waiting") != std::string::npos ||
-                       text.find("listens again") != std::string::npos;
-    const bool failed = text.find("-> Err") != std::string::npos;
-    if (e.op == "lock" || e.op == "notified" || e.op == "send" || e.op == "try_lock" ||
-        e.op == "std_lock") {
-      e.tone = waits ? "wait" : failed ? "fail" : "acquire";
-    } else if (e.op == "notify_one" || e.op == "notify_waiters") {
-      e.tone = "notify";
-    } else if (e.op == "close") {
-      e.tone = "fail";
-    } else {
-      e.tone = waits ? "wait" : "release";  // unlock, recv, add_permits, forget, a dropped guard
-    }
-    for (const char* phrase : {"permit assigned to ", "notification handed to "}) {
-      for (auto at = text.find(phrase); at != std::string::npos; at = text.find(phrase, at + 1)) {
-        if (auto lane = task_lane(word_at(text, at + std::string_view(phrase).size())))
-          e.handover.push_back(*lane);
-      }
-    }
+    e.text = effect.text;
+    e.lines = wrap(effect.text, kNoteChars, kMaxEffectLines, e.cut);
+    // A line a branch (a future inside the task) wrote is drawn from the branch's own lane.
+    if (effect.branch) e.from = model::index(*effect.branch);
+    const bool drawn = effect.resource && effect.kind != model::EffectKind::kNote &&
+                       effect.kind != model::EffectKind::kWrapper;
+    if (!drawn) return e;
+    e.op = effect.op;
+    e.resource = sc_.tasks.size() + model::index(*effect.resource);
+    e.tone = model::to_string(effect.kind);  // acquire, wait, fail, release, notify
+    for (const model::TaskId t : effect.handed_to) e.handover.push_back(model::index(t));
     return e;
   }
 
@@ -534,8 +476,8 @@ class SequenceDiagram {
       r.in_cycle = trace_.loop_start && step.index >= *trace_.loop_start;
       r.top = y;
       double line_y = y + kRowPad + kEventLine;  // below the event's line
-      for (const auto& text : step.effects) {
-        EffectInfo e = read_effect(text);
+      for (const auto& effect : step.effects) {
+        EffectInfo e = read_effect(effect);
         e.y = line_y + kLine - 4;
         const std::size_t slots =
             std::max(e.lines.size(), e.handover.empty() ? std::size_t{1} : std::size_t{2});
@@ -1197,10 +1139,10 @@ class HtmlReporter final : public Reporter {
     figure(o, "transitions", std::to_string(run.stats.transitions), "");
     figure(o, "depth", std::to_string(run.stats.depth), "");
     figure(o, "seconds", format_seconds(secs), "");
-    figure(o, "complete", run.stats.complete ? "yes" : "no",
-           run.stats.complete ? "" : " incomplete");
+    figure(o, "complete", run.stats.complete() ? "yes" : "no",
+           run.stats.complete() ? "" : " incomplete");
     o << "</div>\n";
-    if (!run.stats.complete) {
+    if (!run.stats.complete()) {
       o << "<p class=\"empty\">The search stopped at the state bound: verdicts it could not decide "
            "are 'unknown'.</p>\n";
     }

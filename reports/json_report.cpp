@@ -103,7 +103,7 @@ ordered_json trace_json(const model::TokioModel& model, const TraceData& trace) 
   out["steps"] = ordered_json::array();
   for (const auto& step : trace.steps) {
     std::string effect;
-    for (const auto& line : step.effects) effect += (effect.empty() ? "" : "\n") + line;
+    for (const auto& line : step.effects) effect += (effect.empty() ? "" : "\n") + line.text;
     out["steps"].push_back({{"index", step.index},
                             {"event", model::to_string(step.event.kind)},
                             {"task", step.task.empty() ? ordered_json(nullptr) : ordered_json(step.task)},
@@ -130,7 +130,7 @@ class JsonReporter final : public Reporter {
                        {"transitions", run.stats.transitions},
                        {"depth", run.stats.depth},
                        {"seconds", timing_ ? run.stats.seconds : 0.0},
-                       {"complete", run.stats.complete}};
+                       {"complete", run.stats.complete()}};
     report["properties"] = ordered_json::array();
     for (const auto& result : run.results) {
       ordered_json property = {{"name", result.name},

@@ -74,7 +74,7 @@ class JunitReporter final : public Reporter {
         text += "-- the cycle: from here the run repeats forever --\n";
       }
       text += std::to_string(step.index) + "  " + step.event_text + "\n";
-      for (const auto& effect : step.effects) text += "     " + effect + "\n";
+      for (const auto& effect : step.effects) text += "     " + effect.text + "\n";
     }
     return text;
   }

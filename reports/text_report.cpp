@@ -9,6 +9,17 @@
 namespace wakecheck::reports {
 namespace {
 
+/// Why an incomplete search stopped, for the figures line ("" when it is complete).
+std::string stop_note(const explorer::SearchStats& stats) {
+  switch (stats.stop) {
+    case explorer::Stop::kComplete: return "";
+    case explorer::Stop::kMaxStates: return " (stopped at the state bound: incomplete)";
+    case explorer::Stop::kMemory: return " (stopped at the memory budget: incomplete)";
+    case explorer::Stop::kTime: return " (stopped at the time limit: incomplete)";
+  }
+  return "";
+}
+
 using properties::FileRun;
 using properties::PropertyResult;
 using properties::TraceData;
@@ -35,7 +46,7 @@ class TextReporter final : public Reporter {
          << sc.resources.size() << (sc.resources.size() == 1 ? " resource" : " resources") << "\n";
     out_ << "  explored " << run.stats.states << " states, " << run.stats.transitions
          << " transitions, depth " << run.stats.depth
-         << (timing_ ? ", " + format_seconds(run.stats.seconds) + " s" : "") << (run.stats.complete ? "" : " (stopped at the state bound: incomplete)")
+         << (timing_ ? ", " + format_seconds(run.stats.seconds) + " s" : "") << stop_note(run.stats)
          << "\n\n";
     std::size_t width = 24;
     for (const auto& result : run.results) width = std::max(width, result.name.size());
@@ -111,15 +122,17 @@ class TextReporter final : public Reporter {
       out_ << (decisive ? " >" : "  ") << std::string(number.size() < 4 ? 4 - number.size() : 0, ' ')
            << number << "  " << step.event_text;
       const bool poll = model::is_poll(step.event.kind);
-      if (step.effects.size() == 1 && !(poll && step.effects[0].rfind("swallowed", 0) != 0 &&
-                                         step.effects[0].rfind("paused", 0) != 0 &&
-                                         step.effects[0].rfind("cancelled", 0) != 0)) {
-        out_ << " -> " << step.effects[0] << "\n";
+      // One effect goes on the event's line, unless it is one of a poll's operations: the
+      // wrapper's answer to a poll (swallowed, paused, cancelled) is not.
+      const auto& first = step.effects.empty() ? model::Effect{} : step.effects[0];
+      const bool wrapper_answer = first.kind == model::EffectKind::kWrapper && !first.branch;
+      if (step.effects.size() == 1 && (!poll || wrapper_answer)) {
+        out_ << " -> " << first.text << "\n";
         continue;
       }
       out_ << "\n";
       for (const auto& effect : step.effects) {
-        out_ << "          " << (poll ? step.task + ": " : "") << effect << "\n";
+        out_ << "          " << (poll ? step.task + ": " : "") << effect.text << "\n";
       }
     }
     if (trace.loop_start) out_ << "        -- back to step " << *trace.loop_start << " --\n";

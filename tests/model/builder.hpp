@@ -6,15 +6,18 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "explorer/search.hpp"
 #include "model/event.hpp"
 #include "model/expr.hpp"
 #include "model/scenario.hpp"
+#include "model/tokio_model.hpp"
 
 namespace wakecheck::testing {
 
@@ -207,6 +210,24 @@ inline void check_tasks(const std::vector<model::TaskId>& expected,
 template <class List>
 std::vector<model::TaskId> ids(const List& list) {
   return {list.begin(), list.end()};
+}
+
+/// An explorer property of `m`'s states (`m` must outlive it).
+inline explorer::Property state_property(const model::TokioModel& m, std::string name, explorer::PropertyKind kind,
+                                         std::function<bool(model::StateView)> condition) {
+  explorer::Property p;
+  p.name = std::move(name);
+  p.kind = kind;
+  p.condition = [&m, condition = std::move(condition)](const std::uint8_t* s) { return condition(m.view(s)); };
+  return p;
+}
+
+/// The state a trace the explorer found ends in (the state before its cycle, for a lasso).
+inline model::State end_of(const model::TokioModel& m, const explorer::Trace<model::Event>& trace) {
+  model::State s = m.initial_state();
+  const std::size_t n = trace.loop_start.value_or(trace.events.size());
+  for (std::size_t i = 0; i < n; ++i) s = m.next_state(s, trace.events[i]);
+  return s;
 }
 
 inline bool has_event(const std::vector<model::Event>& events, model::EventKind kind,

@@ -52,6 +52,9 @@ using m::ResourceId;
 using m::ResourceKind;
 using m::Scenario;
 using m::State;
+using m::StateView;
+using m::resource_at;
+using m::task_at;
 using m::TaskId;
 using m::TaskStatus;
 using m::TokioModel;
@@ -102,16 +105,16 @@ void program_sleeping_join(Builder& b, const JoinOfTwo& j, std::uint8_t mx, bool
   }
 }
 
-TaskStatus status(const State& s, std::size_t t) {
-  return s.tasks[t].status;
+TaskStatus status(StateView s, std::size_t t) {
+  return s.tasks(t).status;
 }
-bool finished(const State& s, std::size_t t) {
-  return s.tasks[t].finished();
+bool finished(StateView s, std::size_t t) {
+  return s.tasks(t).finished();
 }
-TaskStatus status(const State& s, TaskId t) {
+TaskStatus status(StateView s, TaskId t) {
   return s.task(t).status;
 }
-bool finished(const State& s, TaskId t) {
+bool finished(StateView s, TaskId t) {
   return s.task(t).finished();
 }
 
@@ -122,8 +125,8 @@ void check_branches_never_scheduled(const TokioModel& model, const Runner& run) 
   const State& s = run.state();
   for (std::size_t c = 0; c < sc.tasks.size(); ++c) {
     if (!sc.tasks[c].parent) continue;
-    CHECK_FALSE(s.run_queue.contains(task_id(c)));
-    UNSIGNED_LONGS_EQUAL(0, s.tasks[c].wake_pending);
+    CHECK_FALSE(s.run_queue().contains(task_id(c)));
+    UNSIGNED_LONGS_EQUAL(0, s.tasks(c).wake_pending);
     const auto events = run.scheduler_events();
     CHECK_FALSE(has_event(events, EventKind::kPoll, c));
     CHECK_FALSE(has_event(events, EventKind::kWake, c));
@@ -140,7 +143,7 @@ std::vector<int> run_checking_branches(Runner& run, const TokioModel& model) {
   std::vector<int> at(n, -1);
   auto note = [&](int step) {
     for (std::size_t t = 0; t < n; ++t) {
-      if (at[t] < 0 && run.state().tasks[t].finished()) at[t] = step;
+      if (at[t] < 0 && run.state().tasks(t).finished()) at[t] = step;
     }
   };
   check_branches_never_scheduled(model, run);
@@ -154,7 +157,7 @@ std::vector<int> run_checking_branches(Runner& run, const TokioModel& model) {
 
 /// The finishing steps of a join!(a, b) (from run_checking_branches): a finished before b, the
 /// worker in the same step as b, its last branch, and main after the worker, complete.
-void check_finish_steps(const JoinOfTwo& j, const std::vector<int>& at, const State& s) {
+void check_finish_steps(const JoinOfTwo& j, const std::vector<int>& at, StateView s) {
   CHECK_TRUE(at[j.a] < at[j.b]);
   LONGS_EQUAL(at[j.b], at[j.worker]);
   CHECK_TRUE(at[j.worker] < at[j.main]);
@@ -197,15 +200,15 @@ TEST(JoinMacro, AWakeOfOneBranchPollsEveryUnfinishedBranch) {
   run.run_until_polled(task_id(u), 1);
   {
     const State& s = run.state();
-    LONGS_EQUAL(1, s.vars[na]);
-    LONGS_EQUAL(0, s.vars[nb]);
-    CHECK_TRUE(s.deferred.contains(task_id(a)));       // a's own wake is still deferred
-    check_tasks({task_id(worker)}, ids(s.run_queue));  // b's wake scheduled the task
-    UNSIGNED_LONGS_EQUAL(1, s.tasks[worker].wake_pending);
+    LONGS_EQUAL(1, s.var(na));
+    LONGS_EQUAL(0, s.var(nb));
+    CHECK_TRUE(s.deferred().contains(task_id(a)));       // a's own wake is still deferred
+    check_tasks({task_id(worker)}, ids(s.run_queue()));  // b's wake scheduled the task
+    UNSIGNED_LONGS_EQUAL(1, s.tasks(worker).wake_pending);
   }
   run.run_until_polled(task_id(worker), 2);
-  LONGS_EQUAL(1, run.state().vars[nb]);
-  LONGS_EQUAL(2, run.state().vars[na]);  // polled by b's wake, not its own
+  LONGS_EQUAL(1, run.state().var(nb));
+  LONGS_EQUAL(2, run.state().var(na));  // polled by b's wake, not its own
   run.run();
   CHECK(status(run.state(), worker) == TaskStatus::kComplete);
   CHECK(status(run.state(), main) == TaskStatus::kComplete);
@@ -238,12 +241,12 @@ TEST(JoinMacro, TheFirstBranchPolledRotatesFromOnePollToTheNext) {
   const std::vector<std::int16_t> expected_log{1 * 16 + 2 * 4 + 3, 27 * 64 + 2 * 16 + 3 * 4 + 1};
   for (std::size_t poll = 1; poll <= 2; ++poll) {
     run.run_until_polled(task_id(worker), poll);
-    LONGS_EQUAL(expected_log[poll - 1], run.state().vars[log]);
+    LONGS_EQUAL(expected_log[poll - 1], run.state().var(log));
   }
   run.run_until_polled(task_id(worker), 3);
-  LONGS_EQUAL(2, run.state().vars[last]);  // c, a, b
+  LONGS_EQUAL(2, run.state().var(last));  // c, a, b
   run.run_until_polled(task_id(worker), 4);
-  LONGS_EQUAL(3, run.state().vars[last]);  // a, b, c
+  LONGS_EQUAL(3, run.state().var(last));  // a, b, c
   CHECK(status(run.state(), worker) == TaskStatus::kComplete);
   run.run();
   UNSIGNED_LONGS_EQUAL(4, run.polls_of(task_id(worker)));
@@ -273,7 +276,7 @@ TEST(JoinMacro, TheTaskFinishesOnlyAfterEveryBranchHasFinished) {
   // b finishes after a, the task in the same poll as b (its last branch), main after it.
   check_finish_steps(j, at, run.state());
   UNSIGNED_LONGS_EQUAL(4, run.polls_of(task_id(j.worker)));
-  LONGS_EQUAL(1, run.state().vars[x]);
+  LONGS_EQUAL(1, run.state().var(x));
 }
 
 TEST(JoinMacro, BranchesAreWokenThroughTheTaskAndNeverScheduledThemselves) {
@@ -295,8 +298,8 @@ TEST(JoinMacro, BranchesAreWokenThroughTheTaskAndNeverScheduledThemselves) {
     const State& s = run.state();
     UNSIGNED_LONGS_EQUAL(1, m::owned_by_future(s, task_id(j.a), ResourceId{mx}));
     CHECK_TRUE(m::waits_on(s, sc, task_id(j.b)) == ResourceId{mx});
-    CHECK_TRUE(s.tasks[j.worker].wake_pending == 1 ||
-               s.tasks[j.worker].status == TaskStatus::kScheduled);
+    CHECK_TRUE(s.tasks(j.worker).wake_pending == 1 ||
+               s.tasks(j.worker).status == TaskStatus::kScheduled);
     check_branches_never_scheduled(model, run);
   }
   const auto at = run_checking_branches(run, model);
@@ -305,7 +308,7 @@ TEST(JoinMacro, BranchesAreWokenThroughTheTaskAndNeverScheduledThemselves) {
   // The poll after the unlock: a locks and unlocks (handing m to b, waking the task again); the
   // next poll: b.
   UNSIGNED_LONGS_EQUAL(3, run.polls_of(task_id(j.worker)));
-  UNSIGNED_LONGS_EQUAL(1, run.state().semaphores[mx].available());
+  UNSIGNED_LONGS_EQUAL(1, run.state().semaphore(resource_at(mx)).available());
 }
 
 TEST(JoinMacro, OnMultiThreadBranchesAreNeverScheduledAndEveryScheduleFinishes) {
@@ -317,35 +320,29 @@ TEST(JoinMacro, OnMultiThreadBranchesAreNeverScheduledAndEveryScheduleFinishes) 
   program_sleeping_join(b, j, mx, false);
   const Scenario sc = b.build();
   const TokioModel model(sc);
-  explorer::Property<State> never_scheduled;
-  never_scheduled.name = "branches are never scheduled";
-  never_scheduled.kind = explorer::PropertyKind::kAlways;
-  never_scheduled.condition = [&sc](const State& s) {
+  const auto never_scheduled = wakecheck::testing::state_property(
+      model, "branches are never scheduled", explorer::PropertyKind::kAlways, [&sc](StateView s) {
     for (std::size_t c = 0; c < sc.tasks.size(); ++c) {
-      if (sc.tasks[c].parent && (s.run_queue.contains(task_id(c)) || s.tasks[c].wake_pending != 0))
+      if (sc.tasks[c].parent && (s.run_queue().contains(task_id(c)) || s.tasks(c).wake_pending != 0))
         return false;
     }
     return true;
-  };
-  explorer::Property<State> all_finish;
-  all_finish.name = "every dead end has every task finished";
-  all_finish.kind = explorer::PropertyKind::kAtDeadEnds;
-  all_finish.condition = [&sc](const State& s) {
+  });
+  const auto all_finish = wakecheck::testing::state_property(
+      model, "every dead end has every task finished", explorer::PropertyKind::kAtDeadEnds, [&sc](StateView s) {
     for (std::size_t t = 0; t < sc.tasks.size(); ++t) {
-      if (s.tasks[t].status != TaskStatus::kComplete) return false;
+      if (s.tasks(t).status != TaskStatus::kComplete) return false;
     }
-    return s.semaphores[0].available() == 1;
-  };
-  explorer::Property<State> exclusive;
-  exclusive.name = "mutual exclusion";
-  exclusive.kind = explorer::PropertyKind::kAlways;
-  exclusive.condition = [&sc](const State& s) {
+    return s.semaphore(resource_at(0)).available() == 1;
+  });
+  const auto exclusive = wakecheck::testing::state_property(
+      model, "mutual exclusion", explorer::PropertyKind::kAlways, [&sc](StateView s) {
     std::size_t guards = 0;
-    for (std::size_t t = 0; t < sc.tasks.size(); ++t) guards += s.tasks[t].held[0];
+    for (std::size_t t = 0; t < sc.tasks.size(); ++t) guards += s.held(task_at(t), resource_at(0));
     return guards <= 1 && m::permits_accounted(s, sc, ResourceId{0}) == 1;
-  };
+  });
   const auto result = explorer::search(model, {never_scheduled, all_finish, exclusive});
-  CHECK_TRUE(result.stats.complete);
+  CHECK_TRUE(result.stats.complete());
   CHECK_TRUE(result.stats.dead_ends >= 1);
   for (const auto& outcome : result.outcomes) {
     CHECK_TEXT(outcome.verdict == explorer::Verdict::kHolds, ("violated: " + outcome.name).c_str());
@@ -423,21 +420,21 @@ TEST(FuturesUnorderedSet, NextPollsOnlyTheWokenChildrenInWakeOrder) {
   run.run_until_polled(task_id(f.u), 1);
   {
     const State& s = run.state();
-    check_tasks({task_id(f.c2), task_id(f.c0)}, ids(s.ready_children));  // the set's ready queue
-    check_tasks({task_id(f.worker)}, ids(s.run_queue));
-    CHECK_TRUE(s.deferred.contains(task_id(f.c1)));
+    check_tasks({task_id(f.c2), task_id(f.c0)}, ids(s.ready_children()));  // the set's ready queue
+    check_tasks({task_id(f.worker)}, ids(s.run_queue()));
+    CHECK_TRUE(s.deferred().contains(task_id(f.c1)));
   }
   run.run_until_polled(task_id(f.worker), 2);
   {
     const State& s = run.state();
-    LONGS_EQUAL(3 * 4 + 1, s.vars[f.log]);  // c2, then c0
+    LONGS_EQUAL(3 * 4 + 1, s.var(f.log));  // c2, then c0
     CHECK(status(s, f.c0) == TaskStatus::kComplete);
     CHECK(status(s, f.c2) == TaskStatus::kComplete);
     CHECK_FALSE(finished(s, f.c1));
-    CHECK_TRUE(s.deferred.contains(task_id(f.c1)));
+    CHECK_TRUE(s.deferred().contains(task_id(f.c1)));
   }
   run_checking_branches(run, model);
-  LONGS_EQUAL((3 * 4 + 1) * 4 + 2, run.state().vars[f.log]);
+  LONGS_EQUAL((3 * 4 + 1) * 4 + 2, run.state().var(f.log));
   CHECK(status(run.state(), f.worker) == TaskStatus::kComplete);
   CHECK(status(run.state(), kMainTask) == TaskStatus::kComplete);
 }
@@ -451,16 +448,16 @@ TEST(FuturesUnorderedSet, NextReturnsAtTheFirstChildToFinishLeavingTheOtherWoken
   run.run_until_polled(task_id(f.worker), 2);
   {
     const State& s = run.state();
-    LONGS_EQUAL(3, s.vars[f.log]);  // c2 only
+    LONGS_EQUAL(3, s.var(f.log));  // c2 only
     CHECK(status(s, f.c2) == TaskStatus::kComplete);
     CHECK_FALSE(finished(s, f.c0));
-    UNSIGNED_LONGS_EQUAL(1, s.notifies[f.n0].notified[f.c0]);  // the notification is c0's
-    CHECK_TRUE(s.ready_children.contains(task_id(f.c0)));
-    CHECK_TRUE(s.deferred.contains(task_id(f.worker)));  // the body's yield_now
+    UNSIGNED_LONGS_EQUAL(1, s.notify(resource_at(f.n0)).notified(task_at(f.c0)));  // the notification is c0's
+    CHECK_TRUE(s.ready_children().contains(task_id(f.c0)));
+    CHECK_TRUE(s.deferred().contains(task_id(f.worker)));  // the body's yield_now
   }
   run_checking_branches(run, model);
   // c0 was polled by the next call to next(), then c1.
-  LONGS_EQUAL((3 * 4 + 1) * 4 + 2, run.state().vars[f.log]);
+  LONGS_EQUAL((3 * 4 + 1) * 4 + 2, run.state().var(f.log));
   CHECK(status(run.state(), f.worker) == TaskStatus::kComplete);
 }
 
@@ -507,9 +504,9 @@ TEST(FuturesUnorderedSet,
   CHECK_FALSE(finished(s, f.c1));
   UNSIGNED_LONGS_EQUAL(1, m::owned_by_future(s, task_id(f.c1), ResourceId{f.mx}));
   UNSIGNED_LONGS_EQUAL(0, m::held_by(s, task_id(f.c1), ResourceId{f.mx}));
-  CHECK_TRUE(s.ready_children.contains(task_id(f.c1)));  // woken, never polled since
+  CHECK_TRUE(s.ready_children().contains(task_id(f.c1)));  // woken, never polled since
   CHECK_TRUE(m::waits_on(s, f.sc, task_id(f.worker)) == ResourceId{f.mx});
-  UNSIGNED_LONGS_EQUAL(0, s.semaphores[f.mx].available());
+  UNSIGNED_LONGS_EQUAL(0, s.semaphore(resource_at(f.mx)).available());
   CHECK_FALSE(finished(s, f.worker));
   CHECK_FALSE(finished(s, kMainTask));
 }
@@ -524,7 +521,7 @@ TEST(FuturesUnorderedSet, AChildWokenWhileTheBodyAwaitsIsPolledByTheNextCallToNe
   for (int i = 0; i < 1'000; ++i) {
     const State& s = run.state();
     owned_while_body_sleeps =
-        owned_while_body_sleeps || (s.tasks[f.worker].timer == 1 &&
+        owned_while_body_sleeps || (s.tasks(f.worker).timer == 1 &&
                                     m::owned_by_future(s, task_id(f.c1), ResourceId{f.mx}) == 1);
     if (!run.step()) break;
     check_branches_never_scheduled(model, run);
@@ -535,7 +532,7 @@ TEST(FuturesUnorderedSet, AChildWokenWhileTheBodyAwaitsIsPolledByTheNextCallToNe
   CHECK(status(s, f.c1) == TaskStatus::kComplete);
   CHECK(status(s, f.worker) == TaskStatus::kComplete);
   CHECK(status(s, kMainTask) == TaskStatus::kComplete);
-  UNSIGNED_LONGS_EQUAL(1, s.semaphores[f.mx].available());
+  UNSIGNED_LONGS_EQUAL(1, s.semaphore(resource_at(f.mx)).available());
 }
 
 TEST(FuturesUnorderedSet, ANextThatPolledEveryChildWakesTheTaskAndYields) {
@@ -559,7 +556,7 @@ TEST(FuturesUnorderedSet, ANextThatPolledEveryChildWakesTheTaskAndYields) {
   const TokioModel model(sc);
   Runner run(model);
   run.run_until_polled(task_id(worker), 1);
-  CHECK_TRUE(run.state().tasks[worker].wake_pending == 1);
+  CHECK_TRUE(run.state().tasks(worker).wake_pending == 1);
   run.run();
   UNSIGNED_LONGS_EQUAL(2, run.polls_of(task_id(worker)));
 }
@@ -613,14 +610,14 @@ TEST(BufferUnordered, AtMostLimitChildrenAreInFlightAndTheNextIsTakenByTheNextCa
   for (int i = 0; i < 1'000; ++i) {
     const State& s = run.state();
     std::size_t in_flight = 0;
-    for (auto item : {f.i0, f.i1, f.i2}) in_flight += s.tasks[item].live() ? 1U : 0U;
+    for (auto item : {f.i0, f.i1, f.i2}) in_flight += s.tasks(item).live() ? 1U : 0U;
     CHECK_TEXT(in_flight <= 2, ("in flight: " + std::to_string(in_flight)).c_str());
     most = std::max(most, in_flight);
     if (!run.step()) break;
     check_branches_never_scheduled(model, run);
     if (run.polls_of(task_id(f.worker)) == 1) {
       // The set was created with item0 and item1; both yielded.
-      CHECK_TRUE(run.state().tasks[f.i0].live() && run.state().tasks[f.i1].live());
+      CHECK_TRUE(run.state().tasks(f.i0).live() && run.state().tasks(f.i1).live());
       CHECK(status(run.state(), f.i2) == TaskStatus::kNotSpawned);
     }
   }
@@ -635,12 +632,12 @@ TEST(BufferUnordered, TheNextItemIsTakenOnlyWhenNextIsCalledAgain) {
   const BufferedStream f(false);
   const TokioModel model(f.sc);
   Runner run(model);
-  run.run_until([&](const State& s) { return finished(s, f.i0); });
-  CHECK_TRUE(run.state().tasks[f.i1].live());
+  run.run_until([&](StateView s) { return finished(s, f.i0); });
+  CHECK_TRUE(run.state().tasks(f.i1).live());
   CHECK(status(run.state(), f.i2) == TaskStatus::kNotSpawned);
   const std::size_t polls = run.polls_of(task_id(f.worker));
   run.run_until_polled(task_id(f.worker), polls + 1);
-  CHECK_TRUE(run.state().tasks[f.i2].live());
+  CHECK_TRUE(run.state().tasks(f.i2).live());
   CHECK(status(run.state(), f.i1) == TaskStatus::kComplete);
 }
 
@@ -684,11 +681,11 @@ TEST(SelectAll, ChildrenArePolledInOrderAndTheFirstReadyWinsBeforeTheRestArePoll
   Runner run(model);
   run.run_until_polled(task_id(worker), 1);
   const State& s = run.state();
-  LONGS_EQUAL(2, s.vars[x]);
+  LONGS_EQUAL(2, s.var(x));
   CHECK(status(s, bb) == TaskStatus::kComplete);
   CHECK(status(s, a) == TaskStatus::kDropped);
   CHECK(status(s, c) == TaskStatus::kDropped);
-  UNSIGNED_LONGS_EQUAL(0, s.notifies[n].waiters.size());
+  UNSIGNED_LONGS_EQUAL(0, s.notify(resource_at(n)).waiters().size());
   CHECK(status(s, worker) == TaskStatus::kComplete);
 }
 
@@ -724,9 +721,9 @@ struct QueuedLoser {
 };
 
 /// b, the loser, was dropped and its lock future left m's queue.
-void check_loser_dropped(const State& s, const QueuedLoser& f) {
+void check_loser_dropped(StateView s, const QueuedLoser& f) {
   CHECK(status(s, f.b) == TaskStatus::kDropped);
-  CHECK_FALSE(s.semaphores[f.mx].node(m::waiter_of(task_id(f.b))).queued != 0);
+  CHECK_FALSE(s.semaphore(resource_at(f.mx)).node(m::waiter_of(task_id(f.b))).queued != 0);
 }
 
 /// Runs to the end (no branch ever scheduled): the worker's own lock succeeds, the worker and
@@ -735,7 +732,7 @@ void finish_with_m_free(Runner& run, const TokioModel& model, const QueuedLoser&
   run_checking_branches(run, model);
   CHECK(status(run.state(), f.worker) == TaskStatus::kComplete);
   CHECK(status(run.state(), kMainTask) == TaskStatus::kComplete);
-  UNSIGNED_LONGS_EQUAL(1, run.state().semaphores[f.mx].available());
+  UNSIGNED_LONGS_EQUAL(1, run.state().semaphore(resource_at(f.mx)).available());
 }
 
 }  // namespace
@@ -744,12 +741,12 @@ TEST(SelectAll, WithTheRestDroppedALosersLockFutureLeavesTheQueue) {
   const QueuedLoser f(Rest::kDrop);
   const TokioModel model(f.sc);
   Runner run(model);
-  run.run_until([&](const State& s) { return finished(s, f.a); });
+  run.run_until([&](StateView s) { return finished(s, f.a); });
   {
     const State& s = run.state();
     check_loser_dropped(s, f);
     // The worker's own lock is the only waiter.
-    UNSIGNED_LONGS_EQUAL(1, s.semaphores[f.mx].queue().size());
+    UNSIGNED_LONGS_EQUAL(1, s.semaphore(resource_at(f.mx)).queue().size());
     CHECK_TRUE(m::waits_on(s, f.sc, task_id(f.worker)) == ResourceId{f.mx});
   }
   finish_with_m_free(run, model, f);
@@ -759,14 +756,14 @@ TEST(SelectAll, WithTheRestKeptALosersLockFutureStaysQueuedAndStrandsThePermitIt
   const QueuedLoser f(Rest::kKeep);
   const TokioModel model(f.sc);
   Runner run(model);
-  run.run_until([&](const State& s) { return finished(s, f.a); });
+  run.run_until([&](StateView s) { return finished(s, f.a); });
   {
     const State& s = run.state();
-    CHECK_TRUE(s.tasks[f.b].live());
+    CHECK_TRUE(s.tasks(f.b).live());
     CHECK_TRUE(m::waits_on(s, f.sc, task_id(f.b)) == ResourceId{f.mx});
     // b first, the worker's own lock behind it.
-    UNSIGNED_LONGS_EQUAL(2, s.semaphores[f.mx].queue().size());
-    CHECK_TRUE(s.semaphores[f.mx].queue()[0] == m::waiter_of(task_id(f.b)));
+    UNSIGNED_LONGS_EQUAL(2, s.semaphore(resource_at(f.mx)).queue().size());
+    CHECK_TRUE(s.semaphore(resource_at(f.mx)).queue()[0] == m::waiter_of(task_id(f.b)));
   }
   run_checking_branches(run, model);
   const State& s = run.state();
@@ -781,7 +778,7 @@ TEST(SelectAll, DropKeptDropsTheRestAndTheWorkersLockSucceeds) {
   const QueuedLoser f(Rest::kKeepThenDropKept);
   const TokioModel model(f.sc);
   Runner run(model);
-  run.run_until([&](const State& s) { return finished(s, f.a); });
+  run.run_until([&](StateView s) { return finished(s, f.a); });
   check_loser_dropped(run.state(), f);
   finish_with_m_free(run, model, f);
 }
@@ -822,9 +819,9 @@ TEST(SelectAll, WithTheRestDroppedTheLosersAssignedPermitPassesToTheNextWaiter) 
   Runner run(model);
   // Just before the worker's second poll: b was handed m by main's release.
   run.run_until(
-      [&](const State& s) { return m::owned_by_future(s, task_id(f.b), ResourceId{f.mx}) == 1; });
+      [&](StateView s) { return m::owned_by_future(s, task_id(f.b), ResourceId{f.mx}) == 1; });
   CHECK_TRUE(m::waits_on(run.state(), f.sc, task_id(f.z)) == ResourceId{f.mx});
-  run.run_until([&](const State& s) { return finished(s, f.a); });
+  run.run_until([&](StateView s) { return finished(s, f.a); });
   {
     const State& s = run.state();
     CHECK(status(s, f.b) == TaskStatus::kDropped);
@@ -835,7 +832,7 @@ TEST(SelectAll, WithTheRestDroppedTheLosersAssignedPermitPassesToTheNextWaiter) 
   const auto at = run_checking_branches(run, model);
   CHECK_TRUE(at[f.a] <= 0 && at[f.b] <= 0);  // a won and b was dropped in one poll
   CHECK_TRUE(0 < at[f.z] && at[f.z] < at[f.worker] && at[f.worker] < at[0]);
-  UNSIGNED_LONGS_EQUAL(1, run.state().semaphores[f.mx].available());
+  UNSIGNED_LONGS_EQUAL(1, run.state().semaphore(resource_at(f.mx)).available());
 }
 
 TEST(SelectAll, WithTheRestKeptTheLoserKeepsItsAssignedPermitAndEveryoneElseWaits) {
@@ -845,7 +842,7 @@ TEST(SelectAll, WithTheRestKeptTheLoserKeepsItsAssignedPermitAndEveryoneElseWait
   run_checking_branches(run, model);
   const State& s = run.state();
   CHECK(status(s, f.a) == TaskStatus::kComplete);
-  CHECK_TRUE(s.tasks[f.b].live());
+  CHECK_TRUE(s.tasks(f.b).live());
   UNSIGNED_LONGS_EQUAL(1, m::owned_by_future(s, task_id(f.b), ResourceId{f.mx}));
   CHECK_TRUE(m::waits_on(s, f.sc, task_id(f.z)) == ResourceId{f.mx});
   CHECK_TRUE(m::waits_on(s, f.sc, task_id(f.worker)) == ResourceId{f.mx});
@@ -873,7 +870,7 @@ TEST(BlockInPlace, WhileABranchIsBlockedTheOtherBranchIsNotPolledEvenWhenWoken) 
   apply(run, EventKind::kTimer, j.b);
   apply(run, EventKind::kWake, j.worker);
   apply(run, EventKind::kPoll, j.worker);  // b first (rotation): block_in_place, lock m queues
-  CHECK_TRUE(run.state().tasks[j.worker].blocked != 0);
+  CHECK_TRUE(run.state().tasks(j.worker).blocked != 0);
   CHECK_TRUE(m::waits_on(run.state(), sc, task_id(j.b)) == ResourceId{mx});
   apply(run, EventKind::kTimer, j.main);
   apply(run, EventKind::kPoll, j.main);
@@ -907,7 +904,7 @@ TEST(BlockInPlace, AWakeOfTheBlockedBranchPollsItAndTheTaskIsPolledAgainAfterThe
   Runner run(model);
   apply(run, EventKind::kPoll, j.main);  // lock m, spawn, yield_now (woken at once on multi_thread)
   apply(run, EventKind::kPoll, j.worker);  // a queues; b blocks the thread in its sleep
-  CHECK_TRUE(run.state().tasks[j.worker].blocked != 0);
+  CHECK_TRUE(run.state().tasks(j.worker).blocked != 0);
   apply(run, EventKind::kWake, j.main);
   apply(run, EventKind::kPoll, j.main);  // unlock m: a is handed the permit
   {
@@ -924,9 +921,9 @@ TEST(BlockInPlace, AWakeOfTheBlockedBranchPollsItAndTheTaskIsPolledAgainAfterThe
         j.worker);  // the block_on polls b: the sleep is over, the block ends
   {
     const State& s = run.state();
-    LONGS_EQUAL(1, s.vars[x]);
+    LONGS_EQUAL(1, s.var(x));
     CHECK(status(s, j.b) == TaskStatus::kComplete);
-    UNSIGNED_LONGS_EQUAL(0, s.tasks[j.worker].blocked);
+    UNSIGNED_LONGS_EQUAL(0, s.tasks(j.worker).blocked);
     // a was not polled by the block_on: its permit is still only assigned.
     UNSIGNED_LONGS_EQUAL(1, m::owned_by_future(s, task_id(j.a), ResourceId{mx}));
     UNSIGNED_LONGS_EQUAL(0, m::held_by(s, task_id(j.a), ResourceId{mx}));
@@ -936,7 +933,7 @@ TEST(BlockInPlace, AWakeOfTheBlockedBranchPollsItAndTheTaskIsPolledAgainAfterThe
   apply(run, EventKind::kPoll, j.worker);
   CHECK(status(run.state(), j.a) == TaskStatus::kComplete);
   CHECK(status(run.state(), j.worker) == TaskStatus::kComplete);
-  UNSIGNED_LONGS_EQUAL(1, run.state().semaphores[mx].available());
+  UNSIGNED_LONGS_EQUAL(1, run.state().semaphore(resource_at(mx)).available());
 }
 
 TEST(BlockInPlace, AWakeIssuedBeforeTheBranchBlockedDoesNotLetTheBlockedThreadBePolled) {
@@ -961,7 +958,7 @@ TEST(BlockInPlace, AWakeIssuedBeforeTheBranchBlockedDoesNotLetTheBlockedThreadBe
   Runner run(model);
   apply(run, EventKind::kPoll, j.main);
   apply(run, EventKind::kPoll, j.worker);
-  CHECK_TRUE(run.state().tasks[j.worker].blocked != 0);
+  CHECK_TRUE(run.state().tasks(j.worker).blocked != 0);
   // Whatever the model does with the wake a issued, the blocked thread is not polled.
   for (int i = 0; i < 10; ++i) {
     const auto events = run.scheduler_events();
@@ -989,16 +986,16 @@ TEST(CoopBudget, The129thAcquireOfAPollIsPendingAndTheBudgetIsFreshAtTheNextPoll
   run.run_until_polled(task_id(f.t), 1);
   {
     const State& s = run.state();
-    LONGS_EQUAL(128, s.vars[f.count]);
-    UNSIGNED_LONGS_EQUAL(1, s.semaphores[f.mx].available());  // the mutex was free
-    check_tasks({task_id(f.o), task_id(f.t)}, ids(s.run_queue));
+    LONGS_EQUAL(128, s.var(f.count));
+    UNSIGNED_LONGS_EQUAL(1, s.semaphore(resource_at(f.mx)).available());  // the mutex was free
+    check_tasks({task_id(f.o), task_id(f.t)}, ids(s.run_queue()));
   }
   run.run_until_polled(task_id(f.o), 1);
-  LONGS_EQUAL(128, run.state().vars[f.seen]);
+  LONGS_EQUAL(128, run.state().var(f.seen));
   run.run_until_polled(task_id(f.t), 2);
-  LONGS_EQUAL(256, run.state().vars[f.count]);
+  LONGS_EQUAL(256, run.state().var(f.count));
   run.run();
-  LONGS_EQUAL(300, run.state().vars[f.count]);
+  LONGS_EQUAL(300, run.state().var(f.count));
   UNSIGNED_LONGS_EQUAL(3, run.polls_of(task_id(f.t)));
   CHECK(status(run.state(), f.main) == TaskStatus::kComplete);
 }
@@ -1029,10 +1026,10 @@ std::vector<TaskId> s24_polls(TokioVersion version, std::vector<TaskId>& queue_a
   const TokioModel model(sc);
   Runner run(model);
   run.run_until_polled(task_id(t), 1);
-  LONGS_EQUAL(128, run.state().vars[count]);
+  LONGS_EQUAL(128, run.state().var(count));
   CHECK_FALSE(finished(run.state(), t));
-  queue_after_t = ids(run.state().run_queue);
-  t_deferred = run.state().deferred.contains(task_id(t));
+  queue_after_t = ids(run.state().run_queue());
+  t_deferred = run.state().deferred().contains(task_id(t));
   run.run();
   CHECK(status(run.state(), main) == TaskStatus::kComplete);
   return run.polls();
@@ -1075,11 +1072,11 @@ TEST(CoopBudget, JoinBranchesShareTheTasksBudget) {
   const TokioModel model(sc);
   Runner run(model);
   run.run_until_polled(task_id(j.worker), 1);
-  LONGS_EQUAL(100, run.state().vars[ca]);
-  LONGS_EQUAL(28, run.state().vars[cb]);
-  CHECK_TRUE(run.state().tasks[j.worker].wake_pending == 1);  // b's refused acquire woke the task
+  LONGS_EQUAL(100, run.state().var(ca));
+  LONGS_EQUAL(28, run.state().var(cb));
+  CHECK_TRUE(run.state().tasks(j.worker).wake_pending == 1);  // b's refused acquire woke the task
   run_checking_branches(run, model);
-  LONGS_EQUAL(100, run.state().vars[cb]);
+  LONGS_EQUAL(100, run.state().var(cb));
   CHECK(status(run.state(), j.worker) == TaskStatus::kComplete);
 }
 
@@ -1111,15 +1108,15 @@ TEST(CoopBudget, NotifyAndTryLockAreNotCoopParticipants) {
   run.run_until_polled(task_id(t), 1);
   {
     const State& s = run.state();
-    LONGS_EQUAL(128, s.vars[count]);
-    LONGS_EQUAL(1, s.vars[notified]);
-    LONGS_EQUAL(1, s.vars[ok]);
-    LONGS_EQUAL(0, s.vars[locked]);  // the lock after them was refused
-    UNSIGNED_LONGS_EQUAL(1, s.semaphores[mx].available());
-    CHECK_TRUE(s.tasks[t].wake_pending == 1);
+    LONGS_EQUAL(128, s.var(count));
+    LONGS_EQUAL(1, s.var(notified));
+    LONGS_EQUAL(1, s.var(ok));
+    LONGS_EQUAL(0, s.var(locked));  // the lock after them was refused
+    UNSIGNED_LONGS_EQUAL(1, s.semaphore(resource_at(mx)).available());
+    CHECK_TRUE(s.tasks(t).wake_pending == 1);
   }
   run.run_until_polled(task_id(t), 2);
-  LONGS_EQUAL(1, run.state().vars[locked]);
+  LONGS_EQUAL(1, run.state().var(locked));
   CHECK(status(run.state(), t) == TaskStatus::kComplete);
 }
 
@@ -1162,7 +1159,7 @@ TEST(CreatedNotified, On1_24AwaitingItAfterNotifyOneConsumesTheStoredPermit) {
   Runner run(model);
   CHECK_TRUE(run.step());  // main's first poll gets past `a.await` and spawns fresh
   CHECK(status(run.state(), f.fresh) == TaskStatus::kScheduled);
-  UNSIGNED_LONGS_EQUAL(0, run.state().notifies[f.n].permit);
+  UNSIGNED_LONGS_EQUAL(0, run.state().notify(resource_at(f.n)).permit());
   run.run();
   CHECK(status(run.state(), f.fresh) == TaskStatus::kIdle);
   CHECK_TRUE(m::waits_on(run.state(), f.sc, task_id(f.fresh)) == ResourceId{f.n});
@@ -1177,11 +1174,11 @@ TEST(CreatedNotified, On1_53AwaitingItAfterNotifyOneLeavesTheStoredPermit) {
   Runner run(model);
   CHECK_TRUE(run.step());
   CHECK(status(run.state(), f.fresh) == TaskStatus::kScheduled);
-  UNSIGNED_LONGS_EQUAL(1, run.state().notifies[f.n].permit);
+  UNSIGNED_LONGS_EQUAL(1, run.state().notify(resource_at(f.n)).permit());
   run.run();
   CHECK(status(run.state(), f.fresh) == TaskStatus::kComplete);
   CHECK(status(run.state(), kMainTask) == TaskStatus::kComplete);
-  UNSIGNED_LONGS_EQUAL(0, run.state().notifies[f.n].permit);
+  UNSIGNED_LONGS_EQUAL(0, run.state().notify(resource_at(f.n)).permit());
 }
 
 TEST(CreatedNotified, NotifyWaitersMakesItReadyWithoutStoringAnythingInBothVersions) {
@@ -1195,7 +1192,7 @@ TEST(CreatedNotified, NotifyWaitersMakesItReadyWithoutStoringAnythingInBothVersi
     CHECK(status(run.state(), f.fresh) == TaskStatus::kScheduled);
     run.run();
     CHECK_TRUE(m::waits_on(run.state(), f.sc, task_id(f.fresh)) == ResourceId{f.n});
-    UNSIGNED_LONGS_EQUAL(0, run.state().notifies[f.n].permit);
+    UNSIGNED_LONGS_EQUAL(0, run.state().notify(resource_at(f.n)).permit());
   }
 }
 
@@ -1230,7 +1227,7 @@ TEST(EventInterval, AMainThatSpawnedSixTasksAndYieldedIsPolledAfterEventInterval
     Runner run(model);
     run.run_until_polled(kMainTask, 2);
     const std::size_t expected = std::min<std::size_t>(interval, 6);
-    LONGS_EQUAL(static_cast<long>(expected), run.state().vars[seen]);
+    LONGS_EQUAL(static_cast<long>(expected), run.state().var(seen));
     // main's second poll comes right after `expected` task polls, in spawn order.
     std::vector<TaskId> polls{kMainTask};
     for (std::size_t i = 1; i <= expected; ++i) polls.push_back(task_id(i));
@@ -1238,6 +1235,6 @@ TEST(EventInterval, AMainThatSpawnedSixTasksAndYieldedIsPolledAfterEventInterval
     check_tasks(polls, run.polls());
     run.run();
     CHECK(status(run.state(), main) == TaskStatus::kComplete);
-    LONGS_EQUAL(6, run.state().vars[ran]);
+    LONGS_EQUAL(6, run.state().var(ran));
   }
 }

@@ -34,16 +34,19 @@ using m::ResourceId;
 using m::ResourceKind;
 using m::Scenario;
 using m::State;
+using m::StateView;
+using m::resource_at;
+using m::task_at;
 using m::TaskId;
 using m::TaskStatus;
 using m::TokioModel;
 using m::Wrapper;
 using namespace wakecheck::testing;
 
-TaskStatus status(const State& s, std::size_t t) { return s.tasks[t].status; }
+TaskStatus status(StateView s, std::size_t t) { return s.tasks(t).status; }
 
-std::vector<TaskId> waiters(const State& s, std::uint8_t notify) {
-  return ids(s.notifies[notify].waiters);
+std::vector<TaskId> waiters(StateView s, std::uint8_t notify) {
+  return ids(s.notify(resource_at(notify)).waiters());
 }
 
 }  // namespace
@@ -68,14 +71,14 @@ TEST(TokioNotify, NotifyOneStoresAtMostOnePermit) {
   const TokioModel model(sc);
   Runner run(model);
   CHECK_TRUE(run.step());  // main's first poll: both notify_one, both spawns
-  UNSIGNED_LONGS_EQUAL(1, run.state().notifies[n].permit);
+  UNSIGNED_LONGS_EQUAL(1, run.state().notify(resource_at(n)).permit());
   LONGS_EQUAL(1, m::available(run.state(), sc, ResourceId{n}));
   run.run();
   const State& s = run.state();
   CHECK(status(s, first) == TaskStatus::kComplete);
   CHECK(status(s, second) == TaskStatus::kIdle);
   CHECK_TRUE(m::waits_on(s, sc, task_id(second)) == ResourceId{n});
-  UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
+  UNSIGNED_LONGS_EQUAL(0, s.notify(resource_at(n)).permit());
   LONGS_EQUAL(1, m::queue_length(s, sc, ResourceId{n}));
   CHECK(status(s, main) == TaskStatus::kComplete);
 }
@@ -98,11 +101,11 @@ TEST(TokioNotify, NotifyOneHandsTheNotificationToTheOldestWaiter) {
   run.run_until_polled(kMainTask, 2);
   {
     const State& s = run.state();
-    UNSIGNED_LONGS_EQUAL(1, s.notifies[n].notified[a]);  // OneWaiter
+    UNSIGNED_LONGS_EQUAL(1, s.notify(resource_at(n)).notified(task_at(a)));  // OneWaiter
     check_tasks({task_id(bb), task_id(c)}, waiters(s, n));
-    UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
-    UNSIGNED_LONGS_EQUAL(1, s.tasks[a].wake_pending);
-    UNSIGNED_LONGS_EQUAL(0, s.tasks[bb].wake_pending);
+    UNSIGNED_LONGS_EQUAL(0, s.notify(resource_at(n)).permit());
+    UNSIGNED_LONGS_EQUAL(1, s.tasks(a).wake_pending);
+    UNSIGNED_LONGS_EQUAL(0, s.tasks(bb).wake_pending);
   }
   run.run();
   const State& s = run.state();
@@ -110,7 +113,7 @@ TEST(TokioNotify, NotifyOneHandsTheNotificationToTheOldestWaiter) {
   CHECK(status(s, bb) == TaskStatus::kIdle);
   CHECK(status(s, c) == TaskStatus::kIdle);
   check_tasks({task_id(bb), task_id(c)}, waiters(s, n));
-  UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
+  UNSIGNED_LONGS_EQUAL(0, s.notify(resource_at(n)).permit());
 }
 
 TEST(TokioNotify, NotifyWaitersWakesEveryCurrentWaiterInReverseAndStoresNothing) {
@@ -133,11 +136,11 @@ TEST(TokioNotify, NotifyWaitersWakesEveryCurrentWaiterInReverseAndStoresNothing)
   {
     const State& s = run.state();
     CHECK_TRUE(waiters(s, n).empty());
-    UNSIGNED_LONGS_EQUAL(2, s.notifies[n].notified[n1]);  // AllWaiters
-    UNSIGNED_LONGS_EQUAL(2, s.notifies[n].notified[n2]);
-    UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
+    UNSIGNED_LONGS_EQUAL(2, s.notify(resource_at(n)).notified(task_at(n1)));  // AllWaiters
+    UNSIGNED_LONGS_EQUAL(2, s.notify(resource_at(n)).notified(task_at(n2)));
+    UNSIGNED_LONGS_EQUAL(0, s.notify(resource_at(n)).permit());
     // Reverse of the waiter list (n1 oldest), then the spawned task.
-    check_tasks({task_id(n2), task_id(n1), task_id(late)}, ids(s.run_queue));
+    check_tasks({task_id(n2), task_id(n1), task_id(late)}, ids(s.run_queue()));
   }
   run.run();
   const State& s = run.state();
@@ -148,7 +151,7 @@ TEST(TokioNotify, NotifyWaitersWakesEveryCurrentWaiterInReverseAndStoresNothing)
   CHECK(status(s, n2) == TaskStatus::kComplete);
   CHECK(status(s, late) == TaskStatus::kIdle);
   check_tasks({task_id(late)}, waiters(s, n));
-  UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
+  UNSIGNED_LONGS_EQUAL(0, s.notify(resource_at(n)).permit());
   CHECK(status(s, main) == TaskStatus::kComplete);
 }
 
@@ -166,11 +169,11 @@ TEST(TokioNotify, NotifyWaitersWithoutWaitersLeavesAStoredPermitAlone) {
   const TokioModel model(sc);
   Runner run(model);
   CHECK_TRUE(run.step());
-  UNSIGNED_LONGS_EQUAL(1, run.state().notifies[n].permit);
+  UNSIGNED_LONGS_EQUAL(1, run.state().notify(resource_at(n)).permit());
   run.run();
   CHECK(status(run.state(), w) == TaskStatus::kComplete);
   CHECK(status(run.state(), main) == TaskStatus::kComplete);
-  UNSIGNED_LONGS_EQUAL(0, run.state().notifies[n].permit);
+  UNSIGNED_LONGS_EQUAL(0, run.state().notify(resource_at(n)).permit());
 }
 
 TEST(TokioNotify, DroppingANotifiedThatGotNotifyOneForwardsIt) {
@@ -189,7 +192,7 @@ TEST(TokioNotify, DroppingANotifiedThatGotNotifyOneForwardsIt) {
   const TokioModel model(sc);
   Runner run(model);
   run.run_until_polled(kMainTask, 2);
-  UNSIGNED_LONGS_EQUAL(1, run.state().notifies[n].notified[a]);  // handed to the oldest: A
+  UNSIGNED_LONGS_EQUAL(1, run.state().notify(resource_at(n)).notified(task_at(a)));  // handed to the oldest: A
   check_tasks({task_id(bb)}, waiters(run.state(), n));
   run.run();
   const State& s = run.state();
@@ -197,7 +200,7 @@ TEST(TokioNotify, DroppingANotifiedThatGotNotifyOneForwardsIt) {
   CHECK(status(s, bb) == TaskStatus::kComplete);
   CHECK(status(s, main) == TaskStatus::kComplete);
   CHECK_TRUE(waiters(s, n).empty());
-  UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);  // forwarded to B, not stored
+  UNSIGNED_LONGS_EQUAL(0, s.notify(resource_at(n)).permit());  // forwarded to B, not stored
 }
 
 TEST(TokioNotify, DroppingANotifiedThatGotNotifyWaitersForwardsNothing) {
@@ -226,8 +229,8 @@ TEST(TokioNotify, DroppingANotifiedThatGotNotifyWaitersForwardsNothing) {
   CHECK(status(s, bb) == TaskStatus::kComplete);
   CHECK(status(s, c) == TaskStatus::kIdle);
   check_tasks({task_id(c)}, waiters(s, n));
-  UNSIGNED_LONGS_EQUAL(0, s.notifies[n].notified[c]);
-  UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
+  UNSIGNED_LONGS_EQUAL(0, s.notify(resource_at(n)).notified(task_at(c)));
+  UNSIGNED_LONGS_EQUAL(0, s.notify(resource_at(n)).permit());
 }
 
 TEST(TokioNotify, APausedWaiterStrandsNotifyOneAndASecondNotifyOneReachesTheNext) {
@@ -248,28 +251,28 @@ TEST(TokioNotify, APausedWaiterStrandsNotifyOneAndASecondNotifyOneReachesTheNext
   const TokioModel model(sc);
   Runner run(model);
   // Just before main's third poll: after the first notify_one and A's swallowed poll.
-  run.run_until([&](const State& s) {
-    return run.polls_of(kMainTask) == 2 && s.phase == m::Phase::kTop &&
-           s.tasks[0].status == TaskStatus::kScheduled;
+  run.run_until([&](StateView s) {
+    return run.polls_of(kMainTask) == 2 && s.scheduler().phase == m::Phase::kTop &&
+           s.tasks(0).status == TaskStatus::kScheduled;
   });
   {
     const State& s = run.state();
     UNSIGNED_LONGS_EQUAL(2, run.polls_of(task_id(a)));  // woken, polled, swallowed
     CHECK_TRUE(s.is_swallowed(a));
-    CHECK_FALSE(s.tasks[a].finished());
-    CHECK_FALSE(s.tasks[bb].finished());
-    UNSIGNED_LONGS_EQUAL(1, s.notifies[n].notified[a]);  // the notification is stranded in A
+    CHECK_FALSE(s.tasks(a).finished());
+    CHECK_FALSE(s.tasks(bb).finished());
+    UNSIGNED_LONGS_EQUAL(1, s.notify(resource_at(n)).notified(task_at(a)));  // the notification is stranded in A
     check_tasks({task_id(bb)}, waiters(s, n));            // B still waits
-    UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
+    UNSIGNED_LONGS_EQUAL(0, s.notify(resource_at(n)).permit());
   }
   run.run();
   const State& s = run.state();
   CHECK(status(s, bb) == TaskStatus::kComplete);
   CHECK(status(s, main) == TaskStatus::kComplete);
-  CHECK_FALSE(s.tasks[a].finished());
-  UNSIGNED_LONGS_EQUAL(1, s.notifies[n].notified[a]);
+  CHECK_FALSE(s.tasks(a).finished());
+  UNSIGNED_LONGS_EQUAL(1, s.notify(resource_at(n)).notified(task_at(a)));
   CHECK_TRUE(waiters(s, n).empty());
-  UNSIGNED_LONGS_EQUAL(0, s.notifies[n].permit);
+  UNSIGNED_LONGS_EQUAL(0, s.notify(resource_at(n)).permit());
 }
 
 TEST(TokioNotify, YieldNowResumesAfterATaskWokenByNotifyOneMeanwhile) {
@@ -311,16 +314,16 @@ TEST(StdMutex, HeldAcrossAnAwaitFailsTheTaskAndReleasesTheMutex) {
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State& s) { return s.tasks[w].finished(); });
+  run.run_until([&](StateView s) { return s.tasks(w).finished(); });
   CHECK(status(run.state(), w) == TaskStatus::kFailed);
-  CHECK(run.state().tasks[w].failure == Failure::kStdMutexAcrossAwait);
+  CHECK(run.state().tasks(w).failure == Failure::kStdMutexAcrossAwait);
   STRCMP_CONTAINS("held across an await", m::to_string(Failure::kStdMutexAcrossAwait));
   // The failed task's future is dropped with its std guard.
-  UNSIGNED_LONGS_EQUAL(0, run.state().std_owner[s_mutex]);
+  UNSIGNED_LONGS_EQUAL(0, run.state().std_owner(resource_at(s_mutex)));
   LONGS_EQUAL(1, m::available(run.state(), sc, ResourceId{s_mutex}));
   run.run();
   CHECK(status(run.state(), main) == TaskStatus::kComplete);
-  CHECK(run.state().tasks[main].failure == Failure::kNone);
+  CHECK(run.state().tasks(main).failure == Failure::kNone);
 }
 
 TEST(StdMutex, ReleasedBeforeTheAwaitIsFine) {
@@ -334,13 +337,13 @@ TEST(StdMutex, ReleasedBeforeTheAwaitIsFine) {
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State& s) { return run.polls_of(task_id(w)) == 1 && s.tasks[w].status == TaskStatus::kIdle; });
+  run.run_until([&](StateView s) { return run.polls_of(task_id(w)) == 1 && s.tasks(w).status == TaskStatus::kIdle; });
   CHECK_FALSE(m::holds(run.state(), sc, task_id(w), ResourceId{s_mutex}));
   run.run();
   // It finished holding the guard, which is dropped with its future.
   CHECK(status(run.state(), w) == TaskStatus::kComplete);
-  CHECK(run.state().tasks[w].failure == Failure::kNone);
-  UNSIGNED_LONGS_EQUAL(0, run.state().std_owner[s_mutex]);
+  CHECK(run.state().tasks(w).failure == Failure::kNone);
+  UNSIGNED_LONGS_EQUAL(0, run.state().std_owner(resource_at(s_mutex)));
 }
 
 // --- variables and jumps ------------------------------------------------------------------------
@@ -362,7 +365,7 @@ TEST(ProgramFlow, AWhileLoopCountsToThree) {
   run.run();
   const State& s = run.state();
   CHECK(status(s, main) == TaskStatus::kComplete);
-  LONGS_EQUAL(3, s.vars[count]);
+  LONGS_EQUAL(3, s.var(count));
   // One poll per yield_now, plus the last one that leaves the loop.
   UNSIGNED_LONGS_EQUAL(4, run.polls_of(kMainTask));
 }
@@ -379,8 +382,8 @@ TEST(ProgramFlow, AnAssignmentOutOfRangeFailsTheTask) {
   Runner run(model);
   run.run();
   CHECK(status(run.state(), main) == TaskStatus::kFailed);
-  CHECK(run.state().tasks[main].failure == Failure::kOutOfRange);
-  LONGS_EQUAL(2, run.state().vars[count]);
+  CHECK(run.state().tasks(main).failure == Failure::kOutOfRange);
+  LONGS_EQUAL(2, run.state().var(count));
 }
 
 TEST(ProgramFlow, ReturnEndsTheFutureAndDropsItsGuards) {
@@ -397,7 +400,7 @@ TEST(ProgramFlow, ReturnEndsTheFutureAndDropsItsGuards) {
   Runner run(model);
   run.run();
   CHECK(status(run.state(), main) == TaskStatus::kComplete);
-  UNSIGNED_LONGS_EQUAL(1, run.state().semaphores[mx].available());
+  UNSIGNED_LONGS_EQUAL(1, run.state().semaphore(resource_at(mx)).available());
   UNSIGNED_LONGS_EQUAL(0, m::held_by(run.state(), kMainTask, ResourceId{mx}));
 }
 
@@ -453,10 +456,10 @@ TEST(OnDrop, TheHandlerRunsWhenTheFutureIsDroppedInsideTheScope) {
   const TokioModel model(g.sc);
   const State s = run_with_timers(model);
   CHECK(status(s, g.w) == TaskStatus::kCancelled);
-  LONGS_EQUAL(1, s.vars[g.flag]);
-  LONGS_EQUAL(0, s.vars[g.done]);
+  LONGS_EQUAL(1, s.var(g.flag));
+  LONGS_EQUAL(0, s.var(g.done));
   CHECK(status(s, 0) == TaskStatus::kComplete);
-  UNSIGNED_LONGS_EQUAL(0, s.tasks[g.w].guard);
+  UNSIGNED_LONGS_EQUAL(0, s.tasks(g.w).guard);
 }
 
 TEST(OnDrop, TheHandlerDoesNotRunOnNormalCompletion) {
@@ -464,8 +467,8 @@ TEST(OnDrop, TheHandlerDoesNotRunOnNormalCompletion) {
   const TokioModel model(g.sc);
   const State s = run_with_timers(model);
   CHECK(status(s, g.w) == TaskStatus::kComplete);
-  LONGS_EQUAL(0, s.vars[g.flag]);
-  LONGS_EQUAL(1, s.vars[g.done]);
+  LONGS_EQUAL(0, s.var(g.flag));
+  LONGS_EQUAL(1, s.var(g.done));
   CHECK(status(s, 0) == TaskStatus::kComplete);
 }
 
@@ -484,7 +487,7 @@ TEST(OnDrop, TheHandlerDoesNotRunWhenTheFutureIsDroppedAfterTheScope) {
   const TokioModel model(sc);
   const State s = run_with_timers(model);
   CHECK(status(s, w) == TaskStatus::kCancelled);
-  LONGS_EQUAL(0, s.vars[flag]);
+  LONGS_EQUAL(0, s.var(flag));
 }
 
 // --- nested futures under their own wrapper -----------------------------------------------------
@@ -542,16 +545,16 @@ TEST(NestedFuture, DropOnPauseCancelsItAtItsNextPollReleasingItsGuardAndTheTaskG
   }
   CHECK_TRUE(s.is_paused(d.inner));
   UNSIGNED_LONGS_EQUAL(1, m::held_by(s, task_id(d.w), ResourceId{d.mx}));
-  UNSIGNED_LONGS_EQUAL(1, s.tasks[d.w].region_held[d.mx]);
-  UNSIGNED_LONGS_EQUAL(d.inner + 1U, s.tasks[d.w].region);
+  UNSIGNED_LONGS_EQUAL(1, s.region_held(task_at(d.w), resource_at(d.mx)));
+  UNSIGNED_LONGS_EQUAL(d.inner + 1U, s.tasks(d.w).region);
   CHECK_TRUE(m::task_paused(s, d.sc, task_id(d.w)));
   s = run_with_timers(model);
   CHECK(status(s, d.w) == TaskStatus::kComplete);
-  LONGS_EQUAL(1, s.vars[d.cancelled]);
-  LONGS_EQUAL(1, s.vars[d.after]);
+  LONGS_EQUAL(1, s.var(d.cancelled));
+  LONGS_EQUAL(1, s.var(d.after));
   // main got m after w's nested future released it, and dropped it when it finished.
   CHECK(status(s, 0) == TaskStatus::kComplete);
-  UNSIGNED_LONGS_EQUAL(1, s.semaphores[d.mx].available());
+  UNSIGNED_LONGS_EQUAL(1, s.semaphore(resource_at(d.mx)).available());
   UNSIGNED_LONGS_EQUAL(0, m::held_by(s, task_id(d.w), ResourceId{d.mx}));
 }
 
@@ -560,9 +563,9 @@ TEST(NestedFuture, UnpausedItRunsToItsEndAndLeavesTheCancelledVariableAlone) {
   const TokioModel model(d.sc);
   const State s = run_with_timers(model);
   CHECK(status(s, d.w) == TaskStatus::kComplete);
-  LONGS_EQUAL(0, s.vars[d.cancelled]);
-  LONGS_EQUAL(1, s.vars[d.after]);
-  UNSIGNED_LONGS_EQUAL(1, s.semaphores[d.mx].available());
+  LONGS_EQUAL(0, s.var(d.cancelled));
+  LONGS_EQUAL(1, s.var(d.after));
+  UNSIGNED_LONGS_EQUAL(1, s.semaphore(resource_at(d.mx)).available());
 }
 
 TEST(NestedFuture, APausedPausableNestedFutureSwallowsTheWakeOfItsTask) {
@@ -580,7 +583,7 @@ TEST(NestedFuture, APausedPausableNestedFutureSwallowsTheWakeOfItsTask) {
   Runner run(model);
   run.run();
   const State& s = run.state();
-  CHECK_FALSE(s.tasks[w].finished());
+  CHECK_FALSE(s.tasks(w).finished());
   CHECK_TRUE(s.is_swallowed(inner));
   CHECK_FALSE(s.is_swallowed(w));
   CHECK_TRUE(m::task_swallowed(s, sc, task_id(w)));
@@ -605,26 +608,26 @@ TEST(SpuriousWake, RepollsAnIdleTaskWithoutChangingWhatItAwaits) {
   const Scenario sc = b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until([&](const State& s) { return run.polls_of(task_id(w)) == 1 && s.tasks[w].status == TaskStatus::kIdle; });
+  run.run_until([&](StateView s) { return run.polls_of(task_id(w)) == 1 && s.tasks(w).status == TaskStatus::kIdle; });
   const Event wake{EventKind::kSpuriousWake, task_id(w)};
   const State before = run.state();
   CHECK_TRUE(m::waits_on(before, sc, task_id(w)) == ResourceId{mx});
   run.apply(wake);
-  UNSIGNED_LONGS_EQUAL(0, run.state().faults_left[static_cast<std::size_t>(m::FaultKind::kSpuriousWake)]);
+  UNSIGNED_LONGS_EQUAL(0, run.state().faults_left(m::FaultKind::kSpuriousWake));
   // Not offered again: the budget is spent.
   for (const Event& e : run.enabled()) CHECK_FALSE(e.kind == EventKind::kSpuriousWake);
   run.run_until_polled(task_id(w), 2);
   const State& after = run.state();
   CHECK(status(after, w) == TaskStatus::kIdle);
-  UNSIGNED_LONGS_EQUAL(before.tasks[w].pc, after.tasks[w].pc);
-  UNSIGNED_LONGS_EQUAL(1, after.tasks[w].inflight);
+  UNSIGNED_LONGS_EQUAL(before.tasks(w).pc, after.tasks(w).pc);
+  UNSIGNED_LONGS_EQUAL(1, after.tasks(w).inflight);
   CHECK_TRUE(m::waits_on(after, sc, task_id(w)) == ResourceId{mx});
-  CHECK_TRUE(after.semaphores[mx] == before.semaphores[mx]);  // same node, same queue place
+  CHECK_TRUE(after.semaphore(resource_at(mx)) == before.semaphore(resource_at(mx)));  // same node, same queue place
   UNSIGNED_LONGS_EQUAL(1, m::held_by(after, kMainTask, ResourceId{mx}));
   run.run();
   CHECK(status(run.state(), w) == TaskStatus::kComplete);
   CHECK(status(run.state(), main) == TaskStatus::kComplete);
-  UNSIGNED_LONGS_EQUAL(1, run.state().semaphores[mx].available());
+  UNSIGNED_LONGS_EQUAL(1, run.state().semaphore(resource_at(mx)).available());
 }
 
 TEST(SpuriousWake, IsOfferedOnlyForAnIdleTaskInTheFaultsTaskSet) {
@@ -649,7 +652,7 @@ TEST(SpuriousWake, IsOfferedOnlyForAnIdleTaskInTheFaultsTaskSet) {
   };
   CHECK_TRUE(run.step());  // main's first poll: w and other are scheduled, not idle
   CHECK_FALSE(offered(w));
-  run.run_until([&](const State& s) { return s.tasks[w].status == TaskStatus::kIdle && s.tasks[other].status == TaskStatus::kIdle; });
+  run.run_until([&](StateView s) { return s.tasks(w).status == TaskStatus::kIdle && s.tasks(other).status == TaskStatus::kIdle; });
   CHECK_TRUE(offered(w));
   CHECK_FALSE(offered(other));  // not in the fault's task set
 }

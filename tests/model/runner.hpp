@@ -46,7 +46,7 @@ class Runner {
     state_ = model_.next_state(state_, e);
     if (e.kind == model::EventKind::kPoll) polls_.push_back(e.task);
     for (std::size_t i = 0; i < model_.scenario().tasks.size(); ++i) {
-      if (!before.tasks[i].finished() && state_.tasks[i].finished())
+      if (!before.tasks(i).finished() && state_.tasks(i).finished())
         finish_order_.push_back(model::task_at(i));
     }
   }

@@ -24,6 +24,7 @@
 
 #include <CppUTest/TestHarness.h>
 
+#include "tests/model/builder.hpp"
 #include "tests/model/runner.hpp"
 
 namespace explorer = wakecheck::explorer;
@@ -39,6 +40,9 @@ using wakecheck::model::ResourceId;
 using wakecheck::model::ResourceSpec;
 using wakecheck::model::Scenario;
 using wakecheck::model::State;
+using wakecheck::model::StateView;
+using wakecheck::model::resource_at;
+using wakecheck::model::task_at;
 using wakecheck::model::TaskId;
 using wakecheck::model::TaskSpec;
 using wakecheck::model::TaskStatus;
@@ -94,8 +98,8 @@ Scenario scenario(std::vector<TaskDef> tasks, Flavor flavor = Flavor::kCurrentTh
   return sc;
 }
 
-bool finished(const State& s, TaskId t) { return s.task(t).finished(); }
-TaskStatus status(const State& s, TaskId t) { return s.task(t).status; }
+bool finished(StateView s, TaskId t) { return s.task(t).finished(); }
+TaskStatus status(StateView s, TaskId t) { return s.task(t).status; }
 
 using wakecheck::testing::Runner;
 
@@ -143,7 +147,7 @@ Scenario seed(const SeedOptions& o = {}) {
 }
 
 /// No guard is held, and `try_lock` would fail.
-void check_stranded(const State& s, const Scenario& sc) {
+void check_stranded(StateView s, const Scenario& sc) {
   UNSIGNED_LONGS_EQUAL(0, q::guard_holders(s, sc, kM));
   UNSIGNED_LONGS_EQUAL(0, s.semaphore(kM).available());
   State probe = s;
@@ -151,7 +155,7 @@ void check_stranded(const State& s, const Scenario& sc) {
 }
 
 /// Nobody holds or owns m and `try_lock` would succeed.
-void check_free(const State& s, const Scenario& sc) {
+void check_free(StateView s, const Scenario& sc) {
   UNSIGNED_LONGS_EQUAL(0, q::guard_holders(s, sc, kM));
   UNSIGNED_LONGS_EQUAL(1, s.semaphore(kM).available());
   CHECK_TRUE(s.semaphore(kM).queue().empty());
@@ -159,36 +163,31 @@ void check_free(const State& s, const Scenario& sc) {
   CHECK_TRUE(probe.semaphore(kM).try_acquire(1));
 }
 
-explorer::Property<State> property(std::string name, explorer::PropertyKind kind,
-                                   std::function<bool(const State&)> condition) {
-  explorer::Property<State> p;
-  p.name = std::move(name);
-  p.kind = kind;
-  p.condition = std::move(condition);
-  return p;
-}
+using wakecheck::testing::state_property;
 
 template <class M>
-explorer::Property<State> always(std::string name, M condition) {
-  return property(std::move(name), explorer::PropertyKind::kAlways, std::move(condition));
+explorer::Property always(const TokioModel& model, std::string name, M condition) {
+  return state_property(model, std::move(name), explorer::PropertyKind::kAlways, std::move(condition));
 }
 
-explorer::Property<State> permits_conserved(const Scenario& sc) {
-  return always("permits conserved", [&sc](const State& s) {
+explorer::Property permits_conserved(const TokioModel& model) {
+  const Scenario& sc = model.scenario();
+  return always(model, "permits conserved", [&sc](StateView s) {
     return q::permits_accounted(s, sc, kM) == sc.resource(kM).permits;
   });
 }
 
-explorer::Property<State> mutual_exclusion(const Scenario& sc) {
-  return always("mutual exclusion", [&sc](const State& s) {
+explorer::Property mutual_exclusion(const TokioModel& model) {
+  const Scenario& sc = model.scenario();
+  return always(model, "mutual exclusion", [&sc](StateView s) {
     std::size_t guards = 0;
-    for (std::size_t i = 0; i < sc.tasks.size(); ++i) guards += s.tasks[i].held[index(kM)];
+    for (std::size_t i = 0; i < sc.tasks.size(); ++i) guards += s.held(task_at(i), kM);
     return guards <= 1;
   });
 }
 
-void check_holds(const explorer::SearchResult<TokioModel>& result) {
-  CHECK_TRUE(result.stats.complete);
+void check_holds(const explorer::SearchResult<Event>& result) {
+  CHECK_TRUE(result.stats.complete());
   for (const auto& outcome : result.outcomes) {
     if (outcome.verdict != explorer::Verdict::kHolds) FAIL(("violated: " + outcome.name).c_str());
   }
@@ -300,7 +299,7 @@ TEST(TokioScheduler, WakesOfAnIdleTaskBeforeItRunsCoalesceIntoOnePoll) {
   Runner run(model);
   // Right after main's second poll, which woke X three times.
   run.run_until_polled(kMainTask, 2);
-  check_tasks({x}, {run.state().run_queue.begin(), run.state().run_queue.end()});
+  check_tasks({x}, {run.state().run_queue().begin(), run.state().run_queue().end()});
   // Up to main's third poll (the one that unlocks): X ran once for the three wakes.
   run.run_until_polled(kMainTask, 3);
   check_tasks({kMainTask, x, kMainTask, x, kMainTask}, run.polls());
@@ -322,7 +321,7 @@ TEST(TokioScheduler, WakeOfAnAlreadyScheduledTaskIsCoalesced) {
   const TaskId x = task_id(1);
   Runner run(model);
   run.run_until_polled(kMainTask, 2);
-  UNSIGNED_LONGS_EQUAL(1, run.state().run_queue.size());
+  UNSIGNED_LONGS_EQUAL(1, run.state().run_queue().size());
   run.run();
   UNSIGNED_LONGS_EQUAL(2, run.polls_of(x));
   CHECK(status(run.state(), x) == TaskStatus::kComplete);
@@ -359,7 +358,7 @@ TEST(TokioScheduler, WokenMainIsPolledWithinOneEventIntervalOfTaskPolls) {
   }));
   const TaskId x = task_id(4);
   Runner run(model);
-  run.run_until([&](const State& s) { return s.task(x).finished(); });
+  run.run_until([&](StateView s) { return s.task(x).finished(); });
   // x's completion woke main (its JoinHandle), while b, c and d still hand m over.
   CHECK_TRUE(run.state().task(kMainTask).wake_pending == 1 ||
              run.state().task(kMainTask).status == TaskStatus::kScheduled);
@@ -384,8 +383,8 @@ TEST(TokioScheduler, NarrationTakesTheSameStepAsNextState) {
     std::vector<Event> enabled;
     model.enabled_events(s, enabled);
     if (enabled.empty()) break;
-    std::vector<std::string> lines;
-    const State told = model.narrate(s, enabled.front(), lines);
+    std::vector<wakecheck::model::Effect> effects;
+    const State told = model.narrate(s, enabled.front(), effects);
     const State next = model.next_state(s, enabled.front());
     CHECK_TRUE(told == next);
     s = next;
@@ -561,9 +560,9 @@ TEST(TokioSeed, AbortingThePausedAssignedWorkerForwardsThePermit) {
   const TokioModel model(sc);
   Runner run(model);
   // Just before main's poll that aborts w1: the S1 situation.
-  run.run_until([&](const State& s) {
+  run.run_until([&](StateView s) {
     return s.task(worker(0)).finished() && s.task(kMainTask).status == TaskStatus::kScheduled &&
-           s.phase == wakecheck::model::Phase::kTop;
+           s.scheduler().phase == wakecheck::model::Phase::kTop;
   });
   {
     const State& s = run.state();
@@ -596,7 +595,7 @@ TEST(TokioSeed, AbortOfAnAssignedButUnpolledWaiterForwardsThePermit) {
   run.run_until_polled(kMainTask, 2);
   UNSIGNED_LONGS_EQUAL(1, q::owned_by_future(run.state(), w0, kM));
   UNSIGNED_LONGS_EQUAL(1, run.state().task(w0).cancel_requested);
-  UNSIGNED_LONGS_EQUAL(1, run.state().run_queue.size());  // the abort queued nothing extra
+  UNSIGNED_LONGS_EQUAL(1, run.state().run_queue().size());  // the abort queued nothing extra
   run.run();
   const State& s = run.state();
   CHECK(status(s, w0) == TaskStatus::kCancelled);
@@ -659,7 +658,7 @@ Scenario chained_seed(Flavor flavor) {
   return scenario(std::move(tasks), flavor);
 }
 
-bool s1_outcome(const State& s, const Scenario& sc) {
+bool s1_outcome(StateView s, const Scenario& sc) {
   return s.task(worker(0)).status == TaskStatus::kComplete && !s.task(worker(1)).finished() &&
          !s.task(worker(2)).finished() && !s.task(worker(3)).finished() &&
          q::owned_by_future(s, worker(1), kM) == 1 && q::waits_on(s, sc, worker(2)) == kM &&
@@ -682,11 +681,11 @@ TEST(TokioSeedSearch, MultiThreadSeedReachesTheSameOutcomeAtEveryDeadEnd) {
   // S1m: the seed on multi_thread gives the same outcome as on current_thread.
   const Scenario sc = chained_seed(Flavor::kMultiThread);
   const TokioModel model(sc);
-  std::vector<explorer::Property<State>> properties{
-      property("seed outcome", explorer::PropertyKind::kAtDeadEnds,
-               [&sc](const State& s) { return s1_outcome(s, sc); }),
-      permits_conserved(sc),
-      mutual_exclusion(sc),
+  std::vector<explorer::Property> properties{
+      state_property(model, "seed outcome", explorer::PropertyKind::kAtDeadEnds,
+               [&sc](StateView s) { return s1_outcome(s, sc); }),
+      permits_conserved(model),
+      mutual_exclusion(model),
   };
   const auto result = explorer::search(model, properties);
   check_holds(result);
@@ -702,7 +701,7 @@ TEST(TokioSeedSearch, MultiThreadSeedStrandsThePermitWheneverThePausedWorkerQueu
   // it never queues and every other worker finishes). The exact S1 outcome is one of the ends.
   const Scenario sc = seed({.flavor = Flavor::kMultiThread});
   const TokioModel model(sc);
-  auto dead_end = [&model](const State& s) {
+  auto dead_end = [&model](StateView s) {
     std::vector<Event> enabled;
     model.enabled_events(s, enabled);
     for (const Event& e : enabled) {
@@ -710,7 +709,7 @@ TEST(TokioSeedSearch, MultiThreadSeedStrandsThePermitWheneverThePausedWorkerQueu
     }
     return true;
   };
-  auto stranded_or_never_queued = [&sc](const State& s) {
+  auto stranded_or_never_queued = [&sc](StateView s) {
     if (s.task(worker(1)).finished()) return false;
     if (q::owned_by_future(s, worker(1), kM) == 1) {
       bool others_wait = true;
@@ -725,18 +724,18 @@ TEST(TokioSeedSearch, MultiThreadSeedStrandsThePermitWheneverThePausedWorkerQueu
            s.task(worker(2)).status == TaskStatus::kComplete &&
            s.task(worker(3)).status == TaskStatus::kComplete && s.semaphore(kM).available() == 1;
   };
-  std::vector<explorer::Property<State>> properties{
-      property("paused worker strands the permit or never queues",
+  std::vector<explorer::Property> properties{
+      state_property(model, "paused worker strands the permit or never queues",
                explorer::PropertyKind::kAtDeadEnds, stranded_or_never_queued),
-      property("the S1 outcome is reachable", explorer::PropertyKind::kSometimes,
-               [&](const State& s) { return dead_end(s) && s1_outcome(s, sc); }),
-      property("S1f outcome is reachable", explorer::PropertyKind::kSometimes,
-               [&](const State& s) {
+      state_property(model, "the S1 outcome is reachable", explorer::PropertyKind::kSometimes,
+               [&](StateView s) { return dead_end(s) && s1_outcome(s, sc); }),
+      state_property(model, "S1f outcome is reachable", explorer::PropertyKind::kSometimes,
+               [&](StateView s) {
                  return dead_end(s) && s.semaphore(kM).node(q::waiter_of(worker(1))).queued == 0 &&
                         s.semaphore(kM).available() == 1;
                }),
-      permits_conserved(sc),
-      mutual_exclusion(sc),
+      permits_conserved(model),
+      mutual_exclusion(model),
   };
   const auto result = explorer::search(model, properties);
   check_holds(result);
@@ -747,17 +746,17 @@ TEST(TokioSeedSearch, MultiThreadDropOnPauseLetsEveryUnpausedWorkerFinishAtEvery
   Scenario sc = chained_seed(Flavor::kMultiThread);
   for (std::size_t i = 0; i < 4; ++i) sc.futures[index(worker(i))].wrapper = Wrapper::kDropOnPause;
   const TokioModel model(sc);
-  std::vector<explorer::Property<State>> properties{
-      property("S1a outcome", explorer::PropertyKind::kAtDeadEnds,
-               [&sc](const State& s) {
+  std::vector<explorer::Property> properties{
+      state_property(model, "S1a outcome", explorer::PropertyKind::kAtDeadEnds,
+               [&sc](StateView s) {
                  return s.task(worker(0)).status == TaskStatus::kComplete &&
                         s.task(worker(1)).status == TaskStatus::kDropped &&
                         s.task(worker(2)).status == TaskStatus::kComplete &&
                         s.task(worker(3)).status == TaskStatus::kComplete &&
                         s.semaphore(kM).available() == 1 && q::guard_holders(s, sc, kM) == 0;
                }),
-      permits_conserved(sc),
-      mutual_exclusion(sc),
+      permits_conserved(model),
+      mutual_exclusion(model),
   };
   const auto result = explorer::search(model, properties);
   check_holds(result);
@@ -778,7 +777,7 @@ TEST(TokioSeedSearch, PermitsAreConservedInEveryReachableStateOfTheSeedScenarios
   };
   for (const Scenario& sc : scenarios) {
     const TokioModel model(sc);
-    const auto result = explorer::search(model, {permits_conserved(sc), mutual_exclusion(sc)});
+    const auto result = explorer::search(model, {permits_conserved(model), mutual_exclusion(model)});
     check_holds(result);
   }
 }
@@ -801,7 +800,7 @@ TEST(TokioSeedSearch, PermitsAreConservedUnderInjectedPausesResumesAndDrops) {
       }
     }
     const TokioModel model(sc);
-    const auto result = explorer::search(model, {permits_conserved(sc), mutual_exclusion(sc)});
+    const auto result = explorer::search(model, {permits_conserved(model), mutual_exclusion(model)});
     check_holds(result);
     CHECK_TRUE(result.stats.states > 100);
   }

@@ -48,6 +48,9 @@ using m::OpKind;
 using m::ResourceKind;
 using m::Scenario;
 using m::State;
+using m::StateView;
+using m::resource_at;
+using m::task_at;
 using m::TaskId;
 using m::TaskStatus;
 using m::TokioModel;
@@ -64,11 +67,11 @@ class OneWorker : public Builder {
 };
 
 /// The task in the worker's LIFO slot, if any.
-bool lifo_holds(const State& s, std::size_t task) {
-  return s.lifo == task + 1;
+bool lifo_holds(StateView s, std::size_t task) {
+  return s.scheduler().lifo == task + 1;
 }
-bool lifo_empty(const State& s) {
-  return s.lifo == 0;
+bool lifo_empty(StateView s) {
+  return s.scheduler().lifo == 0;
 }
 
 /// What the worker's queues hold: the task in the LIFO slot (none: the slot is empty), the local
@@ -79,18 +82,18 @@ struct Queues {
   std::vector<TaskId> inject;
 };
 
-void check_queues(const State& s, const Queues& expected) {
+void check_queues(StateView s, const Queues& expected) {
   if (expected.slot) {
     CHECK_TRUE(lifo_holds(s, *expected.slot));
   } else {
     CHECK_TRUE(lifo_empty(s));
   }
-  check_tasks(expected.local, ids(s.run_queue));
-  check_tasks(expected.inject, ids(s.inject));
+  check_tasks(expected.local, ids(s.run_queue()));
+  check_tasks(expected.inject, ids(s.inject()));
 }
 
-TaskStatus status(const State& s, std::size_t t) {
-  return s.tasks[t].status;
+TaskStatus status(StateView s, std::size_t t) {
+  return s.tasks(t).status;
 }
 
 const Event kPollMain{EventKind::kPoll, kMainTask};
@@ -319,7 +322,7 @@ TEST(OneWorkerQueues, ATaskWokenDuringItsOwnPollGoesToTheBackOfTheLocalQueueNotT
     check_tasks({task_id(p), task_id(v), task_id(t)}, worker_polls(run));
     CHECK(status(s, t) == TaskStatus::kScheduled);
     check_queues(s, {.slot = {}, .local = {task_id(u), task_id(t)}, .inject = {}});
-    UNSIGNED_LONGS_EQUAL(0, s.semaphores[mx].queue().size());  // the semaphore was not touched
+    UNSIGNED_LONGS_EQUAL(0, s.semaphore(resource_at(mx)).queue().size());  // the semaphore was not touched
   }
   finish_main_first(run, sc, {task_id(p), task_id(v), task_id(t), task_id(u), task_id(t)});
 }
@@ -344,10 +347,10 @@ TEST(OneWorkerQueues, EverySixtyFirstTickTheInjectQueueIsServedBeforeTheLocalQue
     check_worker_next(run, EventKind::kPoll, f.o);
   }
   CHECK_TRUE(worker_step(run));
-  LONGS_EQUAL(60 * 128, run.state().vars[f.seen]);
-  CHECK_TRUE(run.state().inject.empty());
+  LONGS_EQUAL(60 * 128, run.state().var(f.seen));
+  CHECK_TRUE(run.state().inject().empty());
   run_main_first(run);
-  LONGS_EQUAL(9000, run.state().vars[f.count]);
+  LONGS_EQUAL(9000, run.state().var(f.count));
   check_all_complete(run, sc);
 }
 
@@ -387,7 +390,7 @@ void check_batch(TokioVersion version, bool release_on_worker, const Queues& aft
   poll_main(run);   // spawns a, b, c and yields
   run_worker(run);  // a, b, c queue on s, in that order
   check_tasks({task_id(a), task_id(bb), task_id(c)}, worker_polls(run));
-  UNSIGNED_LONGS_EQUAL(3, run.state().semaphores[s].queue().size());
+  UNSIGNED_LONGS_EQUAL(3, run.state().semaphore(resource_at(s)).queue().size());
   poll_main(run);                                       // spawns r, or adds the permits itself
   if (release_on_worker) CHECK_TRUE(worker_step(run));  // r
   check_queues_then_order(run, sc, after_release, order);
@@ -444,7 +447,7 @@ TEST(OneWorkerYield, YieldNowOnTheWorkerIsDeferredUntilTheWorkerHasNothingElseTo
   CHECK_TRUE(worker_step(run));  // a yields
   {
     const State& s = run.state();
-    check_tasks({task_id(a)}, ids(s.deferred));
+    check_tasks({task_id(a)}, ids(s.deferred()));
     CHECK(status(s, a) == TaskStatus::kIdle);
     check_queues(s, {.slot = {}, .local = {}, .inject = {task_id(bb)}});
     check_worker_next(run, EventKind::kPoll, bb);  // b, not a park
@@ -454,7 +457,7 @@ TEST(OneWorkerYield, YieldNowOnTheWorkerIsDeferredUntilTheWorkerHasNothingElseTo
   CHECK_TRUE(worker_step(run));  // the park wakes a
   {
     const State& s = run.state();
-    CHECK_TRUE(s.deferred.empty());
+    CHECK_TRUE(s.deferred().empty());
     CHECK_TRUE(lifo_holds(s, a));
     CHECK(status(s, a) == TaskStatus::kScheduled);
   }
@@ -482,9 +485,9 @@ void check_two_yields(TokioVersion version, const Queues& after_park,
   const TokioModel model(sc);
   Runner run(model);
   poll_main(run);
-  run_worker_until(run, [](const State& s) { return s.deferred.size() == 2; });
+  run_worker_until(run, [](StateView s) { return s.deferred().size() == 2; });
   check_tasks({task_id(p), task_id(bb), task_id(a)}, worker_polls(run));
-  check_tasks({task_id(bb), task_id(a)}, ids(run.state().deferred));
+  check_tasks({task_id(bb), task_id(a)}, ids(run.state().deferred()));
   CHECK_TRUE(worker_step(run));  // park
   check_queues_then_order(run, sc, after_park, order);
 }
@@ -536,14 +539,14 @@ TEST(OneWorkerYield, MainsYieldNowMakesMainPollableAgainAtOnceWhileTheWorkerHasW
   {
     const State& s = run.state();
     CHECK(status(s, f.main) == TaskStatus::kScheduled);
-    CHECK_TRUE(s.deferred.empty());
+    CHECK_TRUE(s.deferred().empty());
     CHECK_TRUE(main_pollable(run));
     CHECK_TRUE(has_event(worker_events(run), EventKind::kPoll, f.a));
   }
   poll_main(run);  // main resumes before a has run
-  LONGS_EQUAL(0, run.state().vars[f.seen]);
+  LONGS_EQUAL(0, run.state().var(f.seen));
   run_main_first(run);
-  LONGS_EQUAL(1, run.state().vars[f.flag]);
+  LONGS_EQUAL(1, run.state().var(f.flag));
   UNSIGNED_LONGS_EQUAL(3, run.polls_of(kMainTask));
   check_all_complete(run, f.sc);
 }
@@ -568,7 +571,7 @@ TEST(OneWorkerMain, MainsPollAndTheWorkersPollInterleaveInEitherOrder) {
       CHECK_TRUE(main_pollable(run));
       poll_main(run);
     }
-    LONGS_EQUAL(main_first ? 0 : 1, run.state().vars[f.seen]);
+    LONGS_EQUAL(main_first ? 0 : 1, run.state().var(f.seen));
     run_main_first(run);
     check_all_complete(run, f.sc);
   }
@@ -649,7 +652,7 @@ TEST(OneWorkerTimers, ATimerFiresOnlyWhenTheWorkerHasNothingToRunAndItsTaskTakes
   Runner run(model);
   poll_main(run);
   CHECK_TRUE(worker_step(run));  // t sleeps
-  UNSIGNED_LONGS_EQUAL(1, run.state().tasks[t].timer);
+  UNSIGNED_LONGS_EQUAL(1, run.state().tasks(t).timer);
   while (run.polls_of(task_id(u)) < 3) {
     CHECK_FALSE(has_kind(worker_events(run), EventKind::kTimer));
     CHECK_TRUE(worker_step(run));
@@ -661,10 +664,10 @@ TEST(OneWorkerTimers, ATimerFiresOnlyWhenTheWorkerHasNothingToRunAndItsTaskTakes
     const State& s = run.state();
     CHECK_TRUE(lifo_holds(s, t));
     CHECK(status(s, t) == TaskStatus::kScheduled);
-    CHECK_TRUE(s.inject.empty());
+    CHECK_TRUE(s.inject().empty());
   }
   run_main_first(run);
-  LONGS_EQUAL(300, run.state().vars[seen]);
+  LONGS_EQUAL(300, run.state().var(seen));
   check_all_complete(run, sc);
 }
 

@@ -387,7 +387,7 @@ TEST(PropertyFileErrors, WrongTypePointsAtTheValue) {
 }
 
 TEST(PropertyFileErrors, CopiesOutOfRange) {
-  STRCMP_EQUAL("t.json:8:36: scenario.tasks[1].copies: expected a number from 1 to 8, found 0",
+  STRCMP_EQUAL("t.json:8:36: scenario.tasks[1].copies: expected a number from 1 to 126, found 0",
                error_of(doc(kMain + "\n" + R"(      {"name": "worker", "copies": 0, "program": ["lock m"]})")).c_str());
 }
 
@@ -435,15 +435,14 @@ TEST(PropertyFileErrors, ArgumentWhereNoneIsTaken) {
 }
 
 TEST(PropertyFileErrors, TooManyTasksCountsCopies) {
-  // main plus 8 copies is 9 tasks.
-  STRCMP_EQUAL("t.json:8:7: scenario.tasks[1]: at most 8 tasks (main included, copies counted) are supported",
-               error_of(doc(kMain + "\n" + R"(      {"name": "worker", "copies": 8, "program": ["lock m"]})"))
+  // main plus 100 and 30 copies is 131 tasks.
+  STRCMP_EQUAL("t.json:9:7: scenario.tasks[2]: at most 127 tasks (main included, copies counted) are supported",
+               error_of(doc(kMain + "\n" + R"(      {"name": "worker", "copies": 100, "program": ["lock m"]},)" +
+                            "\n" + R"(      {"name": "helper", "copies": 30, "program": ["lock m"]})"))
                    .c_str());
-  // 1 + 4 fit; the next group of 4 does not.
-  STRCMP_EQUAL("t.json:9:7: scenario.tasks[2]: at most 8 tasks (main included, copies counted) are supported",
-               error_of(doc(kMain + "\n" + kWorker + ",\n" +
-                            R"(      {"name": "other", "copies": 4, "program": []})"))
-                   .c_str());
+  // main plus 126 copies fit.
+  STRCMP_EQUAL("", error_of(doc(kMain + "\n" + R"(      {"name": "worker", "copies": 126, "program": ["lock m"]})"))
+                       .c_str());
 }
 
 TEST(PropertyFileErrors, PauseOfATaskWithoutWrapper) {
@@ -602,14 +601,14 @@ TEST(PropertyFileLanguage, TheCompiledLoopAndBranchesRunAsWritten) {
                             program));
     const model::TokioModel m(file.scenario);
     const model::State s = run_to_end(m);
-    CHECK_TRUE(s.tasks[0].status == model::TaskStatus::kComplete);
+    CHECK_TRUE(s.tasks(0).status == model::TaskStatus::kComplete);
     const bool three = std::string(bound) == "3";
     // main's own variables.
     const auto count = file.scenario.find_variable("count", 0);
     const auto branch = file.scenario.find_variable("branch", 0);
     CHECK_TRUE(count.has_value() && branch.has_value());
-    LONGS_EQUAL(three ? 3 : 2, s.vars[*count]);
-    LONGS_EQUAL(three ? 1 : 2, s.vars[*branch]);
+    LONGS_EQUAL(three ? 3 : 2, s.var(*count));
+    LONGS_EQUAL(three ? 1 : 2, s.var(*branch));
   }
 }
 
@@ -853,10 +852,12 @@ TEST(PropertyFileCombinators, ABranchIsNotATaskOfItsOwn) {
 }
 
 TEST(PropertyFileCombinators, BranchesCountTowardTheTaskLimit) {
-  STRCMP_EQUAL("t.json:8:136: scenario.tasks[1].program[0].join[3]: at most 8 tasks and branches in all (main "
+  // main and 26 copies are 27 tasks; 25 copies' four branches make 127; the 26th copy's first
+  // branch is one too many.
+  STRCMP_EQUAL("t.json:8:62: scenario.tasks[1].program[0].join[0]: at most 127 tasks and branches in all (main "
                "included, copies counted)",
                error_of(doc(kMain + "\n" +
-                            R"(      {"name": "worker", "copies": 4, "program": [{"join": [{"name": "a", "do": []}, {"name": "b", "do": []}, {"name": "c", "do": []}, {"name": "d", "do": []}]}]})"))
+                            R"(      {"name": "worker", "copies": 26, "program": [{"join": [{"name": "a", "do": []}, {"name": "b", "do": []}, {"name": "c", "do": []}, {"name": "d", "do": []}]}]})"))
                    .c_str());
 }
 

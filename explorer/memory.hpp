@@ -1,0 +1,204 @@
+// Memory for a search: every large array is charged to one budget, and a search that would go over
+// it stops like one that reaches its state bound (an incomplete verdict with statistics), never
+// with an allocation failure.
+//
+// Large blocks come straight from the kernel (mmap): their pages are zero until written, so
+// nothing is zero-filled by hand, and they are marked for transparent huge pages where the system
+// gives them (fewer page faults and TLB misses in the hash index).
+#pragma once
+
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace wakecheck::explorer {
+
+/// Thrown when a search would go over its memory budget (or the system refuses memory).
+struct OutOfMemory {};
+
+/// The bytes a search may hold. Shared by the threads of a parallel search.
+class MemoryBudget {
+ public:
+  explicit MemoryBudget(std::size_t limit = SIZE_MAX) : limit_(limit) {}
+  MemoryBudget(const MemoryBudget&) = delete;
+  MemoryBudget& operator=(const MemoryBudget&) = delete;
+
+  std::size_t limit() const { return limit_; }
+  std::size_t used() const { return used_.load(std::memory_order_relaxed); }
+  std::size_t peak() const { return peak_.load(std::memory_order_relaxed); }
+
+  /// Takes `bytes` from the budget, or throws OutOfMemory.
+  void take(std::size_t bytes) {
+    std::size_t now = used_.load(std::memory_order_relaxed);
+    do {
+      if (bytes > limit_ || now > limit_ - bytes) throw OutOfMemory{};
+    } while (!used_.compare_exchange_weak(now, now + bytes, std::memory_order_relaxed));
+    std::size_t peak = peak_.load(std::memory_order_relaxed);
+    while (now + bytes > peak && !peak_.compare_exchange_weak(peak, now + bytes, std::memory_order_relaxed)) {
+    }
+  }
+  void give(std::size_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }
+
+ private:
+  std::size_t limit_;
+  std::atomic<std::size_t> used_{0};
+  std::atomic<std::size_t> peak_{0};
+};
+
+/// A block of zeroed memory charged to a budget: from the kernel when large, else from the heap.
+class Block {
+ public:
+  Block() = default;
+  Block(MemoryBudget* budget, std::size_t bytes) : budget_(budget), bytes_(bytes) {
+    if (bytes == 0) return;
+    budget_->take(bytes);
+    if (bytes >= kMapThreshold) {
+      void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p == MAP_FAILED) {
+        budget_->give(bytes);
+        throw OutOfMemory{};
+      }
+#ifdef MADV_HUGEPAGE
+      if (bytes >= kHugePage) ::madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+      data_ = p;
+      mapped_ = true;
+    } else {
+      data_ = std::calloc(bytes, 1);
+      if (data_ == nullptr) {
+        budget_->give(bytes);
+        throw OutOfMemory{};
+      }
+    }
+  }
+  Block(const Block&) = delete;
+  Block& operator=(const Block&) = delete;
+  Block(Block&& other) noexcept { *this = std::move(other); }
+  Block& operator=(Block&& other) noexcept {
+    if (this != &other) {
+      release();
+      budget_ = std::exchange(other.budget_, nullptr);
+      data_ = std::exchange(other.data_, nullptr);
+      bytes_ = std::exchange(other.bytes_, 0);
+      mapped_ = std::exchange(other.mapped_, false);
+    }
+    return *this;
+  }
+  ~Block() { release(); }
+
+  void* data() const { return data_; }
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  static constexpr std::size_t kMapThreshold = std::size_t{1} << 20;
+  static constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+  void release() {
+    if (data_ == nullptr) return;
+    if (mapped_) {
+      ::munmap(data_, bytes_);
+    } else {
+      std::free(data_);
+    }
+    budget_->give(bytes_);
+    data_ = nullptr;
+  }
+
+  MemoryBudget* budget_ = nullptr;
+  void* data_ = nullptr;
+  std::size_t bytes_ = 0;
+  bool mapped_ = false;
+};
+
+/// An array that grows by whole chunks charged to a budget: elements never move, growing copies
+/// nothing, and the memory is never zero-filled by hand. `T` is trivially copyable.
+template <class T>
+class ChunkedArray {
+  static_assert(std::is_trivially_copyable_v<T>);
+
+ public:
+  explicit ChunkedArray(MemoryBudget* budget, std::size_t chunk_log2 = 18)
+      : budget_(budget), shift_(chunk_log2), mask_((std::size_t{1} << chunk_log2) - 1) {}
+
+  std::size_t size() const { return size_; }
+  T& operator[](std::size_t i) { return chunk(i >> shift_)[i & mask_]; }
+  const T& operator[](std::size_t i) const { return chunk(i >> shift_)[i & mask_]; }
+
+  /// Makes room for `n` more elements (may throw OutOfMemory; nothing changes then).
+  void reserve_more(std::size_t n) {
+    while (capacity() < size_ + n) chunks_.emplace_back(budget_, sizeof(T) << shift_);
+  }
+  void push_back(const T& value) {
+    if (size_ == capacity()) reserve_more(1);
+    (*this)[size_++] = value;
+  }
+  /// Appends `n` uninitialized elements and returns the index of the first.
+  std::size_t grow(std::size_t n) {
+    reserve_more(n);
+    const std::size_t at = size_;
+    size_ += n;
+    return at;
+  }
+  void clear() {
+    chunks_.clear();
+    size_ = 0;
+  }
+  std::size_t memory_bytes() const { return chunks_.size() * (sizeof(T) << shift_); }
+
+ private:
+  std::size_t capacity() const { return chunks_.size() << shift_; }
+  T* chunk(std::size_t c) const { return static_cast<T*>(chunks_[c].data()); }
+
+  MemoryBudget* budget_;
+  std::size_t shift_;
+  std::size_t mask_;
+  std::vector<Block> chunks_;
+  std::size_t size_ = 0;
+};
+
+/// Bytes of physical memory; SIZE_MAX where unknown.
+inline std::size_t physical_memory() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page = ::sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return SIZE_MAX;
+  return static_cast<std::size_t>(pages) * static_cast<std::size_t>(page);
+}
+
+/// Bytes of address space this process may still map under its limit (RLIMIT_AS); SIZE_MAX when
+/// unlimited.
+inline std::size_t address_space_left() {
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return SIZE_MAX;
+  std::size_t mapped = 0;
+  if (std::FILE* statm = std::fopen("/proc/self/statm", "r")) {
+    unsigned long pages = 0;
+    if (std::fscanf(statm, "%lu", &pages) == 1) mapped = pages * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    std::fclose(statm);
+  }
+  const auto cap = static_cast<std::size_t>(limit.rlim_cur);
+  return cap > mapped ? cap - mapped : 0;
+}
+
+/// The default budget: half of physical memory, and at most 80% of the address space left (what
+/// the search's own arrays may take; the rest is the program's and the reports').
+inline std::size_t default_memory_budget() {
+  const std::size_t physical = physical_memory();
+  const std::size_t half = physical == SIZE_MAX ? std::size_t{8} << 30 : physical / 2;
+  const std::size_t space = address_space_left();
+  return std::min(half, space == SIZE_MAX ? SIZE_MAX : space / 10 * 8);
+}
+
+}  // namespace wakecheck::explorer

@@ -1,0 +1,252 @@
+// The layout of a scenario's states: where each part lies, and how many bits each byte can need.
+//
+// Widths come from what the scenario can do: a field no operation of the scenario ever sets gets
+// no bits (a scenario without timeouts stores no deadlines), a counter gets the bits of its
+// largest value (a mutex's permits take one bit, a pc the bits of its program's length). A stored
+// state keeps only those bits, so its size follows the scenario.
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+
+#include "model/state.hpp"
+
+namespace wakecheck::model {
+namespace {
+
+std::uint8_t bits_for(std::size_t max_value) {
+  return static_cast<std::uint8_t>(std::bit_width(max_value));
+}
+
+/// What the scenario's programs and handlers do, as far as the layout cares.
+struct Features {
+  bool timers = false;       // sleep, select!, get_or_init
+  bool aborts = false;
+  bool once_cells = false;   // get_or_init
+  bool guards = false;       // on_drop handlers
+  bool joins = false;        // join!
+  std::size_t join_width = 0;
+  bool blocks = false;       // block_in_place
+  bool hands = false;        // hand_lock
+  bool failures = false;     // a modelling error is possible
+  bool defers = false;       // yield_now (or a deferred coop wake)
+  bool sets = false;         // FuturesUnordered / buffer_unordered
+  bool notified_created = false;
+  std::vector<bool> adds_permits;  // per resource
+  std::vector<bool> closes;        // per resource
+  std::vector<bool> selects;       // per resource: a select! keeps a lock future on it
+
+  Features(const Scenario& sc)
+      : adds_permits(sc.resources.size(), false),
+        closes(sc.resources.size(), false),
+        selects(sc.resources.size(), false) {
+    for (const auto& task : sc.tasks) scan(task.program);
+    for (const auto& handler : sc.handlers) scan(handler);
+    for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+      if (sc.resources[r].kind == ResourceKind::kOnceCell) closes[r] = true;
+    }
+    failures = failures || std::any_of(sc.resources.begin(), sc.resources.end(), [](const ResourceSpec& r) {
+                 return r.kind == ResourceKind::kStdMutex;
+               });
+    // 1.53's coop refusal defers its self-wake.
+    defers = defers || sc.version != TokioVersion::k1_24;
+  }
+
+  void scan(const std::vector<Op>& program) {
+    for (const Op& op : program) {
+      switch (op.kind) {
+        case OpKind::kSleep: timers = true; break;
+        case OpKind::kSelect:
+          timers = true;
+          selects[op.a] = true;
+          break;
+        case OpKind::kGetOrInit:
+          timers = true;
+          once_cells = true;
+          break;
+        case OpKind::kAbort: aborts = true; break;
+        case OpKind::kGuardBegin: guards = true; break;
+        case OpKind::kJoinAll:
+          joins = true;
+          join_width = std::max<std::size_t>(join_width, op.b);
+          break;
+        case OpKind::kBlockBegin: blocks = true; break;
+        case OpKind::kHandLock:
+        case OpKind::kAwaitHanded: hands = true; break;
+        case OpKind::kStdLock:
+        case OpKind::kAssign:
+        case OpKind::kJump:
+        case OpKind::kJumpUnless: failures = true; break;
+        case OpKind::kYieldNow: defers = true; break;
+        case OpKind::kStartSet:
+        case OpKind::kNextChild: sets = true; break;
+        case OpKind::kCreateNotified: notified_created = true; break;
+        case OpKind::kAddPermits: adds_permits[op.a] = true; break;
+        case OpKind::kClose: closes[op.a] = true; break;
+        default: break;
+      }
+    }
+  }
+};
+
+class Builder {
+ public:
+  /// Reserves `count` bytes of `width` bits each; returns their offset.
+  std::size_t add(std::size_t count, std::uint8_t width) {
+    const std::size_t at = widths_.size();
+    widths_.insert(widths_.end(), count, width);
+    return at;
+  }
+  /// A list of tasks: a size byte, then `capacity` ids.
+  std::size_t list(std::size_t capacity, std::size_t tasks) {
+    const std::size_t at = add(1, capacity == 0 ? 0 : bits_for(capacity));
+    add(capacity, bits_for(tasks == 0 ? 0 : tasks - 1));
+    return at;
+  }
+  std::uint8_t& width(std::size_t at) { return widths_[at]; }
+  std::vector<std::uint8_t> finish() {
+    widths_.resize((widths_.size() + 7) / 8 * 8, 0);
+    return std::move(widths_);
+  }
+
+ private:
+  std::vector<std::uint8_t> widths_;
+};
+
+}  // namespace
+
+std::shared_ptr<const StateLayout> make_layout(const Scenario& sc) {
+  const Features f(sc);
+  auto layout = std::make_shared<StateLayout>();
+  StateLayout& l = *layout;
+  const std::size_t n = sc.tasks.size();
+  const std::size_t nr = sc.resources.size();
+  const bool single_worker = sc.flavor == Flavor::kMultiThread && sc.worker_threads == 1;
+  const bool nested = sc.futures.size() > n;
+  l.task_count = n;
+  l.resource_count = nr;
+  l.future_count = sc.futures.size();
+  Builder b;
+
+  // Per resource, the largest number of permits any count of it can reach.
+  std::vector<std::size_t> most(nr, 1);
+  for (std::size_t r = 0; r < nr; ++r) most[r] = f.adds_permits[r] ? kMaxPermits : sc.resources[r].permits;
+
+  l.tasks_at = b.add(sizeof(TaskState) * n, 0);
+  std::size_t handler_pcs = 0;
+  for (const auto& handler : sc.handlers) handler_pcs = std::max(handler_pcs, handler.size());
+  for (std::size_t t = 0; t < n; ++t) {
+    const std::size_t at = l.tasks_at + sizeof(TaskState) * t;
+    auto field = [&](std::size_t offset, std::uint8_t width) { b.width(at + offset) = width; };
+    field(offsetof(TaskState, status), 3);
+    field(offsetof(TaskState, failure), f.failures ? 3 : 0);
+    field(offsetof(TaskState, pc), bits_for(std::max(sc.tasks[t].program.size(), handler_pcs)));
+    field(offsetof(TaskState, inflight), 1);
+    field(offsetof(TaskState, wake_pending), 1);
+    field(offsetof(TaskState, cancel_requested), f.aborts ? 1 : 0);
+    field(offsetof(TaskState, timer), f.timers ? 2 : 0);
+    field(offsetof(TaskState, deadline), nested ? 2 : 0);
+    field(offsetof(TaskState, phase), f.once_cells ? 1 : 0);
+    field(offsetof(TaskState, coop_exhausted), sc.fault(FaultKind::kCoopYield).budget > 0 ? 1 : 0);
+    field(offsetof(TaskState, region), nested ? bits_for(sc.futures.size()) : 0);
+    field(offsetof(TaskState, guard), f.guards ? bits_for(sc.handlers.size()) : 0);
+    field(offsetof(TaskState, guard_in_region), f.guards && nested ? 1 : 0);
+    field(offsetof(TaskState, turn), f.joins ? bits_for(f.join_width) : 0);
+    field(offsetof(TaskState, blocked), f.blocks ? bits_for(n) : 0);
+    field(offsetof(TaskState, block_woken), f.blocks ? 1 : 0);
+    field(offsetof(TaskState, received), f.hands ? bits_for(n) : 0);
+    field(offsetof(TaskState, handed_to), f.hands ? bits_for(n) : 0);
+  }
+  l.held_at = b.add(n * nr, 0);
+  l.region_held_at = b.add(n * nr, 0);
+  for (std::size_t t = 0; t < n; ++t) {
+    for (std::size_t r = 0; r < nr; ++r) {
+      const std::uint8_t width = semaphore_based(sc.resources[r].kind) ? bits_for(most[r]) : 0;
+      b.width(l.held_at + t * nr + r) = width;
+      b.width(l.region_held_at + t * nr + r) = nested ? width : 0;
+    }
+  }
+  l.futures_at = b.add(sc.futures.size(), 2);
+
+  l.vars_at = b.add(2 * sc.variables.size(), 0);
+  for (std::size_t v = 0; v < sc.variables.size(); ++v) {
+    const auto& spec = sc.variables[v];
+    l.var_min.push_back(spec.min);
+    const std::uint8_t width = bits_for(static_cast<std::size_t>(spec.max - spec.min));
+    b.width(l.vars_at + 2 * v) = std::min<std::uint8_t>(width, 8);
+    b.width(l.vars_at + 2 * v + 1) = width > 8 ? static_cast<std::uint8_t>(width - 8) : 0;
+  }
+
+  l.scheduler_at = b.add(sizeof(SchedulerState), 0);
+  {
+    auto field = [&](std::size_t offset, std::uint8_t width) { b.width(l.scheduler_at + offset) = width; };
+    field(offsetof(SchedulerState, lifo), single_worker ? bits_for(n) : 0);
+    field(offsetof(SchedulerState, worker_flags), single_worker ? 2 : 0);
+    field(offsetof(SchedulerState, chain_spent), single_worker ? 8 : 0);
+    field(offsetof(SchedulerState, maint_ticks), single_worker ? bits_for(sc.event_interval) : 0);
+    field(offsetof(SchedulerState, phase), sc.flavor == Flavor::kCurrentThread ? 1 : 0);
+    field(offsetof(SchedulerState, ticks), sc.flavor == Flavor::kCurrentThread ? bits_for(sc.event_interval)
+                                  : single_worker                      ? bits_for(kGlobalQueueInterval)
+                                                                       : 0);
+  }
+
+  l.faults_at = b.add(kFaultKinds, 0);
+  for (std::size_t k = 0; k < kFaultKinds; ++k) b.width(l.faults_at + k) = bits_for(sc.faults[k].budget);
+
+  l.run_queue_cap = n;
+  l.run_queue_at = b.list(l.run_queue_cap, n);
+  l.deferred_cap = f.defers ? n : 0;
+  l.deferred_at = b.list(l.deferred_cap, n);
+  l.ready_children_cap = f.sets ? n : 0;
+  l.ready_children_at = b.list(l.ready_children_cap, n);
+  l.inject_cap = single_worker ? n : 0;
+  l.inject_at = b.list(l.inject_cap, n);
+
+  for (std::size_t r = 0; r < nr; ++r) {
+    const auto kind = sc.resources[r].kind;
+    StateLayout::Resource res;
+    if (semaphore_based(kind)) {
+      res.semaphore = SemaphoreShape{n, f.selects[r] ? n : 0};
+    }
+    const std::uint8_t count = bits_for(most[r]);
+    res.semaphore_at = b.add(res.semaphore.bytes(), 0);
+    if (semaphore_based(kind)) {
+      b.width(res.semaphore_at) = count;                    // available
+      b.width(res.semaphore_at + 1) = f.closes[r] ? 1 : 0;  // closed
+      const std::size_t nodes = res.semaphore.nodes();
+      const std::size_t queue = res.semaphore_at + res.semaphore.queue_offset();
+      b.width(queue) = bits_for(nodes);
+      const std::uint8_t id_width = f.selects[r] ? 8 : bits_for(n - 1);
+      for (std::size_t i = 0; i < nodes; ++i) b.width(queue + 1 + i) = id_width;
+      for (std::size_t i = 0; i < nodes; ++i) {
+        const std::size_t node = res.semaphore_at + res.semaphore.nodes_offset() + 4 * i;
+        b.width(node) = count;      // need
+        b.width(node + 1) = count;  // num
+        b.width(node + 2) = 1;      // queued
+        b.width(node + 3) = 1;      // in_list
+      }
+    }
+    const bool listens = kind == ResourceKind::kNotify || kind == ResourceKind::kMpsc ||
+                         kind == ResourceKind::kBargingMutex || kind == ResourceKind::kOnceCell;
+    if (listens) {
+      res.notify = NotifyShape{n};
+      res.notify_at = b.add(res.notify.bytes(), 0);
+      b.width(res.notify_at) = kind == ResourceKind::kMpsc ? 8 : kind == ResourceKind::kBargingMutex ? 0 : 1;
+      const std::size_t waiters = res.notify_at + res.notify.waiters_offset();
+      b.width(waiters) = bits_for(n);
+      for (std::size_t i = 0; i < n; ++i) b.width(waiters + 1 + i) = bits_for(n - 1);
+      for (std::size_t i = 0; i < n; ++i) {
+        b.width(res.notify_at + res.notify.notified_offset() + i) = 2;
+        b.width(res.notify_at + res.notify.created_offset() + i) = f.notified_created ? 2 : 0;
+      }
+    }
+    const bool owned = kind == ResourceKind::kStdMutex || kind == ResourceKind::kBargingMutex;
+    res.std_owner_at = b.add(1, owned ? bits_for(n) : 0);
+    l.resources.push_back(res);
+  }
+
+  l.widths = b.finish();
+  l.bytes = l.widths.size();
+  return layout;
+}
+
+}  // namespace wakecheck::model

@@ -1,0 +1,183 @@
+// Futures inside one task: join! (tokio macros/join.rs), FuturesUnordered and buffer_unordered
+// (futures-util 0.3 stream/futures_unordered), select_all (futures-util future/select_all.rs).
+//
+// Children are task slots (TaskSpec::parent) polled only from their parent's poll, while the
+// combinator is the parent's awaited operation. A child that was handed a permit while the parent
+// awaits something else is not polled: the permit waits with it.
+#include "model/rules/step.hpp"
+
+namespace wakecheck::model::rules {
+
+template <bool kNarrate>
+typename Step<kNarrate>::Text Step<kNarrate>::child_names(const Op& op, bool started_only) const {
+  Text names;
+  for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+    if (started_only && s_.tasks(c).status == TaskStatus::kNotSpawned) continue;
+    names += text(names.empty() ? "" : ", ", sc_.tasks[c].name);
+  }
+  return names;
+}
+
+template <bool kNarrate>
+typename Step<kNarrate>::Text Step<kNarrate>::refill_note(const Op& op) const {
+  if (op.c == 0 || op.c >= op.b) return {};
+  return text(" (buffer_unordered(", std::to_string(op.c), "): at most ", std::to_string(op.c), " in flight)");
+}
+
+/// Starts a combinator's children afresh (the previous ones are dropped if still alive):
+/// join!/select_all children start idle and are polled at once; a set's (kStartSet) are pushed
+/// into its ready queue, at most op.c of them for buffer_unordered.
+template <bool kNarrate>
+void Step<kNarrate>::start_children(const Op& op) {
+  const bool set = op.kind == OpKind::kStartSet;
+  for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+    if (s_.tasks(c).live()) drop_future(task_at(c), TaskStatus::kDropped);
+    s_.ready_children().erase(task_at(c));
+    s_.tasks(c) = TaskState{};
+    for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+      s_.held(task_at(c), resource_at(r)) = 0;
+      s_.region_held(task_at(c), resource_at(r)) = 0;
+    }
+  }
+  for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+    if (set && op.c != 0 && c - op.a == op.c) break;
+    s_.tasks(c).status = TaskStatus::kIdle;
+    if (set) s_.ready_children().push_back(task_at(c));
+  }
+}
+
+/// macros/join.rs (1.24.2): every poll polls each unfinished branch, starting one further each time
+/// (`skip_next_time`), until all are done.
+template <bool kNarrate>
+Flow Step<kNarrate>::join_all(TaskId t, const Op& op) {
+  TaskState& ts = s_.task(t);
+  if (!ts.inflight) {
+    start_children(op);
+    ts.inflight = 1;
+    ts.turn = 0;
+    say("join! of ", child_names(op, false));
+  }
+  const std::size_t skip = ts.turn;  // (0 when the join! starts)
+  ts.turn = static_cast<std::uint8_t>(skip + 1 == op.b ? 0 : skip + 1);
+  for (std::size_t k = 0; k < op.b; ++k) {
+    const auto c = task_at(op.a + (skip + k) % op.b);
+    if (!s_.task(c).live()) continue;
+    poll_child(c);
+    if (ts.blocked != 0) return Flow::kPending;
+  }
+  for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+    if (s_.tasks(c).live()) {
+      say("join! -> pending");
+      return Flow::kPending;
+    }
+  }
+  ts.turn = 0;
+  say("join! -> ready (every branch finished)");
+  return Flow::kNext;
+}
+
+/// futures-util FuturesUnordered::poll_next (0.3): polls the children in its ready queue, in wake
+/// order, until one finishes (Some) or it has polled as many as it holds (then it wakes the task
+/// and yields); with none left, None. buffer_unordered first tops the set up from its stream to
+/// `c` in flight.
+template <bool kNarrate>
+Flow Step<kNarrate>::next_child(TaskId t, const Op& op) {
+  TaskState& ts = s_.task(t);
+  const auto& program = sc_.task(t).program;
+  std::size_t live = 0;
+  for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) live += s_.tasks(c).live() ? 1U : 0U;
+  for (std::size_t c = op.a; c < std::size_t{op.a} + op.b && op.c != 0 && live < op.c; ++c) {
+    if (s_.tasks(c).status != TaskStatus::kNotSpawned) continue;
+    s_.tasks(c).status = TaskStatus::kIdle;
+    s_.ready_children().push_back(task_at(c));
+    ++live;
+    say("buffer_unordered takes ", sc_.tasks[c].name, " from the stream");
+  }
+  if (live == 0) {
+    say("next() -> None: the set is empty");
+    ts.pc = program[ts.pc + 1U].b;
+    return Flow::kJumped;
+  }
+  std::size_t polled = 0;
+  std::size_t yielded = 0;
+  for (;;) {
+    std::optional<TaskId> next;
+    for (TaskId c : s_.ready_children()) {
+      if (index(c) >= op.a && index(c) < std::size_t{op.a} + op.b) {
+        next = c;
+        break;
+      }
+    }
+    if (!next) break;
+    ++polled;
+    poll_child(*next);
+    if (ts.blocked != 0) return Flow::kPending;
+    if (!s_.task(*next).live()) {
+      say("next() -> Some: ", name(*next), " finished");
+      ts.pc = static_cast<std::uint8_t>(ts.pc + 2U);
+      return Flow::kJumped;
+    }
+    // futures-util 0.3.21 poll_next: a branch that woke itself while polled counts as a yield;
+    // after two yields, or once it has polled as many branches as the set holds, it wakes the
+    // task and returns Pending.
+    yielded += s_.ready_children().contains(*next) ? 1U : 0U;
+    if (yielded >= 2 || polled == live) {
+      ts.inflight = 1;
+      say("next() -> pending: polled ", yielded >= 2 ? "two branches that yielded" : "every branch once",
+          "; wakes its task -> ", issue_wake(t));
+      return Flow::kPending;
+    }
+  }
+  if (!ts.inflight) say("next() -> pending (no child is ready)");
+  ts.inflight = 1;
+  return Flow::kPending;
+}
+
+/// futures-util future::select_all: polls the children in order; the first to finish wins. The
+/// rest are returned alive: dropped at once, or kept (and not polled) by the task.
+template <bool kNarrate>
+Flow Step<kNarrate>::select_all(TaskId t, const Op& op) {
+  TaskState& ts = s_.task(t);
+  if (!ts.inflight) {
+    start_children(op);
+    ts.inflight = 1;
+    say("select_all of ", child_names(op, false));
+  }
+  for (std::size_t i = op.a; i < std::size_t{op.a} + op.b; ++i) {
+    const auto c = task_at(i);
+    if (!s_.task(c).live()) continue;
+    poll_child(c);
+    if (ts.blocked != 0) return Flow::kPending;
+    if (s_.task(c).live()) continue;
+    ts.inflight = 0;
+    if (op.c != 0) {
+      say("select_all -> ", name(c), " won; the rest stay alive in `rest`, and are not polled");
+    } else {
+      say("select_all -> ", name(c), " won; the rest are dropped");
+      drop_branches(t, op);
+    }
+    return Flow::kNext;
+  }
+  say("select_all -> pending");
+  return Flow::kPending;
+}
+
+/// Drops `t`'s live children (of one combinator kind, or all) among `from` .. `to`: their
+/// destructors give back what they hold or were assigned.
+template <bool kNarrate>
+void Step<kNarrate>::drop_children(TaskId t, std::optional<OpKind> kind, std::size_t from, std::size_t to) {
+  for (std::size_t c = from; c < to; ++c) {
+    const auto& spec = sc_.tasks[c];
+    if (spec.parent != index(t) || !s_.tasks(c).live()) continue;
+    if (kind && spec.combinator != *kind) continue;
+    say(spec.name, " is dropped");
+    const auto was = this->enter_branch(task_at(c));
+    drop_future(task_at(c), TaskStatus::kDropped);
+    this->leave_branch(was);
+  }
+}
+
+template class Step<true>;
+template class Step<false>;
+
+}  // namespace wakecheck::model::rules

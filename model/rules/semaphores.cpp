@@ -1,0 +1,451 @@
+// The batch-semaphore family (sync/batch_semaphore.rs and what is built on it): Mutex, Semaphore
+// and RwLock acquires and releases (sync/mutex.rs, semaphore.rs, rwlock.rs), select! over a lock
+// future (macros/select.rs), a lock future handed to another task, OnceCell::get_or_init
+// (sync/once_cell.rs) and the bounded mpsc channel's slots (sync/mpsc/bounded.rs, chan.rs).
+#include <algorithm>
+
+#include "model/rules/step.hpp"
+
+namespace wakecheck::model::rules {
+namespace {
+
+std::string ordinal_waiters(std::size_t n) { return n == 1 ? "1 waiter" : std::to_string(n) + " waiters"; }
+
+/// Polls node `w` of a semaphore for `n` permits (batch_semaphore.rs `Acquire::poll`): Ready and
+/// Closed are answered by `ready()` and `closed()`; Pending gives nothing, and the caller says how
+/// the future waits.
+template <class Semaphore, class Ready, class Closed>
+std::optional<Flow> poll_acquire(Semaphore sem, WaiterId w, std::uint8_t n, Ready ready, Closed closed) {
+  switch (sem.poll_acquire(w, n)) {
+    case SemaphorePoll::kReady: return ready();
+    case SemaphorePoll::kClosed: return closed();
+    case SemaphorePoll::kPending: break;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+template <bool kNarrate>
+Flow Step<kNarrate>::lock(TaskId t, ResourceId r, std::uint8_t n) {
+  // mutex.rs `lock`, semaphore.rs `acquire_many`, rwlock.rs `read`/`write` ->
+  // batch_semaphore.rs `Acquire::poll` for n permits.
+  TaskState& ts = s_.task(t);
+  const char* const op = op_word(sc_.task(t).program[ts.pc]);
+  const Text word = text(op, " ", name(r));
+  if (coop_yield(t, word)) return Flow::kPending;
+  const auto sem = s_.semaphore(r);
+  const auto w = waiter_of(t);
+  const bool was_queued = sem.node(w).queued != 0;
+  const std::size_t ahead = sem.queue().size();
+  const std::uint8_t before = sem.available();
+  const auto done = poll_acquire(
+      sem, w, n,
+      [&] {
+        add_held(t, r, n);
+        coop_spend();
+        say(Tag{EffectKind::kAcquire, op, r}, word,
+            !was_queued ? " -> acquired"
+            : n == 1    ? " -> acquired (the permit was assigned to it by a release)"
+                        : " -> acquired (the permits were assigned to it by releases)");
+        return Flow::kNext;
+      },
+      [&] {
+        // Err(Closed): the Acquire is dropped, giving back anything assigned before the close.
+        say(Tag{EffectKind::kFail, op, r}, word, " -> Err(Closed)", drop_node(r, w));
+        return Flow::kNext;
+      });
+  if (done) return *done;
+  ts.inflight = 1;
+  const Tag waits{EffectKind::kWait, op, r};
+  if (was_queued) {
+    say(waits, word, " -> still waiting");
+  } else if (ahead == 0) {
+    say(waits, word, " -> pending: queued as the only waiter",
+        before > 0 ? text(" (took the ", std::to_string(before), " available, needs ",
+                          std::to_string(sem.node(w).need), " more)")
+                   : text(n == 1 ? " (the permit is taken)" : " (no permit available)"));
+  } else {
+    say(waits, word, " -> pending: queued behind ", ordinal_waiters(ahead));
+  }
+  return Flow::kPending;
+}
+
+template <bool kNarrate>
+Flow Step<kNarrate>::unlock(TaskId t, const Op& op) {
+  const auto r = resource_at(op.a);
+  const Tag released{EffectKind::kRelease, "unlock", r};
+  if (sc_.resource(r).kind == ResourceKind::kBargingMutex) {
+    say(released, "unlock ", name(r), " -> ", barging_unlock(t, r));
+    return Flow::kNext;
+  }
+  const std::uint8_t n = std::min(permits_of(op, t), s_.held(t, r));
+  if (n == 0) {
+    say(released, "unlock ", name(r), " -> no guard held (nothing to release)");
+    return Flow::kNext;
+  }
+  take_held(t, r, n);
+  say(released, "unlock ", name(r), " -> ", release(r, n));
+  return Flow::kNext;
+}
+
+template <bool kNarrate>
+Flow Step<kNarrate>::try_lock(TaskId t, const Op& op) {
+  // mutex.rs `try_lock` = `try_acquire(1)` (rwlock: try_read 1, try_write all): no queue, no coop.
+  const auto r = resource_at(op.a);
+  const std::uint8_t n = permits_of(op, t);
+  bool ok = false;
+  if (sc_.resource(r).kind == ResourceKind::kBargingMutex) {
+    ok = s_.std_owner(r) == 0;
+    if (ok) s_.std_owner(r) = static_cast<std::uint8_t>(index(t) + 1);
+  } else {
+    ok = s_.semaphore(r).try_acquire(n);
+    if (ok) add_held(t, r, n);
+  }
+  if (op.b != 0) set_var(op.b - 1U, ok ? 1 : 0);
+  const char* word = op_word(op);
+  say(Tag{ok ? EffectKind::kAcquire : EffectKind::kFail, word, r}, word, " ", name(r),
+      ok ? " -> Ok (guard)" : " -> Err (no permit available)",
+      op.b != 0 ? text("; ", variable_name(op.b - 1U), " = ", ok ? "true" : "false") : Text{});
+  return Flow::kNext;
+}
+
+// --- a lock future moved between tasks (S21) -----------------------------------------------------
+// The node stays the first task's (waiter_of(x)); the receiver's first poll stores its own waker in
+// it (batch_semaphore.rs Acquire::poll: `will_wake` fails, the waker is replaced), so later releases
+// wake the receiver, never the task that created the future.
+
+/// The task a wake of node `w` reaches: the node's owner, or the task it was handed to.
+template <bool kNarrate>
+TaskId Step<kNarrate>::wakee(WaiterId w) const {
+  const TaskId t = task_of(w);
+  if (!is_kept(w) && s_.task(t).handed_to != 0) return task_at(s_.task(t).handed_to - 1U);
+  return t;
+}
+
+template <bool kNarrate>
+Flow Step<kNarrate>::hand_lock(TaskId t, const Op& op) {
+  const auto r = resource_at(op.a);
+  const auto to = task_at(op.b);
+  Text told = text("hand_lock ", name(r), " to ", name(to));
+  switch (s_.semaphore(r).poll_acquire(waiter_of(t), 1)) {
+    case SemaphorePoll::kReady:
+      s_.held(to, r) = static_cast<std::uint8_t>(s_.held(to, r) + 1);
+      told += text(" -> the first poll acquired it: the finished future (its guard) goes to ", name(to));
+      break;
+    case SemaphorePoll::kClosed: told += text(" -> Err(Closed)"); break;
+    case SemaphorePoll::kPending:
+      told += text(" -> polled once: queued with ", name(t), "'s waker; the future moves to ", name(to));
+      break;
+  }
+  s_.task(to).received = static_cast<std::uint8_t>(index(t) + 1);
+  const TaskState& ts = s_.task(to);
+  if (ts.live() && ts.inflight) told += text("; ", issue_wake(to));
+  say(told);
+  return Flow::kNext;
+}
+
+template <bool kNarrate>
+Flow Step<kNarrate>::await_handed(TaskId t, ResourceId r) {
+  TaskState& ts = s_.task(t);
+  if (ts.received == 0) {
+    if (!ts.inflight) say("await_lock ", name(r), " -> pending: no lock future received yet");
+    ts.inflight = 1;
+    return Flow::kPending;
+  }
+  const TaskId from = task_at(ts.received - 1U);
+  const auto w = waiter_of(from);
+  const auto sem = s_.semaphore(r);
+  if (!sem.node(w).queued) {
+    ts.received = 0;
+    say("await_lock ", name(r), " -> ready (the future had acquired at its first poll)");
+    return Flow::kNext;
+  }
+  const bool replaced = s_.task(from).handed_to == 0;
+  s_.task(from).handed_to = static_cast<std::uint8_t>(index(t) + 1);
+  const auto done = poll_acquire(
+      sem, w, 1,
+      [&] {
+        add_held(t, r, 1);
+        ts.received = 0;
+        s_.task(from).handed_to = 0;
+        say("await_lock ", name(r), " -> acquired (the permit was assigned to the future ", name(from), " created)");
+        return Flow::kNext;
+      },
+      [&] {
+        ts.received = 0;
+        s_.task(from).handed_to = 0;
+        say("await_lock ", name(r), " -> Err(Closed)", drop_node(r, w));
+        return Flow::kNext;
+      });
+  if (done) return *done;
+  ts.inflight = 1;
+  say("await_lock ", name(r), " -> pending",
+      replaced ? text("; the node's waker is replaced: releases now wake ", name(t), ", not ", name(from)) : Text{});
+  return Flow::kPending;
+}
+
+// --- select! { biased; _ = &mut lock_fut => .., _ = sleep(..) => .. } (macros/select.rs) ---------
+// The lock future has its own waiter node (kept_waiter_of): polled first on each poll of the
+// select. When the sleep wins, the lock future is dropped, unless it was given as `&mut fut`: then
+// it stays alive, queued and unpolled while the task goes on; a release may hand it the permit,
+// which nobody polls: the futurelock.
+
+template <bool kNarrate>
+Flow Step<kNarrate>::select(TaskId t, const Op& op) {
+  TaskState& ts = s_.task(t);
+  const auto r = resource_at(op.a);
+  const auto sem = s_.semaphore(r);
+  const auto w = kept_waiter_of(t);
+  const bool keep = (op.b & 1U) != 0;
+  auto won = [&](std::int8_t branch) {
+    if (op.c != 0) set_var(op.c - 1U, branch);
+  };
+  if (sleep_first_ && (op.b & 2U) != 0 && ts.timer == 2) {
+    // Unbiased: this poll starts at the sleep branch, which is ready: the lock branch is not
+    // polled, even if its future was handed the permit.
+    ts.timer = 0;
+    won(1);
+    if (keep) {
+      say("select (unbiased, sleep branch first) -> the sleep branch wins; the lock future (&mut fut) is not polled and stays alive");
+    } else {
+      say("select (unbiased, sleep branch first) -> the sleep branch wins; the lock future is dropped", drop_node(r, w));
+    }
+    return Flow::kNext;
+  }
+  const auto done = poll_acquire(
+      sem, w, 1,
+      [&] {
+        add_held(t, r, 1);
+        ts.timer = 0;
+        won(0);
+        say("select -> the lock branch wins: ", name(r), " acquired; the sleep is dropped");
+        return Flow::kNext;
+      },
+      [&] {
+        won(0);
+        say("select -> the lock branch ends with Err(Closed)", drop_node(r, w));
+        return Flow::kNext;
+      });
+  if (done) return *done;
+  if (ts.timer == 2) {
+    ts.timer = 0;
+    won(1);
+    if (keep) {
+      say("select -> the sleep branch wins; the lock future (&mut fut) stays alive, queued on ", name(r),
+          ", and is not polled");
+    } else {
+      say("select -> the sleep branch wins; the lock future is dropped", drop_node(r, w));
+    }
+    return Flow::kNext;
+  }
+  if (!ts.inflight) {
+    ts.inflight = 1;
+    ts.timer = 1;
+    say("select -> both pending: lock ", name(r), " queued, sleep registered");
+  } else {
+    say("select -> still pending");
+  }
+  return Flow::kPending;
+}
+
+template <bool kNarrate>
+bool Step<kNarrate>::has_kept(TaskId t) const {
+  for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+    const auto sem = s_.semaphore(resource_at(r));
+    if (sem.has_node(kept_waiter_of(t)) && sem.node(kept_waiter_of(t)).queued) return true;
+  }
+  return false;
+}
+
+/// Drops the lock future a select! kept; what it was assigned passes on.
+template <bool kNarrate>
+typename Step<kNarrate>::Text Step<kNarrate>::drop_kept(TaskId t) {
+  bool rest = false;
+  for (std::size_t c = 0; c < sc_.tasks.size(); ++c) {
+    rest |= sc_.tasks[c].parent == index(t) && sc_.tasks[c].combinator == OpKind::kSelectAll && s_.tasks(c).live();
+  }
+  if (rest) {
+    drop_children(t, OpKind::kSelectAll);
+    return text("the futures select_all left alive are dropped");
+  }
+  const auto w = kept_waiter_of(t);
+  for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+    const auto sem = s_.semaphore(resource_at(r));
+    if (!sem.has_node(w) || !sem.node(w).queued) continue;
+    const bool assigned = sem.assigned(w) > 0;
+    return text("the kept lock future on ", sc_.resources[r].name, " is dropped",
+                assigned ? ": its permit is returned" : ": it leaves the queue", drop_node(resource_at(r), w));
+  }
+  return text("no kept future");
+}
+
+// --- OnceCell::get_or_init (sync/once_cell.rs) -----------------------------------------------------
+// The value flag is the Notify bytes' permit. The initializer runs holding the semaphore's one
+// permit (here it sleeps); then the value is set, the semaphore closed (every waiter's acquire
+// fails with Closed and reads the value) and the permit forgotten. If the initializing future is
+// dropped, its permit is released to the oldest waiter, which runs its own initializer.
+
+template <bool kNarrate>
+Flow Step<kNarrate>::get_or_init(TaskId t, ResourceId r) {
+  TaskState& ts = s_.task(t);
+  const auto cell = s_.notify(r);
+  const auto w = waiter_of(t);
+  const Tag tag{EffectKind::kNote, "get_or_init", r};
+  if (ts.phase == 1) {
+    if (ts.timer != 2) {
+      say(tag, "get_or_init ", name(r), " -> still initializing");
+      return Flow::kPending;
+    }
+    ts.timer = 0;
+    ts.phase = 0;
+    cell.permit() = 1;
+    take_held(t, r, 1);  // OnceCell::set_value: permit.forget()
+    say(tag, "get_or_init ", name(r), " -> initialized: value set, semaphore closed", close(r));
+    return Flow::kNext;
+  }
+  if (cell.permit() != 0 && !ts.inflight) {
+    say(tag, "get_or_init ", name(r), " -> the value is set already");
+    return Flow::kNext;
+  }
+  const bool was_queued = s_.semaphore(r).node(w).queued != 0;
+  const auto done = poll_acquire(
+      s_.semaphore(r), w, 1,
+      [&] {
+        add_held(t, r, 1);
+        ts.phase = 1;
+        ts.timer = 1;
+        ts.inflight = 1;
+        say(tag, "get_or_init ", name(r),
+            was_queued ? " -> the permit was handed over: runs its own initializer (sleeps)"
+                       : " -> permit taken: initializing (sleeps)");
+        return Flow::kPending;
+      },
+      [&] {
+        say(tag, "get_or_init ", name(r), " -> Err(Closed) from the acquire: the value is set; it is read",
+            drop_node(r, w));
+        return Flow::kNext;
+      });
+  if (done) return *done;
+  ts.inflight = 1;
+  say(tag, "get_or_init ", name(r), was_queued ? " -> still waiting" : " -> pending: another task is initializing");
+  return Flow::kPending;
+}
+
+// --- bounded mpsc (sync/mpsc/bounded.rs, chan.rs): capacity is a batch semaphore ----------------
+// Messages in flight are counted in the Notify bytes' permit; the receiver waiting for one is the
+// only entry of their waiters.
+
+template <bool kNarrate>
+Flow Step<kNarrate>::send(TaskId t, ResourceId r) {
+  TaskState& ts = s_.task(t);
+  if (coop_yield(t, text("send ", name(r)))) {
+    ts.inflight = 1;
+    return Flow::kPending;
+  }
+  const auto w = waiter_of(t);
+  const bool was_queued = s_.semaphore(r).node(w).queued != 0;
+  const auto done = poll_acquire(
+      s_.semaphore(r), w, 1,
+      [&] {
+        const auto ch = s_.notify(r);
+        ch.permit() = static_cast<std::uint8_t>(std::min(255, ch.permit() + 1));
+        coop_spend();
+        Text told = text("send ", name(r), was_queued ? " -> slot assigned earlier; message sent" : " -> message sent");
+        if (!ch.waiters().empty()) told += text("; ", issue_wake(ch.waiters().front()));
+        say(Tag{EffectKind::kAcquire, "send", r}, told);
+        return Flow::kNext;
+      },
+      [&] {
+        say(Tag{EffectKind::kFail, "send", r}, "send ", name(r), " -> Err (closed)", drop_node(r, w));
+        return Flow::kNext;
+      });
+  if (done) return *done;
+  ts.inflight = 1;
+  say(Tag{EffectKind::kWait, "send", r}, "send ", name(r),
+      was_queued ? " -> still waiting for a slot" : " -> pending: the channel is full");
+  return Flow::kPending;
+}
+
+template <bool kNarrate>
+Flow Step<kNarrate>::recv(TaskId t, ResourceId r) {
+  TaskState& ts = s_.task(t);
+  const auto ch = s_.notify(r);
+  if (coop_yield(t, text("recv ", name(r)))) {
+    ts.inflight = 1;
+    return Flow::kPending;
+  }
+  if (ch.permit() > 0) {
+    coop_spend();
+    --ch.permit();
+    ch.waiters().erase(t);
+    say(Tag{EffectKind::kRelease, "recv", r}, "recv ", name(r), " -> a message; its slot goes back: ", release(r, 1));
+    return Flow::kNext;
+  }
+  if (!ch.waiters().contains(t)) ch.waiters().push_back(t);
+  ts.inflight = 1;
+  say(Tag{EffectKind::kWait, "recv", r}, "recv ", name(r), " -> pending: no message");
+  return Flow::kPending;
+}
+
+/// `Acquire::drop` on node `w` of r: what it was assigned passes on to the oldest waiters, woken
+/// in the version's order. Returns " -> assigned to X (oldest waiter); wake X issued" for each.
+template <bool kNarrate>
+typename Step<kNarrate>::Text Step<kNarrate>::drop_node(ResourceId r, WaiterId w) {
+  WakeList wakes;
+  s_.semaphore(r).drop_acquire(w, wakes);
+  in_version_order(wakes);
+  Text told;
+  for (WaiterId next : wakes) {
+    told += text(" -> assigned to ", name(task_of(next)), " (oldest waiter); ", issue_wake(wakee(next)));
+  }
+  return told;
+}
+
+/// Semaphore::release gives a batch's wakes in 1.24.2's order (reverse); since 1.38 they are woken
+/// FIFO.
+template <bool kNarrate>
+void Step<kNarrate>::in_version_order(WakeList& wakes) const {
+  if (sc_.version == TokioVersion::k1_24) return;
+  WakeList fifo;
+  for (std::size_t i = wakes.size(); i > 0; --i) fifo.push_back(wakes[i - 1]);
+  wakes = fifo;
+}
+
+/// release(n) on r and the wakes it issues; returns the narration of what happened.
+template <bool kNarrate>
+typename Step<kNarrate>::Text Step<kNarrate>::release(ResourceId r, std::uint8_t n) {
+  const auto sem = s_.semaphore(r);
+  WakeList wakes;
+  sem.release(n, wakes);
+  in_version_order(wakes);
+  Text told;
+  if (wakes.empty()) {
+    told = sem.queue().empty() ? text("permit returned (available ", std::to_string(sem.available()), ")")
+                               : text("permit assigned to the oldest waiter, which needs more");
+  }
+  for (WaiterId w : wakes) {
+    const auto woken = task_of(w);
+    const auto to = wakee(w);
+    this->handed(woken);
+    told += text(told.empty() ? "" : "; ", "permit assigned to ", name(woken), is_kept(w) ? "'s kept lock future" : "",
+                 to != woken ? text("'s lock future (now awaited by ", name(to), ")") : Text{}, " (oldest waiter); ",
+                 issue_wake(to));
+  }
+  return told;
+}
+
+/// `Semaphore::close` on r and the wakes it issues: "; wake X issued" for each waiter.
+template <bool kNarrate>
+typename Step<kNarrate>::Text Step<kNarrate>::close(ResourceId r) {
+  WakeList wakes;
+  s_.semaphore(r).close(wakes);
+  Text told;
+  for (WaiterId w : wakes) told += text("; ", issue_wake(wakee(w)));
+  return told;
+}
+
+template class Step<true>;
+template class Step<false>;
+
+}  // namespace wakecheck::model::rules

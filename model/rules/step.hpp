@@ -1,0 +1,156 @@
+// One step of the model: the rules of every event, applied to a state's bytes. Internal to the
+// model: TokioModel (model/tokio_model.hpp) is the interface.
+//
+// The rules are split by concern, each file defining its part of Step:
+//   scheduler.cpp    wakes, the run queue, parks, timers, polls, wrappers, coop (runtime/)
+//   semaphores.cpp   the batch-semaphore family: Mutex, Semaphore, RwLock, OnceCell, mpsc slots,
+//                    select! over a lock, a lock future handed to another task (sync/)
+//   notify.cpp       Notify, and the barging mutex built on listeners (sync/notify.rs)
+//   combinators.cpp  futures inside one task: join!, FuturesUnordered, select_all
+//   interpreter.cpp  the program: running operations, variables, control flow, wrappers
+//   drops.cpp        dropping futures: destructors in Rust's order, on_drop handlers
+//   narration.hpp    what a step says about itself (nothing, in the search)
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/event.hpp"
+#include "model/queries.hpp"
+#include "model/rules/narration.hpp"
+#include "model/scenario.hpp"
+#include "model/state.hpp"
+
+namespace wakecheck::model::rules {
+
+/// What running one operation did to the poll.
+enum class Flow { kNext, kPending, kJumped, kStop };
+
+/// The task the one worker polls next (worker.rs `next_task` after `tick`), if any.
+std::optional<TaskId> worker_next(StateView s);
+
+/// One step applied to a state. With kNarrate the step also tells what it did, as effects;
+/// without it the narration compiles away, so the search pays nothing for reports.
+template <bool kNarrate>
+class Step : public Narration<kNarrate> {
+  using N = Narration<kNarrate>;
+  using typename N::Text;
+  using N::future_name;
+  using N::name;
+  using N::say;
+  using N::text;
+
+ public:
+  Step(const Scenario& scenario, StateRef state, std::vector<Effect>* effects)
+      : N(scenario, effects), sc_(scenario), s_(state) {}
+
+  void apply(const Event& e);
+
+ private:
+  // --- scheduler.cpp ------------------------------------------------------------------------
+  bool multi() const { return sc_.flavor == Flavor::kMultiThread; }
+  bool single_worker() const { return multi() && sc_.worker_threads == 1; }
+  void enqueue(TaskId t);
+  Text issue_wake(TaskId t);
+  Text wake_child(TaskId c);
+  void deliver_wake(TaskId t);
+  void park();
+  void fire_timer(TaskId t);
+  void pass_deadline(TaskId t);
+  Text schedule_from_driver(TaskId t);
+  void spend(FaultKind kind) { --s_.faults_left(kind); }
+  void resume(std::size_t f, const char* who);
+  void poll(TaskId t);
+  void take_from_worker_queues(TaskId t);
+  void worker_tick();
+  void worker_park();
+  void poll_blocked(TaskId t);
+  void poll_child(TaskId c);
+  void poll_future(TaskId t);
+  bool paused_here(std::size_t f) const;
+  void paused_poll(std::size_t f, bool inner_started);
+  bool coop_yield(TaskId t, const Text& what);
+  Text coop_wake(TaskId t);
+  void defer_wake(TaskId t);
+  void coop_spend() {
+    if (coop_spent_ < kCoopBudget) ++coop_spent_;
+  }
+  void issue_deferred_wakes(Text* told);
+  /// The resource whose permit t's pending lock future owns (assigned, not yet polled), if any.
+  std::optional<ResourceId> owned_permit(TaskId t) const;
+  /// " (its lock future already owns m's permit)", or "".
+  Text already_owns(TaskId t) const;
+
+  // --- interpreter.cpp ----------------------------------------------------------------------
+  void run_program(TaskId t);
+  Flow run_op(TaskId t, const Op& op);
+  bool holds_std_mutex(TaskId t) const;
+  void fail(TaskId t, Failure failure);
+  Text value_text(std::int32_t value, std::size_t variable) const;
+  Text variable_name(std::size_t v) const;
+  std::uint8_t permits_of(const Op& op, TaskId t) const;
+  const char* op_word(const Op& op) const;
+  void add_held(TaskId t, ResourceId r, std::uint8_t n);
+  void take_held(TaskId t, ResourceId r, std::uint8_t n);
+  void set_var(std::size_t v, std::int32_t value) { s_.set_var(v, value); }
+
+  // --- semaphores.cpp -----------------------------------------------------------------------
+  Flow lock(TaskId t, ResourceId r, std::uint8_t n);
+  Flow unlock(TaskId t, const Op& op);
+  Flow try_lock(TaskId t, const Op& op);
+  TaskId wakee(WaiterId w) const;
+  Flow hand_lock(TaskId t, const Op& op);
+  Flow await_handed(TaskId t, ResourceId r);
+  Flow select(TaskId t, const Op& op);
+  bool has_kept(TaskId t) const;
+  Text drop_kept(TaskId t);
+  Flow get_or_init(TaskId t, ResourceId r);
+  Flow send(TaskId t, ResourceId r);
+  Flow recv(TaskId t, ResourceId r);
+  Text drop_node(ResourceId r, WaiterId w);
+  void in_version_order(WakeList& wakes) const;
+  Text release(ResourceId r, std::uint8_t n);
+  Text close(ResourceId r);
+
+  // --- notify.cpp ---------------------------------------------------------------------------
+  Flow notified(TaskId t, ResourceId r);
+  Text notify_one(ResourceId r);
+  Text notify_waiters(ResourceId r);
+  Flow barging_lock(TaskId t, ResourceId r);
+  Text notify_a_listener(ResourceId r);
+  Text barging_unlock(TaskId t, ResourceId r);
+
+  // --- combinators.cpp ----------------------------------------------------------------------
+  Text child_names(const Op& op, bool started_only) const;
+  Text refill_note(const Op& op) const;
+  void start_children(const Op& op);
+  Flow join_all(TaskId t, const Op& op);
+  Flow next_child(TaskId t, const Op& op);
+  Flow select_all(TaskId t, const Op& op);
+  void drop_children(TaskId t, std::optional<OpKind> kind, std::size_t from, std::size_t to);
+  void drop_children(TaskId t, std::optional<OpKind> kind) { drop_children(t, kind, 0, sc_.tasks.size()); }
+  /// Drops the live children of one combinator statement (its branches `op.a` .. `op.a + op.b`).
+  void drop_branches(TaskId t, const Op& op) { drop_children(t, std::nullopt, op.a, std::size_t{op.a} + op.b); }
+
+  // --- drops.cpp ----------------------------------------------------------------------------
+  void drop_inflight(TaskId t);
+  void run_handler(TaskId t);
+  void cancel_nested(TaskId t);
+  void drop_future(TaskId t, TaskStatus final_status);
+  void drop_guards(TaskId t, bool nested_only);
+
+  const Scenario& sc_;
+  StateRef s_;
+  bool in_handler_ = false;
+  std::optional<TaskId> running_;  // the task being polled (single worker: wakes of it re-queue)
+  bool renotified_ = false;        // it was woken during its poll
+  bool on_worker_ = false;         // single worker: the step runs on the worker thread
+  bool sleep_first_ = false;       // this poll's unbiased select! starts at its sleep branch
+  // coop.rs: budget units spent by this step's poll (every poll starts with the full budget of
+  // 128; a one-worker LIFO chain continues its run's, SchedulerState::chain_spent).
+  std::uint8_t coop_spent_ = 0;
+};
+
+}  // namespace wakecheck::model::rules

@@ -1,0 +1,183 @@
+// "P leads to Q" under weak fairness (explorer/liveness.hpp), and the fair components it rests on
+// (explorer/scc.hpp), on toy graphs whose edges carry fairness keys.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "explorer/scc.hpp"
+#include "explorer/search.hpp"
+
+#include <CppUTest/TestHarness.h>
+
+#include "tests/explorer/toys.hpp"
+
+using namespace wakecheck::testing;
+using wakecheck::explorer::search;
+using wakecheck::explorer::SearchOptions;
+using wakecheck::explorer::Verdict;
+
+namespace {
+
+/// 0 -> 1 (a dead end); 0 -> 2 -> 3 (a dead end).
+GraphModel dead_end_beside_the_target() { return GraphModel{{{{1, 0}, {2, 0}}, {}, {{3, 0}}, {}}}; }
+
+/// 0 -> 1; 1 <-> 2 spin (key 0); the exit 1 -> 3 (key 1) is enabled in 1 only; 3 loops (key 0).
+/// No dead end. The cycle 1, 2, 1, ... takes key 0 and never leaves 1 and 2: key 1 is not enabled
+/// in every state of it (not in 2), so weak fairness does not force the exit.
+GraphModel fair_spin() { return GraphModel{{{{1, 0}}, {{2, 0}, {3, 1}}, {{1, 0}}, {{3, 0}}}}; }
+
+/// As fair_spin, but 2 also offers the exit (2 -> 3, key 1): key 1 is enabled in every state of
+/// the spin and never taken in it, so staying in it forever is not a fair run.
+GraphModel unfair_spin() { return GraphModel{{{{1, 0}}, {{2, 0}, {3, 1}}, {{1, 0}, {3, 1}}, {{3, 0}}}}; }
+
+/// As unfair_spin, but both exits are environment events: they need not happen, so the spin is a
+/// fair run that never reaches 3.
+GraphModel spin_with_environment_exits() {
+  return GraphModel{{{{1, 0}}, {{2, 0}, {3, kEnv}}, {{1, 0}, {3, kEnv}}, {{3, 0}}}};
+}
+
+/// "eventually `node`" (no condition: from the initial state) on a graph.
+Property eventually_at(std::uint8_t node) {
+  return leads_to<GraphModel>("eventually " + std::to_string(node), {},
+                              [node](const NodeState& s) { return s.node == node; });
+}
+
+}  // namespace
+
+TEST_GROUP(LeadsTo){};
+
+TEST(LeadsTo, ViolatedByADeadEndBesideTheTarget) {
+  // "eventually node 3": the run 0 -> 1 ends in a dead end without reaching 3. The counterexample
+  // is that finite run, with no cycle.
+  const auto result = search(Toy<GraphModel>(dead_end_beside_the_target()), {eventually_at(3)});
+  UNSIGNED_LONGS_EQUAL(2, result.stats.dead_ends);
+  const auto& outcome = result.outcomes[0];
+  CHECK_TRUE(outcome.kind == PropertyKind::kLeadsTo);
+  CHECK_TRUE(outcome.verdict == Verdict::kViolated);
+  CHECK_FALSE(outcome.vacuous);
+  CHECK_TRUE(outcome.trace.has_value());
+  CHECK_FALSE(outcome.trace->loop_start.has_value());
+  CHECK_TRUE(outcome.trace->events == std::vector<GraphEvent>({GraphEvent{1, 0}}));
+  check_replays_to(dead_end_beside_the_target(), *outcome.trace, NodeState{1});
+}
+
+TEST(LeadsTo, HoldsFromAStateWhoseEveryRunReachesTheTarget) {
+  // From 2 the only run is 2 -> 3; from 0 one run ends at 1 instead.
+  const auto result = search(Toy<GraphModel>(dead_end_beside_the_target()),
+                             {leads_to<GraphModel>("2 leads to 3", [](const NodeState& s) { return s.node == 2; },
+                                                   [](const NodeState& s) { return s.node == 3; }),
+                              leads_to<GraphModel>("0 leads to 3", [](const NodeState& s) { return s.node == 0; },
+                                                   [](const NodeState& s) { return s.node == 3; })});
+  CHECK_TRUE(result.outcomes[0].verdict == Verdict::kHolds);
+  CHECK_FALSE(result.outcomes[0].trace.has_value());
+  CHECK_TRUE(result.outcomes[1].verdict == Verdict::kViolated);
+  check_replays_to(dead_end_beside_the_target(), *result.outcomes[1].trace, NodeState{1});
+}
+
+TEST(LeadsTo, HoldsOnAnAcyclicModelWhoseOnlyDeadEndIsTheTarget) {
+  // Every maximal run of the counters ends at (3,3).
+  const auto result = search(Toy<TwoCounters>(TwoCounters{3}),
+                             {leads_to<TwoCounters>("eventually full", {},
+                                                    [](const CounterState& s) { return s.a == 3 && s.b == 3; })});
+  CHECK_TRUE(result.stats.complete());
+  CHECK_TRUE(result.outcomes[0].verdict == Verdict::kHolds);
+  CHECK_FALSE(result.outcomes[0].trace.has_value());
+}
+
+TEST(LeadsTo, AnEnvironmentEventNeedNotHappen) {
+  // "eventually paused": the pause is an environment event, so the run that never takes it and
+  // ends at (2,0), where only the pause is enabled, violates it. "eventually pos 2" holds: work is
+  // never an environment event.
+  const auto paused = search(Toy<WorkWithPause>(), {leads_to<WorkWithPause>("eventually paused", {},
+                                                                             [](const WorkState& s) { return s.paused == 1; })});
+  CHECK_TRUE(paused.outcomes[0].verdict == Verdict::kViolated);
+  CHECK_FALSE(paused.outcomes[0].trace->loop_start.has_value());
+  check_replays_to(WorkWithPause{}, *paused.outcomes[0].trace, WorkState{2, 0});
+  const auto done = search(Toy<WorkWithPause>(), {leads_to<WorkWithPause>("eventually done", {},
+                                                                           [](const WorkState& s) { return s.pos == 2; })});
+  CHECK_TRUE(done.outcomes[0].verdict == Verdict::kHolds);
+}
+
+TEST(LeadsTo, ViolatedOnlyByAFairCycleIsReportedAsALasso) {
+  // fair_spin has no dead end; the run 0, 1, 2, 1, 2, ... never reaches 3 and is fair (key 1 is
+  // not enabled in 2). The lasso: the prefix 0 -> 1, then the cycle 1 -> 2 -> 1 from index 1.
+  const auto result = search(Toy<GraphModel>(fair_spin()), {eventually_at(3)});
+  CHECK_TRUE(result.stats.complete());
+  UNSIGNED_LONGS_EQUAL(0, result.stats.dead_ends);
+  UNSIGNED_LONGS_EQUAL(4, result.stats.states);
+  CHECK_TRUE(result.outcomes[0].verdict == Verdict::kViolated);
+  const auto& lasso = *result.outcomes[0].trace;
+  UNSIGNED_LONGS_EQUAL(1, *lasso.loop_start);
+  CHECK_TRUE(lasso.events == std::vector<GraphEvent>({GraphEvent{1, 0}, GraphEvent{2, 0}, GraphEvent{1, 0}}));
+  check_replays_to(fair_spin(), lasso, NodeState{1});
+  for (const auto& s : states_of(fair_spin(), lasso.events)) CHECK_TRUE(s.node != 3);
+}
+
+TEST(LeadsTo, ACycleWithAKeyEnabledThroughoutButNeverTakenIsNotAViolation) {
+  // unfair_spin: staying in 1 <-> 2 forever ignores key 1, enabled in both: not a fair run. Every
+  // fair run leaves by an exit and reaches 3.
+  const auto result = search(Toy<GraphModel>(unfair_spin()), {eventually_at(3)});
+  CHECK_TRUE(result.stats.complete());
+  UNSIGNED_LONGS_EQUAL(0, result.stats.dead_ends);
+  CHECK_TRUE(result.outcomes[0].verdict == Verdict::kHolds);
+  CHECK_FALSE(result.outcomes[0].trace.has_value());
+  // A self-loop is a cycle too: spinning in 1 while the exit (key 1) stays enabled is unfair.
+  const GraphModel self_loop{{{{1, 0}}, {{1, 0}, {2, 1}}, {{2, 0}}}};
+  CHECK_TRUE(search(Toy<GraphModel>(self_loop), {eventually_at(2)}).outcomes[0].verdict == Verdict::kHolds);
+  // With the spin and the exit in one fairness class, the spin alone is fair: violated, a lasso
+  // whose cycle is the self-loop.
+  const GraphModel one_class{{{{1, 0}}, {{1, 0}, {2, 0}}, {{2, 0}}}};
+  const auto same = search(Toy<GraphModel>(one_class), {eventually_at(2)});
+  CHECK_TRUE(same.outcomes[0].verdict == Verdict::kViolated);
+  check_replays_to(one_class, *same.outcomes[0].trace, NodeState{1});
+  UNSIGNED_LONGS_EQUAL(1, *same.outcomes[0].trace->loop_start);
+  for (std::size_t i = 1; i < same.outcomes[0].trace->events.size(); ++i) {
+    CHECK_TRUE(same.outcomes[0].trace->events[i] == GraphEvent({1, 0}));
+  }
+}
+
+TEST(LeadsTo, EnvironmentExitsDoNotMakeACycleUnfair) {
+  const auto result = search(Toy<GraphModel>(spin_with_environment_exits()), {eventually_at(3)});
+  // Nodes 1 and 2 are not dead ends (the spin is not an environment event).
+  UNSIGNED_LONGS_EQUAL(0, result.stats.dead_ends);
+  CHECK_TRUE(result.outcomes[0].verdict == Verdict::kViolated);
+  check_replays_to(spin_with_environment_exits(), *result.outcomes[0].trace, NodeState{1});
+}
+
+TEST(LeadsTo, IsUnknownWhenTheBoundCutsTheSearchShort) {
+  SearchOptions options;
+  options.max_states = 2;
+  const auto result = search(Toy<GraphModel>(fair_spin()), {eventually_at(3)}, options);
+  CHECK_FALSE(result.stats.complete());
+  CHECK_TRUE(result.outcomes[0].verdict == Verdict::kUnknown);
+  CHECK_FALSE(result.outcomes[0].trace.has_value());
+  CHECK_FALSE(result.outcomes[0].vacuous);
+}
+
+TEST_GROUP(FairComponents){};
+
+TEST(FairComponents, SplitsTheGraphAndJudgesEachCycleByItsKeys) {
+  // fair_spin: components {0}, {1, 2} (a cycle: fair, key 0 demanded), {3} (a self-loop: fair).
+  // unfair_spin: {1, 2} demands keys 0 and 1 and takes only 0: unfair.
+  for (const bool fair : {true, false}) {
+    const Explored<GraphModel> run(fair ? fair_spin() : unfair_spin());
+    const auto& g = run.x->graph();
+    const auto n = static_cast<std::uint32_t>(run.states.size());
+    std::vector<std::uint32_t> all(n);
+    for (std::uint32_t v = 0; v < n; ++v) all[v] = v;
+    const auto comps = wakecheck::explorer::strong_components(g, n, all, [](std::uint32_t) { return true; });
+    const std::uint32_t one = *run.find(NodeState{1});
+    const std::uint32_t two = *run.find(NodeState{2});
+    const std::uint32_t three = *run.find(NodeState{3});
+    UNSIGNED_LONGS_EQUAL(3, comps.count);
+    CHECK_TRUE(comps.of[one] == comps.of[two]);
+    CHECK_TRUE(comps.cyclic[comps.of[one]]);
+    CHECK_TRUE(comps.cyclic[comps.of[three]]);
+    CHECK_FALSE(comps.cyclic[comps.of[0]]);
+    const auto fairness = wakecheck::explorer::weak_fairness(g, comps, [&](std::uint32_t v) { return run.x->keys(v); });
+    CHECK_EQUAL(fair, fairness.fair[comps.of[one]]);
+    CHECK_TRUE(fairness.fair[comps.of[three]]);
+    UNSIGNED_LONGS_EQUAL(fair ? 1 : 2, fairness.demanded[comps.of[one]].size());
+  }
+}
