@@ -46,13 +46,8 @@ LeadsToResult check_leads_to(const StateGraph& g, const std::vector<bool>& p, co
     if (p[v] && !q[v] && from_initial.cost[v] != kUnreached) sources.emplace_back(v, from_initial.cost[v]);
   }
   if (sources.empty()) return result;
-  const LeastCostPaths region = least_cost_paths(g, n, sources, [&](std::uint32_t w) { return !q[w]; });
-  std::vector<std::uint32_t> order;  // R in order of cost
-  for (std::uint32_t v = 0; v < n; ++v) {
-    if (region.cost[v] != kUnreached) order.push_back(v);
-  }
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::uint32_t a, std::uint32_t b) { return region.cost[a] < region.cost[b]; });
+  const LeastCostPaths region = least_cost_paths(g, n, sources, [&](std::uint32_t w) { return !q[w]; }, true);
+  const auto& order = region.order;  // R in order of cost, then of id
   auto in_r = [&](std::uint32_t v) { return region.cost[v] != kUnreached; };
 
   // 2. Components of R and their fairness.
@@ -126,7 +121,7 @@ LeadsToResult check_leads_to(const StateGraph& g, const std::vector<bool>& p, co
   };
   result.lasso.loop_start = result.lasso.edges.size();
   std::uint32_t current = *bad;
-  for (const std::uint16_t key : fairness.demanded[comp]) {
+  for (const std::uint16_t key : fairness.demanded(comp)) {
     auto [path, end] = path_inside(current, [&](std::optional<std::uint16_t> edge_key, std::uint32_t) {
       return edge_key && *edge_key == key;
     });

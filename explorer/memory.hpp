@@ -66,15 +66,11 @@ class Block {
     if (bytes == 0) return;
     budget_->take(bytes);
     if (bytes >= kMapThreshold) {
-      void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (p == MAP_FAILED) {
+      data_ = map(bytes);
+      if (data_ == nullptr) {
         budget_->give(bytes);
         throw OutOfMemory{};
       }
-#ifdef MADV_HUGEPAGE
-      if (bytes >= kHugePage) ::madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-      data_ = p;
       mapped_ = true;
     } else {
       data_ = std::calloc(bytes, 1);
@@ -105,6 +101,27 @@ class Block {
  private:
   static constexpr std::size_t kMapThreshold = std::size_t{1} << 20;
   static constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+  /// Zeroed pages from the kernel; from 2 MiB on, aligned to 2 MiB and marked for huge pages
+  /// (the kernel backs an aligned range with one huge page where it can).
+  static void* map(std::size_t bytes) {
+    if (bytes < kHugePage) {
+      void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      return p == MAP_FAILED ? nullptr : p;
+    }
+    void* raw = ::mmap(nullptr, bytes + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) return nullptr;
+    const auto start = reinterpret_cast<std::uintptr_t>(raw);
+    const std::uintptr_t aligned = (start + kHugePage - 1) & ~(std::uintptr_t{kHugePage} - 1);
+    if (aligned > start) ::munmap(raw, aligned - start);
+    const std::uintptr_t end = start + bytes + kHugePage;
+    if (end > aligned + bytes) ::munmap(reinterpret_cast<void*>(aligned + bytes), end - (aligned + bytes));
+    void* p = reinterpret_cast<void*>(aligned);
+#ifdef MADV_HUGEPAGE
+    ::madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return p;
+  }
 
   void release() {
     if (data_ == nullptr) return;
@@ -168,6 +185,51 @@ class ChunkedArray {
   std::vector<Block> chunks_;
   std::size_t size_ = 0;
 };
+
+/// An allocator for the large per-state arrays of the analyses after a search (costs, components):
+/// from 2 MiB on their memory comes from the kernel on huge pages, as the store's does, so filling
+/// them takes few page faults. Smaller ones come from the heap.
+template <class T>
+struct HugeAllocator {
+  using value_type = T;
+  HugeAllocator() = default;
+  template <class U>
+  HugeAllocator(const HugeAllocator<U>&) {}  // NOLINT(google-explicit-constructor)
+  T* allocate(std::size_t n) {
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes < kHuge) return std::allocator<T>().allocate(n);
+    void* raw = ::mmap(nullptr, bytes + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) throw std::bad_alloc();
+    const auto start = reinterpret_cast<std::uintptr_t>(raw);
+    const std::uintptr_t aligned = (start + kHuge - 1) & ~(std::uintptr_t{kHuge} - 1);
+    if (aligned > start) ::munmap(raw, aligned - start);
+    const std::uintptr_t end = start + bytes + kHuge;
+    if (end > aligned + bytes) ::munmap(reinterpret_cast<void*>(aligned + bytes), end - (aligned + bytes));
+#ifdef MADV_HUGEPAGE
+    ::madvise(reinterpret_cast<void*>(aligned), bytes, MADV_HUGEPAGE);
+#endif
+    return reinterpret_cast<T*>(aligned);
+  }
+  void deallocate(T* p, std::size_t n) {
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes < kHuge) {
+      std::allocator<T>().deallocate(p, n);
+      return;
+    }
+    ::munmap(p, bytes);
+  }
+  template <class U>
+  bool operator==(const HugeAllocator<U>&) const {
+    return true;
+  }
+
+ private:
+  static constexpr std::size_t kHuge = std::size_t{2} << 20;
+};
+
+/// A per-state array of an analysis.
+template <class T>
+using StateArray = std::vector<T, HugeAllocator<T>>;
 
 /// Bytes of physical memory; SIZE_MAX where unknown.
 inline std::size_t physical_memory() {

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "explorer/memory.hpp"
 #include "explorer/state_graph.hpp"
 
 namespace wakecheck::explorer {
@@ -25,15 +26,39 @@ inline constexpr std::uint32_t kNoEdge = UINT32_MAX;
 inline Cost edge_cost(const StateGraph& g, std::uint32_t e) { return g.environment(e) ? kFault + 1 : 1; }
 
 struct LeastCostPaths {
-  std::vector<Cost> cost;           // kUnreached where no path was allowed
-  std::vector<std::uint32_t> via;   // the last edge of a least-cost path, or kNoEdge
+  StateArray<Cost> cost;            // kUnreached where no path was allowed
+  StateArray<std::uint32_t> via;    // the last edge of a least-cost path, or kNoEdge
+  StateArray<std::uint32_t> order;  // with `keep_order`: the states reached, by cost, then by id
 };
+
+/// Sorts ids ascending: by radix (two passes of 16 bits) when there are many, else by comparison.
+inline void sort_ids(std::vector<std::uint32_t>& ids) {
+  if (ids.size() < 1024) {
+    std::sort(ids.begin(), ids.end());
+    return;
+  }
+  std::vector<std::uint32_t> other(ids.size());
+  std::vector<std::uint32_t> count(std::size_t{1} << 16);
+  for (const unsigned shift : {0U, 16U}) {
+    std::fill(count.begin(), count.end(), 0U);
+    for (const std::uint32_t id : ids) ++count[(id >> shift) & 0xFFFFU];
+    std::uint32_t at = 0;
+    for (auto& c : count) {
+      const std::uint32_t n = c;
+      c = at;
+      at += n;
+    }
+    for (const std::uint32_t id : ids) other[count[(id >> shift) & 0xFFFFU]++] = id;
+    ids.swap(other);
+  }
+}
 
 /// Least-cost paths from `sources` (each with its starting cost), following only edges into states
 /// that `allowed` accepts. Ties keep the first path found, in edge order.
 template <class Allowed>
 LeastCostPaths least_cost_paths(const StateGraph& g, std::size_t vertices,
-                                const std::vector<std::pair<std::uint32_t, Cost>>& sources, Allowed allowed) {
+                                const std::vector<std::pair<std::uint32_t, Cost>>& sources, Allowed allowed,
+                                bool keep_order = false) {
   LeastCostPaths paths;
   paths.cost.assign(vertices, kUnreached);
   paths.via.assign(vertices, kNoEdge);
@@ -49,9 +74,10 @@ LeastCostPaths least_cost_paths(const StateGraph& g, std::size_t vertices,
     const Cost c = first->first;
     std::vector<std::uint32_t> bucket = std::move(first->second);
     buckets.erase(first);
-    std::sort(bucket.begin(), bucket.end());
+    sort_ids(bucket);
     for (const std::uint32_t v : bucket) {
       if (paths.cost[v] != c) continue;  // reached more cheaply since it was queued
+      if (keep_order) paths.order.push_back(v);
       g.for_each_out(v, [&](std::uint32_t e, std::uint32_t w) {
         if (!allowed(w)) return;
         const Cost next = c + edge_cost(g, e);

@@ -12,26 +12,26 @@
 #include <utility>
 #include <vector>
 
+#include "explorer/memory.hpp"
 #include "explorer/state_graph.hpp"
 
 namespace wakecheck::explorer {
 
 struct Components {
   static constexpr std::uint32_t kOutside = UINT32_MAX;
-  std::vector<std::uint32_t> of;  // per state: its component, or kOutside (not in the region)
+  StateArray<std::uint32_t> of;  // per state: its component, or kOutside (not in the region)
   std::uint32_t count = 0;
   std::vector<bool> cyclic;  // per component: an edge inside it (so a run can stay in it forever)
 };
 
 /// The components of the graph restricted to the states `in` accepts, found from `roots` in order
 /// (Tarjan's algorithm, iterative: the depth of a run does not reach the call stack).
-template <class InRegion>
-Components strong_components(const StateGraph& g, std::size_t n, const std::vector<std::uint32_t>& roots,
-                             InRegion in) {
+template <class Roots, class InRegion>
+Components strong_components(const StateGraph& g, std::size_t n, const Roots& roots, InRegion in) {
   constexpr std::uint32_t kUnset = UINT32_MAX;
   Components c;
   c.of.assign(n, Components::kOutside);
-  std::vector<std::uint32_t> number(n, kUnset), low(n, 0);
+  StateArray<std::uint32_t> number(n, kUnset), low(n, 0);
   std::vector<std::uint32_t> stack;
   std::vector<bool> on_stack(n, false);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> frames;  // a state and its next out-edge
@@ -61,6 +61,11 @@ Components strong_components(const StateGraph& g, std::size_t n, const std::vect
       frames.pop_back();
       if (!frames.empty()) low[frames.back().first] = std::min(low[frames.back().first], low[done]);
       if (low[done] != number[done]) continue;
+      // A component of two or more states holds a cycle; a single state only with a loop.
+      bool cyclic = stack.back() != done;
+      if (!cyclic) {
+        g.for_each_out(done, [&](std::uint32_t, std::uint32_t w) { cyclic = cyclic || w == done; });
+      }
       std::uint32_t w;
       do {
         w = stack.back();
@@ -68,15 +73,9 @@ Components strong_components(const StateGraph& g, std::size_t n, const std::vect
         on_stack[w] = false;
         c.of[w] = c.count;
       } while (w != done);
+      c.cyclic.push_back(cyclic);
       ++c.count;
     }
-  }
-  c.cyclic.assign(c.count, false);
-  for (std::uint32_t v = 0; v < n; ++v) {
-    if (c.of[v] == Components::kOutside) continue;
-    g.for_each_out(v, [&](std::uint32_t, std::uint32_t w) {
-      if (c.of[w] == c.of[v]) c.cyclic[c.of[v]] = true;
-    });
   }
   return c;
 }
@@ -84,20 +83,35 @@ Components strong_components(const StateGraph& g, std::size_t n, const std::vect
 /// The weak fairness of each cyclic component. `keys_of(v)` gives the fairness key of each
 /// out-edge of state v in edge order (none: an environment event, which need not happen).
 struct Fairness {
-  std::vector<bool> fair;                          // per component
-  std::vector<std::vector<std::uint16_t>> demanded;  // per component: keys enabled in all its states
+  static constexpr std::uint32_t kNotCyclic = UINT32_MAX;
+  std::vector<bool> fair;            // per component
+  std::vector<std::uint32_t> slot;   // per component: its index among the cyclic ones
+  std::vector<std::vector<std::uint16_t>> keys;  // per cyclic component: keys enabled in all its states
+  /// The keys every state of cyclic component `comp` enables (fairness demands them taken).
+  const std::vector<std::uint16_t>& demanded(std::uint32_t comp) const { return keys[slot[comp]]; }
 };
 
 template <class KeysOf>
 Fairness weak_fairness(const StateGraph& g, const Components& c, KeysOf keys_of) {
   Fairness f;
   f.fair.assign(c.count, false);
-  f.demanded.assign(c.count, {});
-  std::vector<bool> seen(c.count, false);
-  std::vector<std::vector<std::uint16_t>> taken(c.count);
+  // Only cyclic components are judged (most components are single states without a loop): their
+  // keys are kept in arrays of their own, by a dense index.
+  constexpr std::uint32_t kNotCyclic = Fairness::kNotCyclic;
+  std::vector<std::uint32_t>& slot = f.slot;
+  slot.assign(c.count, kNotCyclic);
+  std::vector<std::uint32_t> cyclic;
+  for (std::uint32_t comp = 0; comp < c.count; ++comp) {
+    if (!c.cyclic[comp]) continue;
+    slot[comp] = static_cast<std::uint32_t>(cyclic.size());
+    cyclic.push_back(comp);
+  }
+  std::vector<bool> seen(cyclic.size(), false);
+  std::vector<std::vector<std::uint16_t>> taken(cyclic.size()), always(cyclic.size());
   for (std::uint32_t v = 0; v < c.of.size(); ++v) {
     const std::uint32_t comp = c.of[v];
-    if (comp == Components::kOutside || !c.cyclic[comp]) continue;
+    if (comp == Components::kOutside || slot[comp] == kNotCyclic) continue;
+    const std::uint32_t k_slot = slot[comp];
     const std::vector<std::optional<std::uint16_t>> keys = keys_of(v);
     std::vector<std::uint16_t> enabled;
     std::uint32_t k = 0;
@@ -106,27 +120,27 @@ Fairness weak_fairness(const StateGraph& g, const Components& c, KeysOf keys_of)
       ++k;
       if (!key) return;
       enabled.push_back(*key);
-      if (c.of[w] == comp) taken[comp].push_back(*key);
+      if (c.of[w] == comp) taken[k_slot].push_back(*key);
     });
     std::sort(enabled.begin(), enabled.end());
     enabled.erase(std::unique(enabled.begin(), enabled.end()), enabled.end());
-    if (!seen[comp]) {
-      f.demanded[comp] = std::move(enabled);
-      seen[comp] = true;
+    if (!seen[k_slot]) {
+      always[k_slot] = std::move(enabled);
+      seen[k_slot] = true;
     } else {
       std::vector<std::uint16_t> both;
-      std::set_intersection(f.demanded[comp].begin(), f.demanded[comp].end(), enabled.begin(), enabled.end(),
+      std::set_intersection(always[k_slot].begin(), always[k_slot].end(), enabled.begin(), enabled.end(),
                             std::back_inserter(both));
-      f.demanded[comp] = std::move(both);
+      always[k_slot] = std::move(both);
     }
   }
-  for (std::uint32_t comp = 0; comp < c.count; ++comp) {
-    if (!c.cyclic[comp]) continue;
-    auto& t = taken[comp];
+  for (std::uint32_t i = 0; i < cyclic.size(); ++i) {
+    auto& t = taken[i];
     std::sort(t.begin(), t.end());
     t.erase(std::unique(t.begin(), t.end()), t.end());
-    f.fair[comp] = std::includes(t.begin(), t.end(), f.demanded[comp].begin(), f.demanded[comp].end());
+    f.fair[cyclic[i]] = std::includes(t.begin(), t.end(), always[i].begin(), always[i].end());
   }
+  f.keys = std::move(always);
   return f;
 }
 

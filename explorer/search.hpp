@@ -266,8 +266,8 @@ class Explorer {
 
     const std::size_t bytes = x.codec_.state_bytes();
     const std::size_t words = x.codec_.packed_words();
-    std::vector<std::uint8_t> current(bytes), next(bytes);
-    std::vector<std::uint64_t> key(words);
+    std::vector<std::uint8_t> current(bytes), successors;
+    std::vector<std::uint64_t> key(words), keys, hashes;
     std::vector<Event> events;
     auto store_state = [&](std::uint8_t* state) {
       x.normalize(state);
@@ -319,23 +319,35 @@ class Explorer {
           }
         }
         x.graph_.begin();
+        // Every successor first, packed and hashed, its index slot prefetched; then the lookups,
+        // whose memory latency the prefetches have overlapped.
+        if (successors.size() < events.size() * bytes) {
+          successors.resize(events.size() * bytes);
+          keys.resize(events.size() * words);
+          hashes.resize(events.size());
+        }
+        for (std::size_t i = 0; i < events.size(); ++i) {
+          std::uint8_t* next = successors.data() + i * bytes;
+          model.step(current.data(), events[i], next);
+          x.normalize(next);
+          if (options.check_widths && !x.codec_.fits(next)) throw std::logic_error("a state does not fit its widths");
+          x.codec_.pack(next, keys.data() + i * words);
+          hashes[i] = hash_record(keys.data() + i * words, words);
+          x.store_.prefetch(hashes[i]);
+        }
         bool full = false;
-        for (const Event& event : events) {
-          model.step(current.data(), event, next.data());
-          if (x.store_.size() >= options.max_states) {
-            x.normalize(next.data());
-            x.codec_.pack(next.data(), key.data());
-            if (!x.store_.find(key.data(), hash_record(key.data(), words))) {
-              full = true;  // a new state, and no room for it
-              break;
-            }
+        for (std::size_t i = 0; i < events.size(); ++i) {
+          const std::uint64_t* k = keys.data() + i * words;
+          if (x.store_.size() >= options.max_states && !x.store_.find(k, hashes[i])) {
+            full = true;  // a new state, and no room for it
+            break;
           }
           ++stats.transitions;
-          const auto [to, is_new] = store_state(next.data());
-          x.graph_.add(to, model.is_environment(event));
+          const auto [to, is_new] = x.store_.insert(k, hashes[i]);
+          x.graph_.add(to, model.is_environment(events[i]));
           if (!is_new) continue;
           stats.depth = level + 1;
-          on_new_state(index_of(to), next.data());
+          on_new_state(index_of(to), successors.data() + i * bytes);
         }
         if (full) {
           stats.stop = Stop::kMaxStates;

@@ -18,7 +18,7 @@ class StateGraph {
  public:
   static constexpr std::uint32_t kEnvironment = 0x80000000U;
 
-  explicit StateGraph(MemoryBudget* budget) : offsets_(budget, 16), targets_(budget, 18) {}
+  explicit StateGraph(MemoryBudget* budget) : offsets_(budget, 20), targets_(budget, 20) {}
 
   /// Starts the out-edges of the next state (states are expanded in id order).
   void begin() { offsets_.push_back(static_cast<std::uint32_t>(targets_.size())); }

@@ -2,9 +2,11 @@
 // reached, addressed by a dense StateId, plus an open-addressing index over them.
 //
 // Records live in chunks that never move, so growing copies no state. The index is a power-of-two
-// table of 8-byte slots (a 32-bit tag from the hash and the id), at most 70% full; it is rebuilt
-// from the records when it grows (hashes are recomputed, not stored) and can be dropped once the
-// search is over. Nothing is allocated per state.
+// table of 8-byte slots, at most 70% full: the high 32 bits of a state's hash and its id. The slot
+// a state belongs in is those 32 bits masked to the table's size, so a table that doubles is
+// refilled from its own slots, in order, without reading a record or hashing again (the bits
+// above the mask tell records apart before they are compared). It can be dropped once the search
+// is over. Nothing is allocated per state.
 #pragma once
 
 #include <cstddef>
@@ -30,27 +32,33 @@ inline std::uint64_t hash_record(const std::uint64_t* record, std::size_t words)
 /// Packed records of a fixed number of words, in chunks that never move.
 class RecordArray {
  public:
-  RecordArray(std::size_t words, MemoryBudget* budget) : words_(words), budget_(budget) {}
+  RecordArray(std::size_t words, MemoryBudget* budget) : words_(words), budget_(budget) {
+    // Chunks of about 4 MiB: whole huge pages, few of them.
+    chunk_log2_ = 10;
+    while (chunk_log2_ < 22 && (words_ * sizeof(std::uint64_t) << (chunk_log2_ + 1)) <= (std::size_t{4} << 20)) {
+      ++chunk_log2_;
+    }
+  }
   std::size_t words() const { return words_; }
   std::size_t size() const { return size_; }
   const std::uint64_t* operator[](std::size_t i) const { return at(i); }
   std::uint64_t* operator[](std::size_t i) { return at(i); }
   /// Appends a copy of `record` (may throw OutOfMemory; nothing changes then).
   std::size_t push_back(const std::uint64_t* record) {
-    if (size_ == chunks_.size() << kChunkLog2) chunks_.emplace_back(budget_, (words_ * sizeof(std::uint64_t)) << kChunkLog2);
+    if (size_ == chunks_.size() << chunk_log2_) chunks_.emplace_back(budget_, (words_ * sizeof(std::uint64_t)) << chunk_log2_);
     std::memcpy(at(size_), record, words_ * sizeof(std::uint64_t));
     return size_++;
   }
-  std::size_t memory_bytes() const { return chunks_.size() * ((words_ * sizeof(std::uint64_t)) << kChunkLog2); }
+  std::size_t memory_bytes() const { return chunks_.size() * ((words_ * sizeof(std::uint64_t)) << chunk_log2_); }
 
  private:
-  static constexpr std::size_t kChunkLog2 = 15;
   std::uint64_t* at(std::size_t i) const {
-    return static_cast<std::uint64_t*>(chunks_[i >> kChunkLog2].data()) + (i & ((std::size_t{1} << kChunkLog2) - 1)) * words_;
+    return static_cast<std::uint64_t*>(chunks_[i >> chunk_log2_].data()) + (i & ((std::size_t{1} << chunk_log2_) - 1)) * words_;
   }
 
   std::size_t words_;
   MemoryBudget* budget_;
+  std::size_t chunk_log2_;
   std::vector<Block> chunks_;
   std::size_t size_ = 0;
 };
@@ -64,7 +72,7 @@ class StateStore {
   const std::uint64_t* record(StateId id) const { return records_[index_of(id)]; }
 
   void prefetch(std::uint64_t hash) const {
-    if (index_.data() != nullptr) __builtin_prefetch(slots() + (hash & mask_));
+    if (index_.data() != nullptr) __builtin_prefetch(slots() + ((hash >> 32) & mask_));
   }
 
   /// The id of a stored record equal to `key`, if any.
@@ -72,7 +80,7 @@ class StateStore {
     if (index_.data() == nullptr) return std::nullopt;
     const auto tag = static_cast<std::uint32_t>(hash >> 32);
     const std::uint64_t* table = slots();
-    for (std::size_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
+    for (std::size_t slot = tag & mask_;; slot = (slot + 1) & mask_) {
       const std::uint64_t s = table[slot];
       if (s == 0) return std::nullopt;
       if (static_cast<std::uint32_t>(s >> 32) == tag && equal(key, static_cast<std::uint32_t>(s) - 1U)) {
@@ -87,7 +95,7 @@ class StateStore {
     if (index_.data() == nullptr) resize_index(std::size_t{1} << 10);
     const auto tag = static_cast<std::uint32_t>(hash >> 32);
     std::uint64_t* table = slots();
-    std::size_t slot = hash & mask_;
+    std::size_t slot = tag & mask_;
     for (;; slot = (slot + 1) & mask_) {
       const std::uint64_t s = table[slot];
       if (s == 0) break;
@@ -117,18 +125,26 @@ class StateStore {
  private:
   std::uint64_t* slots() const { return static_cast<std::uint64_t*>(index_.data()); }
   bool equal(const std::uint64_t* key, std::uint32_t id) const {
-    return std::memcmp(records_[id], key, records_.words() * sizeof(std::uint64_t)) == 0;
+    const std::uint64_t* record = records_[id];
+    for (std::size_t w = 0; w < records_.words(); ++w) {
+      if (record[w] != key[w]) return false;
+    }
+    return true;
   }
 
   void resize_index(std::size_t capacity) {
     Block bigger(budget_, capacity * sizeof(std::uint64_t));  // zero: every slot empty
     auto* table = static_cast<std::uint64_t*>(bigger.data());
     const std::size_t mask = capacity - 1;
-    for (std::size_t id = 0; id < records_.size(); ++id) {
-      const std::uint64_t h = hash_record(records_[id], records_.words());
-      std::size_t slot = h & mask;
+    // The old slots in order: an entry of slot i lands near slot i or i + the old size, so the
+    // writes move through the new table in two nearly sequential streams.
+    const std::uint64_t* old = slots();
+    for (std::size_t i = 0; old != nullptr && i <= mask_; ++i) {
+      const std::uint64_t entry = old[i];
+      if (entry == 0) continue;
+      std::size_t slot = (entry >> 32) & mask;
       while (table[slot] != 0) slot = (slot + 1) & mask;
-      table[slot] = ((h >> 32) << 32) | (std::uint64_t{id} + 1U);
+      table[slot] = entry;
     }
     index_ = std::move(bigger);
     mask_ = mask;

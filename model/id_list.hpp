@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -58,14 +59,27 @@ class SmallList {
   std::size_t size_ = 0;
 };
 
-/// A list stored in a state's bytes: `bytes[0]` is the size, `bytes[1 + i]` the i-th id. `Byte` is
-/// `std::uint8_t` for a list that may change, `const std::uint8_t` for one that may not.
+/// How a list of ids is stored in a state's bytes.
+enum class ListForm : std::uint8_t {
+  kOrdered,  // a size byte, then one byte per id up to the capacity: order matters
+  kSet,      // one bit per possible id: only membership matters, ids read in ascending order
+};
+
+/// A list stored in a state's bytes, ordered or as a set (ListForm). `Byte` is `std::uint8_t` for
+/// a list that may change, `const std::uint8_t` for one that may not. A set keeps its ids sorted:
+/// push_back and insert_sorted both add, front() is the smallest.
 template <class Id, class Byte>
 class IdListRef {
   static_assert(sizeof(Id) == 1, "ids of a stored list take one byte");
   static constexpr bool kMutable = !std::is_const_v<Byte>;
 
  public:
+  /// The bytes a list of `capacity` ids takes in `form`.
+  static constexpr std::size_t bytes_for(std::size_t capacity, ListForm form) {
+    if (capacity == 0) return 0;
+    return form == ListForm::kSet ? (capacity + 7) / 8 : capacity + 1;
+  }
+
   class iterator {
    public:
     using iterator_category = std::forward_iterator_tag;
@@ -74,42 +88,64 @@ class IdListRef {
     using pointer = void;
     using reference = Id;
     iterator() = default;
-    explicit iterator(const std::uint8_t* at) : at_(at) {}
-    Id operator*() const { return Id{*at_}; }
+    iterator(const IdListRef* list, std::size_t at) : list_(list), at_(at) {}
+    Id operator*() const { return list_->set_ ? Id{static_cast<std::uint8_t>(at_)} : Id{list_->p_[1 + at_]}; }
     iterator& operator++() {
-      ++at_;
+      at_ = list_->set_ ? list_->next_member(at_ + 1) : at_ + 1;
       return *this;
     }
     iterator operator++(int) {
       iterator was = *this;
-      ++at_;
+      ++*this;
       return was;
     }
-    bool operator==(const iterator&) const = default;
+    bool operator==(const iterator& other) const { return at_ == other.at_; }
 
    private:
-    const std::uint8_t* at_ = nullptr;
+    const IdListRef* list_ = nullptr;
+    std::size_t at_ = 0;
   };
 
-  IdListRef(Byte* bytes, std::size_t capacity) : p_(bytes), capacity_(capacity) {}
+  IdListRef(Byte* bytes, std::size_t capacity, ListForm form = ListForm::kOrdered)
+      : p_(bytes), capacity_(capacity), set_(form == ListForm::kSet) {}
 
   std::size_t capacity() const { return capacity_; }
-  std::size_t size() const { return capacity_ == 0 ? 0 : p_[0]; }
+  std::size_t size() const {
+    if (capacity_ == 0) return 0;
+    if (!set_) return p_[0];
+    std::size_t n = 0;
+    for (std::size_t b = 0; b < bytes_for(capacity_, ListForm::kSet); ++b) n += static_cast<std::size_t>(std::popcount(p_[b]));
+    return n;
+  }
   bool empty() const { return size() == 0; }
   bool full() const { return size() == capacity_; }
-  Id operator[](std::size_t i) const { return Id{p_[1 + i]}; }
-  Id front() const { return (*this)[0]; }
-  iterator begin() const { return iterator(p_ + 1); }
-  iterator end() const { return iterator(p_ + 1 + size()); }
+  Id operator[](std::size_t i) const {
+    auto it = begin();
+    for (; i > 0; --i) ++it;
+    return *it;
+  }
+  Id front() const { return *begin(); }
+  iterator begin() const { return iterator(this, set_ ? next_member(0) : 0); }
+  iterator end() const { return iterator(this, set_ ? capacity_ : size()); }
 
   std::optional<std::size_t> find(Id id) const {
+    const auto v = static_cast<std::size_t>(id);
+    if (set_) {
+      if (v >= capacity_ || !has_bit(v)) return std::nullopt;
+      std::size_t rank = 0;
+      for (std::size_t i = 0; i < v; ++i) rank += has_bit(i) ? 1U : 0U;
+      return rank;
+    }
     const std::size_t n = size();
     for (std::size_t i = 0; i < n; ++i) {
-      if (p_[1 + i] == static_cast<std::uint8_t>(id)) return i;
+      if (p_[1 + i] == v) return i;
     }
     return std::nullopt;
   }
-  bool contains(Id id) const { return find(id).has_value(); }
+  bool contains(Id id) const {
+    if (set_) return static_cast<std::size_t>(id) < capacity_ && has_bit(static_cast<std::size_t>(id));
+    return find(id).has_value();
+  }
 
   /// A copy on the stack, to iterate while the stored list changes.
   template <std::size_t N>
@@ -123,12 +159,20 @@ class IdListRef {
   void push_back(Id id) const
     requires kMutable
   {
+    if (set_) {
+      set_bit(static_cast<std::size_t>(id), true);
+      return;
+    }
     p_[1 + p_[0]] = static_cast<std::uint8_t>(id);
     ++p_[0];
   }
   void erase_at(std::size_t index) const
     requires kMutable
   {
+    if (set_) {
+      set_bit(static_cast<std::size_t>((*this)[index]), false);
+      return;
+    }
     const std::size_t n = size();
     for (std::size_t i = index + 1; i < n; ++i) p_[i] = p_[i + 1];
     p_[n] = 0;
@@ -137,6 +181,11 @@ class IdListRef {
   bool erase(Id id) const
     requires kMutable
   {
+    if (set_) {
+      const bool had = contains(id);
+      if (had) set_bit(static_cast<std::size_t>(id), false);
+      return had;
+    }
     const auto at = find(id);
     if (at) erase_at(*at);
     return at.has_value();
@@ -145,13 +194,17 @@ class IdListRef {
     requires kMutable
   {
     const Id id = front();
-    erase_at(0);
+    erase(id);
     return id;
   }
   /// Inserts keeping ascending order (used where the order carries no meaning).
   void insert_sorted(Id id) const
     requires kMutable
   {
+    if (set_) {
+      set_bit(static_cast<std::size_t>(id), true);
+      return;
+    }
     std::size_t at = size();
     const auto v = static_cast<std::uint8_t>(id);
     while (at > 0 && p_[at] > v) {
@@ -164,13 +217,25 @@ class IdListRef {
   void clear() const
     requires kMutable
   {
-    const std::size_t n = size();
-    for (std::size_t i = 0; i <= n && capacity_ > 0; ++i) p_[i] = 0;
+    for (std::size_t i = 0; i < bytes_for(capacity_, set_ ? ListForm::kSet : ListForm::kOrdered); ++i) p_[i] = 0;
   }
 
  private:
+  bool has_bit(std::size_t v) const { return ((p_[v / 8] >> (v % 8)) & 1U) != 0; }
+  void set_bit(std::size_t v, bool on) const
+    requires kMutable
+  {
+    const auto bit = static_cast<std::uint8_t>(1U << (v % 8));
+    p_[v / 8] = static_cast<std::uint8_t>(on ? (p_[v / 8] | bit) : (p_[v / 8] & ~bit));
+  }
+  std::size_t next_member(std::size_t from) const {
+    while (from < capacity_ && !has_bit(from)) ++from;
+    return from;
+  }
+
   Byte* p_;
   std::size_t capacity_;
+  bool set_;
 };
 
 }  // namespace wakecheck::model

@@ -8,6 +8,7 @@
 #include <bit>
 #include <cstddef>
 
+#include "model/features.hpp"
 #include "model/state.hpp"
 
 namespace wakecheck::model {
@@ -17,77 +18,6 @@ std::uint8_t bits_for(std::size_t max_value) {
   return static_cast<std::uint8_t>(std::bit_width(max_value));
 }
 
-/// What the scenario's programs and handlers do, as far as the layout cares.
-struct Features {
-  bool timers = false;       // sleep, select!, get_or_init
-  bool aborts = false;
-  bool once_cells = false;   // get_or_init
-  bool guards = false;       // on_drop handlers
-  bool joins = false;        // join!
-  std::size_t join_width = 0;
-  bool blocks = false;       // block_in_place
-  bool hands = false;        // hand_lock
-  bool failures = false;     // a modelling error is possible
-  bool defers = false;       // yield_now (or a deferred coop wake)
-  bool sets = false;         // FuturesUnordered / buffer_unordered
-  bool notified_created = false;
-  std::vector<bool> adds_permits;  // per resource
-  std::vector<bool> closes;        // per resource
-  std::vector<bool> selects;       // per resource: a select! keeps a lock future on it
-
-  Features(const Scenario& sc)
-      : adds_permits(sc.resources.size(), false),
-        closes(sc.resources.size(), false),
-        selects(sc.resources.size(), false) {
-    for (const auto& task : sc.tasks) scan(task.program);
-    for (const auto& handler : sc.handlers) scan(handler);
-    for (std::size_t r = 0; r < sc.resources.size(); ++r) {
-      if (sc.resources[r].kind == ResourceKind::kOnceCell) closes[r] = true;
-    }
-    failures = failures || std::any_of(sc.resources.begin(), sc.resources.end(), [](const ResourceSpec& r) {
-                 return r.kind == ResourceKind::kStdMutex;
-               });
-    // 1.53's coop refusal defers its self-wake.
-    defers = defers || sc.version != TokioVersion::k1_24;
-  }
-
-  void scan(const std::vector<Op>& program) {
-    for (const Op& op : program) {
-      switch (op.kind) {
-        case OpKind::kSleep: timers = true; break;
-        case OpKind::kSelect:
-          timers = true;
-          selects[op.a] = true;
-          break;
-        case OpKind::kGetOrInit:
-          timers = true;
-          once_cells = true;
-          break;
-        case OpKind::kAbort: aborts = true; break;
-        case OpKind::kGuardBegin: guards = true; break;
-        case OpKind::kJoinAll:
-          joins = true;
-          join_width = std::max<std::size_t>(join_width, op.b);
-          break;
-        case OpKind::kBlockBegin: blocks = true; break;
-        case OpKind::kHandLock:
-        case OpKind::kAwaitHanded: hands = true; break;
-        case OpKind::kStdLock:
-        case OpKind::kAssign:
-        case OpKind::kJump:
-        case OpKind::kJumpUnless: failures = true; break;
-        case OpKind::kYieldNow: defers = true; break;
-        case OpKind::kStartSet:
-        case OpKind::kNextChild: sets = true; break;
-        case OpKind::kCreateNotified: notified_created = true; break;
-        case OpKind::kAddPermits: adds_permits[op.a] = true; break;
-        case OpKind::kClose: closes[op.a] = true; break;
-        default: break;
-      }
-    }
-  }
-};
-
 class Builder {
  public:
   /// Reserves `count` bytes of `width` bits each; returns their offset.
@@ -96,9 +26,17 @@ class Builder {
     widths_.insert(widths_.end(), count, width);
     return at;
   }
-  /// A list of tasks: a size byte, then `capacity` ids.
-  std::size_t list(std::size_t capacity, std::size_t tasks) {
-    const std::size_t at = add(1, capacity == 0 ? 0 : bits_for(capacity));
+  /// A list of tasks: a size byte, then `capacity` ids; or as a set, a bit per task.
+  std::size_t list(std::size_t capacity, std::size_t tasks, ListForm form = ListForm::kOrdered) {
+    if (capacity == 0) return widths_.size();
+    if (form == ListForm::kSet) {
+      const std::size_t at = widths_.size();
+      for (std::size_t left = capacity; left > 0; left -= std::min<std::size_t>(left, 8)) {
+        add(1, static_cast<std::uint8_t>(std::min<std::size_t>(left, 8)));
+      }
+      return at;
+    }
+    const std::size_t at = add(1, bits_for(capacity));
     add(capacity, bits_for(tasks == 0 ? 0 : tasks - 1));
     return at;
   }
@@ -120,7 +58,7 @@ std::shared_ptr<const StateLayout> make_layout(const Scenario& sc) {
   StateLayout& l = *layout;
   const std::size_t n = sc.tasks.size();
   const std::size_t nr = sc.resources.size();
-  const bool single_worker = sc.flavor == Flavor::kMultiThread && sc.worker_threads == 1;
+  const bool single_worker = f.single_worker;
   const bool nested = sc.futures.size() > n;
   l.task_count = n;
   l.resource_count = nr;
@@ -143,14 +81,14 @@ std::shared_ptr<const StateLayout> make_layout(const Scenario& sc) {
     field(offsetof(TaskState, inflight), 1);
     field(offsetof(TaskState, wake_pending), 1);
     field(offsetof(TaskState, cancel_requested), f.aborts ? 1 : 0);
-    field(offsetof(TaskState, timer), f.timers ? 2 : 0);
+    field(offsetof(TaskState, timer), f.task_timers[t] ? 2 : 0);
     field(offsetof(TaskState, deadline), nested ? 2 : 0);
     field(offsetof(TaskState, phase), f.once_cells ? 1 : 0);
     field(offsetof(TaskState, coop_exhausted), sc.fault(FaultKind::kCoopYield).budget > 0 ? 1 : 0);
     field(offsetof(TaskState, region), nested ? bits_for(sc.futures.size()) : 0);
     field(offsetof(TaskState, guard), f.guards ? bits_for(sc.handlers.size()) : 0);
     field(offsetof(TaskState, guard_in_region), f.guards && nested ? 1 : 0);
-    field(offsetof(TaskState, turn), f.joins ? bits_for(f.join_width) : 0);
+    field(offsetof(TaskState, turn), f.join_macros ? bits_for(f.join_width) : 0);
     field(offsetof(TaskState, blocked), f.blocks ? bits_for(n) : 0);
     field(offsetof(TaskState, block_woken), f.blocks ? 1 : 0);
     field(offsetof(TaskState, received), f.hands ? bits_for(n) : 0);
@@ -165,7 +103,12 @@ std::shared_ptr<const StateLayout> make_layout(const Scenario& sc) {
       b.width(l.region_held_at + t * nr + r) = nested ? width : 0;
     }
   }
-  l.futures_at = b.add(sc.futures.size(), 2);
+  // A future's flags: paused where a pause can strike it, swallowed where its wrapper is pausable.
+  l.futures_at = b.add(sc.futures.size(), 0);
+  for (std::size_t fu = 0; fu < sc.futures.size(); ++fu) {
+    if (!f.pausable[fu]) continue;
+    b.width(l.futures_at + fu) = sc.futures[fu].wrapper == Wrapper::kPausable ? 2 : 1;
+  }
 
   l.vars_at = b.add(2 * sc.variables.size(), 0);
   for (std::size_t v = 0; v < sc.variables.size(); ++v) {
@@ -192,8 +135,10 @@ std::shared_ptr<const StateLayout> make_layout(const Scenario& sc) {
   l.faults_at = b.add(kFaultKinds, 0);
   for (std::size_t k = 0; k < kFaultKinds; ++k) b.width(l.faults_at + k) = bits_for(sc.faults[k].budget);
 
+  // Where any worker may poll any task next, the run queue's order means nothing: a set.
+  l.run_queue_form = f.any_order ? ListForm::kSet : ListForm::kOrdered;
   l.run_queue_cap = n;
-  l.run_queue_at = b.list(l.run_queue_cap, n);
+  l.run_queue_at = b.list(l.run_queue_cap, n, l.run_queue_form);
   l.deferred_cap = f.defers ? n : 0;
   l.deferred_at = b.list(l.deferred_cap, n);
   l.ready_children_cap = f.sets ? n : 0;

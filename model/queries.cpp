@@ -99,16 +99,40 @@ std::size_t guard_holders(StateView s, const Scenario& sc, ResourceId r) {
 }
 
 namespace {
+
+/// A set of tasks as two words (kMaxTasks < 128), left uninitialized until reset(): the hot loop
+/// below clears only the sets it uses.
+struct TaskSet {
+  std::uint64_t w[2];
+  void reset() { w[0] = w[1] = 0; }
+  void set(std::size_t i) { w[i / 64] |= std::uint64_t{1} << (i % 64); }
+  void clear(std::size_t i) { w[i / 64] &= ~(std::uint64_t{1} << (i % 64)); }
+  bool test(std::size_t i) const { return ((w[i / 64] >> (i % 64)) & 1U) != 0; }
+  bool meets(const TaskSet& o) const { return ((w[0] & o.w[0]) | (w[1] & o.w[1])) != 0; }
+  bool any() const { return (w[0] | w[1]) != 0; }
+};
+static_assert(kMaxTasks <= 128);
+
 /// Calls f(a, b) for each edge of the wait-for graph, without allocating.
 template <class F>
 void for_each_wait_for_edge(StateView s, const Scenario& sc, F&& f) {
   const std::size_t n = sc.tasks.size();
+  // Who holds or owns each resource a task waits for, found once per resource and state.
+  std::array<TaskSet, kMaxResources> owners;  // set only where `known` says
+  std::bitset<kMaxResources> known;
   for (std::size_t a = 0; a < n; ++a) {
     const auto waiter = task_at(a);
     if (const auto r = waits_on(s, sc, waiter)) {
+      const std::size_t ri = index(*r);
+      if (!known.test(ri)) {
+        owners[ri].reset();
+        for (std::size_t b = 0; b < n; ++b) {
+          if (holds(s, sc, task_at(b), *r) || owned_by_future(s, task_at(b), *r) > 0) owners[ri].set(b);
+        }
+        known.set(ri);
+      }
       for (std::size_t b = 0; b < n; ++b) {
-        const auto owner = task_at(b);
-        if (b != a && (holds(s, sc, owner, *r) || owned_by_future(s, owner, *r) > 0)) f(waiter, owner);
+        if (b != a && owners[ri].test(b)) f(waiter, task_at(b));
       }
     }
     if (const auto joined = joins(s, sc, waiter)) f(waiter, *joined);
@@ -142,22 +166,23 @@ bool has_wait_for_cycle(StateView s, const Scenario& sc) {
   // task, then peeling: a task with no successor left cannot be on a cycle, so remove it and
   // repeat; the graph has a cycle iff something remains. wait_for_cycle() finds one of the cycles
   // for reports; the tests check that the two agree on every state.
-  using Tasks = std::bitset<kMaxTasks>;
   const std::size_t n = sc.tasks.size();
-  std::array<Tasks, kMaxTasks> successors{};
+  std::array<TaskSet, kMaxTasks> successors;  // the first n are used
+  for (std::size_t a = 0; a < n; ++a) successors[a].reset();
   bool any = false;
   for_each_wait_for_edge(s, sc, [&](TaskId a, TaskId b) {
     successors[index(a)].set(index(b));
     any = true;
   });
   if (!any) return false;
-  Tasks remaining;
+  TaskSet remaining;
+  remaining.reset();
   for (std::size_t a = 0; a < n; ++a) remaining.set(a);
   for (bool peeled = true; peeled;) {
     peeled = false;
     for (std::size_t a = 0; a < n; ++a) {
-      if (remaining.test(a) && (successors[a] & remaining).none()) {
-        remaining.reset(a);
+      if (remaining.test(a) && !successors[a].meets(remaining)) {
+        remaining.clear(a);
         peeled = true;
       }
     }

@@ -162,6 +162,7 @@ struct StateLayout : std::enable_shared_from_this<StateLayout> {
   std::size_t faults_at = 0;       // per fault kind: budget left
   // Lists of tasks: a size byte, then capacity bytes (capacity 0: the scenario never uses it).
   std::size_t run_queue_at = 0, run_queue_cap = 0;
+  ListForm run_queue_form = ListForm::kOrdered;
   std::size_t deferred_at = 0, deferred_cap = 0;
   std::size_t ready_children_at = 0, ready_children_cap = 0;
   std::size_t inject_at = 0, inject_cap = 0;
@@ -217,7 +218,7 @@ class StateBase {
   /// Tasks in the run queue, front first. On multi_thread the order carries no meaning and the
   /// list is kept sorted, so equal situations are equal states. A task with `wake_pending` set
   /// holds its place in the queue until the wake is delivered.
-  IdListRef<TaskId, Byte> run_queue() const { return {p_ + l_->run_queue_at, l_->run_queue_cap}; }
+  IdListRef<TaskId, Byte> run_queue() const { return {p_ + l_->run_queue_at, l_->run_queue_cap, l_->run_queue_form}; }
   /// yield_now's deferred wakes, FIFO (1.24.2).
   IdListRef<TaskId, Byte> deferred() const { return {p_ + l_->deferred_at, l_->deferred_cap}; }
   /// Woken child futures of FuturesUnordered sets, in wake order (its ready-to-run queue).

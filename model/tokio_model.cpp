@@ -7,7 +7,10 @@
 namespace wakecheck::model {
 
 TokioModel::TokioModel(Scenario scenario)
-    : scenario_(std::move(scenario)), layout_(make_layout(scenario_)), symmetry_(scenario_) {}
+    : scenario_(std::move(scenario)),
+      features_(std::make_shared<const Features>(scenario_)),
+      layout_(make_layout(scenario_)),
+      symmetry_(scenario_) {}
 
 void TokioModel::initial(std::uint8_t* out) const {
   std::memset(out, 0, layout_->bytes);
@@ -150,7 +153,7 @@ void TokioModel::enabled(const std::uint8_t* bytes, std::vector<Event>& events) 
 
 void TokioModel::step(const std::uint8_t* from, const Event& event, std::uint8_t* to) const {
   std::memcpy(to, from, layout_->bytes);
-  rules::Step<false>(scenario_, StateRef(to, layout_.get()), nullptr).apply(event);
+  rules::Step<false>(scenario_, *features_, StateRef(to, layout_.get()), nullptr).apply(event);
 }
 
 State TokioModel::initial_state() const {
@@ -167,13 +170,13 @@ std::vector<Event> TokioModel::enabled_events(const State& state) const {
 
 State TokioModel::next_state(const State& state, const Event& event) const {
   State next = state;
-  rules::Step<false>(scenario_, next.ref(), nullptr).apply(event);
+  rules::Step<false>(scenario_, *features_, next.ref(), nullptr).apply(event);
   return next;
 }
 
 State TokioModel::narrate(const State& state, const Event& event, std::vector<Effect>& effects) const {
   State next = state;
-  rules::Step<true>(scenario_, next.ref(), &effects).apply(event);
+  rules::Step<true>(scenario_, *features_, next.ref(), &effects).apply(event);
   return next;
 }
 

@@ -11,6 +11,7 @@
 
 #include "model/effect.hpp"
 #include "model/event.hpp"
+#include "model/features.hpp"
 #include "model/scenario.hpp"
 #include "model/state.hpp"
 #include "model/symmetry.hpp"
@@ -25,6 +26,7 @@ class TokioModel {
   explicit TokioModel(Scenario scenario);
 
   const Scenario& scenario() const { return scenario_; }
+  const Features& features() const { return *features_; }
   const StateLayout& layout() const { return *layout_; }
   const std::shared_ptr<const StateLayout>& shared_layout() const { return layout_; }
 
@@ -71,6 +73,7 @@ class TokioModel {
 
  private:
   Scenario scenario_;
+  std::shared_ptr<const Features> features_;
   std::shared_ptr<const StateLayout> layout_;
   Symmetry symmetry_;
 };

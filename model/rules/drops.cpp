@@ -160,8 +160,10 @@ void Step<kNarrate>::drop_future(TaskId t, TaskStatus final_status) {
   if (ts.guard != 0 && final_status != TaskStatus::kComplete) run_handler(t);
   if (has_kept(t)) say(drop_kept(t));
   s_.ready_children().erase(t);
-  for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
-    if (s_.has_notify(resource_at(r))) s_.notify(resource_at(r)).created(t) = 0;
+  if (f_.notified_created) {
+    for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+      if (s_.has_notify(resource_at(r))) s_.notify(resource_at(r)).created(t) = 0;
+    }
   }
   if (TaskState& rs = s_.task(sc_.runner(t)); rs.blocked == index(t) + 1) {
     rs.blocked = 0;
@@ -185,7 +187,7 @@ void Step<kNarrate>::drop_future(TaskId t, TaskStatus final_status) {
   }
   drop_guards(t, false);
   // JoinHandle: a task awaiting this one is woken (task/join.rs, harness.rs `complete`).
-  for (std::size_t j = 0; j < sc_.tasks.size(); ++j) {
+  for (std::size_t j = 0; j < sc_.tasks.size() && f_.join_handles; ++j) {
     const auto joiner = task_at(j);
     if (joins(s_, sc_, joiner).has_value()) continue;  // still waits for a live task
     const TaskState& js = s_.task(joiner);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "model/event.hpp"
+#include "model/features.hpp"
 #include "model/queries.hpp"
 #include "model/rules/narration.hpp"
 #include "model/scenario.hpp"
@@ -43,8 +44,8 @@ class Step : public Narration<kNarrate> {
   using N::text;
 
  public:
-  Step(const Scenario& scenario, StateRef state, std::vector<Effect>* effects)
-      : N(scenario, effects), sc_(scenario), s_(state) {}
+  Step(const Scenario& scenario, const Features& features, StateRef state, std::vector<Effect>* effects)
+      : N(scenario, effects), sc_(scenario), f_(features), s_(state) {}
 
   void apply(const Event& e);
 
@@ -142,6 +143,7 @@ class Step : public Narration<kNarrate> {
   void drop_guards(TaskId t, bool nested_only);
 
   const Scenario& sc_;
+  const Features& f_;
   StateRef s_;
   bool in_handler_ = false;
   std::optional<TaskId> running_;  // the task being polled (single worker: wakes of it re-queue)

@@ -178,6 +178,6 @@ TEST(FairComponents, SplitsTheGraphAndJudgesEachCycleByItsKeys) {
     const auto fairness = wakecheck::explorer::weak_fairness(g, comps, [&](std::uint32_t v) { return run.x->keys(v); });
     CHECK_EQUAL(fair, fairness.fair[comps.of[one]]);
     CHECK_TRUE(fairness.fair[comps.of[three]]);
-    UNSIGNED_LONGS_EQUAL(fair ? 1 : 2, fairness.demanded[comps.of[one]].size());
+    UNSIGNED_LONGS_EQUAL(fair ? 1 : 2, fairness.demanded(comps.of[one]).size());
   }
 }

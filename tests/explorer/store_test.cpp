@@ -153,7 +153,7 @@ TEST(StateStore, DeduplicatesThroughIndexGrowth) {
 TEST(StateStore, RefusesToGrowBeyondItsBudgetAndStaysUsable) {
   // A budget that holds the first chunk of records and the first index but not the index's
   // growth: the insert that needs it throws, and the store still holds what it had.
-  MemoryBudget budget((std::size_t{1} << 15) * 8 + 1024 * 8);
+  MemoryBudget budget((std::size_t{4} << 20) + 1024 * 8);  // records come in chunks of 4 MiB
   StateStore store(1, &budget);
   std::uint64_t key = 0;
   bool refused = false;

@@ -1,0 +1,72 @@
+#include "model/features.hpp"
+
+#include <algorithm>
+
+namespace wakecheck::model {
+
+Features::Features(const Scenario& sc)
+    : task_timers(sc.tasks.size(), false),
+      adds_permits(sc.resources.size(), false),
+      closes(sc.resources.size(), false),
+      selects(sc.resources.size(), false),
+      pausable(sc.futures.size(), false) {
+  bool yields = false;
+  auto scan = [&](const std::vector<Op>& program, std::optional<std::size_t> task) {
+    for (const Op& op : program) {
+      switch (op.kind) {
+        case OpKind::kSleep:
+        case OpKind::kSelect:
+        case OpKind::kGetOrInit:
+          timers = true;
+          if (task) task_timers[*task] = true;
+          if (op.kind == OpKind::kSelect) selects[op.a] = true;
+          if (op.kind == OpKind::kGetOrInit) once_cells = true;
+          break;
+        case OpKind::kAbort: aborts = true; break;
+        case OpKind::kGuardBegin: guards = true; break;
+        case OpKind::kJoinAll:
+          join_macros = true;
+          join_width = std::max<std::size_t>(join_width, op.b);
+          break;
+        case OpKind::kBlockBegin: blocks = true; break;
+        case OpKind::kHandLock:
+        case OpKind::kAwaitHanded: hands = true; break;
+        case OpKind::kStdLock:
+        case OpKind::kAssign:
+        case OpKind::kJump:
+        case OpKind::kJumpUnless: failures = true; break;
+        case OpKind::kYieldNow: yields = true; break;
+        case OpKind::kStartSet:
+        case OpKind::kNextChild: sets = true; break;
+        case OpKind::kCreateNotified: notified_created = true; break;
+        case OpKind::kAddPermits: adds_permits[op.a] = true; break;
+        case OpKind::kClose: closes[op.a] = true; break;
+        case OpKind::kJoin: join_handles = true; break;
+        case OpKind::kPause:
+        case OpKind::kResume: pausable[op.a] = true; break;
+        default: break;
+      }
+    }
+  };
+  for (std::size_t t = 0; t < sc.tasks.size(); ++t) scan(sc.tasks[t].program, t);
+  for (const auto& handler : sc.handlers) scan(handler, std::nullopt);
+  for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+    if (sc.resources[r].kind == ResourceKind::kOnceCell) closes[r] = true;
+  }
+  failures = failures || std::any_of(sc.resources.begin(), sc.resources.end(),
+                                     [](const ResourceSpec& r) { return r.kind == ResourceKind::kStdMutex; });
+  for (const FaultKind kind : {FaultKind::kPause, FaultKind::kResume}) {
+    const auto& budget = sc.fault(kind);
+    if (budget.budget == 0) continue;
+    for (std::size_t f = 0; f < budget.futures.size() && f < pausable.size(); ++f) {
+      if (budget.futures[f]) pausable[f] = true;
+    }
+  }
+  single_worker = sc.flavor == Flavor::kMultiThread && sc.worker_threads == 1;
+  any_order = sc.flavor == Flavor::kMultiThread && !single_worker;
+  // Deferred wakes: yield_now off main's own thread and 1.53's coop refusals, except where any
+  // order is possible (there a wake is issued at once).
+  defers = !any_order && (yields || sc.version != TokioVersion::k1_24);
+}
+
+}  // namespace wakecheck::model

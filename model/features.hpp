@@ -1,0 +1,37 @@
+// What a scenario's programs can do, found once when its model is built: the layout sizes a state
+// by it (a scenario without timeouts stores no deadlines) and the rules skip what cannot happen.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "model/scenario.hpp"
+
+namespace wakecheck::model {
+
+struct Features {
+  explicit Features(const Scenario& scenario);
+
+  std::vector<bool> task_timers;  // per task: its program sleeps (sleep, select!, get_or_init)
+  bool timers = false;
+  bool aborts = false;
+  bool once_cells = false;  // get_or_init
+  bool guards = false;      // on_drop handlers
+  bool join_macros = false; // join!
+  std::size_t join_width = 0;
+  bool blocks = false;      // block_in_place
+  bool hands = false;       // hand_lock / await_lock
+  bool failures = false;    // a modelling error is possible
+  bool defers = false;      // the defer list is used (yield_now, a deferred coop wake)
+  bool sets = false;        // FuturesUnordered / buffer_unordered
+  bool notified_created = false;
+  bool join_handles = false;  // `join T`: a finishing task wakes its joiners
+  std::vector<bool> adds_permits;  // per resource
+  std::vector<bool> closes;        // per resource
+  std::vector<bool> selects;       // per resource: a select! keeps a lock future on it
+  std::vector<bool> pausable;      // per future: a pause can set its flag
+  bool single_worker = false;      // multi_thread with worker_threads = 1
+  bool any_order = false;          // multi_thread with any number of workers: queues are sets
+};
+
+}  // namespace wakecheck::model
