@@ -26,6 +26,8 @@ struct Lasso {
 struct LeadsToResult {
   bool violated = false;
   Lasso lasso;
+  // Some run from a P state could stay in a cycle without Q: the verdict rests on fairness.
+  bool cycles = false;
 };
 
 /// `from_initial` holds the least-cost paths from the initial state. `is_dead_end(v)` is true for
@@ -53,6 +55,7 @@ LeadsToResult check_leads_to(const StateGraph& g, const std::vector<bool>& p, co
   // 2. Components of R and their fairness.
   const Components comps = strong_components(g, n, order, in_r);
   const Fairness fairness = weak_fairness(g, comps, keys_of);
+  result.cycles = std::find(comps.cyclic.begin(), comps.cyclic.end(), true) != comps.cyclic.end();
 
   // 3. The nearest bad state: a dead end, or a state of a fair component.
   std::optional<std::uint32_t> bad;

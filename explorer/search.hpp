@@ -103,6 +103,10 @@ struct PropertyOutcome {
   bool vacuous = false;
   // The counterexample (or, for kSometimes, the example) when the property was decided by one.
   std::optional<Trace<Event>> trace;
+  // kLeadsTo on states stored up to symmetry: runs could cycle, so fairness decided the verdict,
+  // which a quotient cannot judge (a cycle of representatives need not be a fair cycle of the
+  // processes). The verdict must then be decided on the concrete states.
+  bool needs_concrete = false;
 };
 
 template <class Event>
@@ -436,6 +440,7 @@ SearchResult<typename M::Event> search(const M& model, const std::vector<Propert
                                             [&](std::uint32_t v) { return x->keys(v); });
           ps[i].clear();
           qs[i].clear();
+          outcome.needs_concrete = found.cycles && x->canonical();
           if (!found.violated) continue;
           decided[i] = true;
           outcome.trace = x->trace(found.lasso.edges, found.lasso.loop_start);

@@ -221,7 +221,7 @@ class IdListRef {
   }
 
  private:
-  bool has_bit(std::size_t v) const { return ((p_[v / 8] >> (v % 8)) & 1U) != 0; }
+  bool has_bit(std::size_t v) const { return ((static_cast<unsigned>(p_[v / 8]) >> (v % 8)) & 1U) != 0; }
   void set_bit(std::size_t v, bool on) const
     requires kMutable
   {

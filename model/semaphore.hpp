@@ -214,6 +214,13 @@ class SemaphoreRef {
   /// `forget`: permits held by a guard leave the semaphore for good (nothing is released).
   /// Nothing to do here: the holder's count drops; the total shrinks.
 
+  /// Writes node `w` as it is (symmetry: moving a node to the task it is renamed to).
+  void put_node(WaiterId w, const WaiterNode& n) const
+    requires kMutable
+  {
+    set_node(w, n);
+  }
+
  private:
   std::size_t slot(WaiterId w) const {
     const auto i = static_cast<std::size_t>(w);

@@ -9,8 +9,7 @@ namespace wakecheck::model {
 TokioModel::TokioModel(Scenario scenario)
     : scenario_(std::move(scenario)),
       features_(std::make_shared<const Features>(scenario_)),
-      layout_(make_layout(scenario_)),
-      symmetry_(scenario_) {}
+      layout_(make_layout(scenario_)) {}
 
 void TokioModel::initial(std::uint8_t* out) const {
   std::memset(out, 0, layout_->bytes);
@@ -149,6 +148,15 @@ void TokioModel::enabled(const std::uint8_t* bytes, std::vector<Event>& events) 
       }
     }
   }
+  if (twin_events_) drop_twin_events(s, events);
+}
+
+void TokioModel::drop_twin_events(StateView s, std::vector<Event>& events) const {
+  const std::vector<bool> twin = symmetry_.twins(s);
+  std::erase_if(events, [&](const Event& e) {
+    const auto t = task_id_of(e);
+    return t && twin[index(*t)];
+  });
 }
 
 void TokioModel::step(const std::uint8_t* from, const Event& event, std::uint8_t* to) const {

@@ -41,7 +41,8 @@ class TokioModel {
   void step(const std::uint8_t* from, const Event& event, std::uint8_t* to) const;
   bool is_environment(const Event& event) const { return is_fault(event.kind); }
   std::optional<std::uint16_t> fairness(const Event& event) const { return fairness_key(event); }
-  /// Symmetry: the copies of each task group that the scenario treats alike (model/symmetry.hpp).
+  /// Symmetry: the copies of each task group that the scenario treats alike (model/symmetry.hpp);
+  /// none unless given with with_symmetry().
   const Symmetry& symmetry() const { return symmetry_; }
   bool has_symmetry() const { return !symmetry_.empty(); }
   /// Puts `state` in canonical form under the symmetry (a no-op without symmetric copies).
@@ -50,6 +51,11 @@ class TokioModel {
   TokioModel with_symmetry(Symmetry symmetry) const {
     TokioModel copy = *this;
     copy.symmetry_ = std::move(symmetry);
+    copy.symmetry_.bind(*layout_);
+    // Events on a copy equal to an earlier one lead to the same states up to renaming: only the
+    // first copy's are offered (where no task points at another's slots, which renaming would
+    // change).
+    copy.twin_events_ = !copy.symmetry_.empty() && !features_->hands && !features_->blocks;
     return copy;
   }
   StateView view(const std::uint8_t* bytes) const { return {bytes, layout_.get()}; }
@@ -76,6 +82,9 @@ class TokioModel {
   std::shared_ptr<const Features> features_;
   std::shared_ptr<const StateLayout> layout_;
   Symmetry symmetry_;
+  bool twin_events_ = false;
+
+  void drop_twin_events(StateView s, std::vector<Event>& events) const;
 };
 
 }  // namespace wakecheck::model

@@ -155,6 +155,19 @@ std::vector<explorer::Property> bind(const BuiltinProperty& property, const mode
   const model::Scenario& scenario = model.scenario();
   auto holds = [condition, &model](const std::uint8_t* s) { return condition(model.scenario(), model.view(s)); };
   std::vector<explorer::Property> out;
+  if (property.per_future && model.has_symmetry()) {
+    // Up to symmetry a future's identity is not kept along a path: the family is one property,
+    // "some future swallowed leads to none swallowed", which has the same violations wherever runs
+    // cannot cycle (a violating run ends in a dead end where a future is swallowed); where they can,
+    // the search decides it again on the concrete states (PropertyOutcome::needs_concrete).
+    explorer::Property family;
+    family.name = std::string(property.name);
+    family.kind = PropertyKind::kLeadsTo;
+    family.condition = [&model](const std::uint8_t* s) { return model.view(s).any_swallowed(); };
+    family.target = [&model](const std::uint8_t* s) { return !model.view(s).any_swallowed(); };
+    out.push_back(std::move(family));
+    return out;
+  }
   if (property.per_future) {
     for (std::size_t f = 0; f < scenario.futures.size(); ++f) {
       explorer::Property one;

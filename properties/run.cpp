@@ -2,6 +2,9 @@
 
 #include "properties/builtins.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 namespace wakecheck::properties {
 
 std::vector<std::size_t> TraceData::replay_key() const {
@@ -108,19 +111,47 @@ FileRun run_checks(const PropertyFile& file, const model::TokioModel& model,
     checks.push_back(check);
   }
 
-  std::vector<explorer::Property> properties;
-  std::vector<std::pair<std::size_t, std::size_t>> ranges;  // per check: its properties
+  // Symmetry: copies of a task group are interchangeable unless a formula names one of them.
+  std::vector<bool> named(model.scenario().tasks.size(), false);
   for (const auto& check : checks) {
-    auto mine = properties_of(check, model);
-    ranges.emplace_back(properties.size(), properties.size() + mine.size());
-    for (auto& p : mine) properties.push_back(std::move(p));
+    if (!check.formula) continue;
+    model::mark_named(check.formula->p, model.scenario(), named);
+    if (check.formula->q) model::mark_named(*check.formula->q, model.scenario(), named);
+    if (check.formula->antecedent) model::mark_named(*check.formula->antecedent, model.scenario(), named);
   }
-  const auto search = explorer::search(model, properties, options);
+  const model::TokioModel symmetric =
+      options.symmetry ? model.with_symmetry(model::Symmetry(model.scenario(), named)) : model;
+
+  auto decide = [&](const model::TokioModel& m, const explorer::SearchOptions& o,
+                    std::vector<std::pair<std::size_t, std::size_t>>& ranges) {
+    std::vector<explorer::Property> properties;
+    ranges.clear();
+    for (const auto& check : checks) {
+      auto mine = properties_of(check, m);
+      ranges.emplace_back(properties.size(), properties.size() + mine.size());
+      for (auto& p : mine) properties.push_back(std::move(p));
+    }
+    return std::pair{explorer::search(m, properties, o), std::move(properties)};
+  };
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;  // per check: its properties
+  auto [search, properties] = decide(symmetric, options, ranges);
+  const bool concrete_needed = std::any_of(search.outcomes.begin(), search.outcomes.end(),
+                                           [](const auto& outcome) { return outcome.needs_concrete; });
+  if (concrete_needed) {
+    // A liveness verdict rested on cycles of representatives: decide the file on concrete states.
+    explorer::SearchOptions concrete = options;
+    concrete.symmetry = false;
+    std::tie(search, properties) = decide(model, concrete, ranges);
+  }
 
   FileRun run;
   run.file = &file;
   run.model = &model;
   run.stats = search.stats;
+  if (!concrete_needed && symmetric.has_symmetry()) {
+    run.symmetry = symmetric.symmetry().describe(model.scenario());
+    run.symmetry_notes = symmetric.symmetry().notes();
+  }
   for (std::size_t c = 0; c < checks.size(); ++c) {
     const Check& check = checks[c];
     PropertyResult result;

@@ -52,6 +52,10 @@ struct FileRun {
   const PropertyFile* file = nullptr;
   const model::TokioModel* model = nullptr;  // the model the file was checked against
   explorer::SearchStats stats;
+  /// The copies counted as one when states were explored up to renaming ("worker0..worker3"),
+  /// and why any copy was left out; empty when states were explored as they are.
+  std::vector<std::string> symmetry;
+  std::vector<std::string> symmetry_notes;
   std::vector<PropertyResult> results;
   bool all_as_expected() const;
 };

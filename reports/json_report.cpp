@@ -130,7 +130,9 @@ class JsonReporter final : public Reporter {
                        {"transitions", run.stats.transitions},
                        {"depth", run.stats.depth},
                        {"seconds", timing_ ? run.stats.seconds : 0.0},
-                       {"complete", run.stats.complete()}};
+                       {"complete", run.stats.complete()},
+                       {"symmetry", run.symmetry},
+                       {"symmetry_notes", run.symmetry_notes}};
     report["properties"] = ordered_json::array();
     for (const auto& result : run.results) {
       ordered_json property = {{"name", result.name},

@@ -47,7 +47,14 @@ class TextReporter final : public Reporter {
     out_ << "  explored " << run.stats.states << " states, " << run.stats.transitions
          << " transitions, depth " << run.stats.depth
          << (timing_ ? ", " + format_seconds(run.stats.seconds) + " s" : "") << stop_note(run.stats)
-         << "\n\n";
+         << "\n";
+    if (!run.symmetry.empty()) {
+      out_ << "  states counted up to renaming of interchangeable copies:";
+      for (std::size_t i = 0; i < run.symmetry.size(); ++i) out_ << " " << run.symmetry[i];
+      out_ << "\n";
+      for (const auto& note : run.symmetry_notes) out_ << "    " << note << "\n";
+    }
+    out_ << "\n";
     std::size_t width = 24;
     for (const auto& result : run.results) width = std::max(width, result.name.size());
     SummaryRow row{file.path, run.results.size(), 0, run.stats.states, run.stats.seconds};

@@ -186,6 +186,9 @@ void Step<kNarrate>::drop_future(TaskId t, TaskStatus final_status) {
     if (sc_.futures[f].task == index(t)) s_.set_swallowed(f, false);
   }
   drop_guards(t, false);
+  // Nothing of a dropped future is read again but how it ended (status, failure): its place in the
+  // program is forgotten, so futures that ended alike are one state however far they had come.
+  ts.pc = 0;
   // JoinHandle: a task awaiting this one is woken (task/join.rs, harness.rs `complete`).
   for (std::size_t j = 0; j < sc_.tasks.size() && f_.join_handles; ++j) {
     const auto joiner = task_at(j);
