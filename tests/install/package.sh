@@ -24,14 +24,25 @@ done
 grep -q '/cmake/wakecheck/wakecheckConfig.cmake$' "$work/contents.txt" || fail "no CMake package in $(basename "$deb")"
 [ "$(dpkg-deb -f "$deb" Package)" = wakecheck ] || fail "the package is not named wakecheck"
 
-# Every shared library the binary needs belongs to a package that Depends names.
+# Every shared library the binary names (NEEDED; what those need is their packages' concern)
+# belongs to a package that Depends names.
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
 names=$(echo "$depends" | tr ',|' '\n\n' | sed -e 's/(.*//' -e 's/[[:space:]]//g' -e 's/:.*//')
-for lib in $(ldd "$build/wakecheck" | awk '/=> \// {print $3}'); do
+needed=$(readelf -d "$build/wakecheck" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p')
+[ -n "$needed" ] || fail "readelf finds no shared library that wakecheck needs"
+for name in $needed; do
+  lib=$(ldd "$build/wakecheck" | awk -v name="$name" '$1 == name && $3 ~ /^\// {print $3}')
+  [ -n "$lib" ] || fail "ldd does not resolve $name"
   owner=$(dpkg -S "$(realpath "$lib")" 2>/dev/null | head -1 | cut -d: -f1) ||
     owner=$(dpkg -S "$lib" 2>/dev/null | head -1 | cut -d: -f1) || true
   [ -n "$owner" ] || continue  # a library outside any package (a local build): nothing to name
-  echo "$names" | grep -qxF -- "$owner" || fail "$lib is in $owner, which Depends does not name"
+  # The owner, or a virtual package it provides (libboost-regex1.74.0 provides ...-icu72).
+  provided=$(dpkg-query -W -f='${Provides}' "$owner" 2>/dev/null | tr ',' '\n' | sed -e 's/(.*//' -e 's/[[:space:]]//g')
+  satisfied=no
+  for candidate in "$owner" $provided; do
+    echo "$names" | grep -qxF -- "$candidate" && satisfied=yes
+  done
+  [ $satisfied = yes ] || fail "$lib is in $owner, which Depends does not name"
 done
 echo "package: $(basename "$deb") holds wakecheck, its schema, man page, completion and CMake package"
