@@ -344,7 +344,7 @@ int export_command(const std::vector<std::string>& args) {
 int run(const std::vector<std::string>& args) {
   if (wakecheck::cli::answer_help(args, std::cout)) return 0;
   if (!args.empty() && args[0] == "--version") {
-    std::cout << "wakecheck 0.1.0\n";
+    std::cout << "wakecheck " WAKECHECK_VERSION "\n";
     return 0;
   }
   if (!args.empty() && args[0] == "compare") return compare_command(args);

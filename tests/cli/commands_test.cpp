@@ -115,3 +115,14 @@ TEST(InitCommand, BadUsageIsOneErrorLine) {
   check_rejected(run_wakecheck(dir, "init " + quote(dir.file("no/such/dir/a.json"))),
                  dir.file("no/such/dir/a.json") + ": cannot create the file");
 }
+
+TEST(CommandHelp, VersionIsTheProjectsVersion) {
+  const std::string cmake = read_file(std::string(WAKECHECK_SOURCE_DIR) + "/CMakeLists.txt");
+  const std::string key = "project(wakecheck VERSION ";
+  const auto at = cmake.find(key);
+  CHECK_TRUE(at != std::string::npos);
+  const std::string version = cmake.substr(at + key.size(), cmake.find(' ', at + key.size()) - at - key.size());
+  const ToolRun run = run_wakecheck(dir, "--version");
+  LONGS_EQUAL(0, run.exit_code);
+  STRCMP_EQUAL(("wakecheck " + version + "\n").c_str(), run.out.c_str());
+}
