@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/commands.hpp"
 #include "properties/compare.hpp"
 #include "properties/input_error.hpp"
 #include "properties/property_file.hpp"
@@ -25,54 +26,18 @@
 #include "reports/reporter.hpp"
 #include "properties/hang_verdict.hpp"
 #include "reports/rust_export.hpp"
+#include "reports/sarif_report.hpp"
 
 namespace {
 
 using wakecheck::properties::InputError;
-
-constexpr const char* kUsage =
-    "usage: wakecheck check PATH... [--json FILE] [--junit FILE] [--html DIR] [--dot FILE]\n"
-    "                               [--shrink] [--max-states N] [--no-timing]\n"
-    "       wakecheck replay REPORT.json\n"
-    "       wakecheck compare FILE\n"
-    "       wakecheck export --rust PATH [--out DIR]\n"
-    "\n"
-    "check explores every interleaving of each property file's scenario (a directory means every\n"
-    ".json file below it but JSON Schemas) and prints each property's verdict against its\n"
-    "expectation; for a violation, the counterexample with the fewest faults, then the fewest\n"
-    "steps, the state it ends in and why it is stuck.\n"
-    "\n"
-    "  --json FILE       also write the report as JSON to FILE\n"
-    "  --junit FILE      also write JUnit XML to FILE (a testcase per file and property)\n"
-    "  --dot FILE        write the wait-for graph where the first counterexample ends, in\n"
-    "                    Graphviz (and FILE.svg when `dot` is installed)\n"
-    "  --html DIR        also write an HTML page per file, with sequence diagrams and wait-for\n"
-    "                    graphs, and DIR/index.html linking them (DIR is created if missing)\n"
-    "  --max-states N    stop exploring a file after N states (verdicts left open are 'unknown')\n"
-    "  --no-timing       leave seconds out of the reports (0 in JSON, JUnit, HTML), so that they\n"
-    "                    depend on the input only\n"
-    "  --shrink          for each violated property, remove tasks, copies, statements and fault\n"
-    "                    budget while it stays violated, and write the smallest scenario as\n"
-    "                    STEM.PROPERTY.shrunk.json beside the JSON report (or here)\n"
-    "\n"
-    "compare runs FILE's program (one tokio_mutex, wrapped tasks) against every mutex kind and\n"
-    "pause policy and prints which combinations strand, hang or pass.\n"
-    "\n"
-    "replay re-executes every counterexample of a JSON report against the current model and\n"
-    "prints the state after each step; exit 1 if one no longer applies (and where, and why).\n"
-    "\n"
-    "export --rust writes the scenario of PATH (a property file, or a JSON report: its \"file\")\n"
-    "as a tokio program, DIR/STEM.rs, and the model's verdict on which tasks hang, DIR/STEM.expected\n"
-    "(DIR: the current directory by default). Scenarios with fault budgets are refused.\n"
-    "\n"
-    "exit status: 0 all verdicts as expected (replay: every trace applies), 1 some not,\n"
-    "2 bad input or usage\n";
 
 struct Options {
   std::string command;
   std::vector<std::string> paths;
   std::string json_path;
   std::string junit_path;
+  std::string sarif_path;
   std::string dot_path;
   std::string html_dir;
   std::size_t max_states = wakecheck::explorer::SearchOptions{}.max_states;
@@ -86,20 +51,20 @@ struct Options {
 
 Options parse_arguments(const std::vector<std::string>& args) {
   Options options;
-  if (args.empty()) usage_error("missing a command; expected 'check', 'replay' or 'compare'");
+  if (args.empty()) usage_error("missing a command: check, replay, compare, export or init");
   if (args[0] != "check" && args[0] != "replay") {
     std::string message = "unknown command '" + args[0] + "'";
-    if (auto near = wakecheck::properties::nearest_name(args[0], {"check", "replay", "compare", "export"})) {
+    if (auto near = wakecheck::properties::nearest_name(args[0], wakecheck::cli::command_names())) {
       message += "; did you mean '" + *near + "'?";
     }
     usage_error(message);
   }
   options.command = args[0];
-  const std::vector<std::string> flags = {"--json", "--junit", "--dot", "--html", "--max-states",
+  const std::vector<std::string> flags = {"--json", "--junit", "--sarif", "--dot", "--html", "--max-states",
                                           "--no-timing", "--shrink"};
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    if (arg == "--json" || arg == "--junit" || arg == "--dot" || arg == "--html" ||
+    if (arg == "--json" || arg == "--junit" || arg == "--sarif" || arg == "--dot" || arg == "--html" ||
         arg == "--max-states") {
       if (i + 1 >= args.size()) usage_error("option '" + arg + "' needs a value");
       const std::string& value = args[++i];
@@ -107,6 +72,8 @@ Options parse_arguments(const std::vector<std::string>& args) {
         options.json_path = value;
       } else if (arg == "--junit") {
         options.junit_path = value;
+      } else if (arg == "--sarif") {
+        options.sarif_path = value;
       } else if (arg == "--dot") {
         options.dot_path = value;
       } else if (arg == "--html") {
@@ -140,9 +107,9 @@ Options parse_arguments(const std::vector<std::string>& args) {
   }
   if (options.command == "replay") {
     if (options.paths.size() != 1) usage_error("'replay' needs exactly one JSON report");
-    if (!options.json_path.empty() || !options.junit_path.empty() || !options.dot_path.empty() ||
-        !options.html_dir.empty()) {
-      usage_error("'replay' writes no report; --json and --junit are for 'check'");
+    if (!options.json_path.empty() || !options.junit_path.empty() || !options.sarif_path.empty() ||
+        !options.dot_path.empty() || !options.html_dir.empty()) {
+      usage_error("'replay' writes no report; --json, --junit, --sarif, --html and --dot are for 'check'");
     }
   }
   if (options.paths.empty()) usage_error("'check' needs at least one property file or directory");
@@ -375,16 +342,14 @@ int export_command(const std::vector<std::string>& args) {
 }
 
 int run(const std::vector<std::string>& args) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
-    std::cout << kUsage;
-    return 0;
-  }
+  if (wakecheck::cli::answer_help(args, std::cout)) return 0;
   if (!args.empty() && args[0] == "--version") {
-    std::cout << "wakecheck 0.1.0\n";
+    std::cout << "wakecheck " WAKECHECK_VERSION "\n";
     return 0;
   }
   if (!args.empty() && args[0] == "compare") return compare_command(args);
   if (!args.empty() && args[0] == "export") return export_command(args);
+  if (!args.empty() && args[0] == "init") return wakecheck::cli::init_command(args, std::cout);
   const Options options = parse_arguments(args);
   if (options.command == "replay") return replay(options.paths.front());
 
@@ -398,9 +363,10 @@ int run(const std::vector<std::string>& args) {
     file.open(path, std::ios::binary | std::ios::trunc);
     if (!file) throw InputError("wakecheck: cannot write '" + path + "'");
   };
-  std::ofstream json_file, junit_file, dot_file;
+  std::ofstream json_file, junit_file, sarif_file, dot_file;
   open_output(options.json_path, json_file);
   open_output(options.junit_path, junit_file);
+  open_output(options.sarif_path, sarif_file);
   open_output(options.dot_path, dot_file);
 
   std::vector<std::unique_ptr<wakecheck::reports::Reporter>> reporters;
@@ -411,6 +377,7 @@ int run(const std::vector<std::string>& args) {
   if (junit_file.is_open()) {
     reporters.push_back(wakecheck::reports::make_junit_reporter(junit_file, options.timing));
   }
+  if (sarif_file.is_open()) reporters.push_back(wakecheck::reports::make_sarif_reporter(sarif_file));
   if (dot_file.is_open()) reporters.push_back(wakecheck::reports::make_dot_reporter(dot_file));
   if (!options.html_dir.empty()) {
     reporters.push_back(wakecheck::reports::make_html_reporter(options.html_dir, options.timing));

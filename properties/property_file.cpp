@@ -949,10 +949,18 @@ class Loader {
       }
       if (!seen.insert(check.name).second) in_.fail(p, "property '" + check.name + "' is checked twice");
       if (list[i].contains("expect")) {
-        const auto e = in_.choice(list[i]["expect"], p + "/expect", "expectation", {"holds", "violated", "vacuous"});
-        check.expected = e == "holds" ? Expectation::kHolds
-                         : e == "violated" ? Expectation::kViolated
-                                           : Expectation::kVacuous;
+        const auto e = in_.choice(list[i]["expect"], p + "/expect", "expectation",
+                                  {"holds", "violated", "vacuous", "reached", "unreachable"});
+        // A reachable property is "reached" or "unreachable" (holds and violated still mean the
+        // same); the other kinds have no such words.
+        const bool reachable = check.formula ? check.formula->kind == FormulaKind::kReachable
+                                             : find_builtin(check.builtin)->kind == explorer::PropertyKind::kSometimes;
+        if (!reachable && (e == "reached" || e == "unreachable")) {
+          in_.fail(p + "/expect", "'" + e + "' is for reachable properties; expected holds, violated or vacuous");
+        }
+        check.expected = e == "holds" || e == "reached"        ? Expectation::kHolds
+                         : e == "violated" || e == "unreachable" ? Expectation::kViolated
+                                                                 : Expectation::kVacuous;
       }
       out.push_back(std::move(check));
     }

@@ -23,6 +23,8 @@
 #include "reports/text.hpp"
 #include "reports/diagnosis.hpp"
 #include "reports/final_state.hpp"
+#include "reports/findings.hpp"
+#include "properties/verdict_words.hpp"
 #include "reports/reporter.hpp"
 
 namespace wakecheck::reports {
@@ -223,7 +225,10 @@ tr:last-child td { border-bottom: none; }
 .verdict.violated { background: #ffebe9; color: #a40e26; }
 .verdict.vacuous { background: #fff8c5; color: #7d4e00; }
 .verdict.unknown { background: #eaeef2; color: #424a53; }
+.verdict.reached { background: #ddf4ff; color: #0550ae; }
+.verdict.unreachable { background: #eaeef2; color: #424a53; }
 .expected { color: #57606a; }
+.finding { display: inline-block; margin: 0 10px 3px 0; white-space: nowrap; }
 .figures { display: flex; flex-wrap: wrap; gap: 12px; }
 .figure-box { min-width: 130px; padding: 10px 16px; border: 1px solid #d0d7de; border-radius: 6px; background: #f6f8fa; }
 .figure-box .value { display: block; font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
@@ -997,6 +1002,7 @@ struct IndexRow {
   std::size_t as_expected = 0;
   std::uint64_t states = 0;
   double seconds = 0.0;
+  std::vector<Finding> findings;  // violated, unreachable or unknown properties
 };
 
 class HtmlReporter final : public Reporter {
@@ -1007,8 +1013,9 @@ class HtmlReporter final : public Reporter {
   void add(const FileRun& run) override {
     const auto& file = *run.file;
     IndexRow row{file.path, file.name,        unique_page(page_stem(file.path)), run.results.size(),
-                 0,         run.stats.states, timing_ ? run.stats.seconds : 0.0};
+                 0,         run.stats.states, timing_ ? run.stats.seconds : 0.0, {}};
     for (const auto& result : run.results) row.as_expected += result.as_expected ? 1 : 0;
+    row.findings = findings_of(run);
     std::ostringstream page;
     write_page(page, run, row);
     write_file(row.page, page.str());
@@ -1032,22 +1039,39 @@ class HtmlReporter final : public Reporter {
       << (as_expected == checks ? "ok\">every verdict as expected"
                                 : "mismatch\">some verdicts not as expected")
       << "</span>\n</header>\n";
-    o << "<section class=\"card\" id=\"files\">\n<h2>Files</h2>\n<table "
-         "class=\"summary\">\n<thead><tr><th>file</th>"
-      << "<th class=\"num\">checks</th><th class=\"num\">as expected</th><th "
+    // Files whose verdicts are not as expected first, then those with findings, then the rest.
+    std::vector<const IndexRow*> rows;
+    for (const auto& row : index_) rows.push_back(&row);
+    std::stable_sort(rows.begin(), rows.end(), [](const IndexRow* a, const IndexRow* b) {
+      return index_rank(a->as_expected == a->checks, a->findings) <
+             index_rank(b->as_expected == b->checks, b->findings);
+    });
+    std::size_t with_findings = 0;
+    for (const auto& row : index_) with_findings += row.findings.empty() ? 0U : 1U;
+    o << "<section class=\"card\" id=\"files\">\n<h2>Files</h2>\n<p class=\"lede\">" << with_findings
+      << (with_findings == 1 ? " file has" : " files have")
+      << " findings (a property violated, unreachable or left unknown), listed first after any "
+         "whose verdicts are not as expected.</p>\n<table class=\"summary\">\n<thead><tr><th>file</th>"
+      << "<th>findings</th><th class=\"num\">checks</th><th class=\"num\">as expected</th><th "
          "class=\"num\">states</th>"
       << "<th class=\"num\">seconds</th><th></th></tr></thead>\n<tbody>\n";
-    for (const auto& row : index_) {
-      const bool ok = row.as_expected == row.checks;
-      o << "<tr><td><a href=\"" << esc(row.page) << "\"><code>" << esc(row.file)
-        << "</code></a><span class=\"desc\">" << esc(row.name) << "</span></td><td class=\"num\">"
-        << row.checks << "</td><td class=\"num\">" << row.as_expected << "</td><td class=\"num\">"
-        << row.states << "</td><td class=\"num\">" << format_seconds(row.seconds)
-        << "</td><td><span class=\"badge " << (ok ? "ok\">ok" : "mismatch\">MISMATCH")
-        << "</span></td></tr>\n";
+    for (const IndexRow* row : rows) {
+      const bool ok = row->as_expected == row->checks;
+      o << "<tr class=\"file " << (!ok ? "mismatch" : row->findings.empty() ? "clean" : "findings")
+        << "\"><td><a href=\"" << esc(row->page) << "\"><code>" << esc(row->file)
+        << "</code></a><span class=\"desc\">" << esc(row->name) << "</span></td><td class=\"findings\">";
+      if (row->findings.empty()) o << "\xE2\x80\x94";
+      for (const auto& f : row->findings) {
+        o << "<span class=\"finding\"><span class=\"badge verdict " << esc(f.word) << "\">" << esc(f.word)
+          << "</span> " << esc(f.property) << "</span>";
+      }
+      o << "</td><td class=\"num\">" << row->checks << "</td><td class=\"num\">" << row->as_expected
+        << "</td><td class=\"num\">" << row->states << "</td><td class=\"num\">"
+        << format_seconds(row->seconds) << "</td><td><span class=\"badge "
+        << (ok ? "ok\">ok" : "mismatch\">MISMATCH") << "</span></td></tr>\n";
     }
     if (index_.empty())
-      o << "<tr><td colspan=\"6\" class=\"empty\">no files were checked</td></tr>\n";
+      o << "<tr><td colspan=\"7\" class=\"empty\">no files were checked</td></tr>\n";
     o << "</tbody>\n</table>\n</section>\n";
     close_page(o);
     write_file("index.html", o.str());
@@ -1119,14 +1143,14 @@ class HtmlReporter final : public Reporter {
          "thead>\n<tbody>\n";
     for (std::size_t i = 0; i < run.results.size(); ++i) {
       const auto& result = run.results[i];
-      const std::string verdict = properties::to_string(result.verdict);
+      const std::string verdict = properties::verdict_word(result);
       o << "<tr class=\"property " << (result.as_expected ? "ok" : "mismatch") << "\"><td><strong>"
         << esc(result.name) << "</strong>";
       if (!anchor[i].empty()) o << " \xC2\xB7 <a href=\"#" << anchor[i] << "\">counterexample</a>";
       o << "<span class=\"desc\">" << esc(result.description) << "</span></td><td><code>"
         << kind_name(result.kind) << "</code></td><td><span class=\"badge verdict " << verdict
         << "\">" << verdict << "</span></td><td class=\"expected\">"
-        << (result.expected ? properties::to_string(*result.expected) : "\xE2\x80\x94")
+        << (result.expected ? properties::expectation_word(result) : "\xE2\x80\x94")
         << "</td><td><span class=\"badge "
         << (result.as_expected ? "ok\">ok" : "mismatch\">MISMATCH") << "</span></td></tr>\n";
     }
@@ -1174,7 +1198,7 @@ class HtmlReporter final : public Reporter {
     const std::string id_suffix = k == 0 ? "" : "-" + std::to_string(k + 1);
     o << "<section class=\"card counterexample\" id=\"counterexample-" << id_part(result.name)
       << "\">\n<h2>" << esc(result.name) << ": <span class=\"badge verdict "
-      << properties::to_string(result.verdict) << "\">" << properties::to_string(result.verdict)
+      << properties::verdict_word(result) << "\">" << properties::verdict_word(result)
       << "</span></h2>\n<p class=\"lede\">" << esc(result.description) << "</p>\n";
     o << "<p class=\"lede\">";
     if (trace.loop_start) {

@@ -2,6 +2,7 @@
 
 #include "reports/diagnosis.hpp"
 #include "reports/final_state.hpp"
+#include "properties/verdict_words.hpp"
 #include "reports/reporter.hpp"
 
 namespace wakecheck::reports {
@@ -138,9 +139,9 @@ class JsonReporter final : public Reporter {
       ordered_json property = {{"name", result.name},
                                {"description", result.description},
                                {"kind", kind_name(result.kind)},
-                               {"verdict", properties::to_string(result.verdict)}};
+                               {"verdict", properties::verdict_word(result)}};
       property["expected"] =
-          result.expected ? ordered_json(properties::to_string(*result.expected)) : ordered_json(nullptr);
+          result.expected ? ordered_json(properties::expectation_word(result)) : ordered_json(nullptr);
       property["as_expected"] = result.as_expected;
       if (result.trace) {
         const char* key = result.kind == explorer::PropertyKind::kSometimes ? "example" : "counterexample";

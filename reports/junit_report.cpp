@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "reports/text.hpp"
+#include "properties/verdict_words.hpp"
 #include "reports/reporter.hpp"
 
 namespace wakecheck::reports {
@@ -39,8 +40,8 @@ class JunitReporter final : public Reporter {
             << "\" time=\"0\">\n";
       if (!result.as_expected) {
         ++failures;
-        std::string message = std::string(properties::to_string(result.verdict));
-        if (result.expected) message += ", expected " + std::string(properties::to_string(*result.expected));
+        std::string message = std::string(properties::verdict_word(result));
+        if (result.expected) message += ", expected " + std::string(properties::expectation_word(result));
         cases << "      <failure message=\"" << escape(message) << "\" type=\"verdict\">"
               << escape(details(result)) << "</failure>\n";
       }

@@ -112,15 +112,43 @@ struct StaticSlot {
 
 // The program's fixed parts, as written into every program that needs them.
 
-constexpr const char* kPreludeHead =
-    R"rust(//! Build against tokio 1.x (tests/conformance/run.sh uses Debian's 1.24.2, offline):
+/// How to build the program: the Rust floor, then a crate around it, offline against Debian's
+/// crate folder (the files are given whole, so they can be copied as they are).
+constexpr const char* kBuildHead =
+    R"rust(//! Rust 1.63 or newer builds it (the floor: Debian 12's rustc); tokio 1.x runs it (the model
+//! follows 1.24.2, Debian 12's librust-tokio-dev). To build and run it offline against Debian's
+//! crates, install them (apt-get install cargo rustc librust-tokio-dev librust-tokio-macros-dev
+//! librust-futures-dev), put this file in a folder as src/main.rs, and beside src/ write
+//!
+//! Cargo.toml:
+//!     [package]
+//!     name = "repro"
+//!     version = "0.1.0"
+//!     edition = "2021"
+//!     [dependencies]
 //!     tokio = { version = "1", features = ["rt", "rt-multi-thread", "sync", "time", "macros"] }
 )rust";
 
-/// The dependency line and imports of a program whose tasks run futures inside them.
+/// The dependency line of a program whose tasks run futures inside them.
 constexpr const char* kFuturesDependency =
-    R"rust(//!     futures = "0.3"   (FuturesUnordered, buffer_unordered, select_all; Debian's 0.3.21)
+    R"rust(//!     futures = "0.3"  # FuturesUnordered, buffer_unordered, select_all (Debian's 0.3.21)
 )rust";
+
+constexpr const char* kBuildTail =
+    R"rust(//!
+//! .cargo/config.toml:
+//!     [source.crates-io]
+//!     replace-with = "debian"
+//!     [source.debian]
+//!     directory = "/usr/share/cargo/registry"
+//!     [net]
+//!     offline = true
+//!
+//! then run it there with Debian's toolchain, even when a newer one comes first on PATH:
+//!     RUSTC=/usr/bin/rustc /usr/bin/cargo run
+
+)rust";
+
 constexpr const char* kFuturesImports = R"rust(use futures::stream::{FuturesUnordered, StreamExt};
 )rust";
 
@@ -605,13 +633,24 @@ impl HandSlot {
 /// task t's slot and wakes t if t waits for it there.
 async fn hand_lock(m: Arc<tokio::sync::Mutex<()>>, t: usize) {
     let mut future: HandedLock = Box::pin(m.lock_owned());
-    let first = std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await;
+    let first = PollOnce(&mut future).await;
     if let Poll::Ready(guard) = first {
         future = Box::pin(std::future::ready(guard));  // acquired at its first poll: the guard goes to t
     }
     *HANDED[t].future.lock().unwrap() = Some(future);
     if let Some(waker) = HANDED[t].waker.lock().unwrap().take() {
         waker.wake();
+    }
+}
+
+/// Polls the lock future once and gives what that poll returned: Ready(guard) or Pending.
+/// (std::future::poll_fn would do, but it is stable only since Rust 1.64.)
+struct PollOnce<'a>(&'a mut HandedLock);
+
+impl Future for PollOnce<'_> {
+    type Output = Poll<tokio::sync::OwnedMutexGuard<()>>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Poll::Ready(self.0.as_mut().poll(cx))
     }
 }
 
@@ -1819,7 +1858,7 @@ class Exporter {
         << (first_branch_ ? kAboutBranches : "")
         << "//! wakecheck's verdict on the same scenario is in " << stem << ".expected.\n//!\n";
     if (sc_.version != model::TokioVersion::k1_24) out << kNewerOrders;
-    out << kPreludeHead << (first_branch_ ? kFuturesDependency : "") << kPrelude
+    out << kBuildHead << (first_branch_ ? kFuturesDependency : "") << kBuildTail << kPrelude
         << (first_branch_ ? kFuturesImports : "") << kSleep
         << "/// A task not finished this long after the start is reported hung (the seed's\n"
         << "/// reproducer gives each task 2 s): 1 s, or 0.5 s and 150 ms for each sleep in the "

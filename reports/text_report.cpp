@@ -4,6 +4,8 @@
 #include "reports/text.hpp"
 #include "reports/diagnosis.hpp"
 #include "reports/final_state.hpp"
+#include "reports/findings.hpp"
+#include "properties/verdict_words.hpp"
 #include "reports/reporter.hpp"
 
 namespace wakecheck::reports {
@@ -57,17 +59,23 @@ class TextReporter final : public Reporter {
     out_ << "\n";
     std::size_t width = 24;
     for (const auto& result : run.results) width = std::max(width, result.name.size());
-    SummaryRow row{file.path, run.results.size(), 0, run.stats.states, run.stats.seconds};
+    // The verdict columns widen only for a file whose words need it ("unreachable").
+    std::size_t verdict_width = 10, expected_width = 22;
+    for (const auto& result : run.results) {
+      verdict_width = std::max(verdict_width, std::string(properties::verdict_word(result)).size() + 2);
+      expected_width = std::max(expected_width, std::string(properties::expectation_word(result)).size() + 13);
+    }
+    SummaryRow row{file.path, run.results.size(), 0, run.stats.states, run.stats.seconds, findings_of(run)};
     for (const auto& result : run.results) row.as_expected += result.as_expected ? 1 : 0;
     summary_.push_back(row);
     for (const auto& result : run.results) {
       ++checks_;
       if (!result.as_expected) ++mismatches_;
-      out_ << "  " << pad(result.name, width + 2) << pad(properties::to_string(result.verdict), 10);
+      out_ << "  " << pad(result.name, width + 2) << pad(properties::verdict_word(result), verdict_width);
       if (result.expected) {
-        out_ << pad(std::string("(expected ") + properties::to_string(*result.expected) + ")", 22);
+        out_ << pad(std::string("(expected ") + properties::expectation_word(result) + ")", expected_width);
       } else {
-        out_ << pad("(no expectation)", 22);
+        out_ << pad("(no expectation)", expected_width);
       }
       out_ << (result.as_expected ? "ok" : "MISMATCH") << "\n";
     }
@@ -80,7 +88,7 @@ class TextReporter final : public Reporter {
         if (earlier->trace->replay_key() == result.trace->replay_key()) same = earlier;
       }
       if (same) {
-        out_ << "\n" << result.name << ": " << properties::to_string(result.verdict) << " -- "
+        out_ << "\n" << result.name << ": " << properties::verdict_word(result) << " -- "
              << result.description << "\n  counterexample: the same as for " << same->name << "\n";
         continue;
       }
@@ -94,12 +102,21 @@ class TextReporter final : public Reporter {
     if (files_ > 1) {
       std::size_t width = 4;
       for (const auto& row : summary_) width = std::max(width, row.file.size());
-      out_ << "summary\n  " << pad("file", width + 2) << pad("checks", 8) << pad("as expected", 13)
-           << pad("states", 10) << "seconds\n";
+      // Files whose verdicts are not as expected first, then those with findings (violated,
+      // unreachable or unknown properties), then the rest, each group in the order given.
+      std::stable_sort(summary_.begin(), summary_.end(), [](const SummaryRow& a, const SummaryRow& b) {
+        return index_rank(a.as_expected == a.checks, a.findings) < index_rank(b.as_expected == b.checks, b.findings);
+      });
+      out_ << "summary (files with findings first)\n  " << pad("file", width + 2) << pad("checks", 8)
+           << pad("as expected", 13) << pad("states", 10) << pad("seconds", 9) << pad("", 10) << "findings\n";
       for (const auto& row : summary_) {
+        const std::string findings = findings_text(row.findings);
         out_ << "  " << pad(row.file, width + 2) << pad(std::to_string(row.checks), 8)
              << pad(std::to_string(row.as_expected), 13) << pad(std::to_string(row.states), 10)
-             << (timing_ ? format_seconds(row.seconds) : "-") << (row.as_expected == row.checks ? "" : "  MISMATCH") << "\n";
+             << pad(timing_ ? format_seconds(row.seconds) : "-", 9)
+             << (findings.empty() ? (row.as_expected == row.checks ? "ok" : "MISMATCH")
+                                  : pad(row.as_expected == row.checks ? "ok" : "MISMATCH", 10) + findings)
+             << "\n";
       }
       out_ << files_ << " files, " << checks_ << " checks: " << (checks_ - mismatches_)
            << " as expected, " << mismatches_ << " not\n";
@@ -109,7 +126,7 @@ class TextReporter final : public Reporter {
  private:
   void write_trace(const FileRun& run, const PropertyResult& result, const TraceData& trace) {
     const auto& sc = run.file->scenario;
-    out_ << "\n" << result.name << ": " << properties::to_string(result.verdict) << " -- "
+    out_ << "\n" << result.name << ": " << properties::verdict_word(result) << " -- "
          << result.description << "\n";
     if (trace.loop_start) {
       out_ << "  " << noun(result.kind) << ", a lasso: " << (*trace.loop_start - 1)
@@ -186,6 +203,7 @@ class TextReporter final : public Reporter {
     std::size_t as_expected = 0;
     std::uint64_t states = 0;
     double seconds = 0.0;
+    std::vector<Finding> findings;
   };
 
   std::ostream& out_;

@@ -4,7 +4,7 @@
 # the wait-for graph, and a screenshot of the page is a non-empty PNG.
 #
 # usage: render_html.sh WAKECHECK [SCREENSHOT.png]   (run in the source root)
-# Chromium is required: when /usr/bin/chromium is missing this test fails (scripts/install-deps
+# Chromium is required: when /usr/bin/chromium is missing this test fails (scripts/install-deps --tests
 # installs it).
 set -u
 wakecheck=${1:?usage: render_html.sh WAKECHECK [SCREENSHOT.png]}
@@ -18,7 +18,7 @@ fail() {
   exit 1
 }
 
-[ -x "$chromium" ] || fail "$chromium is missing: install it (scripts/install-deps)"
+[ -x "$chromium" ] || fail "$chromium is missing: install it (scripts/install-deps --tests)"
 
 "$wakecheck" check properties/seed/pausable_worker.json --html "$work/html" --no-timing > "$work/run.txt" \
   || fail "wakecheck check failed: $(cat "$work/run.txt")"

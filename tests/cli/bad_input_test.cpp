@@ -145,7 +145,7 @@ TEST(BadUsage, OptionWithoutItsValue) {
 
 TEST(BadUsage, MissingOrMisspelledCommand) {
   check_rejected(run_wakecheck(dir, ""),
-                 "wakecheck: missing a command; expected 'check', 'replay' or 'compare' (see wakecheck --help)");
+                 "wakecheck: missing a command: check, replay, compare, export or init (see wakecheck --help)");
   check_rejected(run_wakecheck(dir, "chekc " + kSeed),
                  "wakecheck: unknown command 'chekc'; did you mean 'check'? (see wakecheck --help)");
   check_rejected(run_wakecheck(dir, "check"),
@@ -162,10 +162,10 @@ TEST(BadUsage, HelpIsNotAnError) {
   const ToolRun run = run_wakecheck(dir, "--help");
   LONGS_EQUAL(0, run.exit_code);
   STRCMP_EQUAL("", run.err.c_str());
-  // The usage opens the help, and names every option and command.
-  const std::string usage = "usage: wakecheck check PATH... [--json FILE]";
+  // The usage opens the help, which names every command.
+  const std::string usage = "usage: wakecheck COMMAND [ARGUMENTS]\n";
   STRCMP_EQUAL(usage.c_str(), run.out.substr(0, usage.size()).c_str());
-  for (const char* part : {"[--max-states N]", "[--no-timing]", "[--junit FILE]", "wakecheck replay REPORT.json"}) {
+  for (const char* part : {"  check PATH...", "  replay REPORT.json", "  compare FILE", "  export --rust PATH", "  init FILE"}) {
     CHECK_TEXT(run.out.find(part) != std::string::npos, part);
   }
 }

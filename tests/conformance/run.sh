@@ -17,16 +17,22 @@ list=${4:-$source_dir/tests/conformance/scenarios.txt}
 registry=/usr/share/cargo/registry
 started=$(date +%s)
 
-if ! command -v cargo >/dev/null; then
-  echo "conformance: cargo is not on PATH (scripts/install-deps installs Debian's cargo)" >&2
-  exit 1
-fi
+# Debian's toolchain, named by path: Rust 1.63 is the floor the exported programs keep, and a
+# newer cargo or rustc earlier on PATH (rustup's) would hide a program that needs more.
+cargo=/usr/bin/cargo
+export RUSTC=/usr/bin/rustc
+for tool in "$cargo" "$RUSTC"; do
+  if [ ! -x "$tool" ]; then
+    echo "conformance: no $tool (scripts/install-deps --tests installs Debian's cargo and rustc)" >&2
+    exit 1
+  fi
+done
 if ! compgen -G "$registry/tokio-1.*" >/dev/null; then
-  echo "conformance: no tokio sources in $registry (scripts/install-deps installs librust-tokio-dev)" >&2
+  echo "conformance: no tokio sources in $registry (scripts/install-deps --tests installs librust-tokio-dev)" >&2
   exit 1
 fi
 if ! compgen -G "$registry/futures-0.3.*" >/dev/null; then
-  echo "conformance: no futures sources in $registry (scripts/install-deps installs librust-futures-dev)" >&2
+  echo "conformance: no futures sources in $registry (scripts/install-deps --tests installs librust-futures-dev)" >&2
   exit 1
 fi
 
@@ -53,7 +59,7 @@ tokio = { version = "1", features = ["rt", "rt-multi-thread", "sync", "time", "m
 futures = "0.3"
 EOF
 cat > "$work/config.toml.new" <<EOF
-# Debian's crate folder as the registry, offline (shared/rust-offline.md).
+# Debian's crate folder as the registry, offline.
 [source.crates-io]
 replace-with = "debian"
 [source.debian]
@@ -84,10 +90,11 @@ for old in "$crate"/src/bin/*.rs; do
 done
 
 # 2. Build every binary (tokio compiles once; target/ persists in WORK_DIR). Cargo.lock is
-#    written afresh: cargos of different releases read different lockfile versions.
+#    written afresh: cargos of different releases read different lockfile versions. The target/
+#    of another toolchain is not reused: cargo keys its fingerprints by the rustc it runs.
 rm -f "$crate/Cargo.lock"
 export CARGO_TARGET_DIR=$work/target
-if ! (cd "$crate" && cargo build --offline --quiet --bins 2> "$work/cargo.log"); then
+if ! (cd "$crate" && "$cargo" build --offline --quiet --bins 2> "$work/cargo.log"); then
   cat "$work/cargo.log" >&2
   echo "conformance: the exported programs do not build" >&2
   exit 1

@@ -174,7 +174,7 @@ TEST(SchemaErrors, BadEnumSuggestsTheNearChoice) {
   STRCMP_EQUAL("/scenario/tasks/1/wrapper: expected one of: none, pausable, drop_on_pause, finish_item, timeout; found 'pausible'; "
                "did you mean 'pausable'?",
                error_of(with("/scenario/tasks/1/wrapper", "pausible")).c_str());
-  STRCMP_EQUAL("/checks/0/expect: expected one of: holds, violated, vacuous; found 'hold'; did you mean 'holds'?",
+  STRCMP_EQUAL("/checks/0/expect: expected one of: holds, violated, vacuous, reached, unreachable; found 'hold'; did you mean 'holds'?",
                error_of(with("/checks/0/expect", "hold")).c_str());
 }
 
