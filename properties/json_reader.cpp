@@ -61,8 +61,9 @@ JsonReader::JsonReader(const std::string& path, const std::string& text, const S
 }
 
 std::size_t JsonReader::token_start(const std::string& text, std::size_t byte) const {
-  // nlohmann reports the byte after the last one it read; point at the start of that token.
-  if (text.empty()) return 0;
+  // nlohmann reports the byte after the last one it read; point at the start of that token, or
+  // at the end of the text when the input ended early.
+  if (byte > text.size()) return text.size();
   std::size_t at = std::min(byte == 0 ? 0 : byte - 1, text.size() - 1);
   while (at > 0 && std::isspace(static_cast<unsigned char>(text[at])) != 0) --at;
   if (text[at] == '"') {
