@@ -62,7 +62,7 @@ constexpr const char* kUsage =
     "                    depend on the input only\n"
     "  --shrink          for each violated property, remove tasks, copies, statements and fault\n"
     "                    budget while it stays violated, and write the smallest scenario as\n"
-    "                    STEM.PROPERTY.shrunk.json beside the JSON report (or here)\n"
+    "                    STEM.PROPERTY.shrunk.json beside the JSON report file (or here)\n"
     "\n"
     "Each output file is written to a temporary file beside it, then renamed over it (a symbolic\n"
     "link at its name is replaced, not followed); FIFOs and devices are written in place. A write\n"
@@ -360,7 +360,12 @@ int run(const std::vector<std::string>& args) {
   if (dot_file) wakecheck::cli::render_svg(options.dot_path);
   if (options.shrink) {
     namespace fs = std::filesystem;
-    const fs::path where = options.json_path.empty() ? fs::path(".") : fs::path(options.json_path).parent_path();
+    // Beside the JSON report when it is a file of its own (not /dev/stdout, a FIFO); else here.
+    std::error_code not_a_file;
+    const bool beside = !options.json_path.empty() &&
+                        fs::is_regular_file(fs::symlink_status(options.json_path, not_a_file)) &&
+                        !fs::path(options.json_path).parent_path().empty();
+    const fs::path where = beside ? fs::path(options.json_path).parent_path() : fs::path(".");
     for (std::size_t f = 0; f < files.size(); ++f) {
       for (const auto& result : runs[f].results) {
         // Shrink what has a counterexample: a violated safety or liveness property (a

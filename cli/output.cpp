@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <iostream>
 #include <streambuf>
 #include <string_view>
@@ -63,6 +64,28 @@ int write_all(int fd, const char* data, std::size_t size) {
   return 0;
 }
 
+/// The descriptor a name stands for (/dev/stdout, /dev/fd/3, /proc/self/fd/3): a symbolic link
+/// to /proc/self/fd/N, or an entry of this process's /proc fd directory. Renaming over such a
+/// name would replace it (/dev/stdout itself), and opening it anew would write at another
+/// offset than the descriptor's: the descriptor is duplicated instead.
+std::optional<int> descriptor_named(const std::string& path) {
+  auto number = [](const std::string& text) -> std::optional<int> {
+    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    return std::stoi(text);
+  };
+  std::vector<char> target(4096);
+  const ssize_t n = ::readlink(path.c_str(), target.data(), target.size() - 1);
+  if (n > 0) {
+    const std::string link(target.data(), static_cast<std::size_t>(n));
+    if (link.starts_with("/proc/self/fd/")) return number(link.substr(14));
+  }
+  char* parent = ::realpath(parent_of(path).c_str(), nullptr);
+  const std::string dir = parent != nullptr ? parent : "";
+  std::free(parent);
+  if (dir == "/proc/self/fd" || dir == "/proc/" + std::to_string(::getpid()) + "/fd") return number(base_of(path));
+  return std::nullopt;
+}
+
 mode_t file_mode() {
   const mode_t mask = ::umask(0);
   ::umask(mask);
@@ -78,9 +101,19 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
   struct stat target {};
   const bool target_exists = exists && ::stat(path_.c_str(), &target) == 0;
   if (target_exists && S_ISDIR(target.st_mode)) cannot_write(path_, "it is a directory");
+  if (exists && S_ISLNK(own.st_mode) && target_exists) {
+    if (const auto descriptor = descriptor_named(path_)) {
+      // Written to the same open file, at its offset (after what standard output holds).
+      in_place_ = true;
+      fd_ = ::fcntl(*descriptor, F_DUPFD_CLOEXEC, 0);
+      if (fd_ < 0) cannot_write(path_, reason(errno));
+      return;
+    }
+  }
   if (target_exists && !S_ISREG(target.st_mode)) {
-    // A FIFO, a device, a socket (/dev/stdout, /dev/full, a pipe from the shell): written in
-    // place. O_NONBLOCK: a FIFO nobody reads is refused at once instead of waiting.
+    // A FIFO, a device, a socket (/dev/full, a named pipe): written in place. O_NONBLOCK: a FIFO
+    // nobody reads is refused at once instead of waiting.
+    in_place_ = true;
     fd_ = ::open(path_.c_str(), O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (fd_ < 0) cannot_write(path_, errno == ENXIO ? "no process reads it" : reason(errno));
     const int flags = ::fcntl(fd_, F_GETFL);
@@ -114,6 +147,11 @@ void OutputFile::fail(const std::string& why) {
 
 void OutputFile::commit() {
   if (fd_ < 0) fail("already closed");
+  if (in_place_) {
+    // What the text report has buffered goes first (the descriptor may be standard output's).
+    std::cout.flush();
+    std::fflush(stdout);
+  }
   const std::string text = buffer_.str();
   if (const int error = write_all(fd_, text.data(), text.size()); error != 0) fail(reason(error));
   if (!temporary_.empty() && ::fsync(fd_) != 0) fail(reason(errno));

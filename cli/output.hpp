@@ -17,7 +17,8 @@ namespace wakecheck::cli {
 /// One output file. Constructed before anything is checked, so that an unwritable place is
 /// reported before a report is half written: a regular file (or a name that does not exist yet,
 /// or a symbolic link, which is replaced, not followed) gets a temporary file beside it, created
-/// now; a FIFO or a device (`/dev/stdout`, `/dev/full`) is opened now and written in place.
+/// now; a FIFO or a device (`/dev/full`) is opened now and written in place, and the name of an
+/// open descriptor (`/dev/stdout`, `/dev/fd/3`) is written through that descriptor.
 class OutputFile {
  public:
   explicit OutputFile(std::string path);
@@ -40,6 +41,7 @@ class OutputFile {
 
   std::string path_;
   std::string temporary_;  // empty when writing in place
+  bool in_place_ = false;  // a FIFO, a device, an open descriptor's name
   int fd_ = -1;
   std::ostringstream buffer_;
 };

@@ -233,6 +233,19 @@ TEST(CheckedOutput, AFifoNobodyReadsIsRefusedAtOnce) {
   STRCMP_EQUAL("", run.out.c_str());
 }
 
+TEST(CheckedOutput, DevStdoutIsWrittenThroughNotReplaced) {
+  // /dev/stdout is a symbolic link to /proc/self/fd/1: the report goes to the descriptor (here a
+  // file), and the link is not replaced by a rename.
+  const std::string out = dir.file("both.txt");
+  const ToolRun run = run_wakecheck_with(dir, "", "check " + kSeed + " --no-timing --json /dev/stdout", out);
+  LONGS_EQUAL(0, run.exit_code);
+  STRCMP_EQUAL("", run.err.c_str());
+  CHECK_TRUE(fs::is_symlink("/dev/stdout"));
+  const std::string both = read_file(out);
+  STRCMP_CONTAINS("all_tasks_finish", both.c_str());
+  STRCMP_CONTAINS("\"format_version\": 1", both.c_str());
+}
+
 TEST(CheckedOutput, AFailedWriteLeavesNoTemporaryFileBehind) {
   // ulimit -f counts 512-byte blocks in sh: the seed's JSON report (about 20 KB) does not fit.
   const std::string report = dir.file("r.json");
