@@ -30,8 +30,13 @@ constexpr std::string_view kOverview =
     "\n"
     "`wakecheck COMMAND --help` gives a command's options; `wakecheck --version` the version.\n"
     "\n"
-    "exit status: 0 all verdicts as expected (replay: every trace applies), 1 some not,\n"
-    "2 bad input or usage (one error line)\n";
+    "exit status:\n"
+    "  0  every verdict as expected (replay: every trace applies; export, init: written)\n"
+    "  1  a verdict not as expected, or unknown because the search stopped at a limit\n"
+    "     (replay: a trace no longer applies)\n"
+    "  2  bad input or usage, or an output that could not be written (one error line:\n"
+    "     FILE:LINE:COLUMN: PATH: message for a bad file)\n"
+    "  3  internal error, a bug in wakecheck (the message names the file being checked)\n";
 
 constexpr std::string_view kCheck =
     "usage: wakecheck check PATH... [--json FILE] [--junit FILE] [--sarif FILE] [--html DIR]\n"
@@ -61,7 +66,12 @@ constexpr std::string_view kCheck =
     "  --no-timing       leave seconds out of the reports (0 in JSON, JUnit, HTML), so that they\n"
     "                    depend on the input only\n"
     "\n"
-    "exit status: 0 every verdict as expected, 1 some not, 2 bad input or usage\n";
+    "Each output file is written to a temporary file beside it, then renamed over it (a symbolic\n"
+    "link at its name is replaced, not followed); FIFOs and devices are written in place. A write\n"
+    "that fails, standard output included, is an error.\n"
+    "\n"
+    "exit status: 0 every verdict as expected, 1 some not (or unknown: a limit stopped the\n"
+    "search), 2 bad input or usage or an unwritable output, 3 internal error\n";
 
 constexpr std::string_view kReplay =
     "usage: wakecheck replay REPORT.json\n"
@@ -70,7 +80,7 @@ constexpr std::string_view kReplay =
     "against the current model and prints the state after each step; if the model changed so that\n"
     "a trace no longer applies, it says at which step and why.\n"
     "\n"
-    "exit status: 0 every trace applies, 1 one does not, 2 bad input or usage\n";
+    "exit status: 0 every trace applies, 1 one does not, 2 bad input or usage, 3 internal error\n";
 
 constexpr std::string_view kCompare =
     "usage: wakecheck compare FILE\n"
@@ -80,7 +90,7 @@ constexpr std::string_view kCompare =
     "(strand, drop the inner future, finish the item), and prints which combinations strand, hang\n"
     "or pass (all_tasks_finish).\n"
     "\n"
-    "exit status: 0 the table was printed, 2 bad input or usage\n";
+    "exit status: 0 the table was printed, 2 bad input or usage, 3 internal error\n";
 
 constexpr std::string_view kExport =
     "usage: wakecheck export --rust PATH [--out DIR]\n"
@@ -94,7 +104,7 @@ constexpr std::string_view kExport =
     "  --rust            the target language (the only one)\n"
     "  --out DIR         where to write (default: the current directory; created if missing)\n"
     "\n"
-    "exit status: 0 written, 2 bad input or usage\n";
+    "exit status: 0 written, 2 bad input or usage or an unwritable output, 3 internal error\n";
 
 constexpr std::string_view kInit =
     "usage: wakecheck init [--template NAME] FILE\n"

@@ -1,7 +1,9 @@
 // wakecheck: the command line. Only this file chooses exit codes:
 //   0  every verdict matches its expectation
-//   1  some verdict does not
-//   2  bad input or usage (one error line, no report)
+//   1  some verdict does not (or stayed unknown: the search stopped at --max-states)
+//   2  bad input or usage (one error line, no report), or an output that could not be written
+//   3  internal error (a bug; the message names the file in hand)
+#include <csignal>
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -15,8 +17,12 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "properties/compare.hpp"
 #include "properties/input_error.hpp"
+#include "properties/input_file.hpp"
+#include "properties/limits.hpp"
+#include "properties/report_reader.hpp"
 #include "properties/property_file.hpp"
 #include "properties/run.hpp"
 #include "properties/suggest.hpp"
@@ -31,6 +37,9 @@
 namespace {
 
 using wakecheck::properties::InputError;
+
+/// The file being read or checked, for the message of an internal error.
+std::string file_in_hand;
 
 struct Options {
   std::string command;
@@ -116,98 +125,20 @@ Options parse_arguments(const std::vector<std::string>& args) {
   return options;
 }
 
-/// The property files a path stands for: itself, or every .json below a directory, sorted.
-std::vector<std::string> expand(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code error;
-  if (!fs::exists(path, error)) throw InputError(path + ": no such file or directory");
-  if (!fs::is_directory(path, error)) return {path};
-  std::vector<std::string> files;
-  for (const auto& entry : fs::recursive_directory_iterator(path, error)) {
-    // JSON Schemas (schema.json, *.schema.json) live beside property files but are not ones.
-    const std::string name = entry.path().filename().string();
-    const bool schema = name == "schema.json" || name.ends_with(".schema.json");
-    if (entry.is_regular_file() && entry.path().extension() == ".json" && !schema) {
-      files.push_back(entry.path().generic_string());
-    }
-  }
-  std::sort(files.begin(), files.end());
-  if (files.empty()) throw InputError(path + ": no .json property files below this directory");
-  return files;
-}
-
-/// Renders a DOT file to FILE.svg with Graphviz's `dot`, when it is installed.
-void render_svg(const std::string& dot_path) {
-  namespace fs = std::filesystem;
-  for (const char* dir : {"/usr/bin", "/usr/local/bin"}) {
-    const fs::path dot = fs::path(dir) / "dot";
-    if (!fs::exists(dot)) continue;
-    const std::string command = dot.string() + " -Tsvg -o '" + dot_path + ".svg' '" + dot_path + "' 2>/dev/null";
-    if (dot_path.find('\'') == std::string::npos && std::system(command.c_str()) != 0) {
-      std::cerr << "wakecheck: dot could not render " << dot_path << "\n";
-    }
-    return;
-  }
-}
-
 /// `wakecheck replay REPORT.json`: every counterexample and example in the report, re-executed.
 int replay(const std::string& report_path) {
-  using nlohmann::json;
-  std::ifstream in(report_path, std::ios::binary);
-  if (!in) throw InputError(report_path + ": cannot read the file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  json report;
-  try {
-    report = json::parse(text.str());
-  } catch (const json::parse_error&) {
-    throw InputError(report_path + ": not a JSON report of wakecheck (invalid JSON)");
-  }
-  const json reports = report.is_array() ? report : json::array({report});
-  auto bad = [&](const std::string& what) {
-    throw InputError(report_path + ": not a JSON report of wakecheck (" + what + ")");
-  };
-  // Check the shape first: a bad report gives one error and no partial output.
-  struct Job {
-    std::string file;
-    std::string property;
-    std::string kind;
-    std::vector<std::size_t> key;
-    std::vector<std::string> expected;
-  };
-  std::vector<Job> jobs;
-  for (const auto& entry : reports) {
-    if (!entry.is_object() || !entry.contains("file") || !entry["file"].is_string() ||
-        !entry.contains("properties") || !entry["properties"].is_array()) {
-      bad("each report needs 'file' and 'properties'");
-    }
-    for (const auto& property : entry["properties"]) {
-      for (const char* kind : {"counterexample", "example"}) {
-        if (!property.is_object() || !property.contains(kind)) continue;
-        const json& trace = property[kind];
-        if (!trace.contains("replay") || !trace["replay"].is_array() || !trace.contains("steps")) {
-          bad(std::string("a ") + kind + " without 'replay' and 'steps'");
-        }
-        Job job{entry["file"].get<std::string>(), property.value("name", "?"), kind, {}, {}};
-        for (const auto& choice : trace["replay"]) {
-          if (!choice.is_number_unsigned()) bad("'replay' holds event indices");
-          job.key.push_back(choice.get<std::size_t>());
-        }
-        for (const auto& step : trace["steps"]) {
-          const std::string task = step.contains("task") && step["task"].is_string() ? step["task"].get<std::string>() : "";
-          const std::string event = step.value("event", "");
-          job.expected.push_back(event == "park" ? "park" : event + " " + task);
-        }
-        jobs.push_back(std::move(job));
-      }
-    }
-  }
+  // The whole report is read and checked first: a bad report gives one error and no output.
+  file_in_hand = report_path;
+  const auto report = wakecheck::properties::read_report(
+      report_path, wakecheck::properties::read_regular_file(report_path, wakecheck::properties::kMaxReportBytes));
+  const auto& jobs = report.traces;
   bool all_apply = true;
   std::string loaded_path;
   std::optional<wakecheck::properties::PropertyFile> file;
   std::optional<wakecheck::model::TokioModel> model;
   for (const auto& job : jobs) {
     if (job.file != loaded_path) {
+      file_in_hand = job.file;
       file = wakecheck::properties::load_property_file(job.file);
       model.emplace(file->scenario);
       loaded_path = job.file;
@@ -235,11 +166,9 @@ int replay(const std::string& report_path) {
 /// `wakecheck compare FILE`: the client program against every mutex kind and pause policy.
 int compare_command(const std::vector<std::string>& args) {
   if (args.size() != 2 || args[1].rfind("-", 0) == 0) usage_error("'compare' needs exactly one property file");
-  std::ifstream in(args[1], std::ios::binary);
-  if (!in) throw InputError(args[1] + ": cannot read the file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  const auto table = wakecheck::properties::compare_designs(args[1], text.str());
+  file_in_hand = args[1];
+  const auto table = wakecheck::properties::compare_designs(
+      args[1], wakecheck::properties::read_regular_file(args[1], wakecheck::properties::kMaxPropertyFileBytes));
   std::vector<std::vector<std::string>> cells;
   std::size_t first = 0;
   for (const auto& m : table.mutexes) first = std::max(first, m.size());
@@ -298,22 +227,10 @@ int export_command(const std::vector<std::string>& args) {
   if (path.empty()) usage_error("'export --rust' needs a property file or a JSON report");
 
   // A JSON report of `check` names the property file it was made from.
-  std::vector<std::string> files{path};
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot read the file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  const json document = json::parse(text.str(), nullptr, false);  // comments: a property file
-  auto is_report = [](const json& j) {
-    return j.is_object() && j.contains("format_version") && j.contains("file") && j["file"].is_string();
-  };
-  if (is_report(document)) {
-    files = {document["file"].get<std::string>()};
-  } else if (document.is_array() && !document.empty() &&
-             std::all_of(document.begin(), document.end(), is_report)) {
-    files.clear();
-    for (const auto& report : document) files.push_back(report["file"].get<std::string>());
-  }
+  file_in_hand = path;
+  const std::vector<std::string> files = wakecheck::properties::report_files(
+      path, wakecheck::properties::read_regular_file(path, wakecheck::properties::kMaxReportBytes))
+      .value_or(std::vector<std::string>{path});
 
   // Everything is loaded and checked before anything is written.
   struct Export {
@@ -321,6 +238,7 @@ int export_command(const std::vector<std::string>& args) {
   };
   std::vector<Export> exports;
   for (const auto& file_path : files) {
+    file_in_hand = file_path;
     const auto file = wakecheck::properties::load_property_file(file_path);
     Export e;
     e.stem = fs::path(file_path).stem().string();
@@ -333,8 +251,7 @@ int export_command(const std::vector<std::string>& args) {
   for (const auto& e : exports) {
     for (const auto& [name, content] : {std::pair{e.stem + ".rs", &e.program}, std::pair{e.stem + ".expected", &e.expected}}) {
       const fs::path where = fs::path(out_dir) / name;
-      std::ofstream out(where, std::ios::binary | std::ios::trunc);
-      if (!(out << *content)) throw InputError("wakecheck: cannot write '" + where.generic_string() + "'");
+      wakecheck::cli::write_output(where.generic_string(), *content);
       std::cout << "wrote " << where.generic_string() << "\n";
     }
   }
@@ -356,47 +273,57 @@ int run(const std::vector<std::string>& args) {
   // Load and validate everything before checking anything: bad input gives no partial report.
   std::vector<wakecheck::properties::PropertyFile> files;
   for (const auto& path : options.paths) {
-    for (const auto& file : expand(path)) files.push_back(wakecheck::properties::load_property_file(file));
+    for (const auto& file : wakecheck::properties::property_files(path)) {
+      file_in_hand = file;
+      files.push_back(wakecheck::properties::load_property_file(file));
+    }
   }
-  auto open_output = [](const std::string& path, std::ofstream& file) {
-    if (path.empty()) return;
-    file.open(path, std::ios::binary | std::ios::trunc);
-    if (!file) throw InputError("wakecheck: cannot write '" + path + "'");
+  // Outputs are prepared before anything is checked (an unwritable place is reported before a
+  // report is half written) and committed after the last file.
+  using wakecheck::cli::OutputFile;
+  auto open_output = [](const std::string& path) {
+    return path.empty() ? nullptr : std::make_unique<OutputFile>(path);
   };
-  std::ofstream json_file, junit_file, sarif_file, dot_file;
-  open_output(options.json_path, json_file);
-  open_output(options.junit_path, junit_file);
-  open_output(options.sarif_path, sarif_file);
-  open_output(options.dot_path, dot_file);
+  const auto json_file = open_output(options.json_path);
+  const auto junit_file = open_output(options.junit_path);
+  const auto sarif_file = open_output(options.sarif_path);
+  const auto dot_file = open_output(options.dot_path);
 
   std::vector<std::unique_ptr<wakecheck::reports::Reporter>> reporters;
   reporters.push_back(wakecheck::reports::make_text_reporter(std::cout, options.timing));
-  if (json_file.is_open()) {
-    reporters.push_back(wakecheck::reports::make_json_reporter(json_file, options.timing));
-  }
-  if (junit_file.is_open()) {
-    reporters.push_back(wakecheck::reports::make_junit_reporter(junit_file, options.timing));
-  }
-  if (sarif_file.is_open()) reporters.push_back(wakecheck::reports::make_sarif_reporter(sarif_file));
-  if (dot_file.is_open()) reporters.push_back(wakecheck::reports::make_dot_reporter(dot_file));
+  if (json_file) reporters.push_back(wakecheck::reports::make_json_reporter(json_file->stream(), options.timing));
+  if (junit_file) reporters.push_back(wakecheck::reports::make_junit_reporter(junit_file->stream(), options.timing));
+  if (sarif_file) reporters.push_back(wakecheck::reports::make_sarif_reporter(sarif_file->stream()));
+  if (dot_file) reporters.push_back(wakecheck::reports::make_dot_reporter(dot_file->stream()));
   if (!options.html_dir.empty()) {
-    reporters.push_back(wakecheck::reports::make_html_reporter(options.html_dir, options.timing));
+    reporters.push_back(wakecheck::cli::make_staged_html_reporter(options.html_dir, options.timing));
   }
   wakecheck::explorer::SearchOptions search;
   search.max_states = options.max_states;
   bool all_as_expected = true;
   std::vector<wakecheck::properties::FileRun> runs;
   for (const auto& file : files) {
+    file_in_hand = file.path;
     const wakecheck::model::TokioModel model(file.scenario);
     const auto result = wakecheck::properties::run_checks(file, model, search);
     all_as_expected = all_as_expected && result.all_as_expected();
     for (auto& reporter : reporters) reporter->add(result);
     runs.push_back(result);
   }
+  file_in_hand.clear();
   for (auto& reporter : reporters) reporter->finish();
+  for (OutputFile* output : {json_file.get(), junit_file.get(), sarif_file.get(), dot_file.get()}) {
+    if (output != nullptr) output->commit();
+  }
+  if (dot_file) wakecheck::cli::render_svg(options.dot_path);
   if (options.shrink) {
     namespace fs = std::filesystem;
-    const fs::path where = options.json_path.empty() ? fs::path(".") : fs::path(options.json_path).parent_path();
+    // Beside the JSON report when it is a file of its own (not /dev/stdout, a FIFO); else here.
+    std::error_code not_a_file;
+    const bool beside = !options.json_path.empty() &&
+                        fs::is_regular_file(fs::symlink_status(options.json_path, not_a_file)) &&
+                        !fs::path(options.json_path).parent_path().empty();
+    const fs::path where = beside ? fs::path(options.json_path).parent_path() : fs::path(".");
     for (std::size_t f = 0; f < files.size(); ++f) {
       for (const auto& result : runs[f].results) {
         // Shrink what has a counterexample: a violated safety or liveness property (a
@@ -405,19 +332,21 @@ int run(const std::vector<std::string>& args) {
             result.kind == wakecheck::explorer::PropertyKind::kSometimes) {
           continue;
         }
-        std::ifstream in(files[f].path, std::ios::binary);
-        std::ostringstream text;
-        text << in.rdbuf();
-        const auto shrunk = wakecheck::properties::shrink(files[f].path, text.str(), result.name);
+        file_in_hand = files[f].path;
+        const auto shrunk = wakecheck::properties::shrink(
+            files[f].path,
+            wakecheck::properties::read_regular_file(files[f].path, wakecheck::properties::kMaxPropertyFileBytes),
+            result.name);
         std::string safe = result.name;
         for (char& c : safe) {
           if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') c = '_';
         }
         const fs::path out = where / (fs::path(files[f].path).stem().string() + "." + safe + ".shrunk.json");
-        std::ofstream file(out, std::ios::binary | std::ios::trunc);
+        std::ostringstream file;
         file << "// Shrunk by wakecheck from " << files[f].path << ": the smallest scenario found that\n"
              << "// still violates " << result.name << " (" << shrunk.checks << " scenarios checked).\n"
              << shrunk.document.dump(2) << "\n";
+        wakecheck::cli::write_output(out.generic_string(), file.str());
         std::cout << "shrunk " << files[f].path << " for " << result.name << " in " << shrunk.checks
                   << " checks: tasks " << shrunk.tasks_before << " -> " << shrunk.tasks_after
                   << ", statements " << shrunk.statements_before << " -> " << shrunk.statements_after
@@ -426,23 +355,26 @@ int run(const std::vector<std::string>& args) {
       }
     }
   }
-  if (dot_file.is_open()) {
-    dot_file.close();
-    render_svg(options.dot_path);
-  }
   return all_as_expected ? 0 : 1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f) makes a write fail with EFBIG, reported like any failed
+  // write, instead of killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
+  wakecheck::cli::escape_terminal_output();
   try {
-    return run(std::vector<std::string>(argv + 1, argv + argc));
+    const int status = run(std::vector<std::string>(argv + 1, argv + argc));
+    wakecheck::cli::check_standard_output();
+    return status;
   } catch (const InputError& error) {
     std::cerr << error.what() << "\n";
     return 2;
   } catch (const std::exception& error) {
-    std::cerr << "wakecheck: internal error: " << error.what() << "\n";
+    std::cerr << "wakecheck: internal error" << (file_in_hand.empty() ? "" : " while checking '" + file_in_hand + "'")
+              << ": " << error.what() << "\n";
     return 3;
   }
 }

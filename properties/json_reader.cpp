@@ -5,22 +5,39 @@
 #include <sstream>
 
 #include "properties/input_error.hpp"
+#include "properties/limits.hpp"
 #include "properties/suggest.hpp"
 #include "properties/text.hpp"
 
 namespace wakecheck::properties {
 
 namespace {
+
+/// "file:line:column: where: message", one line: the path shortened, user text escaped, and a
+/// message grown long on user text cut short.
 std::string located(const std::string& path, SourcePos pos, const std::string& where,
                     const std::string& message) {
   std::ostringstream out;
-  out << path << ":" << pos.line << ":" << pos.column << ": " << where << ": " << message;
-  return printable(out.str());
+  out << printable(path) << ":" << pos.line << ":" << pos.column << ": " << printable(shorten_path(where)) << ": "
+      << printable(message, 400);
+  return out.str();
 }
+
 }  // namespace
 
-JsonReader::JsonReader(const std::string& path, const std::string& text)
-    : path_(path), map_(SourceMap::index(text)) {
+JsonReader::JsonReader(const std::string& path, const std::string& text, const SourceLimits& limits,
+                       std::size_t max_bytes)
+    : path_(path) {
+  if (text.size() > max_bytes) {
+    throw InputError(printable(path_) + ": the file has " + std::to_string(text.size()) + " bytes; at most " +
+                     std::to_string(max_bytes) + " are read");
+  }
+  // The index walks the text first: nesting, strings and numbers past their limits are reported
+  // before any recursive reader (the schema validator, the loader, nlohmann's dump) sees them.
+  map_ = SourceMap::index(text, limits);
+  if (const auto& problem = map_.limit_problem()) {
+    throw InputError(located(path_, map_.at_offset(problem->offset), pointer_to_path(problem->pointer), problem->message));
+  }
   try {
     root_ = json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const json::parse_error& e) {
@@ -28,14 +45,25 @@ JsonReader::JsonReader(const std::string& path, const std::string& text)
     std::string what = e.what();
     // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error ..."
     if (const auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
-    throw InputError(printable(path_ + ":" + std::to_string(pos.line) + ":" +
-                               std::to_string(pos.column) + ": invalid JSON: " + what));
+    throw InputError(printable(path_) + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) +
+                     ": invalid JSON: " + printable(what, 400));
+  } catch (const json::exception& e) {
+    // Anything else nlohmann refuses (the index above catches numbers out of range first).
+    throw InputError(printable(path_) + ":1:1: invalid JSON: " + printable(e.what(), 400));
+  }
+  // nlohmann keeps the last of repeated keys without a word; a repeated key is a mistake.
+  if (const auto& duplicate = map_.duplicate_key()) {
+    const SourcePos first = map_.at_offset(*duplicate->earlier);
+    throw InputError(located(path_, map_.at_offset(duplicate->offset), pointer_to_path(duplicate->pointer),
+                             duplicate->message + " (first at line " + std::to_string(first.line) + ", column " +
+                                 std::to_string(first.column) + ")"));
   }
 }
 
 std::size_t JsonReader::token_start(const std::string& text, std::size_t byte) const {
-  // nlohmann reports the byte after the last one it read; point at the start of that token.
-  if (text.empty()) return 0;
+  // nlohmann reports the byte after the last one it read; point at the start of that token, or
+  // at the end of the text when the input ended early.
+  if (byte > text.size()) return text.size();
   std::size_t at = std::min(byte == 0 ? 0 : byte - 1, text.size() - 1);
   while (at > 0 && std::isspace(static_cast<unsigned char>(text[at])) != 0) --at;
   if (text[at] == '"') {
@@ -55,11 +83,15 @@ std::size_t JsonReader::token_start(const std::string& text, std::size_t byte) c
   return at;
 }
 
-void JsonReader::fail(const std::string& pointer, const std::string& message,
-                      std::size_t column_offset) const {
+SourcePos JsonReader::position(const std::string& pointer, std::size_t column_offset) const {
   SourcePos pos = map_.nearest(pointer);
   pos.column += column_offset;
-  throw InputError(located(path_, pos, pointer_to_path(pointer), message));
+  return pos;
+}
+
+void JsonReader::fail(const std::string& pointer, const std::string& message,
+                      std::size_t column_offset) const {
+  throw InputError(located(path_, position(pointer, column_offset), pointer_to_path(pointer), message));
 }
 
 void JsonReader::fail_key(const std::string& pointer, const std::string& message) const {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "properties/limits.hpp"
 #include "properties/source_map.hpp"
 
 namespace wakecheck::properties {
@@ -15,14 +16,19 @@ class JsonReader {
  public:
   using json = nlohmann::json;
 
-  /// Parses `text` (comments allowed). Throws InputError naming the place of a syntax error.
-  JsonReader(const std::string& path, const std::string& text);
+  /// Parses `text` (comments allowed). Throws InputError naming the place of the first problem:
+  /// text longer than `max_bytes`, nesting or a string past `limits`, a control character in a
+  /// string (when the limits say so), a number out of range, a syntax error, a repeated key.
+  JsonReader(const std::string& path, const std::string& text, const SourceLimits& limits = {},
+             std::size_t max_bytes = kMaxPropertyFileBytes);
 
   const json& root() const { return root_; }
 
   /// Throws InputError at the value `pointer`, `column_offset` bytes into it.
   [[noreturn]] void fail(const std::string& pointer, const std::string& message,
                          std::size_t column_offset = 0) const;
+  /// Where `fail(pointer, ..., column_offset)` would point.
+  SourcePos position(const std::string& pointer, std::size_t column_offset = 0) const;
   /// Throws InputError at the key of the member `pointer`.
   [[noreturn]] void fail_key(const std::string& pointer, const std::string& message) const;
 

@@ -2,16 +2,17 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 
 #include "model/limits.hpp"
 #include "properties/builtins.hpp"
+#include "properties/hold_analysis.hpp"
 #include "properties/input_error.hpp"
+#include "properties/input_file.hpp"
 #include "properties/json_reader.hpp"
+#include "properties/limits.hpp"
 #include "properties/schema_validator.hpp"
 #include "properties/suggest.hpp"
 
@@ -39,7 +40,99 @@ struct Context {
   bool in_future = false;   // inside a nested wrapped future (they do not nest)
   bool in_branch = false;   // a combinator's branch (combinators do not nest)
   bool in_block = false;    // inside block_in_place (it does not nest)
+  std::size_t depth = 0;    // blocks around this one (the program itself: 0)
 };
+
+// --- small lexing, for statements and formulas (no std::regex on user text) ---------------------
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+
+std::size_t skip_spaces(const std::string& text, std::size_t at) {
+  while (at < text.size() && is_space(text[at])) ++at;
+  return at;
+}
+
+/// The end of the name ([A-Za-z_][A-Za-z0-9_]*) starting at `at`, or `at` when none starts there.
+std::size_t name_end(const std::string& text, std::size_t at) {
+  if (at >= text.size() || std::isdigit(static_cast<unsigned char>(text[at])) != 0 || !is_word_char(text[at])) return at;
+  while (at < text.size() && is_word_char(text[at])) ++at;
+  return at;
+}
+
+/// "NAME = REST" (not "=="): the name's and the rest's offsets.
+struct Assignment {
+  std::size_t name_at = 0;
+  std::size_t name_end = 0;
+  std::size_t rest_at = 0;
+};
+std::optional<Assignment> split_assignment(const std::string& text) {
+  Assignment a;
+  a.name_at = skip_spaces(text, 0);
+  a.name_end = name_end(text, a.name_at);
+  if (a.name_end == a.name_at) return std::nullopt;
+  const std::size_t eq = skip_spaces(text, a.name_end);
+  if (eq >= text.size() || text[eq] != '=' || (eq + 1 < text.size() && text[eq + 1] == '=')) return std::nullopt;
+  a.rest_at = skip_spaces(text, eq + 1);
+  return a;
+}
+
+/// Where an expression nests deeper than the parser and evaluator may recurse: the offset and
+/// what is wrong, checked on the text before it is parsed.
+std::optional<std::pair<std::size_t, std::string>> expression_too_deep(const std::string& text) {
+  std::size_t open = 0;
+  std::size_t prefix = 0;
+  bool operand_before = false;  // the previous token ends an operand (so '-' is binary)
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (is_space(c)) {
+      ++i;
+      continue;
+    }
+    if (is_word_char(c)) {
+      const std::size_t start = i;
+      while (i < text.size() && is_word_char(text[i])) ++i;
+      const std::string word = text.substr(start, i - start);
+      const bool nests = word == "not" || word == "implies" || word == "forall" || word == "exists";
+      if (nests && ++prefix > kMaxExprPrefixOperators) {
+        return std::pair{start, "more than " + std::to_string(kMaxExprPrefixOperators) +
+                                    " 'not', unary '-', 'implies', 'forall' and 'exists' in one expression"};
+      }
+      operand_before = !nests && word != "and" && word != "or";
+      continue;
+    }
+    if (c == '(') {
+      if (++open > kMaxExprParentheses) {
+        return std::pair{i, "more than " + std::to_string(kMaxExprParentheses) + " parentheses open at once"};
+      }
+    } else if (c == ')') {
+      if (open > 0) --open;
+    } else if (c == '-' && !operand_before) {
+      if (++prefix > kMaxExprPrefixOperators) {
+        return std::pair{i, "more than " + std::to_string(kMaxExprPrefixOperators) +
+                                " 'not', unary '-', 'implies', 'forall' and 'exists' in one expression"};
+      }
+    }
+    operand_before = c == ')';
+    ++i;
+  }
+  return std::nullopt;
+}
+
+/// Levels of a parsed expression's tree (its nodes are in post-order: children come first).
+std::size_t tree_depth(const model::Expr& expr) {
+  std::vector<std::size_t> depth(expr.nodes.size(), 1);
+  std::size_t deepest = 0;
+  for (std::size_t i = 0; i < expr.nodes.size(); ++i) {
+    for (const std::int32_t child : {expr.nodes[i].a, expr.nodes[i].b}) {
+      if (child >= 0 && static_cast<std::size_t>(child) < i) {
+        depth[i] = std::max(depth[i], depth[static_cast<std::size_t>(child)] + 1);
+      }
+    }
+    deepest = std::max(deepest, depth[i]);
+  }
+  return deepest;
+}
 
 /// An expression error, with the near name for a misspelling.
 std::string message_of(const model::ExprError& error) {
@@ -120,6 +213,10 @@ class Loader {
   std::string name(const json& value, const std::string& at) {
     const std::string& text = in_.string(value, at);
     if (text.empty()) in_.fail(at, "a name must not be empty");
+    if (text.size() > kMaxNameBytes) {
+      in_.fail(at, "a name of at most " + std::to_string(kMaxNameBytes) + " characters, found one of " +
+                       std::to_string(text.size()));
+    }
     const bool ok = std::all_of(text.begin(), text.end(), [](char c) {
       return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
     }) && std::isdigit(static_cast<unsigned char>(text[0])) == 0;
@@ -187,6 +284,11 @@ class Loader {
       spec.name = name(json(key), p);
       spec.task = task;
       if (sc.find_variable(spec.name, task)) in_.fail_key(p, "duplicate variable '" + key + "'");
+      if (task && sc.find_variable(spec.name)) {
+        // In the task's program the name would mean its own variable, silently, and a formula's
+        // 'x' the shared one: one name for two variables is a mistake waiting to happen.
+        in_.fail_key(p, "task variable '" + key + "' shadows the shared variable '" + key + "'; rename one of them");
+      }
       if (spec_json.is_boolean()) {
         spec.boolean = true;
         spec.initial = spec_json.get<bool>() ? 1 : 0;
@@ -301,8 +403,67 @@ class Loader {
         if (program.size() > model::kMaxProgram) {
           in_.fail(p, "the program compiles to more than " + std::to_string(model::kMaxProgram) + " operations");
         }
+        compiled(program, Owner{t, false});
         sc.tasks[t].program = std::move(program);
       }
+    }
+    check_unlocks(sc);
+  }
+
+  // --- unlocks of what the task does not hold -------------------------------------------------------
+
+  /// A compiled program: a task's (or a branch's), or an on_drop handler.
+  struct Owner {
+    std::size_t index = 0;
+    bool handler = false;
+    bool operator==(const Owner&) const = default;
+  };
+  /// An unlock or std_unlock, where it was compiled and where it is written.
+  struct UnlockSite {
+    const std::vector<Op>* compiling = nullptr;  // while its program is being compiled
+    std::optional<Owner> owner;                  // once that program is complete
+    std::size_t pc = 0;
+    std::string pointer;
+    std::size_t column = 0;
+    std::string text;
+  };
+
+  /// `program` is complete and belongs to `owner`: its unlock sites say so.
+  void compiled(const std::vector<Op>& program, Owner owner) {
+    for (auto& site : unlocks_) {
+      if (!site.owner && site.compiling == &program) {
+        site.owner = owner;
+        site.compiling = nullptr;
+      }
+    }
+  }
+
+  /// An unlock that no path reaches while the task holds the resource releases nothing: the
+  /// file means something else. (Whether one that some path reaches holds on every path is
+  /// left to the run: the model then narrates "no guard held".)
+  void check_unlocks(const model::Scenario& sc) {
+    for (std::size_t t = 0; t < sc.tasks.size(); ++t) {
+      const auto& program = sc.tasks[t].program;
+      const auto at = may_hold(program, Holdings{});
+      check_sites(Owner{t, false}, at, sc);
+      for (std::size_t h = 0; h < sc.handlers.size(); ++h) {
+        if (const auto entry = handler_entry(program, at, h)) check_sites(Owner{h, true}, may_hold(sc.handlers[h], *entry), sc);
+      }
+    }
+  }
+
+  void check_sites(Owner owner, const std::vector<std::optional<Holdings>>& at, const model::Scenario& sc) {
+    const auto& program = owner.handler ? sc.handlers[owner.index] : sc.tasks[owner.index].program;
+    for (const auto& site : unlocks_) {
+      if (site.owner != owner || site.pc >= program.size()) continue;
+      const std::size_t r = program[site.pc].a;
+      if (at[site.pc] && (*at[site.pc])[r] > 0) continue;
+      const std::string& res = sc.resources[r].name;
+      const bool std_mutex = program[site.pc].kind == OpKind::kStdUnlock;
+      in_.fail(site.pointer, "'" + site.text + "': the task never holds " + res + " here (no " +
+                                 (std_mutex ? "std_lock" : "lock, try_lock or select") + " of " + res +
+                                 " reaches this statement)",
+               site.column);
     }
   }
 
@@ -395,10 +556,16 @@ class Loader {
 
   // --- programs ----------------------------------------------------------------------------------
 
+  /// A list of statements, nested in `ctx.depth` blocks: checked before the recursion into it.
   void block(const json& value, const std::string& at, model::Scenario& sc, std::size_t task,
              const Context& ctx, std::vector<Op>& out) {
     const json& list = in_.array(value, at);
-    for (std::size_t i = 0; i < list.size(); ++i) statement(list[i], at + "/" + std::to_string(i), sc, task, ctx, out);
+    if (ctx.depth >= kMaxProgramDepth) {
+      in_.fail(at, "blocks of statements nested more than " + std::to_string(kMaxProgramDepth) + " levels deep");
+    }
+    Context inner = ctx;
+    ++inner.depth;
+    for (std::size_t i = 0; i < list.size(); ++i) statement(list[i], at + "/" + std::to_string(i), sc, task, inner, out);
   }
 
   static std::uint8_t pc_of(const std::vector<Op>& out) { return static_cast<std::uint8_t>(std::min<std::size_t>(out.size(), 255)); }
@@ -409,11 +576,9 @@ class Loader {
     scope.scenario = &sc;
     scope.task = task;
     scope.allow_state_atoms = false;
-    model::ExprError error;
-    auto expr = model::parse_expr(text, scope, error);
-    if (!expr) in_.fail(at, message_of(error), offset + error.offset + 1);
+    auto expr = parse_bounded(text, scope, at, offset);
     if (sc.exprs.size() >= model::kMaxExprs) in_.fail(at, "too many expressions in the programs");
-    sc.exprs.push_back(std::move(*expr));
+    sc.exprs.push_back(std::move(expr));
     return static_cast<std::uint8_t>(sc.exprs.size() - 1);
   }
 
@@ -465,6 +630,7 @@ class Loader {
       Context handler_ctx = ctx;
       handler_ctx.in_handler = true;
       block(st["on_drop"], at + "/on_drop", sc, task, handler_ctx, handler);
+      compiled(handler, Owner{sc.handlers.size(), true});
       sc.handlers.push_back(std::move(handler));
       const auto h = static_cast<std::uint8_t>(sc.handlers.size() - 1);
       out.push_back({OpKind::kGuardBegin, h, 0});
@@ -486,11 +652,18 @@ class Loader {
       in_.expect_object(branches[0], b0, {"await", "keep"}, {"await"});
       in_.expect_object(branches[1], b1, {"await"}, {"await"});
       const std::string& lock = in_.string(branches[0]["await"], b0 + "/await");
-      static const std::regex lock_re(R"(^\s*(lock|acquire)\s+([A-Za-z_][A-Za-z0-9_]*)\s*$)");
-      std::smatch lm;
-      if (!std::regex_match(lock, lm, lock_re)) in_.fail(b0 + "/await", "expected 'lock R' (or 'acquire S') as the first branch", 1);
-      const std::uint8_t r = resource(lm[2].str(), b0 + "/await", static_cast<std::size_t>(lm.position(2)) + 1, sc,
-                                      {model::ResourceKind::kTokioMutex, model::ResourceKind::kSemaphore}, lm[1].str());
+      // "lock R" or "acquire S", spaces around.
+      const std::size_t verb_at = skip_spaces(lock, 0);
+      const std::size_t verb_end = name_end(lock, verb_at);
+      const std::string verb = lock.substr(verb_at, verb_end - verb_at);
+      const std::size_t res_at = skip_spaces(lock, verb_end);
+      const std::size_t res_end = name_end(lock, res_at);
+      if ((verb != "lock" && verb != "acquire") || res_at == verb_end || res_end == res_at ||
+          skip_spaces(lock, res_end) != lock.size()) {
+        in_.fail(b0 + "/await", "expected 'lock R' (or 'acquire S') as the first branch", 1);
+      }
+      const std::uint8_t r = resource(lock.substr(res_at, res_end - res_at), b0 + "/await", res_at + 1, sc,
+                                      {model::ResourceKind::kTokioMutex, model::ResourceKind::kSemaphore}, verb);
       if (in_.string(branches[1]["await"], b1 + "/await") != "sleep") {
         in_.fail(b1 + "/await", "expected 'sleep' as the second branch");
       }
@@ -599,11 +772,13 @@ class Loader {
       const std::size_t child = first + b;
       Context inner;
       inner.in_branch = true;
+      inner.depth = ctx.depth;
       std::vector<Op> program;
       block(branches[b]["do"], bp + "/" + std::to_string(b) + "/do", sc, child, inner, program);
       if (program.size() > model::kMaxProgram) {
         in_.fail(bp + "/" + std::to_string(b) + "/do", "the branch compiles to more than " + std::to_string(model::kMaxProgram) + " operations");
       }
+      compiled(program, Owner{child, false});
       sc.tasks[child].program = std::move(program);
     }
     if (kind == OpKind::kJoinAll) {
@@ -661,28 +836,31 @@ class Loader {
   /// "got = try_lock m") or "return".
   void simple(const std::string& text, const std::string& at, model::Scenario& sc, std::size_t task,
               const Context& ctx, std::vector<Op>& out, std::size_t base = 0) {
-    static const std::regex assignment(R"(^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)\s*(.*)$)");
-    std::smatch m;
-    if (std::regex_match(text, m, assignment)) {
-      const std::string var = m[1].str();
-      const auto rhs_at = static_cast<std::size_t>(m.position(2));
+    if (const auto m = split_assignment(text)) {
+      const std::string var = text.substr(m->name_at, m->name_end - m->name_at);
+      const std::size_t rhs_at = m->rest_at;
       auto v = sc.find_variable(var, task);
       if (!v) v = sc.find_variable(var);
-      if (!v) {
-        in_.fail(at, JsonReader::unknown("variable", var, variable_names(sc, task)),
-                 static_cast<std::size_t>(m.position(1)) + 1);
+      if (!v) in_.fail(at, JsonReader::unknown("variable", var, variable_names(sc, task)), m->name_at + 1);
+      const std::string rhs = text.substr(rhs_at);
+      // "x = try_lock m" (or try_acquire, try_acquire_many S K, try_read, try_write): the
+      // operation's result in a boolean.
+      const std::size_t verb_end = name_end(rhs, 0);
+      const std::string try_verb = rhs.substr(0, verb_end);
+      const std::size_t res_at = skip_spaces(rhs, verb_end);
+      const std::size_t res_end = name_end(rhs, res_at);
+      std::size_t tail = skip_spaces(rhs, res_end);
+      if (tail < rhs.size() && tail > res_end && std::isdigit(static_cast<unsigned char>(rhs[tail])) != 0) {
+        while (tail < rhs.size() && std::isdigit(static_cast<unsigned char>(rhs[tail])) != 0) ++tail;
+        tail = skip_spaces(rhs, tail);
       }
-      const std::string rhs = m[2].str();
-      static const std::regex try_op(
-          R"(^(try_lock|try_acquire|try_acquire_many|try_read|try_write)\s+([A-Za-z_][A-Za-z0-9_]*)(\s+([0-9]+))?\s*$)");
-      std::smatch t;
-      if (std::regex_match(rhs, t, try_op)) {
+      const bool is_try = try_verb == "try_lock" || try_verb == "try_acquire" || try_verb == "try_acquire_many" ||
+                          try_verb == "try_read" || try_verb == "try_write";
+      if (is_try && res_at > verb_end && res_end > res_at && tail == rhs.size()) {
         if (!sc.variables[*v].boolean) {
-          in_.fail(at, "'" + var + "' must be a boolean to hold " + t[1].str() + "'s result",
-                   static_cast<std::size_t>(m.position(1)) + 1);
+          in_.fail(at, "'" + var + "' must be a boolean to hold " + try_verb + "'s result", m->name_at + 1);
         }
-        const std::size_t op_at = rhs_at + static_cast<std::size_t>(t.position(1));
-        simple(text.substr(op_at), at, sc, task, ctx, out, op_at);
+        simple(text.substr(rhs_at), at, sc, task, ctx, out, rhs_at);
         out.back().b = static_cast<std::uint8_t>(*v + 1);
         return;
       }
@@ -792,6 +970,9 @@ class Loader {
           break;
         }
       }
+      if (verb == "unlock" || verb == "std_unlock") {
+        unlocks_.push_back(UnlockSite{&out, std::nullopt, out.size(), at, arg_column, verb + " " + arg});
+      }
       if (found->kind == OpKind::kAddPermits || found->kind == OpKind::kForget) {
         out.push_back({found->kind, r, count, 0});
       } else {
@@ -834,8 +1015,28 @@ class Loader {
       if (t == task && (found->kind == OpKind::kSpawn || found->kind == OpKind::kJoin)) {
         in_.fail(at, "a task cannot " + verb + " itself", arg_column);
       }
+      if (found->kind == OpKind::kSpawn) spawn_once(t, at, arg_column, sc, task);
       out.push_back({found->kind, static_cast<std::uint8_t>(t), 0});
     }
+  }
+
+  /// tokio::spawn takes the future: one task is spawned by one statement. A second `spawn` of it
+  /// (another statement, or the same one in each copy of a template) is an error here; the model
+  /// would ignore it ("already spawned").
+  void spawn_once(std::size_t t, const std::string& at, std::size_t column, const model::Scenario& sc,
+                  std::size_t spawner) {
+    const auto [first, inserted] = spawned_.emplace(t, std::pair{at, column});
+    if (inserted) return;
+    const std::string& who = sc.tasks[t].name;
+    if (first->second.first == at) {
+      in_.fail(at, "task '" + who + "' would be spawned by each copy of '" + sc.tasks[spawner].group +
+                       "': a task is spawned once (spawn it from one task)",
+               column);
+    }
+    const SourcePos pos = in_.position(first->second.first, first->second.second);
+    in_.fail(at, "task '" + who + "' is spawned twice (first at line " + std::to_string(pos.line) + ", column " +
+                     std::to_string(pos.column) + "): a task is spawned once",
+             column);
   }
 
   std::uint8_t resource(const std::string& n, const std::string& at, std::size_t column,
@@ -971,9 +1172,22 @@ class Loader {
                         const model::Scenario& sc) {
     model::ExprScope scope;
     scope.scenario = &sc;
+    return parse_bounded(text, scope, at, offset);
+  }
+
+  /// model::parse_expr recurses once per parenthesis and prefix operator, and eval once per
+  /// level of the tree: both are bounded before they run.
+  model::Expr parse_bounded(const std::string& text, const model::ExprScope& scope, const std::string& at,
+                            std::size_t offset) {
+    if (const auto deep = expression_too_deep(text)) in_.fail(at, deep->second, offset + deep->first + 1);
     model::ExprError error;
     auto expr = model::parse_expr(text, scope, error);
     if (!expr) in_.fail(at, message_of(error), offset + error.offset + 1);
+    if (const std::size_t depth = tree_depth(*expr); depth > kMaxExprTreeDepth) {
+      in_.fail(at, "an expression nested " + std::to_string(depth) + " levels deep; at most " +
+                       std::to_string(kMaxExprTreeDepth),
+               offset + skip_spaces(text, 0) + 1);
+    }
     return std::move(*expr);
   }
 
@@ -981,16 +1195,17 @@ class Loader {
   Formula formula(const std::string& text, const std::string& at, const model::Scenario& sc) {
     Formula f;
     f.text = text;
-    static const std::regex prefix(R"(^\s*(always|never|reachable|eventually)\b(.*)$)");
-    std::smatch m;
-    if (std::regex_match(text, m, prefix)) {
-      const std::string word = m[1].str();
+    const std::size_t first_at = skip_spaces(text, 0);
+    std::size_t first_end = first_at;
+    while (first_end < text.size() && is_word_char(text[first_end])) ++first_end;
+    const std::string word = text.substr(first_at, first_end - first_at);
+    if (word == "always" || word == "never" || word == "reachable" || word == "eventually") {
       f.kind = word == "always"       ? FormulaKind::kAlways
                : word == "never"      ? FormulaKind::kNever
                : word == "eventually" ? FormulaKind::kEventually
                                       : FormulaKind::kReachable;
-      const auto offset = static_cast<std::size_t>(m.position(2));
-      f.p = predicate(m[2].str(), offset, at, sc);
+      const std::size_t offset = first_end;
+      f.p = predicate(text.substr(offset), offset, at, sc);
       if (f.kind == FormulaKind::kAlways && f.p.nodes.back().op == model::ExprOp::kImplies) {
         // The antecedent: the implication's left operand, as its own expression.
         model::Expr a = f.p;
@@ -1022,6 +1237,8 @@ class Loader {
   std::vector<std::pair<std::string, std::size_t>> child_at_;  // branch path -> child slot
   std::map<std::string, const json*> child_json_;  // branch path -> its "do" program
   std::optional<SchemaError> deferred_;
+  std::vector<UnlockSite> unlocks_;
+  std::map<std::size_t, std::pair<std::string, std::size_t>> spawned_;  // task -> where (pointer, column)
 };
 
 }  // namespace
@@ -1038,11 +1255,7 @@ PropertyFile parse_property_file(const std::string& path, const std::string& tex
 }
 
 PropertyFile load_property_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot read the file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_property_file(path, text.str());
+  return parse_property_file(path, read_regular_file(path, kMaxPropertyFileBytes));
 }
 
 const char* to_string(Expectation expectation) {

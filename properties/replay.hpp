@@ -17,8 +17,9 @@ struct ReplayResult {
   std::string reason;                     // why, in words
 };
 
-/// Re-executes `key` from the initial state. `expected` (optional, one "event task" text per
-/// step, as in reports: "poll worker1") must match the event each choice selects.
+/// Re-executes `key` from the initial state. `expected` (optional, one text per step) must name
+/// the event each choice selects: as the model describes it ("pause worker1.wait"), or as the
+/// JSON report records it, "event task" ("poll worker1"; for a pause, the future's task).
 ReplayResult replay_key(const model::TokioModel& model, const std::vector<std::size_t>& key,
                         const std::vector<std::string>& expected = {});
 

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cstddef>
 #include <map>
-#include <regex>
 #include <stdexcept>
 #include <utility>
 #include <vector>
 
+#include "properties/pattern.hpp"
 #include "properties/suggest.hpp"
 #include "properties/text.hpp"
 
@@ -209,7 +209,9 @@ class Validator {
   class Nesting {
    public:
     explicit Nesting(std::size_t& depth) : depth_(depth) {
-      if (++depth_ > 10000) {
+      // Documents nest at most kMaxJsonDepth levels (the reader checks before this runs), and
+      // each level takes a few checks (a $ref, a oneOf): far fewer than this.
+      if (++depth_ > 2000) {
         --depth_;
         throw std::invalid_argument("schema: too deeply nested (a $ref cycle that consumes nothing?)");
       }
@@ -243,13 +245,13 @@ class Validator {
     return *at;
   }
 
-  const std::regex& regex(const std::string& pattern) {
-    auto it = regexes_.find(pattern);
-    if (it == regexes_.end()) {
+  const Pattern& compiled(const std::string& pattern) {
+    auto it = patterns_.find(pattern);
+    if (it == patterns_.end()) {
       try {
-        it = regexes_.emplace(pattern, std::regex(pattern, std::regex::ECMAScript)).first;
-      } catch (const std::regex_error& e) {
-        throw std::invalid_argument("schema: bad pattern '" + pattern + "': " + e.what());
+        it = patterns_.emplace(pattern, Pattern(pattern)).first;
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("schema: bad ") + e.what());
       }
     }
     return it->second;
@@ -299,7 +301,7 @@ class Validator {
     }
     if (const json* pattern = keyword(schema, "pattern")) {
       if (!pattern->is_string()) throw std::invalid_argument("schema: 'pattern' must be a string");
-      if (!std::regex_search(text, regex(pattern->get<std::string>()))) {
+      if (!compiled(pattern->get<std::string>()).search(text)) {
         const json* custom = keyword(schema, "patternErrorMessage");
         const std::string expected = custom != nullptr && custom->is_string()
                                          ? custom->get<std::string>()
@@ -570,7 +572,7 @@ class Validator {
   }
 
   const json& root_;
-  std::map<std::string, std::regex> regexes_;
+  std::map<std::string, Pattern> patterns_;
   std::size_t depth_ = 0;
 };
 

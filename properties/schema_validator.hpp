@@ -4,7 +4,8 @@
 // Keywords: type (a name or an array of names; "integer" means a JSON integer, as the loader
 // reads it: 1.0 is not one), properties, required, additionalProperties (a boolean or a schema),
 // propertyNames, items (a schema, or an array for tuples), enum, const, minimum, maximum,
-// minItems, maxItems, minLength, pattern (std::regex, ECMAScript, searched), not, oneOf, anyOf,
+// minItems, maxItems, minLength, pattern (searched; properties/pattern.hpp: an ECMAScript subset,
+// matched in linear time), not, oneOf, anyOf,
 // $ref to "#" or "#/..." in the same document (as in draft-07, a $ref's siblings are ignored),
 // and the boolean schemas true and false. Annotations (title, description, $schema, $id,
 // default, examples, and editor extensions such as enumDescriptions and defaultSnippets) are
@@ -34,7 +35,7 @@ struct SchemaError {
 
 /// The first error in document order, or nullopt when `document` is valid. Throws
 /// std::invalid_argument when the schema itself is malformed (a bad keyword value, a $ref that
-/// does not resolve, a pattern std::regex rejects).
+/// does not resolve, a pattern properties/pattern.hpp rejects).
 std::optional<SchemaError> validate_against_schema(const nlohmann::json& document, const nlohmann::json& schema);
 
 }  // namespace wakecheck::properties

@@ -135,14 +135,9 @@ class Shrinker {
 }  // namespace
 
 ShrinkResult shrink(const std::string& path, const std::string& text, const std::string& property) {
-  ordered_json doc;
-  try {
-    doc = ordered_json::parse(text, nullptr, true, true);
-  } catch (const ordered_json::parse_error&) {
-    (void)parse_property_file(path, text);  // throws the located error
-    throw;
-  }
-  (void)parse_property_file(path, text);  // validates everything first
+  // Validates everything first (with its located errors), before nlohmann reads the text.
+  (void)parse_property_file(path, text);
+  ordered_json doc = ordered_json::parse(text, nullptr, true, true);
   // Keep only the property being shrunk for.
   ordered_json checks = ordered_json::array();
   for (const auto& check : doc["checks"]) {

@@ -1,7 +1,9 @@
 #include "properties/source_map.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <utility>
 
 #include "properties/text.hpp"
@@ -9,9 +11,6 @@
 namespace wakecheck::properties {
 
 namespace {
-
-// Deeper nesting than this stops indexing rather than risking the stack on hostile input.
-constexpr std::size_t kMaxDepth = 512;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -41,6 +40,9 @@ void append_utf8(std::string& out, std::uint32_t cp) {
   }
 }
 
+// A key's offset not yet seen (std::map's value-initialised slot).
+constexpr std::size_t kUnset = 0;
+
 // One reference token of a JSON pointer, with '~' and '/' escaped.
 std::string escape_token(std::string_view key) { return escape_pointer_token(std::string(key)); }
 
@@ -65,7 +67,33 @@ std::string unescape_token(std::string_view token) {
 struct SourceMap::Builder {
   std::string_view text;
   SourceMap& map;
+  const SourceLimits& limits;
   std::size_t pos = 0;
+
+  // Records the problem that ends indexing; returns false, as a malformed token does.
+  bool stop(std::size_t offset, const std::string& pointer, std::string message) {
+    map.limit_problem_ = SourceProblem{offset, pointer, std::move(message), std::nullopt};
+    return false;
+  }
+
+  // One character of a string's decoded content, at byte `at` of the text.
+  bool admit(std::size_t& length, std::size_t bytes, std::uint32_t code_point, std::size_t at,
+             std::size_t open, const std::string& pointer, bool key) {
+    const char* what = key ? "a key" : "a string";
+    length += bytes;
+    if (length > limits.max_string_bytes) {
+      return stop(open, pointer, std::string(what) + " longer than " + std::to_string(limits.max_string_bytes) + " bytes");
+    }
+    if (limits.reject_unsafe_characters && is_unsafe_code_point(code_point)) {
+      static const char* hex = "0123456789ABCDEF";
+      std::string u = "U+";
+      for (int shift = code_point > 0xFFFF ? 20 : 12; shift >= 0; shift -= 4) u += hex[(code_point >> shift) & 0xF];
+      return stop(at, pointer, "the control character " + u + " in " + what +
+                                   " (control and bidirectional-override characters are not allowed: names and "
+                                   "statements are shown on terminals)");
+    }
+    return true;
+  }
 
   bool at_end() const { return pos >= text.size(); }
   char peek(std::size_t ahead = 0) const {
@@ -108,8 +136,11 @@ struct SourceMap::Builder {
   }
 
   // A string starting at the opening quote; its decoded UTF-8 content goes to `out` when given
-  // (keys need it to build pointers, values only need to be skipped).
-  bool read_string(std::string* out) {
+  // (keys need it to build pointers, values only need to be checked and skipped). `pointer`
+  // names it in a problem.
+  bool read_string(std::string* out, const std::string& pointer, bool key = false) {
+    const std::size_t open = pos;
+    std::size_t length = 0;
     ++pos;  // opening quote
     while (!at_end()) {
       const char c = text[pos];
@@ -119,10 +150,15 @@ struct SourceMap::Builder {
       }
       if (static_cast<unsigned char>(c) < 0x20) return false;  // raw control character
       if (c != '\\') {
-        if (out) out->push_back(c);
-        ++pos;
+        Utf8Char ch = decode_utf8(text.substr(pos));
+        // Not UTF-8: one byte, left for the parser to reject.
+        if (ch.length == 0) ch = {0xFFFD, 1};
+        if (!admit(length, ch.length, ch.code_point, pos, open, pointer, key)) return false;
+        if (out) out->append(text.substr(pos, ch.length));
+        pos += ch.length;
         continue;
       }
+      const std::size_t escape_at = pos;
       ++pos;  // backslash
       if (at_end()) return false;
       const char e = text[pos++];
@@ -148,11 +184,15 @@ struct SourceMap::Builder {
           } else if (*cp >= 0xDC00 && *cp <= 0xDFFF) {
             return false;  // lone low surrogate
           }
-          if (out) append_utf8(*out, *cp);
+          std::string bytes;
+          append_utf8(bytes, *cp);
+          if (!admit(length, bytes.size(), *cp, escape_at, open, pointer, key)) return false;
+          if (out) *out += bytes;
           continue;
         }
         default: return false;
       }
+      if (!admit(length, 1, static_cast<unsigned char>(plain), escape_at, open, pointer, key)) return false;
       if (out) out->push_back(plain);
     }
     return false;  // unterminated
@@ -164,7 +204,7 @@ struct SourceMap::Builder {
     return true;
   }
 
-  bool read_number() {
+  bool read_number(const std::string& pointer) {
     const std::size_t start = pos;
     if (peek() == '-') ++pos;
     if (!is_digit(peek())) return false;
@@ -175,6 +215,12 @@ struct SourceMap::Builder {
       } else {
         break;
       }
+    }
+    // nlohmann reads a number that fits no integer type as a double, and throws for one beyond
+    // a double's range (1e999): that is bad input, located here.
+    const std::string number(text.substr(start, pos - start));
+    if (!std::isfinite(std::strtod(number.c_str(), nullptr))) {
+      return stop(start, pointer, "the number " + printable(number, 40) + " is out of range");
     }
     return true;
   }
@@ -190,9 +236,13 @@ struct SourceMap::Builder {
       if (peek() != '"') return false;
       const std::size_t key_offset = pos;
       std::string key;
-      if (!read_string(&key)) return false;
+      if (!read_string(&key, pointer, true)) return false;
       const std::string member = pointer + "/" + escape_token(key);
-      map.keys_[member] = key_offset;  // a repeated key keeps the last one, as nlohmann does
+      auto& slot = map.keys_[member];
+      if (slot != kUnset && !map.duplicate_key_) {
+        map.duplicate_key_ = SourceProblem{key_offset, member, "duplicate key '" + printable(key, 60) + "'", slot};
+      }
+      slot = key_offset;  // a repeated key keeps the last one, as nlohmann does
       if (!skip_space() || peek() != ':') return false;
       ++pos;
       if (!skip_space() || !read_value(member, depth + 1) || !skip_space()) return false;
@@ -229,29 +279,32 @@ struct SourceMap::Builder {
     }
   }
 
-  // A value starting at pos (whitespace already skipped).
+  // A value starting at pos (whitespace already skipped); `depth` containers enclose it.
   bool read_value(const std::string& pointer, std::size_t depth) {
-    if (at_end() || depth > kMaxDepth) return false;
+    if (at_end()) return false;
+    if ((text[pos] == '{' || text[pos] == '[') && depth + 1 > limits.max_depth) {
+      return stop(pos, pointer, "arrays and objects nested more than " + std::to_string(limits.max_depth) + " levels deep");
+    }
     map.values_[pointer] = pos;
     switch (text[pos]) {
       case '{': return read_object(pointer, depth);
       case '[': return read_array(pointer, depth);
-      case '"': return read_string(nullptr);
+      case '"': return read_string(nullptr, pointer);
       case 't': return read_literal("true");
       case 'f': return read_literal("false");
       case 'n': return read_literal("null");
-      default: return read_number();
+      default: return read_number(pointer);
     }
   }
 };
 
-SourceMap SourceMap::index(std::string_view text) {
+SourceMap SourceMap::index(std::string_view text, const SourceLimits& limits) {
   SourceMap map;
   map.text_size_ = text.size();
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '\n') map.line_starts_.push_back(i + 1);
   }
-  Builder builder{text, map};
+  Builder builder{text, map, limits};
   if (text.substr(0, 3) == "\xEF\xBB\xBF") builder.pos = 3;  // nlohmann skips a UTF-8 BOM too
   if (builder.skip_space()) builder.read_value("", 0);
   return map;

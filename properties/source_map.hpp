@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "properties/limits.hpp"
+
 namespace wakecheck::properties {
 
 // A place in the text; both fields are 1-based and the column counts bytes, not characters.
@@ -18,6 +20,24 @@ struct SourcePos {
   friend bool operator==(const SourcePos&, const SourcePos&) = default;
 };
 
+// What the index checks while it walks the text (properties/limits.hpp has the values used).
+struct SourceLimits {
+  std::size_t max_depth = kMaxJsonDepth;               // arrays and objects inside each other
+  std::size_t max_string_bytes = kMaxStringBytes;      // of a key or a string value, decoded
+  bool reject_unsafe_characters = true;  // control and bidirectional characters in strings
+};
+
+// The first problem the index met, in document order: past a limit or a number out of range
+// (indexing stops there), or a key repeated in one object (indexing goes on). nlohmann keeps the
+// last of repeated keys silently, and parses deep nesting fine but leaves it to recursive
+// consumers: these problems are reported before anything else reads the document.
+struct SourceProblem {
+  std::size_t offset = 0;  // byte where it is
+  std::string pointer;     // the value (or, for a key, the member) it concerns
+  std::string message;
+  std::optional<std::size_t> earlier;  // a repeated key: where it was first
+};
+
 // Index of a JSON text (which may contain // line and /* block */ comments, as accepted by
 // nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true)) giving the position of
 // every value and every object key, addressed by JSON pointer (RFC 6901: "" is the root,
@@ -25,7 +45,12 @@ struct SourcePos {
 class SourceMap {
  public:
   // Never throws on malformed text: indexing stops at the first error and keeps what it found.
-  static SourceMap index(std::string_view text);
+  static SourceMap index(std::string_view text, const SourceLimits& limits = {});
+
+  // A limit exceeded, a number out of range (the first one; indexing stopped there).
+  const std::optional<SourceProblem>& limit_problem() const { return limit_problem_; }
+  // The first key repeated within one object.
+  const std::optional<SourceProblem>& duplicate_key() const { return duplicate_key_; }
 
   // First character of the value at `pointer`.
   std::optional<SourcePos> value(std::string_view pointer) const;
@@ -44,6 +69,8 @@ class SourceMap {
   std::vector<std::size_t> line_starts_{0};  // byte offset where each line begins; sorted
   OffsetMap values_;                         // pointer -> offset of the value's first byte
   OffsetMap keys_;                           // pointer -> offset of the member key's opening quote
+  std::optional<SourceProblem> limit_problem_;
+  std::optional<SourceProblem> duplicate_key_;
 
   struct Builder;  // the tokenizer that fills the maps; defined in source_map.cpp
 };

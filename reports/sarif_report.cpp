@@ -154,7 +154,7 @@ ordered_json code_flow(const FileRun& run, const PropertyResult& result, const F
       group = spec->group;
     }
     std::string text = std::to_string(step.index) + "  " + step.event_text;
-    for (std::size_t i = 0; i < step.effects.size(); ++i) text += (i == 0 ? " -> " : "; ") + step.effects[i];
+    for (std::size_t i = 0; i < step.effects.size(); ++i) text += (i == 0 ? " -> " : "; ") + step.effects[i].text;
     if (trace.loop_start && step.index == *trace.loop_start) {
       text += " (the cycle starts here: from this step on the run repeats forever)";
     }

@@ -155,7 +155,7 @@ TEST(BadUsage, MissingOrMisspelledCommand) {
 TEST(BadUsage, UnwritableJsonReport) {
   const std::string report = dir.file("no/such/dir/report.json");
   check_rejected(run_wakecheck(dir, "check " + kSeed + " --json " + quote(report)),
-                 "wakecheck: cannot write '" + report + "'");
+                 "wakecheck: cannot write '" + report + "': no such file or directory");
 }
 
 TEST(BadUsage, HelpIsNotAnError) {

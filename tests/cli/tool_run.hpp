@@ -83,6 +83,23 @@ inline ToolRun run_wakecheck(const TempDir& dir, const std::string& args) {
   return run;
 }
 
+/// Runs `wakecheck ARGS` like run_wakecheck, with `before` in front of the binary (shell words
+/// such as "timeout 20", "ulimit -f 8 &&" or "NAME=value"), and its standard output sent to
+/// `out_target` (a path, such as /dev/full) instead of a file when that is not empty.
+inline ToolRun run_wakecheck_with(const TempDir& dir, const std::string& before, const std::string& args,
+                                  const std::string& out_target = "") {
+  const std::string out = out_target.empty() ? dir.file("stdout.txt") : out_target;
+  const std::string err = dir.file("stderr.txt");
+  const std::string command = "cd " + quote(WAKECHECK_SOURCE_DIR) + " && " + before + " " + quote(WAKECHECK_BINARY) +
+                              " " + args + " >" + quote(out) + " 2>" + quote(err);
+  const int status = std::system(command.c_str());
+  ToolRun run;
+  if (status != -1 && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+  if (out_target.empty()) run.out = read_file(out);
+  run.err = read_file(err);
+  return run;
+}
+
 inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }

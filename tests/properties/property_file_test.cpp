@@ -485,7 +485,7 @@ TEST(PropertyFileErrors, UnreadableFile) {
     (void)properties::load_property_file("/nonexistent-wakecheck-dir/x.json");
     FAIL("load_property_file did not throw");
   } catch (const InputError& error) {
-    STRCMP_EQUAL("/nonexistent-wakecheck-dir/x.json: cannot read the file", error.what());
+    STRCMP_EQUAL("/nonexistent-wakecheck-dir/x.json: no such file or directory", error.what());
   }
 }
 
@@ -495,11 +495,11 @@ TEST(PropertyFileErrors, ACopyAndATaskWithTheSameNameAreReported) {
                   error_of(text).c_str());
 }
 
-TEST(PropertyFileErrors, ControlCharactersInAKeyStayOnOneLine) {
+TEST(PropertyFileErrors, AControlCharacterInAKeyIsRejectedOnOneLine) {
   const std::string text = "{\"name\": \"t\", \"scen\\nario\": {}}";
   const std::string message = error_of(text);
   CHECK_EQUAL(std::string::npos, message.find('\n'));
-  STRCMP_CONTAINS("unknown key 'scen\\nario'; did you mean 'scenario'?", message.c_str());
+  STRCMP_CONTAINS("t.json:1:20: (root): the control character U+000A in a key", message.c_str());
 }
 
 TEST(PropertyFileErrors, ArgumentColumnCountsLeadingSpaces) {
