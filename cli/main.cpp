@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -50,12 +51,74 @@ struct Options {
   std::string dot_path;
   std::string html_dir;
   std::size_t max_states = wakecheck::explorer::SearchOptions{}.max_states;
+  std::size_t max_memory = 0;  // 0: the explorer's default budget
+  double time_limit = 0.0;     // 0: none
+  unsigned threads = 0;        // 0: every core
+  bool symmetry = true;
+  bool progress = true;        // on standard error, when it is a terminal
   bool timing = true;
   bool shrink = false;
 };
 
 [[noreturn]] void usage_error(const std::string& message) {
   throw InputError("wakecheck: " + message + " (see wakecheck --help)");
+}
+
+/// A positive whole number.
+unsigned long long parse_count(const std::string& option, const std::string& value) {
+  std::size_t used = 0;
+  unsigned long long n = 0;
+  try {
+    n = std::stoull(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != value.size() || n == 0 || value.empty() || value[0] == '-' || value[0] == '+' || value[0] == ' ') {
+    usage_error("option '" + option + "' needs a positive whole number, found '" + value + "'");
+  }
+  return n;
+}
+
+/// A size in bytes: a positive whole number, with K, M, G or T (powers of 1024) after it.
+std::size_t parse_size(const std::string& option, const std::string& value) {
+  std::string digits = value;
+  unsigned shift = 0;
+  if (!digits.empty()) {
+    const char unit = static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back())));
+    const std::string units = "KMGT";
+    if (const auto at = units.find(unit); at != std::string::npos) {
+      shift = 10 * static_cast<unsigned>(at + 1);
+      digits.pop_back();
+    }
+  }
+  std::size_t used = 0;
+  unsigned long long n = 0;
+  try {
+    n = std::stoull(digits, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (digits.empty() || used != digits.size() || n == 0 || !std::isdigit(static_cast<unsigned char>(digits[0])) ||
+      n > (~0ULL >> shift)) {
+    usage_error("option '" + option + "' needs a size such as 512M or 4G, found '" + value + "'");
+  }
+  return static_cast<std::size_t>(n << shift);
+}
+
+/// A positive number of seconds.
+double parse_seconds(const std::string& option, const std::string& value) {
+  std::size_t used = 0;
+  double seconds = 0.0;
+  try {
+    seconds = std::stod(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (value.empty() || used != value.size() || !(seconds > 0.0) || seconds > 1e9 ||
+      !std::isdigit(static_cast<unsigned char>(value[0]))) {
+    usage_error("option '" + option + "' needs a positive number of seconds, found '" + value + "'");
+  }
+  return seconds;
 }
 
 Options parse_arguments(const std::vector<std::string>& args) {
@@ -70,10 +133,27 @@ Options parse_arguments(const std::vector<std::string>& args) {
   }
   options.command = args[0];
   const std::vector<std::string> flags = {"--json", "--junit", "--sarif", "--dot", "--html", "--max-states",
-                                          "--no-timing", "--shrink"};
+                                          "--max-memory", "--time-limit", "--threads", "--no-symmetry",
+                                          "--no-progress", "--no-timing", "--shrink"};
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    if (arg == "--json" || arg == "--junit" || arg == "--sarif" || arg == "--dot" || arg == "--html" ||
+    if (arg == "--max-memory" || arg == "--time-limit" || arg == "--threads") {
+      if (i + 1 >= args.size()) usage_error("option '" + arg + "' needs a value");
+      const std::string& value = args[++i];
+      if (arg == "--max-memory") {
+        options.max_memory = parse_size(arg, value);
+      } else if (arg == "--time-limit") {
+        options.time_limit = parse_seconds(arg, value);
+      } else {
+        const auto n = parse_count(arg, value);
+        if (n > 1024) usage_error("option '--threads' takes at most 1024 threads, found '" + value + "'");
+        options.threads = static_cast<unsigned>(n);
+      }
+    } else if (arg == "--no-symmetry") {
+      options.symmetry = false;
+    } else if (arg == "--no-progress") {
+      options.progress = false;
+    } else if (arg == "--json" || arg == "--junit" || arg == "--sarif" || arg == "--dot" || arg == "--html" ||
         arg == "--max-states") {
       if (i + 1 >= args.size()) usage_error("option '" + arg + "' needs a value");
       const std::string& value = args[++i];
@@ -88,17 +168,7 @@ Options parse_arguments(const std::vector<std::string>& args) {
       } else if (arg == "--html") {
         options.html_dir = value;
       } else {
-        std::size_t used = 0;
-        unsigned long long n = 0;
-        try {
-          n = std::stoull(value, &used);
-        } catch (const std::exception&) {
-          used = 0;
-        }
-        if (used != value.size() || n == 0 || value[0] == '-') {
-          usage_error("option '--max-states' needs a positive whole number, found '" + value + "'");
-        }
-        options.max_states = static_cast<std::size_t>(n);
+        options.max_states = static_cast<std::size_t>(parse_count(arg, value));
       }
     } else if (arg == "--no-timing") {
       options.timing = false;
@@ -300,12 +370,18 @@ int run(const std::vector<std::string>& args) {
   }
   wakecheck::explorer::SearchOptions search;
   search.max_states = options.max_states;
+  search.max_memory = options.max_memory;
+  search.time_limit = options.time_limit;
+  search.threads = options.threads;
+  search.symmetry = options.symmetry;
+  if (options.progress && isatty(STDERR_FILENO) != 0) search.progress = wakecheck::cli::progress_line;
   bool all_as_expected = true;
   std::vector<wakecheck::properties::FileRun> runs;
   for (const auto& file : files) {
     file_in_hand = file.path;
     const wakecheck::model::TokioModel model(file.scenario);
     const auto result = wakecheck::properties::run_checks(file, model, search);
+    wakecheck::cli::end_progress();
     all_as_expected = all_as_expected && result.all_as_expected();
     for (auto& reporter : reporters) reporter->add(result);
     runs.push_back(result);

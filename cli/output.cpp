@@ -389,4 +389,38 @@ void check_standard_output() {
   }
 }
 
+namespace {
+bool progress_shown = false;
+
+std::string human(double n) {
+  char text[32];
+  if (n >= 1e9) {
+    std::snprintf(text, sizeof text, "%.2fG", n / 1e9);
+  } else if (n >= 1e6) {
+    std::snprintf(text, sizeof text, "%.2fM", n / 1e6);
+  } else if (n >= 1e4) {
+    std::snprintf(text, sizeof text, "%.0fk", n / 1e3);
+  } else {
+    std::snprintf(text, sizeof text, "%.0f", n);
+  }
+  return text;
+}
+}  // namespace
+
+void progress_line(const explorer::Progress& p) {
+  const double rate = p.seconds > 0 ? static_cast<double>(p.states) / p.seconds : 0.0;
+  std::fprintf(stderr, "\r\033[K  %s states, %s/s, depth %u, %s waiting, %zu MB, %.0f s",
+               human(static_cast<double>(p.states)).c_str(), human(rate).c_str(), p.depth,
+               human(static_cast<double>(p.queue)).c_str(), p.memory_bytes >> 20, p.seconds);
+  std::fflush(stderr);
+  progress_shown = true;
+}
+
+void end_progress() {
+  if (!progress_shown) return;
+  std::fputs("\r\033[K", stderr);
+  std::fflush(stderr);
+  progress_shown = false;
+}
+
 }  // namespace wakecheck::cli

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "explorer/search.hpp"
 #include "reports/reporter.hpp"
 
 namespace wakecheck::cli {
@@ -67,5 +68,11 @@ void escape_terminal_output();
 
 /// Flushes std::cout; throws when anything written to it failed (a full disk, a closed pipe).
 void check_standard_output();
+
+/// The search's progress as one line on standard error, rewritten in place (only for a terminal):
+/// states, states per second, depth, states waiting, memory and seconds.
+void progress_line(const explorer::Progress& progress);
+/// Clears the progress line, if one was written.
+void end_progress();
 
 }  // namespace wakecheck::cli

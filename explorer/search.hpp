@@ -26,6 +26,7 @@
 #include "explorer/memory.hpp"
 #include "explorer/model.hpp"
 #include "explorer/paths.hpp"
+#include "explorer/pipeline.hpp"
 #include "explorer/property.hpp"
 #include "explorer/state_graph.hpp"
 #include "explorer/state_store.hpp"
@@ -68,6 +69,9 @@ struct SearchOptions {
   bool symmetry = true;
   // Called about once a second while the search runs.
   std::function<void(const Progress&)> progress;
+  // Threads that expand states; 0: every core (default_threads()). The result is the same for
+  // any number.
+  unsigned threads = 0;
   // Check that every reached state fits the widths the model gives (tests).
   bool check_widths = false;
 };
@@ -243,6 +247,7 @@ template <Model M>
 class Explorer {
  public:
   using Event = typename M::Event;
+  static constexpr std::uint32_t kChunkStates = 512;  // states expanded as one piece of work
 
   static Witnesses run(Exploration<M>& x, const std::vector<Property>& properties, const SearchOptions& options) {
     const M& model = *x.model_;
@@ -256,112 +261,148 @@ class Explorer {
     Witnesses w;
     w.first.assign(properties.size(), std::nullopt);
     w.antecedent_seen.assign(properties.size(), false);
-    auto on_new_state = [&](std::uint32_t id, const std::uint8_t* state) {
+    // What a state decides by itself, coded: the property's index, kAntecedent for its antecedent.
+    constexpr std::uint32_t kAntecedent = 0x80000000U;
+    auto note = [&](std::uint32_t id, std::uint32_t code) {
+      const std::uint32_t i = code & ~kAntecedent;
+      if ((code & kAntecedent) != 0) {
+        w.antecedent_seen[i] = true;
+      } else if (!w.first[i]) {
+        w.first[i] = id;
+      }
+    };
+    auto decides = [&](const std::uint8_t* state, bool dead_end, auto&& emit) {
       for (std::size_t i = 0; i < properties.size(); ++i) {
         const Property& p = properties[i];
-        if (!w.antecedent_seen[i] && p.antecedent && p.antecedent(state)) w.antecedent_seen[i] = true;
-        if (w.first[i]) continue;
+        const auto code = static_cast<std::uint32_t>(i);
+        if (p.antecedent && p.antecedent(state)) emit(code | kAntecedent);
         if ((p.kind == PropertyKind::kAlways && !p.condition(state)) ||
-            (p.kind == PropertyKind::kSometimes && p.condition(state))) {
-          w.first[i] = id;
+            (p.kind == PropertyKind::kSometimes && p.condition(state)) ||
+            (p.kind == PropertyKind::kAtDeadEnds && dead_end && !p.condition(state))) {
+          emit(code);
         }
       }
     };
 
     const std::size_t bytes = x.codec_.state_bytes();
     const std::size_t words = x.codec_.packed_words();
-    std::vector<std::uint8_t> current(bytes), successors;
-    std::vector<std::uint64_t> key(words), keys, hashes;
-    std::vector<Event> events;
-    auto store_state = [&](std::uint8_t* state) {
-      x.normalize(state);
-      if (options.check_widths && !x.codec_.fits(state)) throw std::logic_error("a state does not fit its widths");
-      x.codec_.pack(state, key.data());
-      const std::uint64_t h = hash_record(key.data(), words);
-      return x.store_.insert(key.data(), h);
+    // One chunk of expanded states: per state its successors' packed keys and hashes, whether
+    // each is the environment's, whether the state is a dead end, and what the state decides.
+    struct Expansion {
+      std::vector<std::uint32_t> counts;
+      std::vector<std::uint8_t> dead;
+      std::vector<std::uint64_t> keys, hashes;
+      std::vector<std::uint8_t> env;
+      std::vector<std::pair<std::uint32_t, std::uint32_t>> hits;  // (id, code)
+      std::vector<std::uint8_t> current, next;                   // scratch
+      std::vector<Event> events;                                 // scratch
+    };
+    auto compute = [&](Expansion& c, std::uint32_t first, std::uint32_t last) {
+      c.counts.clear();
+      c.dead.clear();
+      c.keys.clear();
+      c.hashes.clear();
+      c.env.clear();
+      c.hits.clear();
+      c.current.resize(bytes);
+      c.next.resize(bytes);
+      for (std::uint32_t id = first; id < last; ++id) {
+        x.codec_.unpack(x.store_.record(StateId{id}), c.current.data());
+        c.events.clear();
+        model.enabled(c.current.data(), c.events);
+        bool dead_end = true;
+        for (const Event& event : c.events) dead_end = dead_end && model.is_environment(event);
+        c.dead.push_back(dead_end ? 1 : 0);
+        decides(c.current.data(), dead_end, [&](std::uint32_t code) { c.hits.emplace_back(id, code); });
+        c.counts.push_back(static_cast<std::uint32_t>(c.events.size()));
+        for (const Event& event : c.events) {
+          model.step(c.current.data(), event, c.next.data());
+          x.normalize(c.next.data());
+          if (options.check_widths && !x.codec_.fits(c.next.data())) {
+            throw std::logic_error("a state does not fit its widths");
+          }
+          const std::size_t at = c.keys.size();
+          c.keys.resize(at + words);
+          x.codec_.pack(c.next.data(), c.keys.data() + at);
+          c.hashes.push_back(hash_record(c.keys.data() + at, words));
+          c.env.push_back(model.is_environment(event) ? 1 : 0);
+        }
+      }
     };
 
-    try {
-      model.initial(current.data());
-      store_state(current.data());
-      on_new_state(0, current.data());
-      // The breadth-first level being expanded, and the id where the next one starts.
-      std::uint32_t level = 0;
-      std::uint64_t level_end = 1;
-      auto last_report = started;
-      for (std::uint32_t id = 0; id < x.store_.size(); ++id) {
+    // The breadth-first level being expanded, and the id where the next one starts.
+    std::uint32_t level = 0;
+    std::uint64_t level_end = 1;
+    std::uint64_t expanded = 0;  // ids below this one were expanded
+    auto last_report = started;
+    auto insert = [&](Expansion& c, std::uint32_t first, std::uint32_t last) {
+      // The lookups of the chunk's successors overlap: each one's index slot is prefetched a few
+      // lookups ahead.
+      constexpr std::size_t kAhead = 12;
+      for (std::size_t k = 0; k < std::min(kAhead, c.hashes.size()); ++k) x.store_.prefetch(c.hashes[k]);
+      std::size_t hit = 0, successor = 0;
+      for (std::uint32_t id = first; id < last; ++id) {
         if (id == level_end) {
           ++level;
           level_end = x.store_.size();
         }
-        if ((id & 0x3FFF) == 0 && id != 0) {
-          const auto now = std::chrono::steady_clock::now();
-          const double elapsed = std::chrono::duration<double>(now - started).count();
-          if (options.time_limit > 0 && elapsed > options.time_limit) {
-            stats.stop = Stop::kTime;
-            break;
-          }
-          if (options.progress && now - last_report >= std::chrono::seconds(1)) {
-            last_report = now;
-            options.progress(Progress{x.store_.size(), stats.transitions, stats.depth, x.store_.size() - id,
-                                      x.budget_.used(), elapsed});
-          }
-        }
-        x.codec_.unpack(x.store_.record(StateId{id}), current.data());
-        events.clear();
-        model.enabled(current.data(), events);
-        bool dead_end = true;
-        for (const Event& event : events) dead_end = dead_end && model.is_environment(event);
+        for (; hit < c.hits.size() && c.hits[hit].first == id; ++hit) note(id, c.hits[hit].second);
+        const bool dead_end = c.dead[id - first] != 0;
         x.dead_ends_.push_back(dead_end);
-        if (dead_end) {
-          ++stats.dead_ends;
-          for (std::size_t i = 0; i < properties.size(); ++i) {
-            if (!w.first[i] && properties[i].kind == PropertyKind::kAtDeadEnds &&
-                !properties[i].condition(current.data())) {
-              w.first[i] = id;
-            }
-          }
-        }
+        if (dead_end) ++stats.dead_ends;
         x.graph_.begin();
-        // Every successor first, packed and hashed, its index slot prefetched; then the lookups,
-        // whose memory latency the prefetches have overlapped.
-        if (successors.size() < events.size() * bytes) {
-          successors.resize(events.size() * bytes);
-          keys.resize(events.size() * words);
-          hashes.resize(events.size());
-        }
-        for (std::size_t i = 0; i < events.size(); ++i) {
-          std::uint8_t* next = successors.data() + i * bytes;
-          model.step(current.data(), events[i], next);
-          x.normalize(next);
-          if (options.check_widths && !x.codec_.fits(next)) throw std::logic_error("a state does not fit its widths");
-          x.codec_.pack(next, keys.data() + i * words);
-          hashes[i] = hash_record(keys.data() + i * words, words);
-          x.store_.prefetch(hashes[i]);
-        }
-        bool full = false;
-        for (std::size_t i = 0; i < events.size(); ++i) {
-          const std::uint64_t* k = keys.data() + i * words;
-          if (x.store_.size() >= options.max_states && !x.store_.find(k, hashes[i])) {
-            full = true;  // a new state, and no room for it
-            break;
+        const std::uint32_t n = c.counts[id - first];
+        for (std::uint32_t k = 0; k < n; ++k, ++successor) {
+          const std::uint64_t* key = c.keys.data() + successor * words;
+          const std::uint64_t h = c.hashes[successor];
+          if (successor + kAhead < c.hashes.size()) x.store_.prefetch(c.hashes[successor + kAhead]);
+          if (x.store_.size() >= options.max_states && !x.store_.find(key, h)) {
+            stats.stop = Stop::kMaxStates;  // a new state, and no room for it
+            return false;
           }
           ++stats.transitions;
-          const auto [to, is_new] = x.store_.insert(k, hashes[i]);
-          x.graph_.add(to, model.is_environment(events[i]));
-          if (!is_new) continue;
-          stats.depth = level + 1;
-          on_new_state(index_of(to), successors.data() + i * bytes);
+          const auto [to, is_new] = x.store_.insert(key, h);
+          x.graph_.add(to, c.env[successor] != 0);
+          if (is_new) stats.depth = level + 1;
         }
-        if (full) {
-          stats.stop = Stop::kMaxStates;
-          break;
-        }
+        expanded = id + 1;
       }
+      const auto now = std::chrono::steady_clock::now();
+      const double elapsed = std::chrono::duration<double>(now - started).count();
+      if (options.time_limit > 0 && elapsed > options.time_limit) {
+        stats.stop = Stop::kTime;
+        return false;
+      }
+      if (options.progress && now - last_report >= std::chrono::seconds(1)) {
+        last_report = now;
+        options.progress(Progress{x.store_.size(), stats.transitions, stats.depth, x.store_.size() - expanded,
+                                  x.budget_.used(), elapsed});
+      }
+      return true;
+    };
+
+    try {
+      std::vector<std::uint8_t> initial(bytes);
+      model.initial(initial.data());
+      x.normalize(initial.data());
+      std::vector<std::uint64_t> key(words);
+      x.codec_.pack(initial.data(), key.data());
+      x.store_.insert(key.data(), hash_record(key.data(), words));
+      Pipeline<Expansion>::run(options.threads, kChunkStates, compute, insert,
+                               [&] { return std::uint64_t{x.store_.size()}; });
     } catch (const OutOfMemory&) {
       stats.stop = Stop::kMemory;
     } catch (const std::bad_alloc&) {
       stats.stop = Stop::kMemory;
+    }
+    if (!stats.complete()) {
+      // States stored but never expanded still decide what they decide by themselves.
+      std::vector<std::uint8_t> state(bytes);
+      for (std::uint64_t id = expanded; id < x.store_.size(); ++id) {
+        x.codec_.unpack(x.store_.record(StateId{static_cast<std::uint32_t>(id)}), state.data());
+        decides(state.data(), false,
+                [&](std::uint32_t code) { note(static_cast<std::uint32_t>(id), code); });
+      }
     }
     if (stats.complete()) {
       x.graph_.finish(x.store_.size());

@@ -9,6 +9,7 @@
 // is over. Nothing is allocated per state.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -38,6 +39,9 @@ class RecordArray {
     while (chunk_log2_ < 22 && (words_ * sizeof(std::uint64_t) << (chunk_log2_ + 1)) <= (std::size_t{4} << 20)) {
       ++chunk_log2_;
     }
+    // The table of chunks never grows: threads that read records while one appends (search.hpp)
+    // must not see it move. Enough chunks for 2^32 records, or 2^16 chunks (of 2 to 4 MiB).
+    chunks_.reserve(std::min<std::size_t>((std::size_t{1} << 32) >> chunk_log2_, std::size_t{1} << 16));
   }
   std::size_t words() const { return words_; }
   std::size_t size() const { return size_; }
@@ -45,7 +49,10 @@ class RecordArray {
   std::uint64_t* operator[](std::size_t i) { return at(i); }
   /// Appends a copy of `record` (may throw OutOfMemory; nothing changes then).
   std::size_t push_back(const std::uint64_t* record) {
-    if (size_ == chunks_.size() << chunk_log2_) chunks_.emplace_back(budget_, (words_ * sizeof(std::uint64_t)) << chunk_log2_);
+    if (size_ == chunks_.size() << chunk_log2_) {
+      if (chunks_.size() == chunks_.capacity()) throw OutOfMemory();
+      chunks_.emplace_back(budget_, (words_ * sizeof(std::uint64_t)) << chunk_log2_);
+    }
     std::memcpy(at(size_), record, words_ * sizeof(std::uint64_t));
     return size_++;
   }

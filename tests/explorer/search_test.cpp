@@ -273,3 +273,58 @@ TEST(Determinism, TwoSearchesGiveIdenticalCountsVerdictsAndTraces) {
   CHECK_TRUE(first.outcomes[2].verdict == Verdict::kViolated);
   CHECK_TRUE(end_of(model.rules(), *first.outcomes[1].trace) == CounterState({1, 4}));
 }
+
+TEST(Determinism, AnyNumberOfThreadsGivesTheSameIdsCountsVerdictsAndTraces) {
+  // 201^2 = 40,401 states: many chunks of work in flight at once. Ids are handed out by one
+  // thread in breadth-first order, so the stored states, the graph and the traces are those of
+  // one thread whatever the number of threads.
+  const Toy<TwoCounters> model(TwoCounters{200});
+  const std::vector<Property> properties{
+      property<TwoCounters>("sum below 300", PropertyKind::kAlways, [](const CounterState& s) { return s.a + s.b < 300; }),
+      property<TwoCounters>("b 150 a 3", PropertyKind::kSometimes,
+                            [](const CounterState& s) { return s.a == 3 && s.b == 150; }),
+      property<TwoCounters>("a full at the end", PropertyKind::kAtDeadEnds, [](const CounterState& s) { return s.a < 200; })};
+  SearchOptions one;
+  one.threads = 1;
+  const auto single = explore(model, properties, one);
+  const auto reference = search(model, properties, one);
+  UNSIGNED_LONGS_EQUAL(40401, reference.stats.states);
+  for (const unsigned threads : {2U, 3U, 8U}) {
+    SearchOptions many;
+    many.threads = threads;
+    const auto parallel = explore(model, properties, many);
+    UNSIGNED_LONGS_EQUAL(single.first->size(), parallel.first->size());
+    for (std::uint32_t v = 0; v < single.first->size(); v += 97) {
+      CHECK_TRUE(single.first->state(v) == parallel.first->state(v));
+      const auto& g = single.first->graph();
+      const auto& h = parallel.first->graph();
+      UNSIGNED_LONGS_EQUAL(g.first(v), h.first(v));
+      UNSIGNED_LONGS_EQUAL(g.end(v), h.end(v));
+      for (std::uint32_t e = g.first(v); e < g.end(v); ++e) UNSIGNED_LONGS_EQUAL(g.target(e), h.target(e));
+    }
+    CHECK_TRUE(single.second.first == parallel.second.first);
+    const auto result = search(model, properties, many);
+    UNSIGNED_LONGS_EQUAL(reference.stats.transitions, result.stats.transitions);
+    UNSIGNED_LONGS_EQUAL(reference.stats.depth, result.stats.depth);
+    UNSIGNED_LONGS_EQUAL(reference.stats.dead_ends, result.stats.dead_ends);
+    for (std::size_t p = 0; p < reference.outcomes.size(); ++p) {
+      CHECK_TRUE(reference.outcomes[p].verdict == result.outcomes[p].verdict);
+      CHECK_TRUE(reference.outcomes[p].trace->events == result.outcomes[p].trace->events);
+    }
+  }
+}
+
+TEST(Determinism, ABoundStopsAtTheSameStateWhateverTheNumberOfThreads) {
+  const Toy<TwoCounters> model(TwoCounters{200});
+  SearchOptions one;
+  one.threads = 1;
+  one.max_states = 5000;
+  SearchOptions four = one;
+  four.threads = 4;
+  const auto a = search(model, {}, one);
+  const auto b = search(model, {}, four);
+  CHECK_TRUE(a.stats.stop == Stop::kMaxStates);
+  CHECK_TRUE(b.stats.stop == Stop::kMaxStates);
+  UNSIGNED_LONGS_EQUAL(a.stats.states, b.stats.states);
+  UNSIGNED_LONGS_EQUAL(a.stats.transitions, b.stats.transitions);
+}
