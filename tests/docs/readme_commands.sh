@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$1"
 fail() { echo "readme commands: $*" >&2; exit 1; }
 main_job=$(sed -n 's/^    \(scripts\/install-deps && cmake .*\)$/\1/p' README.md)
-test_job=$(sed -n 's/^    \(scripts\/install-deps --tests && cmake .*ctest --test-dir build --output-on-failure\)$/\1/p' README.md)
+test_job=$(sed -n 's/^    \(scripts\/install-deps --tests && cmake .*ctest --test-dir build -j2 --output-on-failure\)$/\1/p' README.md)
 [ "$(echo "$main_job" | wc -l)" = 1 ] && [ -n "$main_job" ] || fail "README.md should give one main-job command, found: $main_job"
 [ "$(echo "$test_job" | wc -l)" = 1 ] && [ -n "$test_job" ] || fail "README.md should give one test command, found: $test_job"
 case $main_job in
