@@ -368,16 +368,14 @@ std::uint8_t relative(std::uint8_t plus_one, const std::vector<std::size_t>& own
 
 /// The maps a permutation of copies induces on tasks, futures, variables and handlers.
 struct Renaming {
+  // Fixed arrays, not vectors: a renaming is made for most successors of a large class.
   std::array<std::uint8_t, kMaxTasks> task;
-  std::vector<std::uint8_t> future, variable, handler;
+  std::array<std::uint8_t, 256> future, variable, handler;
   void reset(const Scenario& sc) {
     for (std::size_t t = 0; t < sc.tasks.size(); ++t) task[t] = static_cast<std::uint8_t>(t);
-    future.resize(sc.futures.size());
-    std::iota(future.begin(), future.end(), std::uint8_t{0});
-    variable.resize(sc.variables.size());
-    std::iota(variable.begin(), variable.end(), std::uint8_t{0});
-    handler.resize(sc.handlers.size());
-    std::iota(handler.begin(), handler.end(), std::uint8_t{0});
+    std::iota(future.begin(), future.begin() + static_cast<std::ptrdiff_t>(sc.futures.size()), std::uint8_t{0});
+    std::iota(variable.begin(), variable.begin() + static_cast<std::ptrdiff_t>(sc.variables.size()), std::uint8_t{0});
+    std::iota(handler.begin(), handler.begin() + static_cast<std::ptrdiff_t>(sc.handlers.size()), std::uint8_t{0});
   }
   std::uint8_t task_plus_one(std::uint8_t v) const { return v == 0 ? 0 : static_cast<std::uint8_t>(task[v - 1U] + 1); }
   WaiterId waiter(WaiterId w) const {
@@ -595,15 +593,25 @@ void Symmetry::write_keys(StateView state, std::uint8_t* keys) const {
 std::vector<bool> Symmetry::twins(StateView state) const {
   std::vector<bool> out(state.layout().task_count, false);
   if (classes_.empty()) return out;
-  std::vector<std::uint8_t> keys(shape_.total);
-  write_keys(state, keys.data());
+  constexpr std::size_t kStack = 16384;
+  std::array<std::uint8_t, kStack> key_space;
+  std::vector<std::uint8_t> key_heap;
+  std::uint8_t* keys = key_space.data();
+  if (shape_.total > kStack) {
+    key_heap.resize(shape_.total);
+    keys = key_heap.data();
+  }
+  write_keys(state, keys);
+  std::array<std::uint64_t, kMaxTasks> hashes;
   for (std::size_t ci = 0; ci < classes_.size(); ++ci) {
     const Class& c = classes_[ci];
     const std::size_t length = shape_.copy[ci];
-    const std::uint8_t* base = keys.data() + shape_.class_at[ci];
+    const std::uint8_t* base = keys + shape_.class_at[ci];
+    // Copies are compared by a hash of their keys first: two words for almost every pair.
+    for (std::size_t i = 0; i < c.tasks.size(); ++i) hashes[i] = hash_key(base + i * length, length);
     for (std::size_t i = 1; i < c.tasks.size(); ++i) {
       for (std::size_t e = 0; e < i; ++e) {
-        if (std::memcmp(base + i * length, base + e * length, length) != 0) continue;
+        if (hashes[e] != hashes[i] || std::memcmp(base + i * length, base + e * length, length) != 0) continue;
         for (const std::size_t t : c.tasks[i]) out[t] = true;
         break;
       }
