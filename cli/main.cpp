@@ -55,6 +55,7 @@ struct Options {
   double time_limit = 0.0;     // 0: none
   unsigned threads = 0;        // 0: every core
   bool symmetry = true;
+  bool first = false;          // stop at the first counterexample
   bool progress = true;        // on standard error, when it is a terminal
   bool timing = true;
   bool shrink = false;
@@ -134,7 +135,7 @@ Options parse_arguments(const std::vector<std::string>& args) {
   options.command = args[0];
   const std::vector<std::string> flags = {"--json", "--junit", "--sarif", "--dot", "--html", "--max-states",
                                           "--max-memory", "--time-limit", "--threads", "--no-symmetry",
-                                          "--no-progress", "--no-timing", "--shrink"};
+                                          "--no-progress", "--first", "--no-timing", "--shrink"};
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--max-memory" || arg == "--time-limit" || arg == "--threads") {
@@ -151,6 +152,8 @@ Options parse_arguments(const std::vector<std::string>& args) {
       }
     } else if (arg == "--no-symmetry") {
       options.symmetry = false;
+    } else if (arg == "--first") {
+      options.first = true;
     } else if (arg == "--no-progress") {
       options.progress = false;
     } else if (arg == "--json" || arg == "--junit" || arg == "--sarif" || arg == "--dot" || arg == "--html" ||
@@ -374,6 +377,7 @@ int run(const std::vector<std::string>& args) {
   search.time_limit = options.time_limit;
   search.threads = options.threads;
   search.symmetry = options.symmetry;
+  search.first = options.first;
   if (options.progress && isatty(STDERR_FILENO) != 0) search.progress = wakecheck::cli::progress_line;
   bool all_as_expected = true;
   std::vector<wakecheck::properties::FileRun> runs;

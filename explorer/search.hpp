@@ -47,6 +47,7 @@ enum class Stop {
   kMaxStates,  // the state bound was reached
   kMemory,     // the memory budget was reached
   kTime,       // the time limit was reached
+  kFirst,      // a counterexample was found and the search asked to stop at the first one
 };
 
 /// What the search has done so far, for a progress line.
@@ -69,6 +70,11 @@ struct SearchOptions {
   double time_limit = 0.0;
   // Store states in canonical form when the model has symmetry.
   bool symmetry = true;
+  // Stop at the first state that shows a property violated (a state that breaks an invariant, a
+  // dead end that breaks a dead-end condition or where a leads-to target is false), at the end of
+  // the chunk of states that found it. The analyses then run on the states found so far: what
+  // they find violated is violated; nothing holds (the rest is kUnknown).
+  bool first = false;
   // Called about once a second while the search runs.
   std::function<void(const Progress&)> progress;
   // Threads that expand states; 0: every core (default_threads()). The result is the same for
@@ -264,13 +270,19 @@ class Explorer {
     w.first.assign(properties.size(), std::nullopt);
     w.antecedent_seen.assign(properties.size(), false);
     // What a state decides by itself, coded: the property's index, kAntecedent for its antecedent.
+    // kSuspect: a dead end where a leads-to target is false (the analyses decide).
     constexpr std::uint32_t kAntecedent = 0x80000000U;
+    constexpr std::uint32_t kSuspect = 0x40000000U;
+    bool violation_seen = false;
     auto note = [&](std::uint32_t id, std::uint32_t code) {
-      const std::uint32_t i = code & ~kAntecedent;
+      const std::uint32_t i = code & ~(kAntecedent | kSuspect);
       if ((code & kAntecedent) != 0) {
         w.antecedent_seen[i] = true;
+      } else if ((code & kSuspect) != 0) {
+        violation_seen = true;
       } else if (!w.first[i]) {
         w.first[i] = id;
+        violation_seen = violation_seen || properties[i].kind != PropertyKind::kSometimes;
       }
     };
     auto decides = [&](const std::uint8_t* state, bool dead_end, auto&& emit) {
@@ -283,6 +295,7 @@ class Explorer {
             (p.kind == PropertyKind::kAtDeadEnds && dead_end && !p.condition(state))) {
           emit(code);
         }
+        if (options.first && p.kind == PropertyKind::kLeadsTo && dead_end && !p.target(state)) emit(code | kSuspect);
       }
     };
 
@@ -369,6 +382,10 @@ class Explorer {
         }
         expanded = id + 1;
       }
+      if (options.first && violation_seen) {
+        stats.stop = Stop::kFirst;
+        return false;
+      }
       const auto now = std::chrono::steady_clock::now();
       const double elapsed = std::chrono::duration<double>(now - started).count();
       if (options.time_limit > 0 && elapsed > options.time_limit) {
@@ -406,8 +423,10 @@ class Explorer {
                 [&](std::uint32_t code) { note(static_cast<std::uint32_t>(id), code); });
       }
     }
-    if (stats.complete()) {
+    if (stats.complete() || stats.stop == Stop::kFirst) {
+      // Stopped at a counterexample, states never expanded have no edges and are no dead ends.
       x.graph_.finish(x.store_.size());
+      x.dead_ends_.resize(x.store_.size(), false);
       x.store_.drop_index();  // no more lookups: the analyses walk the graph
     }
     stats.states = x.store_.size();
@@ -445,7 +464,7 @@ SearchResult<typename M::Event> search(const M& model, const std::vector<Propert
   std::vector<bool> decided(properties.size(), false);
   for (std::size_t i = 0; i < properties.size(); ++i) decided[i] = witnesses.first[i].has_value();
 
-  if (x->stats().complete()) {
+  if (x->stats().complete() || x->stats().stop == Stop::kFirst) {
     try {
       const StateGraph& g = x->graph();
       const auto n = static_cast<std::uint32_t>(x->size());

@@ -692,9 +692,17 @@ void Symmetry::canonicalize(const Scenario& scenario, StateRef state) const {
 std::vector<std::string> Symmetry::describe(const Scenario& scenario) const {
   std::vector<std::string> out;
   for (const Class& c : classes_) {
+    // Every name up to four copies; else the first two, the last and how many.
     std::string names;
-    for (const auto& copy : c.tasks) names += (names.empty() ? "" : ", ") + scenario.tasks[copy.front()].name;
-    out.push_back("{" + names + "}");
+    const std::size_t k = c.tasks.size();
+    for (std::size_t i = 0; i < k; ++i) {
+      if (k > 4 && i >= 2 && i + 1 < k) {
+        if (i == 2) names += ", ...";
+        continue;
+      }
+      names += (names.empty() ? "" : ", ") + scenario.tasks[c.tasks[i].front()].name;
+    }
+    out.push_back("{" + names + "}" + (k > 4 ? " (" + std::to_string(k) + " copies)" : ""));
   }
   return out;
 }

@@ -18,6 +18,9 @@ std::string stop_note(const explorer::SearchStats& stats) {
     case explorer::Stop::kMaxStates: return " (stopped at the state bound: incomplete)";
     case explorer::Stop::kMemory: return " (stopped at the memory budget: incomplete)";
     case explorer::Stop::kTime: return " (stopped at the time limit: incomplete)";
+    case explorer::Stop::kFirst:
+      return " (stopped at the first counterexample: incomplete; it has the fewest steps, perhaps not the "
+             "fewest faults)";
   }
   return "";
 }

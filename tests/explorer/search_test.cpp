@@ -328,3 +328,57 @@ TEST(Determinism, ABoundStopsAtTheSameStateWhateverTheNumberOfThreads) {
   UNSIGNED_LONGS_EQUAL(a.stats.states, b.stats.states);
   UNSIGNED_LONGS_EQUAL(a.stats.transitions, b.stats.transitions);
 }
+
+TEST_GROUP(FirstCounterexample){};
+
+TEST(FirstCounterexample, StopsSoonAfterTheFirstViolationWithAShortestTraceAndLeavesTheRestUnknown) {
+  // The invariant a + b < 10 first fails at depth 10 of a 40,401-state space: the search stops
+  // at the end of the chunk that found it, the trace has 10 steps (breadth-first), and a property
+  // that holds everywhere is left unknown, not declared to hold.
+  const Toy<TwoCounters> model(TwoCounters{200});
+  const std::vector<Property> properties{
+      property<TwoCounters>("sum below 10", PropertyKind::kAlways, [](const CounterState& s) { return s.a + s.b < 10; }),
+      property<TwoCounters>("sum at most 400", PropertyKind::kAlways,
+                            [](const CounterState& s) { return s.a + s.b <= 400; })};
+  SearchOptions options;
+  options.first = true;
+  const auto result = search(model, properties, options);
+  CHECK_TRUE(result.stats.stop == Stop::kFirst);
+  CHECK_FALSE(result.stats.complete());
+  CHECK_TRUE(result.stats.states < 2000);
+  CHECK_TRUE(result.outcomes[0].verdict == Verdict::kViolated);
+  UNSIGNED_LONGS_EQUAL(10, result.outcomes[0].trace->events.size());
+  const CounterState end = end_of(model.rules(), *result.outcomes[0].trace);
+  UNSIGNED_LONGS_EQUAL(10, end.a + end.b);
+  CHECK_TRUE(result.outcomes[1].verdict == Verdict::kUnknown);
+}
+
+TEST(FirstCounterexample, ADeadEndWhereALeadsToTargetIsFalseStopsTheSearchAndIsReported) {
+  // EarlyDeadEnd: node 1, one step from the initial state, is a dead end; node 9 is the goal.
+  const Toy<EarlyDeadEnd> model{EarlyDeadEnd{}};
+  std::vector<Property> properties{
+      leads_to<EarlyDeadEnd>("reaches node 9", nullptr, [](const NodeState& s) { return s.node == 9; })};
+  SearchOptions options;
+  options.first = true;
+  const auto first = search(model, properties, options);
+  const auto full = search(model, properties);
+  CHECK_TRUE(full.outcomes[0].verdict == Verdict::kViolated);
+  CHECK_TRUE(first.outcomes[0].verdict == Verdict::kViolated);
+  CHECK_TRUE(first.outcomes[0].trace->events == full.outcomes[0].trace->events);
+}
+
+TEST(FirstCounterexample, AnyNumberOfThreadsStopsAtTheSameState) {
+  const Toy<TwoCounters> model(TwoCounters{200});
+  const std::vector<Property> properties{
+      property<TwoCounters>("sum below 30", PropertyKind::kAlways, [](const CounterState& s) { return s.a + s.b < 30; })};
+  SearchOptions one;
+  one.first = true;
+  one.threads = 1;
+  SearchOptions four = one;
+  four.threads = 4;
+  const auto a = search(model, properties, one);
+  const auto b = search(model, properties, four);
+  UNSIGNED_LONGS_EQUAL(a.stats.states, b.stats.states);
+  UNSIGNED_LONGS_EQUAL(a.stats.transitions, b.stats.transitions);
+  CHECK_TRUE(a.outcomes[0].trace->events == b.outcomes[0].trace->events);
+}
