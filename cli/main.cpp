@@ -65,19 +65,24 @@ struct Options {
   throw InputError("wakecheck: " + message + " (see wakecheck --help)");
 }
 
+/// The whole number `text` is written as (digits only), if it is one and is above 0.
+std::optional<unsigned long long> positive_whole(const std::string& text) {
+  if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  try {
+    const unsigned long long n = std::stoull(text);
+    if (n > 0) return n;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;  // 0, or out of range
+}
+
 /// A positive whole number.
 unsigned long long parse_count(const std::string& option, const std::string& value) {
-  std::size_t used = 0;
-  unsigned long long n = 0;
-  try {
-    n = std::stoull(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != value.size() || n == 0 || value.empty() || value[0] == '-' || value[0] == '+' || value[0] == ' ') {
-    usage_error("option '" + option + "' needs a positive whole number, found '" + value + "'");
-  }
-  return n;
+  const auto n = positive_whole(value);
+  if (!n) usage_error("option '" + option + "' needs a positive whole number, found '" + value + "'");
+  return *n;
 }
 
 /// A size in bytes: a positive whole number, with K, M, G or T (powers of 1024) after it.
@@ -92,18 +97,11 @@ std::size_t parse_size(const std::string& option, const std::string& value) {
       digits.pop_back();
     }
   }
-  std::size_t used = 0;
-  unsigned long long n = 0;
-  try {
-    n = std::stoull(digits, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (digits.empty() || used != digits.size() || n == 0 || !std::isdigit(static_cast<unsigned char>(digits[0])) ||
-      n > (~0ULL >> shift)) {
+  const auto n = positive_whole(digits);
+  if (!n || *n > (~0ULL >> shift)) {
     usage_error("option '" + option + "' needs a size such as 512M or 4G, found '" + value + "'");
   }
-  return static_cast<std::size_t>(n << shift);
+  return static_cast<std::size_t>(*n << shift);
 }
 
 /// A positive number of seconds.

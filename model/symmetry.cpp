@@ -366,6 +366,21 @@ std::uint8_t relative(std::uint8_t plus_one, const std::vector<std::size_t>& own
   return at ? static_cast<std::uint8_t>(kOwn | *at) : plus_one;
 }
 
+/// Bytes on the stack for the usual sizes (keys, a copy of a state), the heap beyond them;
+/// uninitialized.
+class Scratch {
+ public:
+  explicit Scratch(std::size_t bytes) {
+    if (bytes > kStack) heap_.resize(bytes);
+  }
+  std::uint8_t* data() { return heap_.empty() ? stack_.data() : heap_.data(); }
+
+ private:
+  static constexpr std::size_t kStack = 16384;
+  std::array<std::uint8_t, kStack> stack_;
+  std::vector<std::uint8_t> heap_;
+};
+
 /// The maps a permutation of copies induces on tasks, futures, variables and handlers.
 struct Renaming {
   // Fixed arrays, not vectors: a renaming is made for most successors of a large class.
@@ -593,14 +608,8 @@ void Symmetry::write_keys(StateView state, std::uint8_t* keys) const {
 std::vector<bool> Symmetry::twins(StateView state) const {
   std::vector<bool> out(state.layout().task_count, false);
   if (classes_.empty()) return out;
-  constexpr std::size_t kStack = 16384;
-  std::array<std::uint8_t, kStack> key_space;
-  std::vector<std::uint8_t> key_heap;
+  Scratch key_space(shape_.total);
   std::uint8_t* keys = key_space.data();
-  if (shape_.total > kStack) {
-    key_heap.resize(shape_.total);
-    keys = key_heap.data();
-  }
   write_keys(state, keys);
   std::array<std::uint64_t, kMaxTasks> hashes;
   for (std::size_t ci = 0; ci < classes_.size(); ++ci) {
@@ -623,15 +632,8 @@ std::vector<bool> Symmetry::twins(StateView state) const {
 void Symmetry::canonicalize(const Scenario& scenario, StateRef state) const {
   if (classes_.empty()) return;
   const StateLayout& l = state.layout();
-  // Keys and a copy of the state on the stack for the usual sizes; the heap beyond them.
-  constexpr std::size_t kStack = 16384;
-  std::array<std::uint8_t, kStack> key_space;
-  std::vector<std::uint8_t> key_heap;
+  Scratch key_space(shape_.total);
   std::uint8_t* keys = key_space.data();
-  if (shape_.total > kStack) {
-    key_heap.resize(shape_.total);
-    keys = key_heap.data();
-  }
   write_keys(state, keys);
   Renaming renaming;
   bool moved = false;
@@ -678,13 +680,8 @@ void Symmetry::canonicalize(const Scenario& scenario, StateRef state) const {
     }
   }
   if (!moved) return;
-  std::array<std::uint8_t, kStack> old_space;
-  std::vector<std::uint8_t> old_heap;
+  Scratch old_space(l.bytes);
   std::uint8_t* old = old_space.data();
-  if (l.bytes > kStack) {
-    old_heap.resize(l.bytes);
-    old = old_heap.data();
-  }
   std::memcpy(old, state.bytes(), l.bytes);
   rename(scenario, StateView(old, &l), state, renaming);
 }
