@@ -19,6 +19,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "exporters/expected.hpp"
+#include "exporters/rust_export.hpp"
 #include "properties/compare.hpp"
 #include "properties/input_error.hpp"
 #include "properties/input_file.hpp"
@@ -29,10 +31,8 @@
 #include "properties/suggest.hpp"
 #include "properties/replay.hpp"
 #include "properties/shrink.hpp"
-#include "reports/final_state.hpp"
+#include "properties/final_state.hpp"
 #include "reports/reporter.hpp"
-#include "properties/hang_verdict.hpp"
-#include "reports/rust_export.hpp"
 #include "reports/sarif_report.hpp"
 
 namespace {
@@ -222,7 +222,7 @@ int replay(const std::string& report_path) {
       state = model->next_state(state, step.event);
       std::cout << "  " << step.index << "  " << step.event_text << "\n";
       for (const auto& effect : step.effects) std::cout << "        " << effect.text << "\n";
-      std::cout << "        state: " << wakecheck::reports::summarize_state(file->scenario, state) << "\n";
+      std::cout << "        state: " << wakecheck::properties::summarize_state(file->scenario, state) << "\n";
     }
     if (result.failed_at) {
       all_apply = false;
@@ -268,7 +268,7 @@ int compare_command(const std::vector<std::string>& args) {
 }
 
 /// `wakecheck export --rust PATH [--out DIR]`: the scenario as a Rust program on real tokio and
-/// the model's verdict on hangs, DIR/STEM.rs and DIR/STEM.expected (reports/rust_export.hpp).
+/// the model's verdict on hangs, DIR/STEM.rs and DIR/STEM.expected (exporters/rust_export.hpp).
 /// PATH is a property file, or a JSON report of `check` whose "file" (each file of an array of
 /// reports) is exported.
 int export_command(const std::vector<std::string>& args) {
@@ -313,8 +313,8 @@ int export_command(const std::vector<std::string>& args) {
     const auto file = wakecheck::properties::load_property_file(file_path);
     Export e;
     e.stem = fs::path(file_path).stem().string();
-    e.program = wakecheck::reports::export_rust(file);
-    e.expected = wakecheck::properties::format_expected(file, wakecheck::properties::hang_verdict(file));
+    e.program = wakecheck::exporters::export_rust(file);
+    e.expected = wakecheck::exporters::format_expected(file, wakecheck::exporters::hang_verdict(file));
     exports.push_back(std::move(e));
   }
   std::error_code error;

@@ -66,6 +66,10 @@ const char* to_string(OpKind kind) {
   return "?";
 }
 
+bool is_combinator(OpKind kind) {
+  return kind == OpKind::kJoinAll || kind == OpKind::kNextChild || kind == OpKind::kSelectAll;
+}
+
 const char* combinator_name(OpKind combinator) {
   switch (combinator) {
     case OpKind::kNextChild: return "FuturesUnordered";

@@ -98,6 +98,14 @@ std::size_t guard_holders(StateView s, const Scenario& sc, ResourceId r) {
   return holders;
 }
 
+std::pair<std::size_t, std::size_t> polled_children(StateView s, const Scenario& sc, TaskId t) {
+  const TaskState& ts = s.task(t);
+  const auto& program = sc.task(t).program;
+  if (!ts.inflight || ts.pc >= program.size() || !is_combinator(program[ts.pc].kind)) return {0, 0};
+  const Op& op = program[ts.pc];
+  return {op.a, std::size_t{op.a} + op.b};
+}
+
 namespace {
 
 /// A set of tasks as two words (kMaxTasks < 128), left uninitialized until reset(): the hot loop
@@ -144,11 +152,8 @@ void for_each_wait_for_edge(StateView s, const Scenario& sc, F&& f) {
       f(waiter, task_at(ts.blocked - 1U));
       continue;
     }
-    const auto& program = sc.tasks[a].program;
-    if (!ts.inflight || ts.pc >= program.size()) continue;
-    const Op& op = program[ts.pc];
-    if (op.kind != OpKind::kJoinAll && op.kind != OpKind::kNextChild && op.kind != OpKind::kSelectAll) continue;
-    for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+    const auto [first, end] = polled_children(s, sc, waiter);
+    for (std::size_t c = first; c < end; ++c) {
       if (s.tasks(c).live()) f(waiter, task_at(c));
     }
   }

@@ -1,5 +1,5 @@
 // Questions about a state in the words of the domain: who holds, owns, waits for what. Properties
-// and reports ask these; the rules in tokio_model.cpp never do.
+// and reports ask these; the rules (model/rules/) never do.
 #pragma once
 
 #include <optional>
@@ -20,6 +20,11 @@ inline TaskId task_of(WaiterId w) {
 }
 inline bool is_kept(WaiterId w) { return static_cast<std::size_t>(w) >= kKeptWaiterBase; }
 
+/// The child futures a poll of `t` reaches now, as task indices [first, end): the branches of the
+/// combinator `t` awaits (join!, a FuturesUnordered loop's next(), select_all), finished ones
+/// included; empty when it awaits none. A thread blocked in block_in_place is the caller's to
+/// check.
+std::pair<std::size_t, std::size_t> polled_children(StateView s, const Scenario& sc, TaskId t);
 /// Permits of `r` held by guards in `t`'s future.
 std::uint8_t held_by(StateView s, TaskId t, ResourceId r);
 /// Permits of `r` assigned to `t`'s pending lock future (handed over by a release, not yet

@@ -41,7 +41,7 @@ enum class ResourceKind : std::uint8_t {
   kOnceCell,      // tokio::sync::OnceCell: a value flag and a batch semaphore of one permit
 };
 
-/// Which tokio release the model follows where releases differ (tokio-semantics.md section 5).
+/// Which tokio release the model follows where releases differ (docs/tokio-model.md#newer-tokio).
 enum class TokioVersion : std::uint8_t {
   k1_24,  // 1.24.2: a batch of wakes is woken in reverse; deferred wakes FIFO
   k1_53,  // 1.38 and later: batches FIFO (#6521); deferred wakes LIFO (1.29, #5741)
@@ -211,6 +211,8 @@ struct Scenario {
 };
 
 const char* to_string(OpKind kind);
+/// A combinator over child futures: join!, a FuturesUnordered loop's next(), select_all.
+bool is_combinator(OpKind kind);
 /// The Rust name of the combinator holding a branch: "join!", "FuturesUnordered", "select_all".
 const char* combinator_name(OpKind combinator);
 /// An operation as a line of the compiled program ("lock m", "unless ready goto 7").

@@ -6,6 +6,7 @@
 #include "properties/input_error.hpp"
 #include "properties/property_file.hpp"
 #include "properties/run.hpp"
+#include "properties/statement_keys.hpp"
 
 namespace wakecheck::properties {
 namespace {
@@ -25,9 +26,7 @@ ordered_json rewrite(const ordered_json& list, const std::string& m, Design desi
   for (const auto& st : list) {
     if (st.is_object()) {
       ordered_json copy = st;
-      for (const char* key : {"then", "else", "do", "on_drop"}) {
-        if (copy.contains(key)) copy[key] = rewrite(copy[key], m, design);
-      }
+      for_each_nested_list(copy, [&](ordered_json& nested) { nested = rewrite(nested, m, design); });
       out.push_back(copy);
       continue;
     }

@@ -24,6 +24,7 @@ TraceData narrate_trace(const model::TokioModel& model, const std::vector<model:
                         std::optional<std::size_t> loop_start) {
   TraceData trace;
   model::State state = model.initial_state();
+  std::vector<model::State> states{state};
   for (std::size_t i = 0; i < events.size(); ++i) {
     TraceStep step;
     step.index = i + 1;
@@ -35,10 +36,15 @@ TraceData narrate_trace(const model::TokioModel& model, const std::vector<model:
       if (enabled[c] == events[i]) step.choice = c;
     }
     state = model.narrate(state, events[i], step.effects);
+    states.push_back(state);
     trace.steps.push_back(std::move(step));
   }
   trace.final_state = state;
   if (loop_start) trace.loop_start = *loop_start + 1;
+  const auto& sc = model.scenario();
+  for (const auto& s : states) trace.views.push_back(view_final_state(sc, s));
+  trace.final_view = view_final_state(sc, trace.final_state);
+  trace.diagnosis = diagnose(sc, states, trace);
   return trace;
 }
 
@@ -146,7 +152,6 @@ FileRun run_checks(const PropertyFile& file, const model::TokioModel& model,
 
   FileRun run;
   run.file = &file;
-  run.model = &model;
   run.stats = search.stats;
   if (!concrete_needed && symmetric.has_symmetry()) {
     run.symmetry = symmetric.symmetry().describe(model.scenario());

@@ -8,6 +8,8 @@
 
 #include "explorer/search.hpp"
 #include "model/tokio_model.hpp"
+#include "properties/diagnosis.hpp"
+#include "properties/final_state.hpp"
 #include "properties/property_file.hpp"
 
 namespace wakecheck::properties {
@@ -28,9 +30,14 @@ struct TraceStep {
   std::size_t choice = 0;     // index of the event among those enabled (the replay key)
 };
 
+/// A counterexample (or example) told as data, computed once when it is found: its steps, the
+/// state each step leaves as reports describe it, the final state, and the diagnosis.
 struct TraceData {
   std::vector<TraceStep> steps;
   model::State final_state;
+  std::vector<FinalStateView> views;  // views[0]: the initial state; views[i]: after step i
+  FinalStateView final_view;          // final_state as reports describe it
+  Diagnosis diagnosis;
   // A lasso: steps from this 1-based index on repeat forever (the last leads back to the state
   // before it). None: the run ends at the final state.
   std::optional<std::size_t> loop_start;
@@ -50,7 +57,6 @@ struct PropertyResult {
 
 struct FileRun {
   const PropertyFile* file = nullptr;
-  const model::TokioModel* model = nullptr;  // the model the file was checked against
   explorer::SearchStats stats;
   /// The copies counted as one when states were explored up to renaming ("worker0..worker3"),
   /// and why any copy was left out; empty when states were explored as they are.
@@ -63,7 +69,8 @@ struct FileRun {
 FileRun run_checks(const PropertyFile& file, const model::TokioModel& model,
                    const explorer::SearchOptions& options = {});
 
-/// Re-executes `events` against `model`, narrating each step.
+/// Re-executes `events` against `model`, narrating each step, and describes and diagnoses the
+/// trace (the one place a trace is executed: the search's results and replay come through here).
 TraceData narrate_trace(const model::TokioModel& model, const std::vector<model::Event>& events,
                         std::optional<std::size_t> loop_start = std::nullopt);
 

@@ -49,14 +49,7 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 /// "a", "a or b", "a, b or c".
-std::string join_or(const std::vector<std::string>& items) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += i + 1 == items.size() ? " or " : ", ";
-    out += items[i];
-  }
-  return out;
-}
+std::string join_or(const std::vector<std::string>& items) { return join_list(items, " or "); }
 
 std::string count_of(std::size_t n, const char* noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");

@@ -7,6 +7,7 @@
 #include "properties/input_error.hpp"
 #include "properties/property_file.hpp"
 #include "properties/run.hpp"
+#include "properties/statement_keys.hpp"
 
 namespace wakecheck::properties {
 namespace {
@@ -20,16 +21,12 @@ bool names(const ordered_json& check, const std::string& property) {
   return check.contains("formula") && !check.contains("name") && check["formula"] == property;
 }
 
-/// Every statement list of a program: the program itself and the bodies nested in it.
+/// Every statement list of a program: the program itself and the lists nested in it
+/// (properties/statement_keys.hpp).
 void statement_lists(ordered_json& list, std::vector<ordered_json*>& out) {
   if (!list.is_array()) return;
   out.push_back(&list);
-  for (auto& st : list) {
-    if (!st.is_object()) continue;
-    for (const char* key : {"then", "else", "do", "on_drop"}) {
-      if (st.contains(key)) statement_lists(st[key], out);
-    }
-  }
+  for (auto& st : list) for_each_nested_list(st, [&](ordered_json& nested) { statement_lists(nested, out); });
 }
 
 std::vector<ordered_json*> all_lists(ordered_json& doc) {

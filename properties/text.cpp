@@ -135,4 +135,15 @@ std::string escape_pointer_token(const std::string& key) {
   return out;
 }
 
+std::string join_list(const std::vector<std::string>& items, const char* last) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += i + 1 == items.size() ? last : ", ";
+    out += items[i];
+  }
+  return out;
+}
+
+std::string join_names(const std::vector<std::string>& names) { return join_list(names, " and "); }
+
 }  // namespace wakecheck::properties

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wakecheck::properties {
 
@@ -33,5 +34,12 @@ std::string shorten_path(const std::string& path, std::size_t limit = 120);
 
 /// A key as one token of a JSON pointer (RFC 6901): '~' becomes ~0 and '/' becomes ~1.
 std::string escape_pointer_token(const std::string& key);
+
+/// The items separated by ", ", the last two by `last`: join_list({a, b, c}, " or ") is
+/// "a, b or c".
+std::string join_list(const std::vector<std::string>& items, const char* last);
+
+/// "a", "a and b", "a, b and c".
+std::string join_names(const std::vector<std::string>& names);
 
 }  // namespace wakecheck::properties

@@ -2,6 +2,16 @@
 
 namespace wakecheck::properties {
 
+const char* kind_word(explorer::PropertyKind kind) {
+  switch (kind) {
+    case explorer::PropertyKind::kAlways: return "always";
+    case explorer::PropertyKind::kSometimes: return "reachable";
+    case explorer::PropertyKind::kAtDeadEnds: return "at_dead_ends";
+    case explorer::PropertyKind::kLeadsTo: return "leads_to";
+  }
+  return "?";
+}
+
 const char* verdict_word(Verdict verdict, explorer::PropertyKind kind) {
   if (kind == explorer::PropertyKind::kSometimes) {
     if (verdict == Verdict::kHolds) return "reached";

@@ -9,6 +9,9 @@
 
 namespace wakecheck::properties {
 
+/// The property's kind as reports name it: "always", "reachable", "at_dead_ends", "leads_to".
+const char* kind_word(explorer::PropertyKind kind);
+
 /// "reached" / "unreachable" for a reachable property's holds / violated; else to_string(verdict).
 const char* verdict_word(Verdict verdict, explorer::PropertyKind kind);
 

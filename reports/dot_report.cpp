@@ -2,10 +2,10 @@
 // Tasks are ellipses, resources boxes; "waits for" edges go from a task to a resource, "held by"
 // and "owned by the future of" edges from a resource to a task; a paused task is grey, a permit
 // owned by a future that will not be polled is red.
+#include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
 
-#include "model/queries.hpp"
 #include "reports/reporter.hpp"
 
 namespace wakecheck::reports {
@@ -50,35 +50,29 @@ class DotReporter final : public Reporter {
 
  private:
   void write(const properties::FileRun& run, const properties::PropertyResult& result) {
-    const auto& sc = run.file->scenario;
-    const auto& s = result.trace->final_state;
+    const FinalStateView& view = result.trace->final_view;
     Graph g;
-    std::vector<Graph::vertex_descriptor> task(sc.tasks.size()), resource(sc.resources.size());
-    for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
-      const auto t = model::task_at(i);
+    std::vector<Graph::vertex_descriptor> task(view.tasks.size()), resource(view.resources.size());
+    for (std::size_t i = 0; i < view.tasks.size(); ++i) {
+      const TaskView& t = view.tasks[i];
       std::string attributes = "shape=ellipse";
-      if (model::task_paused(s, sc, t)) attributes += ", style=filled, fillcolor=grey80";
-      std::string label = sc.tasks[i].name;
-      if (s.task(t).finished()) label += "\\n(finished)";
-      if (model::task_paused(s, sc, t)) label += "\\n(paused)";
+      if (t.paused) attributes += ", style=filled, fillcolor=grey80";
+      std::string label = t.name;
+      if (t.finished) label += "\\n(finished)";
+      if (t.paused) label += "\\n(paused)";
       task[i] = boost::add_vertex(Node{label, attributes}, g);
     }
-    for (std::size_t r = 0; r < sc.resources.size(); ++r) {
-      resource[r] = boost::add_vertex(
-          Node{sc.resources[r].name + "\\n" + model::to_string(sc.resources[r].kind), "shape=box"}, g);
+    for (std::size_t r = 0; r < view.resources.size(); ++r) {
+      resource[r] = boost::add_vertex(Node{view.resources[r].name + "\\n" + view.resources[r].kind, "shape=box"}, g);
     }
-    for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
-      const auto t = model::task_at(i);
-      if (const auto r = model::waits_on(s, sc, t)) {
-        boost::add_edge(task[i], resource[model::index(*r)], Arc{"waits for", "style=dashed"}, g);
-      }
-      if (const auto j = model::joins(s, sc, t)) {
-        boost::add_edge(task[i], task[model::index(*j)], Arc{"joins", "style=dashed"}, g);
-      }
-      for (std::size_t r = 0; r < sc.resources.size(); ++r) {
-        const auto res = model::resource_at(r);
-        if (model::holds(s, sc, t, res)) boost::add_edge(resource[r], task[i], Arc{"held by", ""}, g);
-        if (model::owned_by_future(s, t, res) > 0) {
+    for (std::size_t i = 0; i < view.tasks.size(); ++i) {
+      const TaskView& t = view.tasks[i];
+      if (t.waiting_on) boost::add_edge(task[i], resource[*t.waiting_on], Arc{"waits for", "style=dashed"}, g);
+      if (t.joining) boost::add_edge(task[i], task[*t.joining], Arc{"joins", "style=dashed"}, g);
+      for (std::size_t r = 0; r < view.resources.size(); ++r) {
+        if (std::find(t.held.begin(), t.held.end(), r) != t.held.end())
+          boost::add_edge(resource[r], task[i], Arc{"held by", ""}, g);
+        if (std::find(t.owned.begin(), t.owned.end(), r) != t.owned.end()) {
           boost::add_edge(resource[r], task[i],
                           Arc{"permit owned by its future", "color=red, fontcolor=red, penwidth=2"}, g);
         }

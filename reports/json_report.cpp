@@ -1,9 +1,7 @@
 #include <nlohmann/json.hpp>
 
-#include "reports/diagnosis.hpp"
-#include "reports/final_state.hpp"
-#include "properties/verdict_words.hpp"
 #include "reports/reporter.hpp"
+#include "properties/verdict_words.hpp"
 
 namespace wakecheck::reports {
 namespace {
@@ -13,16 +11,6 @@ using properties::FileRun;
 using properties::TraceData;
 
 constexpr int kFormatVersion = 1;
-
-const char* kind_name(explorer::PropertyKind kind) {
-  switch (kind) {
-    case explorer::PropertyKind::kAlways: return "always";
-    case explorer::PropertyKind::kSometimes: return "reachable";
-    case explorer::PropertyKind::kAtDeadEnds: return "at_dead_ends";
-    case explorer::PropertyKind::kLeadsTo: return "leads_to";
-  }
-  return "?";
-}
 
 ordered_json scenario_json(const model::Scenario& sc) {
   ordered_json out;
@@ -61,8 +49,7 @@ ordered_json scenario_json(const model::Scenario& sc) {
   return out;
 }
 
-ordered_json final_state_json(const model::Scenario& sc, const model::State& state) {
-  const FinalStateView view = view_final_state(sc, state);
+ordered_json final_state_json(const FinalStateView& view) {
   ordered_json out;
   out["resources"] = ordered_json::array();
   for (const auto& r : view.resources) {
@@ -98,8 +85,7 @@ ordered_json diagnosis_json(const Diagnosis& d) {
   return out;
 }
 
-ordered_json trace_json(const model::TokioModel& model, const TraceData& trace) {
-  const auto& sc = model.scenario();
+ordered_json trace_json(const TraceData& trace) {
   ordered_json out;
   out["steps"] = ordered_json::array();
   for (const auto& step : trace.steps) {
@@ -112,8 +98,8 @@ ordered_json trace_json(const model::TokioModel& model, const TraceData& trace) 
   }
   out["loop_start"] = trace.loop_start ? ordered_json(*trace.loop_start) : ordered_json(nullptr);
   out["replay"] = trace.replay_key();
-  out["final_state"] = final_state_json(sc, trace.final_state);
-  out["diagnosis"] = diagnosis_json(diagnose(model, trace));
+  out["final_state"] = final_state_json(trace.final_view);
+  out["diagnosis"] = diagnosis_json(trace.diagnosis);
   return out;
 }
 
@@ -138,14 +124,14 @@ class JsonReporter final : public Reporter {
     for (const auto& result : run.results) {
       ordered_json property = {{"name", result.name},
                                {"description", result.description},
-                               {"kind", kind_name(result.kind)},
+                               {"kind", properties::kind_word(result.kind)},
                                {"verdict", properties::verdict_word(result)}};
       property["expected"] =
           result.expected ? ordered_json(properties::expectation_word(result)) : ordered_json(nullptr);
       property["as_expected"] = result.as_expected;
       if (result.trace) {
         const char* key = result.kind == explorer::PropertyKind::kSometimes ? "example" : "counterexample";
-        property[key] = trace_json(*run.model, *result.trace);
+        property[key] = trace_json(*result.trace);
       }
       report["properties"].push_back(property);
     }

@@ -10,6 +10,13 @@
 
 namespace wakecheck::reports {
 
+// What reporters read from a checked file's result (properties/run.hpp).
+using properties::Cause;
+using properties::Diagnosis;
+using properties::FinalStateView;
+using properties::ResourceView;
+using properties::TaskView;
+
 class Reporter {
  public:
   virtual ~Reporter() = default;

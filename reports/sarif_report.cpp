@@ -9,7 +9,7 @@
 
 #include "properties/source_map.hpp"
 #include "properties/verdict_words.hpp"
-#include "reports/diagnosis.hpp"
+#include "reports/reporter.hpp"
 
 #ifndef WAKECHECK_VERSION
 #define WAKECHECK_VERSION "0"
@@ -23,16 +23,6 @@ using properties::FileRun;
 using properties::PropertyResult;
 using properties::SourceMap;
 using properties::SourcePos;
-
-const char* kind_name(explorer::PropertyKind kind) {
-  switch (kind) {
-    case explorer::PropertyKind::kAlways: return "always";
-    case explorer::PropertyKind::kSometimes: return "reachable";
-    case explorer::PropertyKind::kAtDeadEnds: return "at_dead_ends";
-    case explorer::PropertyKind::kLeadsTo: return "leads_to";
-  }
-  return "?";
-}
 
 /// A relative path stays relative (to the directory wakecheck ran in, which code scanning takes
 /// as the repository's root); an absolute one becomes a file: URI. Bytes outside RFC 3986's
@@ -136,7 +126,7 @@ ordered_json code_flow(const FileRun& run, const PropertyResult& result, const F
                        const std::string& uri) {
   const auto& trace = *result.trace;
   const auto& sc = run.file->scenario;
-  const Diagnosis d = diagnose(*run.model, trace);
+  const Diagnosis& d = trace.diagnosis;
   std::vector<std::string> order;
   for (const auto& task : sc.tasks) order.push_back(task.name);
   order.push_back("");
@@ -187,12 +177,12 @@ ordered_json code_flow(const FileRun& run, const PropertyResult& result, const F
           {"threadFlows", thread_flows}};
 }
 
-std::string message_of(const FileRun& run, const PropertyResult& result) {
+std::string message_of(const PropertyResult& result) {
   std::string text = result.name + ": " + properties::verdict_word(result);
   if (result.expected) text += " (expected " + std::string(properties::expectation_word(result)) + ")";
   text += ". " + result.description + ".";
   if (result.trace && result.kind != explorer::PropertyKind::kSometimes) {
-    const Diagnosis d = diagnose(*run.model, *result.trace);
+    const Diagnosis& d = result.trace->diagnosis;
     if (d.cause != Cause::kNone) {
       text += " Cause: " + d.summary + ".";
       for (const auto& sentence : d.details) text += " " + sentence + ".";
@@ -217,7 +207,7 @@ class SarifReporter final : public Reporter {
       r["ruleIndex"] = rule_index(result);
       r["kind"] = "fail";
       r["level"] = result.as_expected ? "note" : "error";
-      r["message"] = {{"text", message_of(run, result)}};
+      r["message"] = {{"text", message_of(result)}};
       r["locations"] = ordered_json::array({{{"physicalLocation", physical(uri, places.check(result.name))}}});
       r["partialFingerprints"] = {{"wakecheckCheck/v1", run.file->path + ":" + result.name}};
       if (counterexample) r["codeFlows"] = ordered_json::array({code_flow(run, result, places, uri)});
@@ -257,7 +247,7 @@ class SarifReporter final : public Reporter {
     rules_.push_back({{"id", result.name},
                       {"shortDescription", {{"text", result.description}}},
                       {"defaultConfiguration", {{"level", "error"}}},
-                      {"properties", {{"kind", kind_name(result.kind)}}}});
+                      {"properties", {{"kind", properties::kind_word(result.kind)}}}});
     return rules_.size() - 1;
   }
 

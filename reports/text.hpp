@@ -4,10 +4,11 @@
 #include <string>
 #include <vector>
 
+#include "properties/text.hpp"
+
 namespace wakecheck::reports {
 
-/// "a", "a and b", "a, b and c".
-std::string join_names(const std::vector<std::string>& names);
+using properties::join_names;
 
 /// Seconds as reports print them: "0.013".
 std::string format_seconds(double value);

@@ -2,11 +2,9 @@
 #include <string>
 
 #include "reports/text.hpp"
-#include "reports/diagnosis.hpp"
-#include "reports/final_state.hpp"
+#include "reports/reporter.hpp"
 #include "reports/findings.hpp"
 #include "properties/verdict_words.hpp"
-#include "reports/reporter.hpp"
 
 namespace wakecheck::reports {
 namespace {
@@ -95,7 +93,7 @@ class TextReporter final : public Reporter {
              << result.description << "\n  counterexample: the same as for " << same->name << "\n";
         continue;
       }
-      write_trace(run, result, *result.trace);
+      write_trace(result, *result.trace);
       shown.push_back(&result);
     }
     out_ << "\n";
@@ -127,8 +125,7 @@ class TextReporter final : public Reporter {
   }
 
  private:
-  void write_trace(const FileRun& run, const PropertyResult& result, const TraceData& trace) {
-    const auto& sc = run.file->scenario;
+  void write_trace(const PropertyResult& result, const TraceData& trace) {
     out_ << "\n" << result.name << ": " << properties::verdict_word(result) << " -- "
          << result.description << "\n";
     if (trace.loop_start) {
@@ -138,7 +135,7 @@ class TextReporter final : public Reporter {
     } else {
       out_ << "  " << noun(result.kind) << ", shortest (" << trace.steps.size() << " steps):\n";
     }
-    const Diagnosis diagnosis = diagnose(*run.model, trace);
+    const Diagnosis& diagnosis = trace.diagnosis;
     for (const auto& step : trace.steps) {
       if (trace.loop_start && step.index == *trace.loop_start) {
         out_ << "        -- the cycle: from here the run repeats forever --\n";
@@ -163,7 +160,7 @@ class TextReporter final : public Reporter {
       }
     }
     if (trace.loop_start) out_ << "        -- back to step " << *trace.loop_start << " --\n";
-    const FinalStateView view = view_final_state(sc, trace.final_state);
+    const FinalStateView& view = trace.final_view;
     out_ << (trace.loop_start ? "  state at the start of the cycle:\n" : "  final state:\n");
     for (const auto& r : view.resources) {
       out_ << "    " << r.name << " (" << r.kind << ", " << r.permits

@@ -59,7 +59,7 @@ void Step<kNarrate>::drop_inflight(TaskId t) {
     s_.task(from).handed_to = 0;
     ts.received = 0;
     say("the lock future received from ", name(from), " is dropped", drop_node(r, waiter_of(from)));
-  } else if (op.kind == OpKind::kJoinAll || op.kind == OpKind::kNextChild || op.kind == OpKind::kSelectAll) {
+  } else if (is_combinator(op.kind)) {
     drop_branches(t, op);
   } else if (op.kind == OpKind::kSleep) {
     ts.timer = 0;

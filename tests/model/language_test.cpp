@@ -1,5 +1,5 @@
-// Tests of the tokio rules for what the scenario language added: tokio::sync::Notify (§2.4 of
-// shared/tokio-semantics.md and the scenarios S9-S11 of §6), std::sync::Mutex (never held across
+// Tests of the tokio rules for what the scenario language added: tokio::sync::Notify
+// (docs/tokio-model.md#notify, scenarios S9-S11), std::sync::Mutex (never held across
 // an await), variables and jumps, on_drop handlers, nested futures under their own wrapper, and
 // the spurious-wake fault. Scenarios are built here op by op (expressions are parsed with the
 // model's own parser), so these test the model without the property-file loader.
@@ -51,7 +51,7 @@ std::vector<TaskId> waiters(StateView s, std::uint8_t notify) {
 
 }  // namespace
 
-// --- Notify (§2.4) ------------------------------------------------------------------------------
+// --- Notify (docs/tokio-model.md#notify) -------------------------------------------------------------------
 
 TEST_GROUP(TokioNotify){};
 
@@ -156,7 +156,7 @@ TEST(TokioNotify, NotifyWaitersWakesEveryCurrentWaiterInReverseAndStoresNothing)
 }
 
 TEST(TokioNotify, NotifyWaitersWithoutWaitersLeavesAStoredPermitAlone) {
-  // §2.4: with no waiters, notify_waiters only bumps its counter; a stored permit stays, and a
+  // tokio-model.md#notify: with no waiters, notify_waiters only bumps its counter; a stored permit stays, and a
   // later notified() consumes it.
   Builder b;
   const auto n = b.resource("n", ResourceKind::kNotify);
@@ -204,7 +204,7 @@ TEST(TokioNotify, DroppingANotifiedThatGotNotifyOneForwardsIt) {
 }
 
 TEST(TokioNotify, DroppingANotifiedThatGotNotifyWaitersForwardsNothing) {
-  // §2.4: AllWaiters notifications are not forwarded. A (drop_on_pause, paused) and B wait;
+  // tokio-model.md#notify: notify_waiters notifications are not forwarded. A (drop_on_pause, paused) and B wait;
   // main spawns C, then notify_waiters: C registers before A's wrapper drops A's Notified, and a
   // forwarded notification would reach it. It must not: C waits.
   Builder b;

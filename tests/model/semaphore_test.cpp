@@ -1,5 +1,5 @@
 // Tests of the batch semaphore value type against tokio 1.24.2's batch_semaphore, as written in
-// shared/tokio-semantics.md §1 (and the scenarios S2-S5 of §6 that exercise it directly).
+// docs/tokio-model.md#batch-semaphore (and the scenarios S2-S5 that exercise it directly).
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -69,7 +69,7 @@ unsigned counter_plus_assigned(const Semaphore& s) {
 
 TEST_GROUP(Semaphore){};
 
-// --- try_acquire and the fast path (§1.2, §1.3 step 2) ----------------------------------------
+// --- try_acquire and the fast path (#try-acquire, #acquire-poll) -----------------------------
 
 TEST(Semaphore, TryAcquireTakesPermitsOnlyWhenEnoughAreAvailable) {
   Semaphore s(2);
@@ -118,7 +118,7 @@ TEST(Semaphore, WaitersQueueInTheOrderOfTheirFirstPoll) {
   check_ids({kC, kA, kB}, queue_of(s));
 }
 
-// --- release: FIFO eager handoff (§1.4), no barging (INV-1, S2) --------------------------------
+// --- release: FIFO eager handoff (#release), no barging (#try-acquire, S2) ----------------
 
 TEST(Semaphore, ReleaseAssignsThePermitToTheOldestWaiter) {
   Semaphore s = held_with_queue({kA, kB, kC});
@@ -246,7 +246,7 @@ TEST(Semaphore, BatchReleaseAssignsOldestFirstWhenItCannotServeEveryone) {
   UNSIGNED_LONGS_EQUAL(0, s.available());
 }
 
-// --- multi-permit waiters: partial assignment, head-of-line blocking (§1.3, §1.4, S4) ----------
+// --- multi-permit waiters: partial assignment, head-of-line blocking (#release, S4) ------------
 
 TEST(Semaphore, MultiPermitFirstPollTakesWhatIsAvailableAndQueuesForTheRest) {
   Semaphore s(1);
@@ -287,7 +287,7 @@ TEST(Semaphore, ReleaseToAPartialHeadWaiterIsAbsorbedWithoutWakingAnyone) {
 }
 
 TEST(Semaphore, ReleaseScanStopsAtTheFirstWaiterItCannotSatisfy) {
-  // As a write release with a reader, a writer and a reader queued (§2.2): the first reader is
+  // As a write release with a reader, a writer and a reader queued (#rwlock): the first reader is
   // served, the writer absorbs the rest, the reader behind it gets nothing.
   Semaphore s(0);
   CHECK(s.poll_acquire(kA, 1) == kPending);
@@ -349,7 +349,7 @@ TEST(Semaphore, MultiPermitWaiterCompletesOnItsNextPollOnceFullyAssigned) {
   CHECK_TRUE(s.queue().empty());
 }
 
-// --- Acquire::drop (§1.5, S5, S15) -------------------------------------------------------------
+// --- Acquire::drop (#acquire-drop, S5, S15) ----------------------------------------------------
 
 TEST(Semaphore, DropOfAFullyAssignedAcquireForwardsThePermitToTheNextWaiter) {
   Semaphore s = held_with_queue({kA, kB, kC});

@@ -6,10 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "model/tokio_model.hpp"
-#include "properties/run.hpp"
+#include "model/scenario.hpp"
+#include "model/state.hpp"
 
-namespace wakecheck::reports {
+namespace wakecheck::properties {
+
+struct TraceData;
 
 enum class Cause {
   kNone,                  // nothing is stuck in the final state (e.g. a safety violation)
@@ -30,11 +32,17 @@ struct Diagnosis {
   // and the poll whose wake the wrapper swallowed.
   std::optional<std::size_t> handover_step;
   std::optional<std::size_t> swallowed_step;
+  // Each decisive step's sentence among the details ("step 12 handed the permit to ..."), if any.
+  std::string handover_why;
+  std::string swallowed_why;
   std::vector<std::string> cycle;  // kCircularWait: the tasks, in wait-for order
 };
 
-Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& trace);
+/// The diagnosis of `trace`, whose states are `states` (the initial one first, then the state
+/// after each step).
+Diagnosis diagnose(const model::Scenario& sc, const std::vector<model::State>& states,
+                   const TraceData& trace);
 
 const char* to_string(Cause cause);
 
-}  // namespace wakecheck::reports
+}  // namespace wakecheck::properties

@@ -1,10 +1,11 @@
-#include "reports/diagnosis.hpp"
+#include "properties/diagnosis.hpp"
 
 #include "model/queries.hpp"
 #include "properties/builtins.hpp"
-#include "reports/text.hpp"
+#include "properties/run.hpp"
+#include "properties/text.hpp"
 
-namespace wakecheck::reports {
+namespace wakecheck::properties {
 
 using model::ResourceId;
 using model::State;
@@ -45,6 +46,12 @@ std::string edge_reason(const model::Scenario& sc, const State& s, TaskId a, Tas
 
 /// The step (1-based) after which `holds` stays true to the end of the trace: the last one whose
 /// state before did not satisfy it; none if it held from the start.
+/// A detail about decisive step `k` ("step K <what>"), kept also as that step's reason.
+void step_detail(Diagnosis& d, std::size_t k, std::string& why, const std::string& what) {
+  why = "step " + std::to_string(k) + " " + what;
+  d.details.push_back(why);
+}
+
 template <class Predicate>
 std::optional<std::size_t> step_that_made(const std::vector<State>& states, Predicate holds) {
   for (std::size_t k = states.size() - 1; k > 0; --k) {
@@ -53,19 +60,10 @@ std::optional<std::size_t> step_that_made(const std::vector<State>& states, Pred
   return std::nullopt;
 }
 
-/// The states after each step (states[0] is the initial state).
-std::vector<State> states_of(const model::TokioModel& model, const properties::TraceData& trace) {
-  std::vector<State> states{model.initial_state()};
-  for (const auto& step : trace.steps) states.push_back(model.next_state(states.back(), step.event));
-  return states;
-}
-
 }  // namespace
 
-Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& trace) {
-  const auto& sc = model.scenario();
+Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, const TraceData& trace) {
   const State& s = trace.final_state;
-  const auto states = states_of(model, trace);
   Diagnosis d;
 
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
@@ -109,7 +107,7 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
         return st.semaphore(model::resource_at(r)).fully_assigned(model::kept_waiter_of(t));
       });
       if (d.handover_step) {
-        d.details.push_back("step " + std::to_string(*d.handover_step) + " handed the permit to that kept future");
+        step_detail(d, *d.handover_step, d.handover_why, "handed the permit to that kept future");
       }
       if (const auto waits = model::waits_on(s, sc, t)) {
         d.details.push_back(owner + " itself waits for " + sc.resource(*waits).name +
@@ -142,10 +140,8 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
               "), so " + owner + " is not polled";
       } else {
         const auto& program = sc.task(p).program;
-        const bool polling = ps.pc < program.size() && program[ps.pc].a <= i && i < std::size_t{program[ps.pc].a} + program[ps.pc].b &&
-                             (program[ps.pc].kind == model::OpKind::kNextChild || program[ps.pc].kind == model::OpKind::kSelectAll ||
-                              program[ps.pc].kind == model::OpKind::kJoinAll);
-        if (polling) continue;
+        const auto [first, end] = model::polled_children(s, sc, p);
+        if (first <= i && i < end) continue;
         const std::string awaiting = ps.pc < program.size() ? model::describe_op(sc, program[ps.pc]) : "nothing";
         why = parent + (spec.combinator == model::OpKind::kNextChild
                             ? " runs its loop body (now at: " + awaiting + ") and does not poll the set"
@@ -157,7 +153,7 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
                   (spec.combinator == model::OpKind::kSelectAll ? "'s rest; " : "; ") + why;
       d.handover_step = step_that_made(states, [&](const State& st) { return model::owned_by_future(st, c, res) > 0; });
       if (d.handover_step) {
-        d.details.push_back("step " + std::to_string(*d.handover_step) + " handed the permit to " + owner +
+        step_detail(d, *d.handover_step, d.handover_why, "handed the permit to " + owner +
                             " (the oldest waiter) and woke " + parent + ", whose poll does not reach " + owner);
       }
       if (const auto waits = model::waits_on(s, sc, p)) {
@@ -202,11 +198,11 @@ Diagnosis diagnose(const model::TokioModel& model, const properties::TraceData& 
       std::vector<std::string> waiters;
       for (model::WaiterId w : s.semaphore(res).queue()) waiters.push_back(sc.task(model::task_of(w)).name);
       if (d.handover_step) {
-        d.details.push_back("step " + std::to_string(*d.handover_step) + " handed the permit to " + owner +
+        step_detail(d, *d.handover_step, d.handover_why, "handed the permit to " + owner +
                             "'s lock future before " + owner + " was polled (tokio assigns it eagerly to the oldest waiter)");
       }
       if (d.swallowed_step) {
-        d.details.push_back("step " + std::to_string(*d.swallowed_step) + " polled " + owner +
+        step_detail(d, *d.swallowed_step, d.swallowed_why, "polled " + owner +
                             ", but its wrapper returned Pending without polling the inner future: the wake was swallowed");
       }
       if (model::guard_holders(s, sc, res) == 0) {
@@ -299,4 +295,4 @@ const char* to_string(Cause cause) {
   return "?";
 }
 
-}  // namespace wakecheck::reports
+}  // namespace wakecheck::properties

@@ -1,7 +1,7 @@
 // The Rust exporter: the program it writes for the seed and for the language's scopes, the
 // model's verdict on hangs beside it, and the scenarios it refuses. Whether real tokio agrees
 // is tests/conformance/run.sh's job; these tests pin what the program says.
-#include "reports/rust_export.hpp"
+#include "exporters/rust_export.hpp"
 
 #include <CppUTest/TestHarness.h>
 
@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "properties/hang_verdict.hpp"
+#include "exporters/expected.hpp"
+#include "exporters/hang_verdict.hpp"
 #include "properties/input_error.hpp"
 #include "properties/property_file.hpp"
 
@@ -53,8 +54,8 @@ const bool kWarmedUp = [] {
         "properties/combinators/buffer_unordered_lock_in_body.json"}) {
     const PropertyFile file = shipped(path);
     try {
-      (void)wakecheck::properties::format_expected(file, wakecheck::properties::hang_verdict(file));
-      (void)wakecheck::reports::export_rust(file);
+      (void)wakecheck::exporters::format_expected(file, wakecheck::exporters::hang_verdict(file));
+      (void)wakecheck::exporters::export_rust(file);
     } catch (const InputError&) {
       // pause_any_time.json is refused: the refusal's own statics are warm now too.
     }
@@ -67,7 +68,7 @@ const bool kWarmedUp = [] {
 TEST_GROUP(RustExport){};
 
 TEST(RustExport, SeedWrapsEachWorkerInThePausableFuture) {
-  const std::string program = wakecheck::reports::export_rust(shipped(kSeed));
+  const std::string program = wakecheck::exporters::export_rust(shipped(kSeed));
   at(program, "struct PausableFuture<F> {");
   at(program, "if self.stopped.is_set(cx) {\n            return Poll::Pending;");
   at(program, "HANDLES[t].spawn(PausableFuture::new(&STOP_WORKER[me], worker(me, sh.clone())));");
@@ -77,7 +78,7 @@ TEST(RustExport, SeedWrapsEachWorkerInThePausableFuture) {
 }
 
 TEST(RustExport, SeedSpawnsWorker0To3InOrderThenPausesWorker1AndReleases) {
-  const std::string program = wakecheck::reports::export_rust(shipped(kSeed));
+  const std::string program = wakecheck::exporters::export_rust(shipped(kSeed));
   at(program,
      "const TASKS: [&str; 5] = [\"main\", \"worker0\", \"worker1\", \"worker2\", \"worker3\"];");
   const std::size_t lock =
@@ -98,7 +99,7 @@ TEST(RustExport, SeedSpawnsWorker0To3InOrderThenPausesWorker1AndReleases) {
 }
 
 TEST(RustExport, MainAwaitsEveryHandleAndPrintsOneLinePerTask) {
-  const std::string program = wakecheck::reports::export_rust(shipped(kSeed));
+  const std::string program = wakecheck::exporters::export_rust(shipped(kSeed));
   at(program, "println!(\"task main: {}\", if ended { \"done\" } else { \"hung\" });");
   at(program, "match tokio::time::timeout_at(deadline, Join(t)).await {");
   at(program, "Err(_) => println!(\"task {}: hung\", TASKS[t]),");
@@ -107,7 +108,7 @@ TEST(RustExport, MainAwaitsEveryHandleAndPrintsOneLinePerTask) {
 
 TEST(RustExport, DropOnPauseTwinDropsTheInnerFuture) {
   const std::string program =
-      wakecheck::reports::export_rust(shipped("properties/seed/drop_on_pause.json"));
+      wakecheck::exporters::export_rust(shipped("properties/seed/drop_on_pause.json"));
   at(program, "struct DropOnPause<F> {");
   at(program,
      "HANDLES[t].spawn(task_drop_on_pause(DropOnPause::new(&STOP_WORKER[me], worker(me, "
@@ -117,16 +118,16 @@ TEST(RustExport, DropOnPauseTwinDropsTheInnerFuture) {
 
 TEST(RustExport, MultiThreadScenarioGetsAMultiThreadRuntime) {
   const std::string program =
-      wakecheck::reports::export_rust(shipped("properties/seed/pausable_worker_multi_thread.json"));
+      wakecheck::exporters::export_rust(shipped("properties/seed/pausable_worker_multi_thread.json"));
   at(program, "#[tokio::main(flavor = \"multi_thread\", worker_threads = 2)]");
 }
 
 TEST(RustExport, OneWorkerScenarioGetsAOneWorkerRuntimeWithOrWithoutEventInterval) {
   const std::string program =
-      wakecheck::reports::export_rust(shipped("properties/scheduler/seed_one_worker.json"));
+      wakecheck::exporters::export_rust(shipped("properties/scheduler/seed_one_worker.json"));
   at(program, "#[tokio::main(flavor = \"multi_thread\", worker_threads = 1)]");
   CHECK(program.find("worker_threads = 2") == std::string::npos);
-  const std::string by_hand = wakecheck::reports::export_rust(inline_file(R"({
+  const std::string by_hand = wakecheck::exporters::export_rust(inline_file(R"({
     "runtime": "multi_thread", "worker_threads": 1, "event_interval": 2, "resources": [],
     "tasks": [{"name": "main", "program": ["yield_now"]}]})"));
   at(by_hand, "tokio::runtime::Builder::new_multi_thread()\n        .worker_threads(1)\n"
@@ -135,7 +136,7 @@ TEST(RustExport, OneWorkerScenarioGetsAOneWorkerRuntimeWithOrWithoutEventInterva
 }
 
 TEST(RustExport, IfElseAndWhileAreRebuiltFromTheJumps) {
-  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+  const std::string program = wakecheck::exporters::export_rust(inline_file(R"({
     "runtime": "current_thread", "resources": [],
     "variables": {"x": {"initial": 0, "min": 0, "max": 5}, "flag": false},
     "tasks": [{"name": "main", "program": [
@@ -155,7 +156,7 @@ TEST(RustExport, IfElseAndWhileAreRebuiltFromTheJumps) {
 }
 
 TEST(RustExport, ScopesBecomeADropGuardANestedWrapperAndADropSlot) {
-  const std::string program = wakecheck::reports::export_rust(
+  const std::string program = wakecheck::exporters::export_rust(
       shipped("properties/conformance/once_compute_after_scripted.json"));
   at(program, "let mut guard = OnDrop::new(|| {");
   at(program, "guard.disarm();");
@@ -171,7 +172,7 @@ TEST(RustExport, ScopesBecomeADropGuardANestedWrapperAndADropSlot) {
 TEST(RustExport, RefusesAScenarioWithFaultBudgetsInOneLine) {
   const PropertyFile file = shipped("properties/seed/pause_any_time.json");
   try {
-    (void)wakecheck::reports::export_rust(file);
+    (void)wakecheck::exporters::export_rust(file);
     FAIL("a scenario with fault budgets was exported");
   } catch (const InputError& error) {
     const std::string message = error.what();
@@ -186,8 +187,8 @@ TEST(RustExport, RefusesOnlyNonZeroBudgets) {
     "runtime": "current_thread", "resources": [],
     "tasks": [{"name": "main", "program": ["spawn w"]}, {"name": "w", "program": ["yield_now"]}],
     "faults": {"drop": {"budget": 0}}})");
-  wakecheck::reports::check_exportable(file);
-  CHECK_THROWS(InputError, wakecheck::reports::check_exportable(inline_file(R"({
+  wakecheck::exporters::check_exportable(file);
+  CHECK_THROWS(InputError, wakecheck::exporters::check_exportable(inline_file(R"({
     "runtime": "current_thread", "resources": [],
     "tasks": [{"name": "main", "program": ["spawn w"]}, {"name": "w", "program": ["yield_now"]}],
     "faults": {"spurious_wake": {"budget": 2}}})")));
@@ -195,7 +196,7 @@ TEST(RustExport, RefusesOnlyNonZeroBudgets) {
 
 TEST(RustExport, SemaphorePermitsAreACountGivenBackWithAddPermits) {
   const std::string program =
-      wakecheck::reports::export_rust(shipped("properties/primitives/s4_multi_permit_head.json"));
+      wakecheck::exporters::export_rust(shipped("properties/primitives/s4_multi_permit_head.json"));
   at(program, "struct Permits<'a> {");
   at(program, "s: Arc<tokio::sync::Semaphore>,  // semaphore s (1 permit)");
   at(program, "s: Arc::new(tokio::sync::Semaphore::new(1)),");
@@ -209,7 +210,7 @@ TEST(RustExport, SemaphorePermitsAreACountGivenBackWithAddPermits) {
 }
 
 TEST(RustExport, ForgetAndCloseOnASemaphore) {
-  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+  const std::string program = wakecheck::exporters::export_rust(inline_file(R"({
     "runtime": "current_thread", "resources": [{"name": "s", "kind": "semaphore", "permits": 2}],
     "tasks": [{"name": "main", "program": ["acquire_many s 2", "forget s 2", "close s",
                                            "acquire s", "release s"]}]})"));
@@ -220,7 +221,7 @@ TEST(RustExport, ForgetAndCloseOnASemaphore) {
 }
 
 TEST(RustExport, RwLockHasItsMaxReadersAndWritersTakeThemAll) {
-  const std::string program = wakecheck::reports::export_rust(
+  const std::string program = wakecheck::exporters::export_rust(
       shipped("properties/primitives/s7_rwlock_paused_writer.json"));
   at(program, "struct RwHeld<'a> {");
   at(program, "l: Arc::new(tokio::sync::RwLock::with_max_readers((), 8)),");
@@ -232,7 +233,7 @@ TEST(RustExport, RwLockHasItsMaxReadersAndWritersTakeThemAll) {
 
 TEST(RustExport, BoundedChannelSendsAndOneTaskReceives) {
   const std::string program =
-      wakecheck::reports::export_rust(shipped("properties/primitives/s23_mpsc_paused_sender.json"));
+      wakecheck::exporters::export_rust(shipped("properties/primitives/s23_mpsc_paused_sender.json"));
   at(program, "let (ch, ch_rx) = tokio::sync::mpsc::channel::<()>(1);");
   at(program, "ch: Arc<tokio::sync::mpsc::Sender<()>>,");
   at(program, "ch_rx: Arc::new(StdMutex::new(Some(ch_rx))),");
@@ -242,14 +243,14 @@ TEST(RustExport, BoundedChannelSendsAndOneTaskReceives) {
 }
 
 TEST(RustExport, RefusesTwoTasksReceivingFromOneChannel) {
-  CHECK_THROWS(InputError, wakecheck::reports::check_exportable(inline_file(R"({
+  CHECK_THROWS(InputError, wakecheck::exporters::check_exportable(inline_file(R"({
     "runtime": "current_thread", "resources": [{"name": "ch", "kind": "mpsc", "capacity": 1}],
     "tasks": [{"name": "main", "program": ["spawn r", "send ch", "send ch"]},
               {"name": "r", "copies": 2, "program": ["recv ch"]}]})")));
 }
 
 TEST(RustExport, OnceCellInitializerSleeps) {
-  const std::string program = wakecheck::reports::export_rust(
+  const std::string program = wakecheck::exporters::export_rust(
       shipped("properties/primitives/s18_oncecell_cancelled_init.json"));
   at(program, "cell: Arc::new(tokio::sync::OnceCell::new()),");
   at(program, "cell.get_or_init(|| async { tokio::time::sleep(SLEEP).await }).await;");
@@ -257,7 +258,7 @@ TEST(RustExport, OnceCellInitializerSleeps) {
 
 TEST(RustExport, FinishItemWrapperNeverPausesItsOneItem) {
   const std::string program =
-      wakecheck::reports::export_rust(shipped("properties/primitives/s1c_finish_item.json"));
+      wakecheck::exporters::export_rust(shipped("properties/primitives/s1c_finish_item.json"));
   at(program, "struct FinishItem<F> {");
   at(program, "HANDLES[t].spawn(FinishItem::new(&STOP_WORKER[me], worker(me, sh.clone())));");
   CHECK(program.find("struct PausableFuture") == std::string::npos);
@@ -265,7 +266,7 @@ TEST(RustExport, FinishItemWrapperNeverPausesItsOneItem) {
 
 TEST(RustExport, TimeoutWrapperDropsTheNestedFutureAndSetsCancelled) {
   const std::string program =
-      wakecheck::reports::export_rust(shipped("properties/primitives/timeout_lock.json"));
+      wakecheck::exporters::export_rust(shipped("properties/primitives/timeout_lock.json"));
   at(program, "const TIMEOUT: Duration = Duration::from_millis(400);");
   const std::size_t wrap = at(program, "let kept = tokio::time::timeout(TIMEOUT, async {");
   const std::size_t elapsed = at(program, "}).await.ok();");
@@ -274,7 +275,7 @@ TEST(RustExport, TimeoutWrapperDropsTheNestedFutureAndSetsCancelled) {
 }
 
 TEST(RustExport, NestedDropOnPauseGivesBackTheSemaphorePermitsItTook) {
-  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+  const std::string program = wakecheck::exporters::export_rust(inline_file(R"({
     "runtime": "current_thread", "resources": [{"name": "s", "kind": "semaphore", "permits": 1}],
     "tasks": [{"name": "main", "program": ["spawn w", "yield_now", "pause w.part"]},
               {"name": "w", "program": [
@@ -285,7 +286,7 @@ TEST(RustExport, NestedDropOnPauseGivesBackTheSemaphorePermitsItTook) {
 }
 
 TEST(RustExport, JoinBranchesAreFuturesInsideTheTaskReportedAfterTheTasks) {
-  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+  const std::string program = wakecheck::exporters::export_rust(inline_file(R"({
     "runtime": "current_thread", "resources": [{"name": "m", "kind": "tokio_mutex"}],
     "tasks": [{"name": "main", "program": ["spawn worker"]},
               {"name": "worker", "program": [{"join": [
@@ -302,13 +303,13 @@ TEST(RustExport, JoinBranchesAreFuturesInsideTheTaskReportedAfterTheTasks) {
   // A branch is no task: nothing spawns it.
   CHECK(program.find("fn spawn_a") == std::string::npos);
   // A program without branches has none of this.
-  const std::string seed = wakecheck::reports::export_rust(shipped(kSeed));
+  const std::string seed = wakecheck::exporters::export_rust(shipped(kSeed));
   CHECK(seed.find("FIRST_BRANCH") == std::string::npos);
   CHECK(seed.find("use futures::") == std::string::npos);
 }
 
 TEST(RustExport, FuturesUnorderedLoopRunsItsBodyAfterEachFinishedBranch) {
-  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+  const std::string program = wakecheck::exporters::export_rust(inline_file(R"({
     "runtime": "current_thread", "resources": [{"name": "m", "kind": "tokio_mutex"}],
     "tasks": [{"name": "main", "program": [{"unordered": [
                 {"name": "c0", "do": ["lock m", "sleep", "unlock m"]},
@@ -324,7 +325,7 @@ TEST(RustExport, FuturesUnorderedLoopRunsItsBodyAfterEachFinishedBranch) {
 }
 
 TEST(RustExport, BufferUnorderedMakesEachBranchAsTheStreamYieldsIt) {
-  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+  const std::string program = wakecheck::exporters::export_rust(inline_file(R"({
     "runtime": "current_thread", "resources": [],
     "tasks": [{"name": "main", "program": [{"unordered": [
                 {"name": "item0", "do": ["sleep"]}, {"name": "item1", "do": ["sleep"]},
@@ -337,7 +338,7 @@ TEST(RustExport, BufferUnorderedMakesEachBranchAsTheStreamYieldsIt) {
 }
 
 TEST(RustExport, SelectAllKeepsItsRestUntilDropKeptOrDropsItAtOnce) {
-  const std::string kept = wakecheck::reports::export_rust(inline_file(R"({
+  const std::string kept = wakecheck::exporters::export_rust(inline_file(R"({
     "runtime": "current_thread", "resources": [{"name": "m", "kind": "tokio_mutex"}],
     "tasks": [{"name": "main", "program": [
       {"select_all": [{"name": "a", "do": ["sleep"]}, {"name": "b", "do": ["lock m", "unlock m"]}],
@@ -348,7 +349,7 @@ TEST(RustExport, SelectAllKeepsItsRestUntilDropKeptOrDropsItAtOnce) {
   const std::size_t drop = at(kept, "drop(std::mem::take(&mut rest));");
   const std::size_t lock = at(kept, "    m_guard = Some(m.lock().await);                     // lock m");
   CHECK(select < drop && drop < lock);
-  const std::string dropped = wakecheck::reports::export_rust(inline_file(R"({
+  const std::string dropped = wakecheck::exporters::export_rust(inline_file(R"({
     "runtime": "current_thread", "resources": [],
     "tasks": [{"name": "main", "program": [
       {"select_all": [{"name": "a", "do": ["sleep"]}, {"name": "b", "do": ["yield_now"]}]}]}]})"));
@@ -358,7 +359,7 @@ TEST(RustExport, SelectAllKeepsItsRestUntilDropKeptOrDropsItAtOnce) {
 }
 
 TEST(RustExport, BlockInPlaceRunsItsStatementsInBlockOnAndEventIntervalBuildsTheRuntime) {
-  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+  const std::string program = wakecheck::exporters::export_rust(inline_file(R"({
     "runtime": "multi_thread", "event_interval": 3, "resources": [{"name": "m", "kind": "tokio_mutex"}],
     "tasks": [{"name": "main", "program": [{"block_in_place": ["lock m", "unlock m"]}]}]})"));
   const std::size_t begin = at(
@@ -373,7 +374,7 @@ TEST(RustExport, BlockInPlaceRunsItsStatementsInBlockOnAndEventIntervalBuildsThe
 }
 
 TEST(RustExport, UnbiasedSelectLeavesBiasedOut) {
-  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+  const std::string program = wakecheck::exporters::export_rust(inline_file(R"({
     "runtime": "current_thread", "resources": [{"name": "m", "kind": "tokio_mutex"}],
     "tasks": [{"name": "main", "program": [
       {"select": [{"await": "lock m"}, {"await": "sleep"}], "biased": false}]}]})"));
@@ -383,7 +384,7 @@ TEST(RustExport, UnbiasedSelectLeavesBiasedOut) {
 }
 
 TEST(RustExport, CreatedNotifiedIsKeptUnpolledUntilTheNextNotifiedAwaitsIt) {
-  const std::string program = wakecheck::reports::export_rust(
+  const std::string program = wakecheck::exporters::export_rust(
       shipped("properties/primitives/s12_notify_quirk_1_24.json"));
   const std::size_t slot =
       at(program, "let mut n_created: Option<Pin<Box<tokio::sync::futures::Notified<'_>>>> = None;");
@@ -398,7 +399,7 @@ TEST(RustExport, CreatedNotifiedIsKeptUnpolledUntilTheNextNotifiedAwaitsIt) {
 }
 
 TEST(RustExport, HandedLockFutureIsPolledOnceThenAwaitedByItsReceiverAsAnOwnedGuard) {
-  const std::string program = wakecheck::reports::export_rust(
+  const std::string program = wakecheck::exporters::export_rust(
       shipped("properties/primitives/s21_waker_replaced.json"));
   at(program, "async fn hand_lock(m: Arc<tokio::sync::Mutex<()>>, t: usize) {");
   at(program, "static HANDED: [HandSlot; 3] = [HandSlot::NEW; 3];");
@@ -413,7 +414,7 @@ TEST(RustExport, HandedLockFutureIsPolledOnceThenAwaitedByItsReceiverAsAnOwnedGu
 }
 
 TEST(RustExport, AReceiverLocksAndTriesItsMutexOwnedToo) {
-  const std::string program = wakecheck::reports::export_rust(inline_file(R"({
+  const std::string program = wakecheck::exporters::export_rust(inline_file(R"({
     "runtime": "current_thread", "resources": [{"name": "m", "kind": "tokio_mutex"}],
     "variables": {"ok": false},
     "tasks": [{"name": "main", "program": ["spawn y", {"hand_lock": "m", "to": "y"}]},
@@ -425,14 +426,14 @@ TEST(RustExport, AReceiverLocksAndTriesItsMutexOwnedToo) {
 }
 
 TEST(RustExport, StillRefusesTheBargingMutex) {
-  CHECK_THROWS(InputError, wakecheck::reports::check_exportable(
+  CHECK_THROWS(InputError, wakecheck::exporters::check_exportable(
                                shipped("properties/primitives/barging_mutex_seed.json")));
 }
 
 TEST_GROUP(HangVerdict){};
 
 TEST(HangVerdict, SeedLeavesWorkers1To3HangingInItsOnlyRun) {
-  const auto verdict = wakecheck::properties::hang_verdict(shipped(kSeed));
+  const auto verdict = wakecheck::exporters::hang_verdict(shipped(kSeed));
   CHECK((verdict.hung == std::vector<std::string>{"worker1", "worker2", "worker3"}));
   CHECK((verdict.paused == std::vector<std::string>{"worker1"}));
   CHECK(verdict.determined);
@@ -441,20 +442,20 @@ TEST(HangVerdict, SeedLeavesWorkers1To3HangingInItsOnlyRun) {
 
 TEST(HangVerdict, DropOnPauseLeavesOnlyThePausedWorker) {
   const auto verdict =
-      wakecheck::properties::hang_verdict(shipped("properties/seed/drop_on_pause.json"));
+      wakecheck::exporters::hang_verdict(shipped("properties/seed/drop_on_pause.json"));
   CHECK((verdict.hung == std::vector<std::string>{"worker1"}));
   CHECK(verdict.determined);
 }
 
 TEST(HangVerdict, ALivelockEndsInAFairCycle) {
   const auto verdict =
-      wakecheck::properties::hang_verdict(shipped("properties/language/try_lock_spin.json"));
+      wakecheck::exporters::hang_verdict(shipped("properties/language/try_lock_spin.json"));
   CHECK((verdict.hung == std::vector<std::string>{"worker", "spinner"}));
   CHECK(verdict.determined);
 }
 
 TEST(HangVerdict, MultiThreadOrderLeavesSeveralOutcomes) {
-  const auto verdict = wakecheck::properties::hang_verdict(
+  const auto verdict = wakecheck::exporters::hang_verdict(
       shipped("properties/seed/pausable_worker_multi_thread.json"));
   CHECK_FALSE(verdict.determined);
   CHECK(verdict.outcomes.size() > 1);
@@ -463,7 +464,7 @@ TEST(HangVerdict, MultiThreadOrderLeavesSeveralOutcomes) {
 TEST(HangVerdict, ExpectedFileHasOneLinePerItem) {
   const PropertyFile file = shipped(kSeed);
   const std::string text =
-      wakecheck::properties::format_expected(file, wakecheck::properties::hang_verdict(file));
+      wakecheck::exporters::format_expected(file, wakecheck::exporters::hang_verdict(file));
   at(text, "\nhung worker1 worker2 worker3\n");
   at(text, "\npaused worker1\n");
   at(text, "\nstuck worker2 worker3\n");

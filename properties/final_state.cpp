@@ -1,11 +1,13 @@
-#include "reports/final_state.hpp"
+#include "properties/final_state.hpp"
+
+#include "properties/text.hpp"
 
 #include "reports/text.hpp"
 
 #include "model/queries.hpp"
 #include "model/tokio_model.hpp"
 
-namespace wakecheck::reports {
+namespace wakecheck::properties {
 
 using model::ResourceId;
 using model::TaskId;
@@ -23,15 +25,26 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
     TaskView task;
     task.name = sc.tasks[i].name;
     task.paused = model::task_paused(s, sc, t);
+    task.finished = ts.finished();
     task.wake_swallowed = model::task_swallowed(s, sc, t);
     for (std::size_t r = 0; r < sc.resources.size(); ++r) {
-      if (model::holds(s, sc, t, resource_at(r))) task.holds.push_back(sc.resources[r].name);
+      if (model::holds(s, sc, t, resource_at(r))) {
+        task.holds.push_back(sc.resources[r].name);
+        task.held.push_back(r);
+      }
       if (model::owned_by_future(s, t, resource_at(r)) > 0) {
         task.owns_permits.push_back(sc.resources[r].name);
+        task.owned.push_back(r);
       }
     }
-    if (const auto r = model::waits_on(s, sc, t)) task.waits_for = sc.resource(*r).name;
-    if (const auto j = model::joins(s, sc, t)) task.waits_for = "join " + sc.task(*j).name;
+    if (const auto r = model::waits_on(s, sc, t)) {
+      task.waits_for = sc.resource(*r).name;
+      task.waiting_on = model::index(*r);
+    }
+    if (const auto j = model::joins(s, sc, t)) {
+      task.waits_for = "join " + sc.task(*j).name;
+      task.joining = model::index(*j);
+    }
     switch (ts.status) {
       case TaskStatus::kNotSpawned: task.status = "not spawned"; break;
       case TaskStatus::kComplete: task.status = "finished"; break;
@@ -122,4 +135,4 @@ std::string summarize_state(const model::Scenario& sc, const model::State& s) {
   return line;
 }
 
-}  // namespace wakecheck::reports
+}  // namespace wakecheck::properties

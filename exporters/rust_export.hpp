@@ -2,7 +2,7 @@
 // runtime, resources, variables, tasks and wrappers and runs the same programs, plus the model's
 // verdict on which tasks hang, so that the two can be compared (tests/conformance/run.sh).
 //
-// The program prints one line per task ("task worker1: hung"); properties/hang_verdict.hpp gives
+// The program prints one line per task ("task worker1: hung"); exporters/hang_verdict.hpp gives
 // the model's verdict to compare it with (that one searches; the exporter only writes text).
 #pragma once
 
@@ -12,7 +12,7 @@
 
 #include "properties/property_file.hpp"
 
-namespace wakecheck::reports {
+namespace wakecheck::exporters {
 
 /// Throws properties::InputError (one line naming the file) when the scenario cannot be written
 /// as a tokio program: non-zero fault budgets (the environment's faults cannot be scheduled in
@@ -39,4 +39,4 @@ void check_exportable(const properties::PropertyFile& file);
 /// `await_lock` awaits it and keeps its OwnedMutexGuard as the task's guard.
 std::string export_rust(const properties::PropertyFile& file);
 
-}  // namespace wakecheck::reports
+}  // namespace wakecheck::exporters

@@ -1,5 +1,5 @@
 // The model's verdict on which tasks hang, to compare with a real run of the same scenario
-// (wakecheck export, tests/conformance/run.sh).
+// (wakecheck export, tests/conformance/run.sh); exporters/expected.hpp writes it down.
 #pragma once
 
 #include <cstddef>
@@ -9,7 +9,7 @@
 #include "explorer/search.hpp"
 #include "properties/property_file.hpp"
 
-namespace wakecheck::properties {
+namespace wakecheck::exporters {
 
 /// The model's verdict on hangs. A maximal run of the scenario ends in a dead end (no event but
 /// faults enabled) or stays forever in a fair cycle (a strongly connected component of the state
@@ -28,12 +28,7 @@ struct HangVerdict {
 
 /// Explores `file`'s scenario and computes its HangVerdict. Throws properties::InputError when
 /// the search stops at `options.max_states` before it is complete.
-HangVerdict hang_verdict(const PropertyFile& file,
+HangVerdict hang_verdict(const properties::PropertyFile& file,
                          const explorer::SearchOptions& options = {});
 
-/// The verdict as the .expected file beside the program: comment lines, then
-/// "hung T...", "paused T...", "stuck T..." (hung and not paused), "determined yes|no" and one
-/// "outcome T..." line per distinct hung set; an empty set is written "-".
-std::string format_expected(const PropertyFile& file, const HangVerdict& verdict);
-
-}  // namespace wakecheck::properties
+}  // namespace wakecheck::exporters

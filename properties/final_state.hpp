@@ -9,16 +9,21 @@
 #include "model/scenario.hpp"
 #include "model/state.hpp"
 
-namespace wakecheck::reports {
+namespace wakecheck::properties {
 
 struct TaskView {
   std::string name;
   std::string status;                // "finished", "waiting", "paused", "runnable", ...
   bool paused = false;
+  bool finished = false;  // completed, cancelled, dropped or failed
   std::vector<std::string> holds;         // resources whose guard it holds
   std::vector<std::string> owns_permits;  // resources whose permit its pending future owns
   std::optional<std::string> waits_for;   // "m" or "join worker2"
   bool wake_swallowed = false;
+  // The same relations as indices, for graphs: resources in scenario order, and the task whose
+  // JoinHandle it awaits.
+  std::vector<std::size_t> held, owned;
+  std::optional<std::size_t> waiting_on, joining;
 };
 
 struct ResourceView {
@@ -42,4 +47,4 @@ FinalStateView view_final_state(const model::Scenario& scenario, const model::St
 /// "m: available 0, owned by worker1's future, waiters worker2 worker3 | worker1 paused | ...".
 std::string summarize_state(const model::Scenario& scenario, const model::State& state);
 
-}  // namespace wakecheck::reports
+}  // namespace wakecheck::properties

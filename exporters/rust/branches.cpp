@@ -1,0 +1,248 @@
+// The exporter's futures inside one task (join!, FuturesUnordered and buffer_unordered loops,
+// select_all, block_in_place), and the whole body of a task's or a branch's async fn.
+#include <algorithm>
+#include <set>
+
+#include "exporters/rust/exporter.hpp"
+#include "exporters/rust/text.hpp"
+
+namespace wakecheck::exporters::rust {
+
+std::string Exporter::branch_call(std::size_t c, const Ctx& ctx) const {
+  if (ctx.probe) return "branch(" + sc_.tasks[c].name + ")";
+  return units_[unit_of_.at(c)].spawn_fn + "(&sh)";
+}
+
+std::size_t Exporter::unordered_loop(const std::vector<Op>& prog, std::size_t pc, std::size_t indent,
+                           const Ctx& ctx, Lines& out) const {
+  const Op& op = prog[pc];
+  const bool shaped = pc + 2 < prog.size() && prog[pc + 1].kind == OpKind::kNextChild &&
+                      prog[pc + 2].kind == OpKind::kJump && prog[pc + 2].b > pc + 2 &&
+                      prog[pc + 2].b <= prog.size() &&
+                      prog[prog[pc + 2].b - 1U].kind == OpKind::kJump &&
+                      prog[prog[pc + 2].b - 1U].b == pc + 1;
+  if (!shaped) {
+    refuse(file_, "the set at operation " + std::to_string(pc) +
+                      " of a program is not followed by its `while let Some(_) = next()` loop");
+  }
+  const std::size_t exit = prog[pc + 2].b;
+  const std::string src = source(op, ctx);
+  if (op.c == 0) {
+    line(out, indent, "let mut set = FuturesUnordered::new();",
+         src + ": every branch pushed (started) now");
+    for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c)
+      line(out, indent, "set.push(" + branch_call(c, ctx) + ");");
+  } else {
+    // The stream's items are the branches' indices, made into futures as they are taken (a
+    // stream of fn pointers trips rustc's higher-ranked Send check in a spawned task).
+    std::string items;
+    for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c)
+      items += (items.empty() ? "" : ", ") + task_const_[c];
+    line(out, indent, "let mut set = futures::stream::iter([" + items + "])", src);
+    line(out, indent + 4, ".map(|t| branch(t, &sh))", "a branch starts when it is taken");
+    line(out, indent + 4, ".buffer_unordered(" + std::to_string(op.c) + ");",
+         "at most " + std::to_string(op.c) + " in flight");
+  }
+  line(out, indent, "while let Some(()) = set.next().await {",
+       "next: the body runs after each branch that finishes");
+  block(prog, pc + 3, exit - 1, indent + 4, ctx, out);
+  line(out, indent, "}");
+  return exit;
+}
+
+void Exporter::select_all(const std::vector<Op>& prog, std::size_t pc, std::size_t indent,
+                const Ctx& ctx, Lines& out) const {
+  const Op& op = prog[pc];
+  const std::string src = source(op, ctx);
+  if (op.c != 0) {
+    // Run again (in a loop), it first drops what the last run left (the model's restart).
+    const bool again = std::any_of(prog.begin() + static_cast<std::ptrdiff_t>(pc) + 1, prog.end(),
+                                   [pc](const Op& j) { return j.kind == OpKind::kJump && j.b <= pc; });
+    if (again) line(out, indent, "rest.clear();", "the futures the last select_all left are dropped");
+    line(out, indent, "(_, _, rest) = futures::future::select_all(vec![",
+         src + ": the first to finish wins");
+  } else {
+    if (ctx.kept_rest) line(out, indent, "{");
+    indent += ctx.kept_rest ? 4 : 0;
+    line(out, indent, "let (_, _, rest) = futures::future::select_all(vec![",
+         src + ": the first to finish wins");
+  }
+  for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c)
+    line(out, indent + 4, branch_call(c, ctx) + ",");
+  if (op.c != 0) {
+    line(out, indent, "]).await;", "the rest stay alive in `rest`, never polled again");
+    return;
+  }
+  line(out, indent, "]).await;");
+  line(out, indent, "drop(rest);", "the rest are dropped at once");
+  if (ctx.kept_rest) line(out, indent - 4, "}");
+}
+
+void Exporter::block_in_place(const std::vector<Op>& prog, std::size_t begin, std::size_t close,
+                    std::size_t indent, const Ctx& ctx, Lines& out) const {
+  const bool returns = std::any_of(
+      prog.begin() + static_cast<std::ptrdiff_t>(begin) + 1,
+      prog.begin() + static_cast<std::ptrdiff_t>(close),
+      [](const Op& op) { return op.kind == OpKind::kReturn; });
+  Ctx inner = ctx;
+  inner.in_region = true;
+  inner.region_returns = returns;
+  line(out, indent,
+       std::string(returns ? "let returned = " : "") +
+           "tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(async {",
+       "block_in_place: this thread runs only this future");
+  block(prog, begin + 1, close, indent + 4, inner, out);
+  if (returns) line(out, indent + 4, "false", "block_on's future ends without a return");
+  line(out, indent, "}));");
+  if (returns) end_task_if_returned(indent, ctx, "a return inside block_on's future ends the task", out);
+}
+
+void Exporter::guard_slot(std::size_t r, std::size_t indent, bool owned, Lines& out) const {
+  const auto kind = sc_.resources[r].kind;
+  if (kind == ResourceKind::kSemaphore) {
+    line(out, indent, "let mut " + guard_[r] + " = Permits::new(" + resource_[r] + ");",
+         "the permits of " + sc_.resources[r].name + " held");
+  } else if (kind == ResourceKind::kRwLock) {
+    line(out, indent, "let mut " + guard_[r] + " = RwHeld::new();",
+         "the guards of " + sc_.resources[r].name + " while held");
+  }
+  if (kind == ResourceKind::kTokioMutex && owned) {
+    line(out, indent,
+         "let mut " + guard_[r] + ": Option<tokio::sync::OwnedMutexGuard<()>> = None;",
+         "the guard of " + sc_.resources[r].name + " while held");
+  } else if (kind == ResourceKind::kTokioMutex) {
+    line(out, indent, "let mut " + guard_[r] + ": Option<MutexGuard<'_, ()>> = None;",
+         "the guard of " + sc_.resources[r].name + " while held");
+  } else if (kind == ResourceKind::kStdMutex) {
+    line(out, indent, "let mut " + guard_[r] + ": Option<StdGuard<'_>> = None;",
+         "the guard of " + sc_.resources[r].name + " while held");
+  }
+}
+
+std::string Exporter::body_text(std::size_t t, bool generic, bool probe) const {
+  Ctx ctx;
+  ctx.task = t;
+  ctx.generic = generic;
+  ctx.probe = probe;
+  const auto& program = sc_.tasks[t].program;
+  Lines out;
+  // Locals: each resource the program (or its handlers) uses, and a slot per mutex guard.
+  std::set<std::size_t> used, guarded, receives;
+  bool keeps = false;       // a select! may keep its lock future (`&mut fut`)
+  bool drops_kept = false;  // drop_kept: of that lock future, or of select_all's rest
+  auto note = [&](const Op& op) {
+    switch (op.kind) {
+      case OpKind::kLock:
+      case OpKind::kUnlock:
+      case OpKind::kTryLock:
+      case OpKind::kStdLock:
+      case OpKind::kStdUnlock:
+      case OpKind::kForget:
+        used.insert(op.a);
+        guarded.insert(op.a);
+        break;
+      case OpKind::kNotified:
+      case OpKind::kNotifyOne:
+      case OpKind::kNotifyWaiters:
+      case OpKind::kAddPermits:
+      case OpKind::kClose:
+      case OpKind::kSend:
+      case OpKind::kGetOrInit:
+        used.insert(op.a);
+        break;
+      case OpKind::kRecv:
+        receives.insert(op.a);
+        break;
+      case OpKind::kCreateNotified:
+        used.insert(op.a);
+        ctx.created |= 1U << op.a;
+        break;
+      case OpKind::kAwaitHanded:
+        guarded.insert(op.a);
+        ctx.owned |= 1U << op.a;
+        break;
+      case OpKind::kSelect:
+        if (sc_.resources[op.a].kind != ResourceKind::kTokioMutex) {
+          refuse(file_, "a select! over '" + sc_.resources[op.a].name + "' (the exporter writes a select! over a tokio_mutex only)");
+        }
+        used.insert(op.a);
+        guarded.insert(op.a);
+        keeps = true;
+        break;
+      case OpKind::kDropKept:
+        drops_kept = true;
+        break;
+      case OpKind::kSelectAll:
+        if (op.c != 0) ctx.kept_rest = true;
+        break;
+      default:
+        break;
+    }
+  };
+  for (const Op& op : program) {
+    note(op);
+    if (op.kind == OpKind::kGuardBegin) {
+      for (const Op& h : sc_.handlers[op.a]) {
+        if (h.kind == OpKind::kUnlock || h.kind == OpKind::kForget) {
+          refuse(file_, "an on_drop handler of " + sc_.tasks[t].name + " runs '" +
+                            model::describe_op(sc_, h) +
+                            "', which the exporter cannot write (the guard or permit belongs "
+                            "to the future being dropped)");
+        }
+        if (h.kind == OpKind::kDrop && h.a == t)
+          refuse(file_, sc_.tasks[t].name + " drops itself in a handler");
+        if (h.kind == OpKind::kCreateNotified || h.kind == OpKind::kHandLock) {
+          refuse(file_, "an on_drop handler of " + sc_.tasks[t].name + " runs '" +
+                            model::describe_op(sc_, h) +
+                            "', which the exporter cannot write in a drop guard's closure");
+        }
+        note(h);
+      }
+    }
+    if (op.kind == OpKind::kDrop && op.a == t) {
+      refuse(file_, sc_.tasks[t].name +
+                        " drops its own future, which a Rust future cannot do while it runs");
+    }
+  }
+  for (std::size_t r : used) {
+    line(out, 4, "let " + resource_[r] + " = &*sh." + resource_[r] + ";",
+         local_type(r) + " " + sc_.resources[r].name);
+  }
+  for (const Op& op : program) {
+    if (op.kind == OpKind::kSelect && has(ctx.owned, op.a)) {
+      refuse(file_, sc_.tasks[t].name + " both awaits a handed lock future of '" +
+                        sc_.resources[op.a].name +
+                        "' and selects on its lock (the exporter keeps one guard type a mutex)");
+    }
+  }
+  for (std::size_t r : guarded) guard_slot(r, 4, has(ctx.owned, r), out);
+  for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+    if (!has(ctx.created, r)) continue;
+    line(out, 4,
+         "let mut " + created_[r] +
+             ": Option<Pin<Box<tokio::sync::futures::Notified<'_>>>> = None;",
+         "a Notified of " + sc_.resources[r].name + " created, not yet awaited");
+  }
+  ctx.kept_lock = keeps || (drops_kept && !ctx.kept_rest);
+  if (ctx.kept_rest) {
+    line(out, 4, "let mut rest: Vec<BranchFuture> = Vec::new();",
+         "the futures a select_all left alive (its `rest`)");
+  }
+  if (ctx.kept_lock) {
+    line(out, 4,
+         "let mut kept: Option<std::pin::Pin<Box<dyn std::future::Future<Output = MutexGuard<'_, ()>> + Send + '_>>> = None;",
+         "a lock future a select! keeps alive (&mut fut)");
+  }
+  for (std::size_t r : receives) {
+    line(out, 4,
+         "let mut " + guard_[r] + " = sh." + guard_[r] +
+             ".lock().unwrap().take().expect(\"one receiving task\");",
+         "the Receiver of " + sc_.resources[r].name + " (this task alone receives)");
+  }
+  block(program, 0, program.size(), 4, ctx, out);
+  std::string text;
+  for (const auto& l : out) text += l + "\n";
+  return text;
+}
+
+}  // namespace wakecheck::exporters::rust

@@ -1,0 +1,414 @@
+// The exported program around the tasks: its header, the helpers it needs, statics, the
+// shared resources, one async fn per unit, and main.
+#include <algorithm>
+#include <set>
+
+#include "exporters/rust/exporter.hpp"
+#include "exporters/rust/text.hpp"
+
+namespace wakecheck::exporters::rust {
+
+std::string Exporter::run() {
+  check_exportable(file_);
+  name_everything();
+  std::ostringstream out;
+  header(out);
+  helpers(out);
+  statics(out);
+  shared(out);
+  for (const auto& unit : units_) task_fn(out, unit);
+  branch_by_index(out);
+  main_fn(out);
+  return out.str();
+}
+
+std::string Exporter::worker_threads() const {
+  return sc_.worker_threads == 1 ? "1" : "2";
+}
+
+std::string Exporter::runtime_attribute() const {
+  return sc_.flavor == model::Flavor::kMultiThread
+             ? "#[tokio::main(flavor = \"multi_thread\", worker_threads = " + worker_threads() + ")]"
+             : "#[tokio::main(flavor = \"current_thread\")]";
+}
+
+void Exporter::header(std::ostringstream& out) const {
+  const std::string stem = std::filesystem::path(file_.path).stem().string();
+  out << "//! " << file_.name << "\n//!\n"
+      << "//! Exported by `wakecheck export --rust` from " << file_.path
+      << ": the same scenario\n"
+      << "//! on real tokio, " << model::to_string(sc_.flavor) << " runtime. " << kAbout
+      << (first_branch_ ? kAboutBranches : "")
+      << "//! wakecheck's verdict on the same scenario is in " << stem << ".expected.\n//!\n";
+  if (sc_.version != model::TokioVersion::k1_24) out << kNewerOrders;
+  out << kBuildHead << (first_branch_ ? kFuturesDependency : "") << kBuildTail << kPrelude
+      << (first_branch_ ? kFuturesImports : "") << kSleep
+      << "/// A task not finished this long after the start is reported hung (the seed's\n"
+      << "/// reproducer gives each task 2 s): 1 s, or 0.5 s and 150 ms for each sleep in the "
+         "programs.\n"
+      << "const DEADLINE: Duration = Duration::from_millis(" << deadline_ms() << ");\n\n";
+  if (timeouts_ != 0) {
+    out << "/// A timeout wrapper's deadline (tokio::time::timeout): longer than every sleep, as "
+           "the model\n/// lets a timeout elapse only while no sleep is pending.\n"
+        << "const TIMEOUT: Duration = Duration::from_millis(" << kTimeoutMs << ");\n\n";
+  }
+}
+
+std::size_t Exporter::deadline_ms() const {
+  std::size_t sleeps = 0;
+  for (const auto& task : sc_.tasks) {
+    sleeps += static_cast<std::size_t>(std::count_if(
+        task.program.begin(), task.program.end(),
+        [](const Op& op) { return op.kind == OpKind::kSleep || op.kind == OpKind::kGetOrInit; }));
+  }
+  return std::max<std::size_t>(1000, 500 + 150 * sleeps + kTimeoutMs * timeouts_);
+}
+
+void Exporter::helpers(std::ostringstream& out) const {
+  out << kStopFlag;
+  if (uses_pausable_) out << kPausableFuture;
+  if (uses_drop_on_pause_) out << kDropOnPause;
+  if (uses_finish_item_) out << kFinishItem;
+  if (uses(ResourceKind::kSemaphore)) out << kPermits;
+  if (uses(ResourceKind::kRwLock)) out << kRwHeld;
+  if (uses_guard_) out << kOnDrop;
+  if (uses_std_) out << kStdGuard;
+  out << kTaskSlot;
+  if (std::find(droppable_.begin(), droppable_.end(), true) != droppable_.end())
+    out << kDroppable;
+  if (first_branch_) out << kBranch;
+  if (uses_hand_) out << kHanded;
+}
+
+bool Exporter::uses(ResourceKind kind) const {
+  return std::any_of(sc_.resources.begin(), sc_.resources.end(),
+                     [kind](const model::ResourceSpec& r) { return r.kind == kind; });
+}
+
+void Exporter::statics(std::ostringstream& out) const {
+  const std::size_t n = sc_.tasks.size();
+  out << "// ---- the scenario "
+         "----------------------------------------------------------------------\n\n"
+      << "/// The tasks, in the model's order: main (the runtime's block_on future) first.\n"
+      << "const TASKS: [&str; " << n << "] = [";
+  for (std::size_t t = 0; t < n; ++t) out << (t ? ", " : "") << rust_string(sc_.tasks[t].name);
+  out << "];\n";
+  for (std::size_t t = 0; t < n; ++t)
+    out << "const " << task_const_[t] << ": usize = " << t << ";\n";
+  out << "\nstatic HANDLES: [TaskSlot; " << n << "] = [TaskSlot::NEW; " << n << "];\n";
+  if (first_branch_) {
+    out << "/// The branches (futures inside a task: join!, FuturesUnordered, select_all) come "
+           "last.\n"
+        << "const FIRST_BRANCH: usize = " << *first_branch_ << ";\n"
+        << "static BRANCHES: [BranchSlot; " << n - *first_branch_ << "] = [BranchSlot::NEW; "
+        << n - *first_branch_ << "];\n";
+  }
+  if (uses_hand_) {
+    out << "/// The lock futures handed to each task (hand_lock), until its await_lock takes "
+           "them.\n"
+        << "static HANDED: [HandSlot; " << n << "] = [HandSlot::NEW; " << n << "];\n";
+  }
+  if (std::find(droppable_.begin(), droppable_.end(), true) != droppable_.end()) {
+    out << "/// The futures of the tasks a program drops: ";
+    bool first = true;
+    for (std::size_t t = 0; t < n; ++t) {
+      if (!droppable_[t]) continue;
+      out << (first ? "" : ", ") << sc_.tasks[t].name;
+      first = false;
+    }
+    out << ".\nstatic DROP_SLOTS: [DropSlot; " << n << "] = [DropSlot::NEW; " << n << "];\n";
+  }
+  if (!flag_order_.empty())
+    out << "\n// Pause flags, one per wrapped future (a template's copies share an array).\n";
+  for (std::size_t i = 0; i < flag_order_.size(); ++i) {
+    const auto& slot = flag_order_[i];
+    std::string whose;
+    for (std::size_t f = 0; f < sc_.futures.size(); ++f) {
+      if (flag_of_[f] == i) whose += (whose.empty() ? "" : ", ") + sc_.futures[f].name;
+    }
+    out << "/// " << whose << "\n";
+    if (slot.array) {
+      out << "static " << slot.name << ": [StopFlag; " << flag_size_[i] << "] = [StopFlag::NEW; "
+          << flag_size_[i] << "];\n";
+    } else {
+      out << "static " << slot.name << ": StopFlag = StopFlag::NEW;\n";
+    }
+  }
+  if (!var_order_.empty())
+    out << "\n// Variables: the shared ones, and each task's own (a template's copies share an "
+           "array).\n";
+  for (std::size_t i = 0; i < var_order_.size(); ++i) {
+    const auto& slot = var_order_[i];
+    const auto& first = sc_.variables[var_members_[i].front()];
+    const std::string type = first.boolean ? "AtomicBool" : "AtomicI32";
+    auto init = [&](std::size_t v) {
+      const auto& var = sc_.variables[v];
+      return type + "::new(" +
+             (var.boolean ? (var.initial != 0 ? "true" : "false") : std::to_string(var.initial)) +
+             ")";
+    };
+    std::string whose =
+        first.task ? groups_[task_group_[*first.task]].first + "." + first.name : first.name;
+    if (!first.boolean)
+      whose += " (" + std::to_string(first.min) + ".." + std::to_string(first.max) + ")";
+    out << "/// " << whose << "\n";
+    if (slot.array) {
+      out << "static " << slot.name << ": [" << type << "; " << var_members_[i].size() << "] = [";
+      for (std::size_t k = 0; k < var_members_[i].size(); ++k)
+        out << (k ? ", " : "") << init(var_members_[i][k]);
+      out << "];\n";
+    } else {
+      out << "static " << slot.name << ": " << type << " = " << init(var_members_[i].front())
+          << ";\n";
+    }
+  }
+  out << "\n";
+}
+
+void Exporter::shared(std::ostringstream& out) const {
+  out << "/// The resources, shared by every task (as the seed shares its Arc<Mutex<()>>).\n"
+      << "#[derive(Clone)]\n"
+      << "struct Shared {\n";
+  for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+    const auto& res = sc_.resources[r];
+    out << "    " << resource_[r] << ": Arc<" << resource_type(r) << ">,  // "
+        << model::to_string(res.kind) << " " << res.name;
+    if (res.kind == ResourceKind::kSemaphore)
+      out << " (" << static_cast<int>(res.permits)
+          << (res.permits == 1 ? " permit)" : " permits)");
+    if (res.kind == ResourceKind::kRwLock)
+      out << " (max_readers " << static_cast<int>(res.permits) << "; a writer takes them all)";
+    if (res.kind == ResourceKind::kMpsc) {
+      out << " (capacity " << static_cast<int>(res.permits) << "), its Sender\n"
+          << "    " << guard_[r]
+          << ": Arc<StdMutex<Option<tokio::sync::mpsc::Receiver<()>>>>,  // its Receiver, "
+             "until the receiving task takes it";
+    }
+    out << "\n";
+  }
+  out << "}\n\n"
+      << "impl Shared {\n"
+      << "    fn new() -> Self {\n";
+  for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+    if (sc_.resources[r].kind != ResourceKind::kMpsc) continue;
+    out << "        let (" << resource_[r] << ", " << guard_[r]
+        << ") = tokio::sync::mpsc::channel::<()>(" << static_cast<int>(sc_.resources[r].permits)
+        << ");\n";
+  }
+  out << "        Shared {\n";
+  for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+    const auto& res = sc_.resources[r];
+    const std::string n = std::to_string(static_cast<int>(res.permits));
+    std::string make;
+    switch (res.kind) {
+      case ResourceKind::kTokioMutex:
+        make = "tokio::sync::Mutex::new(())";
+        break;
+      case ResourceKind::kStdMutex:
+        make = "StdMutex::new(())";
+        break;
+      case ResourceKind::kSemaphore:
+        make = "tokio::sync::Semaphore::new(" + n + ")";
+        break;
+      case ResourceKind::kRwLock:
+        make = "tokio::sync::RwLock::with_max_readers((), " + n + ")";
+        break;
+      case ResourceKind::kMpsc:
+        make = resource_[r];
+        break;
+      case ResourceKind::kOnceCell:
+        make = "tokio::sync::OnceCell::new()";
+        break;
+      default:
+        make = "tokio::sync::Notify::new()";
+        break;
+    }
+    out << "            " << resource_[r] << ": Arc::new(" << make << "),\n";
+    if (res.kind == ResourceKind::kMpsc) {
+      out << "            " << guard_[r] << ": Arc::new(StdMutex::new(Some(" << guard_[r]
+          << "))),\n";
+    }
+  }
+  out << "        }\n"
+      << "    }\n"
+      << "}\n\n";
+}
+
+std::string Exporter::local_type(std::size_t r) const {
+  switch (sc_.resources[r].kind) {
+    case ResourceKind::kTokioMutex:
+      return "tokio::sync::Mutex";
+    case ResourceKind::kStdMutex:
+      return "std::sync::Mutex";
+    case ResourceKind::kRwLock:
+      return "tokio::sync::RwLock";
+    case ResourceKind::kMpsc:
+      return "the Sender of";
+    default:
+      return resource_type(r);
+  }
+}
+
+std::string Exporter::resource_type(std::size_t r) const {
+  switch (sc_.resources[r].kind) {
+    case ResourceKind::kTokioMutex:
+      return "tokio::sync::Mutex<()>";
+    case ResourceKind::kStdMutex:
+      return "StdMutex<()>";
+    case ResourceKind::kSemaphore:
+      return "tokio::sync::Semaphore";
+    case ResourceKind::kRwLock:
+      return "tokio::sync::RwLock<()>";
+    case ResourceKind::kMpsc:
+      return "tokio::sync::mpsc::Sender<()>";
+    case ResourceKind::kOnceCell:
+      return "tokio::sync::OnceCell<()>";
+    default:
+      return "tokio::sync::Notify";
+  }
+}
+
+std::string Exporter::summary(std::size_t t) const {
+  std::string text;
+  const auto& program = sc_.tasks[t].program;
+  for (const Op& op : program) {
+    const bool structure = op.kind == OpKind::kJump || op.kind == OpKind::kJumpUnless ||
+                           op.kind == OpKind::kGuardBegin || op.kind == OpKind::kWrapBegin ||
+                           op.kind == OpKind::kBlockBegin;
+    if (structure || program.size() > 10) return "its program";
+    Ctx ctx;
+    ctx.task = t;
+    text += (text.empty() ? "" : "; ") + source(op, ctx);
+  }
+  return text.empty() ? "nothing" : text;
+}
+
+void Exporter::task_fn(std::ostringstream& out, const Unit& unit) const {
+  const std::size_t t = unit.tasks.front();
+  const bool main = t == model::index(model::kMainTask);
+  std::string who = unit.generic ? sc_.tasks[t].name + " .. " + sc_.tasks[unit.tasks.back()].name
+                                 : sc_.tasks[t].name;
+  const auto wrapper = sc_.futures[t].wrapper;
+  if (unit.branch) who += ", " + branch_role(t);
+  out << "/// " << (main ? "main's program, the runtime's block_on future" : who) << ": "
+      << summary(t)
+      << (main || wrapper == Wrapper::kNone
+              ? ""
+              : std::string(" (wrapper: ") + model::to_string(wrapper) + ")")
+      << ".\n";
+  out << "async fn " << unit.fn << "(" << (unit.generic ? "me: usize, " : "") << "sh: Shared) {\n"
+      << body_text(t, unit.generic) << "}\n\n";
+  if (main) return;
+
+  Ctx own;
+  own.task = t;
+  own.generic = unit.generic;
+  const std::string flag = flag_of_[t] ? element(flag_order_[*flag_of_[t]], t, own) : "";
+  const std::string call = unit.fn + "(" + (unit.generic ? "me, " : "") + "sh.clone())";
+  std::string future;
+  switch (wrapper) {
+    case Wrapper::kPausable:
+      future = "PausableFuture::new(&" + flag + ", " + call + ")";
+      break;
+    case Wrapper::kDropOnPause:
+      future = "task_drop_on_pause(DropOnPause::new(&" + flag + ", " + call + "))";
+      break;
+    case Wrapper::kFinishItem:
+      future = "FinishItem::new(&" + flag + ", " + call + ")";
+      break;
+    default:
+      future = call;
+      break;
+  }
+  if (unit.branch) {
+    out << "/// " << sc_.tasks[t].name
+        << "'s future, made where its combinator takes it: under its wrapper"
+        << (wrapper == Wrapper::kNone ? " (none)"
+                                      : std::string(" (") + model::to_string(wrapper) + ")")
+        << ", in a Branch.\n"
+        << "fn " << unit.spawn_fn << "(sh: &Shared) -> BranchFuture {\n"
+        << "    Box::pin(Branch::new(" << task_const_[t] << ", " << future << "))\n"
+        << "}\n\n";
+    return;
+  }
+  const std::string index = unit.generic ? task_const_[t] + " + me" : task_const_[t];
+  out << "/// spawn " << who << ": the program under its wrapper"
+      << (wrapper == Wrapper::kNone ? " (none)"
+                                    : std::string(" (") + model::to_string(wrapper) + ")")
+      << (droppable_[t] ? ", its future in a DropSlot for `drop`" : "") << ".\n"
+      << "fn " << unit.spawn_fn << "(" << (unit.generic ? "me: usize, " : "")
+      << "sh: &Shared) {\n"
+      << "    let t = " << index << ";\n"
+      << "    if HANDLES[t].spawned() {\n"
+      << "        return;\n"
+      << "    }\n";
+  if (droppable_[t]) {
+    out << "    HANDLES[t].spawn(Droppable::new(t, " << future << "));\n";
+  } else {
+    out << "    HANDLES[t].spawn(" << future << ");\n";
+  }
+  out << "}\n\n";
+}
+
+std::string Exporter::branch_role(std::size_t c) const {
+  const std::size_t parent = *sc_.tasks[c].parent;
+  std::string what = "a combinator";
+  for (const Op& op : sc_.tasks[parent].program) {
+    if (c < op.a || c >= std::size_t{op.a} + op.b) continue;
+    if (op.kind == OpKind::kJoinAll) what = "join!";
+    if (op.kind == OpKind::kSelectAll) what = "select_all";
+    if (op.kind == OpKind::kStartSet)
+      what = op.c == 0 ? "FuturesUnordered" : "buffer_unordered(" + std::to_string(op.c) + ")";
+  }
+  return "a branch of " + sc_.tasks[parent].name + "'s " + what + " (a future inside that task)";
+}
+
+void Exporter::branch_by_index(std::ostringstream& out) const {
+  const bool streams = std::any_of(sc_.tasks.begin(), sc_.tasks.end(), [](const auto& task) {
+    return std::any_of(task.program.begin(), task.program.end(), [](const Op& op) {
+      return op.kind == OpKind::kStartSet && op.c != 0;
+    });
+  });
+  if (!streams) return;
+  out << "/// Branch t's future, made as a buffer_unordered stream takes its index.\n"
+      << "fn branch(t: usize, sh: &Shared) -> BranchFuture {\n"
+      << "    match t {\n";
+  for (const auto& unit : units_) {
+    if (unit.branch)
+      out << "        " << task_const_[unit.tasks.front()] << " => " << unit.spawn_fn << "(sh),\n";
+  }
+  out << "        _ => unreachable!(\"not a branch: {t}\"),\n"
+      << "    }\n"
+      << "}\n\n";
+}
+
+void Exporter::main_fn(std::ostringstream& out) const {
+  std::string text = kMain;
+  if (first_branch_) text.insert(text.find("    // Leave now:"), kMainBranches);
+  if (sc_.event_interval == 61) {
+    out << runtime_attribute() << "\n" << text;
+    return;
+  }
+  // tokio::main has no event_interval: the runtime is built by hand.
+  const std::string n = std::to_string(static_cast<int>(sc_.event_interval));
+  const bool multi = sc_.flavor == model::Flavor::kMultiThread;
+  out << "/// The runtime, built by hand for event_interval(" << n
+      << ") (tokio's default is 61): the scheduler\n"
+      << "/// polls at most " << n << " tasks before it parks and polls a woken main again.\n"
+      << "fn main() {\n"
+      << "    tokio::runtime::Builder::"
+      << (multi ? "new_multi_thread()\n        .worker_threads(" + worker_threads() + ")"
+                : std::string("new_current_thread()"))
+      << "\n"
+      << "        .enable_all()\n"
+      << "        .event_interval(" << n << ")\n"
+      << "        .build()\n"
+      << "        .unwrap()\n"
+      << "        .block_on(async_main());\n"
+      << "}\n\n";
+  text.replace(text.find("async fn main()"), std::string("async fn main()").size(),
+               "async fn async_main()");
+  out << text;
+}
+
+}  // namespace wakecheck::exporters::rust
