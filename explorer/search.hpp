@@ -11,8 +11,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -453,7 +451,6 @@ SearchResult<typename M::Event> search(const M& model, const std::vector<Propert
   using Event = typename M::Event;
   const auto started = std::chrono::steady_clock::now();
   auto [x, witnesses] = explore(model, properties, options);
-  if (std::getenv("WC_DEBUG_TIMES")) std::fprintf(stderr, "explore %.3f s\n", x->stats().seconds);
   SearchResult<Event> result;
   for (const auto& property : properties) {
     PropertyOutcome<Event> outcome;
