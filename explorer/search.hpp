@@ -242,10 +242,16 @@ class Exploration {
   SearchStats stats_;
 };
 
-/// The first state (in breadth-first order) that decided each property during the exploration.
+/// What the states decided, noted as they were expanded (by the search's threads), so that the
+/// analyses after the search never unpack a state to evaluate a predicate.
 struct Witnesses {
+  // Per property, the first state (in breadth-first order) that decided it.
   std::vector<std::optional<std::uint32_t>> first;
   std::vector<bool> antecedent_seen;
+  // Per property, every state that decides it by itself (kAlways: breaks it; kSometimes: shows
+  // it; kAtDeadEnds: a dead end that breaks it); per kLeadsTo property, the states where its
+  // condition holds and those where its target holds. Each has one entry per stored state.
+  std::vector<std::vector<bool>> deciding, condition, target;
 };
 
 /// The breadth-first loop.
@@ -267,20 +273,37 @@ class Explorer {
     Witnesses w;
     w.first.assign(properties.size(), std::nullopt);
     w.antecedent_seen.assign(properties.size(), false);
-    // What a state decides by itself, coded: the property's index, kAntecedent for its antecedent.
-    // kSuspect: a dead end where a leads-to target is false (the analyses decide).
+    w.deciding.resize(properties.size());
+    w.condition.resize(properties.size());
+    w.target.resize(properties.size());
+    // What a state decides by itself, coded: the property's index, kAntecedent for its antecedent,
+    // kCondition and kTarget for a leads-to property's predicates. kSuspect: a dead end where a
+    // leads-to target is false (the analyses decide).
     constexpr std::uint32_t kAntecedent = 0x80000000U;
     constexpr std::uint32_t kSuspect = 0x40000000U;
+    constexpr std::uint32_t kCondition = 0x20000000U;
+    constexpr std::uint32_t kTarget = 0x10000000U;
     bool violation_seen = false;
+    auto mark = [](std::vector<bool>& states, std::uint32_t id) {
+      if (states.size() <= id) states.resize(id + 1U, false);
+      states[id] = true;
+    };
     auto note = [&](std::uint32_t id, std::uint32_t code) {
-      const std::uint32_t i = code & ~(kAntecedent | kSuspect);
+      const std::uint32_t i = code & ~(kAntecedent | kSuspect | kCondition | kTarget);
       if ((code & kAntecedent) != 0) {
         w.antecedent_seen[i] = true;
       } else if ((code & kSuspect) != 0) {
         violation_seen = true;
-      } else if (!w.first[i]) {
-        w.first[i] = id;
-        violation_seen = violation_seen || properties[i].kind != PropertyKind::kSometimes;
+      } else if ((code & kCondition) != 0) {
+        mark(w.condition[i], id);
+      } else if ((code & kTarget) != 0) {
+        mark(w.target[i], id);
+      } else {
+        mark(w.deciding[i], id);
+        if (!w.first[i]) {
+          w.first[i] = id;
+          violation_seen = violation_seen || properties[i].kind != PropertyKind::kSometimes;
+        }
       }
     };
     auto decides = [&](const std::uint8_t* state, bool dead_end, auto&& emit) {
@@ -293,7 +316,12 @@ class Explorer {
             (p.kind == PropertyKind::kAtDeadEnds && dead_end && !p.condition(state))) {
           emit(code);
         }
-        if (options.first && p.kind == PropertyKind::kLeadsTo && dead_end && !p.target(state)) emit(code | kSuspect);
+        if (p.kind == PropertyKind::kLeadsTo) {
+          const bool target = p.target(state);
+          if (target) emit(code | kTarget);
+          if (p.condition && p.condition(state)) emit(code | kCondition);
+          if (options.first && dead_end && !target) emit(code | kSuspect);
+        }
       }
     };
 
@@ -428,6 +456,9 @@ class Explorer {
       x.store_.drop_index();  // no more lookups: the analyses walk the graph
     }
     stats.states = x.store_.size();
+    for (auto* per_property : {&w.deciding, &w.condition, &w.target}) {
+      for (auto& states : *per_property) states.resize(x.store_.size(), false);
+    }
     stats.memory_bytes = x.budget_.peak();
     stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return w;
@@ -450,7 +481,10 @@ SearchResult<typename M::Event> search(const M& model, const std::vector<Propert
                                        const SearchOptions& options = {}) {
   using Event = typename M::Event;
   const auto started = std::chrono::steady_clock::now();
-  auto [x, witnesses] = explore(model, properties, options);
+  // Named, not bound: clang 14 does not let lambdas capture structured bindings.
+  auto explored = explore(model, properties, options);
+  const std::unique_ptr<Exploration<M>>& x = explored.first;
+  Witnesses& witnesses = explored.second;
   SearchResult<Event> result;
   for (const auto& property : properties) {
     PropertyOutcome<Event> outcome;
@@ -466,40 +500,28 @@ SearchResult<typename M::Event> search(const M& model, const std::vector<Propert
       const StateGraph& g = x->graph();
       const auto n = static_cast<std::uint32_t>(x->size());
       const LeastCostPaths from_initial = least_cost_paths(g, n, {{0U, Cost{0}}}, [](std::uint32_t) { return true; });
-      // One pass over the stored states: every leads_to property's two predicates, and for each
-      // property decided by a state, the deciding state with the least-cost path.
-      std::vector<std::vector<bool>> ps(properties.size()), qs(properties.size());
+      // For each property decided by a state, the deciding state with the least-cost path (the
+      // first in breadth-first order among equals); the predicates were noted during the search.
       std::vector<std::optional<std::uint32_t>> best(properties.size());
       for (std::size_t i = 0; i < properties.size(); ++i) {
-        if (properties[i].kind == PropertyKind::kLeadsTo) {
-          ps[i].assign(n, false);
-          qs[i].assign(n, false);
-        }
-      }
-      std::vector<std::uint8_t> state(x->codec().state_bytes());
-      for (std::uint32_t v = 0; v < n; ++v) {
-        x->state(v, state.data());
-        for (std::size_t i = 0; i < properties.size(); ++i) {
-          const Property& p = properties[i];
-          if (p.kind == PropertyKind::kLeadsTo) {
-            ps[i][v] = p.condition ? p.condition(state.data()) : v == 0;
-            qs[i][v] = p.target(state.data());
-            continue;
-          }
-          if (!decided[i]) continue;
-          const bool decides = p.kind == PropertyKind::kSometimes  ? p.condition(state.data())
-                               : p.kind == PropertyKind::kAtDeadEnds ? x->dead_end(v) && !p.condition(state.data())
-                                                                     : !p.condition(state.data());
-          if (decides && (!best[i] || from_initial.cost[v] < from_initial.cost[*best[i]])) best[i] = v;
+        if (!decided[i] || properties[i].kind == PropertyKind::kLeadsTo) continue;
+        const std::vector<bool>& deciding = witnesses.deciding[i];
+        for (std::uint32_t v = 0; v < n; ++v) {
+          if (deciding[v] && (!best[i] || from_initial.cost[v] < from_initial.cost[*best[i]])) best[i] = v;
         }
       }
       for (std::size_t i = 0; i < properties.size(); ++i) {
         auto& outcome = result.outcomes[i];
         if (properties[i].kind == PropertyKind::kLeadsTo) {
-          const auto found = check_leads_to(g, ps[i], qs[i], from_initial, x->dead_ends(),
+          std::vector<bool>& ps = witnesses.condition[i];
+          if (!properties[i].condition) {  // "eventually `target`": from the initial state
+            ps.assign(n, false);
+            ps[0] = true;
+          }
+          const auto found = check_leads_to(g, ps, witnesses.target[i], from_initial, x->dead_ends(),
                                             [&](std::uint32_t v) { return x->keys(v); });
-          ps[i].clear();
-          qs[i].clear();
+          ps = {};
+          witnesses.target[i] = {};
           outcome.needs_concrete = found.cycles && x->canonical();
           if (!found.violated) continue;
           decided[i] = true;

@@ -62,8 +62,8 @@ HangVerdict hang_verdict(const PropertyFile& file,
   const auto& sc = model.scenario();
   explorer::SearchOptions search_options = options;
   search_options.symmetry = false;  // hung sets name tasks
-  const auto [x, witnesses] = explorer::explore(model, {}, search_options);
-  (void)witnesses;
+  const auto explored = explorer::explore(model, {}, search_options);
+  const auto& x = explored.first;  // named, not bound: clang 14 lambdas cannot capture bindings
   if (!x->stats().complete()) {
     throw InputError(file.path +
                      ": cannot compute the model's verdict on hangs: the search stopped at " +

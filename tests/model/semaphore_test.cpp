@@ -470,3 +470,44 @@ TEST(Semaphore, AcquireDropAndReleaseNeverCreateOrLosePermits) {
   UNSIGNED_LONGS_EQUAL(0, s.available());
   UNSIGNED_LONGS_EQUAL(3, guards + counter_plus_assigned(s));
 }
+
+// --- close (#batch-semaphore; batch_semaphore.rs `close`, the CLOSED bit read first) ----------
+
+constexpr auto kClosed = Semaphore::Poll::kClosed;
+
+TEST(Semaphore, CloseWakesEveryQueuedWaiterOldestFirstAndEmptiesTheQueue) {
+  Semaphore s = empty_with_queue({kA, kB, kC});
+  WakeList wakes;
+  s.close(wakes);
+  CHECK_TRUE(s.closed());
+  check_ids({kA, kB, kC}, ids(wakes));
+  CHECK_TRUE(s.queue().empty());
+}
+
+TEST(Semaphore, PollAfterCloseFailsEvenForAWaiterAssignedBeforeTheClose) {
+  // Acquire::poll reads the CLOSED bit before anything else: a permit assigned by an earlier
+  // release does not make the acquire succeed. The node still owns it until it is dropped.
+  Semaphore s = held_with_queue({kA});
+  WakeList released;
+  s.release(1, released);
+  check_ids({kA}, ids(released));
+  UNSIGNED_LONGS_EQUAL(1, s.assigned(kA));
+  WakeList closed;
+  s.close(closed);
+  CHECK(s.poll_acquire(kA, 1) == kClosed);
+  UNSIGNED_LONGS_EQUAL(1, s.assigned(kA));
+  WakeList dropped;
+  s.drop_acquire(kA, dropped);
+  UNSIGNED_LONGS_EQUAL(1, s.available());
+}
+
+TEST(Semaphore, NothingIsAcquiredFromAClosedSemaphoreEvenWithPermitsAvailable) {
+  Semaphore s(2);
+  WakeList wakes;
+  s.close(wakes);
+  CHECK_TRUE(wakes.empty());
+  CHECK_FALSE(s.try_acquire(1));
+  CHECK(s.poll_acquire(kA, 1) == kClosed);
+  UNSIGNED_LONGS_EQUAL(2, s.available());
+  CHECK_TRUE(s.queue().empty());
+}
