@@ -354,7 +354,7 @@ TEST(OneWorkerQueues, EverySixtyFirstTickTheInjectQueueIsServedBeforeTheLocalQue
   check_all_complete(run, sc);
 }
 
-// --- a batch of wakes from one release (S8; real tokio: /tmp/rustcheck/src/bin/s8_lifo_batch.rs)
+// --- a batch of wakes from one release (S8; checked on real tokio by the conformance suite)
 
 TEST_GROUP(OneWorkerBatch){};
 
