@@ -514,10 +514,7 @@ SearchResult<typename M::Event> search(const M& model, const std::vector<Propert
         auto& outcome = result.outcomes[i];
         if (properties[i].kind == PropertyKind::kLeadsTo) {
           std::vector<bool>& ps = witnesses.condition[i];
-          if (!properties[i].condition) {  // "eventually `target`": from the initial state
-            ps.assign(n, false);
-            ps[0] = true;
-          }
+          if (!properties[i].condition) ps[0] = true;  // "eventually `target`": from the initial state
           const auto found = check_leads_to(g, ps, witnesses.target[i], from_initial, x->dead_ends(),
                                             [&](std::uint32_t v) { return x->keys(v); });
           ps = {};

@@ -22,6 +22,7 @@ constexpr WaiterId kHolder{0};
 
 constexpr auto kReady = Semaphore::Poll::kReady;
 constexpr auto kPending = Semaphore::Poll::kPending;
+constexpr auto kClosed = Semaphore::Poll::kClosed;
 
 std::vector<WaiterId> ids(const WakeList& list) { return {list.begin(), list.end()}; }
 
@@ -472,8 +473,6 @@ TEST(Semaphore, AcquireDropAndReleaseNeverCreateOrLosePermits) {
 }
 
 // --- close (#batch-semaphore; batch_semaphore.rs `close`, the CLOSED bit read first) ----------
-
-constexpr auto kClosed = Semaphore::Poll::kClosed;
 
 TEST(Semaphore, CloseWakesEveryQueuedWaiterOldestFirstAndEmptiesTheQueue) {
   Semaphore s = empty_with_queue({kA, kB, kC});
