@@ -47,7 +47,9 @@ std::optional<std::uint16_t> fairness_of(const M& model, const typename M::Event
 }
 
 /// A model with symmetry: `canonicalize(state)` maps a state to the representative of its orbit
-/// under the permutations the model declares harmless (renaming identical processes).
+/// under the permutations the model declares harmless (renaming identical processes). A model may
+/// also offer `canonicalize_successor(parent, state)`, for a state one step from `parent` (itself
+/// canonical): the same result, reusing what it worked out for the parent.
 template <class M>
 concept SymmetricModel = Model<M> && requires(const M& model, std::uint8_t* state) {
   { model.canonicalize(state) } -> std::same_as<void>;

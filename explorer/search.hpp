@@ -184,6 +184,14 @@ class Exploration {
       (void)bytes;
     }
   }
+  /// The same for a successor of `parent` (in the store's form), where the model can reuse work.
+  void normalize_successor(const std::uint8_t* parent, std::uint8_t* bytes) const {
+    if constexpr (SymmetricModel<M> && requires { model_->canonicalize_successor(parent, bytes); }) {
+      if (stats_.symmetry) model_->canonicalize_successor(parent, bytes);
+    } else {
+      normalize(bytes);
+    }
+  }
 
   /// The concrete events along `edges` (a path from the initial state): with symmetry the stored
   /// states are representatives, so each step takes the first event of the concrete state that
@@ -358,7 +366,7 @@ class Explorer {
         c.counts.push_back(static_cast<std::uint32_t>(c.events.size()));
         for (const Event& event : c.events) {
           model.step(c.current.data(), event, c.next.data());
-          x.normalize(c.next.data());
+          x.normalize_successor(c.current.data(), c.next.data());
           if (options.check_widths && !x.codec_.fits(c.next.data())) {
             throw std::logic_error("a state does not fit its widths");
           }

@@ -155,6 +155,15 @@ class IdListRef {
     return out;
   }
 
+  /// Replaces each member of an ordered list by `f(member)`, in place (renaming its members).
+  template <class F>
+  void map_ordered(F f) const
+    requires kMutable
+  {
+    const std::size_t n = capacity_ == 0 ? 0 : p_[0];
+    for (std::size_t i = 0; i < n; ++i) p_[1 + i] = static_cast<std::uint8_t>(f(Id{p_[1 + i]}));
+  }
+
   // Precondition: !full(). Capacities follow from the scenario.
   void push_back(Id id) const
     requires kMutable

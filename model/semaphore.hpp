@@ -51,6 +51,11 @@ struct SemaphoreShape {
   constexpr std::size_t queue_offset() const { return 2; }
   constexpr std::size_t nodes_offset() const { return 3 + nodes(); }
   constexpr std::size_t bytes() const { return nodes_offset() + 4 * nodes(); }
+  /// Where node `w` lies in the semaphore's bytes.
+  constexpr std::size_t node_offset(WaiterId w) const {
+    const auto i = static_cast<std::size_t>(w);
+    return nodes_offset() + 4 * (i < kKeptWaiterBase ? i : own_nodes + (i - kKeptWaiterBase));
+  }
 };
 
 enum class SemaphorePoll : std::uint8_t { kReady, kPending, kClosed };
@@ -222,11 +227,7 @@ class SemaphoreRef {
   }
 
  private:
-  std::size_t slot(WaiterId w) const {
-    const auto i = static_cast<std::size_t>(w);
-    return i < kKeptWaiterBase ? i : shape_.own_nodes + (i - kKeptWaiterBase);
-  }
-  Byte* node_bytes(WaiterId w) const { return p_ + shape_.nodes_offset() + 4 * slot(w); }
+  Byte* node_bytes(WaiterId w) const { return p_ + shape_.node_offset(w); }
   void set_node(WaiterId w, const WaiterNode& n) const
     requires kMutable
   {

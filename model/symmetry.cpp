@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <bit>
 #include <cstddef>
 #include <cstring>
 #include <map>
@@ -400,13 +402,23 @@ struct Renaming {
   }
 };
 
-/// Rewrites `s` (a copy of which is `old`) with every part renamed by `m`.
+/// Rewrites `s` (a copy of which is `old`) with every part renamed by `m`. The parts `m` leaves
+/// in place are in place already: only references in them are rewritten.
 void rename(const Scenario& sc, StateView old, StateRef s, const Renaming& m) {
   const StateLayout& l = s.layout();
   const std::size_t n = sc.tasks.size();
   for (std::size_t t = 0; t < n; ++t) {
     const TaskId to = task_at(m.task[t]);
     TaskState& ts = s.task(to);
+    if (m.task[t] == t) {
+      if ((ts.blocked | ts.received | ts.handed_to | ts.region | ts.guard) == 0) continue;
+      ts.blocked = m.task_plus_one(ts.blocked);
+      ts.received = m.task_plus_one(ts.received);
+      ts.handed_to = m.task_plus_one(ts.handed_to);
+      if (ts.region != 0) ts.region = static_cast<std::uint8_t>(m.future[ts.region - 1U] + 1);
+      if (ts.guard != 0) ts.guard = static_cast<std::uint8_t>(m.handler[ts.guard - 1U] + 1);
+      continue;
+    }
     ts = old.tasks(t);
     ts.blocked = m.task_plus_one(ts.blocked);
     ts.received = m.task_plus_one(ts.received);
@@ -419,44 +431,46 @@ void rename(const Scenario& sc, StateView old, StateRef s, const Renaming& m) {
     }
   }
   for (std::size_t f = 0; f < sc.futures.size(); ++f) {
+    if (m.future[f] == f) continue;
     s.set_paused(m.future[f], old.is_paused(f));
     s.set_swallowed(m.future[f], old.is_swallowed(f));
   }
-  for (std::size_t v = 0; v < sc.variables.size(); ++v) s.set_var(m.variable[v], old.var(v));
-  auto rename_list = [&](auto from, auto to) {
-    to.clear();
-    for (const TaskId t : from) to.push_back(task_at(m.task[index(t)]));
-  };
+  for (std::size_t v = 0; v < sc.variables.size(); ++v) {
+    if (m.variable[v] != v) s.set_var(m.variable[v], old.var(v));
+  }
+  // Lists are renamed where they are (`s` holds them as `old` does).
+  auto rename_task = [&](TaskId t) { return task_at(m.task[index(t)]); };
   if (l.run_queue_form == ListForm::kSet) {
     s.run_queue().clear();
     for (const TaskId t : old.run_queue()) s.run_queue().insert_sorted(task_at(m.task[index(t)]));
   } else {
-    rename_list(old.run_queue(), s.run_queue());
+    s.run_queue().map_ordered(rename_task);
   }
-  rename_list(old.deferred(), s.deferred());
-  rename_list(old.ready_children(), s.ready_children());
-  rename_list(old.inject(), s.inject());
+  s.deferred().map_ordered(rename_task);
+  s.ready_children().map_ordered(rename_task);
+  s.inject().map_ordered(rename_task);
   s.scheduler().lifo = m.task_plus_one(old.scheduler().lifo);
   for (std::size_t r = 0; r < l.resource_count; ++r) {
     const auto res = resource_at(r);
     const auto from = old.semaphore(res);
     const auto to = s.semaphore(res);
     for (std::size_t t = 0; t < n; ++t) {
+      if (m.task[t] == t) continue;
       for (const WaiterId w : {waiter_of(task_at(t)), kept_waiter_of(task_at(t))}) {
         if (from.has_node(w)) to.put_node(m.waiter(w), from.node(w));
       }
     }
-    to.queue().clear();
-    for (const WaiterId w : from.queue()) to.queue().push_back(m.waiter(w));
+    to.queue().map_ordered([&](WaiterId w) { return m.waiter(w); });
     s.std_owner(res) = m.task_plus_one(old.std_owner(res));
     if (!s.has_notify(res)) continue;
     const auto nf = old.notify(res);
     const auto nt = s.notify(res);
     for (std::size_t t = 0; t < n; ++t) {
+      if (m.task[t] == t) continue;
       nt.notified(task_at(m.task[t])) = nf.notified(task_at(t));
       nt.created(task_at(m.task[t])) = nf.created(task_at(t));
     }
-    rename_list(nf.waiters(), nt.waiters());
+    nt.waiters().map_ordered(rename_task);
   }
 }
 
@@ -520,6 +534,95 @@ void Symmetry::bind(const StateLayout& layout) {
     }
   }
   shape_.total = total;
+  // Places apart from the key, for canonicalize().
+  std::size_t width = 5;
+  shape_.resource_places.clear();
+  for (std::size_t r = 0; r < layout.resource_count; ++r) {
+    const KeyShape::Resource& res = shape_.resources[r];
+    KeyShape::ResourcePlaces p;
+    if (res.own_node != 0) p.own = width++;
+    if (res.kept_node != 0) p.kept = width++;
+    if (res.notify != 0) p.notify = width++;
+    shape_.resource_places.push_back(p);
+  }
+  shape_.place_width = width;
+  shape_.copy_places.clear();
+  shape_.class_places_at.clear();
+  std::size_t places = 0;
+  for (const Class& c : classes_) {
+    // Whole words per copy, so that places compare as words.
+    shape_.copy_places.push_back((c.tasks[0].size() * width + 7) / 8 * 8);
+    shape_.class_places_at.push_back(places);
+    for (std::size_t i = 0; i < c.tasks.size(); ++i) {
+      for (std::size_t j = 0; j < c.tasks[i].size(); ++j) {
+        member_[c.tasks[i][j]].place = static_cast<std::uint32_t>(places + i * shape_.copy_places.back() + j * width);
+      }
+    }
+    places += c.tasks.size() * shape_.copy_places.back();
+  }
+  shape_.places_total = places;
+  // The bytes a fingerprint reads, found through the state's own accessors on a scratch state.
+  std::vector<std::uint8_t> scratch(layout.bytes);
+  const StateView view(scratch.data(), &layout);
+  auto offset = [&](const std::uint8_t& byte) { return static_cast<std::uint32_t>(&byte - scratch.data()); };
+  shape_.gather.clear();
+  shape_.gather_length.clear();
+  shape_.std_owners.clear();
+  for (std::size_t r = 0; r < layout.resource_count; ++r) {
+    shape_.std_owners.push_back(offset(view.std_owner(resource_at(r))));
+  }
+  for (const Class& c : classes_) {
+    std::vector<std::uint32_t> gather;
+    for (std::size_t i = 0; i < c.tasks.size(); ++i) {
+      for (const std::size_t slot : c.tasks[i]) {
+        const TaskId t = task_at(slot);
+        for (std::size_t r = 0; r < layout.resource_count; ++r) {
+          const auto res = resource_at(r);
+          const KeyShape::Resource& parts = shape_.resources[r];
+          gather.push_back(offset(view.held(t, res)));
+          gather.push_back(offset(view.region_held(t, res)));
+          const auto& sem = layout.resources[r];
+          for (const bool kept : {false, true}) {
+            if ((kept ? parts.kept_node : parts.own_node) == 0) continue;
+            const std::size_t node = sem.semaphore_at + sem.semaphore.node_offset(kept ? kept_waiter_of(t) : waiter_of(t));
+            for (std::size_t b = 0; b < sizeof(WaiterNode); ++b) gather.push_back(static_cast<std::uint32_t>(node + b));
+          }
+          if (parts.notify != 0) {
+            gather.push_back(offset(view.notify(res).notified(t)));
+            gather.push_back(offset(view.notify(res).created(t)));
+          }
+        }
+      }
+      for (const std::size_t f : c.futures[i]) gather.push_back(static_cast<std::uint32_t>(layout.futures_at + f));
+      for (const std::size_t v : c.variables[i]) {
+        gather.push_back(static_cast<std::uint32_t>(layout.vars_at + 2 * v));
+        gather.push_back(static_cast<std::uint32_t>(layout.vars_at + 2 * v + 1));
+      }
+      if (i == 0) shape_.gather_length.push_back(gather.size());
+    }
+    shape_.gather.push_back(std::move(gather));
+  }
+  // Which copy's fingerprint reads each byte.
+  byte_owner_.assign(layout.bytes, kNone);
+  class_first_.clear();
+  copy_count_ = 0;
+  for (std::size_t ci = 0; ci < classes_.size(); ++ci) {
+    const Class& c = classes_[ci];
+    class_first_.push_back(copy_count_);
+    for (std::size_t i = 0; i < c.tasks.size(); ++i) {
+      const auto copy = static_cast<std::uint16_t>(copy_count_ + i);
+      for (const std::size_t slot : c.tasks[i]) {
+        const std::uint32_t task = offset(*reinterpret_cast<const std::uint8_t*>(&view.task(task_at(slot))));
+        for (std::size_t b = 0; b < sizeof(TaskState); ++b) byte_owner_[task + b] = copy;
+      }
+      const std::size_t length = shape_.gather_length[ci];
+      for (std::size_t k = 0; k < length; ++k) byte_owner_[shape_.gather[ci][i * length + k]] = copy;
+    }
+    copy_count_ += c.tasks.size();
+  }
+  for (const std::uint32_t owner : shape_.std_owners) byte_owner_[owner] = kShared;
+  static std::atomic<std::uint64_t> bindings{0};
+  binding_ = ++bindings;
 }
 
 void Symmetry::write_keys(StateView state, std::uint8_t* keys) const {
@@ -629,37 +732,196 @@ std::vector<bool> Symmetry::twins(StateView state) const {
   return out;
 }
 
-void Symmetry::canonicalize(const Scenario& scenario, StateRef state) const {
+namespace {
+
+/// One step of the copies' fingerprints: a multiply-xorshift mix, cheap and well spread.
+inline std::uint64_t mix(std::uint64_t h, std::uint64_t word) {
+  h = (h ^ word) * 0x9E3779B97F4A7C15ULL;
+  return h ^ (h >> 29);
+}
+
+inline std::uint64_t load64(const std::uint8_t* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+}  // namespace
+
+std::uint64_t Symmetry::fingerprint(StateView state, const Class& c, std::size_t i) const {
+  const StateLayout& l = state.layout();
+  const std::uint8_t* p = state.bytes();
+  const auto& slots = c.tasks[i];
+  std::uint64_t h = 0x243F6A8885A308D3ULL;
+  for (const std::size_t slot : slots) {
+    // The task state with its references as the copy sees them (they are rarely set), read as
+    // words straight from the state: bytes written to a buffer and read back as words would
+    // stall on store forwarding.
+    const TaskState& ts = state.task(task_at(slot));
+    const auto* raw = reinterpret_cast<const std::uint8_t*>(&ts);
+    std::array<std::uint64_t, 3> words{load64(raw), load64(raw + 8), 0};
+    std::uint16_t last;
+    std::memcpy(&last, raw + 16, 2);
+    words[2] = last;
+    if ((ts.blocked | ts.received | ts.handed_to | ts.region | ts.guard) != 0) {
+      auto set = [&](std::size_t at, std::uint8_t value) {
+        const std::size_t shift = (at % 8) * 8;
+        words[at / 8] = (words[at / 8] & ~(std::uint64_t{0xFF} << shift)) | (std::uint64_t{value} << shift);
+      };
+      set(offsetof(TaskState, blocked), relative(ts.blocked, slots));
+      set(offsetof(TaskState, received), relative(ts.received, slots));
+      set(offsetof(TaskState, handed_to), relative(ts.handed_to, slots));
+      set(offsetof(TaskState, region), relative(ts.region, c.futures[i]));
+      set(offsetof(TaskState, guard), relative(ts.guard, c.handlers[i]));
+    }
+    std::uint64_t owners = 0;
+    for (std::size_t r = 0; r < l.resource_count; ++r) {
+      owners = owners << 1 | (p[shape_.std_owners[r]] == slot + 1 ? 1U : 0U);
+    }
+    // Three products side by side rather than a chain: this runs for every copy of every
+    // successor. Each product is a bijection of its word; the final mix spreads them.
+    h = mix(h, (words[0] * 0x9E3779B97F4A7C15ULL) ^ std::rotl(words[1] * 0xC2B2AE3D27D4EB4FULL, 21) ^
+                   std::rotl((words[2] | owners << 16) * 0x165667B19E3779F9ULL, 42));
+  }
+  // The rest, eight bytes to a word.
+  const std::size_t length = shape_.gather_length[static_cast<std::size_t>(&c - classes_.data())];
+  const std::uint32_t* at = shape_.gather[static_cast<std::size_t>(&c - classes_.data())].data() + i * length;
+  std::size_t k = 0;
+  for (; k + 8 <= length; k += 8) {
+    std::uint64_t word = 0;
+    for (std::size_t b = 0; b < 8; ++b) word |= std::uint64_t{p[at[k + b]]} << (8 * b);
+    h = mix(h, word);
+  }
+  std::uint64_t word = 0;
+  for (std::size_t b = 0; k + b < length; ++b) word |= std::uint64_t{p[at[k + b]]} << (8 * b);
+  h = mix(h, word ^ length);
+  return h ^ (h >> 32);
+}
+
+void Symmetry::write_places(StateView state, std::uint8_t* places) const {
+  const StateLayout& l = state.layout();
+  std::memset(places, 0, shape_.places_total);
+  auto mark = [&](auto list, std::size_t offset, bool set) {
+    std::uint8_t p = 0;
+    for (const TaskId t : list) {
+      ++p;
+      const Member& m = member_[index(t)];
+      if (m.in_class) places[m.place + offset] = set ? 1 : p;
+    }
+  };
+  mark(state.run_queue(), 0, l.run_queue_form == ListForm::kSet);
+  mark(state.deferred(), 1, false);
+  mark(state.ready_children(), 2, false);
+  mark(state.inject(), 3, false);
+  if (state.scheduler().lifo != 0) {
+    const Member& m = member_[state.scheduler().lifo - 1U];
+    if (m.in_class) places[m.place + 4] = 1;
+  }
+  for (std::size_t r = 0; r < l.resource_count; ++r) {
+    const KeyShape::ResourcePlaces& at = shape_.resource_places[r];
+    if (at.own != 0 || at.kept != 0) {
+      std::uint8_t p = 0;
+      for (const WaiterId w : state.semaphore(resource_at(r)).queue()) {
+        ++p;
+        const Member& m = member_[index(task_of(w))];
+        if (m.in_class) places[m.place + (is_kept(w) ? at.kept : at.own)] = p;
+      }
+    }
+    if (at.notify != 0) mark(state.notify(resource_at(r)).waiters(), at.notify, false);
+  }
+}
+
+namespace {
+
+/// The fingerprints of the copies of the last parent state a thread canonicalized successors of.
+/// Fixed arrays, nothing on the heap; a state larger than they hold is canonicalized from scratch.
+struct ParentPrints {
+  static constexpr std::size_t kBytes = 4096;
+  std::uint64_t binding = 0;
+  std::size_t size = 0;
+  std::array<std::uint8_t, kBytes> bytes;
+  std::array<std::uint64_t, kMaxTasks> prints;
+};
+thread_local ParentPrints parent_prints;
+
+}  // namespace
+
+void Symmetry::canonicalize(const Scenario& scenario, StateRef state, const std::uint8_t* parent) const {
   if (classes_.empty()) return;
   const StateLayout& l = state.layout();
-  Scratch key_space(shape_.total);
-  std::uint8_t* keys = key_space.data();
-  write_keys(state, keys);
+  // With a parent: its fingerprints (computed once for all its successors), and which copies
+  // the step touched (a byte their fingerprints read differs from the parent's).
+  const std::uint64_t* kept = nullptr;
+  std::array<std::uint8_t, kMaxTasks> touched{};
+  if (parent != nullptr && l.bytes <= ParentPrints::kBytes) {
+    ParentPrints& cache = parent_prints;
+    if (cache.binding != binding_ || cache.size != l.bytes || std::memcmp(cache.bytes.data(), parent, l.bytes) != 0) {
+      cache.binding = binding_;
+      cache.size = l.bytes;
+      std::memcpy(cache.bytes.data(), parent, l.bytes);
+      const StateView view(parent, &l);
+      for (std::size_t ci = 0; ci < classes_.size(); ++ci) {
+        for (std::size_t i = 0; i < classes_[ci].tasks.size(); ++i) {
+          cache.prints[class_first_[ci] + i] = fingerprint(view, classes_[ci], i);
+        }
+      }
+    }
+    kept = cache.prints.data();
+    const std::uint8_t* now = state.bytes();
+    for (std::size_t w = 0; w < l.bytes; w += 8) {
+      std::uint64_t diff = load64(now + w) ^ load64(parent + w);
+      while (diff != 0) {
+        const std::size_t b = w + static_cast<std::size_t>(std::countr_zero(diff)) / 8;
+        diff &= ~(std::uint64_t{0xFF} << (8 * (b - w)));
+        const std::uint16_t owner = byte_owner_[b];
+        if (owner == kShared) {
+          kept = nullptr;  // a std mutex changed hands: every copy is read anew
+          break;
+        }
+        if (owner != kNone) touched[owner] = 1;
+      }
+      if (kept == nullptr) break;
+    }
+  }
+  Scratch place_space(shape_.places_total);
+  std::uint8_t* places = place_space.data();
+  write_places(state, places);
   Renaming renaming;
   bool moved = false;
+  struct Entry {
+    std::uint64_t print;
+    std::uint64_t place;  // the first word of the places (all of them, mostly)
+    std::uint8_t copy;
+  };
+  std::array<Entry, kMaxTasks> order;
   for (std::size_t ci = 0; ci < classes_.size(); ++ci) {
     const Class& c = classes_[ci];
     const std::size_t k = c.tasks.size();
-    const std::size_t length = shape_.copy[ci];
-    const std::uint8_t* base = keys + shape_.class_at[ci];
-    // Copies in the order of their keys: by a hash of the key first (one comparison of two
-    // words for almost every pair), then by the key itself.
-    std::array<std::pair<std::uint64_t, std::uint8_t>, kMaxTasks> order;
+    const std::size_t width = shape_.copy_places[ci];
+    const std::uint8_t* base = places + shape_.class_places_at[ci];
+    const bool word = width == 8;
     for (std::size_t i = 0; i < k; ++i) {
-      order[i] = {hash_key(base + i * length, length), static_cast<std::uint8_t>(i)};
+      const std::uint64_t place = load64(base + i * width);
+      const std::size_t copy = class_first_[ci] + i;
+      const std::uint64_t print = kept != nullptr && touched[copy] == 0 ? kept[copy] : fingerprint(state, c, i);
+      order[i] = {print, place, static_cast<std::uint8_t>(i)};
     }
-    auto less = [&](const std::pair<std::uint64_t, std::uint8_t>& a, const std::pair<std::uint64_t, std::uint8_t>& b) {
-      if (a.first != b.first) return a.first < b.first;
-      return std::memcmp(base + a.second * length, base + b.second * length, length) < 0;
+    // By fingerprint, then places; equal keys keep their order (they are equal copies).
+    auto compare = [&](const Entry& a, const Entry& b) {
+      if (a.print != b.print) return a.print < b.print ? -1 : 1;
+      if (a.place != b.place) return a.place < b.place ? -1 : 1;
+      if (word) return 0;
+      return std::memcmp(base + a.copy * width, base + b.copy * width, width);
     };
-    bool sorted = true;
-    for (std::size_t i = 1; i < k && sorted; ++i) sorted = !less(order[i], order[i - 1]);
-    if (sorted) continue;
-    std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), less);
+    // Insertion sort: the successor of a canonical state is sorted but for the copies it changed.
     bool identity = true;
-    for (std::size_t i = 0; i < k && identity; ++i) {
-      // Equal keys are equal copies: which of them goes where does not matter.
-      identity = order[i].second == i || std::memcmp(base + order[i].second * length, base + i * length, length) == 0;
+    for (std::size_t i = 1; i < k; ++i) {
+      if (compare(order[i], order[i - 1]) >= 0) continue;
+      identity = false;
+      const Entry e = order[i];
+      std::size_t j = i;
+      for (; j > 0 && compare(e, order[j - 1]) < 0; --j) order[j] = order[j - 1];
+      order[j] = e;
     }
     if (identity) continue;
     if (!moved) {
@@ -668,7 +930,7 @@ void Symmetry::canonicalize(const Scenario& scenario, StateRef state) const {
     }
     // The copy with the i-th smallest key takes the place of copy i.
     for (std::size_t i = 0; i < k; ++i) {
-      const std::size_t from = order[i].second;
+      const std::size_t from = order[i].copy;
       for (std::size_t j = 0; j < c.tasks[i].size(); ++j) renaming.task[c.tasks[from][j]] = static_cast<std::uint8_t>(c.tasks[i][j]);
       for (std::size_t j = 0; j < c.futures[i].size(); ++j) renaming.future[c.futures[from][j]] = static_cast<std::uint8_t>(c.futures[i][j]);
       for (std::size_t j = 0; j < c.variables[i].size(); ++j) {

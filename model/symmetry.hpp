@@ -3,7 +3,11 @@
 // canonicalize() maps a state to one representative of its orbit: the copies of each class sorted
 // by a key holding everything a copy is (its task state, its children's, the guards it holds, its
 // futures' flags and variables) and its place in every ordered queue (waiters, run queue, defer
-// list), which makes the representative exact when the copies only meet in queues.
+// list), which makes the representative exact when the copies only meet in queues. The key is
+// compared as a 64-bit fingerprint of the copy's own state, then its places: copies that only
+// move up a queue keep their order, so most successors are already canonical. Two different
+// copies with one fingerprint (about 2^-64 per pair) are left where they are: the state is then
+// stored once more than needed, never lost.
 //
 // A copy stays out of its class when anything names it alone: a statement (`pause worker1`), a
 // formula, a fault budget that lists it, a per-future property. Spawning every copy in one block
@@ -44,8 +48,10 @@ class Symmetry {
   bool empty() const { return classes_.empty(); }
   /// Prepares canonicalize() for states laid out by `layout` (TokioModel::with_symmetry does).
   void bind(const StateLayout& layout);
-  /// Puts `state` in canonical form (nothing to do without classes).
-  void canonicalize(const Scenario& scenario, StateRef state) const;
+  /// Puts `state` in canonical form (nothing to do without classes). With `parent`, a state in
+  /// canonical form that `state` is a successor of, the copies the step left alone keep the
+  /// fingerprints computed for the parent (kept per thread): the result is the same.
+  void canonicalize(const Scenario& scenario, StateRef state, const std::uint8_t* parent = nullptr) const;
   /// Per task: it belongs to a copy equal (in everything its key holds) to an earlier copy of its
   /// class. An event on it leads where the same event on that earlier copy does, up to renaming.
   std::vector<bool> twins(StateView state) const;
@@ -56,6 +62,10 @@ class Symmetry {
 
  private:
   void write_keys(StateView state, std::uint8_t* keys) const;
+  /// The fingerprint of copy `i` of class `c`: everything its key holds but its places in lists.
+  std::uint64_t fingerprint(StateView state, const Class& c, std::size_t i) const;
+  /// Writes each class member's places in the ordered lists (0: not there) into `places`.
+  void write_places(StateView state, std::uint8_t* places) const;
 
   /// Where each part of a copy's key lies (bind()).
   struct KeyShape {
@@ -68,12 +78,38 @@ class Symmetry {
     std::vector<std::size_t> copy;      // per class: bytes per copy
     std::vector<std::size_t> class_at;  // per class: where its keys start
     std::size_t total = 0;
+    // The places of a copy in ordered lists, apart from its key: per slot, run queue, defer list,
+    // ready queue, inject queue, LIFO slot, then per resource its own node's, its kept node's and
+    // its Notify waiter's place, where the resource has them.
+    std::size_t place_width = 0;              // bytes per task slot
+    std::vector<std::size_t> copy_places;     // per class: bytes per copy
+    std::vector<std::size_t> class_places_at;  // per class: where its places start
+    std::size_t places_total = 0;
+    struct ResourcePlaces {
+      std::size_t own = 0, kept = 0, notify = 0;  // 0: absent (never at 0)
+    };
+    std::vector<ResourcePlaces> resource_places;
+    // What a fingerprint reads besides the task states, as byte offsets in the state, per class
+    // copy after copy (gather_length[ci] each): guards held, waiter nodes, Notify marks, futures'
+    // flags, variables. And per class and copy slot, the std mutexes' owner bytes.
+    std::vector<std::vector<std::uint32_t>> gather;
+    std::vector<std::size_t> gather_length;
+    std::vector<std::uint32_t> std_owners;
   };
   /// A task's key in the keys of one state: where its slot's bytes start.
   struct Member {
     bool in_class = false;
     std::uint32_t key = 0;
+    std::uint32_t place = 0;  // where its slot's places start
   };
+
+  /// Per byte of a state: the copy (numbered across classes) whose fingerprint reads it,
+  /// kShared when any copy's may (a std mutex's owner), kNone when none does.
+  static constexpr std::uint16_t kNone = 0xFFFF, kShared = 0xFFFE;
+  std::vector<std::uint16_t> byte_owner_;
+  std::vector<std::size_t> class_first_;  // per class: the number of its first copy
+  std::size_t copy_count_ = 0;
+  std::uint64_t binding_ = 0;  // a number of its own per bind(): whose fingerprints a thread keeps
 
   std::vector<Class> classes_;
   std::vector<std::string> notes_;

@@ -47,6 +47,10 @@ class TokioModel {
   bool has_symmetry() const { return !symmetry_.empty(); }
   /// Puts `state` in canonical form under the symmetry (a no-op without symmetric copies).
   void canonicalize(std::uint8_t* state) const { symmetry_.canonicalize(scenario_, StateRef(state, layout_.get())); }
+  /// The same for a successor of `parent`, a state in canonical form: faster, same result.
+  void canonicalize_successor(const std::uint8_t* parent, std::uint8_t* state) const {
+    symmetry_.canonicalize(scenario_, StateRef(state, layout_.get()), parent);
+  }
   /// The same model with `symmetry` (the copies the checked properties allow to treat as one).
   TokioModel with_symmetry(Symmetry symmetry) const {
     TokioModel copy = *this;

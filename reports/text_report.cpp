@@ -171,8 +171,11 @@ class TextReporter final : public Reporter {
       }
       out_ << "; waiters " << (r.waiters.empty() ? "none" : join(r.waiters)) << "\n";
     }
+    // Names in a column wide enough for the longest (ten characters at least).
+    std::size_t name_width = 10;
+    for (const auto& t : view.tasks) name_width = std::max(name_width, t.name.size() + 1);
     for (const auto& t : view.tasks) {
-      out_ << "    " << pad(t.name, 10) << t.status;
+      out_ << "    " << pad(t.name, name_width) << t.status;
       if (t.paused && t.status != "paused") out_ << ", paused";
       if (t.waits_for && t.status != "paused") out_ << " for " << *t.waits_for;
       if (t.waits_for && t.status == "paused") out_ << " (queued for " << *t.waits_for << ")";

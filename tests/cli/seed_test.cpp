@@ -208,6 +208,24 @@ TEST(SeedFiles, PausableWorkerTextShowsTheSwallowedWakeAndTheFifoHandOver) {
   CHECK_TRUE(contains(run.out, "  counterexample: the same as for all_tasks_finish\n"));
 }
 
+TEST(SeedFiles, TheFinalStateKeepsLongTaskNamesApartFromTheirStatus) {
+  TempDir dir;
+  CHECK_TRUE(dir.ok());
+  const std::string file = dir.file("long_names.json");
+  write_file(file, R"({"name": "long names",
+    "scenario": {"runtime": "current_thread", "resources": [{"name": "m", "kind": "tokio_mutex"}],
+      "tasks": [{"name": "main", "program": ["lock m", "spawn live_waiter", "spawn a_rather_long_task_name", "yield_now", "pause live_waiter", "unlock m", "join a_rather_long_task_name"]},
+                {"name": "live_waiter", "wrapper": "pausable", "program": ["lock m", "unlock m"]},
+                {"name": "a_rather_long_task_name", "program": ["lock m", "unlock m"]}]},
+    "checks": [{"property": "all_tasks_finish", "expect": "violated"}]})");
+  const ToolRun run = run_wakecheck(dir, "check " + quote(file));
+  LONGS_EQUAL(0, run.exit_code);
+  // The name column is as wide as the longest name and one more.
+  CHECK_TRUE(contains(run.out, "\n    live_waiter             paused"));
+  CHECK_TRUE(contains(run.out, "\n    a_rather_long_task_name waiting for m"));
+  CHECK_TRUE(contains(run.out, "\n    main                    "));
+}
+
 TEST(SeedFiles, UnscriptedPauseFindsACounterexampleNoLongerThanTheScriptedOne) {
   const json scripted = counterexample_steps("properties/seed/pausable_worker.json", "all_tasks_finish");
   const json found = counterexample_steps("properties/seed/pause_any_time.json", "all_tasks_finish");
