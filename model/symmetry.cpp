@@ -346,20 +346,6 @@ namespace {
 
 constexpr std::uint8_t kOwn = 0x80;
 
-/// A hash of a copy's key (FNV-1a over its bytes, then mixed): only to order keys quickly.
-std::uint64_t hash_key(const std::uint8_t* key, std::size_t length) {
-  std::uint64_t h = 0xCBF29CE484222325ULL;
-  std::size_t i = 0;
-  for (; i + 8 <= length; i += 8) {
-    std::uint64_t word;
-    std::memcpy(&word, key + i, 8);
-    h = (h ^ word) * 0x100000001B3ULL;
-    h ^= h >> 29;
-  }
-  for (; i < length; ++i) h = (h ^ key[i]) * 0x100000001B3ULL;
-  return h ^ (h >> 32);
-}
-
 /// A reference (task, future or handler + 1, or 0) as a copy sees it: one of its own parts by
 /// its place in the copy, anything else as it is.
 std::uint8_t relative(std::uint8_t plus_one, const std::vector<std::size_t>& own) {
@@ -491,63 +477,19 @@ void mark_named(const Expr& expr, const Scenario& scenario, std::vector<bool>& n
 }
 
 void Symmetry::bind(const StateLayout& layout) {
-  // A copy's key: per slot its task state, then per resource the guards it holds, whether it owns
-  // the std mutex, its waiter nodes with their places in the queue and its Notify marks with its
-  // place among the waiters, then its places in the scheduler's lists; then its futures' flags
-  // and its variables.
-  shape_ = KeyShape{};
-  std::size_t at = sizeof(TaskState);
-  for (std::size_t r = 0; r < layout.resource_count; ++r) {
-    KeyShape::Resource res;
-    res.held = at;
-    at += 3;  // held, held by the nested future, owns the std mutex
-    const auto& shape = layout.resources[r].semaphore;
-    if (shape.own_nodes != 0) {
-      res.own_node = at;
-      at += sizeof(WaiterNode) + 1;
-    }
-    if (shape.kept_nodes != 0) {
-      res.kept_node = at;
-      at += sizeof(WaiterNode) + 1;
-    }
-    if (layout.resources[r].notify_at != StateLayout::kNone) {
-      res.notify = at;
-      at += 3;
-    }
-    shape_.resources.push_back(res);
-  }
-  shape_.lists = at;
-  at += 5;  // run queue, defer list, ready queue, inject queue, LIFO slot
-  shape_.slot = at;
+  shape_ = Shape{};
   member_.assign(kMaxTasks, Member{});
-  shape_.class_at.clear();
-  std::size_t total = 0;
-  for (std::size_t ci = 0; ci < classes_.size(); ++ci) {
-    const Class& c = classes_[ci];
-    shape_.copy.push_back(c.tasks[0].size() * shape_.slot + c.futures[0].size() + 2 * c.variables[0].size());
-    shape_.class_at.push_back(total);
-    total += c.tasks.size() * shape_.copy.back();
-    for (std::size_t i = 0; i < c.tasks.size(); ++i) {
-      for (std::size_t j = 0; j < c.tasks[i].size(); ++j) {
-        member_[c.tasks[i][j]] = Member{true, static_cast<std::uint32_t>(shape_.class_at.back() + i * shape_.copy.back() + j * shape_.slot)};
-      }
-    }
-  }
-  shape_.total = total;
-  // Places apart from the key, for canonicalize().
+  // Places in lists: the scheduler's five, then each resource's queues.
   std::size_t width = 5;
-  shape_.resource_places.clear();
   for (std::size_t r = 0; r < layout.resource_count; ++r) {
-    const KeyShape::Resource& res = shape_.resources[r];
-    KeyShape::ResourcePlaces p;
-    if (res.own_node != 0) p.own = width++;
-    if (res.kept_node != 0) p.kept = width++;
-    if (res.notify != 0) p.notify = width++;
+    const auto& res = layout.resources[r];
+    Shape::ResourcePlaces p;
+    if (res.semaphore.own_nodes != 0) p.own = width++;
+    if (res.semaphore.kept_nodes != 0) p.kept = width++;
+    if (res.notify_at != StateLayout::kNone) p.notify = width++;
     shape_.resource_places.push_back(p);
   }
   shape_.place_width = width;
-  shape_.copy_places.clear();
-  shape_.class_places_at.clear();
   std::size_t places = 0;
   for (const Class& c : classes_) {
     // Whole words per copy, so that places compare as words.
@@ -555,7 +497,7 @@ void Symmetry::bind(const StateLayout& layout) {
     shape_.class_places_at.push_back(places);
     for (std::size_t i = 0; i < c.tasks.size(); ++i) {
       for (std::size_t j = 0; j < c.tasks[i].size(); ++j) {
-        member_[c.tasks[i][j]].place = static_cast<std::uint32_t>(places + i * shape_.copy_places.back() + j * width);
+        member_[c.tasks[i][j]] = Member{true, static_cast<std::uint32_t>(places + i * shape_.copy_places.back() + j * width)};
       }
     }
     places += c.tasks.size() * shape_.copy_places.back();
@@ -565,9 +507,6 @@ void Symmetry::bind(const StateLayout& layout) {
   std::vector<std::uint8_t> scratch(layout.bytes);
   const StateView view(scratch.data(), &layout);
   auto offset = [&](const std::uint8_t& byte) { return static_cast<std::uint32_t>(&byte - scratch.data()); };
-  shape_.gather.clear();
-  shape_.gather_length.clear();
-  shape_.std_owners.clear();
   for (std::size_t r = 0; r < layout.resource_count; ++r) {
     shape_.std_owners.push_back(offset(view.std_owner(resource_at(r))));
   }
@@ -578,12 +517,12 @@ void Symmetry::bind(const StateLayout& layout) {
         const TaskId t = task_at(slot);
         for (std::size_t r = 0; r < layout.resource_count; ++r) {
           const auto res = resource_at(r);
-          const KeyShape::Resource& parts = shape_.resources[r];
+          const Shape::ResourcePlaces& parts = shape_.resource_places[r];
           gather.push_back(offset(view.held(t, res)));
           gather.push_back(offset(view.region_held(t, res)));
           const auto& sem = layout.resources[r];
           for (const bool kept : {false, true}) {
-            if ((kept ? parts.kept_node : parts.own_node) == 0) continue;
+            if ((kept ? parts.kept : parts.own) == 0) continue;
             const std::size_t node = sem.semaphore_at + sem.semaphore.node_offset(kept ? kept_waiter_of(t) : waiter_of(t));
             for (std::size_t b = 0; b < sizeof(WaiterNode); ++b) gather.push_back(static_cast<std::uint32_t>(node + b));
           }
@@ -625,113 +564,6 @@ void Symmetry::bind(const StateLayout& layout) {
   binding_ = ++bindings;
 }
 
-void Symmetry::write_keys(StateView state, std::uint8_t* keys) const {
-  const StateLayout& l = state.layout();
-  std::memset(keys, 0, shape_.total);
-  const SchedulerState& sched = state.scheduler();
-  for (std::size_t ci = 0; ci < classes_.size(); ++ci) {
-    const Class& c = classes_[ci];
-    for (std::size_t i = 0; i < c.tasks.size(); ++i) {
-      std::uint8_t* copy = keys + shape_.class_at[ci] + i * shape_.copy[ci];
-      const auto& slots = c.tasks[i];
-      for (std::size_t j = 0; j < slots.size(); ++j) {
-        std::uint8_t* key = copy + j * shape_.slot;
-        const TaskId t = task_at(slots[j]);
-        // The task state as it is, then its references as the copy sees them (written in place:
-        // a copy of the struct read back whole after byte writes would stall the store buffer).
-        const TaskState& ts = state.task(t);
-        std::memcpy(key, &ts, sizeof ts);
-        key[offsetof(TaskState, blocked)] = relative(ts.blocked, slots);
-        key[offsetof(TaskState, received)] = relative(ts.received, slots);
-        key[offsetof(TaskState, handed_to)] = relative(ts.handed_to, slots);
-        key[offsetof(TaskState, region)] = relative(ts.region, c.futures[i]);
-        key[offsetof(TaskState, guard)] = relative(ts.guard, c.handlers[i]);
-        for (std::size_t r = 0; r < l.resource_count; ++r) {
-          const auto res = resource_at(r);
-          const KeyShape::Resource& at = shape_.resources[r];
-          key[at.held] = state.held(t, res);
-          key[at.held + 1] = state.region_held(t, res);
-          key[at.held + 2] = state.std_owner(res) == slots[j] + 1 ? 1 : 0;
-          const auto sem = state.semaphore(res);
-          if (at.own_node != 0) {
-            const WaiterNode node = sem.node(waiter_of(t));
-            std::memcpy(key + at.own_node, &node, sizeof node);
-          }
-          if (at.kept_node != 0) {
-            const WaiterNode node = sem.node(kept_waiter_of(t));
-            std::memcpy(key + at.kept_node, &node, sizeof node);
-          }
-          if (at.notify != 0) {
-            key[at.notify] = state.notify(res).notified(t);
-            key[at.notify + 1] = state.notify(res).created(t);
-          }
-        }
-        key[shape_.lists + 4] = sched.lifo == slots[j] + 1 ? 1 : 0;
-      }
-      std::uint8_t* tail = copy + slots.size() * shape_.slot;
-      for (const std::size_t f : c.futures[i]) {
-        *tail++ = static_cast<std::uint8_t>((state.is_paused(f) ? 1 : 0) | (state.is_swallowed(f) ? 2 : 0));
-      }
-      for (const std::size_t v : c.variables[i]) {
-        const auto value = static_cast<std::uint16_t>(state.var(v));
-        *tail++ = static_cast<std::uint8_t>(value >> 8);
-        *tail++ = static_cast<std::uint8_t>(value);
-      }
-    }
-  }
-  // Places in ordered lists (a set's members get 1: where a name sorts means nothing).
-  auto places = [&](auto list, std::size_t offset, bool set) {
-    std::uint8_t p = 0;
-    for (const TaskId t : list) {
-      ++p;
-      const Member& m = member_[index(t)];
-      if (m.in_class) keys[m.key + offset] = set ? 1 : p;
-    }
-  };
-  places(state.run_queue(), shape_.lists, l.run_queue_form == ListForm::kSet);
-  places(state.deferred(), shape_.lists + 1, false);
-  places(state.ready_children(), shape_.lists + 2, false);
-  places(state.inject(), shape_.lists + 3, false);
-  for (std::size_t r = 0; r < l.resource_count; ++r) {
-    const KeyShape::Resource& at = shape_.resources[r];
-    if (at.own_node != 0 || at.kept_node != 0) {
-      std::uint8_t p = 0;
-      for (const WaiterId w : state.semaphore(resource_at(r)).queue()) {
-        ++p;
-        const Member& m = member_[index(task_of(w))];
-        if (!m.in_class) continue;
-        keys[m.key + (is_kept(w) ? at.kept_node : at.own_node) + sizeof(WaiterNode)] = p;
-      }
-    }
-    if (at.notify != 0) places(state.notify(resource_at(r)).waiters(), at.notify + 2, false);
-  }
-
-}
-
-std::vector<bool> Symmetry::twins(StateView state) const {
-  std::vector<bool> out(state.layout().task_count, false);
-  if (classes_.empty()) return out;
-  Scratch key_space(shape_.total);
-  std::uint8_t* keys = key_space.data();
-  write_keys(state, keys);
-  std::array<std::uint64_t, kMaxTasks> hashes;
-  for (std::size_t ci = 0; ci < classes_.size(); ++ci) {
-    const Class& c = classes_[ci];
-    const std::size_t length = shape_.copy[ci];
-    const std::uint8_t* base = keys + shape_.class_at[ci];
-    // Copies are compared by a hash of their keys first: two words for almost every pair.
-    for (std::size_t i = 0; i < c.tasks.size(); ++i) hashes[i] = hash_key(base + i * length, length);
-    for (std::size_t i = 1; i < c.tasks.size(); ++i) {
-      for (std::size_t e = 0; e < i; ++e) {
-        if (hashes[e] != hashes[i] || std::memcmp(base + i * length, base + e * length, length) != 0) continue;
-        for (const std::size_t t : c.tasks[i]) out[t] = true;
-        break;
-      }
-    }
-  }
-  return out;
-}
-
 namespace {
 
 /// One step of the copies' fingerprints: a multiply-xorshift mix, cheap and well spread.
@@ -748,11 +580,12 @@ inline std::uint64_t load64(const std::uint8_t* p) {
 
 }  // namespace
 
-std::uint64_t Symmetry::fingerprint(StateView state, const Class& c, std::size_t i) const {
+template <class SlotWords, class RestWord>
+void Symmetry::copy_words(StateView state, std::size_t ci, std::size_t i, SlotWords slot_words, RestWord rest_word) const {
+  const Class& c = classes_[ci];
   const StateLayout& l = state.layout();
   const std::uint8_t* p = state.bytes();
   const auto& slots = c.tasks[i];
-  std::uint64_t h = 0x243F6A8885A308D3ULL;
   for (const std::size_t slot : slots) {
     // The task state with its references as the copy sees them (they are rarely set), read as
     // words straight from the state: bytes written to a buffer and read back as words would
@@ -778,23 +611,29 @@ std::uint64_t Symmetry::fingerprint(StateView state, const Class& c, std::size_t
     for (std::size_t r = 0; r < l.resource_count; ++r) {
       owners = owners << 1 | (p[shape_.std_owners[r]] == slot + 1 ? 1U : 0U);
     }
-    // Three products side by side rather than a chain: this runs for every copy of every
-    // successor. Each product is a bijection of its word; the final mix spreads them.
-    h = mix(h, (words[0] * 0x9E3779B97F4A7C15ULL) ^ std::rotl(words[1] * 0xC2B2AE3D27D4EB4FULL, 21) ^
-                   std::rotl((words[2] | owners << 16) * 0x165667B19E3779F9ULL, 42));
+    slot_words(words[0], words[1], words[2] | owners << 16);
   }
-  // The rest, eight bytes to a word.
-  const std::size_t length = shape_.gather_length[static_cast<std::size_t>(&c - classes_.data())];
-  const std::uint32_t* at = shape_.gather[static_cast<std::size_t>(&c - classes_.data())].data() + i * length;
-  std::size_t k = 0;
-  for (; k + 8 <= length; k += 8) {
-    std::uint64_t word = 0;
-    for (std::size_t b = 0; b < 8; ++b) word |= std::uint64_t{p[at[k + b]]} << (8 * b);
-    h = mix(h, word);
+  // The rest, eight bytes to a word, the last one partly filled (or empty).
+  const std::size_t length = shape_.gather_length[ci];
+  const std::uint32_t* at = shape_.gather[ci].data() + i * length;
+  for (std::size_t k = 0; k <= length; k += 8) {
+    std::uint64_t w = 0;
+    for (std::size_t b = 0; b < 8 && k + b < length; ++b) w |= std::uint64_t{p[at[k + b]]} << (8 * b);
+    rest_word(w, k + 8 > length);
   }
-  std::uint64_t word = 0;
-  for (std::size_t b = 0; k + b < length; ++b) word |= std::uint64_t{p[at[k + b]]} << (8 * b);
-  h = mix(h, word ^ length);
+}
+
+std::uint64_t Symmetry::fingerprint(StateView state, std::size_t ci, std::size_t i) const {
+  std::uint64_t h = 0x243F6A8885A308D3ULL;
+  copy_words(
+      state, ci, i,
+      // Three products side by side rather than a chain: this runs for every copy a step
+      // touches. Each product is a bijection of its word; the mix spreads them.
+      [&](std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+        h = mix(h, (a * 0x9E3779B97F4A7C15ULL) ^ std::rotl(b * 0xC2B2AE3D27D4EB4FULL, 21) ^
+                       std::rotl(c * 0x165667B19E3779F9ULL, 42));
+      },
+      [&](std::uint64_t w, bool last) { h = mix(h, last ? w ^ shape_.gather_length[ci] : w); });
   return h ^ (h >> 32);
 }
 
@@ -818,7 +657,7 @@ void Symmetry::write_places(StateView state, std::uint8_t* places) const {
     if (m.in_class) places[m.place + 4] = 1;
   }
   for (std::size_t r = 0; r < l.resource_count; ++r) {
-    const KeyShape::ResourcePlaces& at = shape_.resource_places[r];
+    const Shape::ResourcePlaces& at = shape_.resource_places[r];
     if (at.own != 0 || at.kept != 0) {
       std::uint8_t p = 0;
       for (const WaiterId w : state.semaphore(resource_at(r)).queue()) {
@@ -829,6 +668,45 @@ void Symmetry::write_places(StateView state, std::uint8_t* places) const {
     }
     if (at.notify != 0) mark(state.notify(resource_at(r)).waiters(), at.notify, false);
   }
+}
+
+std::vector<bool> Symmetry::twins(StateView state) const {
+  std::vector<bool> out(state.layout().task_count, false);
+  if (classes_.empty()) return out;
+  Scratch place_space(shape_.places_total);
+  std::uint8_t* places = place_space.data();
+  write_places(state, places);
+  std::array<std::uint64_t, kMaxTasks> prints;
+  for (std::size_t ci = 0; ci < classes_.size(); ++ci) {
+    const Class& c = classes_[ci];
+    const std::size_t width = shape_.copy_places[ci];
+    const std::uint8_t* base = places + shape_.class_places_at[ci];
+    for (std::size_t i = 0; i < c.tasks.size(); ++i) prints[i] = fingerprint(state, ci, i);
+    // Copies are compared by their fingerprints and places first, then word by word.
+    auto alike = [&](std::size_t a, std::size_t b) {
+      if (prints[a] != prints[b] || std::memcmp(base + a * width, base + b * width, width) != 0) return false;
+      Scratch word_space((c.tasks[a].size() * 3 + shape_.gather_length[ci] / 8 + 1) * 8);
+      std::uint8_t* words = word_space.data();
+      std::size_t k = 0;
+      auto keep = [&](std::uint64_t w) { std::memcpy(words + 8 * k++, &w, 8); };
+      copy_words(state, ci, a, [&](std::uint64_t x, std::uint64_t y, std::uint64_t z) { keep(x), keep(y), keep(z); },
+                 [&](std::uint64_t w, bool) { keep(w); });
+      k = 0;
+      bool same = true;
+      auto check = [&](std::uint64_t w) { same = same && load64(words + 8 * k++) == w; };
+      copy_words(state, ci, b, [&](std::uint64_t x, std::uint64_t y, std::uint64_t z) { check(x), check(y), check(z); },
+                 [&](std::uint64_t w, bool) { check(w); });
+      return same;
+    };
+    for (std::size_t i = 1; i < c.tasks.size(); ++i) {
+      for (std::size_t e = 0; e < i; ++e) {
+        if (!alike(i, e)) continue;
+        for (const std::size_t t : c.tasks[i]) out[t] = true;
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 namespace {
@@ -862,7 +740,7 @@ void Symmetry::canonicalize(const Scenario& scenario, StateRef state, const std:
       const StateView view(parent, &l);
       for (std::size_t ci = 0; ci < classes_.size(); ++ci) {
         for (std::size_t i = 0; i < classes_[ci].tasks.size(); ++i) {
-          cache.prints[class_first_[ci] + i] = fingerprint(view, classes_[ci], i);
+          cache.prints[class_first_[ci] + i] = fingerprint(view, ci, i);
         }
       }
     }
@@ -903,7 +781,7 @@ void Symmetry::canonicalize(const Scenario& scenario, StateRef state, const std:
     for (std::size_t i = 0; i < k; ++i) {
       const std::uint64_t place = load64(base + i * width);
       const std::size_t copy = class_first_[ci] + i;
-      const std::uint64_t print = kept != nullptr && touched[copy] == 0 ? kept[copy] : fingerprint(state, c, i);
+      const std::uint64_t print = kept != nullptr && touched[copy] == 0 ? kept[copy] : fingerprint(state, ci, i);
       order[i] = {print, place, static_cast<std::uint8_t>(i)};
     }
     // By fingerprint, then places; equal keys keep their order (they are equal copies).

@@ -61,46 +61,41 @@ class Symmetry {
   std::vector<std::string> describe(const Scenario& scenario) const;
 
  private:
-  void write_keys(StateView state, std::uint8_t* keys) const;
-  /// The fingerprint of copy `i` of class `c`: everything its key holds but its places in lists.
-  std::uint64_t fingerprint(StateView state, const Class& c, std::size_t i) const;
+  /// What copy `i` of class `ci` is, its places in lists aside, as words: `slot_words(a, b, c)`
+  /// per slot, its task state with its references as the copy sees them and whether it owns each
+  /// std mutex; then `rest_word(w, last)` for the guards it holds, its waiter nodes, Notify marks,
+  /// futures' flags and variables, eight bytes to a word. Two copies are alike when their words
+  /// and places are.
+  template <class SlotWords, class RestWord>
+  void copy_words(StateView state, std::size_t ci, std::size_t i, SlotWords slot_words, RestWord rest_word) const;
+  /// A 64-bit fingerprint of copy_words().
+  std::uint64_t fingerprint(StateView state, std::size_t ci, std::size_t i) const;
   /// Writes each class member's places in the ordered lists (0: not there) into `places`.
   void write_places(StateView state, std::uint8_t* places) const;
 
-  /// Where each part of a copy's key lies (bind()).
-  struct KeyShape {
-    struct Resource {
-      std::size_t held = 0, own_node = 0, kept_node = 0, notify = 0;  // 0: absent (never at 0)
-    };
-    std::vector<Resource> resources;
-    std::size_t lists = 0;  // run queue, defer list, ready queue, inject queue, LIFO slot
-    std::size_t slot = 0;   // bytes per task slot
-    std::vector<std::size_t> copy;      // per class: bytes per copy
-    std::vector<std::size_t> class_at;  // per class: where its keys start
-    std::size_t total = 0;
-    // The places of a copy in ordered lists, apart from its key: per slot, run queue, defer list,
-    // ready queue, inject queue, LIFO slot, then per resource its own node's, its kept node's and
-    // its Notify waiter's place, where the resource has them.
-    std::size_t place_width = 0;              // bytes per task slot
-    std::vector<std::size_t> copy_places;     // per class: bytes per copy
-    std::vector<std::size_t> class_places_at;  // per class: where its places start
-    std::size_t places_total = 0;
+  /// Where the parts of a copy lie (bind()).
+  struct Shape {
+    // The places of a copy in ordered lists: per slot, run queue, defer list, ready queue, inject
+    // queue, LIFO slot, then per resource its own node's, its kept node's and its Notify
+    // waiter's place, where the resource has them.
     struct ResourcePlaces {
       std::size_t own = 0, kept = 0, notify = 0;  // 0: absent (never at 0)
     };
     std::vector<ResourcePlaces> resource_places;
-    // What a fingerprint reads besides the task states, as byte offsets in the state, per class
-    // copy after copy (gather_length[ci] each): guards held, waiter nodes, Notify marks, futures'
-    // flags, variables. And per class and copy slot, the std mutexes' owner bytes.
+    std::size_t place_width = 0;               // bytes per task slot
+    std::vector<std::size_t> copy_places;      // per class: bytes per copy, whole words
+    std::vector<std::size_t> class_places_at;  // per class: where its places start
+    std::size_t places_total = 0;
+    // What copy_words() reads besides the task states, as byte offsets in the state, per class
+    // copy after copy (gather_length[ci] each); and per resource its std mutex's owner byte.
     std::vector<std::vector<std::uint32_t>> gather;
     std::vector<std::size_t> gather_length;
     std::vector<std::uint32_t> std_owners;
   };
-  /// A task's key in the keys of one state: where its slot's bytes start.
+  /// A task's slot among the places of one state.
   struct Member {
     bool in_class = false;
-    std::uint32_t key = 0;
-    std::uint32_t place = 0;  // where its slot's places start
+    std::uint32_t place = 0;
   };
 
   /// Per byte of a state: the copy (numbered across classes) whose fingerprint reads it,
@@ -113,7 +108,7 @@ class Symmetry {
 
   std::vector<Class> classes_;
   std::vector<std::string> notes_;
-  KeyShape shape_;
+  Shape shape_;
   std::vector<Member> member_;
 };
 
