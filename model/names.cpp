@@ -161,6 +161,44 @@ std::optional<std::uint16_t> fairness_key(const Event& event) {
                                     static_cast<unsigned>(event.task));
 }
 
+ResourceWords words(ResourceKind kind) {
+  switch (kind) {
+    case ResourceKind::kSemaphore:
+      return {"acquire future", "permit", "permits", "its permits look free",
+              "a counter behind a std mutex with Notify (a woken waiter retries; a paused one takes nothing)"};
+    case ResourceKind::kMpsc:
+      return {"send future", "slot", "slot", "the channel looks full but is empty",
+              "an unbounded channel, whose send never waits for a slot"};
+    case ResourceKind::kOnceCell:
+      return {"get_or_init future", "permit", "permit", "no initializer runs, yet the cell is not set",
+              "a cell whose waiters retry the initialization themselves (a std mutex with Notify)"};
+    case ResourceKind::kRwLock:
+      return {"lock future", "permit", "guard", "the lock looks released",
+              "a std RwLock with Notify (a woken waiter retries; a paused one takes nothing)"};
+    default:
+      return {"lock future", "permit", "guard", "the lock looks released",
+              "a std mutex with Notify (a woken waiter retries; a paused one takes nothing)"};
+  }
+}
+
+const char* op_verb(const Scenario& sc, const Op& op) {
+  const bool resource_op = op.kind == OpKind::kLock || op.kind == OpKind::kTryLock || op.kind == OpKind::kUnlock;
+  if (!resource_op || op.a >= sc.resources.size()) return to_string(op.kind);
+  const auto& spec = sc.resources[op.a];
+  const bool all = op.c > 1 && op.c == spec.permits;
+  if (spec.kind == ResourceKind::kRwLock) {
+    if (op.kind == OpKind::kUnlock) return "unlock";
+    if (op.kind == OpKind::kTryLock) return all ? "try_write" : "try_read";
+    return all ? "write" : "read";
+  }
+  if (spec.kind == ResourceKind::kSemaphore) {
+    if (op.kind == OpKind::kUnlock) return op.c > 1 ? "release_many" : "release";
+    if (op.kind == OpKind::kTryLock) return op.c > 1 ? "try_acquire_many" : "try_acquire";
+    return op.c > 1 ? "acquire_many" : "acquire";
+  }
+  return to_string(op.kind);
+}
+
 std::string describe_op(const Scenario& sc, const Op& op) {
   // Built by appending: GCC 12 at -O3 warns wrongly (-Wrestrict) on chains of operator+.
   std::string out;
@@ -173,7 +211,7 @@ std::string describe_op(const Scenario& sc, const Op& op) {
     out += spec.name;
   };
   auto word = [&](const std::string& name) {
-    out += to_string(op.kind);
+    out += op_verb(sc, op);
     out += ' ';
     out += name;
   };

@@ -106,6 +106,14 @@ std::pair<std::size_t, std::size_t> polled_children(StateView s, const Scenario&
   return {op.a, std::size_t{op.a} + op.b};
 }
 
+bool polled_now(StateView s, const Scenario& sc, TaskId c) {
+  const auto parent = task_at(*sc.task(c).parent);
+  const TaskState& ps = s.task(parent);
+  if (ps.blocked != 0) return ps.blocked == index(c) + 1;
+  const auto [first, end] = polled_children(s, sc, parent);
+  return first <= index(c) && index(c) < end;
+}
+
 namespace {
 
 /// A set of tasks as two words (kMaxTasks < 128), left uninitialized until reset(): the hot loop
@@ -142,6 +150,11 @@ void for_each_wait_for_edge(StateView s, const Scenario& sc, F&& f) {
       for (std::size_t b = 0; b < n; ++b) {
         if (b != a && owners[ri].test(b)) f(waiter, task_at(b));
       }
+      if (waits_for_itself(s, sc, waiter, *r)) f(waiter, waiter);
+    }
+    // A branch its task's poll does not reach now waits for its task (to poll it again).
+    if (const auto& parent = sc.tasks[a].parent; parent && s.tasks(a).live() && !polled_now(s, sc, waiter)) {
+      f(waiter, task_at(*parent));
     }
     if (const auto joined = joins(s, sc, waiter)) f(waiter, *joined);
     // A task awaiting a combinator (join!, FuturesUnordered::next, select_all) waits for its
@@ -164,6 +177,13 @@ std::vector<std::pair<TaskId, TaskId>> wait_for_edges(StateView s, const Scenari
   std::vector<std::pair<TaskId, TaskId>> edges;
   for_each_wait_for_edge(s, sc, [&](TaskId a, TaskId b) { edges.emplace_back(a, b); });
   return edges;
+}
+
+bool waits_for_itself(StateView s, const Scenario& sc, TaskId t, ResourceId r) {
+  if (!semaphore_based(sc.resource(r).kind)) return false;
+  const auto sem = s.semaphore(r);
+  const auto& node = sem.node(waiter_of(t));
+  return std::size_t{held_by(s, t, r)} + sem.assigned(kept_waiter_of(t)) + node.num > sc.resource(r).permits;
 }
 
 bool has_wait_for_cycle(StateView s, const Scenario& sc) {
@@ -232,6 +252,9 @@ std::vector<TaskId> wait_for_cycle(StateView s, const Scenario& sc) {
   }
   std::vector<int> sizes(static_cast<std::size_t>(components), 0);
   for (int c : component) ++sizes[static_cast<std::size_t>(c)];
+  for (const auto& [a, b] : edges) {
+    if (a == b) return {a};  // a task waiting for itself
+  }
   for (std::size_t start = 0; start < n; ++start) {
     if (sizes[static_cast<std::size_t>(component[start])] < 2) continue;
     // Walk edges inside the component from `start` until it comes back.

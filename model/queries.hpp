@@ -25,6 +25,9 @@ inline bool is_kept(WaiterId w) { return static_cast<std::size_t>(w) >= kKeptWai
 /// included; empty when it awaits none. A thread blocked in block_in_place is the caller's to
 /// check.
 std::pair<std::size_t, std::size_t> polled_children(StateView s, const Scenario& sc, TaskId t);
+/// Whether a poll of its task reaches branch `c` now: the task awaits the combinator holding it,
+/// and the task's thread is not blocked in another branch's block_in_place.
+bool polled_now(StateView s, const Scenario& sc, TaskId c);
 /// Permits of `r` held by guards in `t`'s future.
 std::uint8_t held_by(StateView s, TaskId t, ResourceId r);
 /// Permits of `r` assigned to `t`'s pending lock future (handed over by a release, not yet
@@ -49,8 +52,16 @@ bool task_swallowed(StateView s, const Scenario& sc, TaskId t);
 /// Number of tasks holding a guard of `r`.
 std::size_t guard_holders(StateView s, const Scenario& sc, ResourceId r);
 
+/// `t` waits for `r` and can never get it while it keeps what it has: its own guards of `r`, and
+/// what its kept future (select! `&mut fut`) was assigned, leave too few permits for its request
+/// (a second `lock` of a mutex it holds; a `lock` behind its own kept lock future).
+bool waits_for_itself(StateView s, const Scenario& sc, TaskId t, ResourceId r);
+
 /// Edges of the wait-for graph: (a, b) when a waits for something b holds or owns: a permit of a
-/// resource (by guard, or assigned to b's future) or b's completion (join).
+/// resource (by guard, or assigned to b's future) or b's completion (join); (a, a) when a waits
+/// for itself (waits_for_itself); (c, p) when c is a branch of p's combinator that p's poll does
+/// not reach now (p runs its loop body, went on past select_all, or its thread is blocked in
+/// another branch): c waits for p to poll it again.
 std::vector<std::pair<TaskId, TaskId>> wait_for_edges(StateView s, const Scenario& sc);
 
 /// True when the state's wait-for graph has a cycle.

@@ -225,4 +225,18 @@ const char* to_string(TokioVersion version);
 /// Whether the resource is a batch semaphore underneath (its state is State::semaphores).
 bool semaphore_based(ResourceKind kind);
 
+/// How reports speak of a resource's parts, in its own API's words.
+struct ResourceWords {
+  const char* future;    // what waits in its queue: "lock future", "acquire future", "send future"
+  const char* unit;      // what a waiter is handed: "permit", "slot"
+  const char* held;      // what a task holds after it got through: "guard", "permit"
+  const char* released;  // what the resource looks like when its unit is stranded
+  const char* handoff_free;  // a primitive of the same use that never hands a unit to a waiter
+};
+ResourceWords words(ResourceKind kind);
+
+/// The verb of a resource operation as the property file writes it: "acquire" and "release" on a
+/// semaphore, "read" and "write" on an RwLock, "lock" and "unlock" on a mutex.
+const char* op_verb(const Scenario& scenario, const Op& op);
+
 }  // namespace wakecheck::model

@@ -27,21 +27,88 @@ std::string coffman_sentence(const model::Scenario& sc, const State& s, bool dea
   return text + "no deadlock in Coffman's sense, so an analysis that looks for one finds nothing.";
 }
 
+/// What `t` is at now, as its program says it ("lock m"), or "nothing".
+std::string now_at(const model::Scenario& sc, const State& s, TaskId t) {
+  const auto& program = sc.task(t).program;
+  const auto pc = s.task(t).pc;
+  return pc < program.size() ? model::describe_op(sc, program[pc]) : "nothing";
+}
+
+/// Why branch `c` is not polled by its task now.
+std::string unpolled_reason(const model::Scenario& sc, const State& s, TaskId c) {
+  const auto& spec = sc.task(c);
+  const auto p = model::task_at(*spec.parent);
+  const auto& ps = s.task(p);
+  const std::string& parent = sc.task(p).name;
+  if (ps.blocked != 0) {
+    return parent + "'s thread is blocked in block_in_place (the block_on of " + sc.tasks[ps.blocked - 1U].name + ")";
+  }
+  if (spec.combinator == model::OpKind::kNextChild) {
+    return parent + " runs its loop body (now at: " + now_at(sc, s, p) + ") and does not poll the set";
+  }
+  if (spec.combinator == model::OpKind::kSelectAll) {
+    return parent + " went on past select_all (now at: " + now_at(sc, s, p) + ") and keeps the rest unpolled";
+  }
+  return parent + " is at " + now_at(sc, s, p) + " and does not poll its join!";
+}
+
 /// Why `a` waits for `b` on the wait-for graph, in words.
 std::string edge_reason(const model::Scenario& sc, const State& s, TaskId a, TaskId b) {
   const std::string& an = sc.task(a).name;
   const std::string& bn = sc.task(b).name;
   if (model::joins(s, sc, a) == b) return an + " awaits " + bn + "'s JoinHandle";
+  if (const auto r = model::waits_on(s, sc, a)) {
+    const std::string& rn = sc.resource(*r).name;
+    const auto w = model::words(sc.resource(*r).kind);
+    if (a == b) {
+      if (model::holds(s, sc, a, *r)) return an + " waits for " + rn + ", whose " + w.held + " it holds itself";
+      return an + " waits for " + rn + ", whose " + w.unit + " its own kept " + w.future + " (&mut fut) owns";
+    }
+    if (model::holds(s, sc, b, *r)) return an + " waits for " + rn + ", held by " + bn;
+    if (model::owned_by_future(s, b, *r) > 0) return an + " waits for " + rn + ", whose " + w.unit + " " + bn + "'s " + w.future + " owns";
+  }
   if (sc.tasks[model::index(b)].parent == model::index(a)) {
     if (s.task(a).blocked == model::index(b) + 1) return an + "'s thread is blocked in " + bn + "'s block_on";
     return an + " awaits its branch " + bn;
   }
-  if (const auto r = model::waits_on(s, sc, a)) {
-    const std::string& rn = sc.resource(*r).name;
-    if (model::holds(s, sc, b, *r)) return an + " waits for " + rn + ", held by " + bn;
-    return an + " waits for " + rn + ", whose permit " + bn + "'s future owns";
+  if (sc.tasks[model::index(a)].parent == model::index(b)) {
+    return an + " waits for " + bn + " to poll it: " + unpolled_reason(sc, s, a);
   }
   return an + " waits for " + bn;
+}
+
+/// The cycle as "a -> b -> a".
+std::string chain(const std::vector<std::string>& cycle) {
+  std::string out;
+  for (const auto& name : cycle) out += name + " -> ";
+  return out + cycle.front();
+}
+
+/// The detail a futurelock adds when its state's wait-for graph has a cycle through a future.
+void cycle_detail(Diagnosis& d, const model::Scenario& sc, const State& s, const std::vector<TaskId>& cycle) {
+  if (cycle.empty()) return;
+  for (TaskId t : cycle) d.cycle.push_back(sc.task(t).name);
+  std::string why;
+  for (std::size_t k = 0; k < cycle.size(); ++k) {
+    why += (k == 0 ? "" : "; ") + edge_reason(sc, s, cycle[k], cycle[(k + 1) % cycle.size()]);
+  }
+  d.details.push_back("the wait-for graph has a cycle through a future: " + chain(d.cycle) + " (" + why + ")");
+}
+
+/// The fixes for a hang of this shape, as one detail line.
+void fixes(Diagnosis& d, std::initializer_list<std::string> ways) {
+  std::string line = "fixes:";
+  std::size_t k = 0;
+  for (const auto& way : ways) line += (k++ == 0 ? " " : "; or ") + way;
+  d.details.push_back(line);
+}
+
+/// The Coffman sentence of a hang that a future causes, with what its graph says.
+std::string future_coffman(const model::Scenario& sc, const State& s, const std::vector<TaskId>& cycle,
+                           const std::string& whose) {
+  return coffman_sentence(sc, s, !cycle.empty()) + " The " + whose + " belongs to a future, not to a guard: " +
+         (cycle.empty() ? "no task holds it, and the wait-for graph has no cycle between tasks."
+                        : "the only cycle goes through that future, which a lock-order analysis never sees.");
 }
 
 /// The step (1-based) after which `holds` stays true to the end of the trace: the last one whose
@@ -76,15 +143,28 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
   }
 
   const auto cycle = model::wait_for_cycle(s, sc);
-  if (!cycle.empty()) {
+  // A cycle only between tasks holding guards is a deadlock of its own; one through a kept,
+  // unpolled or self-owned future is told as the futurelock it is (below), cycle included.
+  bool through_future = false;
+  for (std::size_t k = 0; k < cycle.size(); ++k) {
+    const TaskId a = cycle[k];
+    const TaskId b = cycle[(k + 1) % cycle.size()];
+    const auto r = model::waits_on(s, sc, a);
+    const bool kept = r && model::semaphore_based(sc.resource(*r).kind) &&
+                      s.semaphore(*r).assigned(model::kept_waiter_of(b)) > 0;
+    const bool unpolled = sc.tasks[model::index(a)].parent == model::index(b);
+    through_future |= kept || unpolled;
+  }
+  if (!cycle.empty() && !through_future) {
     d.cause = Cause::kCircularWait;
     for (TaskId t : cycle) d.cycle.push_back(sc.task(t).name);
-    std::string chain;
-    for (const auto& name : d.cycle) chain += name + " -> ";
-    chain += d.cycle.front();
-    d.summary = "circular wait: " + chain;
+    d.summary = "circular wait: " + chain(d.cycle);
     for (std::size_t k = 0; k < cycle.size(); ++k) {
       d.details.push_back(edge_reason(sc, s, cycle[k], cycle[(k + 1) % cycle.size()]));
+    }
+    if (cycle.size() == 1) {
+      fixes(d, {"release the guard before locking again, or keep one guard for both uses (tokio's Mutex is not "
+                "reentrant)"});
     }
     d.coffman = coffman_sentence(sc, s, true);
     return d;
@@ -101,21 +181,27 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
       d.cause = Cause::kStrandedPermit;
       const std::string& owner = sc.tasks[i].name;
       const std::string& name = sc.resources[r].name;
-      d.summary = "stranded permit (futurelock): " + name + "'s permit was handed to the lock future " + owner +
-                  " kept from a select! (&mut fut); " + owner + " no longer polls it";
+      const auto w = model::words(sc.resources[r].kind);
+      const std::string unit = w.unit;
+      d.summary = "stranded " + unit + " (futurelock): " + name + "'s " + unit + " was handed to the " + w.future +
+                  " " + owner + " kept from a select! (&mut fut); " + owner + " no longer polls it";
       d.handover_step = step_that_made(states, [&](const State& st) {
         return st.semaphore(model::resource_at(r)).fully_assigned(model::kept_waiter_of(t));
       });
       if (d.handover_step) {
-        step_detail(d, *d.handover_step, d.handover_why, "handed the permit to that kept future");
+        step_detail(d, *d.handover_step, d.handover_why, "handed the " + unit + " to that kept future");
       }
       if (const auto waits = model::waits_on(s, sc, t)) {
         d.details.push_back(owner + " itself waits for " + sc.resource(*waits).name +
-                            (*waits == res ? ", behind the permit its own kept future holds" : ""));
+                            (*waits == res ? ", behind the " + unit + " its own kept future holds" : ""));
       }
-      d.details.push_back("dropping the kept future (drop(fut)) would pass the permit on");
-      d.coffman = coffman_sentence(sc, s, false) + " The permit belongs to a future, not to a guard: no task "
-                  "holds the lock, and the wait-for graph has no cycle between tasks.";
+      cycle_detail(d, sc, s, cycle);
+      fixes(d, {"drop the kept future before awaiting anything else (drop(fut)), which passes the " + unit + " on",
+                "keep polling it: await the kept future itself (or race it again in the same select! loop) instead "
+                "of a new " + std::string(w.future),
+                "give it its own task (tokio::spawn), which polls it whatever " + owner + " does",
+                "use a primitive that never hands a " + unit + " to a waiter: " + w.handoff_free});
+      d.coffman = future_coffman(sc, s, cycle, unit);
       return d;
     }
   }
@@ -134,42 +220,38 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
       const std::string& owner = spec.name;
       const std::string& parent = sc.task(p).name;
       const std::string& name = sc.resources[r].name;
-      std::string why;
-      if (ps.blocked != 0 && ps.blocked != i + 1) {
-        why = parent + "'s thread is blocked in block_in_place (the block_on of " + sc.tasks[ps.blocked - 1U].name +
-              "), so " + owner + " is not polled";
-      } else {
-        const auto& program = sc.task(p).program;
-        const auto [first, end] = model::polled_children(s, sc, p);
-        if (first <= i && i < end) continue;
-        const std::string awaiting = ps.pc < program.size() ? model::describe_op(sc, program[ps.pc]) : "nothing";
-        why = parent + (spec.combinator == model::OpKind::kNextChild
-                            ? " runs its loop body (now at: " + awaiting + ") and does not poll the set"
-                            : " went on past select_all (now at: " + awaiting + ") and keeps the rest unpolled");
-      }
+      if (model::polled_now(s, sc, c)) continue;
+      const bool blocked = ps.blocked != 0;
+      const std::string why = unpolled_reason(sc, s, c) + (blocked ? ", so " + owner + " is not polled" : "");
+      const auto w = model::words(sc.resources[r].kind);
+      const std::string unit = w.unit;
       d.cause = Cause::kStrandedPermit;
-      d.summary = "stranded permit (futurelock): " + name + "'s permit was handed to " + owner + ", a future in " +
-                  parent + "'s " + model::combinator_name(spec.combinator) +
+      d.summary = "stranded " + unit + " (futurelock): " + name + "'s " + unit + " was handed to " + owner +
+                  ", a future in " + parent + "'s " + model::combinator_name(spec.combinator) +
                   (spec.combinator == model::OpKind::kSelectAll ? "'s rest; " : "; ") + why;
       d.handover_step = step_that_made(states, [&](const State& st) { return model::owned_by_future(st, c, res) > 0; });
       if (d.handover_step) {
-        step_detail(d, *d.handover_step, d.handover_why, "handed the permit to " + owner +
+        step_detail(d, *d.handover_step, d.handover_why, "handed the " + unit + " to " + owner +
                             " (the oldest waiter) and woke " + parent + ", whose poll does not reach " + owner);
       }
       if (const auto waits = model::waits_on(s, sc, p)) {
         d.details.push_back(parent + " itself waits for " + sc.resource(*waits).name +
-                            (*waits == res ? ", behind the permit its own " + owner + " holds" : ""));
+                            (*waits == res ? ", behind the " + unit + " its own " + owner + " holds" : ""));
       }
-      if (ps.blocked != 0 && ps.blocked != i + 1) {
-        d.details.push_back("awaiting instead of blocking the thread (no block_in_place) would let " + parent + " poll " + owner);
+      cycle_detail(d, sc, s, cycle);
+      if (blocked) {
+        fixes(d, {"await instead of blocking the thread (no block_in_place), so that " + parent + " polls " + owner,
+                  "give " + owner + " its own task (tokio::spawn), which another thread polls"});
       } else if (spec.combinator == model::OpKind::kSelectAll) {
-        d.details.push_back("dropping the rest (drop(rest)) would pass the permit on");
+        fixes(d, {"drop the rest (drop(rest)) before awaiting anything else, which passes the " + unit + " on",
+                  "keep polling the rest: race it with what " + parent + " awaits next (select_all again, or select!)",
+                  "give each future its own task (tokio::spawn or a JoinSet)"});
       } else {
-        d.details.push_back("not awaiting the same resource in the loop body (or polling the set meanwhile) would let " +
-                            owner + " finish");
+        fixes(d, {"keep polling the set while the body runs (select! over set.next() and the body)",
+                  "give each future its own task (tokio::spawn or a JoinSet), polled whatever the body does",
+                  "do not await " + name + " in the loop body while a future of the set may wait for it"});
       }
-      d.coffman = coffman_sentence(sc, s, false) + " The permit belongs to a future inside a task, not to a guard: "
-                  "no task holds the lock, and the wait-for graph has no cycle between tasks.";
+      d.coffman = future_coffman(sc, s, cycle, unit);
       return d;
     }
   }
@@ -184,8 +266,10 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
       d.cause = Cause::kStrandedPermit;
       const std::string& owner = sc.tasks[i].name;
       const std::string& name = sc.resources[r].name;
-      d.summary = "stranded permit: " + name + "'s permit was handed to " + owner +
-                  "'s lock future, which is paused and will never be polled again";
+      const auto w = model::words(sc.resources[r].kind);
+      const std::string unit = w.unit;
+      d.summary = "stranded " + unit + ": " + name + "'s " + unit + " was handed to " + owner + "'s " + w.future +
+                  ", which is paused and will never be polled again";
       // The hand-over: the last step after which the future owns the permit for good.
       d.handover_step = step_that_made(states, [&](const State& st) { return model::owned_by_future(st, t, res) > 0; });
       for (std::size_t k = 1; k < states.size(); ++k) {
@@ -196,28 +280,120 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
         }
       }
       std::vector<std::string> waiters;
-      for (model::WaiterId w : s.semaphore(res).queue()) waiters.push_back(sc.task(model::task_of(w)).name);
+      for (model::WaiterId node : s.semaphore(res).queue()) waiters.push_back(sc.task(model::task_of(node)).name);
       if (d.handover_step) {
-        step_detail(d, *d.handover_step, d.handover_why, "handed the permit to " + owner +
-                            "'s lock future before " + owner + " was polled (tokio assigns it eagerly to the oldest waiter)");
+        step_detail(d, *d.handover_step, d.handover_why, "handed the " + unit + " to " + owner + "'s " + w.future +
+                            " before " + owner + " was polled (tokio assigns it eagerly to the oldest waiter)");
       }
       if (d.swallowed_step) {
         step_detail(d, *d.swallowed_step, d.swallowed_why, "polled " + owner +
                             ", but its wrapper returned Pending without polling the inner future: the wake was swallowed");
       }
-      if (model::guard_holders(s, sc, res) == 0) {
-        d.details.push_back("no task holds a guard of " + name + ", yet its permit is gone: the lock looks released");
+      if (sc.resources[r].kind == model::ResourceKind::kMpsc) {
+        if (s.notify(res).permit() == 0) {
+          d.details.push_back(name + " has no free slot, yet no message is in it: " + w.released);
+        }
+      } else if (model::guard_holders(s, sc, res) == 0) {
+        d.details.push_back("no task holds a " + std::string(w.held) + " of " + name + ", yet its " + unit +
+                            " is gone: " + w.released);
       }
       if (!waiters.empty()) d.details.push_back(join_names(waiters) + (waiters.size() == 1 ? " waits" : " wait") + " behind it forever");
-      d.coffman = coffman_sentence(sc, s, false) + " " + owner +
-                  " owns the permit but waits for nothing, so there is no hold-and-wait and no cycle: "
-                  "the permit is lost to a swallowed wake, not to a circular wait.";
+      fixes(d, {"drop the inner future when it pauses (drop_on_pause), which gives the " + unit + " back",
+                "use a primitive that never hands a " + unit + " to a waiter: " + w.handoff_free});
+      d.coffman = coffman_sentence(sc, s, false) + " " + owner + " owns the " + unit +
+                  " but waits for nothing, so there is no hold-and-wait and no cycle: the " + unit +
+                  " is lost to a swallowed wake, not to a circular wait.";
       return d;
     }
   }
 
-  // A Notify notification handed to a paused future.
+  // A guard (or permit) held by a future that will not be polled again: a paused task, or a
+  // branch its task does not poll, got through and holds what others wait for.
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+    const auto res = model::resource_at(r);
+    for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+      const auto t = model::task_at(i);
+      if (!model::holds(s, sc, t, res) || !s.tasks(i).live()) continue;
+      const bool paused = model::task_paused(s, sc, t);
+      const bool unpolled = sc.tasks[i].parent && !model::polled_now(s, sc, t);
+      if (!paused && !unpolled) continue;
+      std::vector<std::string> waiters;
+      for (std::size_t j = 0; j < sc.tasks.size(); ++j) {
+        if (model::waits_on(s, sc, model::task_at(j)) == res) waiters.push_back(sc.tasks[j].name);
+      }
+      if (waiters.empty()) continue;
+      const auto w = model::words(sc.resources[r].kind);
+      const std::string& holder = sc.tasks[i].name;
+      const std::string& name = sc.resources[r].name;
+      d.cause = Cause::kHeldByStalledFuture;
+      d.summary = std::string(w.held) + " held by a " + (paused ? "paused" : "snoozed") + " future: " + holder +
+                  " holds " + name + "'s " + w.held + (paused ? " and is paused" : ", and " + unpolled_reason(sc, s, t)) +
+                  "; it will never be polled again to release it";
+      d.handover_step = step_that_made(states, [&](const State& st) { return model::holds(st, sc, t, res); });
+      if (d.handover_step) step_detail(d, *d.handover_step, d.handover_why, "gave " + holder + " the " + std::string(w.held));
+      for (std::size_t k = 1; k < states.size() && paused; ++k) {
+        const auto& step = trace.steps[k - 1];
+        if (model::is_poll(step.event.kind) && step.event.task == t && model::task_swallowed(states[k], sc, t) &&
+            !model::task_swallowed(states[k - 1], sc, t)) {
+          d.swallowed_step = k;
+        }
+      }
+      if (d.swallowed_step) {
+        step_detail(d, *d.swallowed_step, d.swallowed_why, "polled " + holder +
+                            ", but its wrapper returned Pending without polling the inner future: the wake was swallowed");
+      }
+      d.details.push_back(join_names(waiters) + (waiters.size() == 1 ? " waits" : " wait") + " for " + name +
+                          " behind it forever");
+      cycle_detail(d, sc, s, cycle);
+      if (paused) {
+        fixes(d, {"drop the inner future when it pauses (drop_on_pause), which drops the " + std::string(w.held),
+                  "release the " + std::string(w.held) + " before any point where the future can pause (do not hold it "
+                  "across an await that may never resume)"});
+      } else {
+        fixes(d, {"keep polling the futures while " + sc.task(model::task_at(*sc.tasks[i].parent)).name +
+                  " does other work (select! over them and that work)",
+                  "give " + holder + " its own task (tokio::spawn), which is polled whatever its parent does",
+                  "release the " + std::string(w.held) + " before the future can be left unpolled"});
+      }
+      d.coffman = coffman_sentence(sc, s, !cycle.empty()) + " " + holder + " holds the " + w.held +
+                  " but waits for no resource: the " + w.held + " is lost to a future nobody polls, not to a lock order.";
+      return d;
+    }
+  }
+
+  // A notification handed to a paused future: a Notify's, or a barging mutex's to a listener.
+  for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+    if (sc.resources[r].kind == model::ResourceKind::kBargingMutex) {
+      const auto listeners = s.notify(model::resource_at(r));
+      for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+        const auto t = model::task_at(i);
+        if (listeners.notified(t) != 1 || !model::task_paused(s, sc, t)) continue;
+        const std::string& name = sc.resources[r].name;
+        d.cause = Cause::kStrandedNotification;
+        d.summary = "stranded notification: an unlock of " + name + " notified its listener " + sc.tasks[i].name +
+                    ", which is paused and will never be polled again to take the lock";
+        d.handover_step = step_that_made(states, [&](const State& st) {
+          return st.notify(model::resource_at(r)).notified(t) == 1;
+        });
+        if (d.handover_step) {
+          step_detail(d, *d.handover_step, d.handover_why, "notified " + sc.tasks[i].name + " (one listener per unlock)");
+        }
+        std::vector<std::string> waiters;
+        for (TaskId w : listeners.waiters()) {
+          if (w != t) waiters.push_back(sc.task(w).name);
+        }
+        if (model::available(s, sc, model::resource_at(r)) > 0 && !waiters.empty()) {
+          d.details.push_back(name + " is free, yet " + join_names(waiters) +
+                              (waiters.size() == 1 ? " listens" : " listen") + " for a notification that went to " +
+                              sc.tasks[i].name);
+        }
+        fixes(d, {"drop the paused future (drop_on_pause): dropping a notified listener passes its notification on",
+                  "use tokio's Mutex, whose queue hands the lock on (and watch for stranded permits there)"});
+        d.coffman = coffman_sentence(sc, s, false);
+        return d;
+      }
+      continue;
+    }
     if (sc.resources[r].kind != model::ResourceKind::kNotify) continue;
     const auto n = s.notify(model::resource_at(r));
     for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
@@ -287,6 +463,7 @@ const char* to_string(Cause cause) {
     case Cause::kNone: return "none";
     case Cause::kCircularWait: return "circular_wait";
     case Cause::kStrandedPermit: return "stranded_permit";
+    case Cause::kHeldByStalledFuture: return "held_by_stalled_future";
     case Cause::kStrandedNotification: return "stranded_notification";
     case Cause::kLostWakeup: return "lost_wakeup";
     case Cause::kStarvation: return "starvation";

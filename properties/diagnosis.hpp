@@ -17,6 +17,7 @@ enum class Cause {
   kNone,                  // nothing is stuck in the final state (e.g. a safety violation)
   kCircularWait,          // a true deadlock: a cycle in the wait-for graph
   kStrandedPermit,        // a permit owned by a future that will never be polled again
+  kHeldByStalledFuture,   // a guard or permit held by a future that will never be polled again
   kStrandedNotification,  // a Notify notification handed to a future that will never be polled
   kLostWakeup,            // a waiter that nobody left can wake
   kStarvation,            // a fair cycle in which a waiting task never gets through

@@ -87,6 +87,8 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
     resource.name = sc.resources[r].name;
     resource.kind = model::to_string(sc.resources[r].kind);
     resource.permits = sc.resources[r].permits;
+    resource.words = model::words(sc.resources[r].kind);
+    resource.channel = sc.resources[r].kind == model::ResourceKind::kMpsc;
     resource.available = static_cast<unsigned>(model::available(s, sc, res));
     for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
       if (model::holds(s, sc, task_at(i), res)) resource.guard_holders.push_back(sc.tasks[i].name);
@@ -124,7 +126,7 @@ std::string summarize_state(const model::Scenario& sc, const model::State& s) {
   for (const auto& t : view.tasks) {
     if (t.status == "not spawned") continue;
     std::string part = t.name + " " + t.status;
-    if (t.paused && t.status != "paused") part += " (paused)";
+    if (t.paused && t.status.find("paused") == std::string::npos) part += " (paused)";
     add(part);
   }
   for (std::size_t v = 0; v < sc.variables.size(); ++v) {

@@ -34,6 +34,8 @@ struct ResourceView {
   std::vector<std::string> guard_holders;
   std::vector<std::string> owning_futures;  // tasks whose future owns an assigned permit
   std::vector<std::string> waiters;         // oldest first
+  model::ResourceWords words{};             // its API's words for futures, permits and guards
+  bool channel = false;                     // a channel: a capacity of slots, no guards
 };
 
 struct FinalStateView {

@@ -163,11 +163,16 @@ class TextReporter final : public Reporter {
     const FinalStateView& view = trace.final_view;
     out_ << (trace.loop_start ? "  state at the start of the cycle:\n" : "  final state:\n");
     for (const auto& r : view.resources) {
-      out_ << "    " << r.name << " (" << r.kind << ", " << r.permits
-           << (r.permits == 1 ? " permit" : " permits") << "): available " << r.available;
-      out_ << "; guard held by " << (r.guard_holders.empty() ? "nobody" : join(r.guard_holders));
+      const std::string unit = r.words.unit;
+      if (r.channel) {
+        out_ << "    " << r.name << " (" << r.kind << ", capacity " << r.permits << "): free slots " << r.available;
+      } else {
+        out_ << "    " << r.name << " (" << r.kind << ", " << r.permits << " " << unit << (r.permits == 1 ? "" : "s")
+             << "): available " << r.available;
+        out_ << "; " << r.words.held << " held by " << (r.guard_holders.empty() ? "nobody" : join(r.guard_holders));
+      }
       if (!r.owning_futures.empty()) {
-        out_ << "; permit owned by the lock future of " << join(r.owning_futures);
+        out_ << "; " << unit << " owned by the " << r.words.future << " of " << join(r.owning_futures);
       }
       out_ << "; waiters " << (r.waiters.empty() ? "none" : join(r.waiters)) << "\n";
     }
@@ -176,11 +181,15 @@ class TextReporter final : public Reporter {
     for (const auto& t : view.tasks) name_width = std::max(name_width, t.name.size() + 1);
     for (const auto& t : view.tasks) {
       out_ << "    " << pad(t.name, name_width) << t.status;
-      if (t.paused && t.status != "paused") out_ << ", paused";
+      if (t.paused && t.status.find("paused") == std::string::npos) out_ << ", paused";
       if (t.waits_for && t.status != "paused") out_ << " for " << *t.waits_for;
       if (t.waits_for && t.status == "paused") out_ << " (queued for " << *t.waits_for << ")";
       if (!t.holds.empty()) out_ << "; holds " << join(t.holds);
-      if (!t.owns_permits.empty()) out_ << "; its future owns the permit of " << join(t.owns_permits);
+      for (std::size_t k = 0; k < t.owned.size(); ++k) {
+        const ResourceView& owned = view.resources[t.owned[k]];
+        out_ << (k == 0 ? "; its " : ", its ") << owned.words.future << " owns the " << owned.words.unit << " of "
+             << owned.name;
+      }
       if (t.wake_swallowed) out_ << "; a wake was swallowed by its wrapper";
       out_ << "\n";
     }

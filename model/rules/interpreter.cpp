@@ -339,17 +339,7 @@ std::uint8_t Step<kNarrate>::permits_of(const Op& op, TaskId t) const {
 
 template <bool kNarrate>
 const char* Step<kNarrate>::op_word(const Op& op) const {
-  const auto kind = sc_.resource(resource_at(op.a)).kind;
-  const bool all = op.c > 1 && op.c == sc_.resource(resource_at(op.a)).permits;
-  if (kind == ResourceKind::kRwLock) {
-    if (op.kind == OpKind::kTryLock) return all ? "try_write" : "try_read";
-    return all ? "write" : "read";
-  }
-  if (kind == ResourceKind::kSemaphore) {
-    if (op.kind == OpKind::kTryLock) return op.c > 1 ? "try_acquire_many" : "try_acquire";
-    return op.c > 1 ? "acquire_many" : "acquire";
-  }
-  return to_string(op.kind);
+  return op_verb(sc_, op);
 }
 
 template <bool kNarrate>

@@ -88,7 +88,9 @@ std::optional<ResourceId> Step<kNarrate>::owned_permit(TaskId t) const {
 template <bool kNarrate>
 typename Step<kNarrate>::Text Step<kNarrate>::already_owns(TaskId t) const {
   const auto r = owned_permit(t);
-  return r ? text(" (its lock future already owns ", name(*r), "'s permit)") : Text{};
+  if (!r) return Text{};
+  const ResourceWords w = words(sc_.resource(*r).kind);
+  return text(" (its ", std::string_view(w.future), " already owns ", name(*r), "'s ", std::string_view(w.unit), ")");
 }
 
 // --- scheduling (runtime/task/state.rs, runtime/scheduler/current_thread.rs) --------------------
@@ -438,7 +440,9 @@ void Step<kNarrate>::paused_poll(std::size_t f, bool inner_started) {
       s_.set_swallowed(f, true);
       const auto owned = owned_permit(task_at(sc_.futures[f].task));
       say(Tag{EffectKind::kWrapper}, "swallowed: ", future_name(f), " is paused, inner future not polled",
-          owned ? text("; its lock future owns ", name(*owned), "'s permit, which is stranded") : Text{});
+          owned ? text("; its ", std::string_view(words(sc_.resource(*owned).kind).future), " owns ", name(*owned), "'s ",
+                       std::string_view(words(sc_.resource(*owned).kind).unit), ", which is stranded")
+                : Text{});
     } else {
       say(Tag{EffectKind::kWrapper}, "swallowed: ", future_name(f),
           " is paused, inner future not polled (it had not started)");

@@ -74,18 +74,19 @@ Flow Step<kNarrate>::lock(TaskId t, ResourceId r, std::uint8_t n) {
 template <bool kNarrate>
 Flow Step<kNarrate>::unlock(TaskId t, const Op& op) {
   const auto r = resource_at(op.a);
-  const Tag released{EffectKind::kRelease, "unlock", r};
+  const char* const verb = op_word(op);
+  const Tag released{EffectKind::kRelease, verb, r};
   if (sc_.resource(r).kind == ResourceKind::kBargingMutex) {
-    say(released, "unlock ", name(r), " -> ", barging_unlock(t, r));
+    say(released, verb, " ", name(r), " -> ", barging_unlock(t, r));
     return Flow::kNext;
   }
   const std::uint8_t n = std::min(permits_of(op, t), s_.held(t, r));
   if (n == 0) {
-    say(released, "unlock ", name(r), " -> no guard held (nothing to release)");
+    say(released, verb, " ", name(r), " -> no ", words(sc_.resource(r).kind).held, " held (nothing to release)");
     return Flow::kNext;
   }
   take_held(t, r, n);
-  say(released, "unlock ", name(r), " -> ", release(r, n));
+  say(released, verb, " ", name(r), " -> ", release(r, n));
   return Flow::kNext;
 }
 
@@ -419,18 +420,21 @@ typename Step<kNarrate>::Text Step<kNarrate>::release(ResourceId r, std::uint8_t
   WakeList wakes;
   sem.release(n, wakes);
   in_version_order(wakes);
+  const ResourceWords w = words(sc_.resource(r).kind);
+  const std::string_view unit = w.unit;
   Text told;
   if (wakes.empty()) {
-    told = sem.queue().empty() ? text("permit returned (available ", std::to_string(sem.available()), ")")
-                               : text("permit assigned to the oldest waiter, which needs more");
+    told = sem.queue().empty() ? text(unit, " returned (available ", std::to_string(sem.available()), ")")
+                               : text(unit, " assigned to the oldest waiter, which needs more");
   }
-  for (WaiterId w : wakes) {
-    const auto woken = task_of(w);
-    const auto to = wakee(w);
+  for (WaiterId node : wakes) {
+    const auto woken = task_of(node);
+    const auto to = wakee(node);
     this->handed(woken);
-    told += text(told.empty() ? "" : "; ", "permit assigned to ", name(woken), is_kept(w) ? "'s kept lock future" : "",
-                 to != woken ? text("'s lock future (now awaited by ", name(to), ")") : Text{}, " (oldest waiter); ",
-                 issue_wake(to));
+    told += text(told.empty() ? "" : "; ", unit, " assigned to ", name(woken),
+                 is_kept(node) ? text("'s kept ", std::string_view(w.future)) : Text{},
+                 to != woken ? text("'s ", std::string_view(w.future), " (now awaited by ", name(to), ")") : Text{},
+                 " (oldest waiter); ", issue_wake(to));
   }
   return told;
 }

@@ -472,6 +472,46 @@ TEST(DeadlockFree, HandBuiltCycleViolatesItAndOneWaiterDoesNot) {
   CHECK_TRUE(properties::coffman_all(sc, s));
 }
 
+TEST(DeadlockFree, WaitingBehindItsOwnKeptLockFutureIsACycleOfOneTask) {
+  // S13: the racer's kept lock future (select! on &mut fut) is handed m's permit while the
+  // racer waits for m again: it waits for itself.
+  const auto file = properties::load_property_file(std::string(WAKECHECK_SOURCE_DIR) +
+                                                   "/properties/futurelock/s13_select_mut_fut.json");
+  const model::TokioModel m(file.scenario);
+  const model::State witness = violation_witness(decide(m, "deadlock_free"));
+  const auto racer = model::TaskId{static_cast<std::uint8_t>(*file.scenario.find_task("racer"))};
+  const auto cycle = model::wait_for_cycle(witness, file.scenario);
+  CHECK_TRUE(cycle == std::vector<model::TaskId>{racer});
+  CHECK_TRUE(model::owned_by_future(witness, racer, resource_at(0)) > 0);
+  CHECK_TRUE(model::waits_for_itself(witness, file.scenario, racer, resource_at(0)));
+}
+
+TEST(DeadlockFree, HoldingOneOfTwoPermitsWhileWaitingForAnotherIsNoCycleOfItsOwn) {
+  // A semaphore of 2: A holds one and waits for one more, which B holds. B can release it, so A
+  // does not wait for itself; only when B waits for A as well is there a cycle.
+  auto sc = opposite_lock_orders();
+  sc.resources[kA].kind = model::ResourceKind::kSemaphore;
+  sc.resources[kA].permits = 2;
+  model::State s = model::TokioModel(sc).initial_state();
+  const auto wa = model::waiter_of(model::TaskId{1});
+  const auto wb = model::waiter_of(model::TaskId{2});
+  auto a = s.semaphore(resource_at(kA));
+  CHECK_TRUE(a.poll_acquire(wa, 1) == model::Semaphore::Poll::kReady);
+  s.held(task_at(1), resource_at(kA)) = 1;
+  CHECK_TRUE(a.poll_acquire(wb, 1) == model::Semaphore::Poll::kReady);
+  s.held(task_at(2), resource_at(kA)) = 1;
+  // A asks for one more: queued, none is available.
+  CHECK_TRUE(a.poll_acquire(wa, 1) == model::Semaphore::Poll::kPending);
+  CHECK_TRUE(model::waits_on(s, sc, model::TaskId{1}) == resource_at(kA));
+  CHECK_FALSE(model::waits_for_itself(s, sc, model::TaskId{1}, resource_at(kA)));
+  CHECK_TRUE(properties::deadlock_free(sc, s));
+  CHECK_TRUE(a.poll_acquire(wb, 1) == model::Semaphore::Poll::kPending);
+  CHECK_FALSE(properties::deadlock_free(sc, s));
+  // With one permit (a mutex), holding it and asking again is waiting for itself.
+  sc.resources[kA].permits = 1;
+  CHECK_TRUE(model::waits_for_itself(s, sc, model::TaskId{1}, resource_at(kA)));
+}
+
 // --- all_tasks_finish (eventually, under weak fairness) -------------------------------------------
 
 TEST_GROUP(AllTasksFinish){};
@@ -674,7 +714,10 @@ TEST(WaitForCycle, TheHotLoopTestAgreesWithTheCycleReportsShowOnEveryReachableSt
   // cycle, and the cycle reported must be a real one: each task waits for the next.
   std::size_t cyclic = 0, checked = 0;
   for (const char* path : {"properties/deadlock/abba.json", "properties/seed/pausable_worker.json",
-                           "properties/seed/pause_any_time.json", "properties/language/once_compute_before.json"}) {
+                           "properties/seed/pause_any_time.json", "properties/language/once_compute_before.json",
+                           "properties/futurelock/s13_select_mut_fut.json",
+                           "properties/combinators/futures_unordered_lock_in_body.json",
+                           "properties/combinators/block_in_place_in_join.json"}) {
     const auto file = properties::load_property_file(std::string(WAKECHECK_SOURCE_DIR) + "/" + path);
     const model::TokioModel m(file.scenario);
     for (const auto& s : reachable_states(m)) {
