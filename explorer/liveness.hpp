@@ -32,11 +32,12 @@ struct LeadsToResult {
 
 /// `from_initial` holds the least-cost paths from the initial state. `is_dead_end(v)` is true for
 /// states with no enabled event but environment events. `keys_of(v)` gives the fairness key of
-/// each out-edge of v, in edge order (none for environment events).
-template <class KeysOf>
+/// each out-edge of v, in edge order (none for environment events); `pending_of(v)` the keys v
+/// holds pending (weak_fairness).
+template <class KeysOf, class PendingOf = NothingPending>
 LeadsToResult check_leads_to(const StateGraph& g, const std::vector<bool>& p, const std::vector<bool>& q,
                              const LeastCostPaths& from_initial, const std::vector<bool>& is_dead_end,
-                             KeysOf keys_of) {
+                             KeysOf keys_of, PendingOf pending_of = {}) {
   const auto n = static_cast<std::uint32_t>(p.size());
   LeadsToResult result;
 
@@ -54,7 +55,7 @@ LeadsToResult check_leads_to(const StateGraph& g, const std::vector<bool>& p, co
 
   // 2. Components of R and their fairness.
   const Components comps = strong_components(g, n, order, in_r);
-  const Fairness fairness = weak_fairness(g, comps, keys_of);
+  const Fairness fairness = weak_fairness(g, comps, keys_of, pending_of);
   result.cycles = std::find(comps.cyclic.begin(), comps.cyclic.end(), true) != comps.cyclic.end();
 
   // 3. The nearest bad state: a dead end, or a state of a fair component.

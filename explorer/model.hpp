@@ -46,6 +46,14 @@ std::optional<std::uint16_t> fairness_of(const M& model, const typename M::Event
   }
 }
 
+/// A model whose states hold keys pending (`pending_fairness(state, out)`): keys whose events
+/// may not be enabled now but will be again, such as a registered timer's, which fairness
+/// demands taken in a cycle that keeps them pending and enables them somewhere. None otherwise.
+template <class M>
+void pending_fairness_of(const M& model, const std::uint8_t* state, std::vector<std::uint16_t>& out) {
+  if constexpr (requires { model.pending_fairness(state, out); }) model.pending_fairness(state, out);
+}
+
 /// A model with symmetry: `canonicalize(state)` maps a state to the representative of its orbit
 /// under the permutations the model declares harmless (renaming identical processes). A model may
 /// also offer `canonicalize_successor(parent, state)`, for a state one step from `parent` (itself

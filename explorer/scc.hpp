@@ -82,6 +82,10 @@ Components strong_components(const StateGraph& g, std::size_t n, const Roots& ro
 
 /// The weak fairness of each cyclic component. `keys_of(v)` gives the fairness key of each
 /// out-edge of state v in edge order (none: an environment event, which need not happen).
+/// `pending_of(v)` gives the keys state v holds pending though their events need not be enabled
+/// there (a registered timer: time passes while other work runs); a component demands such a key
+/// when every state holds it pending and some state enables its event: a run that comes back to
+/// that chance forever and never takes it is not fair.
 struct Fairness {
   static constexpr std::uint32_t kNotCyclic = UINT32_MAX;
   std::vector<bool> fair;            // per component
@@ -91,8 +95,13 @@ struct Fairness {
   const std::vector<std::uint16_t>& demanded(std::uint32_t comp) const { return keys[slot[comp]]; }
 };
 
-template <class KeysOf>
-Fairness weak_fairness(const StateGraph& g, const Components& c, KeysOf keys_of) {
+/// No key is ever pending (models without timers).
+struct NothingPending {
+  std::vector<std::uint16_t> operator()(std::uint32_t) const { return {}; }
+};
+
+template <class KeysOf, class PendingOf = NothingPending>
+Fairness weak_fairness(const StateGraph& g, const Components& c, KeysOf keys_of, PendingOf pending_of = {}) {
   Fairness f;
   f.fair.assign(c.count, false);
   // Only cyclic components are judged (most components are single states without a loop): their
@@ -108,6 +117,13 @@ Fairness weak_fairness(const StateGraph& g, const Components& c, KeysOf keys_of)
   }
   std::vector<bool> seen(cyclic.size(), false);
   std::vector<std::vector<std::uint16_t>> taken(cyclic.size()), always(cyclic.size());
+  // Keys pending in every state, and keys enabled in some state, of each cyclic component.
+  std::vector<std::vector<std::uint16_t>> always_pending(cyclic.size()), somewhere(cyclic.size());
+  auto intersect = [](std::vector<std::uint16_t>& into, const std::vector<std::uint16_t>& with) {
+    std::vector<std::uint16_t> both;
+    std::set_intersection(into.begin(), into.end(), with.begin(), with.end(), std::back_inserter(both));
+    into = std::move(both);
+  };
   for (std::uint32_t v = 0; v < c.of.size(); ++v) {
     const std::uint32_t comp = c.of[v];
     if (comp == Components::kOutside || slot[comp] == kNotCyclic) continue;
@@ -124,20 +140,32 @@ Fairness weak_fairness(const StateGraph& g, const Components& c, KeysOf keys_of)
     });
     std::sort(enabled.begin(), enabled.end());
     enabled.erase(std::unique(enabled.begin(), enabled.end()), enabled.end());
+    std::vector<std::uint16_t> pending = pending_of(v);
+    std::sort(pending.begin(), pending.end());
+    pending.erase(std::unique(pending.begin(), pending.end()), pending.end());
+    somewhere[k_slot].insert(somewhere[k_slot].end(), enabled.begin(), enabled.end());
     if (!seen[k_slot]) {
       always[k_slot] = std::move(enabled);
+      always_pending[k_slot] = std::move(pending);
       seen[k_slot] = true;
     } else {
-      std::vector<std::uint16_t> both;
-      std::set_intersection(always[k_slot].begin(), always[k_slot].end(), enabled.begin(), enabled.end(),
-                            std::back_inserter(both));
-      always[k_slot] = std::move(both);
+      intersect(always[k_slot], enabled);
+      intersect(always_pending[k_slot], pending);
     }
   }
   for (std::uint32_t i = 0; i < cyclic.size(); ++i) {
     auto& t = taken[i];
     std::sort(t.begin(), t.end());
     t.erase(std::unique(t.begin(), t.end()), t.end());
+    // Pending in every state and enabled in some: demanded as well.
+    auto& some = somewhere[i];
+    std::sort(some.begin(), some.end());
+    some.erase(std::unique(some.begin(), some.end()), some.end());
+    intersect(always_pending[i], some);
+    std::vector<std::uint16_t> demanded;
+    std::set_union(always[i].begin(), always[i].end(), always_pending[i].begin(), always_pending[i].end(),
+                   std::back_inserter(demanded));
+    always[i] = std::move(demanded);
     f.fair[cyclic[i]] = std::includes(t.begin(), t.end(), always[i].begin(), always[i].end());
   }
   f.keys = std::move(always);

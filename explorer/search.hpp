@@ -170,6 +170,12 @@ class Exploration {
     for (const Event& e : events(v)) out.push_back(fairness_of(*model_, e));
     return out;
   }
+  /// The fairness keys `v` holds pending (explorer/model.hpp, pending_fairness_of).
+  std::vector<std::uint16_t> pending(std::uint32_t v) const {
+    std::vector<std::uint16_t> out;
+    pending_fairness_of(*model_, state(v).data(), out);
+    return out;
+  }
   /// Whether the state `bytes` equals stored state `v` (both in the store's form).
   bool equals(const std::uint8_t* bytes, std::uint32_t v) const {
     std::vector<std::uint64_t> key(codec_.packed_words());
@@ -524,7 +530,8 @@ SearchResult<typename M::Event> search(const M& model, const std::vector<Propert
           std::vector<bool>& ps = witnesses.condition[i];
           if (!properties[i].condition) ps[0] = true;  // "eventually `target`": from the initial state
           const auto found = check_leads_to(g, ps, witnesses.target[i], from_initial, x->dead_ends(),
-                                            [&](std::uint32_t v) { return x->keys(v); });
+                                            [&](std::uint32_t v) { return x->keys(v); },
+                                            [&](std::uint32_t v) { return x->pending(v); });
           ps = {};
           witnesses.target[i] = {};
           outcome.needs_concrete = found.cycles && x->canonical();

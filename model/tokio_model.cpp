@@ -24,6 +24,13 @@ void TokioModel::initial(std::uint8_t* out) const {
   for (std::size_t k = 0; k < kFaultKinds; ++k) s.faults_left(static_cast<FaultKind>(k)) = scenario_.faults[k].budget;
 }
 
+void TokioModel::pending_fairness(const std::uint8_t* bytes, std::vector<std::uint16_t>& keys) const {
+  const StateView s(bytes, layout_.get());
+  for (std::size_t i = 0; i < scenario_.tasks.size(); ++i) {
+    if (s.tasks(i).timer == 1) keys.push_back(*fairness_key({EventKind::kTimer, task_at(i)}));
+  }
+}
+
 void TokioModel::enabled(const std::uint8_t* bytes, std::vector<Event>& events) const {
   const StateView s(bytes, layout_.get());
   const std::size_t n = scenario_.tasks.size();

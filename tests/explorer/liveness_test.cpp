@@ -1,5 +1,6 @@
 // "P leads to Q" under weak fairness (explorer/liveness.hpp), and the fair components it rests on
 // (explorer/scc.hpp), on toy graphs whose edges carry fairness keys.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -180,4 +181,33 @@ TEST(FairComponents, SplitsTheGraphAndJudgesEachCycleByItsKeys) {
     CHECK_TRUE(fairness.fair[comps.of[three]]);
     UNSIGNED_LONGS_EQUAL(fair ? 1 : 2, fairness.demanded(comps.of[one]).size());
   }
+}
+
+TEST(FairComponents, AKeyPendingThroughoutACycleAndEnabledInSomeStateIsDemanded) {
+  // fair_spin: the exit (key 1) is enabled in 1 only, so weak fairness alone lets the spin
+  // 1 <-> 2 go on forever. A key held pending in both states (a registered timer, which time
+  // makes fire) and enabled in one of them is demanded: the spin becomes unfair. Pending in one
+  // state only, or pending throughout but enabled nowhere (key 7), it is not demanded.
+  const Explored<GraphModel> run(fair_spin());
+  const auto& g = run.x->graph();
+  const auto n = static_cast<std::uint32_t>(run.states.size());
+  std::vector<std::uint32_t> all(n);
+  for (std::uint32_t v = 0; v < n; ++v) all[v] = v;
+  const auto comps = wakecheck::explorer::strong_components(g, n, all, [](std::uint32_t) { return true; });
+  const std::uint32_t one = *run.find(NodeState{1});
+  const std::uint32_t two = *run.find(NodeState{2});
+  auto judge = [&](std::vector<std::uint32_t> pending_in, std::uint16_t key) {
+    return wakecheck::explorer::weak_fairness(
+        g, comps, [&](std::uint32_t v) { return run.x->keys(v); },
+        [&](std::uint32_t v) {
+          return std::find(pending_in.begin(), pending_in.end(), v) != pending_in.end()
+                     ? std::vector<std::uint16_t>{key}
+                     : std::vector<std::uint16_t>{};
+        });
+  };
+  const auto throughout = judge({one, two}, 1);
+  CHECK_FALSE(throughout.fair[comps.of[one]]);
+  UNSIGNED_LONGS_EQUAL(2, throughout.demanded(comps.of[one]).size());
+  CHECK_TRUE(judge({one}, 1).fair[comps.of[one]]);
+  CHECK_TRUE(judge({one, two}, 7).fair[comps.of[one]]);
 }
