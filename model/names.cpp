@@ -183,7 +183,7 @@ ResourceWords words(ResourceKind kind) {
 
 const char* op_verb(const Scenario& sc, const Op& op) {
   const bool resource_op = op.kind == OpKind::kLock || op.kind == OpKind::kTryLock || op.kind == OpKind::kUnlock;
-  if (!resource_op || op.a >= sc.resources.size()) return to_string(op.kind);
+  if (!resource_op) return to_string(op.kind);
   const auto& spec = sc.resources[op.a];
   const bool all = op.c > 1 && op.c == spec.permits;
   if (spec.kind == ResourceKind::kRwLock) {

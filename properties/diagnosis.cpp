@@ -84,14 +84,22 @@ std::string chain(const std::vector<std::string>& cycle) {
   return out + cycle.front();
 }
 
+/// Why each task of `cycle` waits for the next, in order; the cycle's names go to `d.cycle`.
+std::vector<std::string> cycle_reasons(Diagnosis& d, const model::Scenario& sc, const State& s,
+                                       const std::vector<TaskId>& cycle) {
+  std::vector<std::string> reasons;
+  for (std::size_t k = 0; k < cycle.size(); ++k) {
+    d.cycle.push_back(sc.task(cycle[k]).name);
+    reasons.push_back(edge_reason(sc, s, cycle[k], cycle[(k + 1) % cycle.size()]));
+  }
+  return reasons;
+}
+
 /// The detail a futurelock adds when its state's wait-for graph has a cycle through a future.
 void cycle_detail(Diagnosis& d, const model::Scenario& sc, const State& s, const std::vector<TaskId>& cycle) {
   if (cycle.empty()) return;
-  for (TaskId t : cycle) d.cycle.push_back(sc.task(t).name);
   std::string why;
-  for (std::size_t k = 0; k < cycle.size(); ++k) {
-    why += (k == 0 ? "" : "; ") + edge_reason(sc, s, cycle[k], cycle[(k + 1) % cycle.size()]);
-  }
+  for (const auto& reason : cycle_reasons(d, sc, s, cycle)) why += (why.empty() ? "" : "; ") + reason;
   d.details.push_back("the wait-for graph has a cycle through a future: " + chain(d.cycle) + " (" + why + ")");
 }
 
@@ -127,6 +135,27 @@ std::optional<std::size_t> step_that_made(const std::vector<State>& states, Pred
   return std::nullopt;
 }
 
+/// The last poll of `t` whose wake a wrapper swallowed (1-based step), if any.
+std::optional<std::size_t> swallowing_poll(const model::Scenario& sc, const std::vector<State>& states,
+                                           const TraceData& trace, TaskId t) {
+  std::optional<std::size_t> found;
+  for (std::size_t k = 1; k < states.size(); ++k) {
+    const auto& step = trace.steps[k - 1];
+    if (model::is_poll(step.event.kind) && step.event.task == t && model::task_swallowed(states[k], sc, t) &&
+        !model::task_swallowed(states[k - 1], sc, t)) {
+      found = k;
+    }
+  }
+  return found;
+}
+
+/// The detail of the swallowing poll of `owner`, when the diagnosis has one.
+void swallowed_detail(Diagnosis& d, const std::string& owner) {
+  if (!d.swallowed_step) return;
+  step_detail(d, *d.swallowed_step, d.swallowed_why,
+              "polled " + owner + ", but its wrapper returned Pending without polling the inner future: the wake was swallowed");
+}
+
 }  // namespace
 
 Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, const TraceData& trace) {
@@ -157,11 +186,8 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
   }
   if (!cycle.empty() && !through_future) {
     d.cause = Cause::kCircularWait;
-    for (TaskId t : cycle) d.cycle.push_back(sc.task(t).name);
+    d.details = cycle_reasons(d, sc, s, cycle);
     d.summary = "circular wait: " + chain(d.cycle);
-    for (std::size_t k = 0; k < cycle.size(); ++k) {
-      d.details.push_back(edge_reason(sc, s, cycle[k], cycle[(k + 1) % cycle.size()]));
-    }
     if (cycle.size() == 1) {
       fixes(d, {"release the guard before locking again, or keep one guard for both uses (tokio's Mutex is not "
                 "reentrant)"});
@@ -272,23 +298,14 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
                   ", which is paused and will never be polled again";
       // The hand-over: the last step after which the future owns the permit for good.
       d.handover_step = step_that_made(states, [&](const State& st) { return model::owned_by_future(st, t, res) > 0; });
-      for (std::size_t k = 1; k < states.size(); ++k) {
-        const auto& step = trace.steps[k - 1];
-        if (model::is_poll(step.event.kind) && step.event.task == t &&
-            model::task_swallowed(states[k], sc, t) && !model::task_swallowed(states[k - 1], sc, t)) {
-          d.swallowed_step = k;
-        }
-      }
+      d.swallowed_step = swallowing_poll(sc, states, trace, t);
       std::vector<std::string> waiters;
       for (model::WaiterId node : s.semaphore(res).queue()) waiters.push_back(sc.task(model::task_of(node)).name);
       if (d.handover_step) {
         step_detail(d, *d.handover_step, d.handover_why, "handed the " + unit + " to " + owner + "'s " + w.future +
                             " before " + owner + " was polled (tokio assigns it eagerly to the oldest waiter)");
       }
-      if (d.swallowed_step) {
-        step_detail(d, *d.swallowed_step, d.swallowed_why, "polled " + owner +
-                            ", but its wrapper returned Pending without polling the inner future: the wake was swallowed");
-      }
+      swallowed_detail(d, owner);
       if (sc.resources[r].kind == model::ResourceKind::kMpsc) {
         if (s.notify(res).permit() == 0) {
           d.details.push_back(name + " has no free slot, yet no message is in it: " + w.released);
@@ -331,17 +348,8 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
                   "; it will never be polled again to release it";
       d.handover_step = step_that_made(states, [&](const State& st) { return model::holds(st, sc, t, res); });
       if (d.handover_step) step_detail(d, *d.handover_step, d.handover_why, "gave " + holder + " the " + std::string(w.held));
-      for (std::size_t k = 1; k < states.size() && paused; ++k) {
-        const auto& step = trace.steps[k - 1];
-        if (model::is_poll(step.event.kind) && step.event.task == t && model::task_swallowed(states[k], sc, t) &&
-            !model::task_swallowed(states[k - 1], sc, t)) {
-          d.swallowed_step = k;
-        }
-      }
-      if (d.swallowed_step) {
-        step_detail(d, *d.swallowed_step, d.swallowed_why, "polled " + holder +
-                            ", but its wrapper returned Pending without polling the inner future: the wake was swallowed");
-      }
+      if (paused) d.swallowed_step = swallowing_poll(sc, states, trace, t);
+      swallowed_detail(d, holder);
       d.details.push_back(join_names(waiters) + (waiters.size() == 1 ? " waits" : " wait") + " for " + name +
                           " behind it forever");
       cycle_detail(d, sc, s, cycle);

@@ -156,6 +156,14 @@ TEST(LeadsTo, IsUnknownWhenTheBoundCutsTheSearchShort) {
   CHECK_FALSE(result.outcomes[0].vacuous);
 }
 
+/// The strongly connected components of a whole explored graph.
+wakecheck::explorer::Components all_components(const Explored<GraphModel>& run) {
+  const auto n = static_cast<std::uint32_t>(run.states.size());
+  std::vector<std::uint32_t> all(n);
+  for (std::uint32_t v = 0; v < n; ++v) all[v] = v;
+  return wakecheck::explorer::strong_components(run.x->graph(), n, all, [](std::uint32_t) { return true; });
+}
+
 TEST_GROUP(FairComponents){};
 
 TEST(FairComponents, SplitsTheGraphAndJudgesEachCycleByItsKeys) {
@@ -164,10 +172,7 @@ TEST(FairComponents, SplitsTheGraphAndJudgesEachCycleByItsKeys) {
   for (const bool fair : {true, false}) {
     const Explored<GraphModel> run(fair ? fair_spin() : unfair_spin());
     const auto& g = run.x->graph();
-    const auto n = static_cast<std::uint32_t>(run.states.size());
-    std::vector<std::uint32_t> all(n);
-    for (std::uint32_t v = 0; v < n; ++v) all[v] = v;
-    const auto comps = wakecheck::explorer::strong_components(g, n, all, [](std::uint32_t) { return true; });
+    const auto comps = all_components(run);
     const std::uint32_t one = *run.find(NodeState{1});
     const std::uint32_t two = *run.find(NodeState{2});
     const std::uint32_t three = *run.find(NodeState{3});
@@ -190,10 +195,7 @@ TEST(FairComponents, AKeyPendingThroughoutACycleAndEnabledInSomeStateIsDemanded)
   // state only, or pending throughout but enabled nowhere (key 7), it is not demanded.
   const Explored<GraphModel> run(fair_spin());
   const auto& g = run.x->graph();
-  const auto n = static_cast<std::uint32_t>(run.states.size());
-  std::vector<std::uint32_t> all(n);
-  for (std::uint32_t v = 0; v < n; ++v) all[v] = v;
-  const auto comps = wakecheck::explorer::strong_components(g, n, all, [](std::uint32_t) { return true; });
+  const auto comps = all_components(run);
   const std::uint32_t one = *run.find(NodeState{1});
   const std::uint32_t two = *run.find(NodeState{2});
   auto judge = [&](std::vector<std::uint32_t> pending_in, std::uint16_t key) {

@@ -35,6 +35,16 @@ properties::Diagnosis diagnosis_of(const std::string& text, const std::string& p
   return {};
 }
 
+/// A property file on current_thread with these resources, tasks, checks and extra scenario keys.
+std::string file_of(const std::string& resources, const std::string& tasks, const std::string& checks,
+                    const std::string& extra = "") {
+  return R"({"name": "t", "scenario": {"runtime": "current_thread", "resources": )" + resources +
+         R"(, "tasks": )" + tasks + extra + R"(}, "checks": )" + checks + "}";
+}
+
+const std::string kMutex = R"([{"name": "m", "kind": "tokio_mutex"}])";
+const std::string kHangs = R"([{"property": "all_tasks_finish", "expect": "violated"}])";
+
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 /// The detail that starts with `prefix`, or "".
@@ -52,16 +62,11 @@ TEST_GROUP(Diagnosis){};
 TEST(Diagnosis, AGuardHeldByAPausedTaskIsItsOwnCauseWithTheFixesForAPause) {
   // worker0 may be paused while it holds m (between its lock and its unlock); the others then
   // wait for m forever although no task waits in a cycle.
-  const auto d = diagnosis_of(R"({"name": "t", "scenario": {
-    "runtime": "current_thread",
-    "resources": [{"name": "m", "kind": "tokio_mutex"}],
-    "tasks": [
+  const auto d = diagnosis_of(file_of(kMutex, R"([
       {"name": "main", "program": ["spawn holder", "spawn other"]},
       {"name": "holder", "wrapper": "pausable", "program": ["lock m", "sleep", "unlock m"]},
-      {"name": "other", "program": ["lock m", "unlock m"]}
-    ],
-    "faults": {"pause": {"budget": 1, "tasks": ["holder"]}}},
-    "checks": [{"property": "all_tasks_finish", "expect": "violated"}]})");
+      {"name": "other", "program": ["lock m", "unlock m"]}])",
+                                      kHangs, R"(, "faults": {"pause": {"budget": 1, "tasks": ["holder"]}})"));
   STRCMP_EQUAL("held_by_stalled_future", properties::to_string(d.cause));
   CHECK_TRUE(contains(d.summary, "guard held by a paused future: holder holds m's guard and is paused"));
   CHECK_TRUE(d.handover_step.has_value());
@@ -74,18 +79,14 @@ TEST(Diagnosis, AGuardHeldByAPausedTaskIsItsOwnCauseWithTheFixesForAPause) {
 TEST(Diagnosis, ABranchHoldingTheGuardWhileTheLoopBodyWaitsForItIsACycleThroughAFuture) {
   // c0 takes m and sleeps; c1 finishes first, so the loop body runs and locks m, which c0
   // holds; c0's sleep ends, but the set is not polled while the body waits.
-  const auto d = diagnosis_of(R"({"name": "t", "scenario": {
-    "runtime": "current_thread",
-    "resources": [{"name": "m", "kind": "tokio_mutex"}],
-    "tasks": [
+  const auto d = diagnosis_of(file_of(kMutex, R"([
       {"name": "main", "program": ["spawn worker"]},
       {"name": "worker", "program": [
         {"unordered": [{"name": "c0", "do": ["lock m", "sleep", "unlock m"]},
                        {"name": "c1", "do": ["yield_now"]}],
-         "each": ["lock m", "unlock m"]}]}
-    ]},
-    "checks": [{"property": "all_tasks_finish", "expect": "violated"},
-               {"property": "deadlock_free", "expect": "violated"}]})");
+         "each": ["lock m", "unlock m"]}]}])",
+                                      R"([{"property": "all_tasks_finish", "expect": "violated"},
+                                          {"property": "deadlock_free", "expect": "violated"}])"));
   STRCMP_EQUAL("held_by_stalled_future", properties::to_string(d.cause));
   CHECK_TRUE(contains(d.summary, "guard held by a snoozed future: c0 holds m's guard, and worker runs its loop body"));
   CHECK_TRUE(contains(detail(d, "the wait-for graph has a cycle through a future"), "worker -> c0 -> worker"));
@@ -93,14 +94,10 @@ TEST(Diagnosis, ABranchHoldingTheGuardWhileTheLoopBodyWaitsForItIsACycleThroughA
 }
 
 TEST(Diagnosis, ABargingUnlockThatNotifiesAPausedListenerStrandsTheNotification) {
-  const auto d = diagnosis_of(R"({"name": "t", "scenario": {
-    "runtime": "current_thread",
-    "resources": [{"name": "m", "kind": "barging_mutex"}],
-    "tasks": [
+  const auto d = diagnosis_of(file_of(R"([{"name": "m", "kind": "barging_mutex"}])", R"([
       {"name": "main", "program": ["lock m", "spawn worker", "yield_now", "pause worker0", "unlock m"]},
-      {"name": "worker", "copies": 2, "wrapper": "pausable", "program": ["lock m", "unlock m"]}
-    ]},
-    "checks": [{"property": "all_tasks_finish", "expect": "violated"}]})");
+      {"name": "worker", "copies": 2, "wrapper": "pausable", "program": ["lock m", "unlock m"]}])",
+                                      kHangs));
   STRCMP_EQUAL("stranded_notification", properties::to_string(d.cause));
   CHECK_TRUE(contains(d.summary, "an unlock of m notified its listener worker0, which is paused"));
   CHECK_TRUE(contains(detail(d, "m is free"), "worker1 listens for a notification that went to worker0"));
@@ -108,11 +105,8 @@ TEST(Diagnosis, ABargingUnlockThatNotifiesAPausedListenerStrandsTheNotification)
 }
 
 TEST(Diagnosis, ASecondLockOfAMutexTheTaskHoldsIsACycleOfOneTask) {
-  const auto d = diagnosis_of(R"({"name": "t", "scenario": {
-    "runtime": "current_thread",
-    "resources": [{"name": "m", "kind": "tokio_mutex"}],
-    "tasks": [{"name": "main", "program": ["lock m", "lock m"]}]},
-    "checks": [{"property": "deadlock_free", "expect": "violated"}]})",
+  const auto d = diagnosis_of(file_of(kMutex, R"([{"name": "main", "program": ["lock m", "lock m"]}])",
+                                      R"([{"property": "deadlock_free", "expect": "violated"}])"),
                               "deadlock_free");
   STRCMP_EQUAL("circular_wait", properties::to_string(d.cause));
   STRCMP_EQUAL("circular wait: main -> main", d.summary.c_str());
@@ -121,15 +115,11 @@ TEST(Diagnosis, ASecondLockOfAMutexTheTaskHoldsIsACycleOfOneTask) {
 }
 
 TEST(Diagnosis, AStrandedChannelSlotIsToldInTheChannelsWords) {
-  const auto d = diagnosis_of(R"({"name": "t", "scenario": {
-    "runtime": "current_thread",
-    "resources": [{"name": "ch", "kind": "mpsc", "capacity": 1}],
-    "tasks": [
+  const auto d = diagnosis_of(file_of(R"([{"name": "ch", "kind": "mpsc", "capacity": 1}])", R"([
       {"name": "main", "program": ["spawn sender", "yield_now", "pause sender1", "spawn receiver"]},
       {"name": "sender", "copies": 3, "wrapper": "pausable", "program": ["send ch"]},
-      {"name": "receiver", "program": ["recv ch", "recv ch", "recv ch"]}
-    ]},
-    "checks": [{"property": "all_tasks_finish", "expect": "violated"}]})");
+      {"name": "receiver", "program": ["recv ch", "recv ch", "recv ch"]}])",
+                                      kHangs));
   STRCMP_EQUAL("stranded_permit", properties::to_string(d.cause));
   STRCMP_EQUAL("stranded slot: ch's slot was handed to sender1's send future, which is paused and will never be "
                "polled again",
@@ -141,14 +131,11 @@ TEST(Diagnosis, AStrandedChannelSlotIsToldInTheChannelsWords) {
 TEST_GROUP(Narration){};
 
 TEST(Narration, SemaphoreStepsAreToldAsAcquireAndRelease) {
-  const auto file = properties::parse_property_file("t.json", R"x({"name": "t", "scenario": {
-    "runtime": "current_thread",
-    "resources": [{"name": "s", "kind": "semaphore", "permits": 1}],
-    "tasks": [
+  const auto file = properties::parse_property_file(
+      "t.json", file_of(R"([{"name": "s", "kind": "semaphore", "permits": 1}])", R"([
       {"name": "main", "program": ["acquire s", "spawn w", "yield_now", "release s"]},
-      {"name": "w", "program": ["acquire s", "release s"]}
-    ]},
-    "checks": [{"name": "w_done", "formula": "reachable finished(w)", "expect": "reached"}]})x");
+      {"name": "w", "program": ["acquire s", "release s"]}])",
+                        R"x([{"name": "w_done", "formula": "reachable finished(w)", "expect": "reached"}])x"));
   const model::TokioModel m(file.scenario);
   const auto run = properties::run_checks(file, m);
   CHECK_TRUE(run.results.at(0).trace.has_value());
