@@ -18,6 +18,7 @@ Features::Features(const Scenario& sc)
         case OpKind::kSelect:
         case OpKind::kGetOrInit:
           timers = true;
+          longest_sleep = std::max<std::size_t>(longest_sleep, op.ticks);
           if (task) task_timers[*task] = true;
           if (op.kind == OpKind::kSelect) selects[op.a] = true;
           if (op.kind == OpKind::kGetOrInit) once_cells = true;
@@ -50,6 +51,7 @@ Features::Features(const Scenario& sc)
   };
   for (std::size_t t = 0; t < sc.tasks.size(); ++t) scan(sc.tasks[t].program, t);
   for (const auto& handler : sc.handlers) scan(handler, std::nullopt);
+  for (const FutureSpec& fu : sc.futures) longest_timeout = std::max<std::size_t>(longest_timeout, fu.after);
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
     if (sc.resources[r].kind == ResourceKind::kOnceCell) closes[r] = true;
   }

@@ -14,6 +14,8 @@ struct Features {
 
   std::vector<bool> task_timers;  // per task: its program sleeps (sleep, select!, get_or_init)
   bool timers = false;
+  std::size_t longest_sleep = 0;    // the longest timed sleep, in ticks (0: none)
+  std::size_t longest_timeout = 0;  // the longest timed timeout, in ticks (0: none)
   bool aborts = false;
   bool once_cells = false;  // get_or_init
   bool guards = false;      // on_drop handlers

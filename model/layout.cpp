@@ -93,6 +93,8 @@ std::shared_ptr<const StateLayout> make_layout(const Scenario& sc) {
     field(offsetof(TaskState, block_woken), f.blocks ? 1 : 0);
     field(offsetof(TaskState, received), f.hands ? bits_for(n) : 0);
     field(offsetof(TaskState, handed_to), f.hands ? bits_for(n) : 0);
+    field(offsetof(TaskState, timer_left), f.task_timers[t] ? bits_for(f.longest_sleep) : 0);
+    field(offsetof(TaskState, deadline_left), nested ? bits_for(f.longest_timeout) : 0);
   }
   l.held_at = b.add(n * nr, 0);
   l.region_held_at = b.add(n * nr, 0);

@@ -244,6 +244,12 @@ std::string describe_op(const Scenario& sc, const Op& op) {
       word(sc.resources[op.a].name);
       break;
     case OpKind::kSleep:
+      out += to_string(op.kind);
+      if (op.ticks != 0) {
+        out += ' ';
+        out += std::to_string(op.ticks);
+      }
+      break;
     case OpKind::kYieldNow:
     case OpKind::kReturn:
     case OpKind::kDropKept:

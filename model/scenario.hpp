@@ -132,6 +132,7 @@ struct Op {
   std::uint8_t a = 0;
   std::uint8_t b = 0;
   std::uint8_t c = 0;  // kLock, kTryLock, kUnlock: permits (0: the kind's usual, 1 for a mutex)
+  std::uint8_t ticks = 0;  // kSleep, kSelect: the sleep's duration in ticks (0: untimed)
 };
 
 /// A future that a wrapper can be applied to: a whole task (futures 0..tasks-1, same index as
@@ -142,6 +143,7 @@ struct FutureSpec {
   Wrapper wrapper = Wrapper::kNone;
   std::optional<std::size_t> cancelled_variable;  // set to 1 when drop_on_pause cancels it
   std::size_t end = 0;  // nested: the pc after its kWrapEnd, where a cancelled future resumes
+  std::uint8_t after = 0;  // a timeout's duration in ticks (0: untimed, longer than every sleep)
 };
 
 struct VariableSpec {

@@ -67,6 +67,8 @@ struct TaskState {
   std::uint8_t received = 0;          // hand_lock: the task whose lock future this one owns + 1
   std::uint8_t handed_to = 0;         // this task's lock future is polled by that task (+ 1),
                                       // whose waker its node now holds
+  std::uint8_t timer_left = 0;        // a timed sleep: ticks until it fires (0: untimed)
+  std::uint8_t deadline_left = 0;     // a timed timeout: ticks until its deadline (0: untimed)
   bool operator==(const TaskState&) const = default;
 
   bool finished() const {
@@ -74,8 +76,21 @@ struct TaskState {
            status == TaskStatus::kDropped || status == TaskStatus::kFailed;
   }
   bool live() const { return status != TaskStatus::kNotSpawned && !finished(); }
+  /// Registers a sleep's timer: `ticks` from now, or untimed (0).
+  void start_timer(std::uint8_t ticks) {
+    timer = 1;
+    timer_left = ticks;
+  }
+  void clear_timer() {
+    timer = 0;
+    timer_left = 0;
+  }
+  void clear_deadline() {
+    deadline = 0;
+    deadline_left = 0;
+  }
 };
-static_assert(sizeof(TaskState) == 18 && std::is_trivially_copyable_v<TaskState>);
+static_assert(sizeof(TaskState) == 20 && std::is_trivially_copyable_v<TaskState>);
 
 enum class Phase : std::uint8_t {
   kTop,   // current_thread: at the top of the scheduler loop, where a woken main is polled

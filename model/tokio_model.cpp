@@ -1,5 +1,6 @@
 #include "model/tokio_model.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "model/rules/step.hpp"
@@ -28,24 +29,41 @@ void TokioModel::pending_fairness(const std::uint8_t* bytes, std::vector<std::ui
   const StateView s(bytes, layout_.get());
   for (std::size_t i = 0; i < scenario_.tasks.size(); ++i) {
     if (s.tasks(i).timer == 1) keys.push_back(*fairness_key({EventKind::kTimer, task_at(i)}));
+    // A timed timeout's deadline comes as surely as a sleep's (an untimed one waits for every
+    // sleep to end, which a task sleeping in a loop never lets happen).
+    if (s.tasks(i).deadline == 1 && s.tasks(i).deadline_left != 0) {
+      keys.push_back(*fairness_key({EventKind::kDeadline, task_at(i)}));
+    }
   }
 }
 
 void TokioModel::enabled(const std::uint8_t* bytes, std::vector<Event>& events) const {
   const StateView s(bytes, layout_.get());
   const std::size_t n = scenario_.tasks.size();
-  // Any pending timer may be the next to fire; a timeout's deadline only when no sleep is pending
-  // (timeouts are taken to be longer than the sleeps).
+  // An untimed sleep may fire at any park; of the timed sleeps and timeouts, those due first
+  // (time advances to them); an untimed timeout only when no sleep is pending (untimed timeouts
+  // are taken to be longer than every sleep).
   auto push_timers = [&] {
     bool sleeping = false;
+    std::size_t earliest = 256;
     for (std::size_t i = 0; i < n; ++i) {
-      if (s.tasks(i).timer == 1) {
-        events.push_back({EventKind::kTimer, task_at(i)});
+      const TaskState& ts = s.tasks(i);
+      if (ts.timer == 1 && ts.timer_left != 0) earliest = std::min<std::size_t>(earliest, ts.timer_left);
+      if (ts.deadline == 1 && ts.deadline_left != 0) earliest = std::min<std::size_t>(earliest, ts.deadline_left);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const TaskState& ts = s.tasks(i);
+      if (ts.timer == 1) {
+        if (ts.timer_left == 0 || ts.timer_left == earliest) events.push_back({EventKind::kTimer, task_at(i)});
         sleeping = true;
       }
     }
-    for (std::size_t i = 0; i < n && !sleeping; ++i) {
-      if (s.tasks(i).deadline == 1) events.push_back({EventKind::kDeadline, task_at(i)});
+    for (std::size_t i = 0; i < n; ++i) {
+      const TaskState& ts = s.tasks(i);
+      if (ts.deadline != 1) continue;
+      if (ts.deadline_left != 0 ? ts.deadline_left == earliest : !sleeping) {
+        events.push_back({EventKind::kDeadline, task_at(i)});
+      }
     }
   };
   // A poll that reaches an unbiased select! whose sleep has fired may start at either branch.

@@ -245,6 +245,8 @@ class Loader {
 
   /// One statement written as a string: an operation ("lock m"), an assignment ("x = y + 1",
   /// "got = try_lock m") or "return".
+  /// A duration: 1 to 255 ticks, or a located error.
+  std::uint8_t ticks(const std::string& word, const std::string& at, std::size_t column);
   void simple(const std::string& text, const std::string& at, model::Scenario& sc, std::size_t task,
               const Context& ctx, std::vector<Op>& out, std::size_t base = 0);
 

@@ -115,6 +115,12 @@ void Loader::simple(const std::string& text, const std::string& at, model::Scena
   if (ctx.in_handler && (model::awaits(found->kind) || found->kind == OpKind::kReturn)) {
     in_.fail(at, "'" + verb + "' cannot run in an on_drop handler: a destructor cannot await", verb_column);
   }
+  if (found->kind == OpKind::kSleep) {
+    // `sleep` (untimed) or `sleep D`: tokio::time::sleep of D ticks.
+    if (!count_word.empty()) in_.fail(at, "operation '" + text + "' has too many words", verb_column);
+    out.push_back({OpKind::kSleep, 0, 0, 0, arg.empty() ? std::uint8_t{0} : ticks(arg, at, arg_column)});
+    return;
+  }
   if (found->arg == Arg::kNone) {
     if (!arg.empty()) in_.fail(at, "'" + verb + "' takes no argument", arg_column);
     out.push_back({found->kind, 0, 0});
@@ -196,6 +202,14 @@ void Loader::simple(const std::string& text, const std::string& at, model::Scena
     if (found->kind == OpKind::kSpawn) spawn_once(t, at, arg_column, sc, task);
     out.push_back({found->kind, static_cast<std::uint8_t>(t), 0});
   }
+}
+
+std::uint8_t Loader::ticks(const std::string& word, const std::string& at, std::size_t column) {
+  if (word.size() > 3 || word.find_first_not_of("0123456789") != std::string::npos || std::stoi(word) < 1 ||
+      std::stoi(word) > 255) {
+    in_.fail(at, "expected a duration in ticks from 1 to 255, found '" + word + "'", column);
+  }
+  return static_cast<std::uint8_t>(std::stoi(word));
 }
 
 }  // namespace wakecheck::properties::loading

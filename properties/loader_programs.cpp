@@ -190,9 +190,19 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
     }
     const std::uint8_t r = resource(lock.substr(res_at, res_end - res_at), b0 + "/await", res_at + 1, sc,
                                     {model::ResourceKind::kTokioMutex, model::ResourceKind::kSemaphore}, verb);
-    if (in_.string(branches[1]["await"], b1 + "/await") != "sleep") {
-      in_.fail(b1 + "/await", "expected 'sleep' as the second branch");
+    // "sleep" or "sleep D".
+    const std::string& sleep = in_.string(branches[1]["await"], b1 + "/await");
+    const std::size_t sleep_at = skip_spaces(sleep, 0);
+    const std::size_t sleep_end = name_end(sleep, sleep_at);
+    const std::size_t ticks_at = skip_spaces(sleep, sleep_end);
+    std::size_t ticks_end = ticks_at;
+    while (ticks_end < sleep.size() && sleep[ticks_end] != ' ' && sleep[ticks_end] != '\t') ++ticks_end;
+    if (sleep.substr(sleep_at, sleep_end - sleep_at) != "sleep" || skip_spaces(sleep, ticks_end) != sleep.size() ||
+        (ticks_at != sleep.size() && ticks_at == sleep_end)) {
+      in_.fail(b1 + "/await", "expected 'sleep' or 'sleep D' (D ticks) as the second branch");
     }
+    const std::uint8_t duration =
+        ticks_at == ticks_end ? std::uint8_t{0} : ticks(sleep.substr(ticks_at, ticks_end - ticks_at), b1 + "/await", ticks_at + 1);
     std::uint8_t keep = 0;
     if (branches[0].contains("keep")) {
       if (!branches[0]["keep"].is_boolean()) in_.fail(b0 + "/keep", "expected true or false, found " + JsonReader::type_name(branches[0]["keep"]));
@@ -210,7 +220,7 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
       if (!st["biased"].is_boolean()) in_.fail(at + "/biased", "expected true or false, found " + JsonReader::type_name(st["biased"]));
       if (!st["biased"].get<bool>()) keep = static_cast<std::uint8_t>(keep | 2U);
     }
-    out.push_back({OpKind::kSelect, r, keep, won});
+    out.push_back({OpKind::kSelect, r, keep, won, duration});
     return;
   }
   for (const auto& k : kStatementKeys) {
@@ -250,7 +260,7 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
     return;
   }
   if (st.contains("future")) {
-    in_.expect_object(st, at, {"future", "wrapper", "cancelled", "do"}, {"future", "wrapper", "do"});
+    in_.expect_object(st, at, {"future", "wrapper", "cancelled", "after", "do"}, {"future", "wrapper", "do"});
     if (ctx.in_handler) in_.fail(at, "an on_drop handler cannot contain a future");
     if (ctx.in_future) in_.fail(at, "wrapped futures do not nest");
     const std::string full = sc.tasks[task].name + "." + st["future"].get<std::string>();
@@ -261,6 +271,18 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
       if (!v) v = sc.find_variable(var);
       if (!v) in_.fail(at + "/cancelled", JsonReader::unknown("variable", var, variable_names(sc, task)));
       sc.futures[f].cancelled_variable = *v;
+    }
+    if (st.contains("after")) {
+      // tokio::time::timeout(D ticks, ..): the deadline comes in deadline order with the sleeps.
+      if (sc.futures[f].wrapper != model::Wrapper::kTimeout) {
+        in_.fail(at + "/after", "'after' is a timeout's duration; this future's wrapper is not \"timeout\"");
+      }
+      const json& after = st["after"];
+      if (!after.is_number_integer() || after.get<std::int64_t>() < 1 || after.get<std::int64_t>() > 255) {
+        in_.fail(at + "/after", "expected a duration in ticks from 1 to 255, found " +
+                                    (after.is_number_integer() ? std::to_string(after.get<std::int64_t>()) : JsonReader::type_name(after)));
+      }
+      sc.futures[f].after = static_cast<std::uint8_t>(after.get<std::int64_t>());
     }
     const std::size_t begin = out.size();
     out.push_back({OpKind::kWrapBegin, static_cast<std::uint8_t>(f), 0});

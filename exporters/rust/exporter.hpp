@@ -187,6 +187,12 @@ class Exporter {
   /// A timeout wrapper's deadline: longer than every sleep (the model lets a deadline pass
   /// only while no sleep is pending).
   static constexpr std::size_t kTimeoutMs = 400;
+  /// One tick of a timed sleep or timeout (TICK in the program).
+  static constexpr std::size_t kTickMs = 20;
+  /// The untimed timeout: kTimeoutMs past the longest timed sleep.
+  std::size_t timeout_ms() const;
+  /// `SLEEP`, or `TICK * D` for a sleep of D ticks.
+  static std::string sleep_duration(std::uint8_t ticks);
 
   void helpers(std::ostringstream& out) const;
 
@@ -218,7 +224,7 @@ class Exporter {
   const properties::PropertyFile& file_;
   const model::Scenario& sc_;
   NameTable upper_{"TASKS",   "HANDLES", "DROP_SLOTS",   "SLEEP",   "DEADLINE",
-                   "SEQCST",  "TIMEOUT", "FIRST_BRANCH", "BRANCHES", "HANDED"};
+                   "SEQCST",  "TIMEOUT", "FIRST_BRANCH", "BRANCHES", "HANDED",  "TICK"};
   NameTable lower_{"sh",       "me",      "main",     "main_program", "guard",
                    "kept",     "ok",      "returned", "acquired",     "t",
                    "deadline", "program", "ended",    "drop_task",    "task_drop_on_pause",

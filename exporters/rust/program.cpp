@@ -50,18 +50,32 @@ void Exporter::header(std::ostringstream& out) const {
   if (timeouts_ != 0) {
     out << "/// A timeout wrapper's deadline (tokio::time::timeout): longer than every sleep, as "
            "the model\n/// lets a timeout elapse only while no sleep is pending.\n"
-        << "const TIMEOUT: Duration = Duration::from_millis(" << kTimeoutMs << ");\n\n";
+        << "const TIMEOUT: Duration = Duration::from_millis(" << timeout_ms() << ");\n\n";
   }
 }
 
 std::size_t Exporter::deadline_ms() const {
   std::size_t sleeps = 0;
+  std::size_t ticks = 0;
   for (const auto& task : sc_.tasks) {
-    sleeps += static_cast<std::size_t>(std::count_if(
-        task.program.begin(), task.program.end(),
-        [](const Op& op) { return op.kind == OpKind::kSleep || op.kind == OpKind::kGetOrInit; }));
+    for (const Op& op : task.program) {
+      if (op.kind == OpKind::kSleep || op.kind == OpKind::kGetOrInit) ++sleeps;
+      if (op.kind == OpKind::kSleep || op.kind == OpKind::kSelect) ticks += op.ticks;
+    }
   }
-  return std::max<std::size_t>(1000, 500 + 150 * sleeps + kTimeoutMs * timeouts_);
+  return std::max<std::size_t>(1000, 500 + 150 * sleeps + kTickMs * ticks + timeout_ms() * timeouts_);
+}
+
+std::size_t Exporter::timeout_ms() const {
+  std::size_t longest = 0;
+  for (const auto& task : sc_.tasks) {
+    for (const Op& op : task.program) longest = std::max<std::size_t>(longest, op.ticks);
+  }
+  return kTimeoutMs + kTickMs * longest;
+}
+
+std::string Exporter::sleep_duration(std::uint8_t ticks) {
+  return ticks == 0 ? "SLEEP" : "TICK * " + std::to_string(ticks);
 }
 
 void Exporter::helpers(std::ostringstream& out) const {

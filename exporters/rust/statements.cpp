@@ -399,7 +399,7 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
         line(out, indent + 8, "// no `biased;`: each poll starts at a random branch");
       }
       line(out, indent + 8, "acquired = &mut fut => { " + g + " = Some(acquired); won = 0; }");
-      line(out, indent + 8, "_ = tokio::time::sleep(SLEEP) => { won = 1; }");
+      line(out, indent + 8, "_ = tokio::time::sleep(" + sleep_duration(op.ticks) + ") => { won = 1; }");
       line(out, indent + 4, "}");
       if (keep) {
         line(out, indent + 4, "if won == 1 { kept = Some(fut); }", "&mut fut: the lock future stays alive, unpolled");
@@ -440,7 +440,7 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
       line(out, indent, r + ".notify_waiters();", src);
       return;
     case OpKind::kSleep:
-      line(out, indent, "tokio::time::sleep(SLEEP).await;", src);
+      line(out, indent, "tokio::time::sleep(" + sleep_duration(op.ticks) + ").await;", src);
       return;
     case OpKind::kYieldNow:
       line(out, indent, "tokio::task::yield_now().await;", src);
@@ -567,8 +567,12 @@ void Exporter::nested_future(const std::vector<Op>& prog, std::size_t begin, std
     if (timeout) {
       // time/timeout.rs: the inner future is polled first; still pending once the deadline
       // has passed, it is dropped and Elapsed returned.
-      line(out, indent, "let kept = tokio::time::timeout(TIMEOUT, async {",
-           what + ": longer than every sleep");
+      if (fut.after != 0) {
+        line(out, indent, "let kept = tokio::time::timeout(" + sleep_duration(fut.after) + ", async {",
+             what + ": " + std::to_string(fut.after) + " ticks");
+      } else {
+        line(out, indent, "let kept = tokio::time::timeout(TIMEOUT, async {", what + ": longer than every sleep");
+      }
       out.insert(out.end(), body.begin(), body.end());
       line(out, indent, "}).await.ok();", "Err(Elapsed) once the inner future was dropped");
     } else {

@@ -67,6 +67,9 @@ inline constexpr const char* kSleep =
     R"rust(
 /// `sleep` in a program: long next to the work between two awaits, as the model assumes.
 const SLEEP: Duration = Duration::from_millis(100);
+/// One tick of a timed `sleep D` or timeout `after`: timers fire in deadline order, as the
+/// model has them (work between two awaits takes no time next to a tick).
+const TICK: Duration = Duration::from_millis(20);
 )rust";
 
 inline constexpr const char* kStopFlag =

@@ -26,10 +26,10 @@ void Step<kNarrate>::drop_inflight(TaskId t) {
   } else if (op.kind == OpKind::kSelect) {
     // Dropping the select drops its branch futures; a `&mut fut` branch is only borrowed, but the
     // task's future owns it too, so it goes with the task's drop below.
-    ts.timer = 0;
+    ts.clear_timer();
   } else if (op.kind == OpKind::kGetOrInit && ts.phase == 1) {
     // The initializer is dropped; the permit it holds is released with the guards below.
-    ts.timer = 0;
+    ts.clear_timer();
     ts.phase = 0;
     say("its initializer for ", name(r), " is dropped");
   } else if (op.kind == OpKind::kLock || op.kind == OpKind::kSend || op.kind == OpKind::kGetOrInit) {
@@ -62,7 +62,7 @@ void Step<kNarrate>::drop_inflight(TaskId t) {
   } else if (is_combinator(op.kind)) {
     drop_branches(t, op);
   } else if (op.kind == OpKind::kSleep) {
-    ts.timer = 0;
+    ts.clear_timer();
   } else if (op.kind == OpKind::kYieldNow) {
     s_.deferred().erase(t);
   }
@@ -146,7 +146,7 @@ void Step<kNarrate>::cancel_nested(TaskId t) {
   }
   s_.set_swallowed(f, false);
   ts.region = 0;
-  ts.deadline = 0;
+  ts.clear_deadline();
   ts.pc = static_cast<std::uint8_t>(sc_.futures[f].end);
 }
 
@@ -172,11 +172,11 @@ void Step<kNarrate>::drop_future(TaskId t, TaskStatus final_status) {
   ts.turn = 0;
   s_.deferred().erase(t);
   ts.inflight = 0;
-  ts.timer = 0;
+  ts.clear_timer();
   ts.wake_pending = 0;
   ts.cancel_requested = 0;
   ts.region = 0;
-  ts.deadline = 0;
+  ts.clear_deadline();
   ts.phase = 0;
   ts.guard = 0;
   ts.guard_in_region = 0;

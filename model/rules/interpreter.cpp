@@ -141,12 +141,12 @@ Flow Step<kNarrate>::run_op(TaskId t, const Op& op) {
     case OpKind::kSleep:
       if (!ts.inflight) {
         ts.inflight = 1;
-        ts.timer = 1;
-        say("sleep -> pending (timer registered)");
+        ts.start_timer(op.ticks);
+        say("sleep", ticks_words(op.ticks), " -> pending (timer registered)");
         return Flow::kPending;
       }
       if (ts.timer == 2) {
-        ts.timer = 0;
+        ts.clear_timer();
         say("sleep -> elapsed");
         return Flow::kNext;
       }
@@ -299,7 +299,8 @@ Flow Step<kNarrate>::run_op(TaskId t, const Op& op) {
       const Wrapper w = sc_.futures[op.a].wrapper;
       if (w == Wrapper::kTimeout) {
         ts.deadline = 1;
-        say("timeout around ", future_name(op.a), " starts (deadline set)");
+        ts.deadline_left = sc_.futures[op.a].after;
+        say("timeout around ", future_name(op.a), " starts (deadline set", ticks_words(ts.deadline_left, " in "), ")");
         return Flow::kNext;
       }
       if (!paused_here(op.a)) return Flow::kNext;
@@ -317,7 +318,7 @@ Flow Step<kNarrate>::run_op(TaskId t, const Op& op) {
     }
     case OpKind::kWrapEnd:
       ts.region = 0;
-      ts.deadline = 0;
+      ts.clear_deadline();
       for (std::size_t res = 0; res < sc_.resources.size(); ++res) s_.region_held(t, resource_at(res)) = 0;
       s_.set_swallowed(op.a, false);
       return Flow::kNext;

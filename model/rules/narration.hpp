@@ -60,6 +60,12 @@ class Narration {
     }
   }
 
+  /// " for 15 ticks" (or `lead` and the count), or nothing for an untimed sleep (0).
+  static Text ticks_words(std::uint8_t ticks, const char* lead = " for ") {
+    if (ticks == 0) return text();
+    return text(lead, std::to_string(ticks), ticks == 1 ? " tick" : " ticks");
+  }
+
   /// One effect: its sentence is the parts; a leading Tag gives its kind, word and resource.
   template <class First, class... Parts>
   void say(const First& first, const Parts&... parts) {

@@ -2,6 +2,7 @@
 // (runtime/scheduler/current_thread.rs), one multi_thread worker (runtime/scheduler/multi_thread/
 // worker.rs), timers, polls through wrappers, and the coop budget (coop.rs).
 #include <algorithm>
+#include <bitset>
 
 #include "model/rules/step.hpp"
 
@@ -228,15 +229,61 @@ void Step<kNarrate>::park() {
 template <bool kNarrate>
 void Step<kNarrate>::fire_timer(TaskId t) {
   // time/driver: the sleep's entry fires and wakes its task. Timers fire only when the runtime
-  // would otherwise park (sleeps are long next to the work between them).
+  // would otherwise park (work takes no time next to a sleep). An untimed sleep may fire at any
+  // park; a timed one is the earliest deadline, and time advances to it.
+  if (s_.task(t).timer_left != 0) {
+    advance_time(s_.task(t).timer_left, t, false);
+    return;
+  }
   s_.task(t).timer = 2;
   say("sleep of ", name(t), " elapsed", schedule_from_driver(t));
 }
 
 template <bool kNarrate>
 void Step<kNarrate>::pass_deadline(TaskId t) {
+  if (s_.task(t).deadline_left != 0) {
+    advance_time(s_.task(t).deadline_left, t, true);
+    return;
+  }
   s_.task(t).deadline = 2;
   say("the deadline of ", name(t), "'s timeout passed", schedule_from_driver(t));
+}
+
+/// Time advances `ticks` to the earliest timed entry, `first`'s sleep or (`deadline`) its
+/// timeout: every timed entry comes that much nearer, `first` fires, then every other entry due
+/// at the same tick (the driver fires them in one turn), in task order.
+template <bool kNarrate>
+void Step<kNarrate>::advance_time(std::uint8_t ticks, TaskId first, bool deadline) {
+  const std::size_t n = sc_.tasks.size();
+  std::bitset<kMaxTasks> due_sleep, due_deadline;
+  for (std::size_t i = 0; i < n; ++i) {
+    TaskState& ts = s_.task(task_at(i));
+    if (ts.timer == 1 && ts.timer_left != 0) {
+      due_sleep[i] = ts.timer_left == ticks;
+      ts.timer_left = static_cast<std::uint8_t>(ts.timer_left - ticks);
+    }
+    if (ts.deadline == 1 && ts.deadline_left != 0) {
+      due_deadline[i] = ts.deadline_left == ticks;
+      ts.deadline_left = static_cast<std::uint8_t>(ts.deadline_left - ticks);
+    }
+  }
+  say("time advances ", std::to_string(ticks), ticks == 1 ? " tick" : " ticks");
+  auto fire = [&](TaskId t, bool is_deadline) {
+    TaskState& ts = s_.task(t);
+    if (is_deadline) {
+      ts.deadline = 2;
+      say("the deadline of ", name(t), "'s timeout passed", schedule_from_driver(t));
+    } else {
+      ts.timer = 2;
+      say("sleep of ", name(t), " elapsed", schedule_from_driver(t));
+    }
+  };
+  fire(first, deadline);
+  for (std::size_t i = 0; i < n; ++i) {
+    const TaskId t = task_at(i);
+    if (due_sleep[i] && (t != first || deadline)) fire(t, false);
+    if (due_deadline[i] && (t != first || !deadline)) fire(t, true);
+  }
 }
 
 /// The time driver wakes a task while the runtime parks; then the loop starts at its top. A

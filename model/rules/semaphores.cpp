@@ -205,7 +205,7 @@ Flow Step<kNarrate>::select(TaskId t, const Op& op) {
   if (sleep_first_ && (op.b & 2U) != 0 && ts.timer == 2) {
     // Unbiased: this poll starts at the sleep branch, which is ready: the lock branch is not
     // polled, even if its future was handed the permit.
-    ts.timer = 0;
+    ts.clear_timer();
     won(1);
     if (keep) {
       say("select (unbiased, sleep branch first) -> the sleep branch wins; the lock future (&mut fut) is not polled and stays alive");
@@ -218,7 +218,7 @@ Flow Step<kNarrate>::select(TaskId t, const Op& op) {
       sem, w, 1,
       [&] {
         add_held(t, r, 1);
-        ts.timer = 0;
+        ts.clear_timer();
         won(0);
         say("select -> the lock branch wins: ", name(r), " acquired; the sleep is dropped");
         return Flow::kNext;
@@ -230,7 +230,7 @@ Flow Step<kNarrate>::select(TaskId t, const Op& op) {
       });
   if (done) return *done;
   if (ts.timer == 2) {
-    ts.timer = 0;
+    ts.clear_timer();
     won(1);
     if (keep) {
       say("select -> the sleep branch wins; the lock future (&mut fut) stays alive, queued on ", name(r),
@@ -242,8 +242,8 @@ Flow Step<kNarrate>::select(TaskId t, const Op& op) {
   }
   if (!ts.inflight) {
     ts.inflight = 1;
-    ts.timer = 1;
-    say("select -> both pending: lock ", name(r), " queued, sleep registered");
+    ts.start_timer(op.ticks);
+    say("select -> both pending: ", sc_.resources[op.a].kind == ResourceKind::kSemaphore ? "acquire " : "lock ", name(r), " queued, sleep", ticks_words(op.ticks), " registered");
   } else {
     say("select -> still pending");
   }
@@ -298,7 +298,7 @@ Flow Step<kNarrate>::get_or_init(TaskId t, ResourceId r) {
       say(tag, "get_or_init ", name(r), " -> still initializing");
       return Flow::kPending;
     }
-    ts.timer = 0;
+    ts.clear_timer();
     ts.phase = 0;
     cell.permit() = 1;
     take_held(t, r, 1);  // OnceCell::set_value: permit.forget()
@@ -315,7 +315,7 @@ Flow Step<kNarrate>::get_or_init(TaskId t, ResourceId r) {
       [&] {
         add_held(t, r, 1);
         ts.phase = 1;
-        ts.timer = 1;
+        ts.start_timer(0);
         ts.inflight = 1;
         say(tag, "get_or_init ", name(r),
             was_queued ? " -> the permit was handed over: runs its own initializer (sleeps)"

@@ -42,6 +42,7 @@ class Step : public Narration<kNarrate> {
   using N::name;
   using N::say;
   using N::text;
+  using N::ticks_words;
 
  public:
   Step(const Scenario& scenario, const Features& features, StateRef state, std::vector<Effect>* effects)
@@ -60,6 +61,7 @@ class Step : public Narration<kNarrate> {
   void park();
   void fire_timer(TaskId t);
   void pass_deadline(TaskId t);
+  void advance_time(std::uint8_t ticks, TaskId first, bool deadline);
   Text schedule_from_driver(TaskId t);
   void spend(FaultKind kind) { --s_.faults_left(kind); }
   void resume(std::size_t f, const char* who);

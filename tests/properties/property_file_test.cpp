@@ -238,8 +238,27 @@ TEST(PropertyFileErrors, UnknownOperationPointsInsideTheString) {
 }
 
 TEST(PropertyFileErrors, ArgumentWhereNoneIsTaken) {
-  const std::string text = doc(R"(      {"name": "main", "program": ["lock m", "sleep m"]})");
-  STRCMP_EQUAL("t.json:7:53: scenario.tasks[0].program[1]: 'sleep' takes no argument", error_of(text).c_str());
+  const std::string text = doc(R"(      {"name": "main", "program": ["lock m", "yield_now m"]})");
+  STRCMP_EQUAL("t.json:7:57: scenario.tasks[0].program[1]: 'yield_now' takes no argument", error_of(text).c_str());
+}
+
+TEST(PropertyFileErrors, ASleepDurationIsOneTo255Ticks) {
+  STRCMP_EQUAL("t.json:7:53: scenario.tasks[0].program[1]: expected a duration in ticks from 1 to 255, found 'm'",
+               error_of(doc(R"(      {"name": "main", "program": ["lock m", "sleep m"]})")).c_str());
+  STRCMP_EQUAL("t.json:7:53: scenario.tasks[0].program[1]: expected a duration in ticks from 1 to 255, found '0'",
+               error_of(doc(R"(      {"name": "main", "program": ["lock m", "sleep 0"]})")).c_str());
+  STRCMP_EQUAL("t.json:7:53: scenario.tasks[0].program[1]: expected a duration in ticks from 1 to 255, found '256'",
+               error_of(doc(R"(      {"name": "main", "program": ["lock m", "sleep 256"]})")).c_str());
+  STRCMP_EQUAL("t.json:7:47: scenario.tasks[0].program[1]: operation 'sleep 5 5' has too many words",
+               error_of(doc(R"(      {"name": "main", "program": ["lock m", "sleep 5 5"]})")).c_str());
+}
+
+TEST(PropertyFileErrors, AfterIsATimeoutsDurationOnly) {
+  STRCMP_EQUAL("t.json:7:84: scenario.tasks[0].program[0].after: 'after' is a timeout's duration; this future's "
+               "wrapper is not \"timeout\"",
+               error_of(doc(R"(      {"name": "main", "program": [{"future": "f", "wrapper": "pausable", "after": 5, "do": ["sleep"]}]})")).c_str());
+  STRCMP_EQUAL("t.json:7:83: scenario.tasks[0].program[0].after: expected a number from 1 to 255, found 0",
+               error_of(doc(R"(      {"name": "main", "program": [{"future": "f", "wrapper": "timeout", "after": 0, "do": ["sleep"]}]})")).c_str());
 }
 
 TEST(PropertyFileErrors, TooManyTasksCountsCopies) {

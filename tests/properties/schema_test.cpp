@@ -210,7 +210,7 @@ TEST(SchemaErrors, BadStatementInsideNestedWhileDo) {
                "try_write, send, recv, get_or_init, notified, create_notified, await_lock, notify_one, notify_waiters, spawn, join, pause, resume, "
                "drop or "
                "abort; a name and a count after acquire_many, try_acquire_many, release_many, add_permits or "
-               "forget; sleep, yield_now, return or drop_kept alone) or an assignment (x = expression); found 'lok m'",
+               "forget; sleep or sleep D (D ticks); yield_now, return or drop_kept alone) or an assignment (x = expression); found 'lok m'",
                error_of(with_program(R"(["sleep", {"while": "true", "do": ["lock m",
                                            {"if": "ready", "then": ["lok m"]}]}])"))
                    .c_str());
