@@ -235,8 +235,7 @@ void Step<kNarrate>::fire_timer(TaskId t) {
     advance_time(s_.task(t).timer_left, t, false);
     return;
   }
-  s_.task(t).timer = 2;
-  say("sleep of ", name(t), " elapsed", schedule_from_driver(t));
+  fire_entry(t, false);
 }
 
 template <bool kNarrate>
@@ -245,8 +244,20 @@ void Step<kNarrate>::pass_deadline(TaskId t) {
     advance_time(s_.task(t).deadline_left, t, true);
     return;
   }
-  s_.task(t).deadline = 2;
-  say("the deadline of ", name(t), "'s timeout passed", schedule_from_driver(t));
+  fire_entry(t, true);
+}
+
+/// t's sleep (or, `deadline`, its timeout's deadline) fires and wakes t.
+template <bool kNarrate>
+void Step<kNarrate>::fire_entry(TaskId t, bool deadline) {
+  TaskState& ts = s_.task(t);
+  if (deadline) {
+    ts.deadline = 2;
+    say("the deadline of ", name(t), "'s timeout passed", schedule_from_driver(t));
+  } else {
+    ts.timer = 2;
+    say("sleep of ", name(t), " elapsed", schedule_from_driver(t));
+  }
 }
 
 /// Time advances `ticks` to the earliest timed entry, `first`'s sleep or (`deadline`) its
@@ -268,21 +279,11 @@ void Step<kNarrate>::advance_time(std::uint8_t ticks, TaskId first, bool deadlin
     }
   }
   say("time advances ", std::to_string(ticks), ticks == 1 ? " tick" : " ticks");
-  auto fire = [&](TaskId t, bool is_deadline) {
-    TaskState& ts = s_.task(t);
-    if (is_deadline) {
-      ts.deadline = 2;
-      say("the deadline of ", name(t), "'s timeout passed", schedule_from_driver(t));
-    } else {
-      ts.timer = 2;
-      say("sleep of ", name(t), " elapsed", schedule_from_driver(t));
-    }
-  };
-  fire(first, deadline);
+  fire_entry(first, deadline);
   for (std::size_t i = 0; i < n; ++i) {
     const TaskId t = task_at(i);
-    if (due_sleep[i] && (t != first || deadline)) fire(t, false);
-    if (due_deadline[i] && (t != first || !deadline)) fire(t, true);
+    if (due_sleep[i] && (t != first || deadline)) fire_entry(t, false);
+    if (due_deadline[i] && (t != first || !deadline)) fire_entry(t, true);
   }
 }
 

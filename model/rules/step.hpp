@@ -62,6 +62,7 @@ class Step : public Narration<kNarrate> {
   void fire_timer(TaskId t);
   void pass_deadline(TaskId t);
   void advance_time(std::uint8_t ticks, TaskId first, bool deadline);
+  void fire_entry(TaskId t, bool deadline);
   Text schedule_from_driver(TaskId t);
   void spend(FaultKind kind) { --s_.faults_left(kind); }
   void resume(std::size_t f, const char* who);

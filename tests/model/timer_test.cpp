@@ -199,29 +199,29 @@ TimedOut timed_out(std::uint8_t after, std::uint8_t inner_ticks) {
 
 }  // namespace
 
-TEST(TimedTimeout, ADeadlineBeforeTheInnerSleepDropsTheInnerFuture) {
-  const TimedOut t = timed_out(20, 30);
+namespace {
+
+/// Runs timed_out(after, inner_ticks) to its end: w completes; returns its `cancelled`.
+std::int32_t cancelled_after_run(std::uint8_t after, std::uint8_t inner_ticks) {
+  const TimedOut t = timed_out(after, inner_ticks);
   const TokioModel model(t.sc);
   Runner run(model);
   run.run();
   CHECK(run.state().tasks(t.w).status == TaskStatus::kComplete);
-  LONGS_EQUAL(1, run.state().var(t.cancelled));
+  return run.state().var(t.cancelled);
+}
+
+}  // namespace
+
+TEST(TimedTimeout, ADeadlineBeforeTheInnerSleepDropsTheInnerFuture) {
+  LONGS_EQUAL(1, cancelled_after_run(20, 30));
 }
 
 TEST(TimedTimeout, ADeadlineAfterTheInnerSleepLetsItFinish) {
-  const TimedOut t = timed_out(40, 30);
-  const TokioModel model(t.sc);
-  Runner run(model);
-  run.run();
-  CHECK(run.state().tasks(t.w).status == TaskStatus::kComplete);
-  LONGS_EQUAL(0, run.state().var(t.cancelled));
+  LONGS_EQUAL(0, cancelled_after_run(40, 30));
 }
 
 TEST(TimedTimeout, AnUntimedTimeoutStillWaitsForEverySleep) {
   // Without a duration the timeout outlasts the sleep, timed or not (today's meaning).
-  const TimedOut t = timed_out(0, 30);
-  const TokioModel model(t.sc);
-  Runner run(model);
-  run.run();
-  LONGS_EQUAL(0, run.state().var(t.cancelled));
+  LONGS_EQUAL(0, cancelled_after_run(0, 30));
 }
