@@ -62,6 +62,16 @@ void check_exportable(const properties::PropertyFile& file) {
   };
   for (const auto& task : sc.tasks) check_targets(task.program, task.name + "'s program");
   for (const auto& handler : sc.handlers) check_targets(handler, "an on_drop handler");
+  // A Sender named in `senders` belongs to its task, not to a branch inside it.
+  for (const auto& task : sc.tasks) {
+    if (!task.parent) continue;
+    for (const Op& op : task.program) {
+      if ((op.kind == OpKind::kSend || op.kind == OpKind::kPut) && !sc.resources[op.a].senders.empty()) {
+        refuse(file, "branch '" + task.name + "' sends on '" + sc.resources[op.a].name +
+                         "', whose Senders belong to tasks; the exporter gives a branch no Sender of its own");
+      }
+    }
+  }
   // A channel's one Receiver goes to the one task that receives from it.
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
     std::vector<std::string> receivers;

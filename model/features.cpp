@@ -9,7 +9,8 @@ Features::Features(const Scenario& sc)
       adds_permits(sc.resources.size(), false),
       closes(sc.resources.size(), false),
       selects(sc.resources.size(), false),
-      pausable(sc.futures.size(), false) {
+      pausable(sc.futures.size(), false),
+      watchers(sc.resources.size(), std::vector<bool>(sc.tasks.size(), false)) {
   bool yields = false;
   auto scan = [&](const std::vector<Op>& program, std::optional<std::size_t> task) {
     for (const Op& op : program) {
@@ -43,6 +44,9 @@ Features::Features(const Scenario& sc)
         case OpKind::kAddPermits: adds_permits[op.a] = true; break;
         case OpKind::kClose: closes[op.a] = true; break;
         case OpKind::kJoin: join_handles = true; break;
+        case OpKind::kChanged:
+          if (task) watchers[op.a][*task] = true;
+          break;
         case OpKind::kPause:
         case OpKind::kResume: pausable[op.a] = true; break;
         default: break;
@@ -51,6 +55,7 @@ Features::Features(const Scenario& sc)
   };
   for (std::size_t t = 0; t < sc.tasks.size(); ++t) scan(sc.tasks[t].program, t);
   for (const auto& handler : sc.handlers) scan(handler, std::nullopt);
+  for (const ResourceSpec& r : sc.resources) senders = senders || !r.senders.empty();
   for (const FutureSpec& fu : sc.futures) longest_timeout = std::max<std::size_t>(longest_timeout, fu.after);
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
     if (sc.resources[r].kind == ResourceKind::kOnceCell) closes[r] = true;

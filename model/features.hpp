@@ -28,10 +28,12 @@ struct Features {
   bool sets = false;        // FuturesUnordered / buffer_unordered
   bool notified_created = false;
   bool join_handles = false;  // `join T`: a finishing task wakes its joiners
+  bool senders = false;       // a channel names its senders (it closes when they are gone)
   std::vector<bool> adds_permits;  // per resource
   std::vector<bool> closes;        // per resource
   std::vector<bool> selects;       // per resource: a select! keeps a lock future on it
   std::vector<bool> pausable;      // per future: a pause can set its flag
+  std::vector<std::vector<bool>> watchers;  // per resource: the tasks that await `changed` on it
   bool single_worker = false;      // multi_thread with worker_threads = 1
   bool any_order = false;          // multi_thread with any number of workers: queues are sets
 };

@@ -173,11 +173,16 @@ std::shared_ptr<const StateLayout> make_layout(const Scenario& sc) {
       }
     }
     const bool listens = kind == ResourceKind::kNotify || kind == ResourceKind::kMpsc ||
-                         kind == ResourceKind::kBargingMutex || kind == ResourceKind::kOnceCell;
+                         kind == ResourceKind::kBargingMutex || kind == ResourceKind::kOnceCell ||
+                         kind == ResourceKind::kUnbounded || kind == ResourceKind::kOneshot ||
+                         kind == ResourceKind::kWatch;
     if (listens) {
       res.notify = NotifyShape{n};
       res.notify_at = b.add(res.notify.bytes(), 0);
-      b.width(res.notify_at) = kind == ResourceKind::kMpsc ? 8 : kind == ResourceKind::kBargingMutex ? 0 : 1;
+      // The permit: messages in flight (a channel), a stored notification, a value set.
+      const bool counts = kind == ResourceKind::kMpsc || kind == ResourceKind::kUnbounded;
+      const bool none = kind == ResourceKind::kBargingMutex || kind == ResourceKind::kWatch;
+      b.width(res.notify_at) = counts ? 8 : none ? 0 : 1;
       const std::size_t waiters = res.notify_at + res.notify.waiters_offset();
       b.width(waiters) = bits_for(n);
       for (std::size_t i = 0; i < n; ++i) b.width(waiters + 1 + i) = bits_for(n - 1);

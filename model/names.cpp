@@ -13,6 +13,12 @@ bool awaits(OpKind kind) {
     case OpKind::kYieldNow:
     case OpKind::kJoin:
     case OpKind::kNotified:
+    case OpKind::kSend:
+    case OpKind::kRecv:
+    case OpKind::kChanged:
+    case OpKind::kGetOrInit:
+    case OpKind::kSelect:
+    case OpKind::kAwaitHanded:
       return true;
     default:
       return false;
@@ -51,6 +57,8 @@ const char* to_string(OpKind kind) {
     case OpKind::kClose: return "close";
     case OpKind::kSend: return "send";
     case OpKind::kRecv: return "recv";
+    case OpKind::kPut: return "send";
+    case OpKind::kChanged: return "changed";
     case OpKind::kGetOrInit: return "get_or_init";
     case OpKind::kSelect: return "select";
     case OpKind::kDropKept: return "drop_kept";
@@ -118,6 +126,9 @@ const char* to_string(ResourceKind kind) {
     case ResourceKind::kMpsc: return "mpsc";
     case ResourceKind::kBargingMutex: return "barging_mutex";
     case ResourceKind::kOnceCell: return "oncecell";
+    case ResourceKind::kUnbounded: return "unbounded";
+    case ResourceKind::kOneshot: return "oneshot";
+    case ResourceKind::kWatch: return "watch";
   }
   return "?";
 }
@@ -227,6 +238,8 @@ std::string describe_op(const Scenario& sc, const Op& op) {
     case OpKind::kClose:
     case OpKind::kSend:
     case OpKind::kRecv:
+    case OpKind::kPut:
+    case OpKind::kChanged:
     case OpKind::kGetOrInit:
     case OpKind::kStdLock:
     case OpKind::kStdUnlock:

@@ -19,10 +19,17 @@ std::optional<ResourceId> waits_on(StateView s, const Scenario& sc, TaskId t) {
     if (semaphore_based(kind) && s.semaphore(resource_at(r)).waiting(waiter_of(t))) return resource_at(r);
     // Notify waiters, barging-mutex listeners, a channel's receiver.
     const bool listens = kind == ResourceKind::kNotify || kind == ResourceKind::kBargingMutex ||
-                         kind == ResourceKind::kMpsc;
+                         kind == ResourceKind::kMpsc || kind == ResourceKind::kUnbounded ||
+                         kind == ResourceKind::kOneshot || kind == ResourceKind::kWatch;
     if (listens && s.notify(resource_at(r)).waiters().contains(t)) return resource_at(r);
   }
   return std::nullopt;
+}
+
+bool channel_closed(StateView s, const Scenario& sc, ResourceId r) {
+  const auto& senders = sc.resource(r).senders;
+  return !senders.empty() &&
+         std::all_of(senders.begin(), senders.end(), [&](std::size_t t) { return s.tasks(t).finished(); });
 }
 
 bool holds(StateView s, const Scenario& sc, TaskId t, ResourceId r) {
@@ -36,6 +43,9 @@ bool holds(StateView s, const Scenario& sc, TaskId t, ResourceId r) {
       return s.std_owner(r) == index(t) + 1;
     case ResourceKind::kNotify:
     case ResourceKind::kMpsc:
+    case ResourceKind::kUnbounded:
+    case ResourceKind::kOneshot:
+    case ResourceKind::kWatch:
       return false;
     case ResourceKind::kOnceCell:  // the initializer's permit
       return held_by(s, t, r) > 0;
@@ -54,7 +64,11 @@ std::int32_t available(StateView s, const Scenario& sc, ResourceId r) {
     case ResourceKind::kStdMutex:
     case ResourceKind::kBargingMutex:
       return s.std_owner(r) == 0 ? 1 : 0;
-    case ResourceKind::kNotify: return s.notify(r).permit();
+    case ResourceKind::kNotify:
+    case ResourceKind::kUnbounded:  // messages in the channel
+    case ResourceKind::kOneshot:    // 1 once the value is sent
+      return s.notify(r).permit();
+    case ResourceKind::kWatch: return 0;
   }
   return 0;
 }

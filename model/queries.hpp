@@ -39,6 +39,16 @@ std::optional<ResourceId> waits_on(StateView s, const Scenario& sc, TaskId t);
 std::optional<TaskId> joins(StateView s, const Scenario& sc, TaskId t);
 
 /// `t` holds `r`: a tokio guard, or the std mutex.
+/// Whether channel r is closed: it names its senders and every one has finished (its Sender
+/// dropped with its future).
+/// A receiver of this kind waits for a message (a channel's recv, a watch's changed).
+inline bool waits_for_message(ResourceKind kind) {
+  return kind == ResourceKind::kMpsc || kind == ResourceKind::kUnbounded || kind == ResourceKind::kOneshot ||
+         kind == ResourceKind::kWatch;
+}
+
+bool channel_closed(StateView s, const Scenario& sc, ResourceId r);
+
 bool holds(StateView s, const Scenario& sc, TaskId t, ResourceId r);
 /// Permits available (a Notify: 1 when it stores a permit; a std mutex: 1 when free).
 std::int32_t available(StateView s, const Scenario& sc, ResourceId r);

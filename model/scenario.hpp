@@ -39,6 +39,9 @@ enum class ResourceKind : std::uint8_t {
   kMpsc,          // tokio::sync::mpsc bounded channel: capacity `permits` (sync/mpsc/bounded.rs)
   kBargingMutex,  // async_lock::Mutex-like: unlock frees the lock and notifies one listener
   kOnceCell,      // tokio::sync::OnceCell: a value flag and a batch semaphore of one permit
+  kUnbounded,     // tokio::sync::mpsc unbounded channel (sync/mpsc/unbounded.rs): send never waits
+  kOneshot,       // tokio::sync::oneshot (sync/oneshot.rs): one value; the receiver awaits it
+  kWatch,         // tokio::sync::watch (sync/watch.rs): a version; receivers await a change
 };
 
 /// Which tokio release the model follows where releases differ (docs/tokio-model.md#newer-tokio).
@@ -51,6 +54,9 @@ struct ResourceSpec {
   std::string name;
   ResourceKind kind = ResourceKind::kTokioMutex;
   std::uint8_t permits = 1;  // semaphore permits, rwlock max readers, channel capacity
+  // A channel's senders: the tasks that own a Sender. When every one has finished (its future
+  // dropped with its Sender), the channel is closed. Empty: a Sender lives on, never closed.
+  std::vector<std::size_t> senders;
 };
 
 /// What sits between the runtime and a future.
@@ -96,7 +102,12 @@ enum class OpKind : std::uint8_t {
   kForget,      // a: resource, b: n. `permit.forget()`: n held permits leave for good
   kClose,       // a: resource. `Semaphore::close()`: waiters and later acquires fail
   kSend,        // a: channel. `tx.send(v).await`: a slot (FIFO, eager handoff), then the message
-  kRecv,        // a: channel. `rx.recv().await`: a message; its slot goes back to the senders
+  kRecv,        // a: channel, b: variable + 1 for Some (1) or None (0). `rx.recv().await` (a
+                // oneshot: `(&mut rx).await`): a message (a bounded channel's slot goes back to
+                // the senders), or None once every sender is dropped and nothing is left
+  kPut,         // a: channel. `tx.send(v)` on an unbounded, oneshot or watch channel: never waits
+  kChanged,     // a: watch, b: variable + 1 for Ok (1) or Err (0). `rx.changed().await`: a
+                // version not yet seen, or Err once the sender is dropped
   kGetOrInit,   // a: cell. `cell.get_or_init(|| async { sleep }).await` (sync/once_cell.rs)
   kSelect,      // a: resource, b: 1 to keep the lock future (`&mut fut`), c: variable + 1 for the
                 // winning branch. `select! { biased; _ = lock => 0, _ = sleep => 1 }`

@@ -42,6 +42,7 @@ enum class Failure : std::uint8_t {
   kStdMutexRelock,       // std::sync::Mutex locked again by the task that holds it
   kOutOfRange,           // a variable assigned a value outside its declared range
   kBusyLoop,             // a poll ran kMaxStepsPerPoll operations without awaiting
+  kChannelOverflow,      // an unbounded channel would hold more than 255 messages
 };
 
 /// What a modelling error means, in words.

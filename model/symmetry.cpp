@@ -36,7 +36,9 @@ OperandKinds operands(OpKind kind) {
     case OpKind::kJumpUnless: return {Operand::kExpr, Operand::kValue, Operand::kValue};
     case OpKind::kGuardBegin:
     case OpKind::kGuardEnd: return {Operand::kHandler, Operand::kValue, Operand::kValue};
-    case OpKind::kTryLock: return {Operand::kValue, Operand::kVariablePlusOne, Operand::kValue};
+    case OpKind::kTryLock:
+    case OpKind::kRecv:
+    case OpKind::kChanged: return {Operand::kValue, Operand::kVariablePlusOne, Operand::kValue};
     case OpKind::kSelect: return {Operand::kValue, Operand::kValue, Operand::kVariablePlusOne};
     case OpKind::kHandLock: return {Operand::kValue, Operand::kTask, Operand::kValue};
     case OpKind::kJoinAll:
@@ -93,11 +95,11 @@ class Builder {
       for (std::size_t i = 0; i < members.size(); ++i) {
         if (out_of_class[i]) notes_.push_back(sc_.tasks[members[i]].name + ": named on its own, so it is not interchangeable");
       }
-      std::map<std::vector<bool>, std::vector<std::size_t>> by_faults;
+      std::map<std::vector<bool>, std::vector<std::size_t>> by_signature;
       for (std::size_t i = 0; i < members.size(); ++i) {
-        if (!out_of_class[i]) by_faults[fault_signature(copies[i])].push_back(i);
+        if (!out_of_class[i]) by_signature[class_signature(copies[i])].push_back(i);
       }
-      for (const auto& [signature, which] : by_faults) {
+      for (const auto& [signature, which] : by_signature) {
         if (which.size() < 2) continue;
         Symmetry::Class c;
         c.group = group;
@@ -320,8 +322,14 @@ class Builder {
     return false;
   }
 
-  std::vector<bool> fault_signature(const Copy& copy) const {
+  /// The fault budgets that may strike a copy and the channels it holds a Sender of: copies that
+  /// differ here are not interchangeable.
+  std::vector<bool> class_signature(const Copy& copy) const {
     std::vector<bool> signature;
+    for (const auto& resource : sc_.resources) {
+      const auto& senders = resource.senders;
+      signature.push_back(std::find(senders.begin(), senders.end(), copy.tasks.front()) != senders.end());
+    }
     for (const auto& budget : sc_.faults) {
       for (std::size_t t : copy.tasks) signature.push_back(t < budget.tasks.size() && budget.tasks[t]);
       for (std::size_t f : copy.futures) signature.push_back(f < budget.futures.size() && budget.futures[f]);

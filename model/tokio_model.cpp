@@ -243,6 +243,7 @@ const char* to_string(Failure failure) {
     case Failure::kStdMutexRelock: return "std::sync::Mutex locked again by the task holding it";
     case Failure::kOutOfRange: return "a variable was assigned a value outside its range";
     case Failure::kBusyLoop: return "the poll ran 1000 operations without awaiting (a busy loop)";
+    case Failure::kChannelOverflow: return "an unbounded channel would hold more than 255 messages (the model's bound)";
   }
   return "";
 }

@@ -418,6 +418,44 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
     }
   }
 
+  // A receiver waiting on an empty channel whose Sender a stalled task keeps alive: nothing will
+  // be sent, and the channel never closes (recv would return None once every Sender is dropped).
+  for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+    const auto t = model::task_at(i);
+    const auto r = model::waits_on(s, sc, t);
+    if (!r || model::task_paused(s, sc, t)) continue;
+    const auto& channel = sc.resource(*r);
+    if (channel.senders.empty() || !model::waits_for_message(channel.kind)) continue;
+    for (std::size_t sender : channel.senders) {
+      const auto holder = model::task_at(sender);
+      if (!s.tasks(sender).live()) continue;
+      const bool paused = model::task_paused(s, sc, holder);
+      const std::string& name = sc.tasks[sender].name;
+      d.cause = Cause::kChannelHeldOpen;
+      d.summary = "channel held open: " + sc.tasks[i].name + " waits on " + channel.name + ", which " +
+                  (channel.kind == model::ResourceKind::kWatch ? "has no new version" : "holds nothing") + ", and " +
+                  name + " keeps a Sender of it alive " +
+                  (paused ? std::string("while paused") : "while it waits (now at: " + now_at(sc, s, holder) + ")") +
+                  ": it will never send, and the channel never closes";
+      if (paused) d.swallowed_step = swallowing_poll(sc, states, trace, holder);
+      d.details.push_back(std::string(channel.kind == model::ResourceKind::kWatch ? "changed()" : "recv") +
+                          " returns the end of the channel only once every Sender is dropped, and " + name +
+                          "'s future, which owns one, is " + (paused ? "paused, not dropped" : "not finished"));
+      if (paused) {
+        fixes(d, {"drop the paused future (drop_on_pause, or abort the task): its Sender is dropped with it",
+                  "give the paused future no Sender of its own (clone it only where a message is sent, and drop it "
+                  "right after)"});
+      } else {
+        fixes(d, {"drop the Sender before " + name + " waits (drop(tx)), so the channel can close",
+                  "receive with a timeout or select! over a shutdown signal rather than waiting for the channel to "
+                  "close"});
+      }
+      d.coffman = coffman_sentence(sc, s, false) + " " + name + " holds a Sender, which no Coffman resource "
+                  "counts: the receiver waits for the channel to close, not for a lock.";
+      return d;
+    }
+  }
+
   // A cycle in which a waiting task never gets through.
   if (trace.loop_start) {
     // The starving task: one polled inside the cycle (it spins) or waiting through it.
@@ -445,7 +483,9 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
     const auto t = model::task_at(i);
     const auto r = model::waits_on(s, sc, t);
-    if (!r || sc.resource(*r).kind != model::ResourceKind::kNotify || model::task_paused(s, sc, t)) continue;
+    const bool listens = r && (sc.resource(*r).kind == model::ResourceKind::kNotify ||
+                               model::waits_for_message(sc.resource(*r).kind));
+    if (!listens || model::task_paused(s, sc, t)) continue;
     bool someone = false;
     for (std::size_t j = 0; j < sc.tasks.size(); ++j) {
       const auto& other = s.tasks(j);
@@ -456,8 +496,12 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
     }
     if (someone) continue;
     d.cause = Cause::kLostWakeup;
-    d.summary = "lost wakeup: " + sc.tasks[i].name + " waits on " + sc.resource(*r).name +
-                " and no task is left that could notify it";
+    const bool notify = sc.resource(*r).kind == model::ResourceKind::kNotify;
+    d.summary = "lost wakeup: " + sc.tasks[i].name + " waits on " + sc.resource(*r).name + " and no task is left that could " +
+                (notify ? "notify it" : sc.resource(*r).senders.empty()
+                                            ? "send on it (and its Sender outlives every task: name the channel's senders "
+                                              "to let it close)"
+                                            : "send on it");
     d.coffman = coffman_sentence(sc, s, false);
     return d;
   }
@@ -473,6 +517,7 @@ const char* to_string(Cause cause) {
     case Cause::kStrandedPermit: return "stranded_permit";
     case Cause::kHeldByStalledFuture: return "held_by_stalled_future";
     case Cause::kStrandedNotification: return "stranded_notification";
+    case Cause::kChannelHeldOpen: return "channel_held_open";
     case Cause::kLostWakeup: return "lost_wakeup";
     case Cause::kStarvation: return "starvation";
     case Cause::kModelError: return "model_error";

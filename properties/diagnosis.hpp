@@ -19,6 +19,7 @@ enum class Cause {
   kStrandedPermit,        // a permit owned by a future that will never be polled again
   kHeldByStalledFuture,   // a guard or permit held by a future that will never be polled again
   kStrandedNotification,  // a Notify notification handed to a future that will never be polled
+  kChannelHeldOpen,       // a receiver waits on an empty channel a stalled task's Sender keeps open
   kLostWakeup,            // a waiter that nobody left can wake
   kStarvation,            // a fair cycle in which a waiting task never gets through
   kModelError,            // the scenario left the model (std mutex across an await, ...)

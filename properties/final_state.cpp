@@ -16,6 +16,32 @@ using model::TaskStatus;
 using model::resource_at;
 using model::task_at;
 
+namespace {
+
+/// What an unbounded, oneshot or watch channel holds, in words; "" for any other resource.
+std::string contents(const model::Scenario& sc, const model::State& s, model::ResourceId r) {
+  const auto kind = sc.resource(r).kind;
+  const auto ch = s.notify(r);
+  std::string out;
+  if (kind == model::ResourceKind::kUnbounded) {
+    out = std::to_string(ch.permit()) + (ch.permit() == 1 ? " message" : " messages") + " in the channel";
+  } else if (kind == model::ResourceKind::kOneshot) {
+    out = ch.permit() > 0 ? "the value is sent, not yet received" : "no value";
+  } else if (kind == model::ResourceKind::kWatch) {
+    std::vector<std::string> unseen;
+    for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+      if (ch.notified(task_at(i)) != 0) unseen.push_back(sc.tasks[i].name);
+    }
+    out = unseen.empty() ? "every receiver has seen the latest version"
+                         : "a version not yet seen by " + join_names(unseen);
+  } else {
+    return out;
+  }
+  const bool named = !sc.resource(r).senders.empty();
+  return out + (!named ? "; its Sender lives on" : model::channel_closed(s, sc, r) ? "; closed: every sender is gone" : "; open");
+}
+
+}  // namespace
 
 FinalStateView view_final_state(const model::Scenario& sc, const model::State& s) {
   FinalStateView view;
@@ -103,9 +129,10 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
       }
     }
     if (kind == model::ResourceKind::kNotify || kind == model::ResourceKind::kBargingMutex ||
-        kind == model::ResourceKind::kMpsc) {
+        model::waits_for_message(kind)) {
       for (TaskId w : s.notify(resource_at(r)).waiters()) resource.waiters.push_back(sc.task(w).name);
     }
+    resource.contents = contents(sc, s, res);
     view.resources.push_back(std::move(resource));
   }
 

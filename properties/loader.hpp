@@ -175,6 +175,8 @@ class Loader {
   void resources(const json& value, const std::string& at, model::Scenario& sc);
 
   /// "variables": {"ready": false, "count": 0, "state": {"initial": 0, "min": 0, "max": 3}}
+  /// A channel's "senders" (resolved once the tasks are known) and a oneshot's single send.
+  void senders(const json& list, const std::string& at, model::Scenario& sc);
   void variables(const json& value, const std::string& at, model::Scenario& sc,
                  std::optional<std::size_t> task);
 

@@ -32,8 +32,11 @@ void Loader::simple(const std::string& text, const std::string& at, model::Scena
       while (tail < rhs.size() && std::isdigit(static_cast<unsigned char>(rhs[tail])) != 0) ++tail;
       tail = skip_spaces(rhs, tail);
     }
+    // "got = recv ch", "ok = changed w": whether a message (or a new version) came, or the channel
+    // was closed.
     const bool is_try = try_verb == "try_lock" || try_verb == "try_acquire" || try_verb == "try_acquire_many" ||
-                        try_verb == "try_read" || try_verb == "try_write";
+                        try_verb == "try_read" || try_verb == "try_write" || try_verb == "recv" ||
+                        try_verb == "changed";
     if (is_try && res_at > verb_end && res_end > res_at && tail == rhs.size()) {
       if (!sc.variables[*v].boolean) {
         in_.fail(at, "'" + var + "' must be a boolean to hold " + try_verb + "'s result", m->name_at + 1);
@@ -80,8 +83,9 @@ void Loader::simple(const std::string& text, const std::string& at, model::Scena
       {"write", OpKind::kLock, Arg::kResource, {RK::kRwLock}, Count::kAll},
       {"try_read", OpKind::kTryLock, Arg::kResource, {RK::kRwLock}, Count::kOne},
       {"try_write", OpKind::kTryLock, Arg::kResource, {RK::kRwLock}, Count::kAll},
-      {"send", OpKind::kSend, Arg::kResource, {RK::kMpsc}},
-      {"recv", OpKind::kRecv, Arg::kResource, {RK::kMpsc}},
+      {"send", OpKind::kSend, Arg::kResource, {RK::kMpsc, RK::kUnbounded, RK::kOneshot, RK::kWatch}},
+      {"recv", OpKind::kRecv, Arg::kResource, {RK::kMpsc, RK::kUnbounded, RK::kOneshot}},
+      {"changed", OpKind::kChanged, Arg::kResource, {RK::kWatch}},
       {"get_or_init", OpKind::kGetOrInit, Arg::kResource, {RK::kOnceCell}},
       {"std_lock", OpKind::kStdLock, Arg::kResource, {RK::kStdMutex}},
       {"std_unlock", OpKind::kStdUnlock, Arg::kResource, {RK::kStdMutex}},
@@ -157,7 +161,10 @@ void Loader::simple(const std::string& text, const std::string& at, model::Scena
     if (verb == "unlock" || verb == "std_unlock") {
       unlocks_.push_back(UnlockSite{&out, std::nullopt, out.size(), at, arg_column, verb + " " + arg});
     }
-    if (found->kind == OpKind::kAddPermits || found->kind == OpKind::kForget) {
+    if (found->kind == OpKind::kSend && sc.resources[r].kind != model::ResourceKind::kMpsc) {
+      // unbounded, oneshot and watch senders never wait
+      out.push_back({OpKind::kPut, r, 0, 0});
+    } else if (found->kind == OpKind::kAddPermits || found->kind == OpKind::kForget) {
       out.push_back({found->kind, r, count, 0});
     } else {
       out.push_back({found->kind, r, 0, count});

@@ -62,6 +62,7 @@ model::Scenario Loader::scenario(const json& value, const std::string& at) {
   resources(value["resources"], at + "/resources", sc);
   if (value.contains("variables")) variables(value["variables"], at + "/variables", sc, std::nullopt);
   tasks(value["tasks"], at + "/tasks", sc);
+  senders(value["resources"], at + "/resources", sc);
   if (value.contains("faults")) faults(value["faults"], at + "/faults", sc);
   for (auto& budget : sc.faults) {
     budget.tasks.resize(sc.tasks.size(), false);
@@ -78,14 +79,16 @@ void Loader::resources(const json& value, const std::string& at, model::Scenario
   }
   for (std::size_t i = 0; i < list.size(); ++i) {
     const std::string p = at + "/" + std::to_string(i);
-    in_.expect_object(list[i], p, {"name", "kind", "permits", "max_readers", "capacity"}, {"name", "kind"});
+    in_.expect_object(list[i], p, {"name", "kind", "permits", "max_readers", "capacity", "senders"}, {"name", "kind"});
     model::ResourceSpec spec;
     spec.name = name(list[i]["name"], p + "/name");
     static const std::vector<std::pair<std::string, model::ResourceKind>> kinds = {
         {"tokio_mutex", model::ResourceKind::kTokioMutex}, {"std_mutex", model::ResourceKind::kStdMutex},
         {"notify", model::ResourceKind::kNotify},          {"semaphore", model::ResourceKind::kSemaphore},
         {"rwlock", model::ResourceKind::kRwLock},          {"mpsc", model::ResourceKind::kMpsc},
-        {"barging_mutex", model::ResourceKind::kBargingMutex}, {"oncecell", model::ResourceKind::kOnceCell}};
+        {"barging_mutex", model::ResourceKind::kBargingMutex}, {"oncecell", model::ResourceKind::kOnceCell},
+        {"unbounded", model::ResourceKind::kUnbounded},    {"oneshot", model::ResourceKind::kOneshot},
+        {"watch", model::ResourceKind::kWatch}};
     std::vector<std::string> kind_names;
     for (const auto& [n, k] : kinds) kind_names.push_back(n);
     const auto kind = in_.choice(list[i]["kind"], p + "/kind", "resource kind", kind_names);
@@ -113,6 +116,84 @@ void Loader::resources(const json& value, const std::string& at, model::Scenario
     }
     if (sc.find_resource(spec.name)) in_.fail(p + "/name", "duplicate resource name '" + spec.name + "'");
     sc.resources.push_back(spec);
+  }
+}
+
+void Loader::senders(const json& list, const std::string& at, model::Scenario& sc) {
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string p = at + "/" + std::to_string(i);
+    model::ResourceSpec& spec = sc.resources[i];
+    const bool channel = spec.kind == model::ResourceKind::kMpsc || spec.kind == model::ResourceKind::kUnbounded ||
+                         spec.kind == model::ResourceKind::kOneshot || spec.kind == model::ResourceKind::kWatch;
+    if (list[i].contains("senders")) {
+      if (!channel) {
+        in_.fail_key(p + "/senders", "'senders' is for a channel (mpsc, unbounded, oneshot or watch), and '" +
+                                         spec.name + "' is a " + model::to_string(spec.kind));
+      }
+      const json& names = in_.array(list[i]["senders"], p + "/senders");
+      if (names.empty()) in_.fail(p + "/senders", "expected at least one sender task");
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        const std::string q = p + "/senders/" + std::to_string(k);
+        const std::string& n = in_.string(names[k], q);
+        const auto targets = resolve_tasks(sc, n);
+        if (!targets) in_.fail(q, JsonReader::unknown("task", n, task_names(sc)));
+        for (std::size_t t : *targets) {
+          if (sc.tasks[t].parent) {
+            in_.fail(q, "'" + n + "' is a branch inside " + sc.tasks[*sc.tasks[t].parent].name +
+                            ": a Sender belongs to a task, dropped with its future");
+          }
+          if (std::find(spec.senders.begin(), spec.senders.end(), t) != spec.senders.end()) {
+            in_.fail(q, "'" + sc.tasks[t].name + "' is named twice");
+          }
+          spec.senders.push_back(t);
+        }
+      }
+    }
+    // With senders named, a send is a Sender's: only they (or branches inside them) send.
+    if (!spec.senders.empty()) {
+      for (std::size_t t = 0; t < sc.tasks.size(); ++t) {
+        const std::size_t holder = sc.tasks[t].parent.value_or(t);
+        if (std::find(spec.senders.begin(), spec.senders.end(), holder) != spec.senders.end()) continue;
+        for (const model::Op& op : sc.tasks[t].program) {
+          if ((op.kind == OpKind::kSend || op.kind == OpKind::kPut) && op.a == i) {
+            in_.fail(p + "/senders", "'" + sc.tasks[t].name + "' sends on '" + spec.name +
+                                         "' but is not one of its senders: add it to 'senders'");
+          }
+        }
+      }
+    }
+    // oneshot and watch (tokio 1.24): one Sender, which is not Clone.
+    const bool single = spec.kind == model::ResourceKind::kOneshot || spec.kind == model::ResourceKind::kWatch;
+    if (single && spec.senders.size() > 1) {
+      const std::string kind = model::to_string(spec.kind);
+      in_.fail(p + "/senders", kind + " '" + spec.name + "' has " + std::to_string(spec.senders.size()) +
+                                   " senders (copies counted); a " + kind + "::Sender is not Clone, so it has one");
+    }
+    if (spec.kind != model::ResourceKind::kOneshot) continue;
+    // oneshot: one send, one receive: send and `.await` take it.
+    for (const OpKind kind : {OpKind::kPut, OpKind::kRecv}) {
+      const char* what = kind == OpKind::kPut ? "sent" : "received";
+      const char* why = kind == OpKind::kPut ? "Sender::send takes the sender" : "awaiting the Receiver takes it";
+      std::size_t uses = 0;
+      for (const auto& task : sc.tasks) {
+        for (std::size_t pc = 0; pc < task.program.size(); ++pc) {
+          const model::Op& op = task.program[pc];
+          if (op.kind != kind || op.a != i) continue;
+          ++uses;
+          for (std::size_t later = pc + 1; later < task.program.size(); ++later) {
+            const model::Op& jump = task.program[later];
+            if ((jump.kind == OpKind::kJump || jump.kind == OpKind::kJumpUnless) && jump.b <= pc) {
+              in_.fail(p, "oneshot '" + spec.name + "' is " + what + " inside a loop of " + task.name + ": " + why +
+                              ", so it happens once");
+            }
+          }
+        }
+      }
+      if (uses > 1) {
+        in_.fail(p, "oneshot '" + spec.name + "' is " + what + " by " + std::to_string(uses) +
+                        " statements (copies counted): " + why + ", so it happens once");
+      }
+    }
   }
 }
 

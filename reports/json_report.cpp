@@ -53,13 +53,15 @@ ordered_json final_state_json(const FinalStateView& view) {
   ordered_json out;
   out["resources"] = ordered_json::array();
   for (const auto& r : view.resources) {
-    out["resources"].push_back({{"name", r.name},
-                                {"kind", r.kind},
-                                {"permits", r.permits},
-                                {"available", r.available},
-                                {"guard_holders", r.guard_holders},
-                                {"owning_futures", r.owning_futures},
-                                {"waiters", r.waiters}});
+    ordered_json resource = {{"name", r.name},
+                             {"kind", r.kind},
+                             {"permits", r.permits},
+                             {"available", r.available},
+                             {"guard_holders", r.guard_holders},
+                             {"owning_futures", r.owning_futures},
+                             {"waiters", r.waiters}};
+    if (!r.contents.empty()) resource["contents"] = r.contents;
+    out["resources"].push_back(std::move(resource));
   }
   out["tasks"] = ordered_json::array();
   for (const auto& t : view.tasks) {

@@ -164,7 +164,9 @@ class TextReporter final : public Reporter {
     out_ << (trace.loop_start ? "  state at the start of the cycle:\n" : "  final state:\n");
     for (const auto& r : view.resources) {
       const std::string unit = r.words.unit;
-      if (r.channel) {
+      if (!r.contents.empty()) {
+        out_ << "    " << r.name << " (" << r.kind << "): " << r.contents;
+      } else if (r.channel) {
         out_ << "    " << r.name << " (" << r.kind << ", capacity " << r.permits << "): free slots " << r.available;
       } else {
         out_ << "    " << r.name << " (" << r.kind << ", " << r.permits << " " << unit << (r.permits == 1 ? "" : "s")

@@ -127,7 +127,7 @@ std::string Exporter::body_text(std::size_t t, bool generic, bool probe) const {
   const auto& program = sc_.tasks[t].program;
   Lines out;
   // Locals: each resource the program (or its handlers) uses, and a slot per mutex guard.
-  std::set<std::size_t> used, guarded, receives;
+  std::set<std::size_t> used, guarded, receives, watches;
   bool keeps = false;       // a select! may keep its lock future (`&mut fut`)
   bool drops_kept = false;  // drop_kept: of that lock future, or of select_all's rest
   auto note = [&](const Op& op) {
@@ -147,11 +147,15 @@ std::string Exporter::body_text(std::size_t t, bool generic, bool probe) const {
       case OpKind::kAddPermits:
       case OpKind::kClose:
       case OpKind::kSend:
+      case OpKind::kPut:
       case OpKind::kGetOrInit:
         used.insert(op.a);
         break;
       case OpKind::kRecv:
         receives.insert(op.a);
+        break;
+      case OpKind::kChanged:
+        watches.insert(op.a);
         break;
       case OpKind::kCreateNotified:
         used.insert(op.a);
@@ -205,8 +209,19 @@ std::string Exporter::body_text(std::size_t t, bool generic, bool probe) const {
     }
   }
   for (std::size_t r : used) {
-    line(out, 4, "let " + resource_[r] + " = &*sh." + resource_[r] + ";",
-         local_type(r) + " " + sc_.resources[r].name);
+    const auto& res = sc_.resources[r];
+    const std::string what = local_type(r) + " " + res.name;
+    if (res.kind == ResourceKind::kOneshot) {
+      line(out, 4,
+           "let mut " + resource_[r] + " = " +
+               (res.senders.empty() ? "sh." + resource_[r] + ".lock().unwrap().take()" : "ends." + resource_[r] + ".take()") + ";",
+           what + " (send takes it)");
+    } else if (channel(res.kind) && !res.senders.empty()) {
+      line(out, 4, "let " + resource_[r] + " = ends." + resource_[r] + ".take().expect(\"a sender task\");",
+           what + ", this task's own");
+    } else {
+      line(out, 4, "let " + resource_[r] + " = &*sh." + resource_[r] + ";", what);
+    }
   }
   for (const Op& op : program) {
     if (op.kind == OpKind::kSelect && has(ctx.owned, op.a)) {
@@ -238,6 +253,10 @@ std::string Exporter::body_text(std::size_t t, bool generic, bool probe) const {
          "let mut " + guard_[r] + " = sh." + guard_[r] +
              ".lock().unwrap().take().expect(\"one receiving task\");",
          "the Receiver of " + sc_.resources[r].name + " (this task alone receives)");
+  }
+  for (std::size_t r : watches) {
+    line(out, 4, "let mut " + guard_[r] + " = ends." + guard_[r] + ".take().expect(\"a watcher\");",
+         "this task's Receiver of " + sc_.resources[r].name);
   }
   block(program, 0, program.size(), 4, ctx, out);
   std::string text;

@@ -206,6 +206,11 @@ class Exporter {
   std::string local_type(std::size_t r) const;
 
   std::string resource_type(std::size_t r) const;
+  std::string receiver_type(std::size_t r) const;
+  /// The tasks (and branches) that await `changed` on watch r: each has its own Receiver.
+  std::vector<std::size_t> watchers(std::size_t r) const;
+  /// The Ends struct: each task's own channel ends.
+  void ends(std::ostringstream& out) const;
 
   /// A straight-line program's statements in the property file's words, for the doc comment;
   /// "its program" for one with control flow or scopes (read the body).
@@ -231,7 +236,7 @@ class Exporter {
                    "std",      "tokio",   "drop",     "i32",          "core",
                    "alloc",    "set",     "rest",     "start",        "async_main",
                    "futures",  "won",     "branch",   "hand_lock",    "handed",
-                   "created"};
+                   "created",  "ends"};
   std::vector<std::pair<std::string, std::vector<std::size_t>>> groups_;
   std::vector<std::size_t> task_group_, copy_of_;
   std::vector<bool> template_;
@@ -249,6 +254,9 @@ class Exporter {
   bool uses_finish_item_ = false;
   bool uses_hand_ = false;  // hand_lock / await_lock: HANDED and its helpers
   std::size_t timeouts_ = 0;
+  // Each task fn takes `ends: Ends`, its channel ends made when its future is: the Senders of
+  // channels that name their senders, and the watch Receivers it awaits changes on.
+  bool ends_ = false;
   std::optional<std::size_t> first_branch_;  // the first combinator branch (they come last)
 };
 

@@ -26,6 +26,12 @@ inline bool supported_resource(ResourceKind kind) {
   return kind != ResourceKind::kBargingMutex;
 }
 
+/// A channel: a Sender side and a Receiver side.
+inline bool channel(ResourceKind kind) {
+  return kind == ResourceKind::kMpsc || kind == ResourceKind::kUnbounded || kind == ResourceKind::kOneshot ||
+         kind == ResourceKind::kWatch;
+}
+
 // --- names -----------------------------------------------------------------------------------
 
 inline std::string upper(const std::string& name) {

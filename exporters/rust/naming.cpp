@@ -27,9 +27,10 @@ void Exporter::name_everything() {
   for (const auto& r : sc_.resources) {
     resource_.push_back(lower_.take(r.name));
     const char* suffix = r.kind == ResourceKind::kSemaphore ? "_permits"
-                         : r.kind == ResourceKind::kMpsc    ? "_rx"
+                         : channel(r.kind)                  ? "_rx"
                                                             : "_guard";
     guard_.push_back(lower_.take(r.name + suffix));
+    ends_ = ends_ || !r.senders.empty() || r.kind == ResourceKind::kWatch;
   }
   // A Notified a program creates before it awaits it (create_notified): a slot per notify.
   created_.assign(sc_.resources.size(), "");

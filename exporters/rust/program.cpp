@@ -185,29 +185,65 @@ void Exporter::shared(std::ostringstream& out) const {
       << "struct Shared {\n";
   for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
     const auto& res = sc_.resources[r];
-    out << "    " << resource_[r] << ": Arc<" << resource_type(r) << ">,  // "
-        << model::to_string(res.kind) << " " << res.name;
+    const bool own_senders = channel(res.kind) && !res.senders.empty();
+    if (own_senders) {
+      out << "    // " << model::to_string(res.kind) << " " << res.name
+          << ": its Senders belong to its sender tasks (their Ends)\n";
+    } else {
+      const std::string type = res.kind == ResourceKind::kOneshot
+                                   ? "StdMutex<Option<" + resource_type(r) + ">>"
+                                   : resource_type(r);
+      out << "    " << resource_[r] << ": Arc<" << type << ">,  // " << model::to_string(res.kind) << " "
+          << res.name;
+    }
     if (res.kind == ResourceKind::kSemaphore)
-      out << " (" << static_cast<int>(res.permits)
-          << (res.permits == 1 ? " permit)" : " permits)");
+      out << " (" << static_cast<int>(res.permits) << (res.permits == 1 ? " permit)" : " permits)");
     if (res.kind == ResourceKind::kRwLock)
       out << " (max_readers " << static_cast<int>(res.permits) << "; a writer takes them all)";
-    if (res.kind == ResourceKind::kMpsc) {
-      out << " (capacity " << static_cast<int>(res.permits) << "), its Sender\n"
-          << "    " << guard_[r]
-          << ": Arc<StdMutex<Option<tokio::sync::mpsc::Receiver<()>>>>,  // its Receiver, "
-             "until the receiving task takes it";
+    if (res.kind == ResourceKind::kMpsc && !own_senders) out << " (capacity " << static_cast<int>(res.permits) << ")";
+    if (channel(res.kind) && !own_senders) {
+      out << (res.kind == ResourceKind::kOneshot ? ", its Sender until a task takes it to send\n"
+                                                 : ", its Sender, alive for the whole run\n");
+    }
+    if (res.kind == ResourceKind::kWatch) {
+      out << "    " << guard_[r] << ": Arc<StdMutex<" << receiver_type(r)
+          << ">>,  // a Receiver a task's own is cloned from when its future is made";
+    } else if (channel(res.kind)) {
+      out << "    " << guard_[r] << ": Arc<StdMutex<Option<" << receiver_type(r)
+          << ">>>,  // its Receiver, until the receiving task takes it";
     }
     out << "\n";
   }
-  out << "}\n\n"
-      << "impl Shared {\n"
+  if (ends_) out << "    ends: Arc<StdMutex<Vec<Ends>>>,  // each task's Ends, until its future is made\n";
+  out << "}\n\n";
+  if (ends_) ends(out);
+  out << "impl Shared {\n"
       << "    fn new() -> Self {\n";
   for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
-    if (sc_.resources[r].kind != ResourceKind::kMpsc) continue;
-    out << "        let (" << resource_[r] << ", " << guard_[r]
-        << ") = tokio::sync::mpsc::channel::<()>(" << static_cast<int>(sc_.resources[r].permits)
-        << ");\n";
+    const auto& res = sc_.resources[r];
+    if (!channel(res.kind)) continue;
+    const std::string made = res.kind == ResourceKind::kMpsc
+                                 ? "tokio::sync::mpsc::channel::<()>(" + std::to_string(static_cast<int>(res.permits)) + ")"
+                             : res.kind == ResourceKind::kUnbounded ? "tokio::sync::mpsc::unbounded_channel::<()>()"
+                             : res.kind == ResourceKind::kOneshot   ? "tokio::sync::oneshot::channel::<()>()"
+                                                                    : "tokio::sync::watch::channel(())";
+    out << "        let (" << resource_[r] << ", " << guard_[r] << ") = " << made << ";\n";
+  }
+  if (ends_) {
+    out << "        let mut ends: Vec<Ends> = (0..TASKS.len()).map(|_| Ends::default()).collect();\n";
+    for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+      const auto& res = sc_.resources[r];
+      if (res.senders.empty()) continue;
+      // A oneshot or watch Sender is not Clone: its one sender task gets it.
+      const bool single = res.kind == ResourceKind::kOneshot || res.kind == ResourceKind::kWatch;
+      for (std::size_t t : res.senders) {
+        out << "        ends[" << task_const_[t] << "]." << resource_[r] << " = Some(" << resource_[r]
+            << (single ? "" : ".clone()") << ");\n";
+      }
+      if (!single) {
+        out << "        drop(" << resource_[r] << ");  // only the sender tasks' clones are left\n";
+      }
+    }
   }
   out << "        Shared {\n";
   for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
@@ -228,7 +264,12 @@ void Exporter::shared(std::ostringstream& out) const {
         make = "tokio::sync::RwLock::with_max_readers((), " + n + ")";
         break;
       case ResourceKind::kMpsc:
+      case ResourceKind::kUnbounded:
+      case ResourceKind::kWatch:
         make = resource_[r];
+        break;
+      case ResourceKind::kOneshot:
+        make = "StdMutex::new(Some(" + resource_[r] + "))";
         break;
       case ResourceKind::kOnceCell:
         make = "tokio::sync::OnceCell::new()";
@@ -237,15 +278,69 @@ void Exporter::shared(std::ostringstream& out) const {
         make = "tokio::sync::Notify::new()";
         break;
     }
-    out << "            " << resource_[r] << ": Arc::new(" << make << "),\n";
-    if (res.kind == ResourceKind::kMpsc) {
-      out << "            " << guard_[r] << ": Arc::new(StdMutex::new(Some(" << guard_[r]
-          << "))),\n";
+    if (!channel(res.kind) || res.senders.empty()) {
+      out << "            " << resource_[r] << ": Arc::new(" << make << "),\n";
+    }
+    if (res.kind == ResourceKind::kWatch) {
+      out << "            " << guard_[r] << ": Arc::new(StdMutex::new(" << guard_[r] << ")),\n";
+    } else if (channel(res.kind)) {
+      out << "            " << guard_[r] << ": Arc::new(StdMutex::new(Some(" << guard_[r] << "))),\n";
     }
   }
+  if (ends_) out << "            ends: Arc::new(StdMutex::new(ends)),\n";
   out << "        }\n"
-      << "    }\n"
-      << "}\n\n";
+      << "    }\n";
+  if (ends_) {
+    out << "\n"
+        << "    /// Task t's Ends, taken as its future is made: they are dropped with that future (a\n"
+        << "    /// finished, aborted or dropped task drops its Senders). A watch Receiver is made\n"
+        << "    /// now, having seen every version sent so far.\n"
+        << "    fn ends(&self, t: usize) -> Ends {\n"
+        << "        let mut ends = std::mem::take(&mut self.ends.lock().unwrap()[t]);\n";
+    for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+      const auto watching = watchers(r);
+      if (watching.empty()) continue;
+      std::string list;
+      for (std::size_t t : watching) list += (list.empty() ? "" : ", ") + task_const_[t];
+      out << "        if [" << list << "].contains(&t) {\n"
+          << "            let mut rx = self." << guard_[r] << ".lock().unwrap();\n"
+          << "            rx.borrow_and_update();\n"
+          << "            ends." << guard_[r] << " = Some(rx.clone());\n"
+          << "        }\n";
+    }
+    out << "        ends\n"
+        << "    }\n";
+  }
+  out << "}\n\n";
+}
+
+std::vector<std::size_t> Exporter::watchers(std::size_t r) const {
+  std::vector<std::size_t> out;
+  if (sc_.resources[r].kind != ResourceKind::kWatch) return out;
+  for (std::size_t t = 0; t < sc_.tasks.size(); ++t) {
+    const auto& program = sc_.tasks[t].program;
+    if (std::any_of(program.begin(), program.end(),
+                    [&](const Op& op) { return op.kind == OpKind::kChanged && op.a == r; })) {
+      out.push_back(t);
+    }
+  }
+  return out;
+}
+
+void Exporter::ends(std::ostringstream& out) const {
+  out << "/// A task's own channel ends, made with its future and dropped with it.\n"
+      << "#[derive(Default)]\n"
+      << "struct Ends {\n";
+  for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+    const auto& res = sc_.resources[r];
+    if (!res.senders.empty()) {
+      out << "    " << resource_[r] << ": Option<" << resource_type(r) << ">,  // a Sender of " << res.name << "\n";
+    }
+    if (!watchers(r).empty()) {
+      out << "    " << guard_[r] << ": Option<" << receiver_type(r) << ">,  // a Receiver of " << res.name << "\n";
+    }
+  }
+  out << "}\n\n";
 }
 
 std::string Exporter::local_type(std::size_t r) const {
@@ -257,6 +352,9 @@ std::string Exporter::local_type(std::size_t r) const {
     case ResourceKind::kRwLock:
       return "tokio::sync::RwLock";
     case ResourceKind::kMpsc:
+    case ResourceKind::kUnbounded:
+    case ResourceKind::kOneshot:
+    case ResourceKind::kWatch:
       return "the Sender of";
     default:
       return resource_type(r);
@@ -275,10 +373,29 @@ std::string Exporter::resource_type(std::size_t r) const {
       return "tokio::sync::RwLock<()>";
     case ResourceKind::kMpsc:
       return "tokio::sync::mpsc::Sender<()>";
+    case ResourceKind::kUnbounded:
+      return "tokio::sync::mpsc::UnboundedSender<()>";
+    case ResourceKind::kOneshot:
+      return "tokio::sync::oneshot::Sender<()>";
+    case ResourceKind::kWatch:
+      return "tokio::sync::watch::Sender<()>";
     case ResourceKind::kOnceCell:
       return "tokio::sync::OnceCell<()>";
     default:
       return "tokio::sync::Notify";
+  }
+}
+
+std::string Exporter::receiver_type(std::size_t r) const {
+  switch (sc_.resources[r].kind) {
+    case ResourceKind::kUnbounded:
+      return "tokio::sync::mpsc::UnboundedReceiver<()>";
+    case ResourceKind::kOneshot:
+      return "tokio::sync::oneshot::Receiver<()>";
+    case ResourceKind::kWatch:
+      return "tokio::sync::watch::Receiver<()>";
+    default:
+      return "tokio::sync::mpsc::Receiver<()>";
   }
 }
 
@@ -310,7 +427,8 @@ void Exporter::task_fn(std::ostringstream& out, const Unit& unit) const {
               ? ""
               : std::string(" (wrapper: ") + model::to_string(wrapper) + ")")
       << ".\n";
-  out << "async fn " << unit.fn << "(" << (unit.generic ? "me: usize, " : "") << "sh: Shared) {\n"
+  out << "async fn " << unit.fn << "(" << (unit.generic ? "me: usize, " : "") << "sh: Shared"
+      << (ends_ ? ", mut ends: Ends" : "") << ") {\n"
       << body_text(t, unit.generic) << "}\n\n";
   if (main) return;
 
@@ -318,7 +436,9 @@ void Exporter::task_fn(std::ostringstream& out, const Unit& unit) const {
   own.task = t;
   own.generic = unit.generic;
   const std::string flag = flag_of_[t] ? element(flag_order_[*flag_of_[t]], t, own) : "";
-  const std::string call = unit.fn + "(" + (unit.generic ? "me, " : "") + "sh.clone())";
+  const std::string index = unit.generic ? task_const_[t] + " + me" : task_const_[t];
+  const std::string call =
+      unit.fn + "(" + (unit.generic ? "me, " : "") + "sh.clone()" + (ends_ ? ", sh.ends(" + index + ")" : "") + ")";
   std::string future;
   switch (wrapper) {
     case Wrapper::kPausable:
@@ -345,7 +465,6 @@ void Exporter::task_fn(std::ostringstream& out, const Unit& unit) const {
         << "}\n\n";
     return;
   }
-  const std::string index = unit.generic ? task_const_[t] + " + me" : task_const_[t];
   out << "/// spawn " << who << ": the program under its wrapper"
       << (wrapper == Wrapper::kNone ? " (none)"
                                     : std::string(" (") + model::to_string(wrapper) + ")")
@@ -398,6 +517,12 @@ void Exporter::branch_by_index(std::ostringstream& out) const {
 
 void Exporter::main_fn(std::ostringstream& out) const {
   std::string text = kMain;
+  if (ends_) {
+    const std::string plain = "main_program(Shared::new())";
+    text.replace(text.find(plain), plain.size(),
+                 "{\n        let sh = Shared::new();\n        let ends = sh.ends(" + task_const_[0] +
+                     ");\n        main_program(sh, ends)\n    }");
+  }
   if (first_branch_) text.insert(text.find("    // Leave now:"), kMainBranches);
   if (sc_.event_interval == 61) {
     out << runtime_attribute() << "\n" << text;

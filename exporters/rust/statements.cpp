@@ -374,9 +374,40 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
       line(out, indent, "let _ = " + r + ".send(()).await;",
            src + ": a slot, then the message (an Err goes on)");
       return;
-    case OpKind::kRecv:
-      line(out, indent, g + ".recv().await;", src + ": a message; its slot goes back");
+    case OpKind::kPut: {
+      const auto kind = sc_.resources[op.a].kind;
+      if (kind == ResourceKind::kOneshot) {
+        line(out, indent, "if let Some(tx) = " + r + ".take() {", src + ": the value is stored; the Sender is gone");
+        line(out, indent + 4, "let _ = tx.send(());");
+        line(out, indent, "}");
+      } else if (kind == ResourceKind::kWatch) {
+        line(out, indent, "let _ = " + r + ".send(());", src + ": a new version; changed() waiters wake");
+      } else {
+        line(out, indent, "let _ = " + r + ".send(());", src + ": never waits");
+      }
       return;
+    }
+    case OpKind::kRecv:
+    case OpKind::kChanged: {
+      const auto kind = sc_.resources[op.a].kind;
+      const std::string call = op.kind == OpKind::kChanged      ? g + ".changed().await.is_ok()"
+                               : kind == ResourceKind::kOneshot ? "(&mut " + g + ").await.is_ok()"
+                                                                : g + ".recv().await.is_some()";
+      const std::string what = op.kind == OpKind::kChanged      ? ": a version not seen yet, or Err once the Sender is gone"
+                               : kind == ResourceKind::kOneshot ? ": the value, or Err once the Sender is dropped unsent"
+                               : kind == ResourceKind::kMpsc    ? ": a message (its slot goes back), or None once closed"
+                                                                : ": a message, or None once closed";
+      if (op.b == 0) {
+        const std::string bare = call.substr(0, call.rfind('.'));  // the result is not looked at
+        line(out, indent, (op.kind == OpKind::kRecv && kind != ResourceKind::kOneshot ? "" : "let _ = ") + bare + ";",
+             src + what);
+        return;
+      }
+      const std::size_t v = op.b - 1U;
+      line(out, indent, "let ok = " + call + ";", src + what);
+      line(out, indent, var_ref(v, ctx) + ".store(" + (sc_.variables[v].boolean ? "ok" : "i32::from(ok)") + ", SeqCst);");
+      return;
+    }
     case OpKind::kGetOrInit:
       line(out, indent, r + ".get_or_init(|| async { tokio::time::sleep(SLEEP).await }).await;",
            src + " (the initializer sleeps)");

@@ -21,7 +21,7 @@ void Step<kNarrate>::drop_inflight(TaskId t) {
     listeners.waiters().erase(t);
     say("its listener on ", name(r), " is dropped",
         notified ? text(": its notification passes on -> ", notify_a_listener(r)) : Text{});
-  } else if (op.kind == OpKind::kRecv) {
+  } else if (op.kind == OpKind::kRecv || op.kind == OpKind::kChanged) {
     s_.notify(r).waiters().erase(t);
   } else if (op.kind == OpKind::kSelect) {
     // Dropping the select drops its branch futures; a `&mut fut` branch is only borrowed, but the
@@ -186,6 +186,7 @@ void Step<kNarrate>::drop_future(TaskId t, TaskStatus final_status) {
     if (sc_.futures[f].task == index(t)) s_.set_swallowed(f, false);
   }
   drop_guards(t, false);
+  if (f_.senders) drop_senders(t);
   // Nothing of a dropped future is read again but how it ended (status, failure): its place in the
   // program is forgotten, so futures that ended alike are one state however far they had come.
   ts.pc = 0;

@@ -116,7 +116,9 @@ Flow Step<kNarrate>::run_op(TaskId t, const Op& op) {
     case OpKind::kDropKept:
       say("drop_kept -> ", drop_kept(t));
       return Flow::kNext;
-    case OpKind::kRecv: return recv(t, r);
+    case OpKind::kRecv: return recv(t, op);
+    case OpKind::kPut: return put(t, r);
+    case OpKind::kChanged: return changed(t, op);
     case OpKind::kJoinAll: return join_all(t, op);
     case OpKind::kHandLock: return hand_lock(t, op);
     case OpKind::kAwaitHanded: return await_handed(t, r);

@@ -368,27 +368,6 @@ Flow Step<kNarrate>::send(TaskId t, ResourceId r) {
   return Flow::kPending;
 }
 
-template <bool kNarrate>
-Flow Step<kNarrate>::recv(TaskId t, ResourceId r) {
-  TaskState& ts = s_.task(t);
-  const auto ch = s_.notify(r);
-  if (coop_yield(t, text("recv ", name(r)))) {
-    ts.inflight = 1;
-    return Flow::kPending;
-  }
-  if (ch.permit() > 0) {
-    coop_spend();
-    --ch.permit();
-    ch.waiters().erase(t);
-    say(Tag{EffectKind::kRelease, "recv", r}, "recv ", name(r), " -> a message; its slot goes back: ", release(r, 1));
-    return Flow::kNext;
-  }
-  if (!ch.waiters().contains(t)) ch.waiters().push_back(t);
-  ts.inflight = 1;
-  say(Tag{EffectKind::kWait, "recv", r}, "recv ", name(r), " -> pending: no message");
-  return Flow::kPending;
-}
-
 /// `Acquire::drop` on node `w` of r: what it was assigned passes on to the oldest waiters, woken
 /// in the version's order. Returns " -> assigned to X (oldest waiter); wake X issued" for each.
 template <bool kNarrate>

@@ -112,11 +112,18 @@ class Step : public Narration<kNarrate> {
   Text drop_kept(TaskId t);
   Flow get_or_init(TaskId t, ResourceId r);
   Flow send(TaskId t, ResourceId r);
-  Flow recv(TaskId t, ResourceId r);
   Text drop_node(ResourceId r, WaiterId w);
   void in_version_order(WakeList& wakes) const;
   Text release(ResourceId r, std::uint8_t n);
   Text close(ResourceId r);
+
+  // --- channels.cpp -------------------------------------------------------------------------
+  Flow recv(TaskId t, const Op& op);
+  Flow put(TaskId t, ResourceId r);
+  Flow changed(TaskId t, const Op& op);
+  /// A sender task's future was dropped: if it was r's last sender, r closes and its waiting
+  /// receivers are woken.
+  void drop_senders(TaskId t);
 
   // --- notify.cpp ---------------------------------------------------------------------------
   Flow notified(TaskId t, ResourceId r);

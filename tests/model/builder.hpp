@@ -55,7 +55,7 @@ class Builder {
 
   std::uint8_t resource(const std::string& name, model::ResourceKind kind,
                         std::uint8_t permits = 1) {
-    sc_.resources.push_back(model::ResourceSpec{name, kind, permits});
+    sc_.resources.push_back(model::ResourceSpec{name, kind, permits, {}});
     return u8(sc_.resources.size() - 1);
   }
 

@@ -78,7 +78,7 @@ inline Scenario scenario(std::vector<TaskDef> tasks, Flavor flavor = Flavor::kCu
   Scenario sc;
   sc.name = "test";
   sc.flavor = flavor;
-  sc.resources.push_back(ResourceSpec{"m", wakecheck::model::ResourceKind::kTokioMutex, 1});
+  sc.resources.push_back(ResourceSpec{"m", wakecheck::model::ResourceKind::kTokioMutex, 1, {}});
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     TaskSpec spec;
     spec.name = tasks[i].name;
