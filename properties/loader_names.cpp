@@ -97,7 +97,12 @@ std::uint8_t Loader::resource(const std::string& n, const std::string& at, std::
   if (std::find(kinds.begin(), kinds.end(), sc.resources[*r].kind) == kinds.end()) {
     std::vector<std::string> wanted;
     for (auto k : kinds) wanted.emplace_back(model::to_string(k));
-    in_.fail(at, "'" + verb + "' needs a " + JsonReader::join(wanted) + ", and '" + n + "' is a " +
+    std::string list = wanted.back();
+    if (wanted.size() > 1) {
+      wanted.pop_back();
+      list = JsonReader::join(wanted) + " or " + list;
+    }
+    in_.fail(at, "'" + verb + "' needs a " + list + ", and '" + n + "' is a " +
                      model::to_string(sc.resources[*r].kind), column);
   }
   return static_cast<std::uint8_t>(*r);

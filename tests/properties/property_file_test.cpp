@@ -343,3 +343,56 @@ TEST(PropertyFileErrors, SyntaxErrorPointsAtTheStartOfTheUnexpectedToken) {
   STRCMP_CONTAINS("t.json:2:11: invalid JSON", error_of(literal).c_str());
 }
 
+
+namespace {
+
+/// A file whose resources are `resources` (JSON array items) and whose tasks are `tasks`.
+std::string channel_doc(const std::string& resources, const std::string& tasks) {
+  return "{\n  \"name\": \"t\",\n  \"scenario\": {\n    \"runtime\": \"current_thread\",\n    \"resources\": [" +
+         resources + "],\n    \"tasks\": [\n" + tasks + "\n    ]\n  },\n  \"checks\": [{\"property\": \"all_tasks_finish\"}]\n}\n";
+}
+
+}  // namespace
+
+TEST(PropertyFileErrors, SendersAreTasksOfAChannel) {
+  STRCMP_EQUAL("t.json:5:56: scenario.resources[0].senders: 'senders' is for a channel (mpsc, unbounded, oneshot or watch), and 'm' is a tokio_mutex",
+               error_of(channel_doc(R"({"name": "m", "kind": "tokio_mutex", "senders": ["main"]})",
+                                        R"(      {"name": "main", "program": ["lock m"]})")).c_str());
+  STRCMP_EQUAL("t.json:5:66: scenario.resources[0].senders[0]: unknown task 'nobody'",
+               error_of(channel_doc(R"({"name": "c", "kind": "unbounded", "senders": ["nobody"]})",
+                                        R"(      {"name": "main", "program": ["send c"]})")).c_str());
+  STRCMP_EQUAL("t.json:5:74: scenario.resources[0].senders[1]: 'main' is named twice",
+               error_of(channel_doc(R"({"name": "c", "kind": "unbounded", "senders": ["main", "main"]})",
+                                        R"(      {"name": "main", "program": ["send c"]})")).c_str());
+}
+
+TEST(PropertyFileErrors, WithSendersNamedOnlyTheySend) {
+  STRCMP_EQUAL("t.json:5:65: scenario.resources[0].senders: 'w' sends on 'c' but is not one of its senders: add it to 'senders'",
+               error_of(channel_doc(R"({"name": "c", "kind": "unbounded", "senders": ["main"]})",
+                                        R"(      {"name": "main", "program": ["spawn w"]},)"
+                                        "\n"
+                                        R"(      {"name": "w", "program": ["send c"]})")).c_str());
+}
+
+TEST(PropertyFileErrors, OneshotAndWatchHaveOneSenderAndAOneshotIsSentAndReceivedOnce) {
+  STRCMP_EQUAL("t.json:5:61: scenario.resources[0].senders: watch 'c' has 2 senders (copies counted); a watch::Sender is not Clone, so it has one",
+               error_of(channel_doc(R"({"name": "c", "kind": "watch", "senders": ["w"]})",
+                                        R"(      {"name": "main", "program": ["spawn w"]},)"
+                                        "\n"
+                                        R"(      {"name": "w", "copies": 2, "program": ["send c"]})")).c_str());
+  STRCMP_EQUAL("t.json:5:19: scenario.resources[0]: oneshot 'c' is sent by 2 statements (copies counted): Sender::send takes the sender, so it happens once",
+               error_of(channel_doc(R"({"name": "c", "kind": "oneshot"})",
+                                        R"(      {"name": "main", "program": ["send c", "send c"]})")).c_str());
+  STRCMP_EQUAL("t.json:5:19: scenario.resources[0]: oneshot 'c' is received inside a loop of main: awaiting the Receiver takes it, so it happens once",
+               error_of(channel_doc(R"({"name": "c", "kind": "oneshot"})",
+                                        R"(      {"name": "main", "program": [{"while": "true", "do": ["recv c"]}]})")).c_str());
+}
+
+TEST(PropertyFileErrors, RecvAndChangedNameTheirKindsOfChannel) {
+  STRCMP_EQUAL("t.json:7:42: scenario.tasks[0].program[0]: 'recv' needs a mpsc, unbounded or oneshot, and 'c' is a watch",
+               error_of(channel_doc(R"({"name": "c", "kind": "watch"})",
+                                        R"(      {"name": "main", "program": ["recv c"]})")).c_str());
+  STRCMP_EQUAL("t.json:7:45: scenario.tasks[0].program[0]: 'changed' needs a watch, and 'c' is a unbounded",
+               error_of(channel_doc(R"({"name": "c", "kind": "unbounded"})",
+                                        R"(      {"name": "main", "program": ["changed c"]})")).c_str());
+}
