@@ -188,7 +188,7 @@ std::shared_ptr<const StateLayout> make_layout(const Scenario& sc) {
       for (std::size_t i = 0; i < n; ++i) b.width(waiters + 1 + i) = bits_for(n - 1);
       for (std::size_t i = 0; i < n; ++i) {
         b.width(res.notify_at + res.notify.notified_offset() + i) = 2;
-        b.width(res.notify_at + res.notify.created_offset() + i) = f.notified_created ? 2 : 0;
+        b.width(res.notify_at + res.notify.created_offset() + i) = f.notified_created ? 3 : 0;
       }
     }
     const bool owned = kind == ResourceKind::kStdMutex || kind == ResourceKind::kBargingMutex;

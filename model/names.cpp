@@ -33,6 +33,7 @@ const char* to_string(OpKind kind) {
     case OpKind::kJoin: return "join";
     case OpKind::kNotified: return "notified";
     case OpKind::kCreateNotified: return "create_notified";
+    case OpKind::kEnable: return "enable";
     case OpKind::kUnlock: return "unlock";
     case OpKind::kTryLock: return "try_lock";
     case OpKind::kStdLock: return "std_lock";
@@ -237,19 +238,20 @@ std::string describe_op(const Scenario& sc, const Op& op) {
       break;
     case OpKind::kClose:
     case OpKind::kSend:
-    case OpKind::kRecv:
     case OpKind::kPut:
-    case OpKind::kChanged:
     case OpKind::kGetOrInit:
     case OpKind::kStdLock:
     case OpKind::kStdUnlock:
     case OpKind::kNotified:
     case OpKind::kCreateNotified:
+    case OpKind::kEnable:
     case OpKind::kNotifyOne:
     case OpKind::kNotifyWaiters:
       word(sc.resources[op.a].name);
       break;
     case OpKind::kTryLock:
+    case OpKind::kRecv:
+    case OpKind::kChanged:
       if (op.b != 0) {
         variable(op.b - 1U);
         out += " = ";

@@ -21,7 +21,11 @@ std::optional<ResourceId> waits_on(StateView s, const Scenario& sc, TaskId t) {
     const bool listens = kind == ResourceKind::kNotify || kind == ResourceKind::kBargingMutex ||
                          kind == ResourceKind::kMpsc || kind == ResourceKind::kUnbounded ||
                          kind == ResourceKind::kOneshot || kind == ResourceKind::kWatch;
-    if (listens && s.notify(resource_at(r)).waiters().contains(t)) return resource_at(r);
+    // An enabled Notified is listed while its task awaits something else: that is no wait.
+    if (listens && s.notify(resource_at(r)).waiters().contains(t) &&
+        s.notify(resource_at(r)).created(t) != kEnabledWaiting) {
+      return resource_at(r);
+    }
   }
   return std::nullopt;
 }

@@ -79,6 +79,9 @@ enum class OpKind : std::uint8_t {
   kCreateNotified,  // a: resource. `let fut = notify.notified();` (not polled: it snapshots the
                     // notify_waiters counter only)
   // Synchronous operations.
+  kEnable,          // a: notify. `fut.as_mut().enable()` on the Notified created before: takes a
+                    // stored permit or sees a notify_waiters call (then it is ready), else joins
+                    // the waiter list without a waker (notify.rs, poll_notified(None))
   kUnlock,      // a: resource, c: permits. Drop the guard (or permit): release its permits
   kTryLock,     // a: resource, b: variable + 1 to store success in (0: none), c: permits
   kStdLock,     // a: resource. std::sync::Mutex::lock (never held across an await)

@@ -123,6 +123,10 @@ struct SchedulerState {
 };
 static_assert(sizeof(SchedulerState) == 6 && std::is_trivially_copyable_v<SchedulerState>);
 
+/// A created Notified after `enable`: ready (Done), or in the waiter list without a waker.
+inline constexpr std::uint8_t kEnabledReady = 3;
+inline constexpr std::uint8_t kEnabledWaiting = 4;
+
 /// tokio::sync::Notify (sync/notify.rs, 1.24.2): the stored permit and the waiter list; the same
 /// bytes serve a bounded channel (permit: messages in flight; waiters: the receiver), a barging
 /// mutex (its listeners) and a OnceCell (permit: the value is set).
@@ -145,7 +149,8 @@ class NotifyRef {
   /// Per task: 0 none, 1 OneWaiter, 2 AllWaiters.
   Byte& notified(TaskId t) const { return p_[shape_.notified_offset() + index(t)]; }
   /// Per task: a Notified created and not yet polled: 0 none, 1 created, 2 created and a
-  /// notify_waiters call happened since (its counter moved past the snapshot).
+  /// notify_waiters call happened since (its counter moved past the snapshot); after `enable`:
+  /// 3 ready (Done), 4 in the waiter list without a waker (Waiting).
   Byte& created(TaskId t) const { return p_[shape_.created_offset() + index(t)]; }
 
  private:

@@ -404,6 +404,36 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
     }
     if (sc.resources[r].kind != model::ResourceKind::kNotify) continue;
     const auto n = s.notify(model::resource_at(r));
+    // A notify_one handed to an enabled Notified whose task awaits something else: it has no
+    // waker, so nobody is woken, and the notification waits for a poll that may never come.
+    for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+      const auto t = model::task_at(i);
+      if (n.notified(t) != 1 || n.created(t) != model::kEnabledWaiting || !s.tasks(i).live()) continue;
+      const auto other = model::waits_on(s, sc, t);
+      if (!other) continue;
+      d.cause = Cause::kStrandedNotification;
+      d.summary = "stranded notification: notify_one on " + sc.resources[r].name + " handed its notification to " +
+                  sc.tasks[i].name + "'s enabled Notified, which " + sc.tasks[i].name + " does not poll: it waits on " +
+                  sc.resource(*other).name;
+      d.handover_step = step_that_made(states, [&](const State& st) {
+        return st.notify(model::resource_at(r)).notified(t) == 1;
+      });
+      if (d.handover_step) {
+        step_detail(d, *d.handover_step, d.handover_why,
+                    "handed the notification to " + sc.tasks[i].name + "'s enabled Notified (the oldest waiter; no waker)");
+      }
+      std::vector<std::string> waiters;
+      for (TaskId w : n.waiters()) waiters.push_back(sc.task(w).name);
+      if (!waiters.empty()) {
+        d.details.push_back(join_names(waiters) + (waiters.size() == 1 ? " still waits" : " still wait") +
+                            ": the notification went to the enabled future");
+      }
+      cycle_detail(d, sc, s, model::wait_for_cycle(s, sc));
+      fixes(d, {"enable the Notified only right before the code that awaits it (no other await in between)",
+                "drop the enabled Notified before awaiting anything else: dropping it forwards the notification"});
+      d.coffman = coffman_sentence(sc, s, false);
+      return d;
+    }
     for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
       const auto t = model::task_at(i);
       if (n.notified(t) != 1 || !model::task_paused(s, sc, t)) continue;
@@ -412,7 +442,10 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
                   sc.tasks[i].name + ", which is paused and will never be polled again";
       std::vector<std::string> waiters;
       for (TaskId w : n.waiters()) waiters.push_back(sc.task(w).name);
-      if (!waiters.empty()) d.details.push_back(join_names(waiters) + " still wait: the notification went to the paused future");
+      if (!waiters.empty()) {
+        d.details.push_back(join_names(waiters) + (waiters.size() == 1 ? " still waits" : " still wait") +
+                            ": the notification went to the paused future");
+      }
       d.coffman = coffman_sentence(sc, s, false);
       return d;
     }

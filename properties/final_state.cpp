@@ -18,7 +18,8 @@ using model::task_at;
 
 namespace {
 
-/// What an unbounded, oneshot or watch channel holds, in words; "" for any other resource.
+/// What a Notify or an unbounded, oneshot or watch channel holds, in words; "" for any other
+/// resource.
 std::string contents(const model::Scenario& sc, const model::State& s, model::ResourceId r) {
   const auto kind = sc.resource(r).kind;
   const auto ch = s.notify(r);
@@ -27,6 +28,8 @@ std::string contents(const model::Scenario& sc, const model::State& s, model::Re
     out = std::to_string(ch.permit()) + (ch.permit() == 1 ? " message" : " messages") + " in the channel";
   } else if (kind == model::ResourceKind::kOneshot) {
     out = ch.permit() > 0 ? "the value is sent, not yet received" : "no value";
+  } else if (kind == model::ResourceKind::kNotify) {
+    return ch.permit() > 0 ? "a permit stored" : "no permit stored";
   } else if (kind == model::ResourceKind::kWatch) {
     std::vector<std::string> unseen;
     for (std::size_t i = 0; i < sc.tasks.size(); ++i) {

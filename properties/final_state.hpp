@@ -36,7 +36,7 @@ struct ResourceView {
   std::vector<std::string> waiters;         // oldest first
   model::ResourceWords words{};             // its API's words for futures, permits and guards
   bool channel = false;                     // a channel: a capacity of slots, no guards
-  std::string contents;  // an unbounded, oneshot or watch channel: what is in it, in words
+  std::string contents;  // a Notify or an unbounded, oneshot or watch channel: what it holds
 };
 
 struct FinalStateView {

@@ -91,6 +91,7 @@ void Loader::simple(const std::string& text, const std::string& at, model::Scena
       {"std_unlock", OpKind::kStdUnlock, Arg::kResource, {RK::kStdMutex}},
       {"notified", OpKind::kNotified, Arg::kResource, {RK::kNotify}},
       {"create_notified", OpKind::kCreateNotified, Arg::kResource, {RK::kNotify}},
+      {"enable", OpKind::kEnable, Arg::kResource, {RK::kNotify}},
       {"await_lock", OpKind::kAwaitHanded, Arg::kResource, {RK::kTokioMutex}},
       {"notify_one", OpKind::kNotifyOne, Arg::kResource, {RK::kNotify}},
       {"notify_waiters", OpKind::kNotifyWaiters, Arg::kResource, {RK::kNotify}},
@@ -160,6 +161,11 @@ void Loader::simple(const std::string& text, const std::string& at, model::Scena
     }
     if (verb == "unlock" || verb == "std_unlock") {
       unlocks_.push_back(UnlockSite{&out, std::nullopt, out.size(), at, arg_column, verb + " " + arg});
+    }
+    if (found->kind == OpKind::kEnable &&
+        std::none_of(out.begin(), out.end(), [&](const Op& o) { return o.kind == OpKind::kCreateNotified && o.a == r; })) {
+      in_.fail(at, "'enable " + arg + "' needs a Notified to enable: write 'create_notified " + arg +
+                       "' before it in this program", verb_column);
     }
     if (found->kind == OpKind::kSend && sc.resources[r].kind != model::ResourceKind::kMpsc) {
       // unbounded, oneshot and watch senders never wait

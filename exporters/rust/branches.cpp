@@ -195,7 +195,7 @@ std::string Exporter::body_text(std::size_t t, bool generic, bool probe) const {
         }
         if (h.kind == OpKind::kDrop && h.a == t)
           refuse(file_, sc_.tasks[t].name + " drops itself in a handler");
-        if (h.kind == OpKind::kCreateNotified || h.kind == OpKind::kHandLock) {
+        if (h.kind == OpKind::kCreateNotified || h.kind == OpKind::kEnable || h.kind == OpKind::kHandLock) {
           refuse(file_, "an on_drop handler of " + sc_.tasks[t].name + " runs '" +
                             model::describe_op(sc_, h) +
                             "', which the exporter cannot write in a drop guard's closure");

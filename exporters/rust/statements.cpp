@@ -343,6 +343,12 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
       line(out, indent, created_[op.a] + " = Some(Box::pin(" + r + ".notified()));",
            src + ": created, not polled (it notes the notify_waiters count)");
       return;
+    case OpKind::kEnable:
+      line(out, indent, "if let Some(fut) = " + created_[op.a] + ".as_mut() {",
+           src + ": in the waiter list now, with no waker");
+      line(out, indent + 4, "fut.as_mut().enable();");
+      line(out, indent, "}");
+      return;
     case OpKind::kHandLock:
       line(out, indent, "hand_lock(sh." + r + ".clone(), " + task_ref(op.b, ctx) + ").await;",
            src + ": lock_owned() polled once here, then moved");

@@ -162,7 +162,18 @@ void Step<kNarrate>::drop_future(TaskId t, TaskStatus final_status) {
   s_.ready_children().erase(t);
   if (f_.notified_created) {
     for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
-      if (s_.has_notify(resource_at(r))) s_.notify(resource_at(r)).created(t) = 0;
+      if (!s_.has_notify(resource_at(r))) continue;
+      const auto n = s_.notify(resource_at(r));
+      if (n.created(t) == kEnabledWaiting) {
+        // Notified::drop of an enabled future: it leaves the list, or forwards a notify_one.
+        const bool listed = n.waiters().erase(t);
+        const bool forwards = !listed && n.notified(t) == 1;
+        n.notified(t) = 0;
+        say("its enabled Notified on ", name(resource_at(r)), " is dropped",
+            listed ? text(": it leaves the waiter list")
+                   : forwards ? text(": its notification is forwarded -> ", notify_one(resource_at(r))) : Text{});
+      }
+      n.created(t) = 0;
     }
   }
   if (TaskState& rs = s_.task(sc_.runner(t)); rs.blocked == index(t) + 1) {

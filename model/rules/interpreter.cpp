@@ -202,6 +202,9 @@ Flow Step<kNarrate>::run_op(TaskId t, const Op& op) {
       s_.notify(r).created(t) = 1;
       say("create_notified ", name(r), " -> a Notified future (not polled: it only notes the notify_waiters count)");
       return Flow::kNext;
+    case OpKind::kEnable:
+      say("enable ", name(r), " -> ", enable(t, r));
+      return Flow::kNext;
     case OpKind::kNotifyOne:
       say(Tag{EffectKind::kNotify, "notify_one", r}, "notify_one ", name(r), " -> ", notify_one(r));
       return Flow::kNext;

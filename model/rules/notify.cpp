@@ -10,6 +10,20 @@ Flow Step<kNarrate>::notified(TaskId t, ResourceId r) {
   const auto n = s_.notify(r);
   const Tag ready{EffectKind::kAcquire, "notified", r};
   const Tag waits{EffectKind::kWait, "notified", r};
+  if (!ts.inflight && n.created(t) >= kEnabledReady) {
+    // The enabled Notified, awaited now: Done is ready; Waiting is ready once notified, else
+    // it stays in the list and now has this task's waker.
+    const bool done = n.created(t) == kEnabledReady || n.notified(t) != 0;
+    n.created(t) = 0;
+    if (done) {
+      n.notified(t) = 0;
+      say(ready, "notified ", name(r), " -> ready (the enabled future was notified)");
+      return Flow::kNext;
+    }
+    ts.inflight = 1;
+    say(waits, "notified ", name(r), " -> pending (enabled: already in the waiter list; now with a waker)");
+    return Flow::kPending;
+  }
   if (!ts.inflight) {
     // `Notified::poll` in Init: take a stored permit, else see whether notify_waiters was called
     // since the future was created, else register as a waiter. 1.24.2 tries the permit first (so
@@ -46,6 +60,39 @@ Flow Step<kNarrate>::notified(TaskId t, ResourceId r) {
 }
 
 template <bool kNarrate>
+typename Step<kNarrate>::Text Step<kNarrate>::enable(TaskId t, ResourceId r) {
+  // `Notified::enable` is `poll_notified(None)`: in Init it takes a stored permit or sees a
+  // notify_waiters call since creation (Done), else it joins the waiter list with no waker; in
+  // Waiting it becomes Done once notified. A later notification to it wakes nobody.
+  const auto n = s_.notify(r);
+  std::uint8_t& created = n.created(t);
+  if (created == kEnabledReady) return text("ready already");
+  if (created == kEnabledWaiting) {
+    if (n.notified(t) == 0) return text("still waiting (no waker)");
+    n.notified(t) = 0;
+    created = kEnabledReady;
+    return text("ready (it was notified)");
+  }
+  const bool counted = created == 2;
+  if (counted && sc_.version != TokioVersion::k1_24) {
+    created = kEnabledReady;
+    return text("ready (notify_waiters was called since it was created)");
+  }
+  if (n.permit() != 0) {
+    n.permit() = 0;
+    created = kEnabledReady;
+    return text("ready (stored permit consumed)");
+  }
+  if (counted) {
+    created = kEnabledReady;
+    return text("ready (notify_waiters was called since it was created)");
+  }
+  n.waiters().push_back(t);
+  created = kEnabledWaiting;
+  return text("in the waiter list, with no waker: a notification to it wakes nobody");
+}
+
+template <bool kNarrate>
 typename Step<kNarrate>::Text Step<kNarrate>::notify_one(ResourceId r) {
   // `notify_one`: with waiters, hand the notification to the oldest and wake it; otherwise store
   // one permit (storing twice still stores one).
@@ -57,6 +104,9 @@ typename Step<kNarrate>::Text Step<kNarrate>::notify_one(ResourceId r) {
   const TaskId w = n.waiters().pop_front();
   n.notified(w) = 1;
   this->handed(w);
+  if (n.created(w) == kEnabledWaiting) {
+    return text("notification handed to ", name(w), "'s enabled Notified (oldest waiter); it has no waker: nobody is woken");
+  }
   return text("notification handed to ", name(w), " (oldest waiter); ", issue_wake(w));
 }
 
@@ -67,7 +117,7 @@ typename Step<kNarrate>::Text Step<kNarrate>::notify_waiters(ResourceId r) {
   const auto n = s_.notify(r);
   for (std::size_t t = 0; t < sc_.tasks.size(); ++t) {
     std::uint8_t& created = n.created(task_at(t));
-    created = created != 0 ? 2 : 0;  // the call counter moves past every snapshot
+    if (created == 1) created = 2;  // the call counter moves past every snapshot
   }
   if (n.waiters().empty()) return text("nobody waits (nothing stored)");
   const auto batch = n.waiters().template copy<kMaxTasks>();
@@ -79,7 +129,8 @@ typename Step<kNarrate>::Text Step<kNarrate>::notify_waiters(ResourceId r) {
   }
   for (std::size_t k = 0; k < batch.size(); ++k) {
     const TaskId w = sc_.version == TokioVersion::k1_24 ? batch[batch.size() - 1 - k] : batch[k];
-    told += text("; ", issue_wake(w));
+    // An enabled Notified waits without a waker: notified, nobody woken.
+    if (n.created(w) != kEnabledWaiting) told += text("; ", issue_wake(w));
   }
   return told;
 }

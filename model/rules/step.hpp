@@ -127,6 +127,7 @@ class Step : public Narration<kNarrate> {
 
   // --- notify.cpp ---------------------------------------------------------------------------
   Flow notified(TaskId t, ResourceId r);
+  Text enable(TaskId t, ResourceId r);
   Text notify_one(ResourceId r);
   Text notify_waiters(ResourceId r);
   Flow barging_lock(TaskId t, ResourceId r);

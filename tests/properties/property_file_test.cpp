@@ -396,3 +396,10 @@ TEST(PropertyFileErrors, RecvAndChangedNameTheirKindsOfChannel) {
                error_of(channel_doc(R"({"name": "c", "kind": "unbounded"})",
                                         R"(      {"name": "main", "program": ["changed c"]})")).c_str());
 }
+
+TEST(PropertyFileErrors, EnableNeedsANotifiedCreatedBefore) {
+  STRCMP_EQUAL("t.json:7:37: scenario.tasks[0].program[0]: 'enable n' needs a Notified to enable: write "
+               "'create_notified n' before it in this program",
+               error_of(channel_doc(R"({"name": "n", "kind": "notify"})",
+                                    R"(      {"name": "main", "program": ["enable n", "create_notified n"]})")).c_str());
+}
