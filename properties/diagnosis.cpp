@@ -465,11 +465,16 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
       const bool paused = model::task_paused(s, sc, holder);
       const std::string& name = sc.tasks[sender].name;
       d.cause = Cause::kChannelHeldOpen;
-      d.summary = "channel held open: " + sc.tasks[i].name + " waits on " + channel.name + ", which " +
-                  (channel.kind == model::ResourceKind::kWatch ? "has no new version" : "holds nothing") + ", and " +
-                  name + " keeps a Sender of it alive " +
-                  (paused ? std::string("while paused") : "while it waits (now at: " + now_at(sc, s, holder) + ")") +
-                  ": it will never send, and the channel never closes";
+      const std::string empty = channel.kind == model::ResourceKind::kWatch ? "has no new version" : "holds nothing";
+      if (holder == t) {
+        d.summary = "channel held open: " + name + " waits on " + channel.name + ", which " + empty + ", while " + name +
+                    " itself owns a Sender of it: the channel cannot close while it waits (a task waiting for itself)";
+      } else {
+        d.summary = "channel held open: " + sc.tasks[i].name + " waits on " + channel.name + ", which " + empty +
+                    ", and " + name + " keeps a Sender of it alive " +
+                    (paused ? std::string("while paused") : "while it waits (now at: " + now_at(sc, s, holder) + ")") +
+                    ": it will never send, and the channel never closes";
+      }
       if (paused) d.swallowed_step = swallowing_poll(sc, states, trace, holder);
       d.details.push_back(std::string(channel.kind == model::ResourceKind::kWatch ? "changed()" : "recv") +
                           " returns the end of the channel only once every Sender is dropped, and " + name +
