@@ -10,6 +10,7 @@ Features::Features(const Scenario& sc)
       closes(sc.resources.size(), false),
       selects(sc.resources.size(), false),
       pausable(sc.futures.size(), false),
+      ready_selects(sc.tasks.size(), false),
       watchers(sc.resources.size(), std::vector<bool>(sc.tasks.size(), false)) {
   bool yields = false;
   auto scan = [&](const std::vector<Op>& program, std::optional<std::size_t> task) {
@@ -22,6 +23,9 @@ Features::Features(const Scenario& sc)
           longest_sleep = std::max<std::size_t>(longest_sleep, op.ticks);
           if (task) task_timers[*task] = true;
           if (op.kind == OpKind::kSelect) selects[op.a] = true;
+          if (op.kind == OpKind::kSelect && task && (op.b & kSelectUnbiased) != 0 && (op.b & kSelectReady) != 0) {
+            ready_selects[*task] = true;
+          }
           if (op.kind == OpKind::kGetOrInit) once_cells = true;
           break;
         case OpKind::kAbort: aborts = true; break;

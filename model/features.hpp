@@ -33,6 +33,7 @@ struct Features {
   std::vector<bool> closes;        // per resource
   std::vector<bool> selects;       // per resource: a select! keeps a lock future on it
   std::vector<bool> pausable;      // per future: a pause can set its flag
+  std::vector<bool> ready_selects;  // per task: an unbiased select! with a ready(()) branch
   std::vector<std::vector<bool>> watchers;  // per resource: the tasks that await `changed` on it
   bool single_worker = false;      // multi_thread with worker_threads = 1
   bool any_order = false;          // multi_thread with any number of workers: queues are sets

@@ -69,6 +69,12 @@ enum class Wrapper : std::uint8_t {
                  // the deadline has passed and it is still pending
 };
 
+/// A select!'s flags (its Op's b).
+inline constexpr std::uint8_t kSelectKeep = 1;      // the lock branch is `&mut fut`: it outlives a loss
+inline constexpr std::uint8_t kSelectUnbiased = 2;  // no `biased;`: each poll starts at a random branch
+inline constexpr std::uint8_t kSelectReady = 4;     // the second branch is `ready(())`, not a sleep
+inline constexpr std::uint8_t kSelectWrite = 8;     // the first branch is an rwlock's write (all permits)
+
 enum class OpKind : std::uint8_t {
   // Awaiting operations (a poll may stop at them).
   kLock,        // a: resource, c: permits. `lock`/`acquire_many`/`read`/`write`: FIFO, may queue
@@ -112,8 +118,9 @@ enum class OpKind : std::uint8_t {
   kChanged,     // a: watch, b: variable + 1 for Ok (1) or Err (0). `rx.changed().await`: a
                 // version not yet seen, or Err once the sender is dropped
   kGetOrInit,   // a: cell. `cell.get_or_init(|| async { sleep }).await` (sync/once_cell.rs)
-  kSelect,      // a: resource, b: 1 to keep the lock future (`&mut fut`), c: variable + 1 for the
-                // winning branch. `select! { biased; _ = lock => 0, _ = sleep => 1 }`
+  kSelect,      // a: resource, b: flags (kSelectKeep, kSelectUnbiased, kSelectReady,
+                // kSelectWrite), c: variable + 1 for the winning branch, ticks: the sleep's.
+                // `select! { biased; _ = [&mut] lock => 0, _ = sleep(d) | ready(()) => 1 }`
   kDropKept,    // drop the future a select! kept (`drop(fut)`), giving back what it was assigned;
                 // and the futures a select_all left alive (`drop(rest)`)
   // Futures inside one task (children: task slots with TaskSpec::parent set, a: first child,

@@ -66,15 +66,17 @@ void TokioModel::enabled(const std::uint8_t* bytes, std::vector<Event>& events) 
       }
     }
   };
-  // A poll that reaches an unbiased select! whose sleep has fired may start at either branch.
+  // A poll that reaches an unbiased select! whose other branch is ready (its sleep fired, or it
+  // is `ready(())`) may start at either branch. A ready branch is ready on any poll, which may
+  // run other statements before the select: every poll of such a task offers both starts.
   auto push_poll = [&](TaskId t) {
     events.push_back({EventKind::kPoll, t});
     const TaskState& ts = s.task(t);
     const auto& program = scenario_.task(t).program;
-    if (ts.inflight && ts.timer == 2 && ts.blocked == 0 && ts.pc < program.size() &&
-        program[ts.pc].kind == OpKind::kSelect && (program[ts.pc].b & 2U) != 0) {
-      events.push_back({EventKind::kPollSleepFirst, t});
-    }
+    if (ts.blocked != 0) return;
+    const bool fired = ts.inflight && ts.timer == 2 && ts.pc < program.size() &&
+                       program[ts.pc].kind == OpKind::kSelect && (program[ts.pc].b & kSelectUnbiased) != 0;
+    if (fired || features_->ready_selects[index(t)]) events.push_back({EventKind::kPollSleepFirst, t});
   };
   const SchedulerState& sched = s.scheduler();
   if (scenario_.flavor == Flavor::kCurrentThread) {

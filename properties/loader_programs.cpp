@@ -173,36 +173,43 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
     in_.expect_object(st, at, {"select", "biased", "won"}, {"select"});
     if (ctx.in_handler) in_.fail(at, "an on_drop handler cannot await a select");
     const json& branches = in_.array(st["select"], at + "/select");
-    if (branches.size() != 2) in_.fail(at + "/select", "expected two branches: a lock branch, then a sleep branch");
+    if (branches.size() != 2) {
+      in_.fail(at + "/select", "expected two branches: a lock branch, then a sleep or ready branch");
+    }
     const std::string b0 = at + "/select/0", b1 = at + "/select/1";
     in_.expect_object(branches[0], b0, {"await", "keep"}, {"await"});
     in_.expect_object(branches[1], b1, {"await"}, {"await"});
     const std::string& lock = in_.string(branches[0]["await"], b0 + "/await");
-    // "lock R" or "acquire S", spaces around.
+    // "lock R", "acquire S", "read L" or "write L", spaces around.
     const std::size_t verb_at = skip_spaces(lock, 0);
     const std::size_t verb_end = name_end(lock, verb_at);
     const std::string verb = lock.substr(verb_at, verb_end - verb_at);
     const std::size_t res_at = skip_spaces(lock, verb_end);
     const std::size_t res_end = name_end(lock, res_at);
-    if ((verb != "lock" && verb != "acquire") || res_at == verb_end || res_end == res_at ||
+    const bool rw = verb == "read" || verb == "write";
+    if ((verb != "lock" && verb != "acquire" && !rw) || res_at == verb_end || res_end == res_at ||
         skip_spaces(lock, res_end) != lock.size()) {
-      in_.fail(b0 + "/await", "expected 'lock R' (or 'acquire S') as the first branch", 1);
+      in_.fail(b0 + "/await", "expected 'lock R', 'acquire S', 'read L' or 'write L' as the first branch", 1);
     }
-    const std::uint8_t r = resource(lock.substr(res_at, res_end - res_at), b0 + "/await", res_at + 1, sc,
-                                    {model::ResourceKind::kTokioMutex, model::ResourceKind::kSemaphore}, verb);
-    // "sleep" or "sleep D".
+    const auto kinds = rw ? std::vector<model::ResourceKind>{model::ResourceKind::kRwLock}
+                          : std::vector<model::ResourceKind>{model::ResourceKind::kTokioMutex, model::ResourceKind::kSemaphore};
+    const std::uint8_t r = resource(lock.substr(res_at, res_end - res_at), b0 + "/await", res_at + 1, sc, kinds, verb);
+    // "sleep", "sleep D" or "ready" (std::future::ready(()): ready whenever it is polled).
     const std::string& sleep = in_.string(branches[1]["await"], b1 + "/await");
+    const bool ready = sleep.substr(skip_spaces(sleep, 0), name_end(sleep, skip_spaces(sleep, 0)) - skip_spaces(sleep, 0)) == "ready" &&
+                       skip_spaces(sleep, name_end(sleep, skip_spaces(sleep, 0))) == sleep.size();
     const std::size_t sleep_at = skip_spaces(sleep, 0);
     const std::size_t sleep_end = name_end(sleep, sleep_at);
     const std::size_t ticks_at = skip_spaces(sleep, sleep_end);
     std::size_t ticks_end = ticks_at;
     while (ticks_end < sleep.size() && sleep[ticks_end] != ' ' && sleep[ticks_end] != '\t') ++ticks_end;
-    if (sleep.substr(sleep_at, sleep_end - sleep_at) != "sleep" || skip_spaces(sleep, ticks_end) != sleep.size() ||
-        (ticks_at != sleep.size() && ticks_at == sleep_end)) {
-      in_.fail(b1 + "/await", "expected 'sleep' or 'sleep D' (D ticks) as the second branch");
+    if (!ready && (sleep.substr(sleep_at, sleep_end - sleep_at) != "sleep" || skip_spaces(sleep, ticks_end) != sleep.size() ||
+                   (ticks_at != sleep.size() && ticks_at == sleep_end))) {
+      in_.fail(b1 + "/await", "expected 'sleep', 'sleep D' (D ticks) or 'ready' as the second branch");
     }
-    const std::uint8_t duration =
-        ticks_at == ticks_end ? std::uint8_t{0} : ticks(sleep.substr(ticks_at, ticks_end - ticks_at), b1 + "/await", ticks_at + 1);
+    const std::uint8_t duration = ready || ticks_at == ticks_end
+                                      ? std::uint8_t{0}
+                                      : ticks(sleep.substr(ticks_at, ticks_end - ticks_at), b1 + "/await", ticks_at + 1);
     std::uint8_t keep = 0;
     if (branches[0].contains("keep")) {
       if (!branches[0]["keep"].is_boolean()) in_.fail(b0 + "/keep", "expected true or false, found " + JsonReader::type_name(branches[0]["keep"]));
@@ -220,6 +227,8 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
       if (!st["biased"].is_boolean()) in_.fail(at + "/biased", "expected true or false, found " + JsonReader::type_name(st["biased"]));
       if (!st["biased"].get<bool>()) keep = static_cast<std::uint8_t>(keep | 2U);
     }
+    if (ready) keep = static_cast<std::uint8_t>(keep | model::kSelectReady);
+    if (verb == "write") keep = static_cast<std::uint8_t>(keep | model::kSelectWrite);
     out.push_back({OpKind::kSelect, r, keep, won, duration});
     return;
   }

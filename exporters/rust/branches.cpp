@@ -166,8 +166,8 @@ std::string Exporter::body_text(std::size_t t, bool generic, bool probe) const {
         ctx.owned |= 1U << op.a;
         break;
       case OpKind::kSelect:
-        if (sc_.resources[op.a].kind != ResourceKind::kTokioMutex) {
-          refuse(file_, "a select! over '" + sc_.resources[op.a].name + "' (the exporter writes a select! over a tokio_mutex only)");
+        if (sc_.resources[op.a].kind == ResourceKind::kSemaphore && has(ctx.owned, op.a)) {
+          refuse(file_, "a select! over '" + sc_.resources[op.a].name + "' beside a handed lock future");
         }
         used.insert(op.a);
         guarded.insert(op.a);
@@ -245,8 +245,8 @@ std::string Exporter::body_text(std::size_t t, bool generic, bool probe) const {
   }
   if (ctx.kept_lock) {
     line(out, 4,
-         "let mut kept: Option<std::pin::Pin<Box<dyn std::future::Future<Output = MutexGuard<'_, ()>> + Send + '_>>> = None;",
-         "a lock future a select! keeps alive (&mut fut)");
+         "let mut kept: Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>>> = None;",
+         "a lock future a select! keeps alive (&mut fut), never polled again");
   }
   for (std::size_t r : receives) {
     line(out, 4,

@@ -419,15 +419,32 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
            src + " (the initializer sleeps)");
       return;
     case OpKind::kSelect: {
-      // select! { biased; g = &mut fut => .., _ = sleep => .. }: the branch futures are dropped
-      // before the handler runs, but `fut` is only borrowed, so it outlives the select.
-      // op.b: 1 keeps the lock future (`&mut fut`), 2 leaves `biased;` out (a random start).
-      const bool keep = (op.b & 1U) != 0;
-      const bool biased = (op.b & 2U) == 0;
+      // select! { [biased;] g = &mut fut => .., _ = sleep(d) | ready(()) => .. }: the branch
+      // futures are dropped before the handler runs, but `fut` is only borrowed, so it outlives
+      // the select.
+      const bool keep = (op.b & model::kSelectKeep) != 0;
+      const bool biased = (op.b & model::kSelectUnbiased) == 0;
+      const bool ready = (op.b & model::kSelectReady) != 0;
+      const auto kind = sc_.resources[op.a].kind;
+      std::string call = r + ".lock()", output = "MutexGuard<'_, ()>", pattern = "acquired", take = g + " = Some(acquired);";
+      if (kind == ResourceKind::kRwLock && (op.b & model::kSelectWrite) != 0) {
+        call = r + ".write()";
+        output = "tokio::sync::RwLockWriteGuard<'_, ()>";
+        take = g + ".write(acquired);";
+      } else if (kind == ResourceKind::kRwLock) {
+        call = r + ".read()";
+        output = "tokio::sync::RwLockReadGuard<'_, ()>";
+        take = g + ".read(acquired);";
+      } else if (kind == ResourceKind::kSemaphore) {
+        call = r + ".acquire()";
+        output = "Result<tokio::sync::SemaphorePermit<'_>, tokio::sync::AcquireError>";
+        pattern = "Ok(acquired)";  // Err(Closed) disables the branch
+        take = g + ".add(acquired, 1);";
+      }
       line(out, indent, "{", src);
       line(out, indent + 4,
-           "let mut fut: std::pin::Pin<Box<dyn std::future::Future<Output = MutexGuard<'_, ()>> + Send + '_>> = Box::pin(" +
-               r + ".lock());");
+           "let mut fut: std::pin::Pin<Box<dyn std::future::Future<Output = " + output + "> + Send + '_>> = Box::pin(" +
+               call + ");");
       line(out, indent + 4, "let won: i32;");
       line(out, indent + 4, "tokio::select! {");
       if (biased) {
@@ -435,11 +452,16 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
       } else {
         line(out, indent + 8, "// no `biased;`: each poll starts at a random branch");
       }
-      line(out, indent + 8, "acquired = &mut fut => { " + g + " = Some(acquired); won = 0; }");
-      line(out, indent + 8, "_ = tokio::time::sleep(" + sleep_duration(op.ticks) + ") => { won = 1; }");
+      line(out, indent + 8, pattern + " = &mut fut => { " + take + " won = 0; }");
+      if (ready) {
+        line(out, indent + 8, "_ = std::future::ready(()) => { won = 1; }");
+      } else {
+        line(out, indent + 8, "_ = tokio::time::sleep(" + sleep_duration(op.ticks) + ") => { won = 1; }");
+      }
       line(out, indent + 4, "}");
       if (keep) {
-        line(out, indent + 4, "if won == 1 { kept = Some(fut); }", "&mut fut: the lock future stays alive, unpolled");
+        line(out, indent + 4, "if won == 1 { kept = Some(Box::pin(async move { drop(fut.await); })); }",
+             "&mut fut: the lock future stays alive, unpolled");
       } else {
         line(out, indent + 4, "drop(fut);", "the losing lock future is dropped");
       }

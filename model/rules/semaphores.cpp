@@ -194,56 +194,67 @@ Flow Step<kNarrate>::await_handed(TaskId t, ResourceId r) {
 
 template <bool kNarrate>
 Flow Step<kNarrate>::select(TaskId t, const Op& op) {
+  // select! over a lock future (a mutex's lock, a semaphore's acquire, an rwlock's read or write)
+  // and a sleep or an always-ready `ready(())`. Biased, the lock branch is polled first; unbiased,
+  // a poll may start at the other branch (tokio picks a random start on every poll; the checker
+  // explores both: kPollSleepFirst). A lost lock future is dropped, or kept alive unpolled if it
+  // is `&mut fut`.
   TaskState& ts = s_.task(t);
   const auto r = resource_at(op.a);
   const auto sem = s_.semaphore(r);
   const auto w = kept_waiter_of(t);
-  const bool keep = (op.b & 1U) != 0;
+  const bool keep = (op.b & kSelectKeep) != 0;
+  const bool unbiased = (op.b & kSelectUnbiased) != 0;
+  const bool ready = (op.b & kSelectReady) != 0;
+  const std::uint8_t n = (op.b & kSelectWrite) != 0 ? sc_.resource(r).permits : std::uint8_t{1};
+  const char* verb = sc_.resource(r).kind == ResourceKind::kSemaphore ? "acquire"
+                     : sc_.resource(r).kind == ResourceKind::kRwLock  ? (n > 1 ? "write" : "read")
+                                                                      : "lock";
+  const char* other = ready ? "ready" : "sleep";
   auto won = [&](std::int8_t branch) {
     if (op.c != 0) set_var(op.c - 1U, branch);
   };
-  if (sleep_first_ && (op.b & 2U) != 0 && ts.timer == 2) {
-    // Unbiased: this poll starts at the sleep branch, which is ready: the lock branch is not
-    // polled, even if its future was handed the permit.
+  // The other branch wins: the lock future is kept (alive, not polled) or dropped.
+  auto other_wins = [&](bool started_there) {
     ts.clear_timer();
     won(1);
+    const char* how = started_there ? (ready ? " (unbiased, the ready branch first)" : " (unbiased, the sleep branch first)") : "";
     if (keep) {
-      say("select (unbiased, sleep branch first) -> the sleep branch wins; the lock future (&mut fut) is not polled and stays alive");
+      const bool queued = sem.node(w).queued || sem.assigned(w) > 0;
+      say("select", how, " -> the ", other, " branch wins; the ", verb, " future (&mut fut) stays alive",
+          queued ? text(", queued on ", name(r), ", and is not polled") : text(" (never polled: not queued)"));
     } else {
-      say("select (unbiased, sleep branch first) -> the sleep branch wins; the lock future is dropped", drop_node(r, w));
+      say("select", how, " -> the ", other, " branch wins; the ", verb, " future is dropped", drop_node(r, w));
     }
     return Flow::kNext;
+  };
+  if (sleep_first_ && unbiased && (ready || ts.timer == 2)) {
+    // This poll starts at the other branch, which is ready: the lock branch is not polled, even
+    // if its future was handed the permit.
+    sleep_first_ = false;
+    return other_wins(true);
   }
+  sleep_first_ = false;
   const auto done = poll_acquire(
-      sem, w, 1,
+      sem, w, n,
       [&] {
-        add_held(t, r, 1);
+        add_held(t, r, n);
         ts.clear_timer();
         won(0);
-        say("select -> the lock branch wins: ", name(r), " acquired; the sleep is dropped");
+        say("select -> the ", verb, " branch wins: ", name(r), " acquired; the ", other, " branch is dropped");
         return Flow::kNext;
       },
       [&] {
         won(0);
-        say("select -> the lock branch ends with Err(Closed)", drop_node(r, w));
+        say("select -> the ", verb, " branch ends with Err(Closed)", drop_node(r, w));
         return Flow::kNext;
       });
   if (done) return *done;
-  if (ts.timer == 2) {
-    ts.clear_timer();
-    won(1);
-    if (keep) {
-      say("select -> the sleep branch wins; the lock future (&mut fut) stays alive, queued on ", name(r),
-          ", and is not polled");
-    } else {
-      say("select -> the sleep branch wins; the lock future is dropped", drop_node(r, w));
-    }
-    return Flow::kNext;
-  }
+  if (ready || ts.timer == 2) return other_wins(false);
   if (!ts.inflight) {
     ts.inflight = 1;
     ts.start_timer(op.ticks);
-    say("select -> both pending: ", sc_.resources[op.a].kind == ResourceKind::kSemaphore ? "acquire " : "lock ", name(r), " queued, sleep", ticks_words(op.ticks), " registered");
+    say("select -> both pending: ", verb, " ", name(r), " queued, sleep", ticks_words(op.ticks), " registered");
   } else {
     say("select -> still pending");
   }

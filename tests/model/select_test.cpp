@@ -1,0 +1,107 @@
+// select! over a lock future and a sleep or `std::future::ready(())` (tokio 1.24.2 macros/select.rs):
+//
+//   - biased, the lock branch is polled first: a free lock wins; a held one queues its future,
+//     and a ready(()) branch then wins at once;
+//   - without `biased;`, a poll may start at the ready branch: the lock future is then not polled
+//     at all (never queued); the checker offers that start as its own event;
+//   - a lost lock future kept as `&mut fut` stays alive, queued if it was polled;
+//   - an rwlock's write asks for every permit, a read for one.
+// clang-format off
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "model/event.hpp"
+#include "model/queries.hpp"
+#include "model/scenario.hpp"
+#include "model/state.hpp"
+#include "model/tokio_model.hpp"
+
+#include <CppUTest/TestHarness.h>
+
+#include "tests/model/builder.hpp"
+#include "tests/model/runner.hpp"
+// clang-format on
+
+namespace {
+
+namespace m = wakecheck::model;
+using m::Event;
+using m::EventKind;
+using m::OpKind;
+using m::ResourceKind;
+using m::State;
+using m::TaskStatus;
+using m::TokioModel;
+using namespace wakecheck::testing;
+
+/// main holds l (if `held`), then runs `select! { x = [&mut] LOCK l => 0, _ = ready(()) => 1 }`
+/// storing the winner in `won`, then sleeps.
+struct ReadySelect {
+  m::Scenario sc;
+  std::uint8_t l = 0, won = 0, main = 0;
+};
+
+ReadySelect ready_select(ResourceKind kind, std::uint8_t flags, bool held) {
+  Builder b;
+  ReadySelect r;
+  r.l = b.resource("l", kind, kind == ResourceKind::kRwLock ? 4 : 1);
+  r.won = b.variable("won", 9, 0, 9);
+  r.main = b.task("main");
+  std::vector<m::Op> program;
+  if (held) program.push_back(op(OpKind::kTryLock, r.l, 0, kind == ResourceKind::kRwLock ? 4 : 1));
+  program.push_back(op(OpKind::kSelect, r.l, static_cast<std::uint8_t>(flags | m::kSelectReady), u8(r.won + 1U)));
+  program.push_back(op(OpKind::kSleep));
+  b.program(r.main, program);
+  r.sc = b.build();
+  return r;
+}
+
+}  // namespace
+
+TEST_GROUP(SelectReadyBranch){};
+
+TEST(SelectReadyBranch, BiasedAFreeLockWinsBeforeTheReadyBranch) {
+  const ReadySelect r = ready_select(ResourceKind::kTokioMutex, 0, false);
+  const TokioModel model(r.sc);
+  const State s = model.next_state(model.initial_state(), {EventKind::kPoll, m::kMainTask});
+  LONGS_EQUAL(0, s.var(r.won));
+  UNSIGNED_LONGS_EQUAL(1, s.held(m::kMainTask, m::resource_at(r.l)));
+}
+
+TEST(SelectReadyBranch, BiasedAHeldLockQueuesAKeptFutureAndTheReadyBranchWins) {
+  const ReadySelect r = ready_select(ResourceKind::kTokioMutex, m::kSelectKeep, true);
+  const TokioModel model(r.sc);
+  const State s = model.next_state(model.initial_state(), {EventKind::kPoll, m::kMainTask});
+  LONGS_EQUAL(1, s.var(r.won));
+  const auto sem = s.semaphore(m::resource_at(r.l));
+  CHECK(sem.node(m::kept_waiter_of(m::kMainTask)).queued);
+}
+
+TEST(SelectReadyBranch, UnbiasedEitherStartIsExploredAndTheReadyStartLeavesTheFutureUnqueued) {
+  const ReadySelect r = ready_select(ResourceKind::kTokioMutex, m::kSelectKeep | m::kSelectUnbiased, true);
+  const TokioModel model(r.sc);
+  std::vector<Event> events;
+  model.enabled_events(model.initial_state(), events);
+  bool ready_first = false;
+  for (const Event& e : events) ready_first = ready_first || e == Event{EventKind::kPollSleepFirst, m::kMainTask};
+  CHECK(ready_first);
+  const State s = model.next_state(model.initial_state(), {EventKind::kPollSleepFirst, m::kMainTask});
+  LONGS_EQUAL(1, s.var(r.won));
+  const auto sem = s.semaphore(m::resource_at(r.l));
+  CHECK(!sem.node(m::kept_waiter_of(m::kMainTask)).queued);
+  CHECK(sem.queue().empty());
+}
+
+TEST(SelectReadyBranch, AnRwLockWriteBranchAsksForEveryPermitAndAReadForOne) {
+  // Free, a write takes all 4 permits.
+  const ReadySelect w = ready_select(ResourceKind::kRwLock, m::kSelectWrite, false);
+  const TokioModel write_model(w.sc);
+  const State ws = write_model.next_state(write_model.initial_state(), {EventKind::kPoll, m::kMainTask});
+  LONGS_EQUAL(0, ws.var(w.won));
+  UNSIGNED_LONGS_EQUAL(4, ws.held(m::kMainTask, m::resource_at(w.l)));
+  const ReadySelect rd = ready_select(ResourceKind::kRwLock, 0, false);
+  const TokioModel read_model(rd.sc);
+  const State rs = read_model.next_state(read_model.initial_state(), {EventKind::kPoll, m::kMainTask});
+  UNSIGNED_LONGS_EQUAL(1, rs.held(m::kMainTask, m::resource_at(rd.l)));
+}
