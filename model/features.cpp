@@ -34,7 +34,10 @@ Features::Features(const Scenario& sc)
           join_macros = true;
           join_width = std::max<std::size_t>(join_width, op.b);
           break;
-        case OpKind::kBlockBegin: blocks = true; break;
+        case OpKind::kBlockBegin:
+          blocks = true;
+          block_ons = block_ons || op.a == 1;
+          break;
         case OpKind::kHandLock:
         case OpKind::kAwaitHanded: hands = true; break;
         case OpKind::kStdLock:

@@ -30,6 +30,18 @@ std::optional<ResourceId> waits_on(StateView s, const Scenario& sc, TaskId t) {
   return std::nullopt;
 }
 
+std::optional<TaskId> core_kept_by_block(StateView s, const Scenario& sc) {
+  for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+    const std::uint8_t blocked = s.tasks(i).blocked;
+    if (blocked == 0) continue;
+    const auto& program = sc.tasks[blocked - 1U].program;
+    if (std::any_of(program.begin(), program.end(), [](const Op& op) { return op.kind == OpKind::kBlockBegin && op.a == 1; })) {
+      return task_at(i);
+    }
+  }
+  return std::nullopt;
+}
+
 bool channel_closed(StateView s, const Scenario& sc, ResourceId r) {
   const auto& senders = sc.resource(r).senders;
   return !senders.empty() &&
@@ -187,6 +199,20 @@ void for_each_wait_for_edge(StateView s, const Scenario& sc, F&& f) {
     for (std::size_t c = first; c < end; ++c) {
       if (s.tasks(c).live()) f(waiter, task_at(c));
     }
+  }
+  // A thread blocked in futures::executor::block_on keeps its core: every other live task that
+  // only that thread runs (all of them on current_thread; all but main on one worker) waits for
+  // the blocked task to give the thread back.
+  const bool one_thread = sc.flavor == Flavor::kCurrentThread || sc.worker_threads == 1;
+  if (!one_thread) return;
+  const auto keeper = core_kept_by_block(s, sc);
+  if (!keeper || (sc.flavor == Flavor::kMultiThread && *keeper == kMainTask)) return;
+  const std::size_t blocking = s.task(*keeper).blocked - 1U;
+  for (std::size_t a = 0; a < n; ++a) {
+    if (a == index(*keeper) || a == blocking || !s.tasks(a).live()) continue;
+    if (sc.flavor == Flavor::kMultiThread && a == index(kMainTask)) continue;
+    if (sc.tasks[a].parent == index(*keeper)) continue;  // its other branches wait for it already
+    f(task_at(a), *keeper);
   }
 }
 }  // namespace

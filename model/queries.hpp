@@ -47,6 +47,9 @@ inline bool waits_for_message(ResourceKind kind) {
          kind == ResourceKind::kWatch;
 }
 
+/// The task whose thread is blocked in futures::executor::block_on (it keeps its core), if any.
+std::optional<TaskId> core_kept_by_block(StateView s, const Scenario& sc);
+
 bool channel_closed(StateView s, const Scenario& sc, ResourceId r);
 
 bool holds(StateView s, const Scenario& sc, TaskId t, ResourceId r);

@@ -79,7 +79,12 @@ void TokioModel::enabled(const std::uint8_t* bytes, std::vector<Event>& events) 
     if (fired || features_->ready_selects[index(t)]) events.push_back({EventKind::kPollSleepFirst, t});
   };
   const SchedulerState& sched = s.scheduler();
-  if (scenario_.flavor == Flavor::kCurrentThread) {
+  // A thread blocked in futures::executor::block_on runs nothing but that future.
+  std::optional<TaskId> keeper;
+  if (features_->block_ons) keeper = core_kept_by_block(s, scenario_);
+  if (scenario_.flavor == Flavor::kCurrentThread && keeper) {
+    if (s.task(*keeper).block_woken) push_poll(*keeper);
+  } else if (scenario_.flavor == Flavor::kCurrentThread) {
     // One thread: exactly one scheduler event is possible. Issued wakes are delivered first and in
     // the order they were issued (their run queue order), as tokio makes them at once.
     std::optional<Event> next;
@@ -111,16 +116,20 @@ void TokioModel::enabled(const std::uint8_t* bytes, std::vector<Event>& events) 
     // worker's next task as worker.rs picks it; with nothing to run, the worker parks (waking
     // deferred tasks) or, parked, lets a timer fire.
     if (s.task(kMainTask).status == TaskStatus::kScheduled && s.task(kMainTask).blocked == 0) push_poll(kMainTask);
-    const std::optional<TaskId> next = rules::worker_next(s);
     for (std::size_t i = 0; i < n; ++i) {
       if (s.tasks(i).blocked != 0 && s.tasks(i).block_woken) push_poll(task_at(i));
     }
+    // The worker blocked in block_on: no other task, no park, no timer until it returns.
+    const bool worker_blocked = keeper.has_value() && keeper.value_or(kMainTask) != kMainTask;
+    const std::optional<TaskId> next = worker_blocked ? std::nullopt : rules::worker_next(s);
     const bool maintenance = (sched.worker_flags & (kLifoChain | kTickCounted)) == 0 &&
                              (sched.maint_ticks + 1U) % scenario_.event_interval == 0;
     if (next && maintenance && !s.deferred().empty()) {
       events.push_back({EventKind::kPark, kMainTask});  // the maintenance park of this turn
     } else if (next) {
       push_poll(*next);
+    } else if (worker_blocked) {
+      // nothing: the worker is inside block_on
     } else if (!s.deferred().empty()) {
       events.push_back({EventKind::kPark, kMainTask});
     } else {

@@ -67,6 +67,9 @@ std::string edge_reason(const model::Scenario& sc, const State& s, TaskId a, Tas
     if (model::holds(s, sc, b, *r)) return an + " waits for " + rn + ", held by " + bn;
     if (model::owned_by_future(s, b, *r) > 0) return an + " waits for " + rn + ", whose " + w.unit + " " + bn + "'s " + w.future + " owns";
   }
+  if (a != b && model::core_kept_by_block(s, sc) == b && s.task(b).blocked != model::index(a) + 1) {
+    return an + " needs the thread that " + bn + " keeps blocked in futures::executor::block_on";
+  }
   if (sc.tasks[model::index(b)].parent == model::index(a)) {
     if (s.task(a).blocked == model::index(b) + 1) return an + "'s thread is blocked in " + bn + "'s block_on";
     return an + " awaits its branch " + bn;
@@ -183,6 +186,25 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
                       s.semaphore(*r).assigned(model::kept_waiter_of(b)) > 0;
     const bool unpolled = sc.tasks[model::index(a)].parent == model::index(b);
     through_future |= kept || unpolled;
+  }
+  // A cycle through a thread blocked in futures::executor::block_on: the blocking call is the
+  // cause, whatever the rest of the cycle holds.
+  if (const auto keeper = model::core_kept_by_block(s, sc);
+      keeper && std::find(cycle.begin(), cycle.end(), *keeper) != cycle.end()) {
+    const std::string& who = sc.task(*keeper).name;
+    const auto blocking = model::task_at(s.task(*keeper).blocked - 1U);
+    d.cause = Cause::kBlockedThread;
+    d.details = cycle_reasons(d, sc, s, cycle);
+    d.summary = "blocked thread: " + who + " blocks its thread in futures::executor::block_on (now at: " +
+                now_at(sc, s, blocking) + ") and keeps its core, so " +
+                (sc.flavor == model::Flavor::kCurrentThread ? std::string("no other task runs")
+                                                            : std::string("no other task of that worker runs")) +
+                "; the future it blocks on waits for one of them: " + chain(d.cycle);
+    fixes(d, {"await the future instead of blocking on it (no block_on inside async code)",
+              "run the blocking call off the runtime: spawn_blocking or a thread of its own; on the multi_thread "
+              "runtime, block_in_place hands the core to another thread"});
+    d.coffman = coffman_sentence(sc, s, true);
+    return d;
   }
   if (!cycle.empty() && !through_future) {
     d.cause = Cause::kCircularWait;
@@ -558,6 +580,7 @@ const char* to_string(Cause cause) {
     case Cause::kChannelHeldOpen: return "channel_held_open";
     case Cause::kLostWakeup: return "lost_wakeup";
     case Cause::kStarvation: return "starvation";
+    case Cause::kBlockedThread: return "blocked_thread";
     case Cause::kModelError: return "model_error";
   }
   return "?";

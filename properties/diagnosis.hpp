@@ -22,6 +22,7 @@ enum class Cause {
   kChannelHeldOpen,       // a receiver waits on an empty channel a stalled task's Sender keeps open
   kLostWakeup,            // a waiter that nobody left can wake
   kStarvation,            // a fair cycle in which a waiting task never gets through
+  kBlockedThread,         // a thread blocked in a blocking call that a task it would run waits for
   kModelError,            // the scenario left the model (std mutex across an await, ...)
 };
 

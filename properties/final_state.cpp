@@ -105,7 +105,9 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
       task.status = "in " + owner + ": " + (s.ready_children().contains(task_at(i)) ? "woken (polled only when that is polled)" : task.status);
     }
     if (ts.blocked != 0 && ts.live()) {
-      task.status = "thread blocked in block_in_place (the block_on of " + sc.tasks[ts.blocked - 1U].name + ")";
+      task.status = model::core_kept_by_block(s, sc) == task_at(i)
+                        ? "thread blocked in futures::executor::block_on (keeping its core)"
+                        : "thread blocked in block_in_place (the block_on of " + sc.tasks[ts.blocked - 1U].name + ")";
     }
     view.tasks.push_back(std::move(task));
   }

@@ -254,18 +254,28 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
     out.push_back({OpKind::kHandLock, r, static_cast<std::uint8_t>(*target), 0});
     return;
   }
-  if (st.contains("block_in_place")) {
-    in_.expect_object(st, at, {"block_in_place"}, {"block_in_place"});
+  if (st.contains("block_in_place") || st.contains("block_on")) {
+    // block_in_place(|| Handle::current().block_on(..)) hands the thread's core to another
+    // thread; futures::executor::block_on(..) (op a = 1) keeps it: the thread runs nothing else.
+    const bool keeps_core = st.contains("block_on");
+    const std::string key = keeps_core ? "block_on" : "block_in_place";
+    in_.expect_object(st, at, {key}, {key});
     if (ctx.in_handler) in_.fail(at, "an on_drop handler cannot block");
-    if (ctx.in_block) in_.fail(at, "block_in_place does not nest");
-    if (sc.flavor != model::Flavor::kMultiThread) {
+    if (ctx.in_block) in_.fail(at, key + " does not nest (one blocking call at a time)");
+    if (!keeps_core && sc.flavor != model::Flavor::kMultiThread) {
       in_.fail_key(at + "/block_in_place", "block_in_place needs the multi_thread runtime (on current_thread tokio panics)");
     }
-    out.push_back({OpKind::kBlockBegin, 0, 0});
+    const auto& program = sc.tasks[task].program;
+    const std::uint8_t kind = keeps_core ? 1 : 0;
+    const auto other_kind = [&](const model::Op& o) { return o.kind == OpKind::kBlockBegin && o.a != kind; };
+    if (std::any_of(out.begin(), out.end(), other_kind) || std::any_of(program.begin(), program.end(), other_kind)) {
+      in_.fail(at, "a task uses block_in_place or block_on, not both");
+    }
+    out.push_back({OpKind::kBlockBegin, kind, 0});
     Context inner = ctx;
     inner.in_block = true;
-    block(st["block_in_place"], at + "/block_in_place", sc, task, inner, out);
-    out.push_back({OpKind::kBlockEnd, 0, 0});
+    block(st[key], at + "/" + key, sc, task, inner, out);
+    out.push_back({OpKind::kBlockEnd, kind, 0});
     return;
   }
   if (st.contains("future")) {
@@ -309,7 +319,7 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
     keys.push_back(key);
   }
   in_.fail_key(at + "/" + JsonReader::escape_token(keys.empty() ? "" : keys.front()),
-               keys.empty() ? "an empty statement" : JsonReader::unknown("statement", keys.front(), {"if", "while", "on_drop", "future", "select", "join", "unordered", "select_all", "block_in_place", "hand_lock"}, true));
+               keys.empty() ? "an empty statement" : JsonReader::unknown("statement", keys.front(), {"if", "while", "on_drop", "future", "select", "join", "unordered", "select_all", "block_in_place", "block_on", "hand_lock"}, true));
 }
 
 void Loader::combinator(const json& st, const std::string& at, const char* key, OpKind kind, model::Scenario& sc,

@@ -11,7 +11,7 @@ namespace wakecheck::properties {
 
 enum class Nesting {
   kBlock,     // a block of the same program: if's then/else, while's and on_drop's and a nested
-              // future's do, FuturesUnordered's each, block_in_place
+              // future's do, FuturesUnordered's each, block_in_place, block_on
   kHandler,   // on_drop's handler: what the guard's destructor runs
   kBranches,  // a combinator's branches, each {"name", "wrapper"?, "do": block}
 };
@@ -28,6 +28,7 @@ inline constexpr StatementKey kStatementKeys[] = {
     {"do", Nesting::kBlock},
     {"each", Nesting::kBlock},
     {"block_in_place", Nesting::kBlock},
+    {"block_on", Nesting::kBlock},
     {"on_drop", Nesting::kHandler},
     {"join", Nesting::kBranches, model::OpKind::kJoinAll},
     {"unordered", Nesting::kBranches, model::OpKind::kNextChild},

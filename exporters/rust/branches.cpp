@@ -87,13 +87,19 @@ void Exporter::block_in_place(const std::vector<Op>& prog, std::size_t begin, st
   Ctx inner = ctx;
   inner.in_region = true;
   inner.region_returns = returns;
-  line(out, indent,
-       std::string(returns ? "let returned = " : "") +
-           "tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(async {",
-       "block_in_place: this thread runs only this future");
+  const bool keeps_core = prog[begin].a == 1;
+  if (keeps_core) {
+    line(out, indent, std::string(returns ? "let returned = " : "") + "futures::executor::block_on(async {",
+         "block_on: this thread blocks on this future and runs nothing else");
+  } else {
+    line(out, indent,
+         std::string(returns ? "let returned = " : "") +
+             "tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(async {",
+         "block_in_place: this thread runs only this future");
+  }
   block(prog, begin + 1, close, indent + 4, inner, out);
   if (returns) line(out, indent + 4, "false", "block_on's future ends without a return");
-  line(out, indent, "}));");
+  line(out, indent, keeps_core ? "});" : "}));");
   if (returns) end_task_if_returned(indent, ctx, "a return inside block_on's future ends the task", out);
 }
 

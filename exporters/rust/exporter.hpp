@@ -209,6 +209,8 @@ class Exporter {
   std::string receiver_type(std::size_t r) const;
   /// The tasks (and branches) that await `changed` on watch r: each has its own Receiver.
   std::vector<std::size_t> watchers(std::size_t r) const;
+  /// A task blocks its thread in futures::executor::block_on: the program needs a watchdog.
+  bool block_ons() const;
   /// The Ends struct: each task's own channel ends.
   void ends(std::ostringstream& out) const;
 

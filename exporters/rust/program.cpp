@@ -41,7 +41,7 @@ void Exporter::header(std::ostringstream& out) const {
       << (first_branch_ ? kAboutBranches : "")
       << "//! wakecheck's verdict on the same scenario is in " << stem << ".expected.\n//!\n";
   if (sc_.version != model::TokioVersion::k1_24) out << kNewerOrders;
-  out << kBuildHead << (first_branch_ ? kFuturesDependency : "") << kBuildTail << kPrelude
+  out << kBuildHead << (first_branch_ || block_ons() ? kFuturesDependency : "") << kBuildTail << kPrelude
       << (first_branch_ ? kFuturesImports : "") << kSleep
       << "/// A task not finished this long after the start is reported hung (the seed's\n"
       << "/// reproducer gives each task 2 s): 1 s, or 0.5 s and 150 ms for each sleep in the "
@@ -92,6 +92,14 @@ void Exporter::helpers(std::ostringstream& out) const {
     out << kDroppable;
   if (first_branch_) out << kBranch;
   if (uses_hand_) out << kHanded;
+  if (block_ons()) out << kWatchdog;
+}
+
+bool Exporter::block_ons() const {
+  return std::any_of(sc_.tasks.begin(), sc_.tasks.end(), [](const auto& task) {
+    return std::any_of(task.program.begin(), task.program.end(),
+                       [](const Op& op) { return op.kind == OpKind::kBlockBegin && op.a == 1; });
+  });
 }
 
 bool Exporter::uses(ResourceKind kind) const {
@@ -475,11 +483,13 @@ void Exporter::task_fn(std::ostringstream& out, const Unit& unit) const {
       << "    if HANDLES[t].spawned() {\n"
       << "        return;\n"
       << "    }\n";
-  if (droppable_[t]) {
-    out << "    HANDLES[t].spawn(Droppable::new(t, " << future << "));\n";
-  } else {
-    out << "    HANDLES[t].spawn(" << future << ");\n";
+  std::string spawned = droppable_[t] ? "Droppable::new(t, " + future + ")" : future;
+  if (block_ons()) {
+    // The future is made here (it borrows nothing), then marked: EndMark drops with it.
+    out << "    let future = " << spawned << ";\n";
+    spawned = "async move {\n        let _mark = EndMark(t);\n        future.await\n    }";
   }
+  out << "    HANDLES[t].spawn(" << spawned << ");\n";
   out << "}\n\n";
 }
 
@@ -517,12 +527,18 @@ void Exporter::branch_by_index(std::ostringstream& out) const {
 
 void Exporter::main_fn(std::ostringstream& out) const {
   std::string text = kMain;
+  const std::string plain = "Box::pin(main_program(Shared::new()))";
+  std::string made = "main_program(Shared::new())";
   if (ends_) {
-    const std::string plain = "main_program(Shared::new())";
-    text.replace(text.find(plain), plain.size(),
-                 "{\n        let sh = Shared::new();\n        let ends = sh.ends(" + task_const_[0] +
-                     ");\n        main_program(sh, ends)\n    }");
+    made = "{\n        let sh = Shared::new();\n        let ends = sh.ends(" + task_const_[0] +
+           ");\n        main_program(sh, ends)\n    }";
   }
+  if (block_ons()) {
+    made = "async move {\n        let _mark = EndMark(0);\n        " + made + ".await\n    }";
+    const std::string head = "    let deadline = Instant::now() + DEADLINE;\n";
+    text.insert(text.find(head) + head.size(), "    start_watchdog();\n");
+  }
+  text.replace(text.find(plain), plain.size(), "Box::pin(" + made + ")");
   if (first_branch_) text.insert(text.find("    // Leave now:"), kMainBranches);
   if (sc_.event_interval == 61) {
     out << runtime_attribute() << "\n" << text;

@@ -397,6 +397,37 @@ impl Future for Join {
 
 )rust";
 
+inline constexpr const char* kWatchdog =
+    R"rust(/// A thread blocked in futures::executor::block_on keeps its core: on current_thread the
+/// runtime stops (main's deadline never fires), on one worker its timers stop. So a thread of
+/// its own reports instead, from what each task's EndMark says, once the runtime had time to
+/// report by itself: an unfinished task is hung.
+const ENDED_NO: AtomicBool = AtomicBool::new(false);
+static ENDED: [AtomicBool; TASKS.len()] = [ENDED_NO; TASKS.len()];
+
+/// Dropped when its task's future ends (finished, aborted or dropped).
+struct EndMark(usize);
+
+impl Drop for EndMark {
+    fn drop(&mut self) {
+        ENDED[self.0].store(true, SeqCst);
+    }
+}
+
+fn start_watchdog() {
+    std::thread::spawn(|| {
+        std::thread::sleep(DEADLINE + Duration::from_millis(1000));
+        for t in 0..TASKS.len() {
+            if t == 0 || HANDLES[t].spawned() {
+                println!("task {}: {}", TASKS[t], if ENDED[t].load(SeqCst) { "done" } else { "hung" });
+            }
+        }
+        std::process::exit(0);
+    });
+}
+
+)rust";
+
 inline constexpr const char* kDroppable =
     R"rust(/// A task that a program drops (`drop T`): the spawned future polls the task's future from a
 /// slot, and drop_task empties the slot, dropping that future at once (a lock future hands

@@ -130,14 +130,23 @@ Flow Step<kNarrate>::run_op(TaskId t, const Op& op) {
     case OpKind::kSelectAll: return select_all(t, op);
     case OpKind::kBlockBegin:
       s_.task(sc_.runner(t)).blocked = static_cast<std::uint8_t>(index(t) + 1);
-      say("block_in_place: the thread leaves the scheduler and runs only this future (block_on)",
-          sc_.is_child(t) ? text("; ", name(sc_.runner(t)), "'s other futures are not polled meanwhile") : Text{});
+      if (op.a == 1) {
+        say("futures::executor::block_on: the thread blocks on this future and keeps its core: ",
+            multi() && !single_worker() ? text("this worker runs nothing else")
+            : single_worker() && sc_.runner(t) != kMainTask
+                ? text("the only worker runs no other task and fires no timer (main runs on its own thread)")
+                : text("the runtime's thread runs no other task, no timer and no main"),
+            " until it finishes");
+      } else {
+        say("block_in_place: the thread leaves the scheduler and runs only this future (block_on)",
+            sc_.is_child(t) ? text("; ", name(sc_.runner(t)), "'s other futures are not polled meanwhile") : Text{});
+      }
       return Flow::kNext;
     case OpKind::kBlockEnd: {
       TaskState& rs = s_.task(sc_.runner(t));
       rs.blocked = 0;
       rs.block_woken = 0;
-      say("block_on finished: block_in_place returns");
+      say(op.a == 1 ? "block_on finished: the thread is the runtime's again" : "block_on finished: block_in_place returns");
       return Flow::kNext;
     }
     case OpKind::kSleep:

@@ -403,3 +403,14 @@ TEST(PropertyFileErrors, EnableNeedsANotifiedCreatedBefore) {
                error_of(channel_doc(R"({"name": "n", "kind": "notify"})",
                                     R"(      {"name": "main", "program": ["enable n", "create_notified n"]})")).c_str());
 }
+
+TEST(PropertyFileErrors, BlockingCallsDoNotNestAndATaskUsesOneKind) {
+  STRCMP_EQUAL("t.json:7:88: scenario.tasks[0].program[1].block_on[0]: block_on does not nest (one blocking call at a time)",
+               error_of(channel_doc(R"({"name": "m", "kind": "tokio_mutex"})",
+                                    R"(      {"name": "main", "program": [{"block_on": ["lock m", "unlock m"]}, {"block_on": [{"block_on": ["sleep"]}]}]})")).c_str());
+  std::string multi = channel_doc(R"({"name": "m", "kind": "tokio_mutex"})",
+                                  R"(      {"name": "main", "program": [{"block_on": ["lock m", "unlock m"]}, {"block_in_place": ["sleep"]}]})");
+  multi.replace(multi.find("current_thread"), std::string("current_thread").size(), "multi_thread");
+  STRCMP_EQUAL("t.json:7:74: scenario.tasks[0].program[1]: a task uses block_in_place or block_on, not both",
+               error_of(multi).c_str());
+}
