@@ -250,9 +250,21 @@ std::string Exporter::body_text(std::size_t t, bool generic, bool probe) const {
          "the futures a select_all left alive (its `rest`)");
   }
   if (ctx.kept_lock) {
+    // One kept future per task, as in the model: every select! of the task is on one lock
+    // future's kind, so that a later select! can poll the kept one again.
+    std::optional<Op> first;
+    for (const Op& op : program) {
+      if (op.kind != OpKind::kSelect) continue;
+      if (first && (first->a != op.a || (first->b & model::kSelectWrite) != (op.b & model::kSelectWrite))) {
+        refuse(file_, sc_.tasks[t].name + " selects on lock futures of two kinds or resources; the exporter keeps one "
+                                          "lock future per task, of one type");
+      }
+      if (!first) first = op;
+    }
+    const std::string output = first ? select_future(*first).output : "MutexGuard<'_, ()>";
     line(out, 4,
-         "let mut kept: Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>>> = None;",
-         "a lock future a select! keeps alive (&mut fut), never polled again");
+         "let mut kept: Option<std::pin::Pin<Box<dyn std::future::Future<Output = " + output + "> + Send + '_>>> = None;",
+         "a lock future a select! keeps alive (&mut fut)");
   }
   for (std::size_t r : receives) {
     line(out, 4,

@@ -105,6 +105,13 @@ class Exporter {
   /// Whether a lock or try_lock on a rwlock writes: it takes every permit (the model's op_word).
   bool writes(const Op& op) const { return op.c > 1 && op.c == sc_.resources[op.a].permits; }
 
+  /// A select!'s lock branch: the future's call and output type, the branch pattern, and what
+  /// the handler does with a guard.
+  struct SelectFuture {
+    std::string call, output, pattern, take;
+  };
+  SelectFuture select_future(const Op& op) const;
+
   /// The statement's text in the property file.
   std::string source(const Op& op, const Ctx& ctx) const;
 

@@ -250,6 +250,24 @@ std::size_t Exporter::conditional(const std::vector<Op>& prog, std::size_t pc, s
   return after;
 }
 
+Exporter::SelectFuture Exporter::select_future(const Op& op) const {
+  const std::string r = resource_[op.a];
+  const std::string g = guard_[op.a];
+  const auto kind = sc_.resources[op.a].kind;
+  if (kind == ResourceKind::kRwLock && (op.b & model::kSelectWrite) != 0) {
+    return {r + ".write()", "tokio::sync::RwLockWriteGuard<'_, ()>", "acquired", g + ".write(acquired);"};
+  }
+  if (kind == ResourceKind::kRwLock) {
+    return {r + ".read()", "tokio::sync::RwLockReadGuard<'_, ()>", "acquired", g + ".read(acquired);"};
+  }
+  if (kind == ResourceKind::kSemaphore) {
+    // Err(Closed) does not match the pattern: it disables the branch.
+    return {r + ".acquire()", "Result<tokio::sync::SemaphorePermit<'_>, tokio::sync::AcquireError>", "Ok(acquired)",
+            g + ".add(acquired, 1);"};
+  }
+  return {r + ".lock()", "MutexGuard<'_, ()>", "acquired", g + " = Some(acquired);"};
+}
+
 void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines& out) const {
   const std::string src = source(op, ctx);
   const std::string r = op.a < resource_.size() ? resource_[op.a] : "";
@@ -425,26 +443,18 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
       const bool keep = (op.b & model::kSelectKeep) != 0;
       const bool biased = (op.b & model::kSelectUnbiased) == 0;
       const bool ready = (op.b & model::kSelectReady) != 0;
-      const auto kind = sc_.resources[op.a].kind;
-      std::string call = r + ".lock()", output = "MutexGuard<'_, ()>", pattern = "acquired", take = g + " = Some(acquired);";
-      if (kind == ResourceKind::kRwLock && (op.b & model::kSelectWrite) != 0) {
-        call = r + ".write()";
-        output = "tokio::sync::RwLockWriteGuard<'_, ()>";
-        take = g + ".write(acquired);";
-      } else if (kind == ResourceKind::kRwLock) {
-        call = r + ".read()";
-        output = "tokio::sync::RwLockReadGuard<'_, ()>";
-        take = g + ".read(acquired);";
-      } else if (kind == ResourceKind::kSemaphore) {
-        call = r + ".acquire()";
-        output = "Result<tokio::sync::SemaphorePermit<'_>, tokio::sync::AcquireError>";
-        pattern = "Ok(acquired)";  // Err(Closed) disables the branch
-        take = g + ".add(acquired, 1);";
-      }
+      const SelectFuture f = select_future(op);
       line(out, indent, "{", src);
-      line(out, indent + 4,
-           "let mut fut: std::pin::Pin<Box<dyn std::future::Future<Output = " + output + "> + Send + '_>> = Box::pin(" +
-               call + ");");
+      const std::string type = "std::pin::Pin<Box<dyn std::future::Future<Output = " + f.output + "> + Send + '_>>";
+      if (ctx.kept_lock) {
+        // The model's select polls the future a select kept before, if any (its node stays queued).
+        line(out, indent + 4, "let mut fut: " + type + " = match kept.take() {");
+        line(out, indent + 8, "Some(kept_fut) => kept_fut,", "the lock future kept by an earlier select!, polled again");
+        line(out, indent + 8, "None => Box::pin(" + f.call + "),");
+        line(out, indent + 4, "};");
+      } else {
+        line(out, indent + 4, "let mut fut: " + type + " = Box::pin(" + f.call + ");");
+      }
       line(out, indent + 4, "let won: i32;");
       line(out, indent + 4, "tokio::select! {");
       if (biased) {
@@ -452,7 +462,7 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
       } else {
         line(out, indent + 8, "// no `biased;`: each poll starts at a random branch");
       }
-      line(out, indent + 8, pattern + " = &mut fut => { " + take + " won = 0; }");
+      line(out, indent + 8, f.pattern + " = &mut fut => { " + f.take + " won = 0; }");
       if (ready) {
         line(out, indent + 8, "_ = std::future::ready(()) => { won = 1; }");
       } else {
@@ -460,8 +470,7 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
       }
       line(out, indent + 4, "}");
       if (keep) {
-        line(out, indent + 4, "if won == 1 { kept = Some(Box::pin(async move { drop(fut.await); })); }",
-             "&mut fut: the lock future stays alive, unpolled");
+        line(out, indent + 4, "if won == 1 { kept = Some(fut); }", "&mut fut: the lock future stays alive, unpolled");
       } else {
         line(out, indent + 4, "drop(fut);", "the losing lock future is dropped");
       }
