@@ -214,12 +214,28 @@ int replay(const std::string& report_path) {
       model.emplace(file->scenario);
       loaded_path = job.file;
     }
-    const auto result = wakecheck::properties::replay_key(*model, job.key, job.expected);
+    // A cancel_safe counterexample replays on its variant: the file's scenario with its one drop.
+    std::optional<wakecheck::model::TokioModel> variant;
+    if (job.cancelled_at) {
+      const auto t = file->scenario.find_task(job.cancelled_at->first);
+      const auto& tasks = file->scenario.tasks;
+      if (!t || *t == 0 || job.cancelled_at->second >= tasks[*t].program.size() ||
+          !wakecheck::model::awaits(tasks[*t].program[job.cancelled_at->second].kind)) {
+        std::cout << job.file << ": " << job.property << ": the report drops " << job.cancelled_at->first
+                  << " at an await point the file no longer has\n";
+        all_apply = false;
+        continue;
+      }
+      variant.emplace(wakecheck::properties::cancel_variant(
+          file->scenario, {*t, job.cancelled_at->second, job.cancelled_at->first}));
+    }
+    const wakecheck::model::TokioModel& replayed = variant ? *variant : *model;
+    const auto result = wakecheck::properties::replay_key(replayed, job.key, job.expected);
     std::cout << job.file << ": " << job.property << " (" << job.kind << ", " << job.key.size()
               << " steps)\n";
-    wakecheck::model::State state = model->initial_state();
+    wakecheck::model::State state = replayed.initial_state();
     for (const auto& step : result.trace.steps) {
-      state = model->next_state(state, step.event);
+      state = replayed.next_state(state, step.event);
       std::cout << "  " << step.index << "  " << step.event_text << "\n";
       for (const auto& effect : step.effects) std::cout << "        " << effect.text << "\n";
       std::cout << "        state: " << wakecheck::properties::summarize_state(file->scenario, state) << "\n";

@@ -194,6 +194,9 @@ struct FaultBudget {
   std::uint8_t budget = 0;
   std::vector<bool> tasks;    // drop, spurious_wake: indexed by task
   std::vector<bool> futures;  // pause, resume: indexed by future (a task's own, or nested)
+  // drop: only while the task is suspended at this operation of its program (an await point),
+  // as `cancel_safe` checks each one in turn; none: at any point.
+  std::optional<std::uint8_t> at_pc;
 };
 
 struct Scenario {

@@ -171,7 +171,11 @@ void TokioModel::enabled(const std::uint8_t* bytes, std::vector<Event>& events) 
       const TaskState& ts = s.task(t);
       if (!ts.live()) continue;
       switch (kind) {
-        case FaultKind::kDrop: events.push_back({EventKind::kDrop, t}); break;
+        case FaultKind::kDrop: {
+          const auto at_pc = scenario_.fault(kind).at_pc;
+          if (!at_pc || (ts.inflight && ts.pc == *at_pc && ts.blocked == 0)) events.push_back({EventKind::kDrop, t});
+          break;
+        }
         case FaultKind::kCoopYield:
           if (!ts.coop_exhausted) events.push_back({EventKind::kCoopYield, t});
           break;

@@ -1,6 +1,7 @@
 // The loader's checks of what it compiled: unlocks of what a task does not hold; and the file's
 // checks, built-in properties and formulas.
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -56,7 +57,26 @@ std::vector<Check> Loader::checks(const json& value, const std::string& at, cons
   for (std::size_t i = 0; i < list.size(); ++i) {
     const std::string p = at + "/" + std::to_string(i);
     Check check;
-    if (list[i].is_object() && list[i].contains("formula")) {
+    if (list[i].is_object() && list[i].contains("cancel_safe")) {
+      in_.expect_object(list[i], p, {"name", "cancel_safe", "expect"}, {"cancel_safe"});
+      const std::string& task = in_.string(list[i]["cancel_safe"], p + "/cancel_safe");
+      const auto t = sc.find_task(task);
+      if (!t) in_.fail(p + "/cancel_safe", JsonReader::unknown("task", task, task_names(sc)));
+      if (*t == 0) in_.fail(p + "/cancel_safe", "main is the runtime's block_on future; nothing drops it");
+      if (sc.tasks[*t].parent) {
+        in_.fail(p + "/cancel_safe", "'" + task + "' is a branch inside " + sc.tasks[*sc.tasks[*t].parent].name +
+                                         "; name a task, whose future a caller can drop");
+      }
+      const auto& program = sc.tasks[*t].program;
+      if (std::none_of(program.begin(), program.end(), [](const model::Op& op) { return model::awaits(op.kind); })) {
+        in_.fail(p + "/cancel_safe", "'" + task + "' has no await point to be dropped at");
+      }
+      if (sc.fault(model::FaultKind::kDrop).budget > 0) {
+        in_.fail(p + "/cancel_safe", "cancel_safe drops the task itself; the file's drop fault budget would add more drops");
+      }
+      check.cancel_safe = *t;
+      check.name = list[i].contains("name") ? name(list[i]["name"], p + "/name") : "cancel_safe_" + task;
+    } else if (list[i].is_object() && list[i].contains("formula")) {
       in_.expect_object(list[i], p, {"name", "formula", "expect"}, {"formula"});
       const std::string& text = in_.string(list[i]["formula"], p + "/formula");
       check.formula = formula(text, p + "/formula", sc);
@@ -72,8 +92,9 @@ std::vector<Check> Loader::checks(const json& value, const std::string& at, cons
                                 {"holds", "violated", "vacuous", "reached", "unreachable"});
       // A reachable property is "reached" or "unreachable" (holds and violated still mean the
       // same); the other kinds have no such words.
-      const bool reachable = check.formula ? check.formula->kind == FormulaKind::kReachable
-                                           : find_builtin(check.builtin)->kind == explorer::PropertyKind::kSometimes;
+      const bool reachable = check.formula       ? check.formula->kind == FormulaKind::kReachable
+                             : check.cancel_safe ? false
+                                                 : find_builtin(check.builtin)->kind == explorer::PropertyKind::kSometimes;
       if (!reachable && (e == "reached" || e == "unreachable")) {
         in_.fail(p + "/expect", "'" + e + "' is for reachable properties; expected holds, violated or vacuous");
       }

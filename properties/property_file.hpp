@@ -34,6 +34,9 @@ struct Check {
   std::string builtin;             // a built-in property's name, or empty for a formula
   std::optional<Formula> formula;  // a property written in the file
   std::optional<Expectation> expected;
+  // `{"cancel_safe": T}`: T's future is dropped at each of its await points in turn, and every
+  // other check that holds must still hold.
+  std::optional<std::size_t> cancel_safe;
 };
 
 struct PropertyFile {

@@ -71,7 +71,7 @@ class ReportReader {
   ReportTrace trace(const json& value, const std::string& at, const std::string& file, const std::string& property,
                     const char* kind) const {
     if (!value.is_object()) in_.fail(at, "expected a trace object, found " + JsonReader::type_name(value));
-    ReportTrace out{file, property, kind, {}, {}};
+    ReportTrace out{file, property, kind, {}, {}, std::nullopt};
     const json& key = in_.array(member(value, at, "replay"), at + "/replay");
     for (std::size_t i = 0; i < key.size(); ++i) {
       if (!key[i].is_number_unsigned()) {
@@ -79,6 +79,15 @@ class ReportReader {
                  "expected an event index (a whole number from 0), found " + JsonReader::type_name(key[i]));
       }
       out.key.push_back(key[i].get<std::size_t>());
+    }
+    if (value.contains("cancelled_at")) {
+      const std::string cp = at + "/cancelled_at";
+      const json& cancelled = value["cancelled_at"];
+      if (!cancelled.is_object()) in_.fail(cp, "expected an object {task, pc}, found " + JsonReader::type_name(cancelled));
+      const std::string& task = in_.string(member(cancelled, cp, "task"), cp + "/task");
+      const json& pc = member(cancelled, cp, "pc");
+      if (!pc.is_number_unsigned()) in_.fail(cp + "/pc", "expected a program index (a whole number from 0), found " + JsonReader::type_name(pc));
+      out.cancelled_at = std::pair{task, pc.get<std::size_t>()};
     }
     const json& steps = in_.array(member(value, at, "steps"), at + "/steps");
     for (std::size_t i = 0; i < steps.size(); ++i) {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace wakecheck::properties {
@@ -17,6 +18,9 @@ struct ReportTrace {
   std::string kind;      // "counterexample" or "example"
   std::vector<std::size_t> key;       // the replay key
   std::vector<std::string> expected;  // each step as recorded: "poll worker1", "park"
+  // A cancel_safe counterexample: the task dropped and the await point (program index) it was
+  // dropped at; the trace replays on that variant of the file's scenario.
+  std::optional<std::pair<std::string, std::size_t>> cancelled_at;
 };
 
 struct Report {

@@ -104,9 +104,94 @@ Verdict verdict_of(const explorer::PropertyOutcome<model::Event>& outcome) {
 
 }  // namespace
 
+model::Scenario cancel_variant(const model::Scenario& scenario, const CancelPoint& at) {
+  model::Scenario variant = scenario;
+  auto& drop = variant.faults[static_cast<std::size_t>(model::FaultKind::kDrop)];
+  drop.budget = 1;
+  drop.tasks.assign(variant.tasks.size(), false);
+  drop.tasks[at.task] = true;
+  drop.at_pc = static_cast<std::uint8_t>(at.pc);
+  return variant;
+}
+
+namespace {
+
+/// A cancel_safe check: for each await point of the task, the file's scenario with one drop of
+/// the task there, checked against every other check that holds in `run`. Violated at the first
+/// await point where one of them no longer holds; the description lists every such point.
+PropertyResult cancel_safe(const PropertyFile& file, const Check& check, const FileRun& run,
+                           const explorer::SearchOptions& options) {
+  const model::Scenario& sc = file.scenario;
+  const std::size_t task = *check.cancel_safe;
+  PropertyResult result;
+  result.name = check.name;
+  result.kind = PropertyKind::kAlways;
+  PropertyFile variant_file = file;
+  variant_file.checks.clear();
+  for (const Check& other : file.checks) {
+    if (other.cancel_safe) continue;
+    const auto held = std::find_if(run.results.begin(), run.results.end(),
+                                   [&](const PropertyResult& r) { return r.name == other.name; });
+    if (held != run.results.end() && held->verdict == Verdict::kHolds && held->kind != PropertyKind::kSometimes) {
+      variant_file.checks.push_back(other);
+    }
+  }
+  const auto& program = sc.tasks[task].program;
+  std::vector<std::string> unsafe;
+  std::size_t points = 0;
+  bool unknown = false;
+  for (std::size_t pc = 0; pc < program.size(); ++pc) {
+    if (!model::awaits(program[pc].kind)) continue;
+    ++points;
+    const CancelPoint at{task, pc, sc.tasks[task].name};
+    variant_file.scenario = cancel_variant(sc, at);
+    const model::TokioModel variant(variant_file.scenario);
+    const FileRun sub = run_checks(variant_file, variant, options);
+    std::vector<std::string> broken;
+    for (const auto& r : sub.results) {
+      unknown = unknown || r.verdict == Verdict::kUnknown;
+      if (r.verdict != Verdict::kViolated) continue;
+      broken.push_back(r.name);
+      if (!result.trace && r.trace) {
+        result.trace = r.trace;
+        result.trace->cancelled_at = at;
+      }
+    }
+    if (!broken.empty()) {
+      std::string names;
+      for (const auto& b : broken) names += (names.empty() ? "" : ", ") + b;
+      unsafe.push_back("'" + model::describe_op(sc, program[pc]) + "' (" + names + ")");
+    }
+  }
+  const std::string& name = sc.tasks[task].name;
+  if (unsafe.empty()) {
+    result.verdict = unknown ? Verdict::kUnknown : Verdict::kHolds;
+    result.description = "dropping " + name + " at any of its " + std::to_string(points) +
+                         " await points keeps every other property that holds";
+  } else {
+    result.verdict = Verdict::kViolated;
+    std::string list;
+    for (const auto& u : unsafe) list += (list.empty() ? "" : "; ") + u;
+    result.description = "dropping " + name + " at an await point breaks what holds without the drop, at " +
+                         std::to_string(unsafe.size()) + " of its " + std::to_string(points) + " await points: " + list;
+  }
+  result.expected = check.expected;
+  if (result.expected) {
+    result.as_expected = result.verdict == (*result.expected == Expectation::kHolds ? Verdict::kHolds : Verdict::kViolated);
+  } else {
+    result.as_expected = result.verdict != Verdict::kUnknown;
+  }
+  return result;
+}
+
+}  // namespace
+
 FileRun run_checks(const PropertyFile& file, const model::TokioModel& model,
                    const explorer::SearchOptions& options) {
-  std::vector<Check> checks = file.checks;
+  std::vector<Check> checks;
+  for (const Check& check : file.checks) {
+    if (!check.cancel_safe) checks.push_back(check);
+  }
   // Modelling errors are always looked for: a scenario that leaves the model is reported.
   bool has_model_check = false;
   for (const auto& check : checks) has_model_check = has_model_check || check.builtin == "no_model_error";
@@ -207,6 +292,13 @@ FileRun run_checks(const PropertyFile& file, const model::TokioModel& model,
       result.trace = narrate_trace(model, found.events, found.loop_start);
     }
     run.results.push_back(std::move(result));
+  }
+  // cancel_safe checks, in the file's order among the others, decided on variants.
+  for (std::size_t c = 0; c < file.checks.size(); ++c) {
+    if (!file.checks[c].cancel_safe) continue;
+    PropertyResult result = cancel_safe(file, file.checks[c], run, options);
+    run.results.insert(run.results.begin() + static_cast<std::ptrdiff_t>(std::min(c, run.results.size())),
+                       std::move(result));
   }
   return run;
 }

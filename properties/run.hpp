@@ -32,6 +32,17 @@ struct TraceStep {
 
 /// A counterexample (or example) told as data, computed once when it is found: its steps, the
 /// state each step leaves as reports describe it, the final state, and the diagnosis.
+/// Where a `cancel_safe` check dropped a task: the trace runs on the file's scenario with that
+/// one drop allowed (cancel_variant), and replays there.
+struct CancelPoint {
+  std::size_t task = 0;  // the task dropped
+  std::size_t pc = 0;    // the await point of its program it is dropped at
+  std::string task_name;
+};
+
+/// The file's scenario where task `at.task` may be dropped once, while suspended at `at.pc`.
+model::Scenario cancel_variant(const model::Scenario& scenario, const CancelPoint& at);
+
 struct TraceData {
   std::vector<TraceStep> steps;
   model::State final_state;
@@ -41,6 +52,7 @@ struct TraceData {
   // A lasso: steps from this 1-based index on repeat forever (the last leads back to the state
   // before it). None: the run ends at the final state.
   std::optional<std::size_t> loop_start;
+  std::optional<CancelPoint> cancelled_at;  // found by a cancel_safe check, on its variant
   std::vector<std::size_t> replay_key() const;
 };
 

@@ -100,6 +100,8 @@ ordered_json trace_json(const TraceData& trace) {
   }
   out["loop_start"] = trace.loop_start ? ordered_json(*trace.loop_start) : ordered_json(nullptr);
   out["replay"] = trace.replay_key();
+  // A cancel_safe counterexample replays on the file's scenario with this one drop allowed.
+  if (trace.cancelled_at) out["cancelled_at"] = {{"task", trace.cancelled_at->task_name}, {"pc", trace.cancelled_at->pc}};
   out["final_state"] = final_state_json(trace.final_view);
   out["diagnosis"] = diagnosis_json(trace.diagnosis);
   return out;

@@ -252,7 +252,7 @@ TEST(SchemaErrors, CheckWithPropertyAndFormula) {
 }
 
 TEST(SchemaErrors, CheckWithNeitherPropertyNorFormula) {
-  STRCMP_EQUAL("/checks/0: missing required key: one of formula, property",
+  STRCMP_EQUAL("/checks/0: missing required key: one of formula, property, cancel_safe",
                error_of(with("/checks/0", json::parse(R"({"expect": "holds"})"))).c_str());
   STRCMP_EQUAL("/checks/0: expected an object, found a string", error_of(with("/checks/0", "deadlock_free")).c_str());
 }
