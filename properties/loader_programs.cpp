@@ -187,12 +187,13 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
     const std::size_t res_at = skip_spaces(lock, verb_end);
     const std::size_t res_end = name_end(lock, res_at);
     const bool rw = verb == "read" || verb == "write";
-    if ((verb != "lock" && verb != "acquire" && !rw) || res_at == verb_end || res_end == res_at ||
+    if ((verb != "lock" && verb != "acquire" && verb != "send" && !rw) || res_at == verb_end || res_end == res_at ||
         skip_spaces(lock, res_end) != lock.size()) {
-      in_.fail(b0 + "/await", "expected 'lock R', 'acquire S', 'read L' or 'write L' as the first branch", 1);
+      in_.fail(b0 + "/await", "expected 'lock R', 'acquire S', 'read L', 'write L' or 'send C' as the first branch", 1);
     }
-    const auto kinds = rw ? std::vector<model::ResourceKind>{model::ResourceKind::kRwLock}
-                          : std::vector<model::ResourceKind>{model::ResourceKind::kTokioMutex, model::ResourceKind::kSemaphore};
+    const auto kinds = rw                ? std::vector<model::ResourceKind>{model::ResourceKind::kRwLock}
+                       : verb == "send" ? std::vector<model::ResourceKind>{model::ResourceKind::kMpsc}
+                                        : std::vector<model::ResourceKind>{model::ResourceKind::kTokioMutex, model::ResourceKind::kSemaphore};
     const std::uint8_t r = resource(lock.substr(res_at, res_end - res_at), b0 + "/await", res_at + 1, sc, kinds, verb);
     // "sleep", "sleep D" or "ready" (std::future::ready(()): ready whenever it is polled).
     const std::string& sleep = in_.string(branches[1]["await"], b1 + "/await");

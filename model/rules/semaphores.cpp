@@ -207,8 +207,10 @@ Flow Step<kNarrate>::select(TaskId t, const Op& op) {
   const bool unbiased = (op.b & kSelectUnbiased) != 0;
   const bool ready = (op.b & kSelectReady) != 0;
   const std::uint8_t n = (op.b & kSelectWrite) != 0 ? sc_.resource(r).permits : std::uint8_t{1};
+  const bool sends = sc_.resource(r).kind == ResourceKind::kMpsc;  // a bounded channel's slot, then the message
   const char* verb = sc_.resource(r).kind == ResourceKind::kSemaphore ? "acquire"
                      : sc_.resource(r).kind == ResourceKind::kRwLock  ? (n > 1 ? "write" : "read")
+                     : sends                                          ? "send"
                                                                       : "lock";
   const char* other = ready ? "ready" : "sleep";
   auto won = [&](std::int8_t branch) {
@@ -238,9 +240,18 @@ Flow Step<kNarrate>::select(TaskId t, const Op& op) {
   const auto done = poll_acquire(
       sem, w, n,
       [&] {
-        add_held(t, r, n);
         ts.clear_timer();
         won(0);
+        if (sends) {
+          const auto ch = s_.notify(r);
+          ch.permit() = static_cast<std::uint8_t>(std::min(255, ch.permit() + 1));
+          Text told = text("select -> the send branch wins: a slot of ", name(r), ", message sent; the ", other,
+                           " branch is dropped");
+          if (!ch.waiters().empty()) told += text("; ", issue_wake(ch.waiters().front()));
+          say(told);
+          return Flow::kNext;
+        }
+        add_held(t, r, n);
         say("select -> the ", verb, " branch wins: ", name(r), " acquired; the ", other, " branch is dropped");
         return Flow::kNext;
       },
@@ -254,7 +265,8 @@ Flow Step<kNarrate>::select(TaskId t, const Op& op) {
   if (!ts.inflight) {
     ts.inflight = 1;
     ts.start_timer(op.ticks);
-    say("select -> both pending: ", verb, " ", name(r), " queued, sleep", ticks_words(op.ticks), " registered");
+    say("select -> both pending: ", verb, " ", name(r), sends ? " waits for a slot" : " queued", ", sleep",
+        ticks_words(op.ticks), " registered");
   } else {
     say("select -> still pending");
   }
