@@ -74,6 +74,7 @@ inline constexpr std::uint8_t kSelectKeep = 1;      // the lock branch is `&mut 
 inline constexpr std::uint8_t kSelectUnbiased = 2;  // no `biased;`: each poll starts at a random branch
 inline constexpr std::uint8_t kSelectReady = 4;     // the second branch is `ready(())`, not a sleep
 inline constexpr std::uint8_t kSelectWrite = 8;     // the first branch is an rwlock's write (all permits)
+inline constexpr std::uint8_t kSelectNotified = 16;  // the first branch is a fresh `notify.notified()`
 
 enum class OpKind : std::uint8_t {
   // Awaiting operations (a poll may stop at them).

@@ -187,12 +187,13 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
     const std::size_t res_at = skip_spaces(lock, verb_end);
     const std::size_t res_end = name_end(lock, res_at);
     const bool rw = verb == "read" || verb == "write";
-    if ((verb != "lock" && verb != "acquire" && verb != "send" && !rw) || res_at == verb_end || res_end == res_at ||
-        skip_spaces(lock, res_end) != lock.size()) {
-      in_.fail(b0 + "/await", "expected 'lock R', 'acquire S', 'read L', 'write L' or 'send C' as the first branch", 1);
+    if ((verb != "lock" && verb != "acquire" && verb != "send" && verb != "notified" && !rw) || res_at == verb_end ||
+        res_end == res_at || skip_spaces(lock, res_end) != lock.size()) {
+      in_.fail(b0 + "/await", "expected 'lock R', 'acquire S', 'read L', 'write L', 'send C' or 'notified N' as the first branch", 1);
     }
-    const auto kinds = rw                ? std::vector<model::ResourceKind>{model::ResourceKind::kRwLock}
-                       : verb == "send" ? std::vector<model::ResourceKind>{model::ResourceKind::kMpsc}
+    const auto kinds = rw                    ? std::vector<model::ResourceKind>{model::ResourceKind::kRwLock}
+                       : verb == "send"     ? std::vector<model::ResourceKind>{model::ResourceKind::kMpsc}
+                       : verb == "notified" ? std::vector<model::ResourceKind>{model::ResourceKind::kNotify}
                                         : std::vector<model::ResourceKind>{model::ResourceKind::kTokioMutex, model::ResourceKind::kSemaphore};
     const std::uint8_t r = resource(lock.substr(res_at, res_end - res_at), b0 + "/await", res_at + 1, sc, kinds, verb);
     // "sleep", "sleep D" or "ready" (std::future::ready(()): ready whenever it is polled).
@@ -230,6 +231,12 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
     }
     if (ready) keep = static_cast<std::uint8_t>(keep | model::kSelectReady);
     if (verb == "write") keep = static_cast<std::uint8_t>(keep | model::kSelectWrite);
+    if (verb == "notified") {
+      if ((keep & model::kSelectKeep) != 0) {
+        in_.fail(b0 + "/keep", "a notified branch is a fresh notify.notified() on each select!; keep is for lock, acquire, read, write and send futures");
+      }
+      keep = static_cast<std::uint8_t>(keep | model::kSelectNotified);
+    }
     out.push_back({OpKind::kSelect, r, keep, won, duration});
     return;
   }

@@ -263,6 +263,7 @@ Exporter::SelectFuture Exporter::select_future(const Op& op) const {
   if (kind == ResourceKind::kMpsc) {
     return {r + ".send(())", "Result<(), tokio::sync::mpsc::error::SendError<()>>", "_sent", ""};
   }
+  if (kind == ResourceKind::kNotify) return {r + ".notified()", "()", "_", ""};
   if (kind == ResourceKind::kSemaphore) {
     // Err(Closed) does not match the pattern: it disables the branch.
     return {r + ".acquire()", "Result<tokio::sync::SemaphorePermit<'_>, tokio::sync::AcquireError>", "Ok(acquired)",

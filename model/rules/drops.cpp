@@ -23,6 +23,13 @@ void Step<kNarrate>::drop_inflight(TaskId t) {
         notified ? text(": its notification passes on -> ", notify_a_listener(r)) : Text{});
   } else if (op.kind == OpKind::kRecv || op.kind == OpKind::kChanged) {
     s_.notify(r).waiters().erase(t);
+  } else if (op.kind == OpKind::kSelect && (op.b & kSelectNotified) != 0) {
+    // Dropping the select drops its Notified: out of the list, or a notify_one passed on.
+    ts.clear_timer();
+    const auto n = s_.notify(r);
+    const bool forwards = !n.waiters().erase(t) && n.notified(t) == 1;
+    n.notified(t) = 0;
+    if (forwards) say("its notified future on ", name(r), " is dropped: its notification is forwarded -> ", notify_one(r));
   } else if (op.kind == OpKind::kSelect) {
     // Dropping the select drops its branch futures; a `&mut fut` branch is only borrowed, but the
     // task's future owns it too, so it goes with the task's drop below.

@@ -199,6 +199,7 @@ Flow Step<kNarrate>::select(TaskId t, const Op& op) {
   // a poll may start at the other branch (tokio picks a random start on every poll; the checker
   // explores both: kPollSleepFirst). A lost lock future is dropped, or kept alive unpolled if it
   // is `&mut fut`.
+  if ((op.b & kSelectNotified) != 0) return select_notified(t, op);
   TaskState& ts = s_.task(t);
   const auto r = resource_at(op.a);
   const auto sem = s_.semaphore(r);
@@ -267,6 +268,71 @@ Flow Step<kNarrate>::select(TaskId t, const Op& op) {
     ts.start_timer(op.ticks);
     say("select -> both pending: ", verb, " ", name(r), sends ? " waits for a slot" : " queued", ", sleep",
         ticks_words(op.ticks), " registered");
+  } else {
+    say("select -> still pending");
+  }
+  return Flow::kPending;
+}
+
+template <bool kNarrate>
+Flow Step<kNarrate>::select_notified(TaskId t, const Op& op) {
+  // select! { _ = notify.notified() => 0, _ = sleep(d) | ready(()) => 1 }: a fresh Notified on
+  // each select!, registered in the waiter list while the select is pending. When the other
+  // branch wins, Notified::drop runs: it leaves the list, forwards a notify_one it was handed,
+  // and loses a notify_waiters (which stores nothing).
+  TaskState& ts = s_.task(t);
+  const auto r = resource_at(op.a);
+  const auto n = s_.notify(r);
+  const bool unbiased = (op.b & kSelectUnbiased) != 0;
+  const bool ready = (op.b & kSelectReady) != 0;
+  const char* other = ready ? "ready" : "sleep";
+  auto won = [&](std::int8_t branch) {
+    if (op.c != 0) set_var(op.c - 1U, branch);
+  };
+  auto other_wins = [&](bool started_there) {
+    ts.clear_timer();
+    won(1);
+    const std::uint8_t kind = n.notified(t);
+    n.notified(t) = 0;
+    const char* how = started_there ? (ready ? " (unbiased, the ready branch first)" : " (unbiased, the sleep branch first)") : "";
+    if (n.waiters().erase(t)) {
+      say("select", how, " -> the ", other, " branch wins; the notified future is dropped: it leaves the waiter list");
+    } else if (kind == 1) {
+      say("select", how, " -> the ", other, " branch wins; the notified future is dropped: its notify_one is forwarded -> ",
+          notify_one(r));
+    } else if (kind == 2) {
+      say("select", how, " -> the ", other, " branch wins; the notified future is dropped: the notify_waiters it was given is lost");
+    } else {
+      say("select", how, " -> the ", other, " branch wins; the notified future is dropped");
+    }
+    return Flow::kNext;
+  };
+  auto notified_wins = [&](const char* why) {
+    ts.clear_timer();
+    won(0);
+    say("select -> the notified branch wins", why, "; the ", other, " branch is dropped");
+    return Flow::kNext;
+  };
+  if (sleep_first_ && unbiased && (ready || ts.timer == 2)) {
+    sleep_first_ = false;
+    return other_wins(true);
+  }
+  sleep_first_ = false;
+  if (!ts.inflight) {
+    if (n.permit() != 0) {
+      n.permit() = 0;
+      return notified_wins(" (a stored permit consumed)");
+    }
+    if (!n.waiters().contains(t)) n.waiters().push_back(t);
+  } else if (n.notified(t) != 0) {
+    n.notified(t) = 0;
+    return notified_wins("");
+  }
+  if (ready || ts.timer == 2) return other_wins(false);
+  if (!ts.inflight) {
+    ts.inflight = 1;
+    ts.start_timer(op.ticks);
+    say("select -> both pending: notified ", name(r), " waiting, sleep", ticks_words(op.ticks), " registered");
   } else {
     say("select -> still pending");
   }

@@ -127,6 +127,7 @@ class Step : public Narration<kNarrate> {
 
   // --- notify.cpp ---------------------------------------------------------------------------
   Flow notified(TaskId t, ResourceId r);
+  Flow select_notified(TaskId t, const Op& op);
   Text enable(TaskId t, ResourceId r);
   Text notify_one(ResourceId r);
   Text notify_waiters(ResourceId r);

@@ -133,3 +133,34 @@ TEST(SelectReadyBranch, ASendBranchOnAFullChannelQueuesForASlotAndOnAFreeOneSend
     }
   }
 }
+
+TEST(SelectReadyBranch, ANotifyWaitersDeliveredToANotifiedBranchIsLostWhenTheOtherBranchWins) {
+  // client: select! { _ = n.notified() => 0, _ = sleep(5) => 1 } (unbiased); main sleeps 5 too,
+  // then notifies all: both deadlines fall due in one turn.
+  Builder b;
+  const auto n = b.resource("n", ResourceKind::kNotify);
+  const auto won = b.variable("won", 9, 0, 9);
+  const auto main = b.task("main");
+  const auto client = b.task("client");
+  b.program(main, {op(OpKind::kSpawn, client), m::Op{OpKind::kSleep, 0, 0, 0, 5}, op(OpKind::kNotifyWaiters, n)});
+  b.program(client, {m::Op{OpKind::kSelect, n, static_cast<std::uint8_t>(m::kSelectNotified | m::kSelectUnbiased),
+                           u8(won + 1U), 5},
+                     op(OpKind::kSleep)});
+  const m::Scenario sc = b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  run.run_until([&](const State& s) { return s.tasks(main).timer == 1 && s.tasks(client).timer == 1 && !run.scheduler_events().empty() &&
+                                             run.scheduler_events().front().kind == EventKind::kTimer; });
+  run.apply({EventKind::kTimer, task_id(main)});  // both fire; main first
+  run.apply({EventKind::kPoll, task_id(main)});   // notify_waiters reaches the client's Notified
+  UNSIGNED_LONGS_EQUAL(2, run.state().notify(m::resource_at(n)).notified(task_id(client)));
+  UNSIGNED_LONGS_EQUAL(2, run.state().tasks(client).timer);
+  // Started at the notified branch it wins; started at the elapsed sleep, the notification is lost.
+  const State seen = model.next_state(run.state(), {EventKind::kPoll, task_id(client)});
+  LONGS_EQUAL(0, seen.var(won));
+  const State lost = model.next_state(run.state(), {EventKind::kPollSleepFirst, task_id(client)});
+  LONGS_EQUAL(1, lost.var(won));
+  UNSIGNED_LONGS_EQUAL(0, lost.notify(m::resource_at(n)).notified(task_id(client)));
+  UNSIGNED_LONGS_EQUAL(0, lost.notify(m::resource_at(n)).permit());
+  CHECK(lost.notify(m::resource_at(n)).waiters().empty());
+}
