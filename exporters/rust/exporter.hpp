@@ -216,8 +216,6 @@ class Exporter {
   std::string receiver_type(std::size_t r) const;
   /// The tasks (and branches) that await `changed` on watch r: each has its own Receiver.
   std::vector<std::size_t> watchers(std::size_t r) const;
-  /// A task blocks its thread in futures::executor::block_on: the program needs a watchdog.
-  bool block_ons() const;
   /// The Ends struct: each task's own channel ends.
   void ends(std::ostringstream& out) const;
 
@@ -266,6 +264,8 @@ class Exporter {
   // Each task fn takes `ends: Ends`, its channel ends made when its future is: the Senders of
   // channels that name their senders, and the watch Receivers it awaits changes on.
   bool ends_ = false;
+  // A task blocks its thread in futures::executor::block_on: the program needs a watchdog.
+  bool block_ons_ = false;
   std::optional<std::size_t> first_branch_;  // the first combinator branch (they come last)
 };
 

@@ -32,6 +32,9 @@ void Exporter::name_everything() {
     guard_.push_back(lower_.take(r.name + suffix));
     ends_ = ends_ || !r.senders.empty() || r.kind == ResourceKind::kWatch;
   }
+  for (const auto& task : sc_.tasks) {
+    for (const Op& op : task.program) block_ons_ = block_ons_ || (op.kind == OpKind::kBlockBegin && op.a == 1);
+  }
   // A Notified a program creates before it awaits it (create_notified): a slot per notify.
   created_.assign(sc_.resources.size(), "");
   for (const auto& task : sc_.tasks) {

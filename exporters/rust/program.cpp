@@ -41,7 +41,7 @@ void Exporter::header(std::ostringstream& out) const {
       << (first_branch_ ? kAboutBranches : "")
       << "//! wakecheck's verdict on the same scenario is in " << stem << ".expected.\n//!\n";
   if (sc_.version != model::TokioVersion::k1_24) out << kNewerOrders;
-  out << kBuildHead << (first_branch_ || block_ons() ? kFuturesDependency : "") << kBuildTail << kPrelude
+  out << kBuildHead << (first_branch_ || block_ons_ ? kFuturesDependency : "") << kBuildTail << kPrelude
       << (first_branch_ ? kFuturesImports : "") << kSleep
       << "/// A task not finished this long after the start is reported hung (the seed's\n"
       << "/// reproducer gives each task 2 s): 1 s, or 0.5 s and 150 ms for each sleep in the "
@@ -92,15 +92,10 @@ void Exporter::helpers(std::ostringstream& out) const {
     out << kDroppable;
   if (first_branch_) out << kBranch;
   if (uses_hand_) out << kHanded;
-  if (block_ons()) out << kWatchdog;
+  if (block_ons_) out << kWatchdog;
 }
 
-bool Exporter::block_ons() const {
-  return std::any_of(sc_.tasks.begin(), sc_.tasks.end(), [](const auto& task) {
-    return std::any_of(task.program.begin(), task.program.end(),
-                       [](const Op& op) { return op.kind == OpKind::kBlockBegin && op.a == 1; });
-  });
-}
+
 
 bool Exporter::uses(ResourceKind kind) const {
   return std::any_of(sc_.resources.begin(), sc_.resources.end(),
@@ -484,7 +479,7 @@ void Exporter::task_fn(std::ostringstream& out, const Unit& unit) const {
       << "        return;\n"
       << "    }\n";
   std::string spawned = droppable_[t] ? "Droppable::new(t, " + future + ")" : future;
-  if (block_ons()) {
+  if (block_ons_) {
     // The future is made here (it borrows nothing), then marked: EndMark drops with it.
     out << "    let future = " << spawned << ";\n";
     spawned = "async move {\n        let _mark = EndMark(t);\n        future.await\n    }";
@@ -533,7 +528,7 @@ void Exporter::main_fn(std::ostringstream& out) const {
     made = "{\n        let sh = Shared::new();\n        let ends = sh.ends(" + task_const_[0] +
            ");\n        main_program(sh, ends)\n    }";
   }
-  if (block_ons()) {
+  if (block_ons_) {
     made = "async move {\n        let _mark = EndMark(0);\n        " + made + ".await\n    }";
     const std::string head = "    let deadline = Instant::now() + DEADLINE;\n";
     text.insert(text.find(head) + head.size(), "    start_watchdog();\n");

@@ -26,10 +26,8 @@ void Step<kNarrate>::drop_inflight(TaskId t) {
   } else if (op.kind == OpKind::kSelect && (op.b & kSelectNotified) != 0) {
     // Dropping the select drops its Notified: out of the list, or a notify_one passed on.
     ts.clear_timer();
-    const auto n = s_.notify(r);
-    const bool forwards = !n.waiters().erase(t) && n.notified(t) == 1;
-    n.notified(t) = 0;
-    if (forwards) say("its notified future on ", name(r), " is dropped: its notification is forwarded -> ", notify_one(r));
+    const auto dropped = drop_notified(t, r);
+    if (!dropped.listed && dropped.handed == 1) say("its notified future on ", name(r), " is dropped: its notification is forwarded -> ", notify_one(r));
   } else if (op.kind == OpKind::kSelect) {
     // Dropping the select drops its branch futures; a `&mut fut` branch is only borrowed, but the
     // task's future owns it too, so it goes with the task's drop below.
@@ -51,12 +49,10 @@ void Step<kNarrate>::drop_inflight(TaskId t) {
     }
     say(told);
   } else if (op.kind == OpKind::kNotified) {
-    const auto n = s_.notify(r);
-    const std::uint8_t kind = n.notified(t);
-    n.notified(t) = 0;
-    if (n.waiters().erase(t)) {
+    const auto dropped = drop_notified(t, r);
+    if (dropped.listed) {
       say("its notified future on ", name(r), " is dropped: it leaves the waiter list");
-    } else if (kind == 1) {
+    } else if (dropped.handed == 1) {
       // `Notified::drop`: a OneWaiter notification is forwarded.
       say("its notified future on ", name(r), " is dropped: its notification is forwarded -> ", notify_one(r));
     }
@@ -173,12 +169,10 @@ void Step<kNarrate>::drop_future(TaskId t, TaskStatus final_status) {
       const auto n = s_.notify(resource_at(r));
       if (n.created(t) == kEnabledWaiting) {
         // Notified::drop of an enabled future: it leaves the list, or forwards a notify_one.
-        const bool listed = n.waiters().erase(t);
-        const bool forwards = !listed && n.notified(t) == 1;
-        n.notified(t) = 0;
+        const auto dropped = drop_notified(t, resource_at(r));
         say("its enabled Notified on ", name(resource_at(r)), " is dropped",
-            listed ? text(": it leaves the waiter list")
-                   : forwards ? text(": its notification is forwarded -> ", notify_one(resource_at(r))) : Text{});
+            dropped.listed ? text(": it leaves the waiter list")
+                   : dropped.handed == 1 ? text(": its notification is forwarded -> ", notify_one(resource_at(r))) : Text{});
       }
       n.created(t) = 0;
     }

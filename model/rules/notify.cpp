@@ -60,6 +60,16 @@ Flow Step<kNarrate>::notified(TaskId t, ResourceId r) {
 }
 
 template <bool kNarrate>
+typename Step<kNarrate>::DroppedNotified Step<kNarrate>::drop_notified(TaskId t, ResourceId r) {
+  const auto n = s_.notify(r);
+  DroppedNotified dropped;
+  dropped.handed = n.notified(t);
+  n.notified(t) = 0;
+  dropped.listed = n.waiters().erase(t);
+  return dropped;
+}
+
+template <bool kNarrate>
 typename Step<kNarrate>::Text Step<kNarrate>::enable(TaskId t, ResourceId r) {
   // `Notified::enable` is `poll_notified(None)`: in Init it takes a stored permit or sees a
   // notify_waiters call since creation (Done), else it joins the waiter list with no waker; in

@@ -292,15 +292,14 @@ Flow Step<kNarrate>::select_notified(TaskId t, const Op& op) {
   auto other_wins = [&](bool started_there) {
     ts.clear_timer();
     won(1);
-    const std::uint8_t kind = n.notified(t);
-    n.notified(t) = 0;
+    const auto dropped = drop_notified(t, r);
     const char* how = started_there ? (ready ? " (unbiased, the ready branch first)" : " (unbiased, the sleep branch first)") : "";
-    if (n.waiters().erase(t)) {
+    if (dropped.listed) {
       say("select", how, " -> the ", other, " branch wins; the notified future is dropped: it leaves the waiter list");
-    } else if (kind == 1) {
+    } else if (dropped.handed == 1) {
       say("select", how, " -> the ", other, " branch wins; the notified future is dropped: its notify_one is forwarded -> ",
           notify_one(r));
-    } else if (kind == 2) {
+    } else if (dropped.handed == 2) {
       say("select", how, " -> the ", other, " branch wins; the notified future is dropped: the notify_waiters it was given is lost");
     } else {
       say("select", how, " -> the ", other, " branch wins; the notified future is dropped");

@@ -128,6 +128,13 @@ class Step : public Narration<kNarrate> {
   // --- notify.cpp ---------------------------------------------------------------------------
   Flow notified(TaskId t, ResourceId r);
   Flow select_notified(TaskId t, const Op& op);
+  /// `Notified::drop` of t's Notified on r: out of the waiter list if it is listed; else what it
+  /// was handed: 0 nothing, 1 a notify_one (the caller forwards it), 2 a notify_waiters (lost).
+  struct DroppedNotified {
+    bool listed = false;
+    std::uint8_t handed = 0;
+  };
+  DroppedNotified drop_notified(TaskId t, ResourceId r);
   Text enable(TaskId t, ResourceId r);
   Text notify_one(ResourceId r);
   Text notify_waiters(ResourceId r);
