@@ -26,8 +26,8 @@ void check_exportable(const properties::PropertyFile& file);
 /// source text. Wrappers: the seed's PausableFuture and a DropOnPause twin, on tasks and on
 /// nested futures, with one StopFlag per wrapped future; `on_drop` is a drop guard; `drop T`
 /// empties a slot holding T's future; `abort` and `join` go through T's JoinHandle. main runs its
-/// own program, then awaits every spawned task's JoinHandle until a common deadline (1 s after
-/// the start, more when the programs sleep often) and prints "task NAME: done", "hung",
+/// own program, then waits until every spawned task has ended or a common deadline has passed
+/// (1 s after the start, more when the programs sleep often), reads each JoinHandle and prints "task NAME: done", "hung",
 /// "cancelled" or "dropped" for each. Futures inside a task (futures 0.3): a combinator's
 /// branches are async fns made into futures where `tokio::join!`, a FuturesUnordered /
 /// buffer_unordered loop or `select_all` takes them, and reported after the tasks (one still

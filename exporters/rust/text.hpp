@@ -53,7 +53,7 @@ inline constexpr const char* kPrelude =
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::Ordering::SeqCst;
-use std::sync::atomic::{AtomicBool, AtomicI32};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
@@ -340,9 +340,18 @@ impl TaskSlot {
         self.handle.lock().unwrap().is_some() || self.ended.lock().unwrap().is_some()
     }
 
-    /// `tokio::spawn`; a task is spawned once (the model ignores a second spawn).
+    /// `tokio::spawn`; a task is spawned once (the model ignores a second spawn). The task's
+    /// future carries a `Live` mark, dropped with it however the task ends (returned, aborted,
+    /// dropped by the runtime), so main learns that every task ended without polling any
+    /// JoinHandle: a JoinHandle keeps only its last poller's waker, and main's would take the
+    /// place of a joining task's and move that task's wake to main's thread.
     fn spawn<F: Future<Output = ()> + Send + 'static>(&self, future: F) {
-        *self.handle.lock().unwrap() = Some(tokio::spawn(future));
+        LIVE.fetch_add(1, SeqCst);
+        let live = Live;
+        *self.handle.lock().unwrap() = Some(tokio::spawn(async move {
+            let _live = live;
+            future.await
+        }));
         for waker in self.joiners.lock().unwrap().drain(..) {
             waker.wake();
         }
@@ -382,6 +391,37 @@ impl TaskSlot {
             joiners.push(cx.waker().clone());
         }
         Poll::Pending
+    }
+}
+
+/// How many spawned tasks have not ended yet, and main's waker while it waits for none.
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static ALL_ENDED: StdMutex<Option<Waker>> = StdMutex::new(None);
+
+struct Live;
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        if LIVE.fetch_sub(1, SeqCst) == 1 {
+            if let Some(waker) = ALL_ENDED.lock().unwrap().take() {
+                waker.wake();
+            }
+        }
+    }
+}
+
+/// Ready once every spawned task has ended.
+struct AllEnded;
+
+impl Future for AllEnded {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        *ALL_ENDED.lock().unwrap() = Some(cx.waker().clone());
+        if LIVE.load(SeqCst) == 0 {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
     }
 }
 
@@ -606,8 +646,9 @@ impl Future for Receive {
 )rust";
 
 inline constexpr const char* kAbout = R"rust(Each task's program is an async fn, each statement
-//! commented with its text in the property file. main runs its own program, then awaits every
-//! spawned task's JoinHandle until a common deadline and prints one line per task:
+//! commented with its text in the property file. main runs its own program, then waits until every
+//! spawned task has ended or a common deadline has passed, reads each JoinHandle and prints one
+//! line per task:
 //! "task NAME: done", "hung", "cancelled" or "dropped".
 )rust";
 
@@ -629,7 +670,9 @@ inline constexpr const char* kMain = R"rust(async fn main() {
     let mut program = Box::pin(main_program(Shared::new()));
     let ended = tokio::time::timeout_at(deadline, &mut program).await.is_ok();
     println!("task main: {}", if ended { "done" } else { "hung" });
-    // Every spawned task's JoinHandle, until the same deadline, in the model's order.
+    // Every spawned task's end, until the same deadline, then their JoinHandles in the
+    // model's order (ended tasks answer at once; the rest are hung).
+    let _ = tokio::time::timeout_at(deadline, AllEnded).await;
     for t in 1..TASKS.len() {
         if !HANDLES[t].spawned() {
             continue;
