@@ -56,6 +56,7 @@ struct Options {
   unsigned threads = 0;        // 0: every core
   bool symmetry = true;
   bool first = false;          // stop at the first counterexample
+  bool hash_compaction = false;  // fingerprints only
   bool progress = true;        // on standard error, when it is a terminal
   bool timing = true;
   bool shrink = false;
@@ -133,7 +134,8 @@ Options parse_arguments(const std::vector<std::string>& args) {
   options.command = args[0];
   const std::vector<std::string> flags = {"--json", "--junit", "--sarif", "--dot", "--html", "--max-states",
                                           "--max-memory", "--time-limit", "--threads", "--no-symmetry",
-                                          "--no-progress", "--first", "--no-timing", "--shrink"};
+                                          "--no-progress", "--first", "--no-timing", "--shrink",
+                                          "--hash-compaction"};
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--max-memory" || arg == "--time-limit" || arg == "--threads") {
@@ -152,6 +154,8 @@ Options parse_arguments(const std::vector<std::string>& args) {
       options.symmetry = false;
     } else if (arg == "--first") {
       options.first = true;
+    } else if (arg == "--hash-compaction") {
+      options.hash_compaction = true;
     } else if (arg == "--no-progress") {
       options.progress = false;
     } else if (arg == "--json" || arg == "--junit" || arg == "--sarif" || arg == "--dot" || arg == "--html" ||
@@ -392,6 +396,7 @@ int run(const std::vector<std::string>& args) {
   search.threads = options.threads;
   search.symmetry = options.symmetry;
   search.first = options.first;
+  search.hash_compaction = options.hash_compaction;
   if (options.progress && isatty(STDERR_FILENO) != 0) search.progress = wakecheck::cli::progress_line;
   bool all_as_expected = true;
   std::vector<wakecheck::properties::FileRun> runs;

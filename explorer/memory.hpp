@@ -97,6 +97,15 @@ class Block {
 
   void* data() const { return data_; }
   std::size_t bytes() const { return bytes_; }
+  /// Gives the pages wholly inside [offset, offset + length) back to the kernel (they read as
+  /// zero afterwards); nothing for a block from the heap.
+  void discard(std::size_t offset, std::size_t length) {
+    if (!mapped_ || data_ == nullptr) return;
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const std::size_t from = (offset + page - 1) / page * page;
+    const std::size_t to = std::min(offset + length, bytes_) / page * page;
+    if (to > from) ::madvise(static_cast<char*>(data_) + from, to - from, MADV_DONTNEED);
+  }
 
  private:
   static constexpr std::size_t kMapThreshold = std::size_t{1} << 20;

@@ -8,6 +8,7 @@
 // would give them, and every figure and trace after the search is the same whatever the number of
 // threads. Insertion of a chunk overlaps the computation of the chunks after it.
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -39,7 +40,9 @@ class Pipeline {
   }
 
  private:
-  static constexpr std::size_t kRing = 64;  // chunks in flight at most
+  // Chunks in flight at most: enough to keep every thread busy while one inserts, few enough that
+  // their buffers stay small beside the states.
+  static std::size_t ring_for(unsigned threads) { return std::clamp<std::size_t>(std::size_t{4} * threads, 8, 64); }
 
   struct Slot {
     Chunk chunk;
@@ -50,7 +53,7 @@ class Pipeline {
 
   Pipeline(unsigned threads, std::uint32_t chunk_states)
       : threads_(threads == 0 ? default_threads() : threads), chunk_(chunk_states == 0 ? 1 : chunk_states),
-        slots_(std::make_unique<Slot[]>(kRing)) {}
+        ring_(ring_for(threads_)), slots_(std::make_unique<Slot[]>(ring_)) {}
 
   /// Claims the next published chunk and computes it; false when there is none to claim.
   template <class Compute>
@@ -60,7 +63,7 @@ class Pipeline {
       if (c >= published_.load(std::memory_order_acquire)) return false;
       if (claimed_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel)) break;
     }
-    Slot& s = slots_[c % kRing];
+    Slot& s = slots_[c % ring_];
     try {
       compute(s.chunk, s.first, s.last);
     } catch (...) {
@@ -103,7 +106,7 @@ class Pipeline {
       // Publish full chunks while the ring has room; a partial one only when nothing is in
       // flight (the search would otherwise wait for states that only that chunk can produce).
       const std::uint64_t size = stored();
-      while (published < inserted + kRing) {
+      while (published < inserted + ring_) {
         std::uint64_t last = 0;
         if (size - published_end >= chunk_) {
           last = published_end + chunk_;
@@ -112,7 +115,7 @@ class Pipeline {
         } else {
           break;
         }
-        Slot& s = slots_[published % kRing];
+        Slot& s = slots_[published % ring_];
         s.first = static_cast<std::uint32_t>(published_end);
         s.last = static_cast<std::uint32_t>(last);
         s.error = nullptr;
@@ -122,7 +125,7 @@ class Pipeline {
         published_.store(published, std::memory_order_release);
       }
       if (published == inserted) return;  // every stored state inserted
-      Slot& s = slots_[inserted % kRing];
+      Slot& s = slots_[inserted % ring_];
       while (!s.done.load(std::memory_order_acquire)) {
         if (!work(compute)) std::this_thread::yield();
       }
@@ -134,6 +137,7 @@ class Pipeline {
 
   unsigned threads_;
   std::uint64_t chunk_;
+  std::size_t ring_;
   std::unique_ptr<Slot[]> slots_;
   std::atomic<std::uint64_t> published_{0};
   std::atomic<std::uint64_t> claimed_{0};

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace wakecheck::explorer {
 
@@ -36,5 +37,40 @@ struct Property {
   // (kAlways of "A implies B": A; kLeadsTo: its condition).
   Predicate antecedent;
 };
+
+/// What a state decides by itself, as codes: a property's index, with kAntecedent for its
+/// antecedent, kCondition and kTarget for a leads-to property's predicates, kSuspect for a dead
+/// end where a leads-to target is false (the analyses decide whether the run reaching it breaks
+/// the property), and none of them when the state breaks (or, kSometimes, shows) the property.
+namespace decision {
+inline constexpr std::uint32_t kAntecedent = 0x80000000U;
+inline constexpr std::uint32_t kSuspect = 0x40000000U;
+inline constexpr std::uint32_t kCondition = 0x20000000U;
+inline constexpr std::uint32_t kTarget = 0x10000000U;
+inline constexpr std::uint32_t kFlags = kAntecedent | kSuspect | kCondition | kTarget;
+}  // namespace decision
+
+/// Calls emit(code) for each thing `state` decides by itself (`dead_end`: no event but the
+/// environment's is enabled there). Suspects are emitted only when `suspects` is set.
+template <class Emit>
+void state_decisions(const std::vector<Property>& properties, const std::uint8_t* state, bool dead_end, bool suspects,
+                     Emit&& emit) {
+  for (std::size_t i = 0; i < properties.size(); ++i) {
+    const Property& p = properties[i];
+    const auto code = static_cast<std::uint32_t>(i);
+    if (p.antecedent && p.antecedent(state)) emit(code | decision::kAntecedent);
+    if ((p.kind == PropertyKind::kAlways && !p.condition(state)) ||
+        (p.kind == PropertyKind::kSometimes && p.condition(state)) ||
+        (p.kind == PropertyKind::kAtDeadEnds && dead_end && !p.condition(state))) {
+      emit(code);
+    }
+    if (p.kind == PropertyKind::kLeadsTo) {
+      const bool target = p.target(state);
+      if (target) emit(code | decision::kTarget);
+      if (p.condition && p.condition(state)) emit(code | decision::kCondition);
+      if (suspects && dead_end && !target) emit(code | decision::kSuspect);
+    }
+  }
+}
 
 }  // namespace wakecheck::explorer

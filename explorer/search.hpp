@@ -28,102 +28,12 @@
 #include "explorer/paths.hpp"
 #include "explorer/pipeline.hpp"
 #include "explorer/property.hpp"
+#include "explorer/search_types.hpp"
+#include "explorer/compaction.hpp"
 #include "explorer/state_graph.hpp"
 #include "explorer/state_store.hpp"
 
 namespace wakecheck::explorer {
-
-enum class Verdict {
-  kHolds,
-  kViolated,
-  kUnknown,  // the search stopped at a bound before the property was decided
-};
-
-/// Why a search ended.
-enum class Stop {
-  kComplete,   // every reachable state was visited
-  kMaxStates,  // the state bound was reached
-  kMemory,     // the memory budget was reached
-  kTime,       // the time limit was reached
-  kFirst,      // a counterexample was found and the search asked to stop at the first one
-};
-
-/// What the search has done so far, for a progress line.
-struct Progress {
-  std::uint64_t states = 0;
-  std::uint64_t transitions = 0;
-  std::uint32_t depth = 0;
-  std::uint64_t queue = 0;  // states reached and not yet expanded
-  std::size_t memory_bytes = 0;
-  double seconds = 0.0;
-};
-
-struct SearchOptions {
-  // Stop after this many distinct states; undecided properties are then kUnknown.
-  std::size_t max_states = SIZE_MAX;
-  // Bytes the search's own arrays may hold; 0: default_memory_budget() (half of physical memory,
-  // within the address-space limit). Reaching it ends the search like max_states.
-  std::size_t max_memory = 0;
-  // Seconds the search may run; 0: no limit. Reaching it ends the search like max_states.
-  double time_limit = 0.0;
-  // Store states in canonical form when the model has symmetry.
-  bool symmetry = true;
-  // Stop at the first state that shows a property violated (a state that breaks an invariant, a
-  // dead end that breaks a dead-end condition or where a leads-to target is false), at the end of
-  // the chunk of states that found it. The analyses then run on the states found so far: what
-  // they find violated is violated; nothing holds (the rest is kUnknown).
-  bool first = false;
-  // Called about once a second while the search runs.
-  std::function<void(const Progress&)> progress;
-  // Threads that expand states; 0: every core (default_threads()). The result is the same for
-  // any number.
-  unsigned threads = 0;
-  // Check that every reached state fits the widths the model gives (tests).
-  bool check_widths = false;
-};
-
-struct SearchStats {
-  std::uint64_t states = 0;       // distinct reachable states (orbits, with symmetry)
-  std::uint64_t transitions = 0;  // events applied, including those reaching known states
-  std::uint32_t depth = 0;        // the largest breadth-first depth reached
-  std::uint64_t dead_ends = 0;    // states with no enabled event but environment events
-  double seconds = 0.0;
-  std::size_t memory_bytes = 0;   // the most the search's arrays held at once
-  std::size_t state_bytes = 0;    // a working state
-  std::size_t packed_bits = 0;    // a stored state
-  bool symmetry = false;          // states were stored in canonical form
-  Stop stop = Stop::kComplete;
-  bool complete() const { return stop == Stop::kComplete; }
-};
-
-template <class Event>
-struct Trace {
-  std::vector<Event> events;
-  // For a lasso: events[loop_start..] form a cycle that repeats forever (the last of them leads
-  // back to the state before events[loop_start]).
-  std::optional<std::size_t> loop_start;
-};
-
-template <class Event>
-struct PropertyOutcome {
-  std::string name;
-  PropertyKind kind = PropertyKind::kAlways;
-  Verdict verdict = Verdict::kUnknown;
-  // The property's antecedent never held in a reachable state: it passes vacuously.
-  bool vacuous = false;
-  // The counterexample (or, for kSometimes, the example) when the property was decided by one.
-  std::optional<Trace<Event>> trace;
-  // kLeadsTo on states stored up to symmetry: runs could cycle, so fairness decided the verdict,
-  // which a quotient cannot judge (a cycle of representatives need not be a fair cycle of the
-  // processes). The verdict must then be decided on the concrete states.
-  bool needs_concrete = false;
-};
-
-template <class Event>
-struct SearchResult {
-  std::vector<PropertyOutcome<Event>> outcomes;
-  SearchStats stats;
-};
 
 /// The explored state space of a model: stored states, the state graph and its dead ends, kept for
 /// the analyses that follow the search (liveness, counterexamples, hang verdicts).
@@ -290,20 +200,14 @@ class Explorer {
     w.deciding.resize(properties.size());
     w.condition.resize(properties.size());
     w.target.resize(properties.size());
-    // What a state decides by itself, coded: the property's index, kAntecedent for its antecedent,
-    // kCondition and kTarget for a leads-to property's predicates. kSuspect: a dead end where a
-    // leads-to target is false (the analyses decide).
-    constexpr std::uint32_t kAntecedent = 0x80000000U;
-    constexpr std::uint32_t kSuspect = 0x40000000U;
-    constexpr std::uint32_t kCondition = 0x20000000U;
-    constexpr std::uint32_t kTarget = 0x10000000U;
+    using decision::kAntecedent, decision::kSuspect, decision::kCondition, decision::kTarget;
     bool violation_seen = false;
     auto mark = [](std::vector<bool>& states, std::uint32_t id) {
       if (states.size() <= id) states.resize(id + 1U, false);
       states[id] = true;
     };
     auto note = [&](std::uint32_t id, std::uint32_t code) {
-      const std::uint32_t i = code & ~(kAntecedent | kSuspect | kCondition | kTarget);
+      const std::uint32_t i = code & ~decision::kFlags;
       if ((code & kAntecedent) != 0) {
         w.antecedent_seen[i] = true;
       } else if ((code & kSuspect) != 0) {
@@ -321,22 +225,7 @@ class Explorer {
       }
     };
     auto decides = [&](const std::uint8_t* state, bool dead_end, auto&& emit) {
-      for (std::size_t i = 0; i < properties.size(); ++i) {
-        const Property& p = properties[i];
-        const auto code = static_cast<std::uint32_t>(i);
-        if (p.antecedent && p.antecedent(state)) emit(code | kAntecedent);
-        if ((p.kind == PropertyKind::kAlways && !p.condition(state)) ||
-            (p.kind == PropertyKind::kSometimes && p.condition(state)) ||
-            (p.kind == PropertyKind::kAtDeadEnds && dead_end && !p.condition(state))) {
-          emit(code);
-        }
-        if (p.kind == PropertyKind::kLeadsTo) {
-          const bool target = p.target(state);
-          if (target) emit(code | kTarget);
-          if (p.condition && p.condition(state)) emit(code | kCondition);
-          if (options.first && dead_end && !target) emit(code | kSuspect);
-        }
-      }
+      state_decisions(properties, state, dead_end, options.first, emit);
     };
 
     const std::size_t bytes = x.codec_.state_bytes();
@@ -393,8 +282,10 @@ class Explorer {
     auto insert = [&](Expansion& c, std::uint32_t first, std::uint32_t last) {
       // The lookups of the chunk's successors overlap: each one's index slot is prefetched a few
       // lookups ahead.
-      constexpr std::size_t kAhead = 12;
+      // The record a lookup compares is prefetched kRecordAhead lookups ahead, once its slot is in.
+      constexpr std::size_t kAhead = 16, kRecordAhead = 6;
       for (std::size_t k = 0; k < std::min(kAhead, c.hashes.size()); ++k) x.store_.prefetch(c.hashes[k]);
+      for (std::size_t k = 0; k < std::min(kRecordAhead, c.hashes.size()); ++k) x.store_.prefetch_record(c.hashes[k]);
       std::size_t hit = 0, successor = 0;
       for (std::uint32_t id = first; id < last; ++id) {
         if (id == level_end) {
@@ -411,6 +302,7 @@ class Explorer {
           const std::uint64_t* key = c.keys.data() + successor * words;
           const std::uint64_t h = c.hashes[successor];
           if (successor + kAhead < c.hashes.size()) x.store_.prefetch(c.hashes[successor + kAhead]);
+          if (successor + kRecordAhead < c.hashes.size()) x.store_.prefetch_record(c.hashes[successor + kRecordAhead]);
           if (x.store_.size() >= options.max_states && !x.store_.find(key, h)) {
             stats.stop = Stop::kMaxStates;  // a new state, and no room for it
             return false;
@@ -494,6 +386,7 @@ template <Model M>
 SearchResult<typename M::Event> search(const M& model, const std::vector<Property>& properties,
                                        const SearchOptions& options = {}) {
   using Event = typename M::Event;
+  if (options.hash_compaction) return search_compacted(model, properties, options);
   const auto started = std::chrono::steady_clock::now();
   // Named, not bound: clang 14 does not let lambdas capture structured bindings.
   auto explored = explore(model, properties, options);

@@ -56,7 +56,16 @@ class RecordArray {
     std::memcpy(at(size_), record, words_ * sizeof(std::uint64_t));
     return size_++;
   }
-  std::size_t memory_bytes() const { return chunks_.size() * ((words_ * sizeof(std::uint64_t)) << chunk_log2_); }
+  std::size_t memory_bytes() const {
+    return (chunks_.size() - released_) * ((words_ * sizeof(std::uint64_t)) << chunk_log2_);
+  }
+  /// Frees the chunks that hold only records below `id` (a queue of states to expand whose front
+  /// was expanded); those records must not be read again.
+  void release_below(std::size_t id) {
+    for (; released_ < chunks_.size() && ((released_ + 1) << chunk_log2_) <= id; ++released_) {
+      chunks_[released_] = Block();
+    }
+  }
 
  private:
   std::uint64_t* at(std::size_t i) const {
@@ -68,6 +77,7 @@ class RecordArray {
   std::size_t chunk_log2_;
   std::vector<Block> chunks_;
   std::size_t size_ = 0;
+  std::size_t released_ = 0;  // chunks freed by release_below
 };
 
 class StateStore {
@@ -80,6 +90,23 @@ class StateStore {
 
   void prefetch(std::uint64_t hash) const {
     if (index_.data() != nullptr) __builtin_prefetch(slots() + ((hash >> 32) & mask_));
+  }
+
+  /// Prefetches the record a lookup of `hash` will compare first: the slot should be in cache
+  /// already (prefetch() a few lookups earlier), the record usually is not. A lookup that finds its
+  /// state (most do) then waits for neither.
+  void prefetch_record(std::uint64_t hash) const {
+    if (index_.data() == nullptr) return;
+    const auto tag = static_cast<std::uint32_t>(hash >> 32);
+    const std::uint64_t* table = slots();
+    for (std::size_t slot = tag & mask_, probes = 0; probes < 4; slot = (slot + 1) & mask_, ++probes) {
+      const std::uint64_t s = table[slot];
+      if (s == 0) return;
+      if (static_cast<std::uint32_t>(s >> 32) == tag) {
+        __builtin_prefetch(records_[static_cast<std::uint32_t>(s) - 1U]);
+        return;
+      }
+    }
   }
 
   /// The id of a stored record equal to `key`, if any.

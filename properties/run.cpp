@@ -128,18 +128,20 @@ PropertyResult cancel_safe(const PropertyFile& file, const Check& check, const F
   result.kind = PropertyKind::kAlways;
   PropertyFile variant_file = file;
   variant_file.checks.clear();
+  // A check left undecided without the drop (a limit, or hash compaction's liveness) leaves the
+  // drop's effect on it undecided too.
+  bool unknown = false;
   for (const Check& other : file.checks) {
     if (other.cancel_safe) continue;
     const auto held = std::find_if(run.results.begin(), run.results.end(),
                                    [&](const PropertyResult& r) { return r.name == other.name; });
-    if (held != run.results.end() && held->verdict == Verdict::kHolds && held->kind != PropertyKind::kSometimes) {
-      variant_file.checks.push_back(other);
-    }
+    if (held == run.results.end() || held->kind == PropertyKind::kSometimes) continue;
+    unknown = unknown || held->verdict == Verdict::kUnknown;
+    if (held->verdict == Verdict::kHolds) variant_file.checks.push_back(other);
   }
   const auto& program = sc.tasks[task].program;
   std::vector<std::string> unsafe;
   std::size_t points = 0;
-  bool unknown = false;
   for (std::size_t pc = 0; pc < program.size(); ++pc) {
     if (!model::awaits(program[pc].kind)) continue;
     ++points;

@@ -124,6 +124,10 @@ class JsonReporter final : public Reporter {
                        {"complete", run.stats.complete()},
                        {"symmetry", run.symmetry},
                        {"symmetry_notes", run.symmetry_notes}};
+    if (run.stats.hash_compaction) {
+      report["stats"]["hash_compaction"] = {{"omission_probability", run.stats.omission_probability},
+                                            {"cycles_searched", !run.stats.cycles_unsearched}};
+    }
     report["properties"] = ordered_json::array();
     for (const auto& result : run.results) {
       ordered_json property = {{"name", result.name},

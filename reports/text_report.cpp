@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstdio>
 #include <string>
 
 #include "reports/text.hpp"
@@ -51,6 +52,16 @@ class TextReporter final : public Reporter {
          << " transitions, depth " << run.stats.depth
          << (timing_ ? ", " + format_seconds(run.stats.seconds) + " s" : "") << stop_note(run.stats)
          << "\n";
+    if (run.stats.hash_compaction) {
+      char probability[32];
+      std::snprintf(probability, sizeof probability, "%.1e", run.stats.omission_probability);
+      out_ << "  hash compaction: fingerprints only; the probability that a state was missed is at most "
+           << probability << "\n";
+      if (run.stats.cycles_unsearched) {
+        out_ << "  liveness: decided at stuck states only; runs that cycle forever were not searched "
+                "(run without --hash-compaction to decide them)\n";
+      }
+    }
     if (!run.symmetry.empty()) {
       out_ << "  states counted up to renaming of interchangeable copies:";
       for (std::size_t i = 0; i < run.symmetry.size(); ++i) out_ << " " << run.symmetry[i];
