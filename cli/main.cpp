@@ -57,6 +57,11 @@ struct Options {
   bool symmetry = true;
   bool first = false;          // stop at the first counterexample
   bool hash_compaction = false;  // fingerprints only
+  std::uint64_t random_runs = 0;  // random schedules instead of every state
+  std::uint64_t seed = 1;
+  unsigned pct_depth = 0;
+  std::uint32_t max_steps = wakecheck::explorer::SearchOptions{}.max_steps;
+  bool seeded = false, max_steps_given = false;
   bool progress = true;        // on standard error, when it is a terminal
   bool timing = true;
   bool shrink = false;
@@ -135,13 +140,28 @@ Options parse_arguments(const std::vector<std::string>& args) {
   const std::vector<std::string> flags = {"--json", "--junit", "--sarif", "--dot", "--html", "--max-states",
                                           "--max-memory", "--time-limit", "--threads", "--no-symmetry",
                                           "--no-progress", "--first", "--no-timing", "--shrink",
-                                          "--hash-compaction"};
+                                          "--hash-compaction", "--random", "--seed", "--pct", "--max-steps"};
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    if (arg == "--max-memory" || arg == "--time-limit" || arg == "--threads") {
+    if (arg == "--max-memory" || arg == "--time-limit" || arg == "--threads" || arg == "--random" ||
+        arg == "--seed" || arg == "--pct" || arg == "--max-steps") {
       if (i + 1 >= args.size()) usage_error("option '" + arg + "' needs a value");
       const std::string& value = args[++i];
-      if (arg == "--max-memory") {
+      if (arg == "--random") {
+        options.random_runs = parse_count(arg, value);
+      } else if (arg == "--seed") {
+        options.seed = parse_count(arg, value);
+        options.seeded = true;
+      } else if (arg == "--pct") {
+        const auto d = parse_count(arg, value);
+        if (d > 64) usage_error("option '--pct' takes a depth of at most 64, found '" + value + "'");
+        options.pct_depth = static_cast<unsigned>(d);
+      } else if (arg == "--max-steps") {
+        const auto n = parse_count(arg, value);
+        if (n > 100000000) usage_error("option '--max-steps' takes at most 100000000 steps, found '" + value + "'");
+        options.max_steps = static_cast<std::uint32_t>(n);
+        options.max_steps_given = true;
+      } else if (arg == "--max-memory") {
         options.max_memory = parse_size(arg, value);
       } else if (arg == "--time-limit") {
         options.time_limit = parse_seconds(arg, value);
@@ -197,6 +217,12 @@ Options parse_arguments(const std::vector<std::string>& args) {
     }
   }
   if (options.paths.empty()) usage_error("'check' needs at least one property file or directory");
+  if (options.random_runs == 0 && (options.seeded || options.pct_depth != 0 || options.max_steps_given)) {
+    usage_error("options '--seed', '--pct' and '--max-steps' steer random schedules: they need '--random RUNS'");
+  }
+  if (options.random_runs != 0 && options.hash_compaction) {
+    usage_error("'--random' runs schedules and '--hash-compaction' searches every state: choose one");
+  }
   return options;
 }
 
@@ -397,6 +423,10 @@ int run(const std::vector<std::string>& args) {
   search.symmetry = options.symmetry;
   search.first = options.first;
   search.hash_compaction = options.hash_compaction;
+  search.random_runs = options.random_runs;
+  search.seed = options.seed;
+  search.pct_depth = options.pct_depth;
+  search.max_steps = options.max_steps;
   if (options.progress && isatty(STDERR_FILENO) != 0) search.progress = wakecheck::cli::progress_line;
   bool all_as_expected = true;
   std::vector<wakecheck::properties::FileRun> runs;

@@ -30,6 +30,7 @@
 #include "explorer/property.hpp"
 #include "explorer/search_types.hpp"
 #include "explorer/compaction.hpp"
+#include "explorer/random_walk.hpp"
 #include "explorer/state_graph.hpp"
 #include "explorer/state_store.hpp"
 
@@ -386,6 +387,7 @@ template <Model M>
 SearchResult<typename M::Event> search(const M& model, const std::vector<Property>& properties,
                                        const SearchOptions& options = {}) {
   using Event = typename M::Event;
+  if (options.random_runs > 0) return search_random(model, properties, options);
   if (options.hash_compaction) return search_compacted(model, properties, options);
   const auto started = std::chrono::steady_clock::now();
   // Named, not bound: clang 14 does not let lambdas capture structured bindings.

@@ -26,6 +26,7 @@ enum class Stop {
   kMemory,     // the memory budget was reached
   kTime,       // the time limit was reached
   kFirst,      // a counterexample was found and the search asked to stop at the first one
+  kSampled,    // random schedules ran instead of an exhaustive search (explorer/random_walk.hpp)
 };
 
 /// What the search has done so far, for a progress line.
@@ -64,6 +65,12 @@ struct SearchOptions {
   // (explorer/compaction.hpp): far less memory, a small chance of missing states, and leads-to
   // properties decided at dead ends only.
   bool hash_compaction = false;
+  // Instead of every state: this many random schedules from the initial state
+  // (explorer/random_walk.hpp), each until a dead end or max_steps events; 0: exhaustive search.
+  std::uint64_t random_runs = 0;
+  std::uint64_t seed = 1;        // the same seed gives the same runs
+  unsigned pct_depth = 0;        // 0: each event uniformly; d >= 1: PCT priorities with d - 1 changes
+  std::uint32_t max_steps = 10000;
 };
 
 struct SearchStats {
@@ -81,6 +88,17 @@ struct SearchStats {
   bool hash_compaction = false;
   double omission_probability = 0.0;
   bool cycles_unsearched = false;
+  // Random schedules: what they covered.
+  struct Random {
+    std::uint64_t runs = 0;       // schedules run
+    std::uint64_t stuck = 0;      // ended in a dead end
+    std::uint64_t cut = 0;        // ended at max_steps
+    std::uint64_t seed = 0;
+    unsigned pct_depth = 0;
+    std::uint32_t max_steps = 0;
+    std::uint32_t processes = 0;  // distinct processes that took a step (PCT)
+  };
+  std::optional<Random> random;
   Stop stop = Stop::kComplete;
   bool complete() const { return stop == Stop::kComplete; }
 };

@@ -41,6 +41,11 @@ class TokioModel {
   void step(const std::uint8_t* from, const Event& event, std::uint8_t* to) const;
   bool is_environment(const Event& event) const { return is_fault(event.kind); }
   std::optional<std::uint16_t> fairness(const Event& event) const { return fairness_key(event); }
+  /// The task an event belongs to (random schedules give priorities by task); none for faults.
+  std::optional<std::uint16_t> process(const Event& event) const {
+    if (is_fault(event.kind)) return std::nullopt;
+    return static_cast<std::uint16_t>(event.task);
+  }
   /// The fairness keys a state holds pending: each registered timer's, which fires eventually
   /// although the runtime lets timers fire only when it would otherwise park.
   void pending_fairness(const std::uint8_t* state, std::vector<std::uint16_t>& keys) const;

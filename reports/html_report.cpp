@@ -248,7 +248,8 @@ class HtmlReporter final : public Reporter {
       o << noun(result.kind) << ", a lasso: " << (*trace.loop_start - 1) << " steps, then steps "
         << *trace.loop_start << " to " << trace.steps.size() << " repeat forever.";
     } else {
-      o << noun(result.kind) << ", shortest (" << trace.steps.size() << " steps).";
+      o << noun(result.kind) << (run.stats.random ? ", the shortest the random runs found (" : ", shortest (")
+        << trace.steps.size() << " steps).";
     }
     o << "</p>\n";
     if (!also.empty()) {

@@ -124,6 +124,13 @@ class JsonReporter final : public Reporter {
                        {"complete", run.stats.complete()},
                        {"symmetry", run.symmetry},
                        {"symmetry_notes", run.symmetry_notes}};
+    if (run.stats.random) {
+      const auto& r = *run.stats.random;
+      report["stats"]["random"] = {{"runs", r.runs},           {"seed", r.seed},
+                                   {"pct_depth", r.pct_depth}, {"max_steps", r.max_steps},
+                                   {"stuck", r.stuck},         {"cut", r.cut},
+                                   {"tasks_scheduled", r.processes}};
+    }
     if (run.stats.hash_compaction) {
       report["stats"]["hash_compaction"] = {{"omission_probability", run.stats.omission_probability},
                                             {"cycles_searched", !run.stats.cycles_unsearched}};

@@ -17,6 +17,7 @@ std::string stop_note(const explorer::SearchStats& stats) {
     case explorer::Stop::kMaxStates: return " (stopped at the state bound: incomplete)";
     case explorer::Stop::kMemory: return " (stopped at the memory budget: incomplete)";
     case explorer::Stop::kTime: return " (stopped at the time limit: incomplete)";
+    case explorer::Stop::kSampled: return " (random schedules: not every state)";
     case explorer::Stop::kFirst:
       return " (stopped at the first counterexample: incomplete; it has the fewest steps, perhaps not the "
              "fewest faults)";
@@ -44,6 +45,7 @@ class TextReporter final : public Reporter {
   void add(const FileRun& run) override {
     const auto& file = *run.file;
     const auto& sc = file.scenario;
+    sampled_ = run.stats.random.has_value();
     ++files_;
     out_ << file.path << ": " << file.name << "\n";
     out_ << "  " << model::to_string(sc.flavor) << ", " << sc.tasks.size() << " tasks, "
@@ -52,6 +54,24 @@ class TextReporter final : public Reporter {
          << " transitions, depth " << run.stats.depth
          << (timing_ ? ", " + format_seconds(run.stats.seconds) + " s" : "") << stop_note(run.stats)
          << "\n";
+    if (run.stats.random) {
+      const auto& r = *run.stats.random;
+      out_ << "  random schedules: " << r.runs << " runs ("
+           << (r.pct_depth == 0 ? std::string("uniform") : "PCT depth " + std::to_string(r.pct_depth))
+           << ", seed " << r.seed << "), " << r.stuck << " ended stuck, " << r.cut << " cut at " << r.max_steps
+           << " steps; " << run.stats.states << " distinct states visited, the longest run " << run.stats.depth
+           << " steps";
+      if (r.pct_depth != 0 && r.processes > 0 && run.stats.depth > 0) {
+        // PCT's bound: 1 / (n k^(d-1)) per run.
+        double k = 1.0;
+        for (unsigned c = 1; c < r.pct_depth; ++c) k *= static_cast<double>(run.stats.depth);
+        char bound[32];
+        std::snprintf(bound, sizeof bound, "%.1e", 1.0 / (static_cast<double>(r.processes) * k));
+        out_ << "; each run finds a bug of depth " << r.pct_depth << " with probability at least " << bound
+             << " (" << r.processes << " tasks, " << run.stats.depth << " steps)";
+      }
+      out_ << "\n  nothing is proven by random runs: what none violated is unknown\n";
+    }
     if (run.stats.hash_compaction) {
       char probability[32];
       std::snprintf(probability, sizeof probability, "%.1e", run.stats.omission_probability);
@@ -144,7 +164,8 @@ class TextReporter final : public Reporter {
            << " steps, then steps " << *trace.loop_start << " to " << trace.steps.size()
            << " repeat forever:\n";
     } else {
-      out_ << "  " << noun(result.kind) << ", shortest (" << trace.steps.size() << " steps):\n";
+      out_ << "  " << noun(result.kind) << (sampled_ ? ", the shortest the random runs found (" : ", shortest (")
+           << trace.steps.size() << " steps):\n";
     }
     const Diagnosis& diagnosis = trace.diagnosis;
     for (const auto& step : trace.steps) {
@@ -232,6 +253,7 @@ class TextReporter final : public Reporter {
   };
 
   std::ostream& out_;
+  bool sampled_ = false;  // the file ran random schedules: traces are the shortest found
   bool timing_;
   std::vector<SummaryRow> summary_;
   std::size_t files_ = 0;

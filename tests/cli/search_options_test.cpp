@@ -96,6 +96,34 @@ TEST(SearchOptions, HashCompactionKeepsEveryInvariantVerdictAndSaysWhatItCannotD
   STRCMP_CONTAINS("no_model_error               holds", cycles.out.c_str());
 }
 
+TEST(SearchOptions, RandomSchedulesFindTheSeedsHangAndSayWhatTheyCovered) {
+  const std::string file = " properties/seed/pausable_worker_multi_thread.json --no-timing";
+  const ToolRun run = run_wakecheck(dir, "check --random 200 --seed 5 --json " + quote(dir.file("r.json")) + file);
+  const ToolRun again = run_wakecheck(dir, "check --random 200 --seed 5" + file);
+  // What the runs do not violate is unknown, so the file's "holds" expectations are not met.
+  LONGS_EQUAL(1, run.exit_code);
+  STRCMP_EQUAL(run.out.c_str(), again.out.c_str());
+  STRCMP_CONTAINS("random schedules: 200 runs (uniform, seed 5), 200 ended stuck, 0 cut at 10000 steps;",
+                  run.out.c_str());
+  STRCMP_CONTAINS("nothing is proven by random runs: what none violated is unknown", run.out.c_str());
+  STRCMP_CONTAINS("all_tasks_finish          violated  (expected violated)     ok", run.out.c_str());
+  STRCMP_CONTAINS("mutual_exclusion          unknown   (expected holds)        MISMATCH", run.out.c_str());
+  STRCMP_CONTAINS("counterexample, the shortest the random runs found (", run.out.c_str());
+  STRCMP_CONTAINS("its lock future owns m's permit, which is stranded", run.out.c_str());
+  // The counterexample replays on the model.
+  const ToolRun replay = run_wakecheck(dir, "replay " + quote(dir.file("r.json")));
+  LONGS_EQUAL(0, replay.exit_code);
+  const ToolRun pct = run_wakecheck(dir, "check --random 50 --pct 2" + file);
+  STRCMP_CONTAINS("(PCT depth 2, seed 1)", pct.out.c_str());
+  STRCMP_CONTAINS("each run finds a bug of depth 2 with probability at least", pct.out.c_str());
+  check_refused(run_wakecheck(dir, "check --seed 3" + file),
+                "wakecheck: options '--seed', '--pct' and '--max-steps' steer random schedules: they need '--random RUNS'");
+  check_refused(run_wakecheck(dir, "check --random 5 --hash-compaction" + file),
+                "wakecheck: '--random' runs schedules and '--hash-compaction' searches every state: choose one");
+  check_refused(run_wakecheck(dir, "check --random 0" + file),
+                "wakecheck: option '--random' needs a positive whole number, found '0'");
+}
+
 TEST(SearchOptions, ATimeLimitEndsTheSearchIncomplete) {
   const ToolRun run = run_wakecheck(dir, "check --time-limit 0.000001 --no-symmetry properties/scale/seed_15_workers.json");
   LONGS_EQUAL(1, run.exit_code);
