@@ -28,39 +28,44 @@ struct Components {
 /// (Tarjan's algorithm, iterative: the depth of a run does not reach the call stack).
 template <class Roots, class InRegion>
 Components strong_components(const StateGraph& g, std::size_t n, const Roots& roots, InRegion in) {
+  // Per state, its visit number and low link side by side (one cache line for both). A state is
+  // on Tarjan's stack while it has a number and no component yet.
   constexpr std::uint32_t kUnset = UINT32_MAX;
+  struct Link {
+    std::uint32_t number, low;
+  };
   Components c;
   c.of.assign(n, Components::kOutside);
-  StateArray<std::uint32_t> number(n, kUnset), low(n, 0);
+  StateArray<Link> link(n, Link{kUnset, 0});
   std::vector<std::uint32_t> stack;
-  std::vector<bool> on_stack(n, false);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> frames;  // a state and its next out-edge
   std::uint32_t counter = 0;
   for (const std::uint32_t root : roots) {
-    if (!in(root) || number[root] != kUnset) continue;
-    number[root] = low[root] = counter++;
+    if (!in(root) || link[root].number != kUnset) continue;
+    link[root] = Link{counter, counter};
+    ++counter;
     stack.push_back(root);
-    on_stack[root] = true;
     frames.emplace_back(root, g.first(root));
     while (!frames.empty()) {
       auto& [v, e] = frames.back();
       if (e < g.end(v)) {
         const std::uint32_t w = g.target(e++);
-        if (!in(w)) continue;
-        if (number[w] == kUnset) {
-          number[w] = low[w] = counter++;
+        Link& lw = link[w];
+        if (lw.number == kUnset) {
+          if (!in(w)) continue;
+          lw = Link{counter, counter};
+          ++counter;
           stack.push_back(w);
-          on_stack[w] = true;
           frames.emplace_back(w, g.first(w));
-        } else if (on_stack[w]) {
-          low[v] = std::min(low[v], number[w]);
+        } else if (c.of[w] == Components::kOutside) {
+          link[v].low = std::min(link[v].low, lw.number);
         }
         continue;
       }
       const std::uint32_t done = v;
       frames.pop_back();
-      if (!frames.empty()) low[frames.back().first] = std::min(low[frames.back().first], low[done]);
-      if (low[done] != number[done]) continue;
+      if (!frames.empty()) link[frames.back().first].low = std::min(link[frames.back().first].low, link[done].low);
+      if (link[done].low != link[done].number) continue;
       // A component of two or more states holds a cycle; a single state only with a loop.
       bool cyclic = stack.back() != done;
       if (!cyclic) {
@@ -70,7 +75,6 @@ Components strong_components(const StateGraph& g, std::size_t n, const Roots& ro
       do {
         w = stack.back();
         stack.pop_back();
-        on_stack[w] = false;
         c.of[w] = c.count;
       } while (w != done);
       c.cyclic.push_back(cyclic);
