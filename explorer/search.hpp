@@ -283,10 +283,8 @@ class Explorer {
     auto insert = [&](Expansion& c, std::uint32_t first, std::uint32_t last) {
       // The lookups of the chunk's successors overlap: each one's index slot is prefetched a few
       // lookups ahead.
-      // The record a lookup compares is prefetched kRecordAhead lookups ahead, once its slot is in.
-      constexpr std::size_t kAhead = 16, kRecordAhead = 6;
+      constexpr std::size_t kAhead = 12;
       for (std::size_t k = 0; k < std::min(kAhead, c.hashes.size()); ++k) x.store_.prefetch(c.hashes[k]);
-      for (std::size_t k = 0; k < std::min(kRecordAhead, c.hashes.size()); ++k) x.store_.prefetch_record(c.hashes[k]);
       std::size_t hit = 0, successor = 0;
       for (std::uint32_t id = first; id < last; ++id) {
         if (id == level_end) {
@@ -303,7 +301,6 @@ class Explorer {
           const std::uint64_t* key = c.keys.data() + successor * words;
           const std::uint64_t h = c.hashes[successor];
           if (successor + kAhead < c.hashes.size()) x.store_.prefetch(c.hashes[successor + kAhead]);
-          if (successor + kRecordAhead < c.hashes.size()) x.store_.prefetch_record(c.hashes[successor + kRecordAhead]);
           if (x.store_.size() >= options.max_states && !x.store_.find(key, h)) {
             stats.stop = Stop::kMaxStates;  // a new state, and no room for it
             return false;

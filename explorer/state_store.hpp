@@ -92,23 +92,6 @@ class StateStore {
     if (index_.data() != nullptr) __builtin_prefetch(slots() + ((hash >> 32) & mask_));
   }
 
-  /// Prefetches the record a lookup of `hash` will compare first: the slot should be in cache
-  /// already (prefetch() a few lookups earlier), the record usually is not. A lookup that finds its
-  /// state (most do) then waits for neither.
-  void prefetch_record(std::uint64_t hash) const {
-    if (index_.data() == nullptr) return;
-    const auto tag = static_cast<std::uint32_t>(hash >> 32);
-    const std::uint64_t* table = slots();
-    for (std::size_t slot = tag & mask_, probes = 0; probes < 4; slot = (slot + 1) & mask_, ++probes) {
-      const std::uint64_t s = table[slot];
-      if (s == 0) return;
-      if (static_cast<std::uint32_t>(s >> 32) == tag) {
-        __builtin_prefetch(records_[static_cast<std::uint32_t>(s) - 1U]);
-        return;
-      }
-    }
-  }
-
   /// The id of a stored record equal to `key`, if any.
   std::optional<StateId> find(const std::uint64_t* key, std::uint64_t hash) const {
     if (index_.data() == nullptr) return std::nullopt;
