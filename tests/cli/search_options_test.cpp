@@ -80,6 +80,10 @@ TEST(SearchOptions, HashCompactionKeepsEveryInvariantVerdictAndSaysWhatItCannotD
                   compact.out.c_str());
   STRCMP_CONTAINS("all_tasks_finish          violated     (expected violated)     ok", compact.out.c_str());
   STRCMP_CONTAINS("\"hash_compaction\": {", read_file(dir.file("hc.json")).c_str());
+  // The same bytes on any number of threads.
+  const ToolRun two = run_wakecheck(dir, "check --hash-compaction --threads 2 --json " + quote(dir.file("hc2.json")) + file);
+  STRCMP_EQUAL(compact.out.c_str(), two.out.c_str());
+  STRCMP_EQUAL(read_file(dir.file("hc.json")).c_str(), read_file(dir.file("hc2.json")).c_str());
   // The fix's runs form a tree (every transition finds a new state): no cycle, one path to each
   // stuck state, so liveness is decided there too.
   const ToolRun fix = run_wakecheck(dir, "check --hash-compaction properties/seed/drop_on_pause.json --no-timing");
