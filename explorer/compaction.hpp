@@ -268,9 +268,9 @@ template <Model M>
 SearchResult<typename M::Event> search_compacted(const M& model, const std::vector<Property>& properties,
                                                  const SearchOptions& options) {
   using Event = typename M::Event;
-  const auto started = std::chrono::steady_clock::now();
+  SearchClock clock(options);
   const Codec codec(model.state_widths());
-  MemoryBudget budget(options.max_memory != 0 ? options.max_memory : default_memory_budget());
+  MemoryBudget budget(memory_limit(options));
   FingerprintSet seen(&budget);
   DiskQueue frontier(codec.packed_words());
   ParentLog parents;
@@ -343,7 +343,6 @@ SearchResult<typename M::Event> search_compacted(const M& model, const std::vect
 
   std::uint32_t level = 0;
   std::uint64_t level_end = 1, expanded = 0;
-  auto last_report = started;
   auto note = [&](std::uint32_t id, std::uint32_t code) {
     const std::uint32_t i = code & ~decision::kFlags;
     if ((code & decision::kAntecedent) != 0) {
@@ -387,22 +386,9 @@ SearchResult<typename M::Event> search_compacted(const M& model, const std::vect
       expanded = id + 1;
     }
     frontier.done_below(to);
-    if (options.first && violation_seen) {
-      stats.stop = Stop::kFirst;
-      return false;
-    }
-    const auto now = std::chrono::steady_clock::now();
-    const double elapsed = std::chrono::duration<double>(now - started).count();
-    if (options.time_limit > 0 && elapsed > options.time_limit) {
-      stats.stop = Stop::kTime;
-      return false;
-    }
-    if (options.progress && now - last_report >= std::chrono::seconds(1)) {
-      last_report = now;
-      options.progress(Progress{seen.size(), stats.transitions, stats.depth, frontier.size() - expanded,
-                                budget.used(), elapsed});
-    }
-    return true;
+    return clock.go_on(violation_seen, stats.stop, [&](double elapsed) {
+      return Progress{seen.size(), stats.transitions, stats.depth, frontier.size() - expanded, budget.used(), elapsed};
+    });
   };
 
   try {
@@ -481,15 +467,9 @@ SearchResult<typename M::Event> search_compacted(const M& model, const std::vect
         // the last Q state (any state, for "eventually Q").
         for (const std::uint64_t id : suspects[i]) {
           auto [events, states] = path_to(id);
-          std::optional<std::size_t> armed;
-          for (std::size_t k = 0; k < states.size(); ++k) {
-            if (p.target(states[k].data())) {
-              armed.reset();
-            } else if (!armed && (p.condition ? p.condition(states[k].data()) : k == 0)) {
-              armed = k;
-            }
-          }
-          if (armed) {
+          bool owed = false;
+          for (std::size_t k = 0; k < states.size(); ++k) owed = leads_to_owed(p, states[k].data(), k == 0, owed);
+          if (owed) {
             outcome.verdict = Verdict::kViolated;
             outcome.trace = Trace<Event>{std::move(events), std::nullopt};
             break;
@@ -517,7 +497,7 @@ SearchResult<typename M::Event> search_compacted(const M& model, const std::vect
   } catch (const std::bad_alloc&) {
     stats.stop = Stop::kMemory;
   }
-  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  stats.seconds = clock.seconds();
   return result;
 }
 

@@ -38,6 +38,14 @@ struct Property {
   Predicate antecedent;
 };
 
+/// Along one run, whether leads-to property `p` is still owed at `state`, given whether it was
+/// owed before (`first`: the run's first state): its target settles it; its condition (or, for
+/// "eventually `target`", the run's start) makes it owed. A run that ends owed breaks `p`.
+inline bool leads_to_owed(const Property& p, const std::uint8_t* state, bool first, bool owed) {
+  if (p.target(state)) return false;
+  return owed || (p.condition ? p.condition(state) : first);
+}
+
 /// What a state decides by itself, as codes: a property's index, with kAntecedent for its
 /// antecedent, kCondition and kTarget for a leads-to property's predicates, kSuspect for a dead
 /// end where a leads-to target is false (the analyses decide whether the run reaching it breaks

@@ -70,9 +70,9 @@ template <Model M>
 SearchResult<typename M::Event> search_random(const M& model, const std::vector<Property>& properties,
                                               const SearchOptions& options) {
   using Event = typename M::Event;
-  const auto started = std::chrono::steady_clock::now();
+  SearchClock clock(options);
   const Codec codec(model.state_widths());
-  MemoryBudget budget(options.max_memory != 0 ? options.max_memory : default_memory_budget());
+  MemoryBudget budget(memory_limit(options));
   FingerprintSet seen(&budget);
   bool counting = true;  // distinct states are counted until the budget is reached
   const std::size_t bytes = codec.state_bytes();
@@ -101,12 +101,12 @@ SearchResult<typename M::Event> search_random(const M& model, const std::vector<
   std::vector<std::uint8_t> state(bytes), next(bytes);
   std::vector<std::uint64_t> key(codec.packed_words());
   std::vector<Event> enabled, walk;
-  std::vector<std::size_t> pick;
+  std::vector<std::size_t> pick;     // PCT: the events of the highest-priority process
+  std::vector<std::uint16_t> ready;  // PCT: the processes with an enabled event
   // Per leads-to property: its condition held (or the run began) and its target has not since.
-  std::vector<bool> armed(properties.size());
+  std::vector<bool> owed(properties.size());
   std::vector<std::uint16_t> processes_seen;
   std::uint32_t longest = 0;
-  auto last_report = started;
 
   for (std::uint64_t run = 0; run < options.random_runs; ++run) {
     SplitMix random(options.seed ^ (run * 0xD1B54A32D192ED03ULL));
@@ -129,7 +129,7 @@ SearchResult<typename M::Event> search_random(const M& model, const std::vector<
 
     model.initial(state.data());
     walk.clear();
-    armed.assign(properties.size(), false);
+    owed.assign(properties.size(), false);
     bool stuck = false;
     for (std::uint32_t step = 0;; ++step) {
       enabled.clear();
@@ -153,13 +153,9 @@ SearchResult<typename M::Event> search_random(const M& model, const std::vector<
       for (std::size_t i = 0; i < properties.size(); ++i) {
         const Property& p = properties[i];
         if (p.kind != PropertyKind::kLeadsTo) continue;
-        if (p.target(state.data())) {
-          armed[i] = false;
-        } else if (p.condition ? p.condition(state.data()) : step == 0) {
-          armed[i] = true;
-        }
+        owed[i] = leads_to_owed(p, state.data(), step == 0, owed[i]);
         // A dead end may be where the run stops: a run that breaks the property.
-        if (dead_end && armed[i]) keep(i, walk, walk.size());
+        if (dead_end && owed[i]) keep(i, walk, walk.size());
       }
       if (ends) {
         stuck = true;
@@ -174,7 +170,7 @@ SearchResult<typename M::Event> search_random(const M& model, const std::vector<
         pick.clear();
         std::uint64_t best = 0;
         std::size_t environment = 0;
-        std::vector<std::uint16_t> ready;
+        ready.clear();
         for (std::size_t k = 0; k < enabled.size(); ++k) {
           const auto process = process_of(model, enabled[k]);
           if (!process) {
@@ -201,10 +197,10 @@ SearchResult<typename M::Event> search_random(const M& model, const std::vector<
           }
         } else {
           chosen = pick[static_cast<std::size_t>(random.below(pick.size()))];
-          if (std::find(change_points.begin(), change_points.end(), step + 1) != change_points.end()) {
-            // The running process drops below every other: the c-th change point gives it c - 1.
-            const auto at = std::find(change_points.begin(), change_points.end(), step + 1) - change_points.begin();
-            priority_of(*process_of(model, enabled[chosen])) = static_cast<std::uint64_t>(at);
+          // At a change point the running process drops below every other: the c-th gives it c - 1.
+          const auto change = std::find(change_points.begin(), change_points.end(), step + 1);
+          if (change != change_points.end()) {
+            priority_of(*process_of(model, enabled[chosen])) = static_cast<std::uint64_t>(change - change_points.begin());
           }
         }
       }
@@ -220,17 +216,12 @@ SearchResult<typename M::Event> search_random(const M& model, const std::vector<
       ++covered.cut;
     }
     longest = std::max<std::uint32_t>(longest, static_cast<std::uint32_t>(walk.size()));
-    if (options.first && violated_any()) break;
-    const auto now = std::chrono::steady_clock::now();
-    const double elapsed = std::chrono::duration<double>(now - started).count();
-    if (options.time_limit > 0 && elapsed > options.time_limit) {
-      stats.stop = Stop::kTime;
+    const bool go_on = clock.go_on(violated_any(), stats.stop, [&](double elapsed) {
+      return Progress{seen.size(), stats.transitions, longest, options.random_runs - covered.runs, budget.used(), elapsed};
+    });
+    if (!go_on) {
+      if (stats.stop == Stop::kFirst) stats.stop = Stop::kSampled;  // runs are sampled either way
       break;
-    }
-    if (options.progress && now - last_report >= std::chrono::seconds(1)) {
-      last_report = now;
-      options.progress(Progress{seen.size(), stats.transitions, longest, options.random_runs - covered.runs,
-                                budget.used(), elapsed});
     }
   }
   covered.processes = static_cast<std::uint32_t>(processes_seen.size());
@@ -248,7 +239,7 @@ SearchResult<typename M::Event> search_random(const M& model, const std::vector<
     }
     result.outcomes.push_back(std::move(outcome));
   }
-  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  stats.seconds = clock.seconds();
   return result;
 }
 

@@ -46,7 +46,7 @@ class Exploration {
   Exploration(const M& model, const SearchOptions& options)
       : model_(&model),
         codec_(model.state_widths()),
-        budget_(options.max_memory != 0 ? options.max_memory : default_memory_budget()),
+        budget_(memory_limit(options)),
         store_(codec_.packed_words(), &budget_),
         graph_(&budget_) {}
 
@@ -188,7 +188,7 @@ class Explorer {
 
   static Witnesses run(Exploration<M>& x, const std::vector<Property>& properties, const SearchOptions& options) {
     const M& model = *x.model_;
-    const auto started = std::chrono::steady_clock::now();
+    SearchClock clock(options);
     auto& stats = x.stats_;
     stats = SearchStats{};
     stats.state_bytes = x.codec_.state_bytes();
@@ -279,7 +279,6 @@ class Explorer {
     std::uint32_t level = 0;
     std::uint64_t level_end = 1;
     std::uint64_t expanded = 0;  // ids below this one were expanded
-    auto last_report = started;
     auto insert = [&](Expansion& c, std::uint32_t first, std::uint32_t last) {
       // The lookups of the chunk's successors overlap: each one's index slot is prefetched a few
       // lookups ahead.
@@ -312,22 +311,10 @@ class Explorer {
         }
         expanded = id + 1;
       }
-      if (options.first && violation_seen) {
-        stats.stop = Stop::kFirst;
-        return false;
-      }
-      const auto now = std::chrono::steady_clock::now();
-      const double elapsed = std::chrono::duration<double>(now - started).count();
-      if (options.time_limit > 0 && elapsed > options.time_limit) {
-        stats.stop = Stop::kTime;
-        return false;
-      }
-      if (options.progress && now - last_report >= std::chrono::seconds(1)) {
-        last_report = now;
-        options.progress(Progress{x.store_.size(), stats.transitions, stats.depth, x.store_.size() - expanded,
-                                  x.budget_.used(), elapsed});
-      }
-      return true;
+      return clock.go_on(violation_seen, stats.stop, [&](double elapsed) {
+        return Progress{x.store_.size(), stats.transitions, stats.depth, x.store_.size() - expanded,
+                        x.budget_.used(), elapsed};
+      });
     };
 
     try {
@@ -364,7 +351,7 @@ class Explorer {
       for (auto& states : *per_property) states.resize(x.store_.size(), false);
     }
     stats.memory_bytes = x.budget_.peak();
-    stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    stats.seconds = clock.seconds();
     return w;
   }
 };

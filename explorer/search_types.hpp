@@ -2,6 +2,7 @@
 // by the full search (explorer/search.hpp) and hash compaction (explorer/compaction.hpp).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "explorer/memory.hpp"
 #include "explorer/property.hpp"
 
 namespace wakecheck::explorer {
@@ -130,6 +132,47 @@ template <class Event>
 struct SearchResult {
   std::vector<PropertyOutcome<Event>> outcomes;
   SearchStats stats;
+};
+
+/// The memory a search may hold: --max-memory, else default_memory_budget().
+inline std::size_t memory_limit(const SearchOptions& options) {
+  return options.max_memory != 0 ? options.max_memory : default_memory_budget();
+}
+
+/// A search's clock: the seconds since it started, its time limit, and its progress calls about
+/// once a second. Every search asks it between pieces of work.
+class SearchClock {
+ public:
+  explicit SearchClock(const SearchOptions& options)
+      : options_(&options), started_(std::chrono::steady_clock::now()), last_report_(started_) {}
+
+  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count(); }
+
+  /// Between pieces of work: false when the search must stop (`stop` then says why: kFirst once
+  /// `violated` with options.first, kTime past the time limit); else calls options.progress with
+  /// make_progress(seconds) when a second has passed since the last call.
+  template <class MakeProgress>
+  bool go_on(bool violated, Stop& stop, MakeProgress make_progress) {
+    if (options_->first && violated) {
+      stop = Stop::kFirst;
+      return false;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    const double elapsed = std::chrono::duration<double>(now - started_).count();
+    if (options_->time_limit > 0 && elapsed > options_->time_limit) {
+      stop = Stop::kTime;
+      return false;
+    }
+    if (options_->progress && now - last_report_ >= std::chrono::seconds(1)) {
+      last_report_ = now;
+      options_->progress(make_progress(elapsed));
+    }
+    return true;
+  }
+
+ private:
+  const SearchOptions* options_;
+  std::chrono::steady_clock::time_point started_, last_report_;
 };
 
 }  // namespace wakecheck::explorer

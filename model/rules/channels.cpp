@@ -85,13 +85,19 @@ Flow Step<kNarrate>::put(TaskId t, ResourceId r) {
     fail(t, Failure::kChannelOverflow);
     return Flow::kStop;
   }
-  ++ch.permit();
-  Text told = text("send ", name(r),
-                   kind == ResourceKind::kOneshot ? text(" -> the value is stored")
-                                                  : text(" -> message queued (", std::to_string(ch.permit()), " in the channel)"));
-  if (!ch.waiters().empty()) told += text("; ", issue_wake(ch.waiters().front()));
-  say(tag, told);
+  const Text woken = deliver(r);
+  say(tag, "send ", name(r),
+      kind == ResourceKind::kOneshot ? text(" -> the value is stored")
+                                     : text(" -> message queued (", std::to_string(ch.permit()), " in the channel)"),
+      woken);
   return Flow::kNext;
+}
+
+template <bool kNarrate>
+typename Step<kNarrate>::Text Step<kNarrate>::deliver(ResourceId r) {
+  const auto ch = s_.notify(r);
+  ch.permit() = static_cast<std::uint8_t>(std::min(255, ch.permit() + 1));
+  return ch.waiters().empty() ? Text{} : text("; ", issue_wake(ch.waiters().front()));
 }
 
 template <bool kNarrate>

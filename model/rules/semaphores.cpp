@@ -11,6 +11,13 @@ namespace {
 
 std::string ordinal_waiters(std::size_t n) { return n == 1 ? "1 waiter" : std::to_string(n) + " waiters"; }
 
+/// How a select! poll began, in its narration: "" when at its first branch; otherwise (tokio's
+/// random start) at the other one, `ready(())` or the sleep.
+const char* select_start(bool started_there, bool ready) {
+  if (!started_there) return "";
+  return ready ? " (unbiased, the ready branch first)" : " (unbiased, the sleep branch first)";
+}
+
 /// Polls node `w` of a semaphore for `n` permits (batch_semaphore.rs `Acquire::poll`): Ready and
 /// Closed are answered by `ready()` and `closed()`; Pending gives nothing, and the caller says how
 /// the future waits.
@@ -221,7 +228,7 @@ Flow Step<kNarrate>::select(TaskId t, const Op& op) {
   auto other_wins = [&](bool started_there) {
     ts.clear_timer();
     won(1);
-    const char* how = started_there ? (ready ? " (unbiased, the ready branch first)" : " (unbiased, the sleep branch first)") : "";
+    const char* how = select_start(started_there, ready);
     if (keep) {
       const bool queued = sem.node(w).queued || sem.assigned(w) > 0;
       say("select", how, " -> the ", other, " branch wins; the ", verb, " future (&mut fut) stays alive",
@@ -244,12 +251,9 @@ Flow Step<kNarrate>::select(TaskId t, const Op& op) {
         ts.clear_timer();
         won(0);
         if (sends) {
-          const auto ch = s_.notify(r);
-          ch.permit() = static_cast<std::uint8_t>(std::min(255, ch.permit() + 1));
-          Text told = text("select -> the send branch wins: a slot of ", name(r), ", message sent; the ", other,
-                           " branch is dropped");
-          if (!ch.waiters().empty()) told += text("; ", issue_wake(ch.waiters().front()));
-          say(told);
+          const Text woken = deliver(r);
+          say("select -> the send branch wins: a slot of ", name(r), ", message sent; the ", other,
+              " branch is dropped", woken);
           return Flow::kNext;
         }
         add_held(t, r, n);
@@ -293,7 +297,7 @@ Flow Step<kNarrate>::select_notified(TaskId t, const Op& op) {
     ts.clear_timer();
     won(1);
     const auto dropped = drop_notified(t, r);
-    const char* how = started_there ? (ready ? " (unbiased, the ready branch first)" : " (unbiased, the sleep branch first)") : "";
+    const char* how = select_start(started_there, ready);
     if (dropped.listed) {
       say("select", how, " -> the ", other, " branch wins; the notified future is dropped: it leaves the waiter list");
     } else if (dropped.handed == 1) {
@@ -437,12 +441,10 @@ Flow Step<kNarrate>::send(TaskId t, ResourceId r) {
   const auto done = poll_acquire(
       s_.semaphore(r), w, 1,
       [&] {
-        const auto ch = s_.notify(r);
-        ch.permit() = static_cast<std::uint8_t>(std::min(255, ch.permit() + 1));
         coop_spend();
-        Text told = text("send ", name(r), was_queued ? " -> slot assigned earlier; message sent" : " -> message sent");
-        if (!ch.waiters().empty()) told += text("; ", issue_wake(ch.waiters().front()));
-        say(Tag{EffectKind::kAcquire, "send", r}, told);
+        const Text woken = deliver(r);
+        say(Tag{EffectKind::kAcquire, "send", r}, "send ", name(r),
+            was_queued ? " -> slot assigned earlier; message sent" : " -> message sent", woken);
         return Flow::kNext;
       },
       [&] {

@@ -120,6 +120,9 @@ class Step : public Narration<kNarrate> {
   // --- channels.cpp -------------------------------------------------------------------------
   Flow recv(TaskId t, const Op& op);
   Flow put(TaskId t, ResourceId r);
+  /// A message arrives in channel r: one more in it, and its first waiting receiver woken (the
+  /// wake's words, "" when nobody waits).
+  Text deliver(ResourceId r);
   Flow changed(TaskId t, const Op& op);
   /// A sender task's future was dropped: if it was r's last sender, r closes and its waiting
   /// receivers are woken.
