@@ -11,6 +11,7 @@ Features::Features(const Scenario& sc)
       selects(sc.resources.size(), false),
       pausable(sc.futures.size(), false),
       ready_selects(sc.tasks.size(), false),
+      select_starts(sc.tasks.size(), 0),
       watchers(sc.resources.size(), std::vector<bool>(sc.tasks.size(), false)) {
   bool yields = false;
   auto scan = [&](const std::vector<Op>& program, std::optional<std::size_t> task) {
@@ -27,6 +28,11 @@ Features::Features(const Scenario& sc)
             ready_selects[*task] = true;
           }
           if (op.kind == OpKind::kGetOrInit) once_cells = true;
+          break;
+        case OpKind::kSelectBranches:
+          if (task && (op.flags & kSelectUnbiased) != 0) {
+            select_starts[*task] = std::max(select_starts[*task], op.b);
+          }
           break;
         case OpKind::kAbort: aborts = true; break;
         case OpKind::kGuardBegin: guards = true; break;

@@ -35,6 +35,9 @@ struct Features {
   std::vector<bool> selects;       // per resource: a select! keeps a lock future on it
   std::vector<bool> pausable;      // per future: a pause can set its flag
   std::vector<bool> ready_selects;  // per task: an unbiased select! with a ready(()) branch
+  // per task: the most branches of an unbiased select! over futures in its program (0: none);
+  // every poll of the task may start such a select! at any of them
+  std::vector<std::uint8_t> select_starts;
   std::vector<std::vector<bool>> watchers;  // per resource: the tasks that await `changed` on it
   bool single_worker = false;      // multi_thread with worker_threads = 1
   bool any_order = false;          // multi_thread with any number of workers: queues are sets

@@ -19,6 +19,8 @@ bool awaits(OpKind kind) {
     case OpKind::kGetOrInit:
     case OpKind::kSelect:
     case OpKind::kAwaitHanded:
+    case OpKind::kSelectBranches:
+    case OpKind::kAwaitBranch:
       return true;
     default:
       return false;
@@ -71,18 +73,23 @@ const char* to_string(OpKind kind) {
     case OpKind::kHandLock: return "hand_lock";
     case OpKind::kAwaitHanded: return "await_lock";
     case OpKind::kBlockEnd: return "block_in_place_end";
+    case OpKind::kSelectBranches: return "select!";
+    case OpKind::kAwaitBranch: return "await";
+    case OpKind::kDropBranch: return "drop";
   }
   return "?";
 }
 
 bool is_combinator(OpKind kind) {
-  return kind == OpKind::kJoinAll || kind == OpKind::kNextChild || kind == OpKind::kSelectAll;
+  return kind == OpKind::kJoinAll || kind == OpKind::kNextChild || kind == OpKind::kSelectAll ||
+         kind == OpKind::kSelectBranches || kind == OpKind::kAwaitBranch;
 }
 
 const char* combinator_name(OpKind combinator) {
   switch (combinator) {
     case OpKind::kNextChild: return "FuturesUnordered";
     case OpKind::kSelectAll: return "select_all";
+    case OpKind::kSelectBranches: return "select!";
     default: return "join!";
   }
 }
@@ -273,18 +280,25 @@ std::string describe_op(const Scenario& sc, const Op& op) {
     case OpKind::kJoinAll:
     case OpKind::kStartSet:
     case OpKind::kNextChild:
-    case OpKind::kSelectAll: {
+    case OpKind::kSelectAll:
+    case OpKind::kSelectBranches: {
       out += to_string(op.kind);
+      out += op.kind == OpKind::kSelectBranches && (op.flags & kSelectUnbiased) == 0 ? " (biased)" : "";
       out += op.kind == OpKind::kStartSet && op.c != 0 ? " (buffer_unordered " + std::to_string(op.c) + ")" : "";
       out += op.kind == OpKind::kSelectAll && op.c != 0 ? " (rest kept)" : "";
       const char* sep = " of ";
       for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
         out += sep;
+        out += op.kind == OpKind::kSelectBranches && sc.tasks[c].kept ? "&mut " : "";
         out += sc.tasks[c].name;
         sep = ", ";
       }
       break;
     }
+    case OpKind::kAwaitBranch:
+    case OpKind::kDropBranch:
+      word(sc.tasks[op.a].name);
+      break;
     case OpKind::kHandLock:
       word(sc.resources[op.a].name);
       out += " to ";

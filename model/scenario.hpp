@@ -144,6 +144,16 @@ enum class OpKind : std::uint8_t {
   kBlockBegin,  // `block_in_place(|| Handle::current().block_on(async { .. }))` (multi_thread):
   kBlockEnd,    // the thread runs only this future until it finishes; the task's other futures
                 // are not polled meanwhile
+  kSelectBranches,  // a, b: children; c: variable + 1 for the winning branch's index; flags:
+                    // kSelectUnbiased. `tokio::select! { [biased;] _ = a => 0, _ = &mut b => 1,
+                    // .. }` over any futures (async blocks): polled in order (biased) or from the
+                    // poll's start branch, the first to finish wins; the losers are dropped, except
+                    // a kept branch (`&mut fut`, TaskSpec::kept), which stays alive unpolled and is
+                    // polled again (not restarted) by the next select! that names it
+  kAwaitBranch,     // a: child, b: 1. `(&mut fut).await` on a kept select! branch: polls it until it
+                    // finishes (nothing if it is not alive)
+  kDropBranch,      // a: child. `drop(fut)` of a kept select! branch: its destructor gives back what
+                    // it holds or was handed
 };
 
 /// Whether a poll can stop (return Pending) at this operation.
@@ -155,6 +165,7 @@ struct Op {
   std::uint8_t b = 0;
   std::uint8_t c = 0;  // kLock, kTryLock, kUnlock: permits (0: the kind's usual, 1 for a mutex)
   std::uint8_t ticks = 0;  // kSleep, kSelect: the sleep's duration in ticks (0: untimed)
+  std::uint8_t flags = 0;  // kSelectBranches: kSelectUnbiased
 };
 
 /// A future that a wrapper can be applied to: a whole task (futures 0..tasks-1, same index as
@@ -184,7 +195,10 @@ struct TaskSpec {
   // A child future of a combinator (join!, FuturesUnordered, select_all) in its parent task's
   // program: not a task of its own: polled by the parent's poll, its wakes wake the parent.
   std::optional<std::size_t> parent;
-  OpKind combinator = OpKind::kJoinAll;  // a child's: kJoinAll, kNextChild or kSelectAll
+  OpKind combinator = OpKind::kJoinAll;  // a child's: kJoinAll, kNextChild, kSelectAll or kSelectBranches
+  // A select! branch borrowed as `&mut fut`: it outlives a loss (alive, unpolled) until the next
+  // select! naming it polls it again, `await NAME` finishes it, or `drop NAME` drops it.
+  bool kept = false;
 };
 
 enum class FaultKind : std::uint8_t { kPause, kResume, kDrop, kSpuriousWake, kCoopYield };

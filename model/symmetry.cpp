@@ -44,7 +44,10 @@ OperandKinds operands(OpKind kind) {
     case OpKind::kJoinAll:
     case OpKind::kNextChild:
     case OpKind::kStartSet:
-    case OpKind::kSelectAll: return {Operand::kFirstChild, Operand::kValue, Operand::kValue};
+    case OpKind::kSelectAll:
+    case OpKind::kAwaitBranch:
+    case OpKind::kDropBranch: return {Operand::kFirstChild, Operand::kValue, Operand::kValue};
+    case OpKind::kSelectBranches: return {Operand::kFirstChild, Operand::kValue, Operand::kVariablePlusOne};
     default: return {};
   }
 }
@@ -161,6 +164,7 @@ class Builder {
       for (std::size_t k = 0; k < first.tasks.size(); ++k) {
         if (!same_program(sc_.tasks[first.tasks[k]].program, sc_.tasks[other.tasks[k]].program, first, other)) return false;
         if (sc_.tasks[first.tasks[k]].combinator != sc_.tasks[other.tasks[k]].combinator) return false;
+        if (sc_.tasks[first.tasks[k]].kept != sc_.tasks[other.tasks[k]].kept) return false;
       }
       for (std::size_t k = 0; k < first.handlers.size(); ++k) {
         if (!same_program(sc_.handlers[first.handlers[k]], sc_.handlers[other.handlers[k]], first, other)) return false;

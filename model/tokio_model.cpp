@@ -77,6 +77,9 @@ void TokioModel::enabled(const std::uint8_t* bytes, std::vector<Event>& events) 
     const bool fired = ts.inflight && ts.timer == 2 && ts.pc < program.size() &&
                        program[ts.pc].kind == OpKind::kSelect && (program[ts.pc].b & kSelectUnbiased) != 0;
     if (fired || features_->ready_selects[index(t)]) events.push_back({EventKind::kPollSleepFirst, t});
+    for (std::uint8_t start = 1; start < features_->select_starts[index(t)]; ++start) {
+      events.push_back({EventKind::kPoll, t, start});
+    }
   };
   const SchedulerState& sched = s.scheduler();
   // A thread blocked in futures::executor::block_on runs nothing but that future.

@@ -49,6 +49,10 @@ std::string unpolled_reason(const model::Scenario& sc, const State& s, TaskId c)
   if (spec.combinator == model::OpKind::kSelectAll) {
     return parent + " went on past select_all (now at: " + now_at(sc, s, p) + ") and keeps the rest unpolled";
   }
+  if (spec.combinator == model::OpKind::kSelectBranches) {
+    return parent + " went on past the select! (now at: " + now_at(sc, s, p) + ") and keeps " + spec.name +
+           " (&mut) alive, unpolled";
+  }
   return parent + " is at " + now_at(sc, s, p) + " and does not poll its join!";
 }
 
@@ -290,6 +294,12 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
       if (blocked) {
         fixes(d, {"await instead of blocking the thread (no block_in_place), so that " + parent + " polls " + owner,
                   "give " + owner + " its own task (tokio::spawn), which another thread polls"});
+      } else if (spec.combinator == model::OpKind::kSelectBranches) {
+        fixes(d, {"drop " + owner + " (drop(" + owner + ")) before awaiting anything else, which passes the " + unit + " on",
+                  "keep polling " + owner + ": await it (" + owner + ".await) or race it with what " + parent +
+                      " awaits next (select! over &mut " + owner + " again)",
+                  "give " + owner + " its own task (tokio::spawn), polled whatever " + parent + " does",
+                  std::string("use a primitive that never hands a ") + unit + " to a waiter: " + w.handoff_free});
       } else if (spec.combinator == model::OpKind::kSelectAll) {
         fixes(d, {"drop the rest (drop(rest)) before awaiting anything else, which passes the " + unit + " on",
                   "keep polling the rest: race it with what " + parent + " awaits next (select_all again, or select!)",

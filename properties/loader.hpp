@@ -288,6 +288,7 @@ class Loader {
   std::map<std::string, std::size_t> first_child_;  // combinator statement path -> first child
   std::vector<std::pair<std::string, std::size_t>> child_at_;  // branch path -> child slot
   std::map<std::string, const json*> child_json_;  // branch path -> its "do" program
+  std::map<std::size_t, std::string> branch_name_;  // child slot -> its name as written (no copy index)
   std::optional<SchemaError> deferred_;
   std::vector<UnlockSite> unlocks_;
   std::map<std::size_t, std::pair<std::string, std::size_t>> spawned_;  // task -> where (pointer, column)

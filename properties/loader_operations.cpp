@@ -104,6 +104,7 @@ void Loader::simple(const std::string& text, const std::string& at, model::Scena
       {"pause", OpKind::kPause, Arg::kFuture, {}},
       {"resume", OpKind::kResume, Arg::kFuture, {}},
       {"drop", OpKind::kDrop, Arg::kTask, {}},
+      {"await", OpKind::kAwaitBranch, Arg::kTask, {}},
       {"abort", OpKind::kAbort, Arg::kTask, {}},
   };
   const Verb* found = nullptr;
@@ -194,6 +195,26 @@ void Loader::simple(const std::string& text, const std::string& at, model::Scena
     }
     out.push_back({found->kind, static_cast<std::uint8_t>(*f), 0});
     return;
+  }
+  if (found->kind == OpKind::kDrop || found->kind == OpKind::kAwaitBranch) {
+    // `drop(fut)` and `(&mut fut).await` of a future a select! of this task keeps (`&mut fut`).
+    std::vector<std::string> kept;
+    for (std::size_t c = 0; c < sc.tasks.size(); ++c) {
+      if (sc.tasks[c].parent != task || !sc.tasks[c].kept) continue;
+      const std::string& written = branch_name_.at(c);
+      kept.push_back(written);
+      if (written != arg) continue;
+      out.push_back({found->kind == OpKind::kDrop ? OpKind::kDropBranch : OpKind::kAwaitBranch,
+                     static_cast<std::uint8_t>(c), 1});
+      return;
+    }
+    if (found->kind == OpKind::kAwaitBranch) {
+      if (kept.empty()) {
+        in_.fail(at, "'await " + arg + "': this task keeps no future of that name (a select! branch with \"keep\": true)",
+                 arg_column);
+      }
+      in_.fail(at, JsonReader::unknown("kept future", arg, kept), arg_column);
+    }
   }
   const auto targets = resolve_tasks(sc, arg);
   if (!targets) in_.fail(at, JsonReader::unknown("task", arg, task_names(sc)), arg_column);

@@ -48,17 +48,28 @@ void Loader::collect_children(const json& program, const std::string& at, model:
     for (const auto& [key, nesting, child_kind] : kStatementKeys) {
       if (!child_kind || !st.contains(key)) continue;
       const OpKind kind = *child_kind;
+      const bool select = kind == OpKind::kSelectBranches;
+      if (select && !select_over_futures(st)) continue;
       const std::string bp = p + "/" + key;
       const json& branches = in_.array(st[key], bp);
       if (branches.empty()) in_.fail(bp, "expected at least one branch");
       for (std::size_t b = 0; b < branches.size(); ++b) {
         const std::string at_b = bp + "/" + std::to_string(b);
-        in_.expect_object(branches[b], at_b, {"name", "wrapper", "do"}, {"name", "do"});
+        if (select) {
+          in_.expect_object(branches[b], at_b, {"name", "wrapper", "keep", "do"}, {"name", "do"});
+        } else {
+          in_.expect_object(branches[b], at_b, {"name", "wrapper", "do"}, {"name", "do"});
+        }
         model::TaskSpec spec;
         spec.name = name(branches[b]["name"], at_b + "/name") + copy;
         spec.group = spec.name;
         spec.parent = task;
         spec.combinator = kind;
+        if (select && branches[b].contains("keep")) {
+          const json& keep = branches[b]["keep"];
+          if (!keep.is_boolean()) in_.fail(at_b + "/keep", "expected true or false, found " + JsonReader::type_name(keep));
+          spec.kept = keep.get<bool>();
+        }
         if (sc.find_task(spec.name) || resolve_tasks(sc, spec.name)) {
           in_.fail(at_b + "/name", "name '" + spec.name + "' is used twice (branches are named like tasks)");
         }
@@ -71,6 +82,7 @@ void Loader::collect_children(const json& program, const std::string& at, model:
         if (w == model::Wrapper::kTimeout) {
           in_.fail(at_b + "/wrapper", "a timeout wraps a nested future ({\"future\": ..., \"wrapper\": \"timeout\"}), not a branch");
         }
+        branch_name_[sc.tasks.size()] = branches[b]["name"].get<std::string>();
         if (b == 0) first_child_[std::to_string(task) + p] = sc.tasks.size();
         child_at_.emplace_back(at_b, sc.tasks.size());
         child_json_[at_b] = &branches[b]["do"];
@@ -166,6 +178,10 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
     out.push_back({OpKind::kGuardEnd, h, 0});
     return;
   }
+  if (select_over_futures(st)) {
+    combinator(st, at, "select", OpKind::kSelectBranches, sc, task, ctx, out);
+    return;
+  }
   if (st.contains("select")) {
     // select! { biased; _ = [&mut] lock => .., _ = sleep(..) => .. }: a lock branch polled
     // first, then a sleep branch; "keep" makes the lock branch a borrowed `&mut fut` that
@@ -241,7 +257,7 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
     return;
   }
   for (const auto& k : kStatementKeys) {
-    if (k.combinator && st.contains(k.key)) {
+    if (k.combinator && *k.combinator != OpKind::kSelectBranches && st.contains(k.key)) {
       combinator(st, at, k.key, *k.combinator, sc, task, ctx, out);
       return;
     }
@@ -335,6 +351,7 @@ void Loader::combinator(const json& st, const std::string& at, const char* key, 
   if (kind == OpKind::kJoinAll) in_.expect_object(st, at, {"join"}, {"join"});
   if (kind == OpKind::kNextChild) in_.expect_object(st, at, {"unordered", "limit", "each"}, {"unordered", "each"});
   if (kind == OpKind::kSelectAll) in_.expect_object(st, at, {"select_all", "rest"}, {"select_all"});
+  if (kind == OpKind::kSelectBranches) in_.expect_object(st, at, {"select", "biased", "won"}, {"select"});
   if (ctx.in_handler) in_.fail(at, "an on_drop handler cannot await a " + std::string(key));
   if (ctx.in_branch || sc.tasks[task].parent) in_.fail(at, std::string(key) + " inside a branch: combinators do not nest");
   const std::string bp = at + "/" + key;
@@ -356,6 +373,26 @@ void Loader::combinator(const json& st, const std::string& at, const char* key, 
   }
   if (kind == OpKind::kJoinAll) {
     out.push_back({OpKind::kJoinAll, first, count, 0});
+    return;
+  }
+  if (kind == OpKind::kSelectBranches) {
+    std::uint8_t won = 0;
+    if (st.contains("won")) {
+      const std::string& var = in_.string(st["won"], at + "/won");
+      auto v = sc.find_variable(var, task);
+      if (!v) v = sc.find_variable(var);
+      if (!v) in_.fail(at + "/won", JsonReader::unknown("variable", var, variable_names(sc, task)));
+      if (sc.variables[*v].boolean ? count > 2 : (sc.variables[*v].min > 0 || sc.variables[*v].max < count - 1)) {
+        in_.fail(at + "/won", "'" + var + "' cannot hold every branch index (0 to " + std::to_string(count - 1) + ")");
+      }
+      won = static_cast<std::uint8_t>(*v + 1);
+    }
+    Op op{OpKind::kSelectBranches, first, count, won};
+    if (st.contains("biased")) {
+      if (!st["biased"].is_boolean()) in_.fail(at + "/biased", "expected true or false, found " + JsonReader::type_name(st["biased"]));
+      if (!st["biased"].get<bool>()) op.flags = model::kSelectUnbiased;
+    }
+    out.push_back(op);
     return;
   }
   if (kind == OpKind::kSelectAll) {

@@ -33,7 +33,21 @@ inline constexpr StatementKey kStatementKeys[] = {
     {"join", Nesting::kBranches, model::OpKind::kJoinAll},
     {"unordered", Nesting::kBranches, model::OpKind::kNextChild},
     {"select_all", Nesting::kBranches, model::OpKind::kSelectAll},
+    // select! over futures: when its branches are blocks ({"name", "do"}); the short form of a
+    // lock branch and a sleep branch ({"await": ..}) has none
+    {"select", Nesting::kBranches, model::OpKind::kSelectBranches},
 };
+
+/// A select! whose branches are futures with bodies (`{"name": .., "do": [..]}`), not the short
+/// form of a lock future raced with a sleep.
+template <class Json>
+bool select_over_futures(const Json& st) {
+  if (!st.is_object() || !st.contains("select") || !st["select"].is_array()) return false;
+  for (const auto& branch : st["select"]) {
+    if (branch.is_object() && branch.contains("do")) return true;
+  }
+  return false;
+}
 
 /// Calls `visit(list)` for every statement list held by the statement `st` (a JSON object, or
 /// anything else, which holds none): its blocks, its handler, and each branch's "do".

@@ -78,6 +78,47 @@ void Exporter::select_all(const std::vector<Op>& prog, std::size_t pc, std::size
   if (ctx.kept_rest) line(out, indent - 4, "}");
 }
 
+void Exporter::select_branches(const Op& op, std::size_t indent, const Ctx& ctx, Lines& out) const {
+  // tokio::select! { [biased;] _ = &mut f0 => .., _ = &mut f1 => .. }: every branch future is made
+  // (or a kept one taken from its slot) before the select!, borrowed by it, and dropped after it
+  // unless it is kept and did not win.
+  const std::string src = source(op, ctx);
+  const bool biased = (op.flags & model::kSelectUnbiased) == 0;
+  line(out, indent, "{", src);
+  for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+    const std::string f = "fut_" + std::to_string(c - op.a);
+    if (sc_.tasks[c].kept) {
+      line(out, indent + 4, "let mut " + f + ": BranchFuture = match " + kept_slot(c) + ".take() {",
+           "&mut " + sc_.tasks[c].name);
+      line(out, indent + 8, "Some(kept) => kept,", "kept alive by the last select!, polled again where it stopped");
+      line(out, indent + 8, "None => " + branch_call(c, ctx) + ",");
+      line(out, indent + 4, "};");
+    } else {
+      line(out, indent + 4, "let mut " + f + ": BranchFuture = " + branch_call(c, ctx) + ";", sc_.tasks[c].name);
+    }
+  }
+  line(out, indent + 4, "let won: i32;");
+  line(out, indent + 4, "tokio::select! {");
+  if (biased) {
+    line(out, indent + 8, "biased;");
+  } else {
+    line(out, indent + 8, "// no `biased;`: each poll starts at a random branch");
+  }
+  for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+    const std::string k = std::to_string(c - op.a);
+    line(out, indent + 8, "_ = &mut fut_" + k + " => { won = " + k + "; }");
+  }
+  line(out, indent + 4, "}");
+  for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+    if (!sc_.tasks[c].kept) continue;
+    const std::string k = std::to_string(c - op.a);
+    line(out, indent + 4, "if won != " + k + " { " + kept_slot(c) + " = Some(fut_" + k + "); }",
+         sc_.tasks[c].name + " lost: it stays alive, unpolled");
+  }
+  if (op.c != 0) line(out, indent + 4, var_ref(op.c - 1U, ctx) + ".store(won, SeqCst);");
+  line(out, indent, "}", "the other branch futures are dropped here");
+}
+
 void Exporter::block_in_place(const std::vector<Op>& prog, std::size_t begin, std::size_t close,
                     std::size_t indent, const Ctx& ctx, Lines& out) const {
   const bool returns = std::any_of(
@@ -136,6 +177,7 @@ std::string Exporter::body_text(std::size_t t, bool generic, bool probe) const {
   std::set<std::size_t> used, guarded, receives, watches;
   bool keeps = false;       // a select! may keep its lock future (`&mut fut`)
   bool drops_kept = false;  // drop_kept: of that lock future, or of select_all's rest
+  std::set<std::size_t> kept_branches;  // select! branches kept alive (`&mut fut`)
   auto note = [&](const Op& op) {
     switch (op.kind) {
       case OpKind::kLock:
@@ -184,6 +226,11 @@ std::string Exporter::body_text(std::size_t t, bool generic, bool probe) const {
         break;
       case OpKind::kSelectAll:
         if (op.c != 0) ctx.kept_rest = true;
+        break;
+      case OpKind::kSelectBranches:
+        for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+          if (sc_.tasks[c].kept) kept_branches.insert(c);
+        }
         break;
       default:
         break;
@@ -244,7 +291,16 @@ std::string Exporter::body_text(std::size_t t, bool generic, bool probe) const {
              ": Option<Pin<Box<tokio::sync::futures::Notified<'_>>>> = None;",
          "a Notified of " + sc_.resources[r].name + " created, not yet awaited");
   }
-  ctx.kept_lock = keeps || (drops_kept && !ctx.kept_rest);
+  ctx.kept_branches = !kept_branches.empty();
+  ctx.kept_lock = keeps || (drops_kept && !ctx.kept_rest && !ctx.kept_branches);
+  if (ctx.kept_branches && (keeps || ctx.kept_rest) && drops_kept) {
+    refuse(file_, sc_.tasks[t].name + " keeps select! branches beside another kept future and drops them with "
+                                      "drop_kept (write `drop NAME` for each)");
+  }
+  for (std::size_t c : kept_branches) {
+    line(out, 4, "let mut " + kept_slot(c) + ": Option<BranchFuture> = None;",
+         "&mut " + sc_.tasks[c].name + ": a select! branch kept alive between select!s");
+  }
   if (ctx.kept_rest) {
     line(out, 4, "let mut rest: Vec<BranchFuture> = Vec::new();",
          "the futures a select_all left alive (its `rest`)");

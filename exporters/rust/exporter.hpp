@@ -56,12 +56,16 @@ class Exporter {
     bool probe = false;           // spawns by task name: comparing copies, before units
     bool kept_lock = false;       // the program has a slot `kept` for a select!'s lock future
     bool kept_rest = false;       // ... and one, `rest`, for the futures select_all left alive
+    bool kept_branches = false;   // ... and one per kept select! branch (`kept_NAME`)
     std::uint32_t owned = 0;      // bit r: mutex r's guard slot holds an OwnedMutexGuard (the
                                   // program awaits a handed lock future of r)
     std::uint32_t created = 0;    // bit r: the program keeps a created Notified of notify r
   };
 
   static bool has(std::uint32_t mask, std::size_t r) { return ((mask >> r) & 1U) != 0; }
+
+  /// The slot of a kept select! branch: `Option<BranchFuture>`, alive between two select!s.
+  std::string kept_slot(std::size_t c) const { return "kept_" + sc_.tasks[c].name; }
 
   /// The task whose variables a program reads: its own, or a branch's parent.
   std::size_t owner(std::size_t t) const { return sc_.tasks[t].parent.value_or(t); }
@@ -161,6 +165,7 @@ class Exporter {
 
   /// futures::future::select_all over the branches: the first to finish wins; the rest are
   /// dropped at once, or kept alive (and never polled) in the program's `rest`.
+  void select_branches(const Op& op, std::size_t indent, const Ctx& ctx, Lines& out) const;
   void select_all(const std::vector<Op>& prog, std::size_t pc, std::size_t indent,
                   const Ctx& ctx, Lines& out) const;
 

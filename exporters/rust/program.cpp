@@ -114,7 +114,7 @@ void Exporter::statics(std::ostringstream& out) const {
     out << "const " << task_const_[t] << ": usize = " << t << ";\n";
   out << "\nstatic HANDLES: [TaskSlot; " << n << "] = [TaskSlot::NEW; " << n << "];\n";
   if (first_branch_) {
-    out << "/// The branches (futures inside a task: join!, FuturesUnordered, select_all) come "
+    out << "/// The branches (futures inside a task: join!, FuturesUnordered, select_all, select!) come "
            "last.\n"
         << "const FIRST_BRANCH: usize = " << *first_branch_ << ";\n"
         << "static BRANCHES: [BranchSlot; " << n - *first_branch_ << "] = [BranchSlot::NEW; "

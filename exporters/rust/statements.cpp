@@ -482,7 +482,27 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
       line(out, indent, "}");
       return;
     }
+    case OpKind::kSelectBranches:
+      select_branches(op, indent, ctx, out);
+      return;
+    case OpKind::kAwaitBranch:
+      line(out, indent, "if let Some(kept) = " + kept_slot(op.a) + ".take() {", src + ": (&mut " + sc_.tasks[op.a].name + ").await");
+      line(out, indent + 4, "kept.await;");
+      line(out, indent, "}", "not alive (it won or was dropped): nothing to await");
+      return;
+    case OpKind::kDropBranch:
+      line(out, indent, kept_slot(op.a) + " = None;", src + ": drop(" + sc_.tasks[op.a].name + ") gives back what it holds or was handed");
+      return;
     case OpKind::kDropKept:
+      if (ctx.kept_branches) {
+        std::string slots;
+        for (std::size_t c = 0; c < sc_.tasks.size(); ++c) {
+          if (sc_.tasks[c].parent == ctx.task && sc_.tasks[c].kept) {
+            line(out, indent, kept_slot(c) + " = None;", src + ": the kept " + sc_.tasks[c].name + " is dropped");
+          }
+        }
+        return;
+      }
       // The model drops select_all's rest when it holds live futures, else a select!'s.
       if (ctx.kept_rest && ctx.kept_lock) {
         line(out, indent, "if !rest.is_empty() {", src + ": select_all's rest, else the select!'s");

@@ -523,7 +523,7 @@ fn drop_task(t: usize) {
 )rust";
 
 inline constexpr const char* kBranch =
-    R"rust(/// A branch of a combinator (join!, FuturesUnordered / buffer_unordered, select_all): a
+    R"rust(/// A branch of a combinator (join!, FuturesUnordered / buffer_unordered, select_all, select!): a
 /// future inside its task, polled only by the task's own poll, not a task of its own. Its slot
 /// says how it went, for main's report: "running" from the moment the combinator takes it
 /// (pushed into the set, taken from the stream, or handed to join!/select_all), then "done" or
@@ -653,7 +653,7 @@ inline constexpr const char* kAbout = R"rust(Each task's program is an async fn,
 )rust";
 
 inline constexpr const char* kAboutBranches =
-    R"rust(//! A branch of a combinator (join!, FuturesUnordered, select_all) is a future inside its
+    R"rust(//! A branch of a combinator (join!, FuturesUnordered, select_all, select!) is a future inside its
 //! task, written as an async fn as well; main reports it after the tasks, in a line of its own.
 )rust";
 

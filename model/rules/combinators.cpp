@@ -162,6 +162,101 @@ Flow Step<kNarrate>::select_all(TaskId t, const Op& op) {
   return Flow::kPending;
 }
 
+/// tokio::select! over any futures (macros/select.rs, 1.24.2): each poll polls the branches in
+/// order (`biased;`) or from a start branch tokio picks at random (the event's start), and the
+/// first to finish wins. The losing branches are dropped before the handler runs; a kept one
+/// (`&mut fut`) is only borrowed: it stays alive and unpolled, and the next select! over it polls
+/// it again where it stopped instead of starting a new one.
+template <bool kNarrate>
+Flow Step<kNarrate>::select_branches(TaskId t, const Op& op) {
+  TaskState& ts = s_.task(t);
+  if (!ts.inflight) {
+    Text fresh, again;
+    for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+      if (sc_.tasks[c].kept && s_.tasks(c).live()) {
+        again += text(again.empty() ? "" : ", ", "&mut ", sc_.tasks[c].name);
+        continue;
+      }
+      s_.ready_children().erase(task_at(c));
+      s_.tasks(c) = TaskState{};
+      for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+        s_.held(task_at(c), resource_at(r)) = 0;
+        s_.region_held(task_at(c), resource_at(r)) = 0;
+      }
+      s_.tasks(c).status = TaskStatus::kIdle;
+      fresh += text(fresh.empty() ? "" : ", ", sc_.tasks[c].name);
+    }
+    ts.inflight = 1;
+    say("select! of ", fresh.empty() ? Text{} : text("new ", fresh), !fresh.empty() && !again.empty() ? ", " : "",
+        again.empty() ? Text{} : text(again, " (kept alive, polled again)"));
+  }
+  std::size_t start = 0;
+  if ((op.flags & kSelectUnbiased) != 0) {
+    start = select_start_ % op.b;
+    select_start_ = 0;
+    if (start != 0) say("this poll starts at ", sc_.tasks[op.a + start].name, " (tokio's random start branch)");
+  }
+  for (std::size_t k = 0; k < op.b; ++k) {
+    const std::size_t i = op.a + (start + k) % op.b;
+    const auto c = task_at(i);
+    if (!s_.task(c).live()) continue;
+    poll_child(c);
+    if (ts.blocked != 0) return Flow::kPending;
+    if (s_.task(c).live()) continue;
+    ts.inflight = 0;
+    if (op.c != 0) set_var(op.c - 1U, static_cast<std::int32_t>(i - op.a));
+    Text kept;
+    for (std::size_t o = op.a; o < std::size_t{op.a} + op.b; ++o) {
+      if (o == i || !s_.tasks(o).live()) continue;
+      if (sc_.tasks[o].kept) {
+        kept += text(kept.empty() ? "" : ", ", sc_.tasks[o].name);
+        continue;
+      }
+      say(sc_.tasks[o].name, " is dropped");
+      const auto was = this->enter_branch(task_at(o));
+      drop_future(task_at(o), TaskStatus::kDropped);
+      this->leave_branch(was);
+    }
+    say("select! -> ", name(c), " won", kept.empty() ? Text{} : text("; ", kept, " (&mut) stays alive, not polled"));
+    return Flow::kNext;
+  }
+  say("select! -> pending");
+  return Flow::kPending;
+}
+
+/// `(&mut fut).await` on a kept select! branch: it is polled (it alone) until it finishes.
+template <bool kNarrate>
+Flow Step<kNarrate>::await_branch(TaskId t, const Op& op) {
+  TaskState& ts = s_.task(t);
+  const auto c = task_at(op.a);
+  if (!s_.task(c).live()) {
+    say(sc_.tasks[op.a].name, " is not alive (it finished or was dropped): nothing to await");
+    return Flow::kNext;
+  }
+  if (!ts.inflight) say("await ", sc_.tasks[op.a].name, " (the kept future, polled where it stopped)");
+  ts.inflight = 1;
+  poll_child(c);
+  if (ts.blocked != 0) return Flow::kPending;
+  if (s_.task(c).live()) {
+    say("await ", sc_.tasks[op.a].name, " -> pending");
+    return Flow::kPending;
+  }
+  ts.inflight = 0;
+  say("await ", sc_.tasks[op.a].name, " -> ready");
+  return Flow::kNext;
+}
+
+/// `drop(fut)` of a kept select! branch.
+template <bool kNarrate>
+typename Step<kNarrate>::Text Step<kNarrate>::drop_branch(TaskId t, TaskId c) {
+  (void)t;
+  if (!s_.task(c).live()) return text("not alive (nothing to drop)");
+  const auto was = this->enter_branch(c);
+  drop_future(c, TaskStatus::kDropped);
+  this->leave_branch(was);
+  return text("dropped: what it held or was handed is given back");
+}
+
 /// Drops `t`'s live children (of one combinator kind, or all) among `from` .. `to`: their
 /// destructors give back what they hold or were assigned.
 template <bool kNarrate>

@@ -128,6 +128,11 @@ Flow Step<kNarrate>::run_op(TaskId t, const Op& op) {
       return Flow::kNext;
     case OpKind::kNextChild: return next_child(t, op);
     case OpKind::kSelectAll: return select_all(t, op);
+    case OpKind::kSelectBranches: return select_branches(t, op);
+    case OpKind::kAwaitBranch: return await_branch(t, op);
+    case OpKind::kDropBranch:
+      say("drop(", sc_.tasks[op.a].name, ") -> ", drop_branch(t, task_at(op.a)));
+      return Flow::kNext;
     case OpKind::kBlockBegin:
       s_.task(sc_.runner(t)).blocked = static_cast<std::uint8_t>(index(t) + 1);
       if (op.a == 1) {

@@ -25,7 +25,10 @@ std::optional<TaskId> worker_next(StateView s) {
 template <bool kNarrate>
 void Step<kNarrate>::apply(const Event& e) {
   switch (e.kind) {
-    case EventKind::kPoll: poll(e.task); break;
+    case EventKind::kPoll:
+      select_start_ = e.start;
+      poll(e.task);
+      break;
     case EventKind::kPollSleepFirst:
       sleep_first_ = true;
       poll(e.task);

@@ -152,6 +152,9 @@ class Step : public Narration<kNarrate> {
   Flow join_all(TaskId t, const Op& op);
   Flow next_child(TaskId t, const Op& op);
   Flow select_all(TaskId t, const Op& op);
+  Flow select_branches(TaskId t, const Op& op);
+  Flow await_branch(TaskId t, const Op& op);
+  Text drop_branch(TaskId t, TaskId c);
   void drop_children(TaskId t, std::optional<OpKind> kind, std::size_t from, std::size_t to);
   void drop_children(TaskId t, std::optional<OpKind> kind) { drop_children(t, kind, 0, sc_.tasks.size()); }
   /// Drops the live children of one combinator statement (its branches `op.a` .. `op.a + op.b`).
@@ -172,6 +175,9 @@ class Step : public Narration<kNarrate> {
   bool renotified_ = false;        // it was woken during its poll
   bool on_worker_ = false;         // single worker: the step runs on the worker thread
   bool sleep_first_ = false;       // this poll's unbiased select! starts at its sleep branch
+  // The branch the first unbiased select! of many branches this poll polls starts at (Event::start);
+  // consumed by that select!, later ones in the same poll start at their first branch.
+  std::uint8_t select_start_ = 0;
   // coop.rs: budget units spent by this step's poll (every poll starts with the full budget of
   // 128; a one-worker LIFO chain continues its run's, SchedulerState::chain_spent).
   std::uint8_t coop_spent_ = 0;

@@ -208,7 +208,7 @@ TEST(SchemaErrors, BadStatementInsideNestedWhileDo) {
   STRCMP_EQUAL("/scenario/tasks/1/program/1/do/1/then/0: expected an operation (one name after lock, unlock, "
                "try_lock, std_lock, std_unlock, acquire, try_acquire, release, close, read, write, try_read, "
                "try_write, send, recv, changed, get_or_init, notified, create_notified, enable, await_lock, notify_one, notify_waiters, spawn, join, pause, resume, "
-               "drop or "
+               "drop, await or "
                "abort; a name and a count after acquire_many, try_acquire_many, release_many, add_permits or "
                "forget; sleep or sleep D (D ticks); yield_now, return or drop_kept alone) or an assignment (x = expression); found 'lok m'",
                error_of(with_program(R"(["sleep", {"while": "true", "do": ["lock m",
