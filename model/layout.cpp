@@ -88,7 +88,9 @@ std::shared_ptr<const StateLayout> make_layout(const Scenario& sc) {
     field(offsetof(TaskState, region), nested ? bits_for(sc.futures.size()) : 0);
     field(offsetof(TaskState, guard), f.guards ? bits_for(sc.handlers.size()) : 0);
     field(offsetof(TaskState, guard_in_region), f.guards && nested ? 1 : 0);
-    field(offsetof(TaskState, turn), f.join_macros ? bits_for(f.join_width) : 0);
+    // join!'s rotation, or a select!'s branches disabled by their preconditions (one bit each)
+    field(offsetof(TaskState, turn),
+          std::max<std::uint8_t>(f.join_macros ? bits_for(f.join_width) : 0, f.select_preconditions ? 8 : 0));
     field(offsetof(TaskState, blocked), f.blocks ? bits_for(n) : 0);
     field(offsetof(TaskState, block_woken), f.blocks ? 1 : 0);
     field(offsetof(TaskState, received), f.hands ? bits_for(n) : 0);

@@ -75,6 +75,7 @@ inline constexpr std::uint8_t kSelectUnbiased = 2;  // no `biased;`: each poll s
 inline constexpr std::uint8_t kSelectReady = 4;     // the second branch is `ready(())`, not a sleep
 inline constexpr std::uint8_t kSelectWrite = 8;     // the first branch is an rwlock's write (all permits)
 inline constexpr std::uint8_t kSelectNotified = 16;  // the first branch is a fresh `notify.notified()`
+inline constexpr std::uint8_t kSelectElse = 32;  // kSelectBranches: an else block follows; a win jumps to ticks
 
 enum class OpKind : std::uint8_t {
   // Awaiting operations (a poll may stop at them).
@@ -165,7 +166,8 @@ struct Op {
   std::uint8_t b = 0;
   std::uint8_t c = 0;  // kLock, kTryLock, kUnlock: permits (0: the kind's usual, 1 for a mutex)
   std::uint8_t ticks = 0;  // kSleep, kSelect: the sleep's duration in ticks (0: untimed)
-  std::uint8_t flags = 0;  // kSelectBranches: kSelectUnbiased
+  std::uint8_t flags = 0;  // kSelectBranches: kSelectUnbiased, kSelectElse (ticks: the pc after
+                           // the else block, where a won select! goes on)
 };
 
 /// A future that a wrapper can be applied to: a whole task (futures 0..tasks-1, same index as
@@ -199,6 +201,9 @@ struct TaskSpec {
   // A select! branch borrowed as `&mut fut`: it outlives a loss (alive, unpolled) until the next
   // select! naming it polls it again, `await NAME` finishes it, or `drop NAME` drops it.
   bool kept = false;
+  // A select! branch's precondition (`_ = fut, if cond => ..`): an expression of its parent's,
+  // evaluated when the select! starts; false disables the branch for that run.
+  std::optional<std::uint8_t> precondition;
 };
 
 enum class FaultKind : std::uint8_t { kPause, kResume, kDrop, kSpuriousWake, kCoopYield };

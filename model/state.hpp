@@ -43,6 +43,7 @@ enum class Failure : std::uint8_t {
   kOutOfRange,           // a variable assigned a value outside its declared range
   kBusyLoop,             // a poll ran kMaxStepsPerPoll operations without awaiting
   kChannelOverflow,      // an unbounded channel would hold more than 255 messages
+  kSelectAllDisabled,    // every branch of a select! disabled by its precondition, and no else
 };
 
 /// What a modelling error means, in words.
@@ -62,7 +63,8 @@ struct TaskState {
   std::uint8_t region = 0;            // nested wrapped future being run: its index + 1, or 0
   std::uint8_t guard = 0;             // on_drop handler in force: its index + 1, or 0
   std::uint8_t guard_in_region = 0;   // that handler belongs to the nested future
-  std::uint8_t turn = 0;              // join!: branches to skip first at the next poll (rotation)
+  std::uint8_t turn = 0;              // join!: branches to skip first at the next poll (rotation);
+                                      // select!: bit k, branch k disabled by its precondition
   std::uint8_t blocked = 0;           // block_in_place: the blocking future's task/child + 1, or 0
   std::uint8_t block_woken = 0;       // the blocked thread's block_on future was woken
   std::uint8_t received = 0;          // hand_lock: the task whose lock future this one owns + 1

@@ -262,6 +262,8 @@ const char* to_string(Failure failure) {
     case Failure::kOutOfRange: return "a variable was assigned a value outside its range";
     case Failure::kBusyLoop: return "the poll ran 1000 operations without awaiting (a busy loop)";
     case Failure::kChannelOverflow: return "an unbounded channel would hold more than 255 messages (the model's bound)";
+    case Failure::kSelectAllDisabled:
+      return "every branch of a select! is disabled by its precondition and it has no else branch (tokio panics)";
   }
   return "";
 }

@@ -56,7 +56,7 @@ void Loader::collect_children(const json& program, const std::string& at, model:
       for (std::size_t b = 0; b < branches.size(); ++b) {
         const std::string at_b = bp + "/" + std::to_string(b);
         if (select) {
-          in_.expect_object(branches[b], at_b, {"name", "wrapper", "keep", "do"}, {"name", "do"});
+          in_.expect_object(branches[b], at_b, {"name", "wrapper", "keep", "if", "do"}, {"name", "do"});
         } else {
           in_.expect_object(branches[b], at_b, {"name", "wrapper", "do"}, {"name", "do"});
         }
@@ -351,7 +351,7 @@ void Loader::combinator(const json& st, const std::string& at, const char* key, 
   if (kind == OpKind::kJoinAll) in_.expect_object(st, at, {"join"}, {"join"});
   if (kind == OpKind::kNextChild) in_.expect_object(st, at, {"unordered", "limit", "each"}, {"unordered", "each"});
   if (kind == OpKind::kSelectAll) in_.expect_object(st, at, {"select_all", "rest"}, {"select_all"});
-  if (kind == OpKind::kSelectBranches) in_.expect_object(st, at, {"select", "biased", "won"}, {"select"});
+  if (kind == OpKind::kSelectBranches) in_.expect_object(st, at, {"select", "biased", "won", "else"}, {"select"});
   if (ctx.in_handler) in_.fail(at, "an on_drop handler cannot await a " + std::string(key));
   if (ctx.in_branch || sc.tasks[task].parent) in_.fail(at, std::string(key) + " inside a branch: combinators do not nest");
   const std::string bp = at + "/" + key;
@@ -392,7 +392,24 @@ void Loader::combinator(const json& st, const std::string& at, const char* key, 
       if (!st["biased"].is_boolean()) in_.fail(at + "/biased", "expected true or false, found " + JsonReader::type_name(st["biased"]));
       if (!st["biased"].get<bool>()) op.flags = model::kSelectUnbiased;
     }
+    // `_ = fut, if cond => ..`: a precondition in the task's scope, evaluated when the select! starts.
+    for (std::size_t b = 0; b < branches.size(); ++b) {
+      const std::string at_b = bp + "/" + std::to_string(b);
+      if (!branches[b].contains("if")) continue;
+      if (b >= 8) in_.fail(at_b + "/if", "only the first 8 branches of a select! may have a precondition");
+      const std::string& cond = in_.string(branches[b]["if"], at_b + "/if");
+      sc.tasks[first + b].precondition = expression(cond, at_b + "/if", 0, sc, task);
+    }
+    if (!st.contains("else")) {
+      out.push_back(op);
+      return;
+    }
+    // `else => { .. }`: runs when every branch is disabled; a won select! jumps past it.
+    op.flags = static_cast<std::uint8_t>(op.flags | model::kSelectElse);
+    const std::size_t at_op = out.size();
     out.push_back(op);
+    block(st["else"], at + "/else", sc, task, ctx, out);
+    out[at_op].ticks = pc_of(out);
     return;
   }
   if (kind == OpKind::kSelectAll) {

@@ -78,7 +78,10 @@ void Exporter::select_all(const std::vector<Op>& prog, std::size_t pc, std::size
   if (ctx.kept_rest) line(out, indent - 4, "}");
 }
 
-void Exporter::select_branches(const Op& op, std::size_t indent, const Ctx& ctx, Lines& out) const {
+std::size_t Exporter::select_branches(const std::vector<Op>& prog, std::size_t pc, std::size_t indent, const Ctx& ctx,
+                                      Lines& out) const {
+  const Op& op = prog[pc];
+  const bool has_else = (op.flags & model::kSelectElse) != 0;
   // tokio::select! { [biased;] _ = &mut f0 => .., _ = &mut f1 => .. }: every branch future is made
   // (or a kept one taken from its slot) before the select!, borrowed by it, and dropped after it
   // unless it is kept and did not win.
@@ -97,6 +100,12 @@ void Exporter::select_branches(const Op& op, std::size_t indent, const Ctx& ctx,
       line(out, indent + 4, "let mut " + f + ": BranchFuture = " + branch_call(c, ctx) + ";", sc_.tasks[c].name);
     }
   }
+  for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+    if (const auto& pre = sc_.tasks[c].precondition) {
+      line(out, indent + 4, "let enabled_" + std::to_string(c - op.a) + " = " + condition(*pre, ctx) + ";",
+           "the precondition of " + sc_.tasks[c].name + ", evaluated before the select!");
+    }
+  }
   line(out, indent + 4, "let won: i32;");
   line(out, indent + 4, "tokio::select! {");
   if (biased) {
@@ -106,8 +115,10 @@ void Exporter::select_branches(const Op& op, std::size_t indent, const Ctx& ctx,
   }
   for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
     const std::string k = std::to_string(c - op.a);
-    line(out, indent + 8, "_ = &mut fut_" + k + " => { won = " + k + "; }");
+    const std::string pre = sc_.tasks[c].precondition ? ", if enabled_" + k : "";
+    line(out, indent + 8, "_ = &mut fut_" + k + pre + " => { won = " + k + "; }");
   }
+  if (has_else) line(out, indent + 8, "else => { won = -1; }", "every branch disabled");
   line(out, indent + 4, "}");
   for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
     if (!sc_.tasks[c].kept) continue;
@@ -115,8 +126,16 @@ void Exporter::select_branches(const Op& op, std::size_t indent, const Ctx& ctx,
     line(out, indent + 4, "if won != " + k + " { " + kept_slot(c) + " = Some(fut_" + k + "); }",
          sc_.tasks[c].name + " lost: it stays alive, unpolled");
   }
-  if (op.c != 0) line(out, indent + 4, var_ref(op.c - 1U, ctx) + ".store(won, SeqCst);");
+  if (has_else) {
+    if (op.c != 0) line(out, indent + 4, "if won >= 0 { " + var_ref(op.c - 1U, ctx) + ".store(won, SeqCst); }");
+    line(out, indent + 4, "if won < 0 {", "else");
+    block(prog, pc + 1, op.ticks, indent + 8, ctx, out);
+    line(out, indent + 4, "}");
+  } else if (op.c != 0) {
+    line(out, indent + 4, var_ref(op.c - 1U, ctx) + ".store(won, SeqCst);");
+  }
   line(out, indent, "}", "the other branch futures are dropped here");
+  return has_else ? op.ticks : pc + 1;
 }
 
 void Exporter::block_in_place(const std::vector<Op>& prog, std::size_t begin, std::size_t close,
@@ -323,6 +342,11 @@ std::string Exporter::body_text(std::size_t t, bool generic, bool probe) const {
          "a lock future a select! keeps alive (&mut fut)");
   }
   for (std::size_t r : receives) {
+    if (sc_.tasks[t].parent && sc_.resources[r].kind != ResourceKind::kOneshot) {
+      line(out, 4, "let mut " + guard_[r] + " = Lent::new(&sh." + guard_[r] + ");",
+           "the Receiver of " + sc_.resources[r].name + ", borrowed from the task while this branch runs");
+      continue;
+    }
     line(out, 4,
          "let mut " + guard_[r] + " = sh." + guard_[r] +
              ".lock().unwrap().take().expect(\"one receiving task\");",

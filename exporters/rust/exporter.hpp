@@ -165,7 +165,8 @@ class Exporter {
 
   /// futures::future::select_all over the branches: the first to finish wins; the rest are
   /// dropped at once, or kept alive (and never polled) in the program's `rest`.
-  void select_branches(const Op& op, std::size_t indent, const Ctx& ctx, Lines& out) const;
+  /// A select! over futures at prog[pc], with its else block; returns the pc after it.
+  std::size_t select_branches(const std::vector<Op>& prog, std::size_t pc, std::size_t indent, const Ctx& ctx, Lines& out) const;
   void select_all(const std::vector<Op>& prog, std::size_t pc, std::size_t indent,
                   const Ctx& ctx, Lines& out) const;
 
@@ -265,6 +266,7 @@ class Exporter {
   bool uses_pausable_ = false, uses_drop_on_pause_ = false, uses_guard_ = false, uses_std_ = false;
   bool uses_finish_item_ = false;
   bool uses_hand_ = false;  // hand_lock / await_lock: HANDED and its helpers
+  bool lends_ = false;      // a branch receives from a channel: Lent
   std::size_t timeouts_ = 0;
   // Each task fn takes `ends: Ends`, its channel ends made when its future is: the Senders of
   // channels that name their senders, and the watch Receivers it awaits changes on.

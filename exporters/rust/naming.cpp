@@ -140,6 +140,12 @@ void Exporter::name_everything() {
   for (std::size_t t = 0; t < sc_.tasks.size() && !first_branch_; ++t) {
     if (sc_.tasks[t].parent) first_branch_ = t;
   }
+  for (std::size_t t = 0; t < sc_.tasks.size(); ++t) {
+    if (!sc_.tasks[t].parent) continue;
+    for (const Op& op : sc_.tasks[t].program) {
+      if (op.kind == OpKind::kRecv && sc_.resources[op.a].kind != ResourceKind::kOneshot) lends_ = true;
+    }
+  }
 }
 
 void Exporter::scan(const std::vector<Op>& program) {

@@ -91,6 +91,7 @@ void Exporter::helpers(std::ostringstream& out) const {
   if (std::find(droppable_.begin(), droppable_.end(), true) != droppable_.end())
     out << kDroppable;
   if (first_branch_) out << kBranch;
+  if (lends_) out << kLent;
   if (uses_hand_) out << kHanded;
   if (block_ons_) out << kWatchdog;
 }
@@ -495,6 +496,7 @@ std::string Exporter::branch_role(std::size_t c) const {
     if (c < op.a || c >= std::size_t{op.a} + op.b) continue;
     if (op.kind == OpKind::kJoinAll) what = "join!";
     if (op.kind == OpKind::kSelectAll) what = "select_all";
+    if (op.kind == OpKind::kSelectBranches) what = "select!";
     if (op.kind == OpKind::kStartSet)
       what = op.c == 0 ? "FuturesUnordered" : "buffer_unordered(" + std::to_string(op.c) + ")";
   }

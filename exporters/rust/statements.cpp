@@ -167,6 +167,9 @@ void Exporter::block(const std::vector<Op>& prog, std::size_t begin, std::size_t
         select_all(prog, pc, indent, ctx, out);
         ++pc;
         break;
+      case OpKind::kSelectBranches:
+        pc = select_branches(prog, pc, indent, ctx, out);
+        break;
       case OpKind::kBlockBegin: {
         std::size_t close = pc + 1;
         while (close < end && prog[close].kind != OpKind::kBlockEnd) ++close;
@@ -482,9 +485,6 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
       line(out, indent, "}");
       return;
     }
-    case OpKind::kSelectBranches:
-      select_branches(op, indent, ctx, out);
-      return;
     case OpKind::kAwaitBranch:
       line(out, indent, "if let Some(kept) = " + kept_slot(op.a) + ".take() {", src + ": (&mut " + sc_.tasks[op.a].name + ").await");
       line(out, indent + 4, "kept.await;");

@@ -244,6 +244,44 @@ impl Drop for Permits<'_> {
 
 )rust";
 
+inline constexpr const char* kLent =
+    R"rust(/// A channel end a branch borrows from its task's slot while it runs: put back when the branch
+/// finishes or is dropped, so that the next branch future made (the next select! in a loop) finds
+/// it, as `rx.recv()` in each select! borrows the task's own Receiver.
+struct Lent<'a, T> {
+    slot: &'a StdMutex<Option<T>>,
+    value: Option<T>,
+}
+
+impl<'a, T> Lent<'a, T> {
+    fn new(slot: &'a StdMutex<Option<T>>) -> Self {
+        let value = slot.lock().unwrap().take();
+        assert!(value.is_some(), "one receiving future at a time");
+        Lent { slot, value }
+    }
+}
+
+impl<T> std::ops::Deref for Lent<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.value.as_ref().unwrap()
+    }
+}
+
+impl<T> std::ops::DerefMut for Lent<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.value.as_mut().unwrap()
+    }
+}
+
+impl<T> Drop for Lent<'_, T> {
+    fn drop(&mut self) {
+        *self.slot.lock().unwrap() = self.value.take();
+    }
+}
+
+)rust";
+
 inline constexpr const char* kRwHeld =
     R"rust(/// The guards a task holds of one RwLock<()>: read guards (a task may read twice) or the
 /// write guard. `unlock` drops the write guard when there is one, else one read guard: the

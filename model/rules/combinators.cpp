@@ -170,9 +170,20 @@ Flow Step<kNarrate>::select_all(TaskId t, const Op& op) {
 template <bool kNarrate>
 Flow Step<kNarrate>::select_branches(TaskId t, const Op& op) {
   TaskState& ts = s_.task(t);
+  const bool has_else = (op.flags & kSelectElse) != 0;
   if (!ts.inflight) {
-    Text fresh, again;
+    Text fresh, again, disabled;
+    std::size_t enabled = 0;  // (Text is empty when the step does not narrate)
+    ts.turn = 0;
     for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+      // `, if cond`: evaluated once, when the select! starts; a disabled branch is not polled
+      // (and not made, unless it is a kept future that lives on).
+      if (const auto& pre = sc_.tasks[c].precondition; pre && eval(sc_.exprs[*pre], sc_, s_, index(t)) == 0) {
+        ts.turn = static_cast<std::uint8_t>(ts.turn | (1U << (c - op.a)));
+        disabled += text(disabled.empty() ? "" : ", ", sc_.tasks[c].name);
+        continue;
+      }
+      ++enabled;
       if (sc_.tasks[c].kept && s_.tasks(c).live()) {
         again += text(again.empty() ? "" : ", ", "&mut ", sc_.tasks[c].name);
         continue;
@@ -186,9 +197,20 @@ Flow Step<kNarrate>::select_branches(TaskId t, const Op& op) {
       s_.tasks(c).status = TaskStatus::kIdle;
       fresh += text(fresh.empty() ? "" : ", ", sc_.tasks[c].name);
     }
-    ts.inflight = 1;
+    if (enabled == 0) {
+      say("select!: every branch is disabled by its precondition (", disabled, ")");
+      ts.turn = 0;
+      if (!has_else) {
+        fail(t, Failure::kSelectAllDisabled);
+        return Flow::kStop;
+      }
+      say("select! -> the else branch runs");
+      return Flow::kNext;
+    }
     say("select! of ", fresh.empty() ? Text{} : text("new ", fresh), !fresh.empty() && !again.empty() ? ", " : "",
-        again.empty() ? Text{} : text(again, " (kept alive, polled again)"));
+        again.empty() ? Text{} : text(again, " (kept alive, polled again)"),
+        disabled.empty() ? Text{} : text("; disabled by their preconditions: ", disabled));
+    ts.inflight = 1;
   }
   std::size_t start = 0;
   if ((op.flags & kSelectUnbiased) != 0) {
@@ -199,11 +221,12 @@ Flow Step<kNarrate>::select_branches(TaskId t, const Op& op) {
   for (std::size_t k = 0; k < op.b; ++k) {
     const std::size_t i = op.a + (start + k) % op.b;
     const auto c = task_at(i);
-    if (!s_.task(c).live()) continue;
+    if (!s_.task(c).live() || ((ts.turn >> (i - op.a)) & 1U) != 0) continue;
     poll_child(c);
     if (ts.blocked != 0) return Flow::kPending;
     if (s_.task(c).live()) continue;
     ts.inflight = 0;
+    ts.turn = 0;
     if (op.c != 0) set_var(op.c - 1U, static_cast<std::int32_t>(i - op.a));
     Text kept;
     for (std::size_t o = op.a; o < std::size_t{op.a} + op.b; ++o) {
@@ -218,6 +241,10 @@ Flow Step<kNarrate>::select_branches(TaskId t, const Op& op) {
       this->leave_branch(was);
     }
     say("select! -> ", name(c), " won", kept.empty() ? Text{} : text("; ", kept, " (&mut) stays alive, not polled"));
+    if (has_else) {
+      ts.pc = op.ticks;  // past the else block
+      return Flow::kJumped;
+    }
     return Flow::kNext;
   }
   say("select! -> pending");

@@ -363,14 +363,16 @@ typename Step<kNarrate>::Text Step<kNarrate>::drop_kept(TaskId t) {
     return text("the futures select_all left alive are dropped");
   }
   Text kept;
+  bool any = false;  // (Text is empty when the step does not narrate)
   for (std::size_t c = 0; c < sc_.tasks.size(); ++c) {
     if (sc_.tasks[c].parent != index(t) || !sc_.tasks[c].kept || !s_.tasks(c).live()) continue;
-    kept += text(kept.empty() ? "" : ", ", sc_.tasks[c].name);
+    kept += text(any ? ", " : "", sc_.tasks[c].name);
+    any = true;
     const auto was = this->enter_branch(task_at(c));
     drop_future(task_at(c), TaskStatus::kDropped);
     this->leave_branch(was);
   }
-  if (!kept.empty()) return text("the kept futures ", kept, " are dropped");
+  if (any) return text("the kept futures ", kept, " are dropped");
   const auto w = kept_waiter_of(t);
   for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
     const auto sem = s_.semaphore(resource_at(r));
