@@ -247,17 +247,14 @@ int replay(const std::string& report_path) {
     // A cancel_safe counterexample replays on its variant: the file's scenario with its one drop.
     std::optional<wakecheck::model::TokioModel> variant;
     if (job.cancelled_at) {
-      const auto t = file->scenario.find_task(job.cancelled_at->first);
-      const auto& tasks = file->scenario.tasks;
-      if (!t || *t == 0 || job.cancelled_at->second >= tasks[*t].program.size() ||
-          !wakecheck::model::awaits(tasks[*t].program[job.cancelled_at->second].kind)) {
+      const auto at = wakecheck::properties::cancel_point(file->scenario, job.cancelled_at->first, job.cancelled_at->second);
+      if (!at) {
         std::cout << job.file << ": " << job.property << ": the report drops " << job.cancelled_at->first
                   << " at an await point the file no longer has\n";
         all_apply = false;
         continue;
       }
-      variant.emplace(wakecheck::properties::cancel_variant(
-          file->scenario, {*t, job.cancelled_at->second, job.cancelled_at->first}));
+      variant.emplace(wakecheck::properties::cancel_variant(file->scenario, *at));
     }
     const wakecheck::model::TokioModel& replayed = variant ? *variant : *model;
     const auto result = wakecheck::properties::replay_key(replayed, job.key, job.expected);

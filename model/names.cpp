@@ -27,6 +27,21 @@ bool awaits(OpKind kind) {
   }
 }
 
+std::vector<std::size_t> await_points(const Scenario& scenario, std::size_t task,
+                                      std::optional<std::size_t> future) {
+  const auto& program = scenario.tasks[task].program;
+  std::vector<std::size_t> points;
+  std::optional<std::size_t> region;  // the nested future the pc is in
+  for (std::size_t pc = 0; pc < program.size(); ++pc) {
+    const Op& op = program[pc];
+    if (op.kind == OpKind::kWrapBegin) region = op.a;
+    if (op.kind == OpKind::kWrapEnd) region.reset();
+    if (!awaits(op.kind)) continue;
+    if (!future || region == future) points.push_back(pc);
+  }
+  return points;
+}
+
 const char* to_string(OpKind kind) {
   switch (kind) {
     case OpKind::kLock: return "lock";

@@ -257,6 +257,8 @@ struct Scenario {
 };
 
 const char* to_string(OpKind kind);
+/// The await points of a task's program (`future`: only those inside that nested future).
+std::vector<std::size_t> await_points(const Scenario& scenario, std::size_t task, std::optional<std::size_t> future);
 /// A combinator over child futures: join!, a FuturesUnordered loop's next(), select_all.
 bool is_combinator(OpKind kind);
 /// The Rust name of the combinator holding a branch: "join!", "FuturesUnordered", "select_all".

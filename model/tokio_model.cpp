@@ -165,6 +165,17 @@ void TokioModel::enabled(const std::uint8_t* bytes, std::vector<Event>& events) 
       }
     }
   }
+  // A drop of a nested future (cancel_safe of "task.future"): while its task awaits at the drop's
+  // await point inside it. The event names the future (a nested one's index is past the tasks').
+  if (const auto& drop = scenario_.fault(FaultKind::kDrop); s.faults_left(FaultKind::kDrop) != 0 && drop.at_pc) {
+    for (std::size_t f = n; f < scenario_.futures.size() && f < drop.futures.size(); ++f) {
+      if (!drop.futures[f]) continue;
+      const TaskState& ts = s.task(task_at(scenario_.futures[f].task));
+      if (ts.live() && ts.inflight && ts.pc == *drop.at_pc && ts.blocked == 0 && ts.region == f + 1) {
+        events.push_back({EventKind::kDrop, TaskId{static_cast<std::uint8_t>(f)}});
+      }
+    }
+  }
   for (const FaultKind kind : {FaultKind::kDrop, FaultKind::kSpuriousWake, FaultKind::kCoopYield}) {
     if (s.faults_left(kind) == 0) continue;
     const auto& eligible = scenario_.fault(kind).tasks;
@@ -233,15 +244,21 @@ State TokioModel::narrate(const State& state, const Event& event, std::vector<Ef
 
 std::string TokioModel::describe(const Event& event) const {
   if (event.kind == EventKind::kPark) return "park";
-  if (event.kind == EventKind::kPause || event.kind == EventKind::kResume) {
+  if (event.kind == EventKind::kPause || event.kind == EventKind::kResume ||
+      (event.kind == EventKind::kDrop && index(event.task) >= scenario_.tasks.size())) {
     return std::string(to_string(event.kind)) + " " + scenario_.futures[index(event.task)].name;
   }
-  return std::string(to_string(event.kind)) + " " + scenario_.task(event.task).name;
+  std::string text = std::string(to_string(event.kind)) + " " + scenario_.task(event.task).name;
+  if (event.kind == EventKind::kPoll && event.start != 0) {
+    text += " (select! from branch " + std::to_string(event.start) + ")";
+  }
+  return text;
 }
 
 std::optional<TaskId> TokioModel::task_id_of(const Event& event) const {
   if (event.kind == EventKind::kPark) return std::nullopt;
-  if (event.kind == EventKind::kPause || event.kind == EventKind::kResume) {
+  if (event.kind == EventKind::kPause || event.kind == EventKind::kResume ||
+      (event.kind == EventKind::kDrop && index(event.task) >= scenario_.tasks.size())) {
     return task_at(scenario_.futures[index(event.task)].task);
   }
   return event.task;

@@ -61,21 +61,32 @@ std::vector<Check> Loader::checks(const json& value, const std::string& at, cons
       in_.expect_object(list[i], p, {"name", "cancel_safe", "expect"}, {"cancel_safe"});
       const std::string& task = in_.string(list[i]["cancel_safe"], p + "/cancel_safe");
       const auto t = sc.find_task(task);
-      if (!t) in_.fail(p + "/cancel_safe", JsonReader::unknown("task", task, task_names(sc)));
-      if (*t == 0) in_.fail(p + "/cancel_safe", "main is the runtime's block_on future; nothing drops it");
-      if (sc.tasks[*t].parent) {
+      const auto f = t ? std::nullopt : sc.find_future(task);
+      if (!t && (!f || *f < sc.tasks.size())) {
+        std::vector<std::string> names = task_names(sc);
+        for (std::size_t n = sc.tasks.size(); n < sc.futures.size(); ++n) names.push_back(sc.futures[n].name);
+        in_.fail(p + "/cancel_safe", JsonReader::unknown("task or nested future", task, names));
+      }
+      if (t && *t == 0) in_.fail(p + "/cancel_safe", "main is the runtime's block_on future; nothing drops it");
+      if (t && sc.tasks[*t].parent) {
         in_.fail(p + "/cancel_safe", "'" + task + "' is a branch inside " + sc.tasks[*sc.tasks[*t].parent].name +
                                          "; name a task, whose future a caller can drop");
       }
-      const auto& program = sc.tasks[*t].program;
-      if (std::none_of(program.begin(), program.end(), [](const model::Op& op) { return model::awaits(op.kind); })) {
+      // A nested future ("worker.compute") is dropped at each await point inside it, and its task
+      // goes on after it.
+      const std::size_t owner = t ? *t : sc.futures[*f].task;
+      if (model::await_points(sc, owner, f).empty()) {
         in_.fail(p + "/cancel_safe", "'" + task + "' has no await point to be dropped at");
       }
       if (sc.fault(model::FaultKind::kDrop).budget > 0) {
-        in_.fail(p + "/cancel_safe", "cancel_safe drops the task itself; the file's drop fault budget would add more drops");
+        in_.fail(p + "/cancel_safe", std::string("cancel_safe drops the ") + (t ? "task" : "future") +
+                                         " itself; the file's drop fault budget would add more drops");
       }
-      check.cancel_safe = *t;
-      check.name = list[i].contains("name") ? name(list[i]["name"], p + "/name") : "cancel_safe_" + task;
+      check.cancel_safe = owner;
+      check.cancel_future = f;
+      std::string default_name = "cancel_safe_" + task;
+      std::replace(default_name.begin(), default_name.end(), '.', '_');
+      check.name = list[i].contains("name") ? name(list[i]["name"], p + "/name") : default_name;
     } else if (list[i].is_object() && list[i].contains("formula")) {
       in_.expect_object(list[i], p, {"name", "formula", "expect"}, {"formula"});
       const std::string& text = in_.string(list[i]["formula"], p + "/formula");

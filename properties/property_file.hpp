@@ -37,6 +37,9 @@ struct Check {
   // `{"cancel_safe": T}`: T's future is dropped at each of its await points in turn, and every
   // other check that holds must still hold.
   std::optional<std::size_t> cancel_safe;
+  // `{"cancel_safe": "T.F"}`: T's nested future F (its index in Scenario::futures) is dropped at
+  // each await point inside it in turn, and T goes on after it (cancel_safe is then T).
+  std::optional<std::size_t> cancel_future;
 };
 
 struct PropertyFile {

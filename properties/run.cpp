@@ -109,9 +109,28 @@ model::Scenario cancel_variant(const model::Scenario& scenario, const CancelPoin
   auto& drop = variant.faults[static_cast<std::size_t>(model::FaultKind::kDrop)];
   drop.budget = 1;
   drop.tasks.assign(variant.tasks.size(), false);
-  drop.tasks[at.task] = true;
+  drop.futures.assign(variant.futures.size(), false);
+  if (at.future) {
+    drop.futures[*at.future] = true;
+  } else {
+    drop.tasks[at.task] = true;
+  }
   drop.at_pc = static_cast<std::uint8_t>(at.pc);
   return variant;
+}
+
+std::optional<CancelPoint> cancel_point(const model::Scenario& scenario, const std::string& name, std::size_t pc) {
+  std::optional<std::size_t> task = scenario.find_task(name);
+  std::optional<std::size_t> future;
+  if (!task) {
+    future = scenario.find_future(name);
+    if (!future || *future < scenario.tasks.size()) return std::nullopt;
+    task = scenario.futures[*future].task;
+  }
+  if (*task == 0 || scenario.tasks[*task].parent) return std::nullopt;
+  const auto points = model::await_points(scenario, *task, future);
+  if (std::find(points.begin(), points.end(), pc) == points.end()) return std::nullopt;
+  return CancelPoint{*task, pc, name, future};
 }
 
 namespace {
@@ -142,10 +161,10 @@ PropertyResult cancel_safe(const PropertyFile& file, const Check& check, const F
   const auto& program = sc.tasks[task].program;
   std::vector<std::string> unsafe;
   std::size_t points = 0;
-  for (std::size_t pc = 0; pc < program.size(); ++pc) {
-    if (!model::awaits(program[pc].kind)) continue;
+  const std::string& name = check.cancel_future ? sc.futures[*check.cancel_future].name : sc.tasks[task].name;
+  for (const std::size_t pc : model::await_points(sc, task, check.cancel_future)) {
     ++points;
-    const CancelPoint at{task, pc, sc.tasks[task].name};
+    const CancelPoint at{task, pc, name, check.cancel_future};
     variant_file.scenario = cancel_variant(sc, at);
     const model::TokioModel variant(variant_file.scenario);
     const FileRun sub = run_checks(variant_file, variant, options);
@@ -165,7 +184,6 @@ PropertyResult cancel_safe(const PropertyFile& file, const Check& check, const F
       unsafe.push_back("'" + model::describe_op(sc, program[pc]) + "' (" + names + ")");
     }
   }
-  const std::string& name = sc.tasks[task].name;
   if (unsafe.empty()) {
     result.verdict = unknown ? Verdict::kUnknown : Verdict::kHolds;
     result.description = "dropping " + name + " at any of its " + std::to_string(points) +

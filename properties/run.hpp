@@ -35,10 +35,16 @@ struct TraceStep {
 /// Where a `cancel_safe` check dropped a task: the trace runs on the file's scenario with that
 /// one drop allowed (cancel_variant), and replays there.
 struct CancelPoint {
-  std::size_t task = 0;  // the task dropped
+  std::size_t task = 0;  // the task dropped, or whose nested future is dropped
   std::size_t pc = 0;    // the await point of its program it is dropped at
-  std::string task_name;
+  std::string task_name;  // the task's name, or the nested future's ("worker.compute")
+  std::optional<std::size_t> future;  // the nested future dropped (the task goes on after it)
 };
+
+/// Where `name` ("worker", or a nested future "worker.compute") may be dropped at await point `pc`
+/// of its task's program: the cancel point, or nothing when the file has no such await point.
+std::optional<CancelPoint> cancel_point(const model::Scenario& scenario, const std::string& name, std::size_t pc);
+
 
 /// The file's scenario where task `at.task` may be dropped once, while suspended at `at.pc`.
 model::Scenario cancel_variant(const model::Scenario& scenario, const CancelPoint& at);

@@ -62,6 +62,15 @@ void Step<kNarrate>::apply(const Event& e) {
       break;
     case EventKind::kDrop:
       spend(FaultKind::kDrop);
+      if (const std::size_t f = index(e.task); f >= sc_.tasks.size()) {
+        // A nested future dropped where its task awaits inside it (as a select! or timeout around
+        // it would): what it owns is released, and the task goes on after it.
+        const auto t = task_at(sc_.futures[f].task);
+        say("environment drops ", future_name(f), " (a nested future of ", name(t), ") at its await point");
+        cancel_nested(t);
+        say(name(t), " goes on after it -> ", issue_wake(t));
+        break;
+      }
       say("environment drops ", name(e.task), "'s future");
       drop_future(e.task, TaskStatus::kDropped);
       break;
