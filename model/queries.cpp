@@ -13,7 +13,24 @@ std::uint8_t owned_by_future(StateView s, TaskId t, ResourceId r) {
                                    s.semaphore(r).assigned(kept_waiter_of(t)));
 }
 
+bool in_block_region(const std::vector<Op>& program, std::size_t pc) {
+  int depth = 0;
+  for (std::size_t i = 0; i < pc && i < program.size(); ++i) {
+    if (program[i].kind == OpKind::kBlockBegin) ++depth;
+    if (program[i].kind == OpKind::kBlockEnd) --depth;
+  }
+  return depth > 0;
+}
+
+std::optional<ResourceId> std_waits_on(StateView s, const Scenario& sc, TaskId t) {
+  const TaskState& ts = s.task(t);
+  const auto& program = sc.task(t).program;
+  if (!ts.inflight || ts.pc >= program.size() || program[ts.pc].kind != OpKind::kStdLock || !ts.live()) return std::nullopt;
+  return resource_at(program[ts.pc].a);
+}
+
 std::optional<ResourceId> waits_on(StateView s, const Scenario& sc, TaskId t) {
+  if (const auto r = std_waits_on(s, sc, t)) return r;
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
     const auto kind = sc.resources[r].kind;
     if (semaphore_based(kind) && s.semaphore(resource_at(r)).waiting(waiter_of(t))) return resource_at(r);
@@ -34,6 +51,7 @@ std::optional<TaskId> core_kept_by_block(StateView s, const Scenario& sc) {
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
     const std::uint8_t blocked = s.tasks(i).blocked;
     if (blocked == 0) continue;
+    if (std_waits_on(s, sc, task_at(blocked - 1U))) return task_at(i);  // blocked in std_lock
     const auto& program = sc.tasks[blocked - 1U].program;
     if (std::any_of(program.begin(), program.end(), [](const Op& op) { return op.kind == OpKind::kBlockBegin && op.a == 1; })) {
       return task_at(i);

@@ -35,6 +35,10 @@ std::uint8_t held_by(StateView s, TaskId t, ResourceId r);
 std::uint8_t owned_by_future(StateView s, TaskId t, ResourceId r);
 /// The resource `t` is queued on: a lock still needing permits, or a Notify.
 std::optional<ResourceId> waits_on(StateView s, const Scenario& sc, TaskId t);
+/// Whether operation `pc` of a program lies inside its block_in_place / block_on region.
+bool in_block_region(const std::vector<Op>& program, std::size_t pc);
+/// The std::sync::Mutex whose lock `t` is blocked in (its thread waits in the lock call), if any.
+std::optional<ResourceId> std_waits_on(StateView s, const Scenario& sc, TaskId t);
 /// The task whose JoinHandle `t` awaits.
 std::optional<TaskId> joins(StateView s, const Scenario& sc, TaskId t);
 

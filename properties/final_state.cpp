@@ -104,7 +104,9 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
       const std::string owner = sc.tasks[*parent].name + "'s " + model::combinator_name(sc.tasks[i].combinator);
       task.status = "in " + owner + ": " + (s.ready_children().contains(task_at(i)) ? "woken (polled only when that is polled)" : task.status);
     }
-    if (ts.blocked != 0 && ts.live()) {
+    if (ts.blocked != 0 && ts.live() && model::std_waits_on(s, sc, task_at(ts.blocked - 1U))) {
+      task.status = "thread blocked in std_lock (keeping its core)";
+    } else if (ts.blocked != 0 && ts.live()) {
       task.status = model::core_kept_by_block(s, sc) == task_at(i)
                         ? "thread blocked in futures::executor::block_on (keeping its core)"
                         : "thread blocked in block_in_place (the block_on of " + sc.tasks[ts.blocked - 1U].name + ")";
@@ -131,6 +133,11 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
     if (model::semaphore_based(kind)) {
       for (model::WaiterId w : s.semaphore(res).queue()) {
         resource.waiters.push_back(sc.task(model::task_of(w)).name);
+      }
+    }
+    if (kind == model::ResourceKind::kStdMutex) {
+      for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+        if (model::std_waits_on(s, sc, task_at(i)) == res) resource.waiters.push_back(sc.tasks[i].name);
       }
     }
     if (kind == model::ResourceKind::kNotify || kind == model::ResourceKind::kBargingMutex ||

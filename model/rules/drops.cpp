@@ -128,7 +128,8 @@ void Step<kNarrate>::drop_guards(TaskId t, bool nested_only) {
             barging_unlock(t, res));
       } else {
         owner = 0;
-        say(Tag{EffectKind::kRelease, "drop guard", res}, "std guard of ", name(res), " dropped with the future");
+        say(Tag{EffectKind::kRelease, "drop guard", res}, "std guard of ", name(res), " dropped with the future",
+            unblock_std(res));
       }
     }
   }

@@ -48,7 +48,9 @@ void Step<kNarrate>::run_program(TaskId t) {
           cancel_nested(t);
           continue;
         }
-        if (holds_std_mutex(t)) fail(t, Failure::kStdMutexAcrossAwait);
+        // Inside block_on (or block_in_place) the thread blocks instead of returning: the guard
+        // is not held across an await of the task.
+        if (holds_std_mutex(t) && s_.task(sc_.runner(t)).blocked == 0) fail(t, Failure::kStdMutexAcrossAwait);
         return;
       case Flow::kStop: return;
     }
@@ -63,6 +65,20 @@ bool Step<kNarrate>::holds_std_mutex(TaskId t) const {
     if (sc_.resources[r].kind == ResourceKind::kStdMutex && s_.std_owner(resource_at(r)) == index(t) + 1) return true;
   }
   return false;
+}
+
+template <bool kNarrate>
+typename Step<kNarrate>::Text Step<kNarrate>::unblock_std(ResourceId r) {
+  Text woken;
+  for (std::size_t i = 0; i < sc_.tasks.size(); ++i) {
+    TaskState& ts = s_.tasks(i);
+    if (ts.blocked == 0) continue;
+    const auto x = task_at(ts.blocked - 1U);
+    if (std_waits_on(s_, sc_, x) != r) continue;
+    ts.block_woken = 1;
+    woken += text(" -> the thread of ", name(x), ", blocked in std_lock ", name(r), ", wakes");
+  }
+  return woken;
 }
 
 template <bool kNarrate>
@@ -231,10 +247,30 @@ Flow Step<kNarrate>::run_op(TaskId t, const Op& op) {
         fail(t, Failure::kStdMutexRelock);
         return Flow::kStop;
       }
-      // With polls atomic and no std guard held across an await, the mutex is always free when
-      // another task asks for it.
+      TaskState& rs = s_.task(sc_.runner(t));
+      if (owner != 0) {
+        // Held by a task whose thread is blocked (in block_on, or in this same kind of lock)
+        // while it holds the guard: this thread blocks in the lock call, keeping its core, until
+        // the guard is dropped. The poll is not over: it goes on when the lock is taken.
+        const bool first = !ts.inflight;
+        ts.inflight = 1;
+        if (rs.blocked == 0) rs.blocked = static_cast<std::uint8_t>(index(t) + 1);
+        rs.block_woken = 0;
+        if (first) {
+          say(Tag{EffectKind::kAcquire, "std_lock", r}, "std_lock ", name(r), " -> held by ", name(task_at(owner - 1U)),
+              ": the thread blocks in the lock and keeps its core");
+        } else {
+          say("std_lock ", name(r), " -> still held by ", name(task_at(owner - 1U)), ": the thread blocks again");
+        }
+        return Flow::kStop;
+      }
       owner = static_cast<std::uint8_t>(index(t) + 1);
-      say(Tag{EffectKind::kAcquire, "std_lock", r}, "std_lock ", name(r), " -> locked");
+      if (ts.inflight && rs.blocked == index(t) + 1 && !in_block_region(sc_.task(t).program, ts.pc)) {
+        rs.blocked = 0;
+        rs.block_woken = 0;
+      }
+      say(Tag{EffectKind::kAcquire, "std_lock", r}, "std_lock ", name(r), " -> locked",
+          ts.inflight ? text(" (the blocked thread takes it and goes on)") : Text{});
       return Flow::kNext;
     }
     case OpKind::kStdUnlock: {
@@ -243,7 +279,7 @@ Flow Step<kNarrate>::run_op(TaskId t, const Op& op) {
         say(Tag{EffectKind::kRelease, "std_unlock", r}, "std_unlock ", name(r), " -> not held (no effect)");
       } else {
         owner = 0;
-        say(Tag{EffectKind::kRelease, "std_unlock", r}, "std_unlock ", name(r));
+        say(Tag{EffectKind::kRelease, "std_unlock", r}, "std_unlock ", name(r), unblock_std(r));
       }
       return Flow::kNext;
     }

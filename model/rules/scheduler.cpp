@@ -144,6 +144,9 @@ typename Step<kNarrate>::Text Step<kNarrate>::issue_wake(TaskId t) {
   if (!ts.live()) return text("wake ", name(t), " ignored (", name(t), " has finished)");
   if (sc_.is_child(t)) return wake_child(t);
   if (ts.blocked != 0) {
+    if (std_waits_on(s_, sc_, task_at(ts.blocked - 1U))) {
+      return text("wake ", name(t), " noted (its thread is blocked in a std lock; it runs on once it has the lock)");
+    }
     if (ts.blocked == index(t) + 1) {
       ts.block_woken = 1;
       return text("wake ", name(t), " issued to its thread, blocked in block_on");
@@ -179,6 +182,9 @@ template <bool kNarrate>
 typename Step<kNarrate>::Text Step<kNarrate>::wake_child(TaskId c) {
   const TaskId p = sc_.runner(c);
   TaskState& ps = s_.task(p);
+  if (ps.blocked == index(c) + 1 && std_waits_on(s_, sc_, c)) {
+    return text("wake ", name(c), " noted (its thread is blocked in a std lock)");
+  }
   if (ps.blocked == index(c) + 1) {
     ps.block_woken = 1;
     return text("wake ", name(c), " issued to the thread blocked in its block_on");
@@ -435,6 +441,16 @@ void Step<kNarrate>::poll_blocked(TaskId t) {
   TaskState& ts = s_.task(t);
   ts.block_woken = 0;
   const TaskId x = task_at(ts.blocked - 1U);
+  if (const auto r = std_waits_on(s_, sc_, x)) {
+    say("the thread of ", name(x), " wakes in std_lock ", name(*r));
+    if (x == t) {
+      run_program(t);
+    } else {
+      poll_child(x);
+      if (ts.blocked == 0 && ts.live()) say(name(x), " runs on -> ", issue_wake(t));
+    }
+    return;
+  }
   if (x == t) {
     say("block_on polls ", name(t), "'s future again");
     run_program(t);

@@ -91,6 +91,8 @@ class Step : public Narration<kNarrate> {
   void run_program(TaskId t);
   Flow run_op(TaskId t, const Op& op);
   bool holds_std_mutex(TaskId t) const;
+  /// std mutex r was unlocked: the threads blocked in its lock call wake (" -> ..." words).
+  Text unblock_std(ResourceId r);
   void fail(TaskId t, Failure failure);
   Text value_text(std::int32_t value, std::size_t variable) const;
   Text variable_name(std::size_t v) const;

@@ -104,3 +104,83 @@ TEST(BlockOn, AFutureReadyAtOnceGivesTheThreadBackInTheSamePoll) {
   UNSIGNED_LONGS_EQUAL(4, s.task(m::kMainTask).pc);  // at yield_now, pending
   CHECK(!m::core_kept_by_block(s, sc).has_value());
 }
+
+// std::sync::Mutex::lock of a mutex another thread holds (the holder's thread blocked in
+// block_on with the guard): the calling thread blocks in the lock, keeping its core, and its
+// poll goes on only when the guard is dropped.
+
+TEST_GROUP(StdLockContention){};
+
+namespace {
+
+/// multi_thread: a: std_lock s; block_on { notified n }; std_unlock s. b: std_lock s; x = 1;
+/// std_unlock s. main: spawn a, spawn b, yield_now, notify_one n.
+struct Contended {
+  m::Scenario sc;
+  std::uint8_t s = 0, n = 0, x = 0, main = 0, a = 0, b = 0;
+};
+
+Contended contended() {
+  Builder bld(Flavor::kMultiThread);
+  Contended c;
+  c.s = bld.resource("s", ResourceKind::kStdMutex);
+  c.n = bld.resource("n", ResourceKind::kNotify);
+  c.x = bld.variable("x", 0, 0, 1);
+  c.main = bld.task("main");
+  c.a = bld.task("a");
+  c.b = bld.task("b");
+  bld.program(c.main, {op(OpKind::kSpawn, c.a), op(OpKind::kSpawn, c.b), op(OpKind::kYieldNow), op(OpKind::kNotifyOne, c.n)});
+  bld.program(c.a, {op(OpKind::kStdLock, c.s), op(OpKind::kBlockBegin, 1), op(OpKind::kNotified, c.n), op(OpKind::kBlockEnd, 1),
+                    op(OpKind::kStdUnlock, c.s)});
+  bld.program(c.b, {op(OpKind::kStdLock, c.s), bld.set(c.x, "1"), op(OpKind::kStdUnlock, c.s)});
+  c.sc = bld.build();
+  return c;
+}
+
+bool has_poll(const std::vector<Event>& events, std::uint8_t t) {
+  for (const Event& e : events) {
+    if (e.kind == EventKind::kPoll && e.task == task_id(t)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST(StdLockContention, TheLockingThreadBlocksInTheLockKeepsItsCoreAndRunsOnOnceTheGuardIsDropped) {
+  const Contended c = contended();
+  const TokioModel model(c.sc);
+  Runner run(model);
+  run.apply({EventKind::kPoll, m::kMainTask});  // spawns a and b; yield_now
+  run.apply({EventKind::kPoll, task_id(c.a)});  // a locks s and blocks its thread on n
+  CHECK(run.state().tasks(c.a).blocked != 0);
+  run.apply({EventKind::kPoll, task_id(c.b)});  // b blocks in s's lock
+  {
+    const State& s = run.state();
+    UNSIGNED_LONGS_EQUAL(c.b + 1, s.tasks(c.b).blocked);
+    CHECK_TRUE(m::std_waits_on(s, c.sc, task_id(c.b)) == m::resource_at(c.s));
+    CHECK_TRUE(m::waits_on(s, c.sc, task_id(c.b)) == m::resource_at(c.s));
+    UNSIGNED_LONGS_EQUAL(0, s.tasks(c.b).pc);
+    LONGS_EQUAL(0, s.var(c.x));
+    // b is not polled again while s is held, not even after a wake of it.
+    CHECK_FALSE(has_poll(run.enabled(), c.b));
+    CHECK_FALSE(m::has_wait_for_cycle(s, c.sc));
+  }
+  // main notifies: a's block_on finishes, a drops the guard, and b's thread wakes in the lock.
+  run.run();
+  const State& s = run.state();
+  LONGS_EQUAL(1, s.var(c.x));
+  CHECK(s.tasks(c.a).status == TaskStatus::kComplete);
+  CHECK(s.tasks(c.b).status == TaskStatus::kComplete);
+  UNSIGNED_LONGS_EQUAL(0, s.tasks(c.b).blocked);
+  CHECK(s.tasks(c.b).failure == m::Failure::kNone);
+}
+
+TEST(StdLockContention, AGuardHeldInsideBlockOnIsNotHeldAcrossAnAwait) {
+  const Contended c = contended();
+  const TokioModel model(c.sc);
+  Runner run(model);
+  run.apply({EventKind::kPoll, m::kMainTask});
+  run.apply({EventKind::kPoll, task_id(c.a)});  // the notified inside block_on is Pending
+  CHECK(run.state().tasks(c.a).failure == m::Failure::kNone);
+  CHECK(run.state().tasks(c.a).live());
+}
