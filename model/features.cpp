@@ -48,6 +48,11 @@ Features::Features(const Scenario& sc)
         case OpKind::kHandLock:
         case OpKind::kAwaitHanded: hands = true; break;
         case OpKind::kStdLock:
+          // A std lock of a held mutex blocks the thread in the lock call, keeping its core.
+          blocks = true;
+          block_ons = true;
+          failures = true;
+          break;
         case OpKind::kAssign:
         case OpKind::kJump:
         case OpKind::kJumpUnless: failures = true; break;

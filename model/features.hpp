@@ -29,7 +29,7 @@ struct Features {
   bool notified_created = false;
   bool join_handles = false;  // `join T`: a finishing task wakes its joiners
   bool senders = false;       // a channel names its senders (it closes when they are gone)
-  bool block_ons = false;     // futures::executor::block_on: a blocked thread keeps its core
+  bool block_ons = false;     // futures::executor::block_on or a std lock: a blocked thread keeps its core
   std::vector<bool> adds_permits;  // per resource
   std::vector<bool> closes;        // per resource
   std::vector<bool> selects;       // per resource: a select! keeps a lock future on it

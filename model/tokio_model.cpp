@@ -274,7 +274,7 @@ const char* to_string(Failure failure) {
   switch (failure) {
     case Failure::kNone: return "";
     case Failure::kStdMutexAcrossAwait:
-      return "a std::sync::Mutex guard is held across an await (the poll returned Pending)";
+      return "a std::sync::Mutex guard is held across an await of a spawned task (the poll returned Pending; tokio::spawn needs a Send future)";
     case Failure::kStdMutexRelock: return "std::sync::Mutex locked again by the task holding it";
     case Failure::kOutOfRange: return "a variable was assigned a value outside its range";
     case Failure::kBusyLoop: return "the poll ran 1000 operations without awaiting (a busy loop)";

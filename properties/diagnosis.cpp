@@ -71,11 +71,18 @@ std::string edge_reason(const model::Scenario& sc, const State& s, TaskId a, Tas
     if (model::holds(s, sc, b, *r)) return an + " waits for " + rn + ", held by " + bn;
     if (model::owned_by_future(s, b, *r) > 0) return an + " waits for " + rn + ", whose " + w.unit + " " + bn + "'s " + w.future + " owns";
   }
+  const bool in_std_lock = s.task(b).blocked != 0 && model::std_waits_on(s, sc, model::task_at(s.task(b).blocked - 1U));
   if (a != b && model::core_kept_by_block(s, sc) == b && s.task(b).blocked != model::index(a) + 1) {
-    return an + " needs the thread that " + bn + " keeps blocked in futures::executor::block_on";
+    return an + " needs the thread that " + bn + " keeps blocked in " +
+           (in_std_lock ? "a std lock" : "futures::executor::block_on");
   }
   if (sc.tasks[model::index(b)].parent == model::index(a)) {
-    if (s.task(a).blocked == model::index(b) + 1) return an + "'s thread is blocked in " + bn + "'s block_on";
+    if (s.task(a).blocked == model::index(b) + 1) {
+      if (const auto r = model::std_waits_on(s, sc, b)) {
+        return an + "'s thread is blocked in " + bn + "'s std_lock " + sc.resource(*r).name;
+      }
+      return an + "'s thread is blocked in " + bn + "'s block_on";
+    }
     return an + " awaits its branch " + bn;
   }
   if (sc.tasks[model::index(a)].parent == model::index(b)) {
@@ -199,6 +206,18 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
     const auto blocking = model::task_at(s.task(*keeper).blocked - 1U);
     d.cause = Cause::kBlockedThread;
     d.details = cycle_reasons(d, sc, s, cycle);
+    if (const auto r = model::std_waits_on(s, sc, blocking)) {
+      // A std::sync::Mutex::lock that never returns: its holder needs the blocked thread.
+      const std::string& name = sc.resource(*r).name;
+      d.summary = "blocked thread: " + who + "'s thread is blocked in std_lock " + name +
+                  (blocking != *keeper ? " (in " + sc.task(blocking).name + ")" : std::string()) +
+                  " and keeps its core, while " + name + "'s holder needs that thread to run: " + chain(d.cycle);
+      fixes(d, {"do not hold a std::sync::Mutex guard across an await: drop it first, or use tokio::sync::Mutex, "
+                "whose waiters queue instead of blocking the thread",
+                "never lock a std mutex the same thread may already hold through another future"});
+      d.coffman = coffman_sentence(sc, s, true);
+      return d;
+    }
     d.summary = "blocked thread: " + who + " blocks its thread in futures::executor::block_on (now at: " +
                 now_at(sc, s, blocking) + ") and keeps its core, so " +
                 (sc.flavor == model::Flavor::kCurrentThread ? std::string("no other task runs")

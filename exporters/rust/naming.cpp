@@ -33,7 +33,11 @@ void Exporter::name_everything() {
     ends_ = ends_ || !r.senders.empty() || r.kind == ResourceKind::kWatch;
   }
   for (const auto& task : sc_.tasks) {
-    for (const Op& op : task.program) block_ons_ = block_ons_ || (op.kind == OpKind::kBlockBegin && op.a == 1);
+    // futures::executor::block_on, and a std lock (which blocks its thread while another holds it),
+    // may keep a thread from ever giving itself back: a watchdog thread reports then.
+    for (const Op& op : task.program) {
+      block_ons_ = block_ons_ || (op.kind == OpKind::kBlockBegin && op.a == 1) || op.kind == OpKind::kStdLock;
+    }
   }
   // A Notified a program creates before it awaits it (create_notified): a slot per notify.
   created_.assign(sc_.resources.size(), "");

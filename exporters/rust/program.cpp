@@ -93,7 +93,22 @@ void Exporter::helpers(std::ostringstream& out) const {
   if (first_branch_) out << kBranch;
   if (lends_) out << kLent;
   if (uses_hand_) out << kHanded;
-  if (block_ons_) out << kWatchdog;
+  if (block_ons_) {
+    out << kWatchdog;
+    // The watchdog's lines for the branches (futures inside a task), from what each noted.
+    out << "/// The branches' lines for the watchdog: one still running is hung.\n"
+        << "fn report_branches() {\n";
+    if (first_branch_) {
+      out << "    for t in FIRST_BRANCH..TASKS.len() {\n"
+          << "        match BRANCHES[t - FIRST_BRANCH].state() {\n"
+          << "            \"\" => {}\n"
+          << "            \"running\" => println!(\"task {}: hung\", TASKS[t]),\n"
+          << "            how => println!(\"task {}: {how}\", TASKS[t]),\n"
+          << "        }\n"
+          << "    }\n";
+    }
+    out << "}\n\n";
+  }
 }
 
 

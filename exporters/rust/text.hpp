@@ -348,9 +348,9 @@ impl<F: FnMut()> Drop for OnDrop<F> {
 )rust";
 
 inline constexpr const char* kStdGuard =
-    R"rust(/// A std::sync::Mutex guard. No program holds one across an await (wakecheck checks it:
-/// no_model_error), but the variable keeping it lives across awaits, which makes the future
-/// !Send to the compiler; this wrapper lets it move.
+    R"rust(/// A std::sync::Mutex guard. No spawned task holds one across an await (wakecheck checks it:
+/// no_model_error; main, whose future stays on its thread, may), but the variable keeping it
+/// lives across awaits, which makes the future !Send to the compiler; this wrapper lets it move.
 struct StdGuard<'a>(std::sync::MutexGuard<'a, ()>);
 unsafe impl Send for StdGuard<'_> {}
 
@@ -500,6 +500,7 @@ fn start_watchdog() {
                 println!("task {}: {}", TASKS[t], if ENDED[t].load(SeqCst) { "done" } else { "hung" });
             }
         }
+        report_branches();
         std::process::exit(0);
     });
 }
