@@ -221,7 +221,7 @@ Flow Step<kNarrate>::select_branches(TaskId t, const Op& op) {
   for (std::size_t k = 0; k < op.b; ++k) {
     const std::size_t i = op.a + (start + k) % op.b;
     const auto c = task_at(i);
-    if (!s_.task(c).live() || ((ts.turn >> (i - op.a)) & 1U) != 0) continue;
+    if (!s_.task(c).live() || ((static_cast<unsigned>(ts.turn) >> (i - op.a)) & 1U) != 0) continue;
     poll_child(c);
     if (ts.blocked != 0) return Flow::kPending;
     if (s_.task(c).live()) continue;
