@@ -75,7 +75,11 @@ Features::Features(const Scenario& sc)
   for (std::size_t t = 0; t < sc.tasks.size(); ++t) scan(sc.tasks[t].program, t);
   for (const auto& handler : sc.handlers) scan(handler, std::nullopt);
   for (const ResourceSpec& r : sc.resources) senders = senders || !r.senders.empty();
-  for (const TaskSpec& t : sc.tasks) select_preconditions = select_preconditions || t.precondition.has_value();
+  for (const TaskSpec& t : sc.tasks) {
+    select_preconditions = select_preconditions || t.precondition.has_value();
+    children = children || t.parent.has_value();
+  }
+  kept_futures = std::find(selects.begin(), selects.end(), true) != selects.end();
   for (const FutureSpec& fu : sc.futures) longest_timeout = std::max<std::size_t>(longest_timeout, fu.after);
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
     if (sc.resources[r].kind == ResourceKind::kOnceCell) closes[r] = true;

@@ -39,6 +39,8 @@ struct Features {
   // every poll of the task may start such a select! at any of them
   std::vector<std::uint8_t> select_starts;
   bool select_preconditions = false;  // a select! branch has a precondition (`, if cond`)
+  bool children = false;    // futures inside a task (join!, sets, select_all, select!)
+  bool kept_futures = false;  // a select! may keep a lock future (`&mut fut`)
   std::vector<std::vector<bool>> watchers;  // per resource: the tasks that await `changed` on it
   bool single_worker = false;      // multi_thread with worker_threads = 1
   bool any_order = false;          // multi_thread with any number of workers: queues are sets

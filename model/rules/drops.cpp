@@ -160,10 +160,10 @@ void Step<kNarrate>::drop_future(TaskId t, TaskStatus final_status) {
   TaskState& ts = s_.task(t);
   ts.status = final_status;
   drop_inflight(t);
-  drop_children(t, std::nullopt);
+  if (f_.children) drop_children(t, std::nullopt);
   if (ts.guard != 0 && final_status != TaskStatus::kComplete) run_handler(t);
-  if (has_kept(t)) say(drop_kept(t));
-  s_.ready_children().erase(t);
+  if (f_.kept_futures && has_kept(t)) say(drop_kept(t));
+  if (f_.sets) s_.ready_children().erase(t);
   if (f_.notified_created) {
     for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
       if (!s_.has_notify(resource_at(r))) continue;
