@@ -159,7 +159,15 @@ bool polled_now(StateView s, const Scenario& sc, TaskId c) {
   const TaskState& ps = s.task(parent);
   if (ps.blocked != 0) return ps.blocked == index(c) + 1;
   const auto [first, end] = polled_children(s, sc, parent);
-  return first <= index(c) && index(c) < end;
+  if (first <= index(c) && index(c) < end) return true;
+  // A kept select! future awaited by a sibling the task polls now (`async { (&mut fut).await }`
+  // as a branch of a later select!).
+  for (std::size_t d = first; d < end; ++d) {
+    if (!s.tasks(d).live()) continue;
+    const auto [from, to] = polled_children(s, sc, task_at(d));
+    if (from <= index(c) && index(c) < to) return true;
+  }
+  return false;
 }
 
 namespace {

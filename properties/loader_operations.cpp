@@ -197,10 +197,13 @@ void Loader::simple(const std::string& text, const std::string& at, model::Scena
     return;
   }
   if (found->kind == OpKind::kDrop || found->kind == OpKind::kAwaitBranch) {
-    // `drop(fut)` and `(&mut fut).await` of a future a select! of this task keeps (`&mut fut`).
+    // `drop(fut)` and `(&mut fut).await` of a future a select! of this task keeps (`&mut fut`),
+    // also from inside another branch of the task (`_ = async { (&mut fut).await } => ..` in a
+    // later select!: the kept future is polled again by it).
     std::vector<std::string> kept;
+    const std::size_t owner = sc.tasks[task].parent.value_or(task);
     for (std::size_t c = 0; c < sc.tasks.size(); ++c) {
-      if (sc.tasks[c].parent != task || !sc.tasks[c].kept) continue;
+      if (sc.tasks[c].parent != owner || !sc.tasks[c].kept || c == task) continue;
       const std::string& written = branch_name_.at(c);
       kept.push_back(written);
       if (written != arg) continue;

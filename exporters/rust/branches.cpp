@@ -317,6 +317,7 @@ std::string Exporter::body_text(std::size_t t, bool generic, bool probe) const {
                                       "drop_kept (write `drop NAME` for each)");
   }
   for (std::size_t c : kept_branches) {
+    if (shared_kept(c)) continue;  // a static, which a sibling branch reaches too
     line(out, 4, "let mut " + kept_slot(c) + ": Option<BranchFuture> = None;",
          "&mut " + sc_.tasks[c].name + ": a select! branch kept alive between select!s");
   }

@@ -65,7 +65,13 @@ class Exporter {
   static bool has(std::uint32_t mask, std::size_t r) { return ((mask >> r) & 1U) != 0; }
 
   /// The slot of a kept select! branch: `Option<BranchFuture>`, alive between two select!s.
-  std::string kept_slot(std::size_t c) const { return "kept_" + sc_.tasks[c].name; }
+  /// A kept select! branch that a sibling branch awaits or drops lives in a static, which both
+  /// reach; the others in a local of their task.
+  bool shared_kept(std::size_t c) const { return std::find(shared_kept_.begin(), shared_kept_.end(), c) != shared_kept_.end(); }
+  std::string kept_static(std::size_t c) const;
+  std::string kept_slot(std::size_t c) const {
+    return shared_kept(c) ? "(*" + kept_static(c) + ".lock().unwrap())" : "kept_" + sc_.tasks[c].name;
+  }
 
   /// The task whose variables a program reads: its own, or a branch's parent.
   std::size_t owner(std::size_t t) const { return sc_.tasks[t].parent.value_or(t); }
@@ -266,7 +272,8 @@ class Exporter {
   bool uses_pausable_ = false, uses_drop_on_pause_ = false, uses_guard_ = false, uses_std_ = false;
   bool uses_finish_item_ = false;
   bool uses_hand_ = false;  // hand_lock / await_lock: HANDED and its helpers
-  bool lends_ = false;      // a branch receives from a channel: Lent
+  bool lends_ = false;      // a branch receives from a channel, or awaits a kept future: Lent
+  std::vector<std::size_t> shared_kept_;  // kept select! branches a sibling awaits or drops
   std::size_t timeouts_ = 0;
   // Each task fn takes `ends: Ends`, its channel ends made when its future is: the Senders of
   // channels that name their senders, and the watch Receivers it awaits changes on.

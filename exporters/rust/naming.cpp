@@ -1,6 +1,7 @@
 // The exporter's names: task groups and copies, resources, guard slots, pause flags and
 // variables as statics, the units written as async fns, and references to them from a program.
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "exporters/rust/exporter.hpp"
@@ -148,6 +149,17 @@ void Exporter::name_everything() {
     if (!sc_.tasks[t].parent) continue;
     for (const Op& op : sc_.tasks[t].program) {
       if (op.kind == OpKind::kRecv && sc_.resources[op.a].kind != ResourceKind::kOneshot) lends_ = true;
+      if (op.kind == OpKind::kAwaitBranch || op.kind == OpKind::kDropBranch) {
+        lends_ = lends_ || op.kind == OpKind::kAwaitBranch;
+        if (std::find(shared_kept_.begin(), shared_kept_.end(), op.a) == shared_kept_.end()) shared_kept_.push_back(op.a);
+      }
+    }
+  }
+  for (const std::size_t c : shared_kept_) {
+    const std::size_t parent = *sc_.tasks[c].parent;
+    if (sc_.tasks[parent].group != sc_.tasks[parent].name) {
+      refuse(file_, "a branch of " + sc_.tasks[parent].name + " awaits or drops its kept future " + sc_.tasks[c].name +
+                        ", in a task with copies; the exporter keeps such a future in one static");
     }
   }
 }
@@ -159,6 +171,12 @@ void Exporter::scan(const std::vector<Op>& program) {
     if (op.kind == OpKind::kStdLock || op.kind == OpKind::kStdUnlock) uses_std_ = true;
     if (op.kind == OpKind::kHandLock || op.kind == OpKind::kAwaitHanded) uses_hand_ = true;
   }
+}
+
+std::string Exporter::kept_static(std::size_t c) const {
+  std::string name = "KEPT_";
+  for (const char ch : sc_.tasks[c].name) name += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return name;
 }
 
 std::string Exporter::nested_name(std::size_t f) const {

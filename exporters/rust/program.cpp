@@ -136,6 +136,11 @@ void Exporter::statics(std::ostringstream& out) const {
         << "static BRANCHES: [BranchSlot; " << n - *first_branch_ << "] = [BranchSlot::NEW; "
         << n - *first_branch_ << "];\n";
   }
+  for (const std::size_t c : shared_kept_) {
+    out << "/// " << sc_.tasks[c].name << ", a select! branch its task keeps alive (&mut fut) and another branch\n"
+        << "/// polls again: here between the polls.\n"
+        << "static " << kept_static(c) << ": StdMutex<Option<BranchFuture>> = StdMutex::new(None);\n";
+  }
   if (uses_hand_) {
     out << "/// The lock futures handed to each task (hand_lock), until its await_lock takes "
            "them.\n"

@@ -486,6 +486,15 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
       return;
     }
     case OpKind::kAwaitBranch:
+      if (sc_.tasks[ctx.task].parent) {
+        // A sibling's kept future, borrowed: put back alive if this branch is dropped first.
+        line(out, indent, "if " + kept_slot(op.a) + ".is_some() {", src + ": (&mut " + sc_.tasks[op.a].name + ").await, borrowed");
+        line(out, indent + 4, "let mut lent = Lent::new(&" + kept_static(op.a) + ");");
+        line(out, indent + 4, "(&mut *lent).await;");
+        line(out, indent + 4, "lent.value = None;", "finished: nothing to put back");
+        line(out, indent, "}", "not alive (it won or was dropped): nothing to await");
+        return;
+      }
       line(out, indent, "if let Some(kept) = " + kept_slot(op.a) + ".take() {", src + ": (&mut " + sc_.tasks[op.a].name + ").await");
       line(out, indent + 4, "kept.await;");
       line(out, indent, "}", "not alive (it won or was dropped): nothing to await");

@@ -197,3 +197,42 @@ TEST(SelectOverFutures, DroppingTheKeptFutureByNameLeavesTheQueueAndTheTasksOwnL
   CHECK(status(s, kMainTask) == TaskStatus::kComplete);
   UNSIGNED_LONGS_EQUAL(1, s.semaphore(resource_at(f.mx)).available());
 }
+
+TEST(SelectOverFutures, ASiblingAwaitingTheKeptFutureMakesALaterSelectPollItAgain) {
+  // The first select! keeps k (lock m, unlock m) queued when t (yield_now) wins; a second select!
+  // races a (await k) against u (yield_now; yield_now). While the second select! runs, k is polled
+  // through a: it is no branch its task leaves unpolled, and main's release hands it the permit,
+  // which it takes there.
+  Builder bld;
+  const auto mx = bld.resource("m", ResourceKind::kTokioMutex);
+  const auto won = bld.variable("won", 9, 0, 9);
+  const auto second = bld.variable("second", 9, 0, 9);
+  const auto main = bld.task("main");
+  const auto worker = bld.task("worker");
+  const auto k = bld.child(worker, "k", OpKind::kSelectBranches);
+  const auto t = bld.child(worker, "t", OpKind::kSelectBranches);
+  const auto a = bld.child(worker, "a", OpKind::kSelectBranches);
+  const auto u = bld.child(worker, "u", OpKind::kSelectBranches);
+  bld.scenario().tasks[k].kept = true;
+  bld.program(main, {op(OpKind::kLock, mx), op(OpKind::kSpawn, worker), op(OpKind::kYieldNow), op(OpKind::kYieldNow),
+                     op(OpKind::kUnlock, mx), op(OpKind::kJoin, worker)});
+  bld.program(worker, {select_op(k, 2, won, true), select_op(a, 2, second, true)});
+  bld.program(k, {op(OpKind::kLock, mx), op(OpKind::kUnlock, mx)});
+  bld.program(t, {op(OpKind::kYieldNow)});
+  bld.program(a, {op(OpKind::kAwaitBranch, k, 1)});
+  bld.program(u, {op(OpKind::kYieldNow), op(OpKind::kYieldNow), op(OpKind::kYieldNow)});
+  const Scenario sc = bld.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  run.run_until([&](StateView s) { return finished(s, t); });
+  CHECK_TRUE(run.state().tasks(k).live());
+  run.run_until([&](StateView s) { return s.tasks(a).live() && s.tasks(worker).pc == 1; });
+  CHECK_TRUE(m::polled_now(run.state(), sc, task_id(k)));
+  CHECK_FALSE(m::has_wait_for_cycle(run.state(), sc));
+  run_checking_branches(run, model);
+  const State& s = run.state();
+  LONGS_EQUAL(0, s.var(second));
+  CHECK(status(s, k) == TaskStatus::kComplete);
+  CHECK(status(s, worker) == TaskStatus::kComplete);
+  UNSIGNED_LONGS_EQUAL(1, s.semaphore(resource_at(mx)).available());
+}
