@@ -97,6 +97,7 @@ std::shared_ptr<const StateLayout> make_layout(const Scenario& sc) {
     field(offsetof(TaskState, handed_to), f.hands ? bits_for(n) : 0);
     field(offsetof(TaskState, timer_left), f.task_timers[t] ? bits_for(f.longest_sleep) : 0);
     field(offsetof(TaskState, deadline_left), nested ? bits_for(f.longest_timeout) : 0);
+    field(offsetof(TaskState, stuck), f.any_order && f.block_ons ? bits_for(n) : 0);
   }
   l.held_at = b.add(n * nr, 0);
   l.region_held_at = b.add(n * nr, 0);

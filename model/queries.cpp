@@ -47,6 +47,14 @@ std::optional<ResourceId> waits_on(StateView s, const Scenario& sc, TaskId t) {
   return std::nullopt;
 }
 
+bool thread_keeps_core(StateView s, const Scenario& sc, TaskId t) {
+  const std::uint8_t blocked = s.task(t).blocked;
+  if (blocked == 0) return false;
+  if (std_waits_on(s, sc, task_at(blocked - 1U))) return true;
+  const auto& program = sc.tasks[blocked - 1U].program;
+  return std::any_of(program.begin(), program.end(), [](const Op& op) { return op.kind == OpKind::kBlockBegin && op.a == 1; });
+}
+
 std::optional<TaskId> core_kept_by_block(StateView s, const Scenario& sc) {
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
     const std::uint8_t blocked = s.tasks(i).blocked;
@@ -213,6 +221,11 @@ void for_each_wait_for_edge(StateView s, const Scenario& sc, F&& f) {
       f(waiter, task_at(*parent));
     }
     if (const auto joined = joins(s, sc, waiter)) f(waiter, *joined);
+    // In a blocked worker's LIFO slot: it runs only when that thread is the runtime's again.
+    if (const std::uint8_t stuck = s.tasks(a).stuck;
+        stuck != 0 && s.tasks(a).live() && thread_keeps_core(s, sc, task_at(stuck - 1U))) {
+      f(waiter, task_at(stuck - 1U));
+    }
     // A task awaiting a combinator (join!, FuturesUnordered::next, select_all) waits for its
     // branches; a thread blocked in block_in_place waits for the blocking branch.
     const TaskState& ts = s.tasks(a);

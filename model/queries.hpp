@@ -37,6 +37,9 @@ std::uint8_t owned_by_future(StateView s, TaskId t, ResourceId r);
 std::optional<ResourceId> waits_on(StateView s, const Scenario& sc, TaskId t);
 /// Whether operation `pc` of a program lies inside its block_in_place / block_on region.
 bool in_block_region(const std::vector<Op>& program, std::size_t pc);
+/// Whether `t`'s thread is blocked keeping its core: in futures::executor::block_on or in a std
+/// lock (not block_in_place, which hands the core on).
+bool thread_keeps_core(StateView s, const Scenario& sc, TaskId t);
 /// The std::sync::Mutex whose lock `t` is blocked in (its thread waits in the lock call), if any.
 std::optional<ResourceId> std_waits_on(StateView s, const Scenario& sc, TaskId t);
 /// The task whose JoinHandle `t` awaits.

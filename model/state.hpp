@@ -72,6 +72,10 @@ struct TaskState {
                                       // whose waker its node now holds
   std::uint8_t timer_left = 0;        // a timed sleep: ticks until it fires (0: untimed)
   std::uint8_t deadline_left = 0;     // a timed timeout: ticks until its deadline (0: untimed)
+  // multi_thread, any number of workers: woken last by a task whose thread then blocked keeping
+  // its core (block_on, a std lock), this task sits in that worker's LIFO slot, which no other
+  // worker steals (1.24.2): that task + 1, until its thread is the runtime's again; or 0.
+  std::uint8_t stuck = 0;
   bool operator==(const TaskState&) const = default;
 
   bool finished() const {
@@ -93,7 +97,7 @@ struct TaskState {
     deadline_left = 0;
   }
 };
-static_assert(sizeof(TaskState) == 20 && std::is_trivially_copyable_v<TaskState>);
+static_assert(sizeof(TaskState) == 21 && std::is_trivially_copyable_v<TaskState>);
 
 enum class Phase : std::uint8_t {
   kTop,   // current_thread: at the top of the scheduler loop, where a woken main is polled

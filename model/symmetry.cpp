@@ -409,7 +409,8 @@ void rename(const Scenario& sc, StateView old, StateRef s, const Renaming& m) {
     const TaskId to = task_at(m.task[t]);
     TaskState& ts = s.task(to);
     if (m.task[t] == t) {
-      if ((ts.blocked | ts.received | ts.handed_to | ts.region | ts.guard) == 0) continue;
+      if ((ts.blocked | ts.received | ts.handed_to | ts.region | ts.guard | ts.stuck) == 0) continue;
+      ts.stuck = m.task_plus_one(ts.stuck);
       ts.blocked = m.task_plus_one(ts.blocked);
       ts.received = m.task_plus_one(ts.received);
       ts.handed_to = m.task_plus_one(ts.handed_to);
@@ -418,6 +419,7 @@ void rename(const Scenario& sc, StateView old, StateRef s, const Renaming& m) {
       continue;
     }
     ts = old.tasks(t);
+    ts.stuck = m.task_plus_one(ts.stuck);
     ts.blocked = m.task_plus_one(ts.blocked);
     ts.received = m.task_plus_one(ts.received);
     ts.handed_to = m.task_plus_one(ts.handed_to);

@@ -146,6 +146,8 @@ void TokioModel::enabled(const std::uint8_t* bytes, std::vector<Event>& events) 
       const TaskState& ts = s.tasks(i);
       // A task whose thread is blocked in block_on is polled only through it, when that was
       // woken. (A branch is never scheduled: its task polls it.)
+      // A task in the LIFO slot of a worker whose thread is blocked keeping its core waits for it.
+      if (ts.stuck != 0 && thread_keeps_core(s, scenario_, task_at(ts.stuck - 1U))) continue;
       if ((ts.status == TaskStatus::kScheduled && ts.blocked == 0) || (ts.blocked != 0 && ts.block_woken)) {
         push_poll(task_at(i));
       }

@@ -104,6 +104,10 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
       const std::string owner = sc.tasks[*parent].name + "'s " + model::combinator_name(sc.tasks[i].combinator);
       task.status = "in " + owner + ": " + (s.ready_children().contains(task_at(i)) ? "woken (polled only when that is polled)" : task.status);
     }
+    if (ts.stuck != 0 && ts.live() && model::thread_keeps_core(s, sc, task_at(ts.stuck - 1U))) {
+      task.status = task.status + ", in the LIFO slot of " + sc.tasks[ts.stuck - 1U].name +
+                    "'s worker, whose thread is blocked (no other worker takes it)";
+    }
     if (ts.blocked != 0 && ts.live() && model::std_waits_on(s, sc, task_at(ts.blocked - 1U))) {
       task.status = "thread blocked in std_lock (keeping its core)";
     } else if (ts.blocked != 0 && ts.live()) {

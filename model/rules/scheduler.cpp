@@ -87,6 +87,25 @@ void Step<kNarrate>::apply(const Event& e) {
 }
 
 template <bool kNarrate>
+void Step<kNarrate>::settle_lifo(TaskId t) {
+  if (!f_.any_order || !f_.block_ons || t == kMainTask) return;
+  const bool keeps = thread_keeps_core(s_, sc_, t);
+  for (std::size_t i = 0; i < sc_.tasks.size(); ++i) {
+    TaskState& ys = s_.tasks(i);
+    if (ys.stuck == 0) continue;
+    // Freed: its thread is the runtime's again, or a later wake took its place in the slot (it
+    // went to the worker's run queue, which others steal from).
+    const TaskId x = task_at(ys.stuck - 1U);
+    if (!thread_keeps_core(s_, sc_, x) || !ys.live() || (x == t && lifo_ && *lifo_ != task_at(i))) ys.stuck = 0;
+  }
+  if (keeps && lifo_ && s_.task(*lifo_).live()) {
+    s_.task(*lifo_).stuck = static_cast<std::uint8_t>(index(t) + 1);
+    say(name(*lifo_), " is in the LIFO slot of ", name(t), "'s worker, whose thread is blocked: no other worker takes it");
+  }
+  lifo_.reset();
+}
+
+template <bool kNarrate>
 std::optional<ResourceId> Step<kNarrate>::owned_permit(TaskId t) const {
   if constexpr (kNarrate) {
     for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
@@ -171,6 +190,7 @@ typename Step<kNarrate>::Text Step<kNarrate>::issue_wake(TaskId t) {
   }
   ts.wake_pending = 1;
   enqueue(t);
+  if (running_ && *running_ != t && *running_ != kMainTask && f_.any_order) lifo_ = t;
   return text("wake ", name(t), " issued");
 }
 
@@ -359,6 +379,7 @@ void Step<kNarrate>::poll(TaskId t) {
   running_ = t;
   on_worker_ = worker;
   poll_future(t);
+  settle_lifo(t);
   const std::uint8_t spent = coop_spent_;
   if (renotified_ && ts.live() && ts.status == TaskStatus::kIdle) {
     // harness.rs: transition_to_idle finds NOTIFIED: yield_now(task) -> the local queue's back.
@@ -440,6 +461,12 @@ template <bool kNarrate>
 void Step<kNarrate>::poll_blocked(TaskId t) {
   TaskState& ts = s_.task(t);
   ts.block_woken = 0;
+  running_ = t;
+  struct Settle {
+    Step* step;
+    TaskId t;
+    ~Settle() { step->settle_lifo(t); }
+  } settle{this, t};
   const TaskId x = task_at(ts.blocked - 1U);
   if (const auto r = std_waits_on(s_, sc_, x)) {
     say("the thread of ", name(x), " wakes in std_lock ", name(*r));

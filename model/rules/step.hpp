@@ -180,6 +180,12 @@ class Step : public Narration<kNarrate> {
   // The branch the first unbiased select! of many branches this poll polls starts at (Event::start);
   // consumed by that select!, later ones in the same poll start at their first branch.
   std::uint8_t select_start_ = 0;
+  // multi_thread, any workers: the task this poll's thread woke last (into its worker's LIFO slot).
+  std::optional<TaskId> lifo_;
+  /// After a poll of `t` on a worker: the task it woke last is stuck in the worker's LIFO slot if
+  /// t's thread is now blocked keeping its core; tasks stuck behind a thread that is free again
+  /// are not.
+  void settle_lifo(TaskId t);
   // coop.rs: budget units spent by this step's poll (every poll starts with the full budget of
   // 128; a one-worker LIFO chain continues its run's, SchedulerState::chain_spent).
   std::uint8_t coop_spent_ = 0;

@@ -184,3 +184,97 @@ TEST(StdLockContention, AGuardHeldInsideBlockOnIsNotHeldAcrossAnAwait) {
   CHECK(run.state().tasks(c.a).failure == m::Failure::kNone);
   CHECK(run.state().tasks(c.a).live());
 }
+
+// multi_thread, any number of workers: a wake issued from a worker puts the woken task in that
+// worker's LIFO slot, which no other worker steals (1.24.2 worker.rs schedule_local); if the
+// waking task then blocks its thread keeping its core, the woken task waits for that thread.
+
+TEST_GROUP(BlockedWorkerLifoSlot){};
+
+namespace {
+
+/// a: notify_one n; [notify_one p;] block_on { notified q }. b: notified n. d: notified p.
+/// main: spawn b, spawn d, yield_now, spawn a, yield_now, notify_one q.
+struct Lifo {
+  m::Scenario sc;
+  std::uint8_t main = 0, a = 0, b = 0, d = 0;
+};
+
+Lifo lifo(bool wakes_two) {
+  Builder bld(Flavor::kMultiThread);
+  Lifo l;
+  const auto n = bld.resource("n", ResourceKind::kNotify);
+  const auto p = bld.resource("p", ResourceKind::kNotify);
+  const auto q = bld.resource("q", ResourceKind::kNotify);
+  l.main = bld.task("main");
+  l.a = bld.task("a");
+  l.b = bld.task("b");
+  l.d = bld.task("d");
+  bld.program(l.main, {op(OpKind::kSpawn, l.b), op(OpKind::kSpawn, l.d), op(OpKind::kYieldNow), op(OpKind::kSpawn, l.a),
+                       op(OpKind::kYieldNow), op(OpKind::kNotifyOne, q)});
+  std::vector<m::Op> a_program{op(OpKind::kNotifyOne, n)};
+  if (wakes_two) a_program.push_back(op(OpKind::kNotifyOne, p));
+  for (const m::Op& o : {op(OpKind::kBlockBegin, 1), op(OpKind::kNotified, q), op(OpKind::kBlockEnd, 1)}) a_program.push_back(o);
+  bld.program(l.a, a_program);
+  bld.program(l.b, {op(OpKind::kNotified, n)});
+  bld.program(l.d, {op(OpKind::kNotified, p)});
+  l.sc = bld.build();
+  return l;
+}
+
+/// Delivers t's pending wake if it has one, then polls t.
+void poll_task(Runner& run, m::TaskId t) {
+  for (const Event& e : run.enabled()) {
+    if (e.kind == EventKind::kWake && e.task == t) {
+      run.apply(e);
+      break;
+    }
+  }
+  run.apply({EventKind::kPoll, t});
+}
+
+bool pollable(const std::vector<Event>& events, std::uint8_t t) {
+  for (const Event& e : events) {
+    if (e.kind == EventKind::kPoll && e.task == task_id(t)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST(BlockedWorkerLifoSlot, TheTaskWokenLastBeforeTheThreadBlocksIsNotPolledUntilItIsFree) {
+  const Lifo l = lifo(false);
+  const TokioModel model(l.sc);
+  Runner run(model);
+  poll_task(run, m::kMainTask);   // spawns b and d
+  poll_task(run, task_id(l.b));   // b waits on n
+  poll_task(run, task_id(l.d));   // d waits on p
+  poll_task(run, m::kMainTask);   // spawns a
+  poll_task(run, task_id(l.a));   // wakes b, then blocks in block_on
+  CHECK_TRUE(run.state().tasks(l.a).blocked != 0);
+  UNSIGNED_LONGS_EQUAL(l.a + 1, run.state().tasks(l.b).stuck);
+  run.apply({EventKind::kWake, task_id(l.b)});
+  CHECK_FALSE(pollable(run.enabled(), l.b));
+  // main notifies q: a's block_on ends, its thread is the runtime's again, and b runs.
+  poll_task(run, m::kMainTask);
+  poll_task(run, task_id(l.a));
+  CHECK(run.state().tasks(l.a).status == TaskStatus::kComplete);
+  CHECK_TRUE(pollable(run.enabled(), l.b));
+}
+
+TEST(BlockedWorkerLifoSlot, ALaterWakeTakesTheSlotAndTheFirstWokenGoesToAQueueOthersStealFrom) {
+  const Lifo l = lifo(true);
+  const TokioModel model(l.sc);
+  Runner run(model);
+  poll_task(run, m::kMainTask);
+  poll_task(run, task_id(l.b));
+  poll_task(run, task_id(l.d));
+  poll_task(run, m::kMainTask);
+  poll_task(run, task_id(l.a));  // wakes b, then d, then blocks
+  UNSIGNED_LONGS_EQUAL(0, run.state().tasks(l.b).stuck);
+  UNSIGNED_LONGS_EQUAL(l.a + 1, run.state().tasks(l.d).stuck);
+  run.apply({EventKind::kWake, task_id(l.b)});
+  run.apply({EventKind::kWake, task_id(l.d)});
+  CHECK_TRUE(pollable(run.enabled(), l.b));
+  CHECK_FALSE(pollable(run.enabled(), l.d));
+}
