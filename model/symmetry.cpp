@@ -710,6 +710,15 @@ std::vector<bool> Symmetry::twins(StateView state) const {
       auto check = [&](std::uint64_t w) { same = same && load64(words + 8 * k++) == w; };
       copy_words(state, ci, b, [&](std::uint64_t x, std::uint64_t y, std::uint64_t z) { check(x), check(y), check(z); },
                  [&](std::uint64_t w, bool) { check(w); });
+      static_assert(offsetof(TaskState, timer_left) == 18);
+      // The words leave out a task's last bytes (timed sleeps' ticks, a blocked worker's LIFO
+      // slot): twins must agree there too (compared as they are: a reference to another task
+      // may only make alike copies look different, which is safe).
+      for (std::size_t slot = 0; same && slot < c.tasks[a].size(); ++slot) {
+        const auto* x = reinterpret_cast<const std::uint8_t*>(&state.task(task_at(c.tasks[a][slot])));
+        const auto* y = reinterpret_cast<const std::uint8_t*>(&state.task(task_at(c.tasks[b][slot])));
+        same = std::memcmp(x + 18, y + 18, sizeof(TaskState) - 18) == 0;
+      }
       return same;
     };
     for (std::size_t i = 1; i < c.tasks.size(); ++i) {
