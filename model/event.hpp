@@ -28,8 +28,9 @@ struct Event {
   EventKind kind = EventKind::kPoll;
   TaskId task{};  // for kPause and kResume: the index of the future (a task's own future has
                   // the task's index)
-  // kPoll: the branch the first unbiased select! of many branches that this poll polls starts
-  // at (tokio picks it at random on every poll; the checker explores each).
+  // kPoll: the branch the unbiased select!s of many branches that this poll polls start at
+  // (tokio picks one at random for each select! on every poll; the checker explores each start,
+  // shared by the select!s one poll runs).
   std::uint8_t start = 0;
   bool operator==(const Event&) const = default;
 };

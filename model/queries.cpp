@@ -13,6 +13,21 @@ std::uint8_t owned_by_future(StateView s, TaskId t, ResourceId r) {
                                    s.semaphore(r).assigned(kept_waiter_of(t)));
 }
 
+std::optional<TaskId> channel_receiver(const Scenario& sc, ResourceId r) {
+  std::optional<TaskId> receiver;
+  for (std::size_t t = 0; t < sc.tasks.size(); ++t) {
+    const auto& program = sc.tasks[t].program;
+    const bool receives = std::any_of(program.begin(), program.end(), [&](const Op& op) {
+      return op.kind == OpKind::kRecv && op.a == index(r);
+    });
+    if (!receives) continue;
+    const TaskId runner = sc.runner(task_at(t));
+    if (receiver && *receiver != runner) return std::nullopt;
+    receiver = runner;
+  }
+  return receiver;
+}
+
 bool in_block_region(const std::vector<Op>& program, std::size_t pc) {
   int depth = 0;
   for (std::size_t i = 0; i < pc && i < program.size(); ++i) {
@@ -215,6 +230,14 @@ void for_each_wait_for_edge(StateView s, const Scenario& sc, F&& f) {
         if (b != a && owners[ri].test(b)) f(waiter, task_at(b));
       }
       if (waits_for_itself(s, sc, waiter, *r)) f(waiter, waiter);
+      // A sender waiting for a bounded channel's slot waits for its one receiver, the only task
+      // that frees a slot (itself, when it is the receiver: the select! loop that sends in a
+      // handler while its other branch receives).
+      if (sc.resource(*r).kind == ResourceKind::kMpsc && s.semaphore(*r).waiting(waiter_of(waiter))) {
+        if (const auto receiver = channel_receiver(sc, *r); receiver && s.task(*receiver).live()) {
+          f(waiter, *receiver == sc.runner(waiter) ? waiter : *receiver);
+        }
+      }
     }
     // A branch its task's poll does not reach now waits for its task (to poll it again).
     if (const auto& parent = sc.tasks[a].parent; parent && s.tasks(a).live() && !polled_now(s, sc, waiter)) {

@@ -35,6 +35,9 @@ std::uint8_t held_by(StateView s, TaskId t, ResourceId r);
 std::uint8_t owned_by_future(StateView s, TaskId t, ResourceId r);
 /// The resource `t` is queued on: a lock still needing permits, or a Notify.
 std::optional<ResourceId> waits_on(StateView s, const Scenario& sc, TaskId t);
+/// The one task that receives from bounded channel `r` (a branch counts as its task), if exactly
+/// one does: a sender waiting for a slot waits for it.
+std::optional<TaskId> channel_receiver(const Scenario& sc, ResourceId r);
 /// Whether operation `pc` of a program lies inside its block_in_place / block_on region.
 bool in_block_region(const std::vector<Op>& program, std::size_t pc);
 /// Whether `t`'s thread is blocked keeping its core: in futures::executor::block_on or in a std

@@ -64,6 +64,13 @@ std::string edge_reason(const model::Scenario& sc, const State& s, TaskId a, Tas
   if (const auto r = model::waits_on(s, sc, a)) {
     const std::string& rn = sc.resource(*r).name;
     const auto w = model::words(sc.resource(*r).kind);
+    const bool slot = sc.resource(*r).kind == model::ResourceKind::kMpsc &&
+                      model::channel_receiver(sc, *r).has_value() &&
+                      sc.runner(*model::channel_receiver(sc, *r)) == (a == b ? sc.runner(a) : b);
+    if (slot && a == b) {
+      return an + " waits for a slot of " + rn + ", which is full, and only its own receive frees one (it is the channel's one receiver, and it is not receiving)";
+    }
+    if (slot) return an + " waits for a slot of " + rn + ", which only " + bn + ", its one receiver, frees";
     if (a == b) {
       if (model::holds(s, sc, a, *r)) return an + " waits for " + rn + ", whose " + w.held + " it holds itself";
       return an + " waits for " + rn + ", whose " + w.unit + " its own kept " + w.future + " (&mut fut) owns";
@@ -233,7 +240,12 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
     d.cause = Cause::kCircularWait;
     d.details = cycle_reasons(d, sc, s, cycle);
     d.summary = "circular wait: " + chain(d.cycle);
-    if (cycle.size() == 1) {
+    const auto self_r = cycle.size() == 1 ? model::waits_on(s, sc, cycle.front()) : std::nullopt;
+    if (self_r && sc.resource(*self_r).kind == model::ResourceKind::kMpsc) {
+      fixes(d, {"send from a task of its own, so that the loop that receives keeps receiving",
+                "make the send a branch of the select! (tx.reserve() or tx.send(..) beside rx.recv()), so a full "
+                "channel does not stop the receiving"});
+    } else if (cycle.size() == 1) {
       fixes(d, {"release the guard before locking again, or keep one guard for both uses (tokio's Mutex is not "
                 "reentrant)"});
     }

@@ -177,8 +177,8 @@ class Step : public Narration<kNarrate> {
   bool renotified_ = false;        // it was woken during its poll
   bool on_worker_ = false;         // single worker: the step runs on the worker thread
   bool sleep_first_ = false;       // this poll's unbiased select! starts at its sleep branch
-  // The branch the first unbiased select! of many branches this poll polls starts at (Event::start);
-  // consumed by that select!, later ones in the same poll start at their first branch.
+  // The branch every unbiased select! of many branches this poll polls starts at (Event::start,
+  // modulo its number of branches).
   std::uint8_t select_start_ = 0;
   // multi_thread, any workers: the task this poll's thread woke last (into its worker's LIFO slot).
   std::optional<TaskId> lifo_;
