@@ -68,6 +68,17 @@ std::shared_ptr<const StateLayout> make_layout(const Scenario& sc) {
   // Per resource, the largest number of permits any count of it can reach.
   std::vector<std::size_t> most(nr, 1);
   for (std::size_t r = 0; r < nr; ++r) most[r] = f.adds_permits[r] ? kMaxPermits : sc.resources[r].permits;
+  // A waiter's request counts too: `acquire_many S K` on a semaphore of fewer permits (even of
+  // none, Semaphore::new(0)) waits with K requested.
+  auto note_requests = [&](const std::vector<Op>& program) {
+    for (const Op& op : program) {
+      if ((op.kind == OpKind::kLock || op.kind == OpKind::kTryLock || op.kind == OpKind::kUnlock) && op.a < nr) {
+        most[op.a] = std::max<std::size_t>(most[op.a], std::max<std::size_t>(op.c, 1));
+      }
+    }
+  };
+  for (const TaskSpec& task : sc.tasks) note_requests(task.program);
+  for (const auto& handler : sc.handlers) note_requests(handler);
 
   l.tasks_at = b.add(sizeof(TaskState) * n, 0);
   std::size_t handler_pcs = 0;

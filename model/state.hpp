@@ -341,6 +341,7 @@ class State {
   SemaphoreRef<const std::uint8_t> semaphore(ResourceId r) const { return view().semaphore(r); }
   NotifyRef<std::uint8_t> notify(ResourceId r) { return ref().notify(r); }
   NotifyRef<const std::uint8_t> notify(ResourceId r) const { return view().notify(r); }
+  bool has_notify(ResourceId r) const { return view().has_notify(r); }
   std::uint8_t& std_owner(ResourceId r) { return ref().std_owner(r); }
   const std::uint8_t& std_owner(ResourceId r) const { return view().std_owner(r); }
   IdListRef<TaskId, std::uint8_t> run_queue() { return ref().run_queue(); }

@@ -22,6 +22,9 @@ namespace {
 /// resource.
 std::string contents(const model::Scenario& sc, const model::State& s, model::ResourceId r) {
   const auto kind = sc.resource(r).kind;
+  const bool holds_words = kind == model::ResourceKind::kUnbounded || kind == model::ResourceKind::kOneshot ||
+                           kind == model::ResourceKind::kNotify || kind == model::ResourceKind::kWatch;
+  if (!holds_words || !s.has_notify(r)) return "";  // (the other kinds have no such bytes to read)
   const auto ch = s.notify(r);
   std::string out;
   if (kind == model::ResourceKind::kUnbounded) {
