@@ -72,13 +72,7 @@ bool thread_keeps_core(StateView s, const Scenario& sc, TaskId t) {
 
 std::optional<TaskId> core_kept_by_block(StateView s, const Scenario& sc) {
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
-    const std::uint8_t blocked = s.tasks(i).blocked;
-    if (blocked == 0) continue;
-    if (std_waits_on(s, sc, task_at(blocked - 1U))) return task_at(i);  // blocked in std_lock
-    const auto& program = sc.tasks[blocked - 1U].program;
-    if (std::any_of(program.begin(), program.end(), [](const Op& op) { return op.kind == OpKind::kBlockBegin && op.a == 1; })) {
-      return task_at(i);
-    }
+    if (thread_keeps_core(s, sc, task_at(i))) return task_at(i);
   }
   return std::nullopt;
 }

@@ -64,9 +64,8 @@ std::string edge_reason(const model::Scenario& sc, const State& s, TaskId a, Tas
   if (const auto r = model::waits_on(s, sc, a)) {
     const std::string& rn = sc.resource(*r).name;
     const auto w = model::words(sc.resource(*r).kind);
-    const bool slot = sc.resource(*r).kind == model::ResourceKind::kMpsc &&
-                      model::channel_receiver(sc, *r).has_value() &&
-                      sc.runner(*model::channel_receiver(sc, *r)) == (a == b ? sc.runner(a) : b);
+    const auto receiver = sc.resource(*r).kind == model::ResourceKind::kMpsc ? model::channel_receiver(sc, *r) : std::nullopt;
+    const bool slot = receiver && *receiver == (a == b ? sc.runner(a) : b);
     if (slot && a == b) {
       return an + " waits for a slot of " + rn + ", which is full, and only its own receive frees one (it is the channel's one receiver, and it is not receiving)";
     }

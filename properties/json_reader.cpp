@@ -147,6 +147,11 @@ const std::string& JsonReader::string(const json& value, const std::string& poin
   return value.get_ref<const std::string&>();
 }
 
+bool JsonReader::boolean(const json& value, const std::string& pointer) const {
+  if (!value.is_boolean()) fail(pointer, "expected true or false, found " + type_name(value));
+  return value.get<bool>();
+}
+
 std::int64_t JsonReader::integer(const json& value, const std::string& pointer, std::int64_t low,
                                  std::int64_t high) const {
   if (!value.is_number_integer()) fail(pointer, "expected a whole number, found " + type_name(value));

@@ -37,6 +37,7 @@ class JsonReader {
                      const std::vector<std::string>& allowed,
                      const std::vector<std::string>& required) const;
   const std::string& string(const json& value, const std::string& pointer) const;
+  bool boolean(const json& value, const std::string& pointer) const;
   std::int64_t integer(const json& value, const std::string& pointer, std::int64_t low,
                        std::int64_t high) const;
   const json& array(const json& value, const std::string& pointer) const;

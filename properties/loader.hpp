@@ -233,6 +233,8 @@ class Loader {
   void statement(const json& st, const std::string& at, model::Scenario& sc, std::size_t task,
                  const Context& ctx, std::vector<Op>& out);
 
+  /// A select!'s "won": the variable (+ 1) that receives the winning branch's index, or 0.
+  std::uint8_t won_variable(const json& st, const std::string& at, const model::Scenario& sc, std::size_t task);
   /// join! / FuturesUnordered (buffer_unordered) / select_all: the branches' programs go to their
   /// child slots; the task's program gets the combinator.
   void combinator(const json& st, const std::string& at, const char* key, OpKind kind, model::Scenario& sc,

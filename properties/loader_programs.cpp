@@ -65,11 +65,7 @@ void Loader::collect_children(const json& program, const std::string& at, model:
         spec.group = spec.name;
         spec.parent = task;
         spec.combinator = kind;
-        if (select && branches[b].contains("keep")) {
-          const json& keep = branches[b]["keep"];
-          if (!keep.is_boolean()) in_.fail(at_b + "/keep", "expected true or false, found " + JsonReader::type_name(keep));
-          spec.kept = keep.get<bool>();
-        }
+        if (select && branches[b].contains("keep")) spec.kept = in_.boolean(branches[b]["keep"], at_b + "/keep");
         if (sc.find_task(spec.name) || resolve_tasks(sc, spec.name)) {
           in_.fail(at_b + "/name", "name '" + spec.name + "' is used twice (branches are named like tasks)");
         }
@@ -229,22 +225,9 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
                                       ? std::uint8_t{0}
                                       : ticks(sleep.substr(ticks_at, ticks_end - ticks_at), b1 + "/await", ticks_at + 1);
     std::uint8_t keep = 0;
-    if (branches[0].contains("keep")) {
-      if (!branches[0]["keep"].is_boolean()) in_.fail(b0 + "/keep", "expected true or false, found " + JsonReader::type_name(branches[0]["keep"]));
-      keep = branches[0]["keep"].get<bool>() ? 1 : 0;
-    }
-    std::uint8_t won = 0;
-    if (st.contains("won")) {
-      const std::string& var = in_.string(st["won"], at + "/won");
-      auto v = sc.find_variable(var, task);
-      if (!v) v = sc.find_variable(var);
-      if (!v) in_.fail(at + "/won", JsonReader::unknown("variable", var, variable_names(sc, task)));
-      won = static_cast<std::uint8_t>(*v + 1);
-    }
-    if (st.contains("biased")) {
-      if (!st["biased"].is_boolean()) in_.fail(at + "/biased", "expected true or false, found " + JsonReader::type_name(st["biased"]));
-      if (!st["biased"].get<bool>()) keep = static_cast<std::uint8_t>(keep | 2U);
-    }
+    if (branches[0].contains("keep")) keep = in_.boolean(branches[0]["keep"], b0 + "/keep") ? 1 : 0;
+    const std::uint8_t won = won_variable(st, at, sc, task);
+    if (st.contains("biased") && !in_.boolean(st["biased"], at + "/biased")) keep = static_cast<std::uint8_t>(keep | model::kSelectUnbiased);
     if (ready) keep = static_cast<std::uint8_t>(keep | model::kSelectReady);
     if (verb == "write") keep = static_cast<std::uint8_t>(keep | model::kSelectWrite);
     if (verb == "notified") {
@@ -346,6 +329,15 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
                keys.empty() ? "an empty statement" : JsonReader::unknown("statement", keys.front(), {"if", "while", "on_drop", "future", "select", "join", "unordered", "select_all", "block_in_place", "block_on", "hand_lock"}, true));
 }
 
+std::uint8_t Loader::won_variable(const json& st, const std::string& at, const model::Scenario& sc, std::size_t task) {
+  if (!st.contains("won")) return 0;
+  const std::string& var = in_.string(st["won"], at + "/won");
+  auto v = sc.find_variable(var, task);
+  if (!v) v = sc.find_variable(var);
+  if (!v) in_.fail(at + "/won", JsonReader::unknown("variable", var, variable_names(sc, task)));
+  return static_cast<std::uint8_t>(*v + 1);
+}
+
 void Loader::combinator(const json& st, const std::string& at, const char* key, OpKind kind, model::Scenario& sc,
                 std::size_t task, const Context& ctx, std::vector<Op>& out) {
   if (kind == OpKind::kJoinAll) in_.expect_object(st, at, {"join"}, {"join"});
@@ -376,22 +368,15 @@ void Loader::combinator(const json& st, const std::string& at, const char* key, 
     return;
   }
   if (kind == OpKind::kSelectBranches) {
-    std::uint8_t won = 0;
-    if (st.contains("won")) {
-      const std::string& var = in_.string(st["won"], at + "/won");
-      auto v = sc.find_variable(var, task);
-      if (!v) v = sc.find_variable(var);
-      if (!v) in_.fail(at + "/won", JsonReader::unknown("variable", var, variable_names(sc, task)));
-      if (sc.variables[*v].boolean ? count > 2 : (sc.variables[*v].min > 0 || sc.variables[*v].max < count - 1)) {
-        in_.fail(at + "/won", "'" + var + "' cannot hold every branch index (0 to " + std::to_string(count - 1) + ")");
+    const std::uint8_t won = won_variable(st, at, sc, task);
+    if (won != 0) {
+      const auto& var = sc.variables[won - 1U];
+      if (var.boolean ? count > 2 : (var.min > 0 || var.max < count - 1)) {
+        in_.fail(at + "/won", "'" + var.name + "' cannot hold every branch index (0 to " + std::to_string(count - 1) + ")");
       }
-      won = static_cast<std::uint8_t>(*v + 1);
     }
     Op op{OpKind::kSelectBranches, first, count, won};
-    if (st.contains("biased")) {
-      if (!st["biased"].is_boolean()) in_.fail(at + "/biased", "expected true or false, found " + JsonReader::type_name(st["biased"]));
-      if (!st["biased"].get<bool>()) op.flags = model::kSelectUnbiased;
-    }
+    if (st.contains("biased") && !in_.boolean(st["biased"], at + "/biased")) op.flags = model::kSelectUnbiased;
     // `_ = fut, if cond => ..`: a precondition in the task's scope, evaluated when the select! starts.
     for (std::size_t b = 0; b < branches.size(); ++b) {
       const std::string at_b = bp + "/" + std::to_string(b);

@@ -64,9 +64,8 @@ class Exporter {
 
   static bool has(std::uint32_t mask, std::size_t r) { return ((mask >> r) & 1U) != 0; }
 
-  /// The slot of a kept select! branch: `Option<BranchFuture>`, alive between two select!s.
-  /// A kept select! branch that a sibling branch awaits or drops lives in a static, which both
-  /// reach; the others in a local of their task.
+  /// The slot of a kept select! branch, `Option<BranchFuture>`, alive between two select!s: a
+  /// static when a sibling branch awaits or drops it too, else a local of its task.
   bool shared_kept(std::size_t c) const { return std::find(shared_kept_.begin(), shared_kept_.end(), c) != shared_kept_.end(); }
   std::string kept_static(std::size_t c) const;
   std::string kept_slot(std::size_t c) const {
@@ -169,10 +168,10 @@ class Exporter {
   std::size_t unordered_loop(const std::vector<Op>& prog, std::size_t pc, std::size_t indent,
                              const Ctx& ctx, Lines& out) const;
 
-  /// futures::future::select_all over the branches: the first to finish wins; the rest are
-  /// dropped at once, or kept alive (and never polled) in the program's `rest`.
   /// A select! over futures at prog[pc], with its else block; returns the pc after it.
   std::size_t select_branches(const std::vector<Op>& prog, std::size_t pc, std::size_t indent, const Ctx& ctx, Lines& out) const;
+  /// futures::future::select_all over the branches: the first to finish wins; the rest are
+  /// dropped at once, or kept alive (and never polled) in the program's `rest`.
   void select_all(const std::vector<Op>& prog, std::size_t pc, std::size_t indent,
                   const Ctx& ctx, Lines& out) const;
 

@@ -98,15 +98,7 @@ void Exporter::helpers(std::ostringstream& out) const {
     // The watchdog's lines for the branches (futures inside a task), from what each noted.
     out << "/// The branches' lines for the watchdog: one still running is hung.\n"
         << "fn report_branches() {\n";
-    if (first_branch_) {
-      out << "    for t in FIRST_BRANCH..TASKS.len() {\n"
-          << "        match BRANCHES[t - FIRST_BRANCH].state() {\n"
-          << "            \"\" => {}\n"
-          << "            \"running\" => println!(\"task {}: hung\", TASKS[t]),\n"
-          << "            how => println!(\"task {}: {how}\", TASKS[t]),\n"
-          << "        }\n"
-          << "    }\n";
-    }
+    if (first_branch_) out << "    (FIRST_BRANCH..TASKS.len()).for_each(report_branch);\n";
     out << "}\n\n";
   }
 }

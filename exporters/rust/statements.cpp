@@ -504,7 +504,6 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
       return;
     case OpKind::kDropKept:
       if (ctx.kept_branches) {
-        std::string slots;
         for (std::size_t c = 0; c < sc_.tasks.size(); ++c) {
           if (sc_.tasks[c].parent == ctx.task && sc_.tasks[c].kept) {
             line(out, indent, kept_slot(c) + " = None;", src + ": the kept " + sc_.tasks[c].name + " is dropped");

@@ -245,9 +245,10 @@ impl Drop for Permits<'_> {
 )rust";
 
 inline constexpr const char* kLent =
-    R"rust(/// A channel end a branch borrows from its task's slot while it runs: put back when the branch
-/// finishes or is dropped, so that the next branch future made (the next select! in a loop) finds
-/// it, as `rx.recv()` in each select! borrows the task's own Receiver.
+    R"rust(/// What a branch borrows from its task's slot while it runs (a Receiver, or a kept future it
+/// polls again): put back when the branch is dropped, so that the next branch future made (the
+/// next select! in a loop) finds it, as `rx.recv()` or `&mut fut` in each select! borrows the
+/// task's own.
 struct Lent<'a, T> {
     slot: &'a StdMutex<Option<T>>,
     value: Option<T>,
@@ -617,6 +618,16 @@ impl<F> Drop for Branch<F> {
     }
 }
 
+/// Branch t's line of the report: one still running is hung; one its combinator never took (a
+/// stream's unread item) has no line.
+fn report_branch(t: usize) {
+    match BRANCHES[t - FIRST_BRANCH].state() {
+        "" => {}
+        "running" => println!("task {}: hung", TASKS[t]),
+        how => println!("task {}: {how}", TASKS[t]),
+    }
+}
+
 /// A branch as its combinator holds it: boxed, so that branches of different programs mix.
 type BranchFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -728,18 +739,12 @@ inline constexpr const char* kMain = R"rust(async fn main() {
 )rust";
 
 /// main's report on the branches, after the tasks' lines (before it leaves).
-inline constexpr const char* kMainBranches = R"rust(    // The branches (futures inside a task), in the model's order: one still running at the
-    // deadline is hung; one its combinator never took (a stream's unread item) has no line.
+inline constexpr const char* kMainBranches = R"rust(    // The branches (futures inside a task), in the model's order, as they stand at the deadline.
     for t in FIRST_BRANCH..TASKS.len() {
-        let slot = &BRANCHES[t - FIRST_BRANCH];
-        if slot.state() == "running" {
+        if BRANCHES[t - FIRST_BRANCH].state() == "running" {
             tokio::time::sleep_until(deadline).await;
         }
-        match slot.state() {
-            "" => {}
-            "running" => println!("task {}: hung", TASKS[t]),
-            how => println!("task {}: {how}", TASKS[t]),
-        }
+        report_branch(t);
     }
 )rust";
 

@@ -32,18 +32,32 @@ void Step<kNarrate>::start_children(const Op& op) {
   const bool set = op.kind == OpKind::kStartSet;
   for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
     if (s_.tasks(c).live()) drop_future(task_at(c), TaskStatus::kDropped);
-    s_.ready_children().erase(task_at(c));
-    s_.tasks(c) = TaskState{};
-    for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
-      s_.held(task_at(c), resource_at(r)) = 0;
-      s_.region_held(task_at(c), resource_at(r)) = 0;
-    }
+    reset_child(task_at(c));
   }
   for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
     if (set && op.c != 0 && c - op.a == op.c) break;
     s_.tasks(c).status = TaskStatus::kIdle;
     if (set) s_.ready_children().push_back(task_at(c));
   }
+}
+
+/// A child future made anew: nothing of the last one it replaces (which is not alive) is left.
+template <bool kNarrate>
+void Step<kNarrate>::reset_child(TaskId c) {
+  s_.ready_children().erase(c);
+  s_.task(c) = TaskState{};
+  for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
+    s_.held(c, resource_at(r)) = 0;
+    s_.region_held(c, resource_at(r)) = 0;
+  }
+}
+
+/// Drops child future `c` (its destructors run as its own: what it holds or was handed goes back).
+template <bool kNarrate>
+void Step<kNarrate>::drop_child(TaskId c) {
+  const auto was = this->enter_branch(c);
+  drop_future(c, TaskStatus::kDropped);
+  this->leave_branch(was);
 }
 
 /// macros/join.rs (1.24.2): every poll polls each unfinished branch, starting one further each time
@@ -188,12 +202,7 @@ Flow Step<kNarrate>::select_branches(TaskId t, const Op& op) {
         again += text(again.empty() ? "" : ", ", "&mut ", sc_.tasks[c].name);
         continue;
       }
-      s_.ready_children().erase(task_at(c));
-      s_.tasks(c) = TaskState{};
-      for (std::size_t r = 0; r < sc_.resources.size(); ++r) {
-        s_.held(task_at(c), resource_at(r)) = 0;
-        s_.region_held(task_at(c), resource_at(r)) = 0;
-      }
+      reset_child(task_at(c));
       s_.tasks(c).status = TaskStatus::kIdle;
       fresh += text(fresh.empty() ? "" : ", ", sc_.tasks[c].name);
     }
@@ -237,9 +246,7 @@ Flow Step<kNarrate>::select_branches(TaskId t, const Op& op) {
         continue;
       }
       say(sc_.tasks[o].name, " is dropped");
-      const auto was = this->enter_branch(task_at(o));
-      drop_future(task_at(o), TaskStatus::kDropped);
-      this->leave_branch(was);
+      drop_child(task_at(o));
     }
     say("select! -> ", name(c), " won", kept.empty() ? Text{} : text("; ", kept, " (&mut) stays alive, not polled"));
     if (has_else) {
@@ -276,12 +283,9 @@ Flow Step<kNarrate>::await_branch(TaskId t, const Op& op) {
 
 /// `drop(fut)` of a kept select! branch.
 template <bool kNarrate>
-typename Step<kNarrate>::Text Step<kNarrate>::drop_branch(TaskId t, TaskId c) {
-  (void)t;
+typename Step<kNarrate>::Text Step<kNarrate>::drop_branch(TaskId c) {
   if (!s_.task(c).live()) return text("not alive (nothing to drop)");
-  const auto was = this->enter_branch(c);
-  drop_future(c, TaskStatus::kDropped);
-  this->leave_branch(was);
+  drop_child(c);
   return text("dropped: what it held or was handed is given back");
 }
 
@@ -294,9 +298,7 @@ void Step<kNarrate>::drop_children(TaskId t, std::optional<OpKind> kind, std::si
     if (spec.parent != index(t) || !s_.tasks(c).live()) continue;
     if (kind && spec.combinator != *kind) continue;
     say(spec.name, " is dropped");
-    const auto was = this->enter_branch(task_at(c));
-    drop_future(task_at(c), TaskStatus::kDropped);
-    this->leave_branch(was);
+    drop_child(task_at(c));
   }
 }
 

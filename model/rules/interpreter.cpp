@@ -150,7 +150,7 @@ Flow Step<kNarrate>::run_op(TaskId t, const Op& op) {
     case OpKind::kSelectBranches: return select_branches(t, op);
     case OpKind::kAwaitBranch: return await_branch(t, op);
     case OpKind::kDropBranch:
-      say("drop(", sc_.tasks[op.a].name, ") -> ", drop_branch(t, task_at(op.a)));
+      say("drop(", sc_.tasks[op.a].name, ") -> ", drop_branch(task_at(op.a)));
       return Flow::kNext;
     case OpKind::kBlockBegin:
       s_.task(sc_.runner(t)).blocked = static_cast<std::uint8_t>(index(t) + 1);

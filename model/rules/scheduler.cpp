@@ -462,30 +462,23 @@ void Step<kNarrate>::poll_blocked(TaskId t) {
   TaskState& ts = s_.task(t);
   ts.block_woken = 0;
   running_ = t;
-  struct Settle {
-    Step* step;
-    TaskId t;
-    ~Settle() { step->settle_lifo(t); }
-  } settle{this, t};
   const TaskId x = task_at(ts.blocked - 1U);
-  if (const auto r = std_waits_on(s_, sc_, x)) {
-    say("the thread of ", name(x), " wakes in std_lock ", name(*r));
-    if (x == t) {
-      run_program(t);
-    } else {
-      poll_child(x);
-      if (ts.blocked == 0 && ts.live()) say(name(x), " runs on -> ", issue_wake(t));
-    }
-    return;
+  // Blocked in a std lock (now free) or in block_on's park (woken): the thread goes on.
+  const auto std_lock = std_waits_on(s_, sc_, x);
+  if (std_lock) {
+    say("the thread of ", name(x), " wakes in std_lock ", name(*std_lock));
+  } else {
+    say("block_on polls ", name(x), x == t ? "'s future again" : " again");
   }
   if (x == t) {
-    say("block_on polls ", name(t), "'s future again");
     run_program(t);
-    return;
+  } else {
+    poll_child(x);
+    if (ts.blocked == 0 && ts.live()) {
+      say(std_lock ? text(name(x), " runs on") : text("block_in_place returned"), " -> ", issue_wake(t));
+    }
   }
-  say("block_on polls ", name(x), " again");
-  poll_child(x);
-  if (ts.blocked == 0 && ts.live()) say("block_in_place returned -> ", issue_wake(t));
+  settle_lifo(t);
 }
 
 /// A combinator polls child future `c` of the running task.

@@ -368,9 +368,7 @@ typename Step<kNarrate>::Text Step<kNarrate>::drop_kept(TaskId t) {
     if (sc_.tasks[c].parent != index(t) || !sc_.tasks[c].kept || !s_.tasks(c).live()) continue;
     kept += text(any ? ", " : "", sc_.tasks[c].name);
     any = true;
-    const auto was = this->enter_branch(task_at(c));
-    drop_future(task_at(c), TaskStatus::kDropped);
-    this->leave_branch(was);
+    drop_child(task_at(c));
   }
   if (any) return text("the kept futures ", kept, " are dropped");
   const auto w = kept_waiter_of(t);

@@ -156,7 +156,9 @@ class Step : public Narration<kNarrate> {
   Flow select_all(TaskId t, const Op& op);
   Flow select_branches(TaskId t, const Op& op);
   Flow await_branch(TaskId t, const Op& op);
-  Text drop_branch(TaskId t, TaskId c);
+  Text drop_branch(TaskId c);
+  void reset_child(TaskId c);
+  void drop_child(TaskId c);
   void drop_children(TaskId t, std::optional<OpKind> kind, std::size_t from, std::size_t to);
   void drop_children(TaskId t, std::optional<OpKind> kind) { drop_children(t, kind, 0, sc_.tasks.size()); }
   /// Drops the live children of one combinator statement (its branches `op.a` .. `op.a + op.b`).
