@@ -64,7 +64,7 @@ void check_exportable(const properties::PropertyFile& file) {
   for (const auto& handler : sc.handlers) check_targets(handler, "an on_drop handler");
   // A Sender named in `senders` belongs to its task, not to a branch inside it.
   for (const auto& task : sc.tasks) {
-    if (!task.parent) continue;
+    if (!task.parent && !task.shared) continue;
     for (const Op& op : task.program) {
       if ((op.kind == OpKind::kSend || op.kind == OpKind::kPut) && !sc.resources[op.a].senders.empty()) {
         refuse(file, "branch '" + task.name + "' sends on '" + sc.resources[op.a].name +

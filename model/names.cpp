@@ -21,6 +21,7 @@ bool awaits(OpKind kind) {
     case OpKind::kAwaitHanded:
     case OpKind::kSelectBranches:
     case OpKind::kAwaitBranch:
+    case OpKind::kAwaitShared:
       return true;
     default:
       return false;
@@ -91,6 +92,7 @@ const char* to_string(OpKind kind) {
     case OpKind::kSelectBranches: return "select!";
     case OpKind::kAwaitBranch: return "await";
     case OpKind::kDropBranch: return "drop";
+    case OpKind::kAwaitShared: return "await";
   }
   return "?";
 }
@@ -312,6 +314,7 @@ std::string describe_op(const Scenario& sc, const Op& op) {
     }
     case OpKind::kAwaitBranch:
     case OpKind::kDropBranch:
+    case OpKind::kAwaitShared:
       word(sc.tasks[op.a].name);
       break;
     case OpKind::kHandLock:

@@ -171,7 +171,25 @@ std::pair<std::size_t, std::size_t> polled_children(StateView s, const Scenario&
   return {op.a, std::size_t{op.a} + op.b};
 }
 
+std::optional<TaskId> awaited_shared(StateView s, const Scenario& sc, TaskId t) {
+  const TaskState& ts = s.task(t);
+  const auto& program = sc.task(t).program;
+  if (!ts.inflight || !ts.live() || ts.pc >= program.size() || program[ts.pc].kind != OpKind::kAwaitShared) {
+    return std::nullopt;
+  }
+  return task_at(program[ts.pc].a);
+}
+
+bool awaits_shared(StateView s, const Scenario& sc, TaskId t, TaskId sf) { return awaited_shared(s, sc, t) == sf; }
+
 bool polled_now(StateView s, const Scenario& sc, TaskId c) {
+  if (sc.task(c).shared) {
+    for (std::size_t h = 0; h < sc.tasks.size(); ++h) {
+      if (!awaits_shared(s, sc, task_at(h), c)) continue;
+      if (!sc.tasks[h].parent || polled_now(s, sc, task_at(h))) return true;
+    }
+    return false;
+  }
   const auto parent = task_at(*sc.task(c).parent);
   const TaskState& ps = s.task(parent);
   if (ps.blocked != 0) return ps.blocked == index(c) + 1;
@@ -255,6 +273,8 @@ void for_each_wait_for_edge(StateView s, const Scenario& sc, F&& f) {
     for (std::size_t c = first; c < end; ++c) {
       if (s.tasks(c).live()) f(waiter, task_at(c));
     }
+    // A clone of a shared future waits for the shared future.
+    if (const auto sf = awaited_shared(s, sc, waiter); sf && s.task(*sf).live()) f(waiter, *sf);
   }
   // A thread blocked in futures::executor::block_on keeps its core: every other live task that
   // only that thread runs (all of them on current_thread; all but main on one worker) waits for

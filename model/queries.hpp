@@ -27,7 +27,13 @@ inline bool is_kept(WaiterId w) { return static_cast<std::size_t>(w) >= kKeptWai
 std::pair<std::size_t, std::size_t> polled_children(StateView s, const Scenario& sc, TaskId t);
 /// Whether a poll of its task reaches branch `c` now: the task awaits the combinator holding it,
 /// and the task's thread is not blocked in another branch's block_in_place.
+/// A shared future is polled now when a clone awaits it where a poll reaches it.
 bool polled_now(StateView s, const Scenario& sc, TaskId c);
+/// Whether `t` is suspended in `shared.clone().await` on shared future `sf` (its clone's waker
+/// registered with it).
+bool awaits_shared(StateView s, const Scenario& sc, TaskId t, TaskId sf);
+/// The shared future `t` awaits, if any.
+std::optional<TaskId> awaited_shared(StateView s, const Scenario& sc, TaskId t);
 /// Permits of `r` held by guards in `t`'s future.
 std::uint8_t held_by(StateView s, TaskId t, ResourceId r);
 /// Permits of `r` assigned to `t`'s pending lock future (handed over by a release, not yet

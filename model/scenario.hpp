@@ -155,6 +155,9 @@ enum class OpKind : std::uint8_t {
                     // finishes (nothing if it is not alive)
   kDropBranch,      // a: child. `drop(fut)` of a kept select! branch: its destructor gives back what
                     // it holds or was handed
+  kAwaitShared,     // a: shared future (a slot with TaskSpec::shared). `shared.clone().await`
+                    // (futures-util future/future/shared.rs): the awaiting clone polls the one inner
+                    // future (started by the first await); its wake wakes every clone awaiting it
 };
 
 /// Whether a poll can stop (return Pending) at this operation.
@@ -204,6 +207,13 @@ struct TaskSpec {
   // A select! branch's precondition (`_ = fut, if cond => ..`): an expression of its parent's,
   // evaluated when the select! starts; false disables the branch for that run.
   std::optional<std::uint8_t> precondition;
+  // A shared future (`async { .. }.boxed().shared()`): one inner future, not a task, polled by
+  // whichever task or branch awaits a clone of it (kAwaitShared); its wakes wake them all.
+  // `cached`: a cache keeps a clone for the whole run, so the inner future outlives its
+  // awaiters; otherwise it is dropped with its last awaiting clone, and the next await starts a
+  // new one.
+  bool shared = false;
+  bool cached = true;
 };
 
 enum class FaultKind : std::uint8_t { kPause, kResume, kDrop, kSpuriousWake, kCoopYield };
@@ -242,8 +252,10 @@ struct Scenario {
   const ResourceSpec& resource(ResourceId r) const { return resources[index(r)]; }
   const FaultBudget& fault(FaultKind kind) const { return faults[static_cast<std::size_t>(kind)]; }
   Wrapper wrapper(TaskId t) const { return futures[index(t)].wrapper; }
-  bool is_child(TaskId t) const { return tasks[index(t)].parent.has_value(); }
-  /// The task whose poll polls `t`: `t` itself, or the parent of a child future.
+  /// A future that is not a task of its own: a combinator's child, or a shared future.
+  bool is_child(TaskId t) const { return tasks[index(t)].parent.has_value() || tasks[index(t)].shared; }
+  /// The task whose poll polls `t`: `t` itself, or the parent of a child future (a shared
+  /// future has no one: whoever awaits it polls it).
   TaskId runner(TaskId t) const {
     const auto& p = tasks[index(t)].parent;
     return p ? TaskId{static_cast<std::uint8_t>(*p)} : t;

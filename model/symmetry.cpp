@@ -93,6 +93,10 @@ class Builder {
         notes_.push_back(group + ": its copies differ in shape; none is treated as another");
         continue;
       }
+      if (awaits_a_shared_future(copies.front())) {
+        notes_.push_back(group + ": its copies await a shared future, which wakes its clones in task order; none is treated as another");
+        continue;
+      }
       // Copies named alone leave the class; the rest split by the faults that may strike them.
       const std::vector<bool> out_of_class = named_copies(copies);
       for (std::size_t i = 0; i < members.size(); ++i) {
@@ -119,6 +123,15 @@ class Builder {
   }
 
  private:
+  bool awaits_a_shared_future(const Copy& copy) const {
+    for (std::size_t slot : copy.tasks) {
+      for (const Op& op : sc_.tasks[slot].program) {
+        if (op.kind == OpKind::kAwaitShared) return true;
+      }
+    }
+    return false;
+  }
+
   Copy copy_of(std::size_t t) const {
     Copy copy;
     copy.tasks.push_back(t);

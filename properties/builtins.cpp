@@ -43,6 +43,9 @@ bool deadlock_free(const Scenario& sc, StateView s) { return !model::has_wait_fo
 
 bool all_tasks_finish(const Scenario& sc, StateView s) {
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+    // A shared future is no task: one left unfinished by its awaiters (kept by a cache) ends
+    // with the program; whoever still awaits it is live and counted.
+    if (sc.tasks[i].shared) continue;
     if (s.tasks(i).live() && !model::task_paused(s, sc, task_at(i))) return false;
   }
   return true;
@@ -75,7 +78,8 @@ bool coffman_mutual_exclusion(const Scenario& sc, StateView s) {
 bool coffman_hold_and_wait(const Scenario& sc, StateView s) {
   for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
     const auto t = task_at(i);
-    const bool waits = model::waits_on(s, sc, t).has_value() || model::joins(s, sc, t).has_value();
+    const bool waits = model::waits_on(s, sc, t).has_value() || model::joins(s, sc, t).has_value() ||
+                       model::awaited_shared(s, sc, t).has_value();
     if (!waits) continue;
     for (std::size_t r = 0; r < sc.resources.size(); ++r) {
       if (holds_or_owns(s, t, resource_at(r))) return true;

@@ -34,9 +34,25 @@ std::string now_at(const model::Scenario& sc, const State& s, TaskId t) {
   return pc < program.size() ? model::describe_op(sc, program[pc]) : "nothing";
 }
 
+/// Why shared future `c` is not polled now: "no clone awaits it ..." or who awaits it unpolled.
+std::string shared_unpolled_reason(const model::Scenario& sc, const State& s, TaskId c) {
+  std::vector<std::string> awaiters;
+  for (std::size_t h = 0; h < sc.tasks.size(); ++h) {
+    if (model::awaits_shared(s, sc, model::task_at(h), c)) awaiters.push_back(sc.tasks[h].name);
+  }
+  if (awaiters.empty()) {
+    return sc.task(c).cached ? "that no clone awaits: its last awaiter was dropped and the cache keeps it alive, so "
+                               "nobody polls it"
+                             : "that no clone awaits, so nobody polls it";
+  }
+  return "whose awaiting " + std::string(awaiters.size() == 1 ? "clone is" : "clones are") + " not polled (" +
+         join_names(awaiters) + ")";
+}
+
 /// Why branch `c` is not polled by its task now.
 std::string unpolled_reason(const model::Scenario& sc, const State& s, TaskId c) {
   const auto& spec = sc.task(c);
+  if (spec.shared) return spec.name + " is a shared future " + shared_unpolled_reason(sc, s, c);
   const auto p = model::task_at(*spec.parent);
   const auto& ps = s.task(p);
   const std::string& parent = sc.task(p).name;
@@ -82,6 +98,7 @@ std::string edge_reason(const model::Scenario& sc, const State& s, TaskId a, Tas
     return an + " needs the thread that " + bn + " keeps blocked in " +
            (in_std_lock ? "a std lock" : "futures::executor::block_on");
   }
+  if (model::awaits_shared(s, sc, a, b)) return an + " awaits a clone of the shared future " + bn;
   if (sc.tasks[model::index(b)].parent == model::index(a)) {
     if (s.task(a).blocked == model::index(b) + 1) {
       if (const auto r = model::std_waits_on(s, sc, b)) {
@@ -288,6 +305,48 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
     }
   }
 
+  // A permit handed to a shared future that no clone polls: its last awaiter was dropped and a
+  // cache keeps it alive (the memo cell that outlives its awaiters), or its awaiters are not
+  // polled themselves.
+  for (std::size_t r = 0; r < sc.resources.size(); ++r) {
+    const auto res = model::resource_at(r);
+    for (std::size_t i = 0; i < sc.tasks.size(); ++i) {
+      const auto c = model::task_at(i);
+      if (!sc.tasks[i].shared || model::owned_by_future(s, c, res) == 0 || model::polled_now(s, sc, c)) continue;
+      const auto w = model::words(sc.resources[r].kind);
+      const std::string unit = w.unit;
+      const std::string& owner = sc.tasks[i].name;
+      const std::string& name = sc.resources[r].name;
+      d.cause = Cause::kStrandedPermit;
+      d.summary = "stranded " + unit + " (futurelock): " + name + "'s " + unit + " was handed to " + owner +
+                  ", a shared future " + shared_unpolled_reason(sc, s, c);
+      d.handover_step = step_that_made(states, [&](const State& st) { return model::owned_by_future(st, c, res) > 0; });
+      if (d.handover_step) {
+        step_detail(d, *d.handover_step, d.handover_why, "handed the " + unit + " to " + owner +
+                            " (the oldest waiter); its wake reached no clone that is polled");
+      }
+      std::vector<std::string> waiters;
+      for (std::size_t j = 0; j < sc.tasks.size(); ++j) {
+        if (model::waits_on(s, sc, model::task_at(j)) == res) waiters.push_back(sc.tasks[j].name);
+      }
+      if (!waiters.empty()) {
+        d.details.push_back(join_names(waiters) + (waiters.size() == 1 ? " waits" : " wait") + " for " + name +
+                            " behind it forever");
+      }
+      cycle_detail(d, sc, s, cycle);
+      fixes(d, {sc.tasks[i].cached
+                    ? "drop the computation with its last awaiter: cache its output (or a WeakShared) instead of the "
+                      "in-flight future, so that dropping the last clone drops its " + std::string(w.future) +
+                      " and passes the " + unit + " on"
+                    : "keep a clone awaited until it finishes (do not drop the awaiters that poll it)",
+                "give the computation its own task (tokio::spawn) and share its result, so it runs whoever awaits it",
+                "take the " + unit + " outside the shared future, in the awaiter that will use it",
+                std::string("use a primitive that never hands a ") + unit + " to a waiter: " + w.handoff_free});
+      d.coffman = future_coffman(sc, s, cycle, unit);
+      return d;
+    }
+  }
+
   // A permit handed to a child future (join!, FuturesUnordered, select_all) that its task does
   // not poll: the task awaits something else (the loop body, code after select_all) or its
   // thread is blocked in block_in_place on another child.
@@ -394,7 +453,7 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
       const auto t = model::task_at(i);
       if (!model::holds(s, sc, t, res) || !s.tasks(i).live()) continue;
       const bool paused = model::task_paused(s, sc, t);
-      const bool unpolled = sc.tasks[i].parent && !model::polled_now(s, sc, t);
+      const bool unpolled = (sc.tasks[i].parent || sc.tasks[i].shared) && !model::polled_now(s, sc, t);
       if (!paused && !unpolled) continue;
       std::vector<std::string> waiters;
       for (std::size_t j = 0; j < sc.tasks.size(); ++j) {
@@ -419,6 +478,10 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
         fixes(d, {"drop the inner future when it pauses (drop_on_pause), which drops the " + std::string(w.held),
                   "release the " + std::string(w.held) + " before any point where the future can pause (do not hold it "
                   "across an await that may never resume)"});
+      } else if (sc.tasks[i].shared) {
+        fixes(d, {"drop the computation with its last awaiter: cache its output (or a WeakShared), not the in-flight future",
+                  "give the computation its own task (tokio::spawn) and share its result, so it runs whoever awaits it",
+                  "release the " + std::string(w.held) + " before the shared future can be left unpolled"});
       } else {
         fixes(d, {"keep polling the futures while " + sc.task(model::task_at(*sc.tasks[i].parent)).name +
                   " does other work (select! over them and that work)",

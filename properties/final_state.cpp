@@ -73,6 +73,9 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
       task.waits_for = sc.resource(*r).name;
       task.waiting_on = model::index(*r);
     }
+    if (const auto sf = model::awaited_shared(s, sc, t); sf && s.task(*sf).live()) {
+      task.waits_for = "shared " + sc.task(*sf).name;
+    }
     if (const auto j = model::joins(s, sc, t)) {
       task.waits_for = "join " + sc.task(*j).name;
       task.joining = model::index(*j);
@@ -106,6 +109,19 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
       // A child future: it runs only when its task polls the combinator holding it.
       const std::string owner = sc.tasks[*parent].name + "'s " + model::combinator_name(sc.tasks[i].combinator);
       task.status = "in " + owner + ": " + (s.ready_children().contains(task_at(i)) ? "woken (polled only when that is polled)" : task.status);
+    }
+    if (sc.tasks[i].shared && ts.live()) {
+      // A shared future: polled by whichever clone awaits it.
+      std::vector<std::string> awaiters;
+      for (std::size_t h = 0; h < sc.tasks.size(); ++h) {
+        if (model::awaits_shared(s, sc, task_at(h), task_at(i))) awaiters.push_back(sc.tasks[h].name);
+      }
+      if (awaiters.empty()) {
+        task.status = std::string("shared, awaited by no clone") + (sc.tasks[i].cached ? " (the cache keeps it)" : "") + ": " +
+                      (task.status == "woken" ? "its wake reached nobody" : task.status);
+      } else {
+        task.status = "shared, awaited by " + join_names(awaiters) + ": " + task.status;
+      }
     }
     if (ts.stuck != 0 && ts.live() && model::thread_keeps_core(s, sc, task_at(ts.stuck - 1U))) {
       task.status = task.status + ", in the LIFO slot of " + sc.tasks[ts.stuck - 1U].name +

@@ -45,6 +45,7 @@ struct Context {
   bool in_future = false;   // inside a nested wrapped future (they do not nest)
   bool in_branch = false;   // a combinator's branch (combinators do not nest)
   bool in_block = false;    // inside block_in_place (it does not nest)
+  bool in_shared = false;   // a shared future's body (polled by whichever clone awaits it)
   std::size_t depth = 0;    // blocks around this one (the program itself: 0)
 };
 
@@ -181,6 +182,10 @@ class Loader {
                  std::optional<std::size_t> task);
 
   void tasks(const json& value, const std::string& at, model::Scenario& sc);
+  /// `"shared_futures"`: their slots (after every task and branch), then, once every task is
+  /// known, their bodies.
+  void shared_slots(model::Scenario& sc, std::vector<model::Wrapper>& wrappers);
+  void shared_bodies(model::Scenario& sc);
 
   // --- unlocks of what the task does not hold -------------------------------------------------------
 
@@ -291,6 +296,8 @@ class Loader {
   std::vector<std::pair<std::string, std::size_t>> child_at_;  // branch path -> child slot
   std::map<std::string, const json*> child_json_;  // branch path -> its "do" program
   std::map<std::size_t, std::string> branch_name_;  // child slot -> its name as written (no copy index)
+  const json* shared_json_ = nullptr;  // the scenario's "shared_futures", if any
+  std::string shared_at_;
   std::optional<SchemaError> deferred_;
   std::vector<UnlockSite> unlocks_;
   std::map<std::size_t, std::pair<std::string, std::size_t>> spawned_;  // task -> where (pointer, column)

@@ -196,6 +196,16 @@ void Loader::simple(const std::string& text, const std::string& at, model::Scena
     out.push_back({found->kind, static_cast<std::uint8_t>(*f), 0});
     return;
   }
+  if (const auto sf = sc.find_task(arg); sf && sc.tasks[*sf].shared) {
+    // `shared.clone().await` on a shared future of the scenario.
+    if (found->kind != OpKind::kAwaitBranch) {
+      in_.fail(at, "'" + arg + "' is a shared future, not a task: it is awaited ('await " + arg +
+                       "'), and dropped with its last clone unless a cache keeps it", arg_column);
+    }
+    if (sc.tasks[task].shared) in_.fail(at, "a shared future cannot await a shared future", arg_column);
+    out.push_back({OpKind::kAwaitShared, static_cast<std::uint8_t>(*sf), 0});
+    return;
+  }
   if (found->kind == OpKind::kDrop || found->kind == OpKind::kAwaitBranch) {
     // `drop(fut)` and `(&mut fut).await` of a future a select! of this task keeps (`&mut fut`),
     // also from inside another branch of the task (`_ = async { (&mut fut).await } => ..` in a

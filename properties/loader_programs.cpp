@@ -126,6 +126,14 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
     in_.fail(at, "expected a statement (a string such as \"lock m\", or an object with 'if', 'while', "
                  "'on_drop' or 'future'), found " + JsonReader::type_name(st));
   }
+  if (ctx.in_shared) {
+    for (const char* key : {"select", "select_all", "join", "unordered", "hand_lock", "block_in_place", "block_on", "future"}) {
+      if (st.contains(key)) {
+        in_.fail(at + "/" + key, std::string("a shared future's body cannot hold '") + key +
+                                     "' (give the work its own task, or await the shared future from a branch)");
+      }
+    }
+  }
   if (st.contains("if")) {
     in_.expect_object(st, at, {"if", "then", "else"}, {"if", "then"});
     const std::string& cond = in_.string(st["if"], at + "/if");

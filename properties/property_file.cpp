@@ -40,7 +40,8 @@ PropertyFile Loader::load() {
 }
 
 model::Scenario Loader::scenario(const json& value, const std::string& at) {
-  in_.expect_object(value, at, {"runtime", "tokio", "event_interval", "worker_threads", "resources", "variables", "tasks", "faults"},
+  in_.expect_object(value, at, {"runtime", "tokio", "event_interval", "worker_threads", "resources", "variables", "tasks",
+                                "shared_futures", "faults"},
                     {"runtime", "resources", "tasks"});
   model::Scenario sc;
   const auto runtime = in_.choice(value["runtime"], at + "/runtime", "runtime",
@@ -61,6 +62,10 @@ model::Scenario Loader::scenario(const json& value, const std::string& at) {
   }
   resources(value["resources"], at + "/resources", sc);
   if (value.contains("variables")) variables(value["variables"], at + "/variables", sc, std::nullopt);
+  if (value.contains("shared_futures")) {
+    shared_json_ = &in_.array(value["shared_futures"], at + "/shared_futures");
+    shared_at_ = at + "/shared_futures";
+  }
   tasks(value["tasks"], at + "/tasks", sc);
   senders(value["resources"], at + "/resources", sc);
   if (value.contains("faults")) faults(value["faults"], at + "/faults", sc);
@@ -300,6 +305,7 @@ void Loader::tasks(const json& value, const std::string& at, model::Scenario& sc
                        sc, group.first + c, group.copies > 1 ? std::to_string(c) : "", wrappers);
     }
   }
+  shared_slots(sc, wrappers);
   for (std::size_t t = 0; t < sc.tasks.size(); ++t) {
     model::FutureSpec own;
     own.name = sc.tasks[t].name;
@@ -329,7 +335,63 @@ void Loader::tasks(const json& value, const std::string& at, model::Scenario& sc
       sc.tasks[t].program = std::move(program);
     }
   }
+  shared_bodies(sc);
   check_unlocks(sc);
+}
+
+void Loader::shared_slots(model::Scenario& sc, std::vector<model::Wrapper>& wrappers) {
+  if (shared_json_ == nullptr) return;
+  for (std::size_t i = 0; i < shared_json_->size(); ++i) {
+    const std::string p = shared_at_ + "/" + std::to_string(i);
+    const json& entry = (*shared_json_)[i];
+    in_.expect_object(entry, p, {"name", "cached", "do"}, {"name", "do"});
+    model::TaskSpec spec;
+    spec.name = name(entry["name"], p + "/name");
+    spec.group = spec.name;
+    spec.shared = true;
+    if (entry.contains("cached")) spec.cached = in_.boolean(entry["cached"], p + "/cached");
+    if (sc.find_task(spec.name) || resolve_tasks(sc, spec.name)) {
+      in_.fail(p + "/name", "name '" + spec.name + "' is used twice (shared futures are named like tasks)");
+    }
+    if (sc.tasks.size() >= model::kMaxTasks) {
+      in_.fail(p, "at most " + std::to_string(model::kMaxTasks) +
+                      " tasks, branches and shared futures in all (main included, copies counted)");
+    }
+    sc.tasks.push_back(spec);
+    wrappers.push_back(model::Wrapper::kNone);
+  }
+}
+
+void Loader::shared_bodies(model::Scenario& sc) {
+  if (shared_json_ == nullptr) return;
+  for (std::size_t i = 0; i < shared_json_->size(); ++i) {
+    const std::string p = shared_at_ + "/" + std::to_string(i) + "/do";
+    const std::size_t t = *sc.find_task((*shared_json_)[i]["name"].get<std::string>());
+    Context ctx;
+    ctx.in_shared = true;
+    std::vector<Op> program;
+    block((*shared_json_)[i]["do"], p, sc, t, ctx, program);
+    if (program.size() > model::kMaxProgram) {
+      in_.fail(p, "the shared future compiles to more than " + std::to_string(model::kMaxProgram) + " operations");
+    }
+    for (std::size_t pc = 0; pc < program.size(); ++pc) {
+      const auto kind = program[pc].kind;
+      const bool allowed = kind == OpKind::kLock || kind == OpKind::kUnlock || kind == OpKind::kTryLock ||
+                           kind == OpKind::kSleep || kind == OpKind::kYieldNow || kind == OpKind::kNotified ||
+                           kind == OpKind::kNotifyOne || kind == OpKind::kNotifyWaiters || kind == OpKind::kAssign ||
+                           kind == OpKind::kJumpUnless || kind == OpKind::kJump || kind == OpKind::kReturn ||
+                           kind == OpKind::kSend || kind == OpKind::kPut || kind == OpKind::kAddPermits ||
+                           kind == OpKind::kForget || kind == OpKind::kClose || kind == OpKind::kGetOrInit ||
+                           kind == OpKind::kJoin || kind == OpKind::kGuardBegin || kind == OpKind::kGuardEnd;
+      if (!allowed) {
+        in_.fail(p, std::string("a shared future's body cannot '") + model::to_string(kind) +
+                        "' (it holds locks, semaphores, Notify, sends, sleeps, joins and plain statements; "
+                        "whoever awaits a clone polls it)");
+      }
+    }
+    compiled(program, Owner{t, false});
+    sc.tasks[t].program = std::move(program);
+  }
 }
 
 void Loader::faults(const json& value, const std::string& at, model::Scenario& sc) {

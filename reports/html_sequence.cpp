@@ -110,6 +110,7 @@ class SequenceDiagram {
       if (const auto& parent = sc_.tasks[i].parent; parent && wrapper == model::Wrapper::kNone) {
         kind = "in " + sc_.tasks[*parent].name;  // a branch of a combinator in that task
       }
+      if (sc_.tasks[i].shared) kind = "shared";
       lanes_.push_back({sc_.tasks[i].name, kind, false, x});
       x += lane_width_;
     }

@@ -121,8 +121,8 @@ void Exporter::name_everything() {
       units_.push_back({group, tasks, false, "main_program", ""});
       continue;
     }
-    if (sc_.tasks[tasks.front()].parent) {
-      // A branch is its own group (its name is a task name): one fn, and one making its future.
+    if (sc_.tasks[tasks.front()].parent || sc_.tasks[tasks.front()].shared) {
+      // A branch (or a shared future's inner future) is its own group (its name is a task name): one fn, and one making its future.
       const std::string& name = sc_.tasks[tasks.front()].name;
       units_.push_back({group, tasks, false, lower_.take(name), lower_.take("branch_" + name), true});
       continue;
@@ -143,7 +143,7 @@ void Exporter::name_everything() {
     for (std::size_t t : units_[u].tasks) unit_of_[t] = u;
   }
   for (std::size_t t = 0; t < sc_.tasks.size() && !first_branch_; ++t) {
-    if (sc_.tasks[t].parent) first_branch_ = t;
+    if (sc_.tasks[t].parent || sc_.tasks[t].shared) first_branch_ = t;
   }
   for (std::size_t t = 0; t < sc_.tasks.size(); ++t) {
     if (!sc_.tasks[t].parent) continue;

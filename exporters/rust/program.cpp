@@ -128,6 +128,36 @@ void Exporter::statics(std::ostringstream& out) const {
         << "static BRANCHES: [BranchSlot; " << n - *first_branch_ << "] = [BranchSlot::NEW; "
         << n - *first_branch_ << "];\n";
   }
+  for (std::size_t c = 0; c < n; ++c) {
+    if (!sc_.tasks[c].shared) continue;
+    const std::string& name = sc_.tasks[c].name;
+    const std::string slot = "SHARED_" + task_const_[c];
+    const std::string make = units_[unit_of_.at(c)].spawn_fn;
+    if (sc_.tasks[c].cached) {
+      out << "/// " << name << ", a shared future: the cache (a memo cell) keeps a clone for the whole run, so its\n"
+          << "/// inner future outlives its awaiters.\n"
+          << "static " << slot << ": StdMutex<Option<futures::future::Shared<BranchFuture>>> = StdMutex::new(None);\n"
+          << "/// A clone of " << name << " (the first makes it).\n"
+          << "fn clone_" << units_[unit_of_.at(c)].fn << "(sh: &Shared) -> futures::future::Shared<BranchFuture> {\n"
+          << "    " << slot << ".lock().unwrap().get_or_insert_with(|| futures::FutureExt::shared(" << make
+          << "(sh))).clone()\n"
+          << "}\n";
+    } else {
+      out << "/// " << name << ", a shared future whose cache holds only a WeakShared: the last clone dropped\n"
+          << "/// drops its inner future, and the next await makes a new one.\n"
+          << "static " << slot << ": StdMutex<Option<futures::future::WeakShared<BranchFuture>>> = StdMutex::new(None);\n"
+          << "/// A clone of " << name << ": of the live one, else of a new one.\n"
+          << "fn clone_" << units_[unit_of_.at(c)].fn << "(sh: &Shared) -> futures::future::Shared<BranchFuture> {\n"
+          << "    let mut slot = " << slot << ".lock().unwrap();\n"
+          << "    if let Some(live) = slot.as_ref().and_then(|weak| weak.upgrade()) {\n"
+          << "        return live;\n"
+          << "    }\n"
+          << "    let made = futures::FutureExt::shared(" << make << "(sh));\n"
+          << "    *slot = made.downgrade();\n"
+          << "    made\n"
+          << "}\n";
+    }
+  }
   for (const std::size_t c : shared_kept_) {
     out << "/// " << sc_.tasks[c].name << ", a select! branch its task keeps alive (&mut fut) and another branch\n"
         << "/// polls again: here between the polls.\n"
@@ -502,6 +532,10 @@ void Exporter::task_fn(std::ostringstream& out, const Unit& unit) const {
 }
 
 std::string Exporter::branch_role(std::size_t c) const {
+  if (sc_.tasks[c].shared) {
+    return std::string("the inner future of a shared future (futures' Shared), polled by whichever clone awaits it; ") +
+           (sc_.tasks[c].cached ? "a cache keeps a clone for the whole run" : "only its awaiters hold clones");
+  }
   const std::size_t parent = *sc_.tasks[c].parent;
   std::string what = "a combinator";
   for (const Op& op : sc_.tasks[parent].program) {

@@ -499,6 +499,13 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
       line(out, indent + 4, "kept.await;");
       line(out, indent, "}", "not alive (it won or was dropped): nothing to await");
       return;
+    case OpKind::kAwaitShared:
+      // Its output is cloned to every awaiter: once it finished, an await is ready at once.
+      line(out, indent, "if BRANCHES[" + task_const_[op.a] + " - FIRST_BRANCH].state() != \"done\" {",
+           src + ": shared.clone().await");
+      line(out, indent + 4, "clone_" + units_[unit_of_.at(op.a)].fn + "(&sh).await;");
+      line(out, indent, "}");
+      return;
     case OpKind::kDropBranch:
       line(out, indent, kept_slot(op.a) + " = None;", src + ": drop(" + sc_.tasks[op.a].name + ") gives back what it holds or was handed");
       return;

@@ -281,6 +281,79 @@ Flow Step<kNarrate>::await_branch(TaskId t, const Op& op) {
   return Flow::kNext;
 }
 
+/// `shared.clone().await` (futures-util 0.3 future/future/shared.rs): the clone registers its
+/// task's waker with the shared future's notifier and polls the one inner future (the first
+/// await creates it); the inner future's waker wakes every registered clone, and the clone that
+/// sees it finish wakes the others. The output is cloned to every awaiter, later ones included.
+template <bool kNarrate>
+Flow Step<kNarrate>::await_shared(TaskId t, const Op& op) {
+  TaskState& ts = s_.task(t);
+  const auto sf = task_at(op.a);
+  const auto& spec = sc_.tasks[op.a];
+  if (s_.task(sf).status == TaskStatus::kComplete) {
+    if (ts.inflight) say("await ", spec.name, " -> ready (another clone saw it finish)");
+    else say("await ", spec.name, " -> ready at once (it finished before: its output is cloned)");
+    ts.inflight = 0;
+    return Flow::kNext;
+  }
+  if (!s_.task(sf).live()) {
+    // Not started, or dropped with its last clone (no cache kept it): this await makes it anew.
+    reset_child(sf);
+    s_.task(sf).status = TaskStatus::kIdle;
+    say("await ", spec.name, ": its future is created (", spec.cached ? "a cache keeps a clone of it" : "only its awaiters hold clones", ")");
+  } else if (!ts.inflight) {
+    say("await ", spec.name, " (a clone of the shared future, already under way: polled where it stopped)");
+  }
+  ts.inflight = 1;
+  poll_child(sf);
+  if (s_.task(sf).live()) {
+    say("await ", spec.name, " -> pending (its waker registered with the shared future)");
+    return Flow::kPending;
+  }
+  ts.inflight = 0;
+  Text others;
+  for (std::size_t h = 0; h < sc_.tasks.size(); ++h) {
+    const auto holder = task_at(h);
+    if (holder == t || !awaits_shared(s_, sc_, holder, sf)) continue;
+    others += text("; ", issue_wake(holder));
+  }
+  say("await ", spec.name, " -> ready", others.empty() ? Text{} : text(": every other clone is woken", others));
+  return Flow::kNext;
+}
+
+template <bool kNarrate>
+typename Step<kNarrate>::Text Step<kNarrate>::wake_shared(TaskId sf) {
+  Text woken;
+  for (std::size_t h = 0; h < sc_.tasks.size(); ++h) {
+    const auto holder = task_at(h);
+    if (!awaits_shared(s_, sc_, holder, sf)) continue;
+    woken += text(woken.empty() ? "" : "; ", issue_wake(holder));
+  }
+  if (woken.empty()) {
+    return text("wake ", name(sf), " lost: no clone awaits it (", sc_.tasks[index(sf)].cached ? "the cache keeps it alive" : "none left",
+                "), so nobody polls it");
+  }
+  return text("wake ", name(sf), " -> its clones: ", woken);
+}
+
+template <bool kNarrate>
+void Step<kNarrate>::drop_clone(TaskId t, TaskId sf) {
+  const auto& spec = sc_.tasks[index(sf)];
+  if (!s_.task(sf).live()) return;
+  for (std::size_t h = 0; h < sc_.tasks.size(); ++h) {
+    if (task_at(h) != t && awaits_shared(s_, sc_, task_at(h), sf)) {
+      say("its clone of ", spec.name, " is dropped (other clones still await it)");
+      return;
+    }
+  }
+  if (spec.cached) {
+    say("its clone of ", spec.name, " is dropped; the cache keeps the future alive, and no clone polls it now");
+    return;
+  }
+  say("its clone of ", spec.name, " is dropped, the last one: the future is dropped with it");
+  drop_child(sf);
+}
+
 /// `drop(fut)` of a kept select! branch.
 template <bool kNarrate>
 typename Step<kNarrate>::Text Step<kNarrate>::drop_branch(TaskId c) {

@@ -149,6 +149,7 @@ Flow Step<kNarrate>::run_op(TaskId t, const Op& op) {
     case OpKind::kSelectAll: return select_all(t, op);
     case OpKind::kSelectBranches: return select_branches(t, op);
     case OpKind::kAwaitBranch: return await_branch(t, op);
+    case OpKind::kAwaitShared: return await_shared(t, op);
     case OpKind::kDropBranch:
       say("drop(", sc_.tasks[op.a].name, ") -> ", drop_branch(task_at(op.a)));
       return Flow::kNext;

@@ -200,6 +200,7 @@ typename Step<kNarrate>::Text Step<kNarrate>::issue_wake(TaskId t) {
 /// the thread's block_on waker instead.
 template <bool kNarrate>
 typename Step<kNarrate>::Text Step<kNarrate>::wake_child(TaskId c) {
+  if (sc_.tasks[index(c)].shared) return wake_shared(c);
   const TaskId p = sc_.runner(c);
   TaskState& ps = s_.task(p);
   if (ps.blocked == index(c) + 1 && std_waits_on(s_, sc_, c)) {

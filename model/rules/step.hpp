@@ -156,6 +156,11 @@ class Step : public Narration<kNarrate> {
   Flow select_all(TaskId t, const Op& op);
   Flow select_branches(TaskId t, const Op& op);
   Flow await_branch(TaskId t, const Op& op);
+  Flow await_shared(TaskId t, const Op& op);
+  /// Shared future `sf` woke (its inner future's waker): every clone awaiting it is woken.
+  Text wake_shared(TaskId sf);
+  /// The clone `t` awaits is dropped; the last clone of a future no cache keeps drops it.
+  void drop_clone(TaskId t, TaskId sf);
   Text drop_branch(TaskId c);
   void reset_child(TaskId c);
   void drop_child(TaskId c);
