@@ -97,6 +97,15 @@ class Builder {
     return c;
   }
 
+  /// A shared future (`async { .. }.boxed().shared()`): awaited by clones (kAwaitShared), kept
+  /// by a cache for the whole run or (`cached` false) dropped with its last awaiting clone.
+  std::uint8_t shared(const std::string& name, bool cached) {
+    const auto c = task(name);
+    sc_.tasks[c].shared = true;
+    sc_.tasks[c].cached = cached;
+    return c;
+  }
+
   /// A nested future of `task` ("task.name"); `end` is set by program() from its kWrapEnd.
   std::uint8_t nested(std::uint8_t task, const std::string& name, model::Wrapper wrapper,
                       std::optional<std::size_t> cancelled = std::nullopt) {

@@ -320,7 +320,7 @@ TEST(SchemaErrors, FaultTargets) {
 TEST(SchemaErrors, ObjectErrorsComeBeforeTheirMembers) {
   json document = with("/scenario/runtime", "single");
   document["scenario"]["extra"] = 1;
-  STRCMP_EQUAL("/scenario/extra: unknown key 'extra'; expected one of: event_interval, faults, resources, runtime, tasks, tokio, variables, worker_threads",
+  STRCMP_EQUAL("/scenario/extra: unknown key 'extra'; expected one of: event_interval, faults, resources, runtime, shared_futures, tasks, tokio, variables, worker_threads",
                error_of(document).c_str());
 }
 
