@@ -58,7 +58,10 @@ Features::Features(const Scenario& sc)
         case OpKind::kJumpUnless: failures = true; break;
         case OpKind::kYieldNow: yields = true; break;
         case OpKind::kStartSet:
-        case OpKind::kNextChild: sets = true; break;
+        case OpKind::kNextChild:
+          sets = true;
+          ordered_sets = ordered_sets || (op.flags & kSetOrdered) != 0;
+          break;
         case OpKind::kCreateNotified: notified_created = true; break;
         case OpKind::kAddPermits: adds_permits[op.a] = true; break;
         case OpKind::kClose: closes[op.a] = true; break;

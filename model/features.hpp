@@ -18,6 +18,7 @@ struct Features {
   std::size_t longest_timeout = 0;  // the longest timed timeout, in ticks (0: none)
   bool aborts = false;
   bool once_cells = false;  // get_or_init
+  bool ordered_sets = false;  // FuturesOrdered / buffered: a child's output may wait in its set
   bool guards = false;      // on_drop handlers
   bool join_macros = false; // join!
   std::size_t join_width = 0;

@@ -94,7 +94,8 @@ std::shared_ptr<const StateLayout> make_layout(const Scenario& sc) {
     field(offsetof(TaskState, cancel_requested), f.aborts ? 1 : 0);
     field(offsetof(TaskState, timer), f.task_timers[t] ? 2 : 0);
     field(offsetof(TaskState, deadline), nested ? 2 : 0);
-    field(offsetof(TaskState, phase), f.once_cells ? 1 : 0);
+    // get_or_init's initializer running; an ordered set's finished child whose output is queued
+    field(offsetof(TaskState, phase), f.once_cells || f.ordered_sets ? 1 : 0);
     field(offsetof(TaskState, coop_exhausted), sc.fault(FaultKind::kCoopYield).budget > 0 ? 1 : 0);
     field(offsetof(TaskState, region), nested ? bits_for(sc.futures.size()) : 0);
     field(offsetof(TaskState, guard), f.guards ? bits_for(sc.handlers.size()) : 0);

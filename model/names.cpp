@@ -111,6 +111,10 @@ const char* combinator_name(OpKind combinator) {
   }
 }
 
+const char* combinator_name(const TaskSpec& child) {
+  return child.ordered ? "FuturesOrdered" : combinator_name(child.combinator);
+}
+
 const char* to_string(Wrapper wrapper) {
   switch (wrapper) {
     case Wrapper::kNone: return "none";
@@ -301,7 +305,11 @@ std::string describe_op(const Scenario& sc, const Op& op) {
     case OpKind::kSelectBranches: {
       out += to_string(op.kind);
       out += op.kind == OpKind::kSelectBranches && (op.flags & kSelectUnbiased) == 0 ? " (biased)" : "";
-      out += op.kind == OpKind::kStartSet && op.c != 0 ? " (buffer_unordered " + std::to_string(op.c) + ")" : "";
+      if (op.kind == OpKind::kStartSet && (op.flags & kSetOrdered) != 0) {
+        out += op.c != 0 ? " (buffered " + std::to_string(op.c) + ")" : " (ordered)";
+      } else {
+        out += op.kind == OpKind::kStartSet && op.c != 0 ? " (buffer_unordered " + std::to_string(op.c) + ")" : "";
+      }
       out += op.kind == OpKind::kSelectAll && op.c != 0 ? " (rest kept)" : "";
       const char* sep = " of ";
       for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {

@@ -76,6 +76,9 @@ inline constexpr std::uint8_t kSelectReady = 4;     // the second branch is `rea
 inline constexpr std::uint8_t kSelectWrite = 8;     // the first branch is an rwlock's write (all permits)
 inline constexpr std::uint8_t kSelectNotified = 16;  // the first branch is a fresh `notify.notified()`
 inline constexpr std::uint8_t kSelectElse = 32;  // kSelectBranches: an else block follows; a win jumps to ticks
+/// kStartSet and kNextChild (their Op's flags): the set yields its outputs in the order its futures
+/// were pushed (`FuturesOrdered`, `buffered(n)`), not as they finish.
+inline constexpr std::uint8_t kSetOrdered = 1;
 
 enum class OpKind : std::uint8_t {
   // Awaiting operations (a poll may stop at them).
@@ -214,6 +217,9 @@ struct TaskSpec {
   // new one.
   bool shared = false;
   bool cached = true;
+  // A child of an ordered set (FuturesOrdered, buffered): once finished, its output waits in the
+  // set's queue until every future pushed before it has been yielded (TaskState::phase 1).
+  bool ordered = false;
 };
 
 enum class FaultKind : std::uint8_t { kPause, kResume, kDrop, kSpuriousWake, kCoopYield };
@@ -275,6 +281,8 @@ std::vector<std::size_t> await_points(const Scenario& scenario, std::size_t task
 bool is_combinator(OpKind kind);
 /// The Rust name of the combinator holding a branch: "join!", "FuturesUnordered", "select_all".
 const char* combinator_name(OpKind combinator);
+/// The combinator a child future is in, by name ("FuturesOrdered" for an ordered set's).
+const char* combinator_name(const TaskSpec& child);
 /// An operation as a line of the compiled program ("lock m", "unless ready goto 7").
 std::string describe_op(const Scenario& scenario, const Op& op);
 const char* to_string(Wrapper wrapper);

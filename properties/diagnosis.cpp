@@ -368,7 +368,7 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
       const std::string unit = w.unit;
       d.cause = Cause::kStrandedPermit;
       d.summary = "stranded " + unit + " (futurelock): " + name + "'s " + unit + " was handed to " + owner +
-                  ", a future in " + parent + "'s " + model::combinator_name(spec.combinator) +
+                  ", a future in " + parent + "'s " + model::combinator_name(spec) +
                   (spec.combinator == model::OpKind::kSelectAll ? "'s rest; " : "; ") + why;
       d.handover_step = step_that_made(states, [&](const State& st) { return model::owned_by_future(st, c, res) > 0; });
       if (d.handover_step) {

@@ -107,7 +107,7 @@ FinalStateView view_final_state(const model::Scenario& sc, const model::State& s
     }
     if (const auto& parent = sc.tasks[i].parent; parent && ts.live()) {
       // A child future: it runs only when its task polls the combinator holding it.
-      const std::string owner = sc.tasks[*parent].name + "'s " + model::combinator_name(sc.tasks[i].combinator);
+      const std::string owner = sc.tasks[*parent].name + "'s " + model::combinator_name(sc.tasks[i]);
       task.status = "in " + owner + ": " + (s.ready_children().contains(task_at(i)) ? "woken (polled only when that is polled)" : task.status);
     }
     if (sc.tasks[i].shared && ts.live()) {

@@ -65,6 +65,7 @@ void Loader::collect_children(const json& program, const std::string& at, model:
         spec.group = spec.name;
         spec.parent = task;
         spec.combinator = kind;
+        spec.ordered = std::string(key) == "ordered";
         if (select && branches[b].contains("keep")) spec.kept = in_.boolean(branches[b]["keep"], at_b + "/keep");
         if (sc.find_task(spec.name) || resolve_tasks(sc, spec.name)) {
           in_.fail(at_b + "/name", "name '" + spec.name + "' is used twice (branches are named like tasks)");
@@ -127,7 +128,7 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
                  "'on_drop' or 'future'), found " + JsonReader::type_name(st));
   }
   if (ctx.in_shared) {
-    for (const char* key : {"select", "select_all", "join", "unordered", "hand_lock", "block_in_place", "block_on", "future"}) {
+    for (const char* key : {"select", "select_all", "join", "unordered", "ordered", "hand_lock", "block_in_place", "block_on", "future"}) {
       if (st.contains(key)) {
         in_.fail(at + "/" + key, std::string("a shared future's body cannot hold '") + key +
                                      "' (give the work its own task, or await the shared future from a branch)");
@@ -334,7 +335,7 @@ void Loader::statement(const json& st, const std::string& at, model::Scenario& s
     keys.push_back(key);
   }
   in_.fail_key(at + "/" + JsonReader::escape_token(keys.empty() ? "" : keys.front()),
-               keys.empty() ? "an empty statement" : JsonReader::unknown("statement", keys.front(), {"if", "while", "on_drop", "future", "select", "join", "unordered", "select_all", "block_in_place", "block_on", "hand_lock"}, true));
+               keys.empty() ? "an empty statement" : JsonReader::unknown("statement", keys.front(), {"if", "while", "on_drop", "future", "select", "join", "unordered", "ordered", "select_all", "block_in_place", "block_on", "hand_lock"}, true));
 }
 
 std::uint8_t Loader::won_variable(const json& st, const std::string& at, const model::Scenario& sc, std::size_t task) {
@@ -349,7 +350,7 @@ std::uint8_t Loader::won_variable(const json& st, const std::string& at, const m
 void Loader::combinator(const json& st, const std::string& at, const char* key, OpKind kind, model::Scenario& sc,
                 std::size_t task, const Context& ctx, std::vector<Op>& out) {
   if (kind == OpKind::kJoinAll) in_.expect_object(st, at, {"join"}, {"join"});
-  if (kind == OpKind::kNextChild) in_.expect_object(st, at, {"unordered", "limit", "each"}, {"unordered", "each"});
+  if (kind == OpKind::kNextChild) in_.expect_object(st, at, {key, "limit", "each"}, {key, "each"});
   if (kind == OpKind::kSelectAll) in_.expect_object(st, at, {"select_all", "rest"}, {"select_all"});
   if (kind == OpKind::kSelectBranches) in_.expect_object(st, at, {"select", "biased", "won", "else"}, {"select"});
   if (ctx.in_handler) in_.fail(at, "an on_drop handler cannot await a " + std::string(key));
@@ -413,9 +414,10 @@ void Loader::combinator(const json& st, const std::string& at, const char* key, 
   }
   std::uint8_t limit = 0;
   if (st.contains("limit")) limit = static_cast<std::uint8_t>(in_.integer(st["limit"], at + "/limit", 1, count));
-  out.push_back({OpKind::kStartSet, first, count, limit});
+  const std::uint8_t ordered = std::string(key) == "ordered" ? model::kSetOrdered : 0;
+  out.push_back({OpKind::kStartSet, first, count, limit, 0, ordered});
   const std::size_t top = out.size();
-  out.push_back({OpKind::kNextChild, first, count, limit});
+  out.push_back({OpKind::kNextChild, first, count, limit, 0, ordered});
   out.push_back({OpKind::kJump, 0, 0});
   block(st["each"], at + "/each", sc, task, ctx, out);
   out.push_back({OpKind::kJump, 0, static_cast<std::uint8_t>(top)});

@@ -32,6 +32,7 @@ inline constexpr StatementKey kStatementKeys[] = {
     {"on_drop", Nesting::kHandler},
     {"join", Nesting::kBranches, model::OpKind::kJoinAll},
     {"unordered", Nesting::kBranches, model::OpKind::kNextChild},
+    {"ordered", Nesting::kBranches, model::OpKind::kNextChild},  // FuturesOrdered / buffered
     {"select_all", Nesting::kBranches, model::OpKind::kSelectAll},
     // select! over futures: when its branches are blocks ({"name", "do"}); the short form of a
     // lock branch and a sleep branch ({"await": ..}) has none

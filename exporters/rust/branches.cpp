@@ -27,9 +27,10 @@ std::size_t Exporter::unordered_loop(const std::vector<Op>& prog, std::size_t pc
   }
   const std::size_t exit = prog[pc + 2].b;
   const std::string src = source(op, ctx);
+  const bool ordered = (op.flags & model::kSetOrdered) != 0;
   if (op.c == 0) {
-    line(out, indent, "let mut set = FuturesUnordered::new();",
-         src + ": every branch pushed (started) now");
+    line(out, indent, ordered ? "let mut set = futures::stream::FuturesOrdered::new();" : "let mut set = FuturesUnordered::new();",
+         src + ": every branch pushed (started) now" + (ordered ? "; outputs come in push order" : ""));
     for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c)
       line(out, indent, "set.push(" + branch_call(c, ctx) + ");");
   } else {
@@ -40,8 +41,13 @@ std::size_t Exporter::unordered_loop(const std::vector<Op>& prog, std::size_t pc
       items += (items.empty() ? "" : ", ") + task_const_[c];
     line(out, indent, "let mut set = futures::stream::iter([" + items + "])", src);
     line(out, indent + 4, ".map(|t| branch(t, &sh))", "a branch starts when it is taken");
-    line(out, indent + 4, ".buffer_unordered(" + std::to_string(op.c) + ");",
-         "at most " + std::to_string(op.c) + " in flight");
+    if (ordered) {
+      line(out, indent + 4, ".buffered(" + std::to_string(op.c) + ");",
+           "at most " + std::to_string(op.c) + " in flight or queued; outputs in order");
+    } else {
+      line(out, indent + 4, ".buffer_unordered(" + std::to_string(op.c) + ");",
+           "at most " + std::to_string(op.c) + " in flight");
+    }
   }
   line(out, indent, "while let Some(()) = set.next().await {",
        "next: the body runs after each branch that finishes");

@@ -21,7 +21,9 @@ typename Step<kNarrate>::Text Step<kNarrate>::child_names(const Op& op, bool sta
 template <bool kNarrate>
 typename Step<kNarrate>::Text Step<kNarrate>::refill_note(const Op& op) const {
   if (op.c == 0 || op.c >= op.b) return {};
-  return text(" (buffer_unordered(", std::to_string(op.c), "): at most ", std::to_string(op.c), " in flight)");
+  const bool ordered = (op.flags & kSetOrdered) != 0;
+  return text(ordered ? " (buffered(" : " (buffer_unordered(", std::to_string(op.c), "): at most ", std::to_string(op.c),
+              ordered ? " in flight or queued)" : " in flight)");
 }
 
 /// Starts a combinator's children afresh (the previous ones are dropped if still alive):
@@ -93,31 +95,52 @@ Flow Step<kNarrate>::join_all(TaskId t, const Op& op) {
 /// futures-util FuturesUnordered::poll_next (0.3): polls the children in its ready queue, in wake
 /// order, until one finishes (Some) or it has polled as many as it holds (then it wakes the task
 /// and yields); with none left, None. buffer_unordered first tops the set up from its stream to
-/// `c` in flight.
+/// `c` in flight. An ordered set (FuturesOrdered::poll_next, `buffered(c)`) yields outputs in the
+/// order its children were pushed: a child that finishes before those pushed earlier has its
+/// output queued (TaskState::phase 1), and the inner set is polled again; queued outputs count
+/// toward `c`.
 template <bool kNarrate>
 Flow Step<kNarrate>::next_child(TaskId t, const Op& op) {
   TaskState& ts = s_.task(t);
   const auto& program = sc_.task(t).program;
-  std::size_t live = 0;
-  for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) live += s_.tasks(c).live() ? 1U : 0U;
-  for (std::size_t c = op.a; c < std::size_t{op.a} + op.b && op.c != 0 && live < op.c; ++c) {
+  const bool ordered = (op.flags & kSetOrdered) != 0;
+  const std::size_t first = op.a, end = std::size_t{op.a} + op.b;
+  auto queued = [&](std::size_t c) {
+    return ordered && s_.tasks(c).status == TaskStatus::kComplete && s_.tasks(c).phase == 1;
+  };
+  std::size_t live = 0;  // in the set: running, or finished with its output queued
+  for (std::size_t c = first; c < end; ++c) live += s_.tasks(c).live() || queued(c) ? 1U : 0U;
+  for (std::size_t c = first; c < end && op.c != 0 && live < op.c; ++c) {
     if (s_.tasks(c).status != TaskStatus::kNotSpawned) continue;
     s_.tasks(c).status = TaskStatus::kIdle;
     s_.ready_children().push_back(task_at(c));
     ++live;
-    say("buffer_unordered takes ", sc_.tasks[c].name, " from the stream");
+    say(ordered ? "buffered takes " : "buffer_unordered takes ", sc_.tasks[c].name, " from the stream");
   }
   if (live == 0) {
     say("next() -> None: the set is empty");
     ts.pc = program[ts.pc + 1U].b;
     return Flow::kJumped;
   }
+  // The output next in order: the first child pushed whose output was not yielded yet.
+  std::optional<TaskId> head;
+  for (std::size_t c = first; c < end && ordered && !head; ++c) {
+    if (s_.tasks(c).live() || queued(c)) head = task_at(c);
+  }
+  if (head && queued(index(*head))) {
+    s_.task(*head).phase = 0;
+    say("next() -> Some: ", name(*head), "'s output, queued until the futures pushed before it were yielded");
+    ts.pc = static_cast<std::uint8_t>(ts.pc + 2U);
+    return Flow::kJumped;
+  }
+  std::size_t in_progress = 0;  // FuturesUnordered::len() when its poll_next starts
+  for (std::size_t c = first; c < end; ++c) in_progress += s_.tasks(c).live() ? 1U : 0U;
   std::size_t polled = 0;
   std::size_t yielded = 0;
   for (;;) {
     std::optional<TaskId> next;
     for (TaskId c : s_.ready_children()) {
-      if (index(c) >= op.a && index(c) < std::size_t{op.a} + op.b) {
+      if (index(c) >= first && index(c) < end) {
         next = c;
         break;
       }
@@ -127,15 +150,25 @@ Flow Step<kNarrate>::next_child(TaskId t, const Op& op) {
     poll_child(*next);
     if (ts.blocked != 0) return Flow::kPending;
     if (!s_.task(*next).live()) {
-      say("next() -> Some: ", name(*next), " finished");
-      ts.pc = static_cast<std::uint8_t>(ts.pc + 2U);
-      return Flow::kJumped;
+      if (!ordered || *next == head) {
+        say("next() -> Some: ", name(*next), " finished");
+        ts.pc = static_cast<std::uint8_t>(ts.pc + 2U);
+        return Flow::kJumped;
+      }
+      // FuturesOrdered: an output out of order waits in the queue; the inner set's poll_next runs
+      // again from the start.
+      s_.task(*next).phase = 1;
+      say(name(*next), " finished before ", name(*head), ": its output waits in the queue");
+      --in_progress;
+      polled = 0;
+      yielded = 0;
+      continue;
     }
     // futures-util 0.3.21 poll_next: a branch that woke itself while polled counts as a yield;
     // after two yields, or once it has polled as many branches as the set holds, it wakes the
     // task and returns Pending.
     yielded += s_.ready_children().contains(*next) ? 1U : 0U;
-    if (yielded >= 2 || polled == live) {
+    if (yielded >= 2 || polled == in_progress) {
       ts.inflight = 1;
       say("next() -> pending: polled ", yielded >= 2 ? "two branches that yielded" : "every branch once",
           "; wakes its task -> ", issue_wake(t));

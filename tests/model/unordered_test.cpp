@@ -483,3 +483,61 @@ TEST(SelectAll, WithTheRestKeptTheLoserKeepsItsAssignedPermitAndEveryoneElseWait
   CHECK_FALSE(finished(s, f.worker));
 }
 
+
+// --- FuturesOrdered and buffered (futures-util 0.3.21 stream/futures_ordered.rs,
+// stream/stream/buffered.rs) ---------------------------------------------------------------------
+
+TEST_GROUP(FuturesOrderedSet){};
+
+namespace {
+
+/// `let mut set = FuturesOrdered::new(); set.push(slow); set.push(fast);` with slow =
+/// `async { yield_now().await; x = 1 }` and fast = `async { x = 2 }`, and a body counting outputs
+/// (then yielding, so that each output is seen in a state of its own).
+struct SlowThenFast {
+  Builder b;
+  std::uint8_t x, count, main, slow, fast;
+
+  explicit SlowThenFast(bool ordered) {
+    x = b.variable("x", 0, 0, 2);
+    count = b.variable("count", 0, 0, 3);
+    main = b.task("main");
+    slow = b.child(main, "slow", OpKind::kNextChild);
+    fast = b.child(main, "fast", OpKind::kNextChild);
+    auto program = unordered_loop(slow, 2, 0, {b.set(count, "count + 1"), op(OpKind::kYieldNow)});
+    for (Op& o : program) {
+      if (ordered && (o.kind == OpKind::kStartSet || o.kind == OpKind::kNextChild)) o.flags = m::kSetOrdered;
+    }
+    b.program(main, program);
+    b.program(slow, {op(OpKind::kYieldNow), b.set(x, "1")});
+    b.program(fast, {b.set(x, "2")});
+  }
+};
+
+}  // namespace
+
+TEST(FuturesOrderedSet, AnOutputThatFinishesBeforeTheOnePushedEarlierWaitsInTheQueue) {
+  SlowThenFast w(true);
+  const Scenario sc = w.b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  run.run_until([&](const State& s) { return s.var(w.count) == 1; });
+  // The first output is slow's, though fast finished first: x was last written by slow.
+  LONGS_EQUAL(1, run.state().var(w.x));
+  CHECK(run.state().tasks(w.fast).status == TaskStatus::kComplete);
+  LONGS_EQUAL(1, run.state().tasks(w.fast).phase);  // its output still queued
+  run.run();
+  LONGS_EQUAL(2, run.state().var(w.count));
+  LONGS_EQUAL(0, run.state().tasks(w.fast).phase);
+  CHECK(run.state().task(task_at(w.main)).status == TaskStatus::kComplete);
+}
+
+TEST(FuturesOrderedSet, UnorderedTheSameSetYieldsTheFirstToFinishFirst) {
+  SlowThenFast w(false);
+  const Scenario sc = w.b.build();
+  const TokioModel model(sc);
+  Runner run(model);
+  run.run_until([&](const State& s) { return s.var(w.count) == 1; });
+  LONGS_EQUAL(2, run.state().var(w.x));
+  CHECK_TRUE(run.state().tasks(w.slow).live());
+}

@@ -241,7 +241,7 @@ TEST(SchemaErrors, StatementWithoutKeyword) {
                error_of(with_program(R"([{"iff": "ready"}])")).c_str());
   STRCMP_EQUAL("/scenario/tasks/1/program/0: missing required key: one of while, on_drop, future",
                error_of(with_program(R"([{"do": []}])")).c_str());
-  STRCMP_EQUAL("/scenario/tasks/1/program/0: expected an object with one of the keys: if, while, on_drop, future, select, join, unordered, select_all, block_in_place, block_on, hand_lock; "
+  STRCMP_EQUAL("/scenario/tasks/1/program/0: expected an object with one of the keys: if, while, on_drop, future, select, join, unordered, ordered, select_all, block_in_place, block_on, hand_lock; "
                "found an empty object",
                error_of(with_program("[{}]")).c_str());
 }
