@@ -26,6 +26,7 @@ constexpr std::string_view kOverview =
     "  replay REPORT.json   re-execute the counterexamples of a JSON report against the model\n"
     "  compare FILE         run FILE's program against every mutex kind and pause policy\n"
     "  export --rust PATH   write the scenario as a tokio program, and the model's verdict on hangs\n"
+    "                       (--trace CHECK: a report's counterexample, forced on real tokio)\n"
     "  init FILE            write a commented starter property file\n"
     "\n"
     "`wakecheck COMMAND --help` gives a command's options; `wakecheck --version` the version.\n"
@@ -125,7 +126,7 @@ constexpr std::string_view kCompare =
     "exit status: 0 the table was printed, 2 bad input or usage, 3 internal error\n";
 
 constexpr std::string_view kExport =
-    "usage: wakecheck export --rust PATH [--out DIR]\n"
+    "usage: wakecheck export --rust PATH [--trace CHECK] [--out DIR]\n"
     "\n"
     "Writes the scenario of PATH (a property file, or a JSON report of `check`: its \"file\") as a\n"
     "self-contained tokio program, DIR/STEM.rs, and the model's verdict on which tasks hang,\n"
@@ -134,6 +135,10 @@ constexpr std::string_view kExport =
     "refused (real tokio cannot schedule the environment's faults).\n"
     "\n"
     "  --rust            the target language (the only one)\n"
+    "  --trace CHECK     PATH is a JSON report: force its counterexample of CHECK on real tokio, each\n"
+    "                    timer firing when the trace fires it (current_thread traces that end in a\n"
+    "                    hang; not an unbiased select!'s random start); the .expected file then holds\n"
+    "                    the one outcome where the trace ends\n"
     "  --out DIR         where to write (default: the current directory; created if missing)\n"
     "\n"
     "exit status: 0 written, 2 bad input or usage or an unwritable output, 3 internal error\n";

@@ -318,16 +318,20 @@ int export_command(const std::vector<std::string>& args) {
   namespace fs = std::filesystem;
   using nlohmann::json;
   std::string path, out_dir = ".";
+  std::optional<std::string> forced_check;
   bool rust = false;
   for (std::size_t i = 1; i < args.size(); ++i) {
     if (args[i] == "--rust") {
       rust = true;
+    } else if (args[i] == "--trace") {
+      if (i + 1 >= args.size()) usage_error("option '--trace' needs the name of a check whose counterexample the report holds");
+      forced_check = args[++i];
     } else if (args[i] == "--out") {
       if (i + 1 >= args.size()) usage_error("option '--out' needs a directory");
       out_dir = args[++i];
     } else if (args[i].rfind("-", 0) == 0) {
       std::string message = "unknown option '" + args[i] + "' for 'export'";
-      if (auto near = wakecheck::properties::nearest_name(args[i], {"--rust", "--out"})) {
+      if (auto near = wakecheck::properties::nearest_name(args[i], {"--rust", "--out", "--trace"})) {
         message += "; did you mean '" + *near + "'?";
       }
       usage_error(message);
@@ -342,16 +346,46 @@ int export_command(const std::vector<std::string>& args) {
 
   // A JSON report of `check` names the property file it was made from.
   file_in_hand = path;
-  const std::vector<std::string> files = wakecheck::properties::report_files(
-      path, wakecheck::properties::read_regular_file(path, wakecheck::properties::kMaxReportBytes))
-      .value_or(std::vector<std::string>{path});
+  const std::string text = wakecheck::properties::read_regular_file(path, wakecheck::properties::kMaxReportBytes);
+  const auto named = wakecheck::properties::report_files(path, text);
+  const std::vector<std::string> files = named.value_or(std::vector<std::string>{path});
 
   // Everything is loaded and checked before anything is written.
   struct Export {
     std::string stem, program, expected;
   };
   std::vector<Export> exports;
-  for (const auto& file_path : files) {
+  if (forced_check) {
+    // The report's counterexample of that check, forced on real tokio.
+    if (!named) usage_error("'--trace' needs a JSON report of `check` (wakecheck check --json), not a property file");
+    const auto report = wakecheck::properties::read_report(path, text);
+    std::vector<const wakecheck::properties::ReportTrace*> found;
+    std::vector<std::string> names;
+    for (const auto& trace : report.traces) {
+      if (trace.kind != "counterexample") continue;
+      names.push_back(trace.property);
+      if (trace.property == *forced_check) found.push_back(&trace);
+    }
+    if (found.empty()) {
+      std::string message = path + ": no counterexample of '" + *forced_check + "' in the report";
+      if (names.empty()) message += " (it holds none)";
+      else if (auto near = wakecheck::properties::nearest_name(*forced_check, names)) message += "; did you mean '" + *near + "'?";
+      throw wakecheck::properties::InputError(message);
+    }
+    if (found.size() > 1) {
+      throw wakecheck::properties::InputError(path + ": the report holds " + std::to_string(found.size()) +
+                                              " counterexamples of '" + *forced_check + "' (one per file); export one file's report");
+    }
+    file_in_hand = found.front()->file;
+    const auto file = wakecheck::properties::load_property_file(found.front()->file);
+    const auto schedule = wakecheck::exporters::forced_schedule(file, *found.front(), path);
+    Export e;
+    e.stem = fs::path(found.front()->file).stem().string();
+    e.program = wakecheck::exporters::export_rust(file, schedule);
+    e.expected = wakecheck::exporters::format_expected(file, schedule.end);
+    exports.push_back(std::move(e));
+  }
+  for (const auto& file_path : forced_check ? std::vector<std::string>{} : files) {
     file_in_hand = file_path;
     const auto file = wakecheck::properties::load_property_file(file_path);
     Export e;

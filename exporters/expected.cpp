@@ -23,9 +23,14 @@ std::string format_expected(const properties::PropertyFile& file, const HangVerd
   }
   std::ostringstream out;
   out << "# wakecheck's verdict on hangs for " << file.path << " ("
-      << model::to_string(file.scenario.flavor) << "): " << verdict.states << " states, "
-      << verdict.ends << (verdict.ends == 1 ? " end" : " ends")
-      << " of maximal runs (dead ends and fair cycles).\n"
+      << model::to_string(file.scenario.flavor) << "): ";
+  if (!verdict.forced.empty()) {
+    out << "where " << verdict.forced << " ends, forced on real tokio.\n";
+  } else {
+    out << verdict.states << " states, " << verdict.ends << (verdict.ends == 1 ? " end" : " ends")
+        << " of maximal runs (dead ends and fair cycles).\n";
+  }
+  out
       << "# hung: tasks whose JoinHandle never completes at some end (unfinished, paused ones "
          "included,\n"
       << "#   or dropped by their own drop_on_pause wrapper); paused: of those, the paused ones;\n"

@@ -56,6 +56,20 @@ std::pair<std::vector<std::size_t>, std::vector<std::size_t>> hung_in(
 
 }  // namespace
 
+HangVerdict hang_verdict_at(const PropertyFile& file, const model::State& end) {
+  const auto& sc = file.scenario;
+  const auto [hung, paused] = hung_in(sc, end, drop_targets(sc));
+  HangVerdict verdict;
+  std::vector<std::string> names;
+  for (std::size_t t : hung) names.push_back(sc.tasks[t].name);
+  for (std::size_t t : paused) verdict.paused.push_back(sc.tasks[t].name);
+  verdict.hung = names;
+  verdict.outcomes.push_back(names);
+  verdict.states = 1;
+  verdict.ends = 1;
+  return verdict;
+}
+
 HangVerdict hang_verdict(const PropertyFile& file,
                          const explorer::SearchOptions& options) {
   const model::TokioModel model(file.scenario);

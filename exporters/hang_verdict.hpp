@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "explorer/search.hpp"
+#include "model/state.hpp"
 #include "properties/property_file.hpp"
 
 namespace wakecheck::exporters {
@@ -24,11 +25,16 @@ struct HangVerdict {
   bool determined = true;                          // every end has the same hung set
   std::size_t states = 0;
   std::size_t ends = 0;  // dead ends plus fair components
+  std::string forced;    // set for one forced trace's end: what that trace is ("the counterexample of ..")
 };
 
 /// Explores `file`'s scenario and computes its HangVerdict. Throws properties::InputError when
 /// the search stops at `options.max_states` before it is complete.
 HangVerdict hang_verdict(const properties::PropertyFile& file,
                          const explorer::SearchOptions& options = {});
+
+/// The verdict of one end: the tasks that hang where a run ends in `end` (a dead end), as the
+/// one outcome.
+HangVerdict hang_verdict_at(const properties::PropertyFile& file, const model::State& end);
 
 }  // namespace wakecheck::exporters

@@ -93,4 +93,8 @@ std::string export_rust(const properties::PropertyFile& file) {
   return rust::Exporter(file).run();
 }
 
+std::string export_rust(const properties::PropertyFile& file, const ForcedSchedule& forced) {
+  return rust::Exporter(file, &forced).run();
+}
+
 }  // namespace wakecheck::exporters

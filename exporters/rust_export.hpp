@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "exporters/schedule.hpp"
 #include "properties/property_file.hpp"
 
 namespace wakecheck::exporters {
@@ -38,5 +39,9 @@ void check_exportable(const properties::PropertyFile& file);
 /// polls a lock_owned() future once and moves it to the target's HANDED slot, whose
 /// `await_lock` awaits it and keeps its OwnedMutexGuard as the task's guard.
 std::string export_rust(const properties::PropertyFile& file);
+
+/// The same program with every timer forced to fire when `forced`'s trace fires it: real tokio
+/// then follows the trace (exporters/schedule.hpp).
+std::string export_rust(const properties::PropertyFile& file, const ForcedSchedule& forced);
 
 }  // namespace wakecheck::exporters

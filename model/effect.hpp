@@ -21,6 +21,26 @@ enum class EffectKind : std::uint8_t {
   kWrapper,  // the wrapper answered the poll (swallowed, paused, cancelled) instead of the future
 };
 
+/// A choice of the schedule a step made: a timer entry registered or fired, time advancing, the
+/// branch an unbiased select! started at. What forcing a trace on real tokio reads
+/// (exporters/schedule.hpp).
+enum class ScheduleChange : std::uint8_t {
+  kSleepSet,      // the task's sleep (a sleep statement, a select!'s sleep, an initializer's) registered
+  kSleepFired,    // it fired
+  kDeadlineSet,   // a timeout's deadline set
+  kDeadlinePassed,
+  kAdvance,       // time advanced `ticks` to the earliest timed entry
+  kSelectStart,   // an unbiased select! of a lock (or notified) and a sleep (or ready) was polled,
+                  // starting at its lock branch (ticks 0) or its other branch (ticks 1)
+};
+
+struct ScheduleNote {
+  TaskId task{};
+  ScheduleChange change = ScheduleChange::kSleepSet;
+  std::uint8_t ticks = 0;  // kAdvance; kSelectStart: the start branch
+  bool operator==(const ScheduleNote&) const = default;
+};
+
 struct Effect {
   std::string text;                  // the sentence, as the text report prints it
   EffectKind kind = EffectKind::kNote;
@@ -28,6 +48,7 @@ struct Effect {
   std::optional<ResourceId> resource;
   std::optional<TaskId> branch;      // written by a branch (a future inside the task) it names
   std::vector<TaskId> handed_to;     // tasks a permit or a notification was handed to
+  std::vector<ScheduleNote> schedule;  // the schedule's choices this effect made
   bool operator==(const Effect&) const = default;
 };
 

@@ -17,6 +17,7 @@
 
 #include "exporters/rust/names.hpp"
 #include "exporters/rust_export.hpp"
+#include "exporters/schedule.hpp"
 #include "model/expr.hpp"
 #include "model/scenario.hpp"
 #include "properties/property_file.hpp"
@@ -30,7 +31,8 @@ using model::Wrapper;
 /// Writes one property file's scenario as a tokio program (exporters/rust_export.hpp).
 class Exporter {
  public:
-  explicit Exporter(const properties::PropertyFile& file) : file_(file), sc_(file.scenario) {}
+  explicit Exporter(const properties::PropertyFile& file, const ForcedSchedule* forced = nullptr)
+      : file_(file), sc_(file.scenario), forced_(forced) {}
 
   std::string run();
 
@@ -211,6 +213,11 @@ class Exporter {
   std::size_t timeout_ms() const;
   /// `SLEEP`, or `TICK * D` for a sleep of D ticks.
   static std::string sleep_duration(std::uint8_t ticks);
+  /// The sleep future of a sleep the running task (or branch) registers: timed, or forced to the
+  /// trace's time.
+  std::string sleep_future(std::uint8_t ticks, const Ctx& ctx) const;
+  /// The forced schedule's tables and helpers.
+  void forced_helpers(std::ostringstream& out) const;
 
   void helpers(std::ostringstream& out) const;
 
@@ -246,6 +253,8 @@ class Exporter {
 
   const properties::PropertyFile& file_;
   const model::Scenario& sc_;
+  // Set: every timer fires when the trace fires it (exporters/schedule.hpp).
+  const ForcedSchedule* forced_ = nullptr;
   NameTable upper_{"TASKS",   "HANDLES", "DROP_SLOTS",   "SLEEP",   "DEADLINE",
                    "SEQCST",  "TIMEOUT", "FIRST_BRANCH", "BRANCHES", "HANDED",  "TICK"};
   NameTable lower_{"sh",       "me",      "main",     "main_program", "guard",

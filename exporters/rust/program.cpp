@@ -15,6 +15,7 @@ std::string Exporter::run() {
   header(out);
   helpers(out);
   statics(out);
+  if (forced_) forced_helpers(out);
   shared(out);
   for (const auto& unit : units_) task_fn(out, unit);
   branch_by_index(out);
@@ -40,6 +41,12 @@ void Exporter::header(std::ostringstream& out) const {
       << "//! on real tokio, " << model::to_string(sc_.flavor) << " runtime. " << kAbout
       << (first_branch_ ? kAboutBranches : "")
       << "//! wakecheck's verdict on the same scenario is in " << stem << ".expected.\n//!\n";
+  if (forced_) {
+    out << "//! Forced: every timer fires when the counterexample of " << forced_->property << " ("
+        << forced_->steps << " steps) fires it,\n"
+        << "//! so real tokio follows that trace (the rest of its order is tokio's own on current_thread);\n"
+        << "//! the .expected file holds the one outcome where the trace ends.\n//!\n";
+  }
   if (sc_.version != model::TokioVersion::k1_24) out << kNewerOrders;
   out << kBuildHead << (first_branch_ || block_ons_ ? kFuturesDependency : "") << kBuildTail << kPrelude
       << (first_branch_ ? kFuturesImports : "") << kSleep
@@ -63,7 +70,8 @@ std::size_t Exporter::deadline_ms() const {
       if (op.kind == OpKind::kSleep || op.kind == OpKind::kSelect) ticks += op.ticks;
     }
   }
-  return std::max<std::size_t>(1000, 500 + 150 * sleeps + kTickMs * ticks + timeout_ms() * timeouts_);
+  const std::size_t plain = std::max<std::size_t>(1000, 500 + 150 * sleeps + kTickMs * ticks + timeout_ms() * timeouts_);
+  return forced_ ? std::max<std::size_t>(plain, std::size_t{forced_->last_ms} + 1000) : plain;
 }
 
 std::size_t Exporter::timeout_ms() const {
@@ -76,6 +84,70 @@ std::size_t Exporter::timeout_ms() const {
 
 std::string Exporter::sleep_duration(std::uint8_t ticks) {
   return ticks == 0 ? "SLEEP" : "TICK * " + std::to_string(ticks);
+}
+
+std::string Exporter::sleep_future(std::uint8_t ticks, const Ctx& ctx) const {
+  if (forced_) return "forced_sleep(" + task_ref(ctx.task, ctx) + ")";
+  return "tokio::time::sleep(" + sleep_duration(ticks) + ")";
+}
+
+void Exporter::forced_helpers(std::ostringstream& out) const {
+  const std::size_t n = sc_.tasks.size();
+  auto table = [&](const auto& entries) {
+    std::string text = "[";
+    for (std::size_t t = 0; t < n; ++t) {
+      text += t ? ", &[" : "&[";
+      for (std::size_t k = 0; k < entries[t].size(); ++k) {
+        const std::uint32_t entry = entries[t][k];
+        text += (k ? ", " : "") + (entry == ForcedSchedule::kNever ? std::string("NEVER") : std::to_string(entry));
+      }
+      text += "]";
+    }
+    return text + "]";
+  };
+  out << "// ---- the forced schedule ------------------------------------------------------------\n\n"
+      << "/// Milliseconds after the start at which each timer a task registers fires, in the order\n"
+      << "/// the task registers them, as the trace of " << forced_->property << " fires them (NEVER: not within\n"
+      << "/// the trace). One tick of a timed sleep is " << ForcedSchedule::kTickMs << " ms; untimed firings are "
+      << ForcedSchedule::kStepMs << " ms apart.\n"
+      << "const NEVER: u32 = u32::MAX;\n"
+      << "static FORCED_SLEEPS: [&[u32]; " << n << "] = " << table(forced_->sleeps) << ";\n"
+      << "static FORCED_DEADLINES: [&[u32]; " << n << "] = " << table(forced_->deadlines) << ";\n"
+      << "const NONE_TAKEN: AtomicUsize = AtomicUsize::new(0);\n"
+      << "static SLEEPS_TAKEN: [AtomicUsize; " << n << "] = [NONE_TAKEN; " << n << "];\n"
+      << "static DEADLINES_TAKEN: [AtomicUsize; " << n << "] = [NONE_TAKEN; " << n << "];\n"
+      << "/// Per task, at each poll of an unbiased select! of a lock and a sleep: 1 when it starts at the\n"
+      << "/// sleep (or ready) branch, as the trace's poll does (tokio would draw it at random).\n"
+      << "static FORCED_STARTS: [&[u32]; " << n << "] = " << table(forced_->starts) << ";\n"
+      << "static STARTS_TAKEN: [AtomicUsize; " << n << "] = [NONE_TAKEN; " << n << "];\n"
+      << "/// The program's start, which the schedule counts from (set first thing in main).\n"
+      << "static START: StdMutex<Option<Instant>> = StdMutex::new(None);\n\n"
+      << "/// When task t's next timer of `table` fires.\n"
+      << "fn forced_at(table: &[&[u32]], taken: &[AtomicUsize], t: usize) -> Instant {\n"
+      << "    let k = taken[t].fetch_add(1, SeqCst);\n"
+      << "    let start = START.lock().unwrap().expect(\"main sets START first\");\n"
+      << "    match table[t].get(k) {\n"
+      << "        Some(&ms) if ms != NEVER => start + Duration::from_millis(u64::from(ms)),\n"
+      << "        _ => start + Duration::from_secs(3600),  // beyond the trace: not within the run\n"
+      << "    }\n"
+      << "}\n\n"
+      << "/// Whether task t's next poll of an unbiased select! starts at its other branch.\n"
+      << "fn forced_start(t: usize) -> bool {\n"
+      << "    let k = STARTS_TAKEN[t].fetch_add(1, SeqCst);\n"
+      << "    FORCED_STARTS[t].get(k) == Some(&1)\n"
+      << "}\n\n"
+      << "/// A future from a closure (std::future::poll_fn needs Rust 1.64).\n"
+      << "struct PollFn<F>(F);\n\n"
+      << "impl<T, F: FnMut(&mut Context<'_>) -> Poll<T> + Unpin> Future for PollFn<F> {\n"
+      << "    type Output = T;\n"
+      << "    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {\n"
+      << "        (self.0)(cx)\n"
+      << "    }\n"
+      << "}\n\n"
+      << "/// Task t's next sleep, firing when the trace fires it.\n"
+      << "fn forced_sleep(t: usize) -> tokio::time::Sleep {\n"
+      << "    tokio::time::sleep_until(forced_at(&FORCED_SLEEPS, &SLEEPS_TAKEN, t))\n"
+      << "}\n\n";
 }
 
 void Exporter::helpers(std::ostringstream& out) const {
@@ -580,6 +652,10 @@ void Exporter::main_fn(std::ostringstream& out) const {
     made = "async move {\n        let _mark = EndMark(0);\n        " + made + ".await\n    }";
     const std::string head = "    let deadline = Instant::now() + DEADLINE;\n";
     text.insert(text.find(head) + head.size(), "    start_watchdog();\n");
+  }
+  if (forced_) {
+    const std::string head = "    let deadline = Instant::now() + DEADLINE;\n";
+    text.insert(text.find(head), "    *START.lock().unwrap() = Some(Instant::now());\n");
   }
   text.replace(text.find(plain), plain.size(), "Box::pin(" + made + ")");
   if (first_branch_) text.insert(text.find("    // Leave now:"), kMainBranches);

@@ -440,7 +440,7 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
       return;
     }
     case OpKind::kGetOrInit:
-      line(out, indent, r + ".get_or_init(|| async { tokio::time::sleep(SLEEP).await }).await;",
+      line(out, indent, r + ".get_or_init(|| async { " + sleep_future(0, ctx) + ".await }).await;",
            src + " (the initializer sleeps)");
       return;
     case OpKind::kSelect: {
@@ -463,6 +463,32 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
         line(out, indent + 4, "let mut fut: " + type + " = Box::pin(" + f.call + ");");
       }
       line(out, indent + 4, "let won: i32;");
+      if (forced_ && !biased) {
+        // tokio::select! without `biased;`, each poll starting where the trace's poll starts.
+        line(out, indent + 4, "let other = " + (ready ? std::string("std::future::ready(())") : "async { " + sleep_future(op.ticks, ctx) + ".await }") + ";");
+        line(out, indent + 4, "tokio::pin!(other);");
+        line(out, indent + 4, "let mut fut_disabled = false;", "a pattern that does not match disables the branch");
+        line(out, indent + 4, "won = PollFn(|cx: &mut Context<'_>| {", "select! (no `biased;`), its start forced");
+        line(out, indent + 8, "let other_first = forced_start(" + task_ref(ctx.task, ctx) + ");");
+        line(out, indent + 8, "for k in 0..2 {");
+        line(out, indent + 12, "if (k == 0) != other_first && !fut_disabled {");
+        line(out, indent + 16, "if let Poll::Ready(out) = fut.as_mut().poll(cx) {");
+        line(out, indent + 20, "#[allow(irrefutable_let_patterns)]");
+        line(out, indent + 20, "if let " + f.pattern + " = out {");
+        if (!f.take.empty()) line(out, indent + 24, f.take);
+        line(out, indent + 24, "return Poll::Ready(0);");
+        line(out, indent + 20, "}");
+        line(out, indent + 20, "fut_disabled = true;");
+        line(out, indent + 16, "}");
+        line(out, indent + 12, "} else if (k == 0) == other_first {");
+        line(out, indent + 16, "if other.as_mut().poll(cx).is_ready() {");
+        line(out, indent + 20, "return Poll::Ready(1);");
+        line(out, indent + 16, "}");
+        line(out, indent + 12, "}");
+        line(out, indent + 8, "}");
+        line(out, indent + 8, "Poll::Pending");
+        line(out, indent + 4, "}).await;");
+      } else {
       line(out, indent + 4, "tokio::select! {");
       if (biased) {
         line(out, indent + 8, "biased;");
@@ -473,9 +499,12 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
       if (ready) {
         line(out, indent + 8, "_ = std::future::ready(()) => { won = 1; }");
       } else {
-        line(out, indent + 8, "_ = tokio::time::sleep(" + sleep_duration(op.ticks) + ") => { won = 1; }");
+        // Forced, the sleep is made where the select! first polls it: the model registers it then.
+        line(out, indent + 8, "_ = " + (forced_ ? "async { " + sleep_future(op.ticks, ctx) + ".await }" : sleep_future(op.ticks, ctx)) +
+                                  " => { won = 1; }");
       }
       line(out, indent + 4, "}");
+      }
       if (keep) {
         line(out, indent + 4, "if won == 1 { kept = Some(fut); }", "&mut fut: the lock future stays alive, unpolled");
       } else {
@@ -547,7 +576,7 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
       line(out, indent, r + ".notify_waiters();", src);
       return;
     case OpKind::kSleep:
-      line(out, indent, "tokio::time::sleep(" + sleep_duration(op.ticks) + ").await;", src);
+      line(out, indent, sleep_future(op.ticks, ctx) + ".await;", src);
       return;
     case OpKind::kYieldNow:
       line(out, indent, "tokio::task::yield_now().await;", src);
@@ -674,7 +703,11 @@ void Exporter::nested_future(const std::vector<Op>& prog, std::size_t begin, std
     if (timeout) {
       // time/timeout.rs: the inner future is polled first; still pending once the deadline
       // has passed, it is dropped and Elapsed returned.
-      if (fut.after != 0) {
+      if (forced_) {
+        line(out, indent, "let kept = tokio::time::timeout_at(forced_at(&FORCED_DEADLINES, &DEADLINES_TAKEN, " +
+                              task_ref(ctx.task, ctx) + "), async {",
+             what + ": its deadline as the trace has it");
+      } else if (fut.after != 0) {
         line(out, indent, "let kept = tokio::time::timeout(" + sleep_duration(fut.after) + ", async {",
              what + ": " + std::to_string(fut.after) + " ticks");
       } else {

@@ -178,6 +178,7 @@ Flow Step<kNarrate>::run_op(TaskId t, const Op& op) {
       if (!ts.inflight) {
         ts.inflight = 1;
         ts.start_timer(op.ticks);
+        this->schedule_note(t, ScheduleChange::kSleepSet);
         say("sleep", ticks_words(op.ticks), " -> pending (timer registered)");
         return Flow::kPending;
       }
@@ -359,6 +360,7 @@ Flow Step<kNarrate>::run_op(TaskId t, const Op& op) {
       if (w == Wrapper::kTimeout) {
         ts.deadline = 1;
         ts.deadline_left = sc_.futures[op.a].after;
+        this->schedule_note(t, ScheduleChange::kDeadlineSet);
         say("timeout around ", future_name(op.a), " starts (deadline set", ticks_words(ts.deadline_left, " in "), ")");
         return Flow::kNext;
       }

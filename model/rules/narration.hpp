@@ -83,7 +83,24 @@ class Narration {
       effect.branch = branch_;
       effect.handed_to = std::move(handed_);
       handed_.clear();
+      effect.schedule = std::move(schedule_);
+      schedule_.clear();
       effects_->push_back(std::move(effect));
+    }
+  }
+
+  /// A timer entry of `t` changed (or time advanced): the next effect records it.
+  void schedule_note(TaskId t, ScheduleChange change, std::uint8_t ticks = 0) {
+    if constexpr (kNarrate) schedule_.push_back(ScheduleNote{t, change, ticks});
+  }
+
+  /// Choices noted after the step's last effect go with it.
+  void flush_schedule_notes() {
+    if constexpr (kNarrate) {
+      if (schedule_.empty() || effects_->empty()) return;
+      auto& last = effects_->back().schedule;
+      last.insert(last.end(), schedule_.begin(), schedule_.end());
+      schedule_.clear();
     }
   }
 
@@ -114,6 +131,7 @@ class Narration {
   std::optional<TaskId> branch_;
   std::string prefix_;
   std::vector<TaskId> handed_;
+  std::vector<ScheduleNote> schedule_;
 };
 
 }  // namespace wakecheck::model::rules

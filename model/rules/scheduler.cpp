@@ -84,6 +84,7 @@ void Step<kNarrate>::apply(const Event& e) {
       say("environment wakes ", name(e.task), " for no reason -> ", issue_wake(e.task));
       break;
   }
+  this->flush_schedule_notes();
 }
 
 template <bool kNarrate>
@@ -290,6 +291,7 @@ void Step<kNarrate>::pass_deadline(TaskId t) {
 template <bool kNarrate>
 void Step<kNarrate>::fire_entry(TaskId t, bool deadline) {
   TaskState& ts = s_.task(t);
+  this->schedule_note(t, deadline ? ScheduleChange::kDeadlinePassed : ScheduleChange::kSleepFired);
   if (deadline) {
     ts.deadline = 2;
     say("the deadline of ", name(t), "'s timeout passed", schedule_from_driver(t));
@@ -317,6 +319,7 @@ void Step<kNarrate>::advance_time(std::uint8_t ticks, TaskId first, bool deadlin
       ts.deadline_left = static_cast<std::uint8_t>(ts.deadline_left - ticks);
     }
   }
+  this->schedule_note(first, ScheduleChange::kAdvance, ticks);
   say("time advances ", std::to_string(ticks), ticks == 1 ? " tick" : " ticks");
   fire_entry(first, deadline);
   for (std::size_t i = 0; i < n; ++i) {

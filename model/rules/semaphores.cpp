@@ -238,6 +238,9 @@ Flow Step<kNarrate>::select(TaskId t, const Op& op) {
     }
     return Flow::kNext;
   };
+  if (unbiased) {
+    this->schedule_note(t, ScheduleChange::kSelectStart, sleep_first_ && (ready || ts.timer == 2) ? 1 : 0);
+  }
   if (sleep_first_ && unbiased && (ready || ts.timer == 2)) {
     // This poll starts at the other branch, which is ready: the lock branch is not polled, even
     // if its future was handed the permit.
@@ -270,6 +273,7 @@ Flow Step<kNarrate>::select(TaskId t, const Op& op) {
   if (!ts.inflight) {
     ts.inflight = 1;
     ts.start_timer(op.ticks);
+    this->schedule_note(t, ScheduleChange::kSleepSet);
     say("select -> both pending: ", verb, " ", name(r), sends ? " waits for a slot" : " queued", ", sleep",
         ticks_words(op.ticks), " registered");
   } else {
@@ -316,6 +320,9 @@ Flow Step<kNarrate>::select_notified(TaskId t, const Op& op) {
     say("select -> the notified branch wins", why, "; the ", other, " branch is dropped");
     return Flow::kNext;
   };
+  if (unbiased) {
+    this->schedule_note(t, ScheduleChange::kSelectStart, sleep_first_ && (ready || ts.timer == 2) ? 1 : 0);
+  }
   if (sleep_first_ && unbiased && (ready || ts.timer == 2)) {
     sleep_first_ = false;
     return other_wins(true);
@@ -335,6 +342,7 @@ Flow Step<kNarrate>::select_notified(TaskId t, const Op& op) {
   if (!ts.inflight) {
     ts.inflight = 1;
     ts.start_timer(op.ticks);
+    this->schedule_note(t, ScheduleChange::kSleepSet);
     say("select -> both pending: notified ", name(r), " waiting, sleep", ticks_words(op.ticks), " registered");
   } else {
     say("select -> still pending");
@@ -417,6 +425,7 @@ Flow Step<kNarrate>::get_or_init(TaskId t, ResourceId r) {
         add_held(t, r, 1);
         ts.phase = 1;
         ts.start_timer(0);
+        this->schedule_note(t, ScheduleChange::kSleepSet);
         ts.inflight = 1;
         say(tag, "get_or_init ", name(r),
             was_queued ? " -> the permit was handed over: runs its own initializer (sleeps)"

@@ -36,7 +36,10 @@ if ! compgen -G "$registry/futures-0.3.*" >/dev/null; then
   exit 1
 fi
 
-# The scenarios: one path a line, relative to the source root; '#' starts a comment.
+# The scenarios: one path a line, relative to the source root; '#' starts a comment. A line
+# `PATH --trace CHECK` runs CHECK's counterexample forced on real tokio instead (export --trace:
+# every timer fires when the trace fires it), as binary STEM__forced, whose one outcome is the
+# trace's end.
 mapfile -t files < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$list")
 crate=$work/crate
 mkdir -p "$crate/src/bin" "$crate/.cargo" "$work/export" "$work/expected" "$work/out"
@@ -73,8 +76,21 @@ put "$work/config.toml.new" "$crate/.cargo/config.toml"
 # 1. Export (from the source root, so that the programs name their files by relative path).
 stems=()
 declare -A file_of
-for file in "${files[@]}"; do
+for line in "${files[@]}"; do
+  file=${line%% *}
+  check=
+  case "$line" in *" --trace "*) check=${line##* --trace } ;; esac
   stem=$(basename "$file" .json)
+  if [ -n "$check" ]; then
+    (cd "$source_dir" && "$wakecheck" check "$file" --json "$work/export/$stem.report.json" >/dev/null) || true
+    (cd "$source_dir" && "$wakecheck" export --rust "$work/export/$stem.report.json" --trace "$check" \
+      --out "$work/export/forced" >/dev/null)
+    put "$work/export/forced/$stem.rs" "$crate/src/bin/${stem}__forced.rs"
+    put "$work/export/forced/$stem.expected" "$work/expected/${stem}__forced.expected"
+    file_of[${stem}__forced]=$file
+    stems+=("${stem}__forced")
+    continue
+  fi
   if [ -n "${file_of[$stem]:-}" ]; then
     echo "conformance: $file and ${file_of[$stem]} have the same name; binaries are named after files" >&2
     exit 1
