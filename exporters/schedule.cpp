@@ -39,11 +39,6 @@ ForcedSchedule forced_schedule(const properties::PropertyFile& file, const prope
       throw InputError(where + "step " + std::to_string(step.index) + " (" + step.event_text +
                        ") is a fault of the environment, which real tokio cannot schedule");
     }
-    if (model::is_poll(e.kind) && e.start != 0) {
-      throw InputError(where + "step " + std::to_string(step.index) + " (" + step.event_text +
-                       ") starts an unbiased select! over futures at a branch tokio draws at random; it cannot be "
-                       "forced");
-    }
     bool advanced = false;
     for (const auto& effect : step.effects) {
       for (const auto& note : effect.schedule) {

@@ -4,10 +4,9 @@
 //
 // On current_thread everything else the trace chooses is tokio's own deterministic order (the run
 // queue, the defer list, the park), so forcing the timers forces the trace. What real tokio
-// draws at random is forced too for a select! of a lock and a sleep: each of its polls starts
-// where the trace's does. What the OS decides (multi_thread's workers), the start branch of an
-// unbiased select! over futures, and the environment's faults cannot be forced: such a trace is
-// refused.
+// draws at random is forced too: each poll of an unbiased select! starts at the branch the trace's
+// poll started at. What the OS decides (multi_thread's workers) and the environment's faults
+// cannot be forced: such a trace is refused.
 #pragma once
 
 #include <cstdint>
@@ -32,8 +31,8 @@ struct ForcedSchedule {
   // timeouts' deadlines.
   std::vector<std::vector<std::uint32_t>> sleeps;
   std::vector<std::vector<std::uint32_t>> deadlines;
-  // Per task: at each poll of an unbiased select! of a lock (or notified) and a sleep (or
-  // ready), whether it starts at the other branch (1) or the lock branch (0), as the trace has it.
+  // Per task: at each poll of an unbiased select!, the branch it starts at, as the trace has it
+  // (of a lock, or notified, and a sleep or ready: 1 when it starts at the other branch).
   std::vector<std::vector<std::uint8_t>> starts;
   std::uint32_t last_ms = 0;  // the last firing
   HangVerdict end;            // the tasks that hang where the trace ends: the one outcome

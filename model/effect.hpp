@@ -30,8 +30,8 @@ enum class ScheduleChange : std::uint8_t {
   kDeadlineSet,   // a timeout's deadline set
   kDeadlinePassed,
   kAdvance,       // time advanced `ticks` to the earliest timed entry
-  kSelectStart,   // an unbiased select! of a lock (or notified) and a sleep (or ready) was polled,
-                  // starting at its lock branch (ticks 0) or its other branch (ticks 1)
+  kSelectStart,   // an unbiased select! was polled, starting at branch `ticks` (of a lock, or
+                  // notified, and a sleep or ready: 0 the lock branch, 1 the other)
 };
 
 struct ScheduleNote {

@@ -113,19 +113,51 @@ std::size_t Exporter::select_branches(const std::vector<Op>& prog, std::size_t p
     }
   }
   line(out, indent + 4, "let won: i32;");
-  line(out, indent + 4, "tokio::select! {");
-  if (biased) {
-    line(out, indent + 8, "biased;");
+  if (forced_ && !biased) {
+    // tokio::select! without `biased;`, each poll starting where the trace's poll starts.
+    const std::string n = std::to_string(op.b);
+    std::string enabled;
+    for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+      enabled += (c == op.a ? "" : ", ") + (sc_.tasks[c].precondition ? "enabled_" + std::to_string(c - op.a) : std::string("true"));
+    }
+    line(out, indent + 4, "let enabled: [bool; " + n + "] = [" + enabled + "];");
+    line(out, indent + 4, "won = if !enabled.iter().any(|e| *e) {");
+    line(out, indent + 8, has_else ? "-1" : "panic!(\"all branches are disabled and there is no else branch\")",
+         has_else ? "every branch disabled: else" : "tokio's panic");
+    line(out, indent + 4, "} else {");
+    line(out, indent + 8, "PollFn(|cx: &mut Context<'_>| {", "select! (no `biased;`), its start forced");
+    line(out, indent + 12, "let start = forced_start_at(" + task_ref(ctx.task, ctx) + ") % " + n + ";");
+    line(out, indent + 12, "for k in 0.." + n + " {");
+    line(out, indent + 16, "let i = (start + k) % " + n + ";");
+    line(out, indent + 16, "let ready = enabled[i] && match i {");
+    for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+      const std::string k = std::to_string(c - op.a);
+      line(out, indent + 20, k + " => fut_" + k + ".as_mut().poll(cx).is_ready(),");
+    }
+    line(out, indent + 20, "_ => unreachable!(),");
+    line(out, indent + 16, "};");
+    line(out, indent + 16, "if ready {");
+    line(out, indent + 20, "return Poll::Ready(i as i32);");
+    line(out, indent + 16, "}");
+    line(out, indent + 12, "}");
+    line(out, indent + 12, "Poll::Pending");
+    line(out, indent + 8, "}).await");
+    line(out, indent + 4, "};");
   } else {
-    line(out, indent + 8, "// no `biased;`: each poll starts at a random branch");
+    line(out, indent + 4, "tokio::select! {");
+    if (biased) {
+      line(out, indent + 8, "biased;");
+    } else {
+      line(out, indent + 8, "// no `biased;`: each poll starts at a random branch");
+    }
+    for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+      const std::string k = std::to_string(c - op.a);
+      const std::string pre = sc_.tasks[c].precondition ? ", if enabled_" + k : "";
+      line(out, indent + 8, "_ = &mut fut_" + k + pre + " => { won = " + k + "; }");
+    }
+    if (has_else) line(out, indent + 8, "else => { won = -1; }", "every branch disabled");
+    line(out, indent + 4, "}");
   }
-  for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
-    const std::string k = std::to_string(c - op.a);
-    const std::string pre = sc_.tasks[c].precondition ? ", if enabled_" + k : "";
-    line(out, indent + 8, "_ = &mut fut_" + k + pre + " => { won = " + k + "; }");
-  }
-  if (has_else) line(out, indent + 8, "else => { won = -1; }", "every branch disabled");
-  line(out, indent + 4, "}");
   for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
     if (!sc_.tasks[c].kept) continue;
     const std::string k = std::to_string(c - op.a);

@@ -259,6 +259,7 @@ Flow Step<kNarrate>::select_branches(TaskId t, const Op& op) {
     // Every unbiased select! of this poll starts at the poll's start branch (modulo its
     // branches): tokio draws anew for each, the model draws once per poll.
     start = select_start_ % op.b;
+    this->schedule_note(t, ScheduleChange::kSelectStart, static_cast<std::uint8_t>(start));
     if (start != 0) say("this poll starts at ", sc_.tasks[op.a + start].name, " (tokio's random start branch)");
   }
   for (std::size_t k = 0; k < op.b; ++k) {

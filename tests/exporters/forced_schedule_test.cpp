@@ -108,3 +108,13 @@ TEST(ForcedSchedule, ATraceEndingWhereTheRunGoesOnIsRefused) {
   const std::string why = refusal(file, "deadlock_free");
   CHECK(why.find("the trace ends where the run goes on") != std::string::npos);
 }
+
+TEST(ForcedSchedule, AnUnbiasedSelectOverFuturesStartsEachPollWhereTheTracesDid) {
+  // Both branches are ready at once; only the run whose poll starts at b hangs.
+  const auto file = shipped("properties/conformance/select_futures_start_decides_hang.json");
+  const auto schedule = wakecheck::exporters::forced_schedule(file, counterexample(file, "all_tasks_finish"), "report.json");
+  CHECK((schedule.starts[0] == std::vector<std::uint8_t>{1}));
+  const std::string program = wakecheck::exporters::export_rust(file, schedule);
+  CHECK(program.find("let start = forced_start_at(MAIN) % 2;") != std::string::npos);
+  CHECK(program.find("static FORCED_STARTS: [&[u32]; 3] = [&[1], &[], &[]];") != std::string::npos);
+}
