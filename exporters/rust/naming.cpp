@@ -155,13 +155,6 @@ void Exporter::name_everything() {
       }
     }
   }
-  for (const std::size_t c : shared_kept_) {
-    const std::size_t parent = *sc_.tasks[c].parent;
-    if (sc_.tasks[parent].group != sc_.tasks[parent].name) {
-      refuse(file_, "a branch of " + sc_.tasks[parent].name + " awaits or drops its kept future " + sc_.tasks[c].name +
-                        ", in a task with copies; the exporter keeps such a future in one static");
-    }
-  }
 }
 
 void Exporter::scan(const std::vector<Op>& program) {
