@@ -269,12 +269,16 @@ void for_each_wait_for_edge(StateView s, const Scenario& sc, F&& f) {
       f(waiter, task_at(ts.blocked - 1U));
       continue;
     }
-    const auto [first, end] = polled_children(s, sc, waiter);
-    for (std::size_t c = first; c < end; ++c) {
-      if (s.tasks(c).live()) f(waiter, task_at(c));
+    const auto& program = sc.tasks[a].program;
+    if (!ts.inflight || ts.pc >= program.size()) continue;
+    const Op& op = program[ts.pc];
+    if (is_combinator(op.kind)) {
+      for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+        if (s.tasks(c).live()) f(waiter, task_at(c));
+      }
     }
     // A clone of a shared future waits for the shared future.
-    if (const auto sf = awaited_shared(s, sc, waiter); sf && s.task(*sf).live()) f(waiter, *sf);
+    if (op.kind == OpKind::kAwaitShared && s.tasks(op.a).live()) f(waiter, task_at(op.a));
   }
   // A thread blocked in futures::executor::block_on keeps its core: every other live task that
   // only that thread runs (all of them on current_thread; all but main on one worker) waits for
