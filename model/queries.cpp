@@ -44,8 +44,10 @@ std::optional<ResourceId> std_waits_on(StateView s, const Scenario& sc, TaskId t
   return resource_at(program[ts.pc].a);
 }
 
-std::optional<ResourceId> waits_on(StateView s, const Scenario& sc, TaskId t) {
-  if (const auto r = std_waits_on(s, sc, t)) return r;
+namespace {
+
+/// The resource whose queue or waiter list `t` is in (std locks aside).
+std::optional<ResourceId> queued_on(StateView s, const Scenario& sc, TaskId t) {
   for (std::size_t r = 0; r < sc.resources.size(); ++r) {
     const auto kind = sc.resources[r].kind;
     if (semaphore_based(kind) && s.semaphore(resource_at(r)).waiting(waiter_of(t))) return resource_at(r);
@@ -60,6 +62,13 @@ std::optional<ResourceId> waits_on(StateView s, const Scenario& sc, TaskId t) {
     }
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ResourceId> waits_on(StateView s, const Scenario& sc, TaskId t) {
+  if (const auto r = std_waits_on(s, sc, t)) return r;
+  return queued_on(s, sc, t);
 }
 
 bool thread_keeps_core(StateView s, const Scenario& sc, TaskId t) {
@@ -229,7 +238,13 @@ void for_each_wait_for_edge(StateView s, const Scenario& sc, F&& f) {
   std::bitset<kMaxResources> known;
   for (std::size_t a = 0; a < n; ++a) {
     const auto waiter = task_at(a);
-    if (const auto r = waits_on(s, sc, waiter)) {
+    const TaskState& ts = s.tasks(a);
+    // The operation the task awaits (read once): a std lock, a JoinHandle, a combinator, a shared
+    // future.
+    const auto& program = sc.tasks[a].program;
+    const Op* op = ts.live() && ts.inflight && ts.pc < program.size() ? &program[ts.pc] : nullptr;
+    const auto r = op && op->kind == OpKind::kStdLock ? std::optional<ResourceId>(resource_at(op->a)) : queued_on(s, sc, waiter);
+    if (r) {
       const std::size_t ri = index(*r);
       if (!known.test(ri)) {
         owners[ri].reset();
@@ -255,7 +270,7 @@ void for_each_wait_for_edge(StateView s, const Scenario& sc, F&& f) {
     if (const auto& parent = sc.tasks[a].parent; parent && s.tasks(a).live() && !polled_now(s, sc, waiter)) {
       f(waiter, task_at(*parent));
     }
-    if (const auto joined = joins(s, sc, waiter)) f(waiter, *joined);
+    if (op && op->kind == OpKind::kJoin && !s.tasks(op->a).finished()) f(waiter, task_at(op->a));
     // In a blocked worker's LIFO slot: it runs only when that thread is the runtime's again.
     if (const std::uint8_t stuck = s.tasks(a).stuck;
         stuck != 0 && s.tasks(a).live() && thread_keeps_core(s, sc, task_at(stuck - 1U))) {
@@ -263,22 +278,19 @@ void for_each_wait_for_edge(StateView s, const Scenario& sc, F&& f) {
     }
     // A task awaiting a combinator (join!, FuturesUnordered::next, select_all) waits for its
     // branches; a thread blocked in block_in_place waits for the blocking branch.
-    const TaskState& ts = s.tasks(a);
     if (!ts.live()) continue;
     if (ts.blocked != 0 && ts.blocked != a + 1) {
       f(waiter, task_at(ts.blocked - 1U));
       continue;
     }
-    const auto& program = sc.tasks[a].program;
-    if (!ts.inflight || ts.pc >= program.size()) continue;
-    const Op& op = program[ts.pc];
-    if (is_combinator(op.kind)) {
-      for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
+    if (!op) continue;
+    if (is_combinator(op->kind)) {
+      for (std::size_t c = op->a; c < std::size_t{op->a} + op->b; ++c) {
         if (s.tasks(c).live()) f(waiter, task_at(c));
       }
     }
     // A clone of a shared future waits for the shared future.
-    if (op.kind == OpKind::kAwaitShared && s.tasks(op.a).live()) f(waiter, task_at(op.a));
+    if (op->kind == OpKind::kAwaitShared && s.tasks(op->a).live()) f(waiter, task_at(op->a));
   }
   // A thread blocked in futures::executor::block_on keeps its core: every other live task that
   // only that thread runs (all of them on current_thread; all but main on one worker) waits for
@@ -318,15 +330,19 @@ bool has_wait_for_cycle(StateView s, const Scenario& sc) {
   const std::size_t n = sc.tasks.size();
   std::array<TaskSet, kMaxTasks> successors;  // the first n are used
   for (std::size_t a = 0; a < n; ++a) successors[a].reset();
-  bool any = false;
+  TaskSet waiting, waited_for;
+  waiting.reset();
+  waited_for.reset();
   for_each_wait_for_edge(s, sc, [&](TaskId a, TaskId b) {
     successors[index(a)].set(index(b));
-    any = true;
+    waiting.set(index(a));
+    waited_for.set(index(b));
   });
-  if (!any) return false;
+  // Every task on a cycle both waits and is waited for: only those are peeled.
   TaskSet remaining;
-  remaining.reset();
-  for (std::size_t a = 0; a < n; ++a) remaining.set(a);
+  remaining.w[0] = waiting.w[0] & waited_for.w[0];
+  remaining.w[1] = waiting.w[1] & waited_for.w[1];
+  if (!remaining.any()) return false;
   for (bool peeled = true; peeled;) {
     peeled = false;
     for (std::size_t a = 0; a < n; ++a) {
