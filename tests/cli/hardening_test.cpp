@@ -434,3 +434,47 @@ TEST(ReplayOfCheck, AReportTheSameBuildWroteReplaysAPauseOfANestedFuture) {
   CHECK_FALSE(contains(run.out, "no longer applies"));
   STRCMP_CONTAINS("pause getter1.wait", run.out.c_str());
 }
+
+// --- export --trace: a report's counterexample forced on real tokio ------------------------------
+
+TEST_GROUP(ForcedExport) {
+  TempDir dir;
+  void setup() override { CHECK_TRUE(dir.ok()); }
+  /// The seed checked with its JSON report in the temporary folder.
+  std::string seed_report() const {
+    const std::string report = dir.file("seed.report.json");
+    const ToolRun run = run_wakecheck(dir, "check " + kSeed + " --json " + quote(report));
+    LONGS_EQUAL(0, run.exit_code);
+    return report;
+  }
+};
+
+TEST(ForcedExport, ATraceOfAPropertyFileIsAUsageError) {
+  const ToolRun run = run_wakecheck(dir, "export --rust " + kSeed + " --trace all_tasks_finish --out " + quote(dir.path()));
+  check_refused(run, "wakecheck: '--trace' needs a JSON report of `check`", "not a property file");
+}
+
+TEST(ForcedExport, ACheckTheReportHasNoCounterexampleOfIsNamedWithTheNearestOne) {
+  const std::string report = seed_report();
+  const ToolRun run = run_wakecheck(dir, "export --rust " + quote(report) + " --trace all_task_finish --out " + quote(dir.path()));
+  check_refused(run, report + ": no counterexample of 'all_task_finish' in the report", "did you mean 'all_tasks_finish'?");
+}
+
+TEST(ForcedExport, TheSeedsCounterexampleIsWrittenWithItsOneOutcome) {
+  const std::string report = seed_report();
+  const ToolRun run = run_wakecheck(dir, "export --rust " + quote(report) + " --trace all_tasks_finish --out " + quote(dir.path()));
+  LONGS_EQUAL(0, run.exit_code);
+  const std::string expected = read_file(dir.file("pausable_worker.expected"));
+  STRCMP_CONTAINS("where the counterexample of all_tasks_finish (", expected.c_str());
+  STRCMP_CONTAINS("forced on real tokio", expected.c_str());
+  STRCMP_CONTAINS("determined yes\noutcome ", expected.c_str());
+  STRCMP_CONTAINS("fn forced_sleep(t: usize)", read_file(dir.file("pausable_worker.rs")).c_str());
+}
+
+TEST(ForcedExport, AMultiThreadTraceIsRefusedWithTheReason) {
+  const std::string report = dir.file("mt.report.json");
+  const std::string file = "properties/seed/pausable_worker_multi_thread.json";
+  LONGS_EQUAL(0, run_wakecheck(dir, "check " + file + " --json " + quote(report)).exit_code);
+  const ToolRun run = run_wakecheck(dir, "export --rust " + quote(report) + " --trace all_tasks_finish --out " + quote(dir.path()));
+  check_refused(run, report + ": all_tasks_finish: a multi_thread trace cannot be forced on real tokio", "without --trace");
+}
