@@ -310,7 +310,7 @@ int compare_command(const std::vector<std::string>& args) {
   return 0;
 }
 
-/// `wakecheck export --rust PATH [--out DIR]`: the scenario as a Rust program on real tokio and
+/// `wakecheck export --rust PATH [--trace CHECK] [--out DIR]`: the scenario as a Rust program on real tokio and
 /// the model's verdict on hangs, DIR/STEM.rs and DIR/STEM.expected (exporters/rust_export.hpp).
 /// PATH is a property file, or a JSON report of `check` whose "file" (each file of an array of
 /// reports) is exported.
