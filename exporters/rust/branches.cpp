@@ -84,6 +84,24 @@ void Exporter::select_all(const std::vector<Op>& prog, std::size_t pc, std::size
   if (ctx.kept_rest) line(out, indent - 4, "}");
 }
 
+void Exporter::forced_select(std::size_t indent, const Ctx& ctx, const std::vector<Lines>& arms, Lines& out) const {
+  const std::string n = std::to_string(arms.size());
+  line(out, indent, "PollFn(|cx: &mut Context<'_>| {", "select! (no `biased;`), its start forced");
+  line(out, indent + 4, "let start = forced_start_at(" + task_ref(ctx.task, ctx) + ") % " + n + ";");
+  line(out, indent + 4, "for k in 0.." + n + " {");
+  line(out, indent + 8, "match (start + k) % " + n + " {");
+  for (std::size_t i = 0; i < arms.size(); ++i) {
+    line(out, indent + 12, std::to_string(i) + " => {");
+    for (const auto& arm_line : arms[i]) line(out, indent + 16, arm_line);
+    line(out, indent + 12, "}");
+  }
+  line(out, indent + 12, "_ => unreachable!(),");
+  line(out, indent + 8, "}");
+  line(out, indent + 4, "}");
+  line(out, indent + 4, "Poll::Pending");
+  line(out, indent, "}).await");
+}
+
 std::size_t Exporter::select_branches(const std::vector<Op>& prog, std::size_t pc, std::size_t indent, const Ctx& ctx,
                                       Lines& out) const {
   const Op& op = prog[pc];
@@ -125,23 +143,13 @@ std::size_t Exporter::select_branches(const std::vector<Op>& prog, std::size_t p
     line(out, indent + 8, has_else ? "-1" : "panic!(\"all branches are disabled and there is no else branch\")",
          has_else ? "every branch disabled: else" : "tokio's panic");
     line(out, indent + 4, "} else {");
-    line(out, indent + 8, "PollFn(|cx: &mut Context<'_>| {", "select! (no `biased;`), its start forced");
-    line(out, indent + 12, "let start = forced_start_at(" + task_ref(ctx.task, ctx) + ") % " + n + ";");
-    line(out, indent + 12, "for k in 0.." + n + " {");
-    line(out, indent + 16, "let i = (start + k) % " + n + ";");
-    line(out, indent + 16, "let ready = enabled[i] && match i {");
+    std::vector<Lines> arms;
     for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
       const std::string k = std::to_string(c - op.a);
-      line(out, indent + 20, k + " => fut_" + k + ".as_mut().poll(cx).is_ready(),");
+      arms.push_back({"if enabled[" + k + "] && fut_" + k + ".as_mut().poll(cx).is_ready() {",
+                      "    return Poll::Ready(" + k + ");", "}"});
     }
-    line(out, indent + 20, "_ => unreachable!(),");
-    line(out, indent + 16, "};");
-    line(out, indent + 16, "if ready {");
-    line(out, indent + 20, "return Poll::Ready(i as i32);");
-    line(out, indent + 16, "}");
-    line(out, indent + 12, "}");
-    line(out, indent + 12, "Poll::Pending");
-    line(out, indent + 8, "}).await");
+    forced_select(indent + 8, ctx, arms, out);
     line(out, indent + 4, "};");
   } else {
     line(out, indent + 4, "tokio::select! {");

@@ -172,6 +172,11 @@ class Exporter {
 
   /// A select! over futures at prog[pc], with its else block; returns the pc after it.
   std::size_t select_branches(const std::vector<Op>& prog, std::size_t pc, std::size_t indent, const Ctx& ctx, Lines& out) const;
+  /// A select! without `biased;` whose every poll starts at the branch the forced trace's poll
+  /// started at, as `PollFn(..)` (an expression of the winning branch's index): it polls the
+  /// branches from there in turn, each by its arm (`arms[i]`, which returns Poll::Ready(i) when
+  /// branch i wins), as tokio's select! does from its random start.
+  void forced_select(std::size_t indent, const Ctx& ctx, const std::vector<Lines>& arms, Lines& out) const;
   /// futures::future::select_all over the branches: the first to finish wins; the rest are
   /// dropped at once, or kept alive (and never polled) in the program's `rest`.
   void select_all(const std::vector<Op>& prog, std::size_t pc, std::size_t indent,

@@ -136,10 +136,7 @@ void Exporter::forced_helpers(std::ostringstream& out) const {
       << "    let k = STARTS_TAKEN[t].fetch_add(1, SeqCst);\n"
       << "    FORCED_STARTS[t].get(k).copied().unwrap_or(0) as usize\n"
       << "}\n\n"
-      << "/// Whether task t's next poll of an unbiased select! of a lock and a sleep starts at the sleep.\n"
-      << "fn forced_start(t: usize) -> bool {\n"
-      << "    forced_start_at(t) == 1\n"
-      << "}\n\n"
+
       << "/// A future from a closure (std::future::poll_fn needs Rust 1.64).\n"
       << "struct PollFn<F>(F);\n\n"
       << "impl<T, F: FnMut(&mut Context<'_>) -> Poll<T> + Unpin> Future for PollFn<F> {\n"

@@ -468,26 +468,17 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
         line(out, indent + 4, "let other = " + (ready ? std::string("std::future::ready(())") : "async { " + sleep_future(op.ticks, ctx) + ".await }") + ";");
         line(out, indent + 4, "tokio::pin!(other);");
         line(out, indent + 4, "let mut fut_disabled = false;", "a pattern that does not match disables the branch");
-        line(out, indent + 4, "won = PollFn(|cx: &mut Context<'_>| {", "select! (no `biased;`), its start forced");
-        line(out, indent + 8, "let other_first = forced_start(" + task_ref(ctx.task, ctx) + ");");
-        line(out, indent + 8, "for k in 0..2 {");
-        line(out, indent + 12, "if (k == 0) != other_first && !fut_disabled {");
-        line(out, indent + 16, "if let Poll::Ready(out) = fut.as_mut().poll(cx) {");
-        line(out, indent + 20, "#[allow(irrefutable_let_patterns)]");
-        line(out, indent + 20, "if let " + f.pattern + " = out {");
-        if (!f.take.empty()) line(out, indent + 24, f.take);
-        line(out, indent + 24, "return Poll::Ready(0);");
-        line(out, indent + 20, "}");
-        line(out, indent + 20, "fut_disabled = true;");
-        line(out, indent + 16, "}");
-        line(out, indent + 12, "} else if (k == 0) == other_first {");
-        line(out, indent + 16, "if other.as_mut().poll(cx).is_ready() {");
-        line(out, indent + 20, "return Poll::Ready(1);");
-        line(out, indent + 16, "}");
-        line(out, indent + 12, "}");
-        line(out, indent + 8, "}");
-        line(out, indent + 8, "Poll::Pending");
-        line(out, indent + 4, "}).await;");
+        Lines lock_arm{"if !fut_disabled {",
+                       "    if let Poll::Ready(out) = fut.as_mut().poll(cx) {",
+                       "        #[allow(irrefutable_let_patterns)]",
+                       "        if let " + f.pattern + " = out {"};
+        if (!f.take.empty()) lock_arm.push_back("            " + f.take);
+        lock_arm.insert(lock_arm.end(), {"            return Poll::Ready(0);", "        }", "        fut_disabled = true;",
+                                         "    }", "}"});
+        const Lines other_arm{"if other.as_mut().poll(cx).is_ready() {", "    return Poll::Ready(1);", "}"};
+        line(out, indent + 4, "won = {");
+        forced_select(indent + 8, ctx, {lock_arm, other_arm}, out);
+        line(out, indent + 4, "};");
       } else {
       line(out, indent + 4, "tokio::select! {");
       if (biased) {

@@ -15,20 +15,14 @@
 #include "properties/input_error.hpp"
 #include "properties/property_file.hpp"
 #include "properties/run.hpp"
-
-#ifndef WAKECHECK_SOURCE_DIR
-#error "compile with -DWAKECHECK_SOURCE_DIR='\"/path/to/source\"'"
-#endif
+#include "tests/exporters/shipped.hpp"
 
 namespace {
 
 using wakecheck::exporters::ForcedSchedule;
 using wakecheck::properties::InputError;
 using wakecheck::properties::PropertyFile;
-
-PropertyFile shipped(const std::string& relative) {
-  return wakecheck::properties::load_property_file(std::string(WAKECHECK_SOURCE_DIR) + "/" + relative);
-}
+using wakecheck::testing::shipped;
 
 /// The report's trace of `property`'s counterexample, as `check --json` would record it.
 wakecheck::properties::ReportTrace counterexample(const PropertyFile& file, const std::string& property) {
@@ -93,7 +87,7 @@ TEST(ForcedSchedule, AnUnbiasedSelectOfALockAndASleepStartsEachPollWhereTheTrace
   CHECK(std::find(starts.begin(), starts.end(), 1) != starts.end());
   CHECK((schedule.end.outcomes == std::vector<std::vector<std::string>>{{"main", "client"}}));
   const std::string program = wakecheck::exporters::export_rust(file, schedule);
-  CHECK(program.find("let other_first = forced_start(CLIENT);") != std::string::npos);
+  CHECK(program.find("let start = forced_start_at(CLIENT) % 2;") != std::string::npos);
 }
 
 TEST(ForcedSchedule, AMultiThreadTraceIsRefused) {

@@ -13,20 +13,13 @@
 #include "exporters/hang_verdict.hpp"
 #include "properties/input_error.hpp"
 #include "properties/property_file.hpp"
-
-#ifndef WAKECHECK_SOURCE_DIR
-#error "compile with -DWAKECHECK_SOURCE_DIR='\"/path/to/source\"'"
-#endif
+#include "tests/exporters/shipped.hpp"
 
 namespace {
 
 using wakecheck::properties::InputError;
 using wakecheck::properties::PropertyFile;
-
-PropertyFile shipped(const std::string& relative) {
-  return wakecheck::properties::load_property_file(std::string(WAKECHECK_SOURCE_DIR) + "/" +
-                                                   relative);
-}
+using wakecheck::testing::shipped;
 
 PropertyFile inline_file(const std::string& scenario) {
   return wakecheck::properties::parse_property_file(
