@@ -37,11 +37,16 @@ bool in_block_region(const std::vector<Op>& program, std::size_t pc) {
   return depth > 0;
 }
 
-std::optional<ResourceId> std_waits_on(StateView s, const Scenario& sc, TaskId t) {
+const Op* awaited_op(StateView s, const Scenario& sc, TaskId t) {
   const TaskState& ts = s.task(t);
   const auto& program = sc.task(t).program;
-  if (!ts.inflight || ts.pc >= program.size() || program[ts.pc].kind != OpKind::kStdLock || !ts.live()) return std::nullopt;
-  return resource_at(program[ts.pc].a);
+  return ts.live() && ts.inflight && ts.pc < program.size() ? &program[ts.pc] : nullptr;
+}
+
+std::optional<ResourceId> std_waits_on(StateView s, const Scenario& sc, TaskId t) {
+  const Op* op = awaited_op(s, sc, t);
+  if (op == nullptr || op->kind != OpKind::kStdLock) return std::nullopt;
+  return resource_at(op->a);
 }
 
 namespace {
@@ -155,13 +160,9 @@ bool task_swallowed(StateView s, const Scenario& sc, TaskId t) {
 }
 
 std::optional<TaskId> joins(StateView s, const Scenario& sc, TaskId t) {
-  const TaskState& ts = s.task(t);
-  if (!ts.live() || !ts.inflight) return std::nullopt;
-  const Op& op = sc.task(t).program[ts.pc];
-  if (op.kind != OpKind::kJoin) return std::nullopt;
-  const auto target = TaskId{op.a};
-  if (s.task(target).finished()) return std::nullopt;
-  return target;
+  const Op* op = awaited_op(s, sc, t);
+  if (op == nullptr || op->kind != OpKind::kJoin || s.tasks(op->a).finished()) return std::nullopt;
+  return task_at(op->a);
 }
 
 std::size_t guard_holders(StateView s, const Scenario& sc, ResourceId r) {
@@ -181,12 +182,9 @@ std::pair<std::size_t, std::size_t> polled_children(StateView s, const Scenario&
 }
 
 std::optional<TaskId> awaited_shared(StateView s, const Scenario& sc, TaskId t) {
-  const TaskState& ts = s.task(t);
-  const auto& program = sc.task(t).program;
-  if (!ts.inflight || !ts.live() || ts.pc >= program.size() || program[ts.pc].kind != OpKind::kAwaitShared) {
-    return std::nullopt;
-  }
-  return task_at(program[ts.pc].a);
+  const Op* op = awaited_op(s, sc, t);
+  if (op == nullptr || op->kind != OpKind::kAwaitShared) return std::nullopt;
+  return task_at(op->a);
 }
 
 bool awaits_shared(StateView s, const Scenario& sc, TaskId t, TaskId sf) { return awaited_shared(s, sc, t) == sf; }
@@ -241,8 +239,7 @@ void for_each_wait_for_edge(StateView s, const Scenario& sc, F&& f) {
     const TaskState& ts = s.tasks(a);
     // The operation the task awaits (read once): a std lock, a JoinHandle, a combinator, a shared
     // future.
-    const auto& program = sc.tasks[a].program;
-    const Op* op = ts.live() && ts.inflight && ts.pc < program.size() ? &program[ts.pc] : nullptr;
+    const Op* op = awaited_op(s, sc, waiter);
     const auto r = op && op->kind == OpKind::kStdLock ? std::optional<ResourceId>(resource_at(op->a)) : queued_on(s, sc, waiter);
     if (r) {
       const std::size_t ri = index(*r);
@@ -270,7 +267,7 @@ void for_each_wait_for_edge(StateView s, const Scenario& sc, F&& f) {
     if (const auto& parent = sc.tasks[a].parent; parent && s.tasks(a).live() && !polled_now(s, sc, waiter)) {
       f(waiter, task_at(*parent));
     }
-    if (op && op->kind == OpKind::kJoin && !s.tasks(op->a).finished()) f(waiter, task_at(op->a));
+    if (const auto joined = joins(s, sc, waiter)) f(waiter, *joined);
     // In a blocked worker's LIFO slot: it runs only when that thread is the runtime's again.
     if (const std::uint8_t stuck = s.tasks(a).stuck;
         stuck != 0 && s.tasks(a).live() && thread_keeps_core(s, sc, task_at(stuck - 1U))) {

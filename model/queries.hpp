@@ -49,6 +49,8 @@ bool in_block_region(const std::vector<Op>& program, std::size_t pc);
 /// Whether `t`'s thread is blocked keeping its core: in futures::executor::block_on or in a std
 /// lock (not block_in_place, which hands the core on).
 bool thread_keeps_core(StateView s, const Scenario& sc, TaskId t);
+/// The operation `t`'s future is suspended at (live, in flight), if any.
+const Op* awaited_op(StateView s, const Scenario& sc, TaskId t);
 /// The std::sync::Mutex whose lock `t` is blocked in (its thread waits in the lock call), if any.
 std::optional<ResourceId> std_waits_on(StateView s, const Scenario& sc, TaskId t);
 /// The task whose JoinHandle `t` awaits.

@@ -344,25 +344,24 @@ Flow Step<kNarrate>::await_shared(TaskId t, const Op& op) {
     say("await ", spec.name, " -> pending (its waker registered with the shared future)");
     return Flow::kPending;
   }
-  ts.inflight = 0;
-  Text others;
-  for (std::size_t h = 0; h < sc_.tasks.size(); ++h) {
-    const auto holder = task_at(h);
-    if (holder == t || !awaits_shared(s_, sc_, holder, sf)) continue;
-    others += text("; ", issue_wake(holder));
-  }
-  say("await ", spec.name, " -> ready", others.empty() ? Text{} : text(": every other clone is woken", others));
+  ts.inflight = 0;  // (t no longer awaits it: the others are woken)
+  const Text others = wake_clones(sf);
+  say("await ", spec.name, " -> ready", others.empty() ? Text{} : text(": every other clone is woken; ", others));
   return Flow::kNext;
 }
 
 template <bool kNarrate>
-typename Step<kNarrate>::Text Step<kNarrate>::wake_shared(TaskId sf) {
+typename Step<kNarrate>::Text Step<kNarrate>::wake_clones(TaskId sf) {
   Text woken;
   for (std::size_t h = 0; h < sc_.tasks.size(); ++h) {
-    const auto holder = task_at(h);
-    if (!awaits_shared(s_, sc_, holder, sf)) continue;
-    woken += text(woken.empty() ? "" : "; ", issue_wake(holder));
+    if (awaits_shared(s_, sc_, task_at(h), sf)) woken += text(woken.empty() ? "" : "; ", issue_wake(task_at(h)));
   }
+  return woken;
+}
+
+template <bool kNarrate>
+typename Step<kNarrate>::Text Step<kNarrate>::wake_shared(TaskId sf) {
+  const Text woken = wake_clones(sf);
   if (woken.empty()) {
     return text("wake ", name(sf), " lost: no clone awaits it (", sc_.tasks[index(sf)].cached ? "the cache keeps it alive" : "none left",
                 "), so nobody polls it");
@@ -371,11 +370,11 @@ typename Step<kNarrate>::Text Step<kNarrate>::wake_shared(TaskId sf) {
 }
 
 template <bool kNarrate>
-void Step<kNarrate>::drop_clone(TaskId t, TaskId sf) {
+void Step<kNarrate>::drop_clone(TaskId sf) {
   const auto& spec = sc_.tasks[index(sf)];
   if (!s_.task(sf).live()) return;
   for (std::size_t h = 0; h < sc_.tasks.size(); ++h) {
-    if (task_at(h) != t && awaits_shared(s_, sc_, task_at(h), sf)) {
+    if (awaits_shared(s_, sc_, task_at(h), sf)) {
       say("its clone of ", spec.name, " is dropped (other clones still await it)");
       return;
     }

@@ -64,7 +64,7 @@ void Step<kNarrate>::drop_inflight(TaskId t) {
     say("the lock future received from ", name(from), " is dropped", drop_node(r, waiter_of(from)));
   } else if (op.kind == OpKind::kAwaitShared) {
     ts.inflight = 0;  // (this clone no longer counts as an awaiter)
-    drop_clone(t, task_at(op.a));
+    drop_clone(task_at(op.a));
   } else if (is_combinator(op.kind)) {
     drop_branches(t, op);
   } else if (op.kind == OpKind::kSleep) {

@@ -177,8 +177,7 @@ Flow Step<kNarrate>::run_op(TaskId t, const Op& op) {
     case OpKind::kSleep:
       if (!ts.inflight) {
         ts.inflight = 1;
-        ts.start_timer(op.ticks);
-        this->schedule_note(t, ScheduleChange::kSleepSet);
+        start_sleep(t, op.ticks);
         say("sleep", ticks_words(op.ticks), " -> pending (timer registered)");
         return Flow::kPending;
       }

@@ -287,6 +287,20 @@ void Step<kNarrate>::pass_deadline(TaskId t) {
   fire_entry(t, true);
 }
 
+template <bool kNarrate>
+void Step<kNarrate>::start_sleep(TaskId t, std::uint8_t ticks) {
+  s_.task(t).start_timer(ticks);
+  this->schedule_note(t, ScheduleChange::kSleepSet);
+}
+
+template <bool kNarrate>
+bool Step<kNarrate>::starts_at_other(TaskId t, bool unbiased, bool other_ready) {
+  if (!unbiased) return false;
+  const bool other = sleep_first_ && other_ready;
+  this->schedule_note(t, ScheduleChange::kSelectStart, other ? 1 : 0);
+  return other;
+}
+
 /// t's sleep (or, `deadline`, its timeout's deadline) fires and wakes t.
 template <bool kNarrate>
 void Step<kNarrate>::fire_entry(TaskId t, bool deadline) {

@@ -238,10 +238,7 @@ Flow Step<kNarrate>::select(TaskId t, const Op& op) {
     }
     return Flow::kNext;
   };
-  if (unbiased) {
-    this->schedule_note(t, ScheduleChange::kSelectStart, sleep_first_ && (ready || ts.timer == 2) ? 1 : 0);
-  }
-  if (sleep_first_ && unbiased && (ready || ts.timer == 2)) {
+  if (starts_at_other(t, unbiased, ready || ts.timer == 2)) {
     // This poll starts at the other branch, which is ready: the lock branch is not polled, even
     // if its future was handed the permit.
     sleep_first_ = false;
@@ -272,8 +269,7 @@ Flow Step<kNarrate>::select(TaskId t, const Op& op) {
   if (ready || ts.timer == 2) return other_wins(false);
   if (!ts.inflight) {
     ts.inflight = 1;
-    ts.start_timer(op.ticks);
-    this->schedule_note(t, ScheduleChange::kSleepSet);
+    start_sleep(t, op.ticks);
     say("select -> both pending: ", verb, " ", name(r), sends ? " waits for a slot" : " queued", ", sleep",
         ticks_words(op.ticks), " registered");
   } else {
@@ -320,10 +316,7 @@ Flow Step<kNarrate>::select_notified(TaskId t, const Op& op) {
     say("select -> the notified branch wins", why, "; the ", other, " branch is dropped");
     return Flow::kNext;
   };
-  if (unbiased) {
-    this->schedule_note(t, ScheduleChange::kSelectStart, sleep_first_ && (ready || ts.timer == 2) ? 1 : 0);
-  }
-  if (sleep_first_ && unbiased && (ready || ts.timer == 2)) {
+  if (starts_at_other(t, unbiased, ready || ts.timer == 2)) {
     sleep_first_ = false;
     return other_wins(true);
   }
@@ -341,8 +334,7 @@ Flow Step<kNarrate>::select_notified(TaskId t, const Op& op) {
   if (ready || ts.timer == 2) return other_wins(false);
   if (!ts.inflight) {
     ts.inflight = 1;
-    ts.start_timer(op.ticks);
-    this->schedule_note(t, ScheduleChange::kSleepSet);
+    start_sleep(t, op.ticks);
     say("select -> both pending: notified ", name(r), " waiting, sleep", ticks_words(op.ticks), " registered");
   } else {
     say("select -> still pending");
@@ -424,8 +416,7 @@ Flow Step<kNarrate>::get_or_init(TaskId t, ResourceId r) {
       [&] {
         add_held(t, r, 1);
         ts.phase = 1;
-        ts.start_timer(0);
-        this->schedule_note(t, ScheduleChange::kSleepSet);
+        start_sleep(t, 0);
         ts.inflight = 1;
         say(tag, "get_or_init ", name(r),
             was_queued ? " -> the permit was handed over: runs its own initializer (sleeps)"

@@ -63,6 +63,12 @@ class Step : public Narration<kNarrate> {
   void pass_deadline(TaskId t);
   void advance_time(std::uint8_t ticks, TaskId first, bool deadline);
   void fire_entry(TaskId t, bool deadline);
+  /// `t` registers a sleep (a sleep statement, a select!'s sleep branch, an initializer's sleep):
+  /// untimed (0) or due in `ticks`.
+  void start_sleep(TaskId t, std::uint8_t ticks);
+  /// Whether this poll of an unbiased select! of a lock (or notified) and another branch starts at
+  /// that other branch, which is ready (the poll event's choice; noted for forcing the trace).
+  bool starts_at_other(TaskId t, bool unbiased, bool other_ready);
   Text schedule_from_driver(TaskId t);
   void spend(FaultKind kind) { --s_.faults_left(kind); }
   void resume(std::size_t f, const char* who);
@@ -159,8 +165,11 @@ class Step : public Narration<kNarrate> {
   Flow await_shared(TaskId t, const Op& op);
   /// Shared future `sf` woke (its inner future's waker): every clone awaiting it is woken.
   Text wake_shared(TaskId sf);
-  /// The clone `t` awaits is dropped; the last clone of a future no cache keeps drops it.
-  void drop_clone(TaskId t, TaskId sf);
+  /// Wakes every clone awaiting `sf`: their wakes' words, "" when none awaits.
+  Text wake_clones(TaskId sf);
+  /// A clone of `sf` is dropped (its awaiter already out of flight); the last clone of a future
+  /// no cache keeps drops it.
+  void drop_clone(TaskId sf);
   Text drop_branch(TaskId c);
   void reset_child(TaskId c);
   void drop_child(TaskId c);
