@@ -84,6 +84,11 @@ void Exporter::select_all(const std::vector<Op>& prog, std::size_t pc, std::size
   if (ctx.kept_rest) line(out, indent - 4, "}");
 }
 
+void Exporter::select_head(std::size_t indent, bool biased, Lines& out) const {
+  line(out, indent, "tokio::select! {");
+  line(out, indent + 4, biased ? "biased;" : "// no `biased;`: each poll starts at a random branch");
+}
+
 void Exporter::forced_select(std::size_t indent, const Ctx& ctx, const std::vector<Lines>& arms, Lines& out) const {
   const std::string n = std::to_string(arms.size());
   line(out, indent, "PollFn(|cx: &mut Context<'_>| {", "select! (no `biased;`), its start forced");
@@ -152,12 +157,7 @@ std::size_t Exporter::select_branches(const std::vector<Op>& prog, std::size_t p
     forced_select(indent + 8, ctx, arms, out);
     line(out, indent + 4, "};");
   } else {
-    line(out, indent + 4, "tokio::select! {");
-    if (biased) {
-      line(out, indent + 8, "biased;");
-    } else {
-      line(out, indent + 8, "// no `biased;`: each poll starts at a random branch");
-    }
+    select_head(indent + 4, biased, out);
     for (std::size_t c = op.a; c < std::size_t{op.a} + op.b; ++c) {
       const std::string k = std::to_string(c - op.a);
       const std::string pre = sc_.tasks[c].precondition ? ", if enabled_" + k : "";

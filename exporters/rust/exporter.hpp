@@ -177,6 +177,8 @@ class Exporter {
   /// branches from there in turn, each by its arm (`arms[i]`, which returns Poll::Ready(i) when
   /// branch i wins), as tokio's select! does from its random start.
   void forced_select(std::size_t indent, const Ctx& ctx, const std::vector<Lines>& arms, Lines& out) const;
+  /// `tokio::select! {` and its `biased;` line (or a comment that it has none).
+  void select_head(std::size_t indent, bool biased, Lines& out) const;
   /// futures::future::select_all over the branches: the first to finish wins; the rest are
   /// dropped at once, or kept alive (and never polled) in the program's `rest`.
   void select_all(const std::vector<Op>& prog, std::size_t pc, std::size_t indent,

@@ -463,9 +463,14 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
         line(out, indent + 4, "let mut fut: " + type + " = Box::pin(" + f.call + ");");
       }
       line(out, indent + 4, "let won: i32;");
+      // The other branch's future; forced, a sleep is made where the select! first polls it: the
+      // model registers it then.
+      const std::string other = ready    ? std::string("std::future::ready(())")
+                                : forced_ ? "async { " + sleep_future(op.ticks, ctx) + ".await }"
+                                          : sleep_future(op.ticks, ctx);
       if (forced_ && !biased) {
         // tokio::select! without `biased;`, each poll starting where the trace's poll starts.
-        line(out, indent + 4, "let other = " + (ready ? std::string("std::future::ready(())") : "async { " + sleep_future(op.ticks, ctx) + ".await }") + ";");
+        line(out, indent + 4, "let other = " + other + ";");
         line(out, indent + 4, "tokio::pin!(other);");
         line(out, indent + 4, "let mut fut_disabled = false;", "a pattern that does not match disables the branch");
         Lines lock_arm{"if !fut_disabled {",
@@ -480,21 +485,10 @@ void Exporter::statement(const Op& op, std::size_t indent, const Ctx& ctx, Lines
         forced_select(indent + 8, ctx, {lock_arm, other_arm}, out);
         line(out, indent + 4, "};");
       } else {
-      line(out, indent + 4, "tokio::select! {");
-      if (biased) {
-        line(out, indent + 8, "biased;");
-      } else {
-        line(out, indent + 8, "// no `biased;`: each poll starts at a random branch");
-      }
-      line(out, indent + 8, f.pattern + " = &mut fut => { " + f.take + " won = 0; }");
-      if (ready) {
-        line(out, indent + 8, "_ = std::future::ready(()) => { won = 1; }");
-      } else {
-        // Forced, the sleep is made where the select! first polls it: the model registers it then.
-        line(out, indent + 8, "_ = " + (forced_ ? "async { " + sleep_future(op.ticks, ctx) + ".await }" : sleep_future(op.ticks, ctx)) +
-                                  " => { won = 1; }");
-      }
-      line(out, indent + 4, "}");
+        select_head(indent + 4, biased, out);
+        line(out, indent + 8, f.pattern + " = &mut fut => { " + f.take + " won = 0; }");
+        line(out, indent + 8, "_ = " + other + " => { won = 1; }");
+        line(out, indent + 4, "}");
       }
       if (keep) {
         line(out, indent + 4, "if won == 1 { kept = Some(fut); }", "&mut fut: the lock future stays alive, unpolled");
