@@ -34,6 +34,21 @@ std::string now_at(const model::Scenario& sc, const State& s, TaskId t) {
   return pc < program.size() ? model::describe_op(sc, program[pc]) : "nothing";
 }
 
+/// The tasks waiting for resource `r`, by name.
+std::vector<std::string> waiting_for(const model::Scenario& sc, const State& s, model::ResourceId r) {
+  std::vector<std::string> waiters;
+  for (std::size_t j = 0; j < sc.tasks.size(); ++j) {
+    if (model::waits_on(s, sc, model::task_at(j)) == r) waiters.push_back(sc.tasks[j].name);
+  }
+  return waiters;
+}
+
+/// The detail "A and B wait for NAME behind it forever".
+void waits_behind_forever(Diagnosis& d, const std::vector<std::string>& waiters, const std::string& name) {
+  d.details.push_back(join_names(waiters) + (waiters.size() == 1 ? " waits" : " wait") + " for " + name +
+                      " behind it forever");
+}
+
 /// Why shared future `c` is not polled now: "no clone awaits it ..." or who awaits it unpolled.
 std::string shared_unpolled_reason(const model::Scenario& sc, const State& s, TaskId c) {
   std::vector<std::string> awaiters;
@@ -325,14 +340,8 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
         step_detail(d, *d.handover_step, d.handover_why, "handed the " + unit + " to " + owner +
                             " (the oldest waiter); its wake reached no clone that is polled");
       }
-      std::vector<std::string> waiters;
-      for (std::size_t j = 0; j < sc.tasks.size(); ++j) {
-        if (model::waits_on(s, sc, model::task_at(j)) == res) waiters.push_back(sc.tasks[j].name);
-      }
-      if (!waiters.empty()) {
-        d.details.push_back(join_names(waiters) + (waiters.size() == 1 ? " waits" : " wait") + " for " + name +
-                            " behind it forever");
-      }
+      const auto waiters = waiting_for(sc, s, res);
+      if (!waiters.empty()) waits_behind_forever(d, waiters, name);
       cycle_detail(d, sc, s, cycle);
       fixes(d, {sc.tasks[i].cached
                     ? "drop the computation with its last awaiter: cache its output (or a WeakShared) instead of the "
@@ -455,10 +464,7 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
       const bool paused = model::task_paused(s, sc, t);
       const bool unpolled = (sc.tasks[i].parent || sc.tasks[i].shared) && !model::polled_now(s, sc, t);
       if (!paused && !unpolled) continue;
-      std::vector<std::string> waiters;
-      for (std::size_t j = 0; j < sc.tasks.size(); ++j) {
-        if (model::waits_on(s, sc, model::task_at(j)) == res) waiters.push_back(sc.tasks[j].name);
-      }
+      const auto waiters = waiting_for(sc, s, res);
       if (waiters.empty()) continue;
       const auto w = model::words(sc.resources[r].kind);
       const std::string& holder = sc.tasks[i].name;
@@ -471,8 +477,7 @@ Diagnosis diagnose(const model::Scenario& sc, const std::vector<State>& states, 
       if (d.handover_step) step_detail(d, *d.handover_step, d.handover_why, "gave " + holder + " the " + std::string(w.held));
       if (paused) d.swallowed_step = swallowing_poll(sc, states, trace, t);
       swallowed_detail(d, holder);
-      d.details.push_back(join_names(waiters) + (waiters.size() == 1 ? " waits" : " wait") + " for " + name +
-                          " behind it forever");
+      waits_behind_forever(d, waiters, name);
       cycle_detail(d, sc, s, cycle);
       if (paused) {
         fixes(d, {"drop the inner future when it pauses (drop_on_pause), which drops the " + std::string(w.held),
