@@ -108,6 +108,39 @@ inline bool finished(StateView s, TaskId t) {
   return s.task(t).finished();
 }
 
+/// A worker whose combinator (`kind`) races three branches: a awaits `n.notified()` (pending), b
+/// sets x = 2 and c sets x = 3 (both ready at once); main spawns and joins the worker. The test
+/// writes the worker's program.
+struct PendingThenTwoReady {
+  Builder b;
+  std::uint8_t n, x, main, worker, a, bb, c;
+
+  explicit PendingThenTwoReady(OpKind kind)
+      : n(b.resource("n", ResourceKind::kNotify)),
+        x(b.variable("x", 0, 0, 3)),
+        main(b.task("main")),
+        worker(b.task("worker")),
+        a(b.child(worker, "a", kind)),
+        bb(b.child(worker, "b", kind)),
+        c(b.child(worker, "c", kind)) {
+    b.program(main, spawn_then_join({worker}));
+    b.program(a, {op(OpKind::kNotified, n)});
+    b.program(bb, {b.set(x, "2")});
+    b.program(c, {b.set(x, "3")});
+  }
+
+  /// After the worker's first poll, when its branches are polled in order: b won (x = 2), c was
+  /// dropped without a poll, a's Notified was dropped out of the waiter list, the worker is done.
+  void check_b_won_in_order(const State& s) const {
+    LONGS_EQUAL(2, s.var(x));
+    CHECK(status(s, bb) == TaskStatus::kComplete);
+    CHECK(status(s, a) == TaskStatus::kDropped);
+    CHECK(status(s, c) == TaskStatus::kDropped);
+    UNSIGNED_LONGS_EQUAL(0, s.notify(resource_at(n)).waiters().size());
+    CHECK(status(s, worker) == TaskStatus::kComplete);
+  }
+};
+
 /// A branch is never a task of the runtime: never in the run queue, never woken or polled as a
 /// task (only its timer may fire).
 inline void check_branches_never_scheduled(const TokioModel& model, const Runner& run) {

@@ -296,30 +296,13 @@ TEST_GROUP(SelectAll){};
 TEST(SelectAll, ChildrenArePolledInOrderAndTheFirstReadyWinsBeforeTheRestArePolled) {
   // select_all([a: notified n, b: x = 2, c: x = 3]): a is Pending, b Ready: b wins and c is
   // dropped without a poll; a's Notified is dropped and leaves the waiter list.
-  Builder b;
-  const auto n = b.resource("n", ResourceKind::kNotify);
-  const auto x = b.variable("x", 0, 0, 3);
-  const auto main = b.task("main");
-  const auto worker = b.task("worker");
-  const auto a = b.child(worker, "a", OpKind::kSelectAll);
-  const auto bb = b.child(worker, "b", OpKind::kSelectAll);
-  const auto c = b.child(worker, "c", OpKind::kSelectAll);
-  b.program(main, spawn_then_join({worker}));
-  b.program(worker, {op(OpKind::kSelectAll, a, 3, 0)});
-  b.program(a, {op(OpKind::kNotified, n)});
-  b.program(bb, {b.set(x, "2")});
-  b.program(c, {b.set(x, "3")});
-  const Scenario sc = b.build();
+  PendingThenTwoReady w(OpKind::kSelectAll);
+  w.b.program(w.worker, {op(OpKind::kSelectAll, w.a, 3, 0)});
+  const Scenario sc = w.b.build();
   const TokioModel model(sc);
   Runner run(model);
-  run.run_until_polled(task_id(worker), 1);
-  const State& s = run.state();
-  LONGS_EQUAL(2, s.var(x));
-  CHECK(status(s, bb) == TaskStatus::kComplete);
-  CHECK(status(s, a) == TaskStatus::kDropped);
-  CHECK(status(s, c) == TaskStatus::kDropped);
-  UNSIGNED_LONGS_EQUAL(0, s.notify(resource_at(n)).waiters().size());
-  CHECK(status(s, worker) == TaskStatus::kComplete);
+  run.run_until_polled(task_id(w.worker), 1);
+  w.check_b_won_in_order(run.state());
 }
 
 namespace {
