@@ -30,41 +30,91 @@ struct LeadsToResult {
   bool cycles = false;
 };
 
+/// Whether the region of "P leads to Q" is every reachable state outside Q: the initial state is a
+/// P-and-not-Q state ("eventually Q", or P holding at the start) and no edge leaves Q for a state
+/// outside it. Its paths are then the least-cost paths from the initial state, and its components
+/// can be found before those paths are (every stored state is reachable: it was stored as the
+/// target of an edge).
+inline bool region_outside_target(const StateGraph& g, const std::vector<bool>& p, const std::vector<bool>& q) {
+  if (p.empty() || !p[0] || q[0]) return false;
+  bool absorbing = true;
+  for (std::uint32_t v = 0; v < q.size() && absorbing; ++v) {
+    if (q[v]) g.for_each_out(v, [&](std::uint32_t, std::uint32_t w) { absorbing = absorbing && q[w]; });
+  }
+  return absorbing;
+}
+
+/// The components of a leads-to property's region and their weak fairness.
+struct RegionComponents {
+  Components comps;
+  Fairness fairness;
+};
+
+/// The components of the region `in_r` accepts, and their fairness.
+template <class InRegion, class KeysOf, class PendingOf>
+RegionComponents region_components(const StateGraph& g, std::uint32_t n, InRegion in_r, KeysOf keys_of,
+                                   PendingOf pending_of) {
+  RegionComponents out;
+  out.comps = strong_components(g, n, in_r);
+  out.fairness = weak_fairness(g, out.comps, keys_of, pending_of);
+  return out;
+}
+
+/// The region_components of a region_outside_target property (Q is `q`), which need no paths.
+template <class KeysOf, class PendingOf = NothingPending>
+RegionComponents outside_target_components(const StateGraph& g, const std::vector<bool>& q, KeysOf keys_of,
+                                           PendingOf pending_of = {}) {
+  return region_components(g, static_cast<std::uint32_t>(q.size()), [&](std::uint32_t v) { return !q[v]; },
+                           keys_of, pending_of);
+}
+
 /// `from_initial` holds the least-cost paths from the initial state. `is_dead_end(v)` is true for
 /// states with no enabled event but environment events. `keys_of(v)` gives the fairness key of
 /// each out-edge of v, in edge order (none for environment events); `pending_of(v)` the keys v
-/// holds pending (weak_fairness).
+/// holds pending (weak_fairness). `ready`, when given, holds outside_target_components of a
+/// region_outside_target property, found beforehand (perhaps while `from_initial` was).
 template <class KeysOf, class PendingOf = NothingPending>
 LeadsToResult check_leads_to(const StateGraph& g, const std::vector<bool>& p, const std::vector<bool>& q,
                              const LeastCostPaths& from_initial, const std::vector<bool>& is_dead_end,
-                             KeysOf keys_of, PendingOf pending_of = {}) {
+                             KeysOf keys_of, PendingOf pending_of = {}, RegionComponents* ready = nullptr) {
   const auto n = static_cast<std::uint32_t>(p.size());
   LeadsToResult result;
 
   // 1. R: states reachable from a P-and-not-Q state without passing through Q, each with the least
   //    cost of a path from the initial state through such a source, so that the first bad state by
-  //    cost ends a fault-minimal, then shortest, prefix.
-  std::vector<std::pair<std::uint32_t, Cost>> sources;
-  for (std::uint32_t v = 0; v < n; ++v) {
-    if (p[v] && !q[v] && from_initial.cost[v] != kUnreached) sources.emplace_back(v, from_initial.cost[v]);
+  //    cost ends a fault-minimal, then shortest, prefix (region_outside_target: the paths from the
+  //    initial state serve).
+  const bool outside_target = ready != nullptr || region_outside_target(g, p, q);
+  LeastCostPaths own;
+  if (!outside_target) {
+    std::vector<std::pair<std::uint32_t, Cost>> sources;
+    for (std::uint32_t v = 0; v < n; ++v) {
+      if (p[v] && !q[v] && from_initial.cost[v] != kUnreached) sources.emplace_back(v, from_initial.cost[v]);
+    }
+    if (sources.empty()) return result;
+    own = least_cost_paths(g, n, sources, [&](std::uint32_t w) { return !q[w]; });
   }
-  if (sources.empty()) return result;
-  const LeastCostPaths region = least_cost_paths(g, n, sources, [&](std::uint32_t w) { return !q[w]; }, true);
-  const auto& order = region.order;  // R in order of cost, then of id
-  auto in_r = [&](std::uint32_t v) { return region.cost[v] != kUnreached; };
+  const LeastCostPaths& region = outside_target ? from_initial : own;
 
   // 2. Components of R and their fairness.
-  const Components comps = strong_components(g, n, order, in_r);
-  const Fairness fairness = weak_fairness(g, comps, keys_of, pending_of);
+  RegionComponents found;
+  if (ready != nullptr) {
+    found = std::move(*ready);
+  } else if (outside_target) {
+    found = outside_target_components(g, q, keys_of, pending_of);
+  } else {
+    found = region_components(g, n, [&](std::uint32_t v) { return region.cost[v] != kUnreached; }, keys_of, pending_of);
+  }
+  const Components& comps = found.comps;
+  const Fairness& fairness = found.fairness;
   result.cycles = std::find(comps.cyclic.begin(), comps.cyclic.end(), true) != comps.cyclic.end();
 
-  // 3. The nearest bad state: a dead end, or a state of a fair component.
+  // 3. The nearest bad state, by cost then id: a dead end, or a state of a fair component.
   std::optional<std::uint32_t> bad;
-  for (const std::uint32_t v : order) {
-    if (is_dead_end[v] || fairness.fair[comps.of[v]]) {
-      bad = v;
-      break;
-    }
+  for (std::uint32_t v = 0; v < n; ++v) {
+    const std::uint32_t comp = comps.of[v];
+    if (comp == Components::kOutside || !(is_dead_end[v] || fairness.fair[comp])) continue;
+    if (!bad || region.cost[v] < region.cost[*bad]) bad = v;
   }
   if (!bad) return result;
   result.violated = true;

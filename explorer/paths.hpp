@@ -28,7 +28,6 @@ inline Cost edge_cost(const StateGraph& g, std::uint32_t e) { return g.environme
 struct LeastCostPaths {
   StateArray<Cost> cost;            // kUnreached where no path was allowed
   StateArray<std::uint32_t> via;    // the last edge of a least-cost path, or kNoEdge
-  StateArray<std::uint32_t> order;  // with `keep_order`: the states reached, by cost, then by id
 };
 
 /// Sorts ids ascending: by radix (two passes of 16 bits) when there are many, else by comparison.
@@ -57,8 +56,7 @@ inline void sort_ids(std::vector<std::uint32_t>& ids) {
 /// that `allowed` accepts. Ties keep the first path found, in edge order.
 template <class Allowed>
 LeastCostPaths least_cost_paths(const StateGraph& g, std::size_t vertices,
-                                const std::vector<std::pair<std::uint32_t, Cost>>& sources, Allowed allowed,
-                                bool keep_order = false) {
+                                const std::vector<std::pair<std::uint32_t, Cost>>& sources, Allowed allowed) {
   LeastCostPaths paths;
   paths.cost.assign(vertices, kUnreached);
   paths.via.assign(vertices, kNoEdge);
@@ -77,7 +75,6 @@ LeastCostPaths least_cost_paths(const StateGraph& g, std::size_t vertices,
     sort_ids(bucket);
     for (const std::uint32_t v : bucket) {
       if (paths.cost[v] != c) continue;  // reached more cheaply since it was queued
-      if (keep_order) paths.order.push_back(v);
       g.for_each_out(v, [&](std::uint32_t e, std::uint32_t w) {
         if (!allowed(w)) return;
         const Cost next = c + edge_cost(g, e);

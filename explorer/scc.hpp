@@ -24,62 +24,98 @@ struct Components {
   std::vector<bool> cyclic;  // per component: an edge inside it (so a run can stay in it forever)
 };
 
-/// The components of the graph restricted to the states `in` accepts, found from `roots` in order
-/// (Tarjan's algorithm, iterative: the depth of a run does not reach the call stack).
-template <class Roots, class InRegion>
-Components strong_components(const StateGraph& g, std::size_t n, const Roots& roots, InRegion in) {
-  // Per state, its visit number and low link side by side (one cache line for both). A state is
-  // on Tarjan's stack while it has a number and no component yet.
-  constexpr std::uint32_t kUnset = UINT32_MAX;
-  struct Link {
-    std::uint32_t number, low;
-  };
+/// The components of the graph restricted to the states `in` accepts, numbered so that a component
+/// comes before every component that reaches it (Tarjan's order).
+///
+/// Pearce's one-word-per-state form of Tarjan's algorithm ("A space-efficient algorithm for
+/// finding strongly connected components", IPL 116, 2016), iterative so that the depth of a run
+/// does not reach the call stack, started from every state in id order (the rows are then read
+/// nearly in order). A state's word is 0 while unvisited; its visit index while it is open (the
+/// index doubles as its low link); once placed, its component counted down from n, so a placed
+/// state compares above every open one and an edge to it changes nothing. A state outside the
+/// region is marked with the largest value the first time it is met, so `in` is asked once per
+/// state.
+template <class InRegion>
+Components strong_components(const StateGraph& g, std::size_t n, InRegion in) {
+  constexpr std::uint32_t kOutside = Components::kOutside;
   Components c;
-  c.of.assign(n, Components::kOutside);
-  StateArray<Link> link(n, Link{kUnset, 0});
-  std::vector<std::uint32_t> stack;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> frames;  // a state and its next out-edge
-  std::uint32_t counter = 0;
-  for (const std::uint32_t root : roots) {
-    if (!in(root) || link[root].number != kUnset) continue;
-    link[root] = Link{counter, counter};
-    ++counter;
-    stack.push_back(root);
-    frames.emplace_back(root, g.first(root));
+  StateArray<std::uint32_t>& word = c.of;  // becomes `of` once every state is placed
+  word.assign(n, 0);
+  // The next component's word, counted down from n: at least the number of open states, so above
+  // every open index (n < kOutside).
+  auto placed = static_cast<std::uint32_t>(n + 1);
+  struct Frame {
+    std::uint32_t v, next;  // the state and its next out-edge
+    bool root;              // no edge so far reached an open state visited before it
+  };
+  std::vector<Frame> frames;
+  std::vector<std::uint32_t> open;  // visited states that wait for their component's root
+  std::uint32_t index = 1;
+  auto visit = [&](std::uint32_t v) {
+    word[v] = index++;
+    frames.push_back(Frame{v, g.first(v), true});
+  };
+  for (std::uint32_t root = 0; root < n; ++root) {
+    if (word[root] != 0) continue;
+    if (!in(root)) {
+      word[root] = kOutside;
+      continue;
+    }
+    visit(root);
     while (!frames.empty()) {
-      auto& [v, e] = frames.back();
-      if (e < g.end(v)) {
-        const std::uint32_t w = g.target(e++);
-        Link& lw = link[w];
-        if (lw.number == kUnset) {
-          if (!in(w)) continue;
-          lw = Link{counter, counter};
-          ++counter;
-          stack.push_back(w);
-          frames.emplace_back(w, g.first(w));
-        } else if (c.of[w] == Components::kOutside) {
-          link[v].low = std::min(link[v].low, lw.number);
+      Frame& f = frames.back();
+      const std::uint32_t v = f.v;
+      if (f.next < g.end(v)) {
+        const std::uint32_t w = g.target(f.next++);
+        std::uint32_t& ww = word[w];
+        if (ww == 0) {
+          if (in(w)) {
+            visit(w);
+          } else {
+            ww = kOutside;
+          }
+          continue;
+        }
+        if (ww < word[v]) {
+          word[v] = ww;
+          f.root = false;
         }
         continue;
       }
-      const std::uint32_t done = v;
+      const bool is_root = f.root;
       frames.pop_back();
-      if (!frames.empty()) link[frames.back().first].low = std::min(link[frames.back().first].low, link[done].low);
-      if (link[done].low != link[done].number) continue;
-      // A component of two or more states holds a cycle; a single state only with a loop.
-      bool cyclic = stack.back() != done;
-      if (!cyclic) {
-        g.for_each_out(done, [&](std::uint32_t, std::uint32_t w) { cyclic = cyclic || w == done; });
+      if (!is_root) {
+        open.push_back(v);
+        // The caller takes the lower index: its low link as Tarjan's would.
+        Frame& caller = frames.back();
+        if (word[v] < word[caller.v]) {
+          word[caller.v] = word[v];
+          caller.root = false;
+        }
+        continue;
       }
-      std::uint32_t w;
-      do {
-        w = stack.back();
-        stack.pop_back();
-        c.of[w] = c.count;
-      } while (w != done);
+      // v roots a component: v and the open states visited after it. A component of two or more
+      // states holds a cycle; a single state only with a loop.
+      const std::uint32_t rank = word[v];
+      --placed;
+      bool cyclic = false;
+      while (!open.empty() && rank <= word[open.back()]) {
+        word[open.back()] = placed;
+        open.pop_back();
+        --index;
+        cyclic = true;
+      }
+      if (!cyclic) g.for_each_out(v, [&](std::uint32_t, std::uint32_t w) { cyclic = cyclic || w == v; });
+      word[v] = placed;
+      --index;
       c.cyclic.push_back(cyclic);
       ++c.count;
     }
+  }
+  // Words to components, numbered in the order they were found.
+  const auto top = static_cast<std::uint32_t>(n);
+  for (std::size_t v = 0; v < n; ++v) {
+    if (word[v] != kOutside) word[v] = top - word[v];
   }
   return c;
 }

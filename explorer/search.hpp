@@ -11,11 +11,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <new>
 #include <stdexcept>
+#include <thread>
 #include <optional>
 #include <string>
 #include <utility>
@@ -392,7 +394,48 @@ SearchResult<typename M::Event> search(const M& model, const std::vector<Propert
     try {
       const StateGraph& g = x->graph();
       const auto n = static_cast<std::uint32_t>(x->size());
-      const LeastCostPaths from_initial = least_cost_paths(g, n, {{0U, Cost{0}}}, [](std::uint32_t) { return true; });
+      auto keys_of = [&](std::uint32_t v) { return x->keys(v); };
+      auto pending_of = [&](std::uint32_t v) { return x->pending(v); };
+      for (std::size_t i = 0; i < properties.size(); ++i) {
+        // "eventually `target`": from the initial state.
+        if (properties[i].kind == PropertyKind::kLeadsTo && !properties[i].condition) witnesses.condition[i][0] = true;
+      }
+      // The least-cost paths from the initial state. With a second thread, the components of the
+      // first leads-to property that needs no paths for them are found meanwhile.
+      LeastCostPaths from_initial;
+      auto find_paths = [&] {
+        from_initial = least_cost_paths(g, n, {{0U, Cost{0}}}, [](std::uint32_t) { return true; });
+      };
+      std::optional<std::size_t> early;
+      std::optional<RegionComponents> early_components;
+      if ((options.threads == 0 ? default_threads() : options.threads) > 1) {
+        for (std::size_t i = 0; i < properties.size() && !early; ++i) {
+          if (properties[i].kind == PropertyKind::kLeadsTo &&
+              region_outside_target(g, witnesses.condition[i], witnesses.target[i])) {
+            early = i;
+          }
+        }
+      }
+      if (early) {
+        std::exception_ptr failed;
+        std::thread helper([&] {
+          try {
+            find_paths();
+          } catch (...) {
+            failed = std::current_exception();
+          }
+        });
+        try {
+          early_components = outside_target_components(g, witnesses.target[*early], keys_of, pending_of);
+        } catch (...) {
+          helper.join();
+          throw;
+        }
+        helper.join();
+        if (failed) std::rethrow_exception(failed);
+      } else {
+        find_paths();
+      }
       // For each property decided by a state, the deciding state with the least-cost path (the
       // first in breadth-first order among equals); the predicates were noted during the search.
       std::vector<std::optional<std::uint32_t>> best(properties.size());
@@ -407,10 +450,8 @@ SearchResult<typename M::Event> search(const M& model, const std::vector<Propert
         auto& outcome = result.outcomes[i];
         if (properties[i].kind == PropertyKind::kLeadsTo) {
           std::vector<bool>& ps = witnesses.condition[i];
-          if (!properties[i].condition) ps[0] = true;  // "eventually `target`": from the initial state
-          const auto found = check_leads_to(g, ps, witnesses.target[i], from_initial, x->dead_ends(),
-                                            [&](std::uint32_t v) { return x->keys(v); },
-                                            [&](std::uint32_t v) { return x->pending(v); });
+          const auto found = check_leads_to(g, ps, witnesses.target[i], from_initial, x->dead_ends(), keys_of,
+                                            pending_of, early == i ? &*early_components : nullptr);
           ps = {};
           witnesses.target[i] = {};
           outcome.needs_concrete = found.cycles && x->canonical();

@@ -84,9 +84,7 @@ HangVerdict hang_verdict(const PropertyFile& file,
                      std::to_string(x->stats().states) + " states");
   }
   const auto n = static_cast<std::uint32_t>(x->size());
-  std::vector<std::uint32_t> all(n);
-  for (std::uint32_t v = 0; v < n; ++v) all[v] = v;
-  const auto comps = explorer::strong_components(x->graph(), n, all, [](std::uint32_t) { return true; });
+  const auto comps = explorer::strong_components(x->graph(), n, [](std::uint32_t) { return true; });
   const auto fairness = explorer::weak_fairness(x->graph(), comps, [&](std::uint32_t v) { return x->keys(v); },
                                                 [&](std::uint32_t v) { return x->pending(v); });
   const auto count = static_cast<std::size_t>(comps.count);

@@ -115,6 +115,30 @@ TEST(LeadsTo, ViolatedOnlyByAFairCycleIsReportedAsALasso) {
   for (const auto& s : states_of(fair_spin(), lasso.events)) CHECK_TRUE(s.node != 3);
 }
 
+TEST(LeadsTo, ACounterexampleNeverPassesThroughTheTarget) {
+  // 0 -> 1 -> 2 (a dead end) and 0 -> 3 -> 4 -> 2. "eventually 1" is violated by 0, 3, 4, 2:
+  // the shortest path to the dead end, 0, 1, 2, passes through the target and is no
+  // counterexample. The same trace on one thread and on two (where the components are found while
+  // the paths from the initial state are).
+  const GraphModel g{{{{1, 0}, {3, 0}}, {{2, 0}}, {}, {{4, 0}}, {{2, 0}}}};
+  for (const unsigned threads : {1U, 2U}) {
+    SearchOptions options;
+    options.threads = threads;
+    const auto result = search(Toy<GraphModel>(g), {eventually_at(1)}, options);
+    CHECK_TRUE(result.outcomes[0].verdict == Verdict::kViolated);
+    const auto& trace = *result.outcomes[0].trace;
+    CHECK_FALSE(trace.loop_start.has_value());
+    CHECK_TRUE(trace.events == std::vector<GraphEvent>({GraphEvent{3, 0}, GraphEvent{4, 0}, GraphEvent{2, 0}}));
+  }
+  // Where the target is never left (fair_spin's 3 loops), the lasso is the same on two threads.
+  SearchOptions two;
+  two.threads = 2;
+  const auto lasso = search(Toy<GraphModel>(fair_spin()), {eventually_at(3)}, two).outcomes[0].trace;
+  CHECK_TRUE(lasso.has_value());
+  CHECK_TRUE(lasso->events == std::vector<GraphEvent>({GraphEvent{1, 0}, GraphEvent{2, 0}, GraphEvent{1, 0}}));
+  UNSIGNED_LONGS_EQUAL(1, *lasso->loop_start);
+}
+
 TEST(LeadsTo, ACycleWithAKeyEnabledThroughoutButNeverTakenIsNotAViolation) {
   // unfair_spin: staying in 1 <-> 2 forever ignores key 1, enabled in both: not a fair run. Every
   // fair run leaves by an exit and reaches 3.
@@ -159,9 +183,7 @@ TEST(LeadsTo, IsUnknownWhenTheBoundCutsTheSearchShort) {
 /// The strongly connected components of a whole explored graph.
 wakecheck::explorer::Components all_components(const Explored<GraphModel>& run) {
   const auto n = static_cast<std::uint32_t>(run.states.size());
-  std::vector<std::uint32_t> all(n);
-  for (std::uint32_t v = 0; v < n; ++v) all[v] = v;
-  return wakecheck::explorer::strong_components(run.x->graph(), n, all, [](std::uint32_t) { return true; });
+  return wakecheck::explorer::strong_components(run.x->graph(), n, [](std::uint32_t) { return true; });
 }
 
 TEST_GROUP(FairComponents){};
@@ -212,4 +234,66 @@ TEST(FairComponents, AKeyPendingThroughoutACycleAndEnabledInSomeStateIsDemanded)
   UNSIGNED_LONGS_EQUAL(2, throughout.demanded(comps.of[one]).size());
   CHECK_TRUE(judge({one}, 1).fair[comps.of[one]]);
   CHECK_TRUE(judge({one, two}, 7).fair[comps.of[one]]);
+}
+
+TEST(FairComponents, AgreeWithMutualReachabilityOnRandomGraphs) {
+  // Random graphs (a fixed generator), restricted to a region: two states of the region share a
+  // component exactly when each reaches the other inside it; a component is cyclic exactly when it
+  // has two states or a loop; a component comes before every component that reaches it; states
+  // outside the region are in none.
+  std::uint64_t seed = 12345;
+  auto next = [&](std::uint32_t bound) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::uint32_t>((seed >> 33) % bound);
+  };
+  for (int round = 0; round < 60; ++round) {
+    const std::uint32_t nodes = 2 + next(40);
+    GraphModel model;
+    model.out.resize(nodes);
+    for (auto& edges : model.out) {
+      const std::uint32_t degree = next(4);
+      for (std::uint32_t k = 0; k < degree; ++k) edges.push_back(GraphEvent{static_cast<std::uint8_t>(next(nodes)), 0});
+    }
+    const Explored<GraphModel> run(model);
+    const auto& g = run.x->graph();
+    const auto n = static_cast<std::uint32_t>(run.states.size());
+    const std::uint32_t cut = next(3);
+    auto in = [&](std::uint32_t v) { return v % 3 != cut || v == 0; };
+    const auto comps = wakecheck::explorer::strong_components(g, n, in);
+    // reach[v][w]: w is reached from v by edges inside the region.
+    std::vector<std::vector<bool>> reach(n, std::vector<bool>(n, false));
+    for (std::uint32_t v = 0; v < n; ++v) {
+      if (!in(v)) continue;
+      std::vector<std::uint32_t> queue{v};
+      reach[v][v] = true;
+      for (std::size_t i = 0; i < queue.size(); ++i) {
+        g.for_each_out(queue[i], [&](std::uint32_t, std::uint32_t w) {
+          if (in(w) && !reach[v][w]) {
+            reach[v][w] = true;
+            queue.push_back(w);
+          }
+        });
+      }
+    }
+    std::vector<std::uint32_t> size(comps.count, 0);
+    for (std::uint32_t v = 0; v < n; ++v) {
+      if (!in(v)) {
+        UNSIGNED_LONGS_EQUAL(wakecheck::explorer::Components::kOutside, comps.of[v]);
+        continue;
+      }
+      CHECK_TRUE(comps.of[v] < comps.count);
+      ++size[comps.of[v]];
+    }
+    for (std::uint32_t v = 0; v < n; ++v) {
+      if (!in(v)) continue;
+      bool loop = false;
+      g.for_each_out(v, [&](std::uint32_t, std::uint32_t w) { loop = loop || w == v; });
+      CHECK_EQUAL(size[comps.of[v]] > 1 || loop, static_cast<bool>(comps.cyclic[comps.of[v]]));
+      for (std::uint32_t w = 0; w < n; ++w) {
+        if (!in(w)) continue;
+        CHECK_EQUAL(reach[v][w] && reach[w][v], comps.of[v] == comps.of[w]);
+        if (reach[v][w] && comps.of[v] != comps.of[w]) CHECK_TRUE(comps.of[w] < comps.of[v]);
+      }
+    }
+  }
 }
