@@ -319,7 +319,37 @@ bool waits_for_itself(StateView s, const Scenario& sc, TaskId t, ResourceId r) {
   return std::size_t{held_by(s, t, r)} + sem.assigned(kept_waiter_of(t)) + node.num > sc.resource(r).permits;
 }
 
+namespace {
+
+/// Whether the wait-for graph of `s` certainly has no cycle (false: it may have one), decided
+/// cheaply where its edges are only waits for a resource: no task is a branch or blocks a thread or
+/// a worker's slot, none awaits a combinator, a JoinHandle or a shared future, and no one waits for
+/// a channel's slot. Every edge then leads to a task that holds or owns a permit, guard or lock (or
+/// back to its own source), so a cycle needs a task that both waits for a resource and holds or owns
+/// one.
+bool certainly_acyclic(StateView s, const Scenario& sc) {
+  const std::size_t n = sc.tasks.size();
+  bool meets = false;
+  for (std::size_t a = 0; a < n && !meets; ++a) {
+    const TaskState& ts = s.tasks(a);
+    if (sc.tasks[a].parent || ts.stuck != 0 || ts.blocked != 0) return false;
+    const auto t = task_at(a);
+    const Op* op = awaited_op(s, sc, t);
+    if (op && (is_combinator(op->kind) || op->kind == OpKind::kJoin || op->kind == OpKind::kAwaitShared)) return false;
+    const auto r = op && op->kind == OpKind::kStdLock ? std::optional<ResourceId>(resource_at(op->a)) : queued_on(s, sc, t);
+    if (!r) continue;
+    if (sc.resource(*r).kind == ResourceKind::kMpsc || waits_for_itself(s, sc, t, *r)) return false;
+    for (std::size_t k = 0; k < sc.resources.size() && !meets; ++k) {
+      meets = holds(s, sc, t, resource_at(k)) || owned_by_future(s, t, resource_at(k)) > 0;
+    }
+  }
+  return !meets;
+}
+
+}  // namespace
+
 bool has_wait_for_cycle(StateView s, const Scenario& sc) {
+  if (certainly_acyclic(s, sc)) return false;
   // Called on every state, so without allocating: the graph as one bit set of successors per
   // task, then peeling: a task with no successor left cannot be on a cycle, so remove it and
   // repeat; the graph has a cycle iff something remains. wait_for_cycle() finds one of the cycles

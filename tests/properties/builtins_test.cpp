@@ -709,15 +709,24 @@ TEST(Coffman, CircularWaitAndAllAreUnreachableWithoutACycle) {
 TEST_GROUP(WaitForCycle){};
 
 TEST(WaitForCycle, TheHotLoopTestAgreesWithTheCycleReportsShowOnEveryReachableState) {
-  // has_wait_for_cycle (bit-set peeling, used on every state) and wait_for_cycle (strong
-  // components, used by reports) must agree on every state of scenarios with and without a
-  // cycle, and the cycle reported must be a real one: each task waits for the next.
+  // has_wait_for_cycle (a quick test where every wait is for a resource, else bit-set peeling; used
+  // on every state) and wait_for_cycle (strong components, used by reports) must agree on every
+  // state of scenarios with and without a cycle, among them waits of every kind (branches,
+  // JoinHandles, a channel's slot, a shared future, a blocked thread, a worker's LIFO slot, more
+  // permits than a semaphore has), and the cycle reported must be a real one: each task waits for
+  // the next.
   std::size_t cyclic = 0, checked = 0;
   for (const char* path : {"properties/deadlock/abba.json", "properties/seed/pausable_worker.json",
                            "properties/seed/pause_any_time.json", "properties/language/once_compute_before.json",
                            "properties/futurelock/s13_select_mut_fut.json",
                            "properties/combinators/futures_unordered_lock_in_body.json",
-                           "properties/combinators/block_in_place_in_join.json"}) {
+                           "properties/combinators/block_in_place_in_join.json",
+                           "properties/combinators/join_branch_deadlock.json",
+                           "properties/primitives/s4_multi_permit_head.json",
+                           "properties/real/subspace_1316_send_in_select_handler.json",
+                           "properties/real/moka_240_get_with_unpolled_initializer.json",
+                           "properties/blocking/block_on_lock_current_thread.json",
+                           "properties/scheduler/lifo_slot_batch_from_main.json"}) {
     const auto file = properties::load_property_file(std::string(WAKECHECK_SOURCE_DIR) + "/" + path);
     const model::TokioModel m(file.scenario);
     for (const auto& s : reachable_states(m)) {
