@@ -70,6 +70,33 @@ inline std::uint64_t hash_bytes(const void* data, std::size_t size,
   return detail::mix(h);
 }
 
+namespace detail {
+__extension__ using Wide = unsigned __int128;
+/// The folded 128-bit product (wyhash's mum): every bit of each input reaches the middle bits of
+/// the product, and the fold brings the high half down.
+inline std::uint64_t fold_multiply(std::uint64_t a, std::uint64_t b) {
+  const Wide product = static_cast<Wide>(a) * b;
+  return static_cast<std::uint64_t>(product) ^ static_cast<std::uint64_t>(product >> 64);
+}
+}  // namespace detail
+
+/// Hashes `count` 64-bit words (a packed state: explorer/codec.hpp) on a short dependency chain,
+/// in the manner of wyhash: each pair of words is folded-multiplied, each word with its own secret,
+/// independently of the others, the products are combined, and a last folded multiply finishes.
+/// Computed for every successor of every state, it takes a few multiplications that overlap,
+/// where hash_bytes would chain a finaliser per word.
+inline std::uint64_t hash_words(const std::uint64_t* words, std::size_t count, std::uint64_t seed = kHashSeed) {
+  constexpr std::uint64_t kSecret[4] = {0xA0761D6478BD642FULL, 0xE7037ED1A0B428DBULL, 0x8EBC6AF09C88C6E3ULL,
+                                        0x589965CC75374CC3ULL};
+  std::uint64_t lane[2] = {seed ^ (count * kSecret[0]), seed + kSecret[3]};
+  std::size_t i = 0;
+  for (; i + 2 <= count; i += 2) {
+    lane[(i / 2) % 2] ^= detail::fold_multiply(words[i] ^ kSecret[i % 4], words[i + 1] ^ kSecret[(i + 1) % 4]);
+  }
+  if (i < count) lane[1] ^= detail::fold_multiply(words[i] ^ kSecret[i % 4], kSecret[(i + 1) % 4] ^ count);
+  return detail::fold_multiply(lane[0] ^ kSecret[1], lane[1] ^ kSecret[2]);
+}
+
 /// A value the explorer can store and hash by its bytes.
 template <class T>
 concept HashableValue = std::is_trivially_copyable_v<T> && std::has_unique_object_representations_v<T> &&

@@ -26,9 +26,7 @@ enum class StateId : std::uint32_t {};
 inline constexpr std::uint32_t index_of(StateId id) { return static_cast<std::uint32_t>(id); }
 
 /// The hash of a packed record of `words` words.
-inline std::uint64_t hash_record(const std::uint64_t* record, std::size_t words) {
-  return hash_bytes(record, words * sizeof(std::uint64_t));
-}
+inline std::uint64_t hash_record(const std::uint64_t* record, std::size_t words) { return hash_words(record, words); }
 
 /// Packed records of a fixed number of words, in chunks that never move.
 class RecordArray {

@@ -1,4 +1,5 @@
 // The stable hash, the bit-packing codec and the state store.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +19,7 @@ using wakecheck::explorer::Codec;
 using wakecheck::explorer::hash_bytes;
 using wakecheck::explorer::hash_record;
 using wakecheck::explorer::hash_value;
+using wakecheck::explorer::hash_words;
 using wakecheck::explorer::HashableValue;
 using wakecheck::explorer::index_of;
 using wakecheck::explorer::MemoryBudget;
@@ -54,6 +56,37 @@ TEST(Hash, EqualValuesHashEqualAndSmallIntegersDoNotHashToThemselves) {
   const std::uint8_t one = 1;
   CHECK_EQUAL(std::uint64_t{0x0A0D2286251BFC22ULL}, hash_bytes(&zero, 1));
   CHECK_EQUAL(std::uint64_t{0x78B9D150588AD653ULL}, hash_bytes(&one, 1));
+}
+
+TEST(Hash, PinsTheHashOfPackedWords) {
+  // A change here changes every stored state's table slot (and hash compaction's fingerprints).
+  const std::array<std::uint64_t, 4> words{{1, 2, 3, 4}};
+  const auto pin = [&](std::size_t count) { return hash_words(words.data(), count); };
+  CHECK_EQUAL(std::uint64_t{0x142CD0A39BFD6397ULL}, pin(0));
+  CHECK_EQUAL(std::uint64_t{0x13422A0EC7E1369BULL}, pin(1));
+  CHECK_EQUAL(std::uint64_t{0xFA56EDC1F46B75FAULL}, pin(3));
+  CHECK_EQUAL(std::uint64_t{0x2A6D696494E8F372ULL}, pin(4));
+  CHECK_EQUAL(hash_words(words.data(), 4), hash_record(words.data(), 4));
+}
+
+TEST(Hash, PackedStatesThatDifferInFewBitsSpreadOverTheTable) {
+  // Packed states are small integers side by side, differing in a few bits: 65,536 of them
+  // (every value of two bytes in each of four places) get distinct hashes, and the top byte (the
+  // slot of a table of 256, as the index uses the top bits) fills every slot within 25% of the
+  // mean.
+  std::vector<std::uint64_t> hashes;
+  std::array<std::size_t, 256> slots{};
+  for (std::uint64_t v = 0; v < 65536; ++v) {
+    const std::array<std::uint64_t, 4> record{{v & 0xF, (v >> 4) & 0xF, (v >> 8) & 0xF, v >> 12}};
+    const std::uint64_t h = hash_words(record.data(), record.size());
+    hashes.push_back(h);
+    ++slots[h >> 56];
+  }
+  std::sort(hashes.begin(), hashes.end());
+  CHECK_TRUE(std::adjacent_find(hashes.begin(), hashes.end()) == hashes.end());
+  for (const std::size_t n : slots) {
+    CHECK_TRUE(n > 192 && n < 320);
+  }
 }
 
 TEST_GROUP(Codec){};
