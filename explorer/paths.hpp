@@ -73,15 +73,26 @@ LeastCostPaths least_cost_paths(const StateGraph& g, std::size_t vertices,
     std::vector<std::uint32_t> bucket = std::move(first->second);
     buckets.erase(first);
     sort_ids(bucket);
-    for (const std::uint32_t v : bucket) {
+    // An edge costs one step or one fault and one step: the two buckets it can feed, found once.
+    std::vector<std::uint32_t>* step_bucket = nullptr;
+    std::vector<std::uint32_t>* fault_bucket = nullptr;
+    constexpr std::size_t kAhead = 8;  // the costs of the targets of the state this far ahead are prefetched
+    for (std::size_t i = 0; i < bucket.size(); ++i) {
+      if (i + kAhead < bucket.size()) {
+        g.for_each_out(bucket[i + kAhead], [&](std::uint32_t, std::uint32_t w) { __builtin_prefetch(&paths.cost[w]); });
+      }
+      const std::uint32_t v = bucket[i];
       if (paths.cost[v] != c) continue;  // reached more cheaply since it was queued
       g.for_each_out(v, [&](std::uint32_t e, std::uint32_t w) {
         if (!allowed(w)) return;
         const Cost next = c + edge_cost(g, e);
+        const bool fault = next != c + 1;
         if (next < paths.cost[w]) {
           paths.cost[w] = next;
           paths.via[w] = e;
-          buckets[next].push_back(w);
+          std::vector<std::uint32_t>*& into = fault ? fault_bucket : step_bucket;
+          if (into == nullptr) into = &buckets[next];
+          into->push_back(w);
         }
       });
     }

@@ -54,6 +54,13 @@ Components strong_components(const StateGraph& g, std::size_t n, InRegion in) {
   auto visit = [&](std::uint32_t v) {
     word[v] = index++;
     frames.push_back(Frame{v, g.first(v), true});
+    // The search goes deep from state to state, each waiting for the next one's row: the rows and
+    // words of v's targets are asked for now, so that those of the targets visited after the
+    // first are at hand when their turn comes.
+    g.for_each_out(v, [&](std::uint32_t, std::uint32_t w) {
+      __builtin_prefetch(&word[w]);
+      g.prefetch_row(w);
+    });
   };
   for (std::uint32_t root = 0; root < n; ++root) {
     if (word[root] != 0) continue;

@@ -97,11 +97,6 @@ const char* to_string(OpKind kind) {
   return "?";
 }
 
-bool is_combinator(OpKind kind) {
-  return kind == OpKind::kJoinAll || kind == OpKind::kNextChild || kind == OpKind::kSelectAll ||
-         kind == OpKind::kSelectBranches || kind == OpKind::kAwaitBranch;
-}
-
 const char* combinator_name(OpKind combinator) {
   switch (combinator) {
     case OpKind::kNextChild: return "FuturesUnordered";
@@ -164,11 +159,6 @@ const char* to_string(ResourceKind kind) {
 
 const char* to_string(TokioVersion version) {
   return version == TokioVersion::k1_24 ? "1.24" : "1.53";
-}
-
-bool semaphore_based(ResourceKind kind) {
-  return kind == ResourceKind::kTokioMutex || kind == ResourceKind::kSemaphore ||
-         kind == ResourceKind::kRwLock || kind == ResourceKind::kMpsc || kind == ResourceKind::kOnceCell;
 }
 
 const char* to_string(EventKind kind) {

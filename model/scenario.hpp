@@ -278,7 +278,10 @@ const char* to_string(OpKind kind);
 /// The await points of a task's program (`future`: only those inside that nested future).
 std::vector<std::size_t> await_points(const Scenario& scenario, std::size_t task, std::optional<std::size_t> future);
 /// A combinator over child futures: join!, a FuturesUnordered loop's next(), select_all.
-bool is_combinator(OpKind kind);
+constexpr bool is_combinator(OpKind kind) {
+  return kind == OpKind::kJoinAll || kind == OpKind::kNextChild || kind == OpKind::kSelectAll ||
+         kind == OpKind::kSelectBranches || kind == OpKind::kAwaitBranch;
+}
 /// The Rust name of the combinator holding a branch: "join!", "FuturesUnordered", "select_all".
 const char* combinator_name(OpKind combinator);
 /// The combinator a child future is in, by name ("FuturesOrdered" for an ordered set's).
@@ -291,7 +294,10 @@ const char* to_string(FaultKind kind);
 const char* to_string(ResourceKind kind);
 const char* to_string(TokioVersion version);
 /// Whether the resource is a batch semaphore underneath (its state is State::semaphores).
-bool semaphore_based(ResourceKind kind);
+constexpr bool semaphore_based(ResourceKind kind) {
+  return kind == ResourceKind::kTokioMutex || kind == ResourceKind::kSemaphore ||
+         kind == ResourceKind::kRwLock || kind == ResourceKind::kMpsc || kind == ResourceKind::kOnceCell;
+}
 
 /// How reports speak of a resource's parts, in its own API's words.
 struct ResourceWords {
