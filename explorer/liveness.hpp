@@ -32,9 +32,11 @@ struct LeadsToResult {
 
 /// Whether the region of "P leads to Q" is every reachable state outside Q: the initial state is a
 /// P-and-not-Q state ("eventually Q", or P holding at the start) and no edge leaves Q for a state
-/// outside it. Its paths are then the least-cost paths from the initial state, and its components
-/// can be found before those paths are (every stored state is reachable: it was stored as the
-/// target of an edge).
+/// outside it. Its paths are then the least-cost paths from the initial state: a path from the
+/// initial state to a state outside Q never passes through Q, so the costs are the same; both
+/// searches take states in (cost, id) order and the states of Q they add relax no state outside
+/// Q, so each state outside Q keeps the same last edge. Its components can be found before those
+/// paths are (every stored state is reachable: it was stored as the target of an edge).
 inline bool region_outside_target(const StateGraph& g, const std::vector<bool>& p, const std::vector<bool>& q) {
   if (p.empty() || !p[0] || q[0]) return false;
   bool absorbing = true;
