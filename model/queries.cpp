@@ -227,6 +227,19 @@ struct TaskSet {
 };
 static_assert(kMaxTasks <= 128);
 
+/// The resource `t` waits for, `op` being the operation it awaits: the std lock it blocks on, or
+/// the queue or waiter list it is in.
+std::optional<ResourceId> awaited_resource(StateView s, const Scenario& sc, TaskId t, const Op* op) {
+  if (op && op->kind == OpKind::kStdLock) return resource_at(op->a);
+  return queued_on(s, sc, t);
+}
+
+/// Whether `t` holds a guard or lock of `r`, or its future owns permits of `r`: a task waiting for
+/// `r` waits for it.
+bool holds_or_owns(StateView s, const Scenario& sc, TaskId t, ResourceId r) {
+  return holds(s, sc, t, r) || owned_by_future(s, t, r) > 0;
+}
+
 /// Calls f(a, b) for each edge of the wait-for graph, without allocating.
 template <class F>
 void for_each_wait_for_edge(StateView s, const Scenario& sc, F&& f) {
@@ -240,13 +253,13 @@ void for_each_wait_for_edge(StateView s, const Scenario& sc, F&& f) {
     // The operation the task awaits (read once): a std lock, a JoinHandle, a combinator, a shared
     // future.
     const Op* op = awaited_op(s, sc, waiter);
-    const auto r = op && op->kind == OpKind::kStdLock ? std::optional<ResourceId>(resource_at(op->a)) : queued_on(s, sc, waiter);
+    const auto r = awaited_resource(s, sc, waiter, op);
     if (r) {
       const std::size_t ri = index(*r);
       if (!known.test(ri)) {
         owners[ri].reset();
         for (std::size_t b = 0; b < n; ++b) {
-          if (holds(s, sc, task_at(b), *r) || owned_by_future(s, task_at(b), *r) > 0) owners[ri].set(b);
+          if (holds_or_owns(s, sc, task_at(b), *r)) owners[ri].set(b);
         }
         known.set(ri);
       }
@@ -336,12 +349,10 @@ bool certainly_acyclic(StateView s, const Scenario& sc) {
     const auto t = task_at(a);
     const Op* op = awaited_op(s, sc, t);
     if (op && (is_combinator(op->kind) || op->kind == OpKind::kJoin || op->kind == OpKind::kAwaitShared)) return false;
-    const auto r = op && op->kind == OpKind::kStdLock ? std::optional<ResourceId>(resource_at(op->a)) : queued_on(s, sc, t);
+    const auto r = awaited_resource(s, sc, t, op);
     if (!r) continue;
     if (sc.resource(*r).kind == ResourceKind::kMpsc || waits_for_itself(s, sc, t, *r)) return false;
-    for (std::size_t k = 0; k < sc.resources.size() && !meets; ++k) {
-      meets = holds(s, sc, t, resource_at(k)) || owned_by_future(s, t, resource_at(k)) > 0;
-    }
+    for (std::size_t k = 0; k < sc.resources.size() && !meets; ++k) meets = holds_or_owns(s, sc, t, resource_at(k));
   }
   return !meets;
 }
