@@ -11,13 +11,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <exception>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <new>
 #include <stdexcept>
-#include <thread>
 #include <optional>
 #include <string>
 #include <utility>
@@ -417,22 +416,10 @@ SearchResult<typename M::Event> search(const M& model, const std::vector<Propert
         }
       }
       if (early) {
-        std::exception_ptr failed;
-        std::thread helper([&] {
-          try {
-            find_paths();
-          } catch (...) {
-            failed = std::current_exception();
-          }
-        });
-        try {
-          early_components = outside_target_components(g, witnesses.target[*early], keys_of, pending_of);
-        } catch (...) {
-          helper.join();
-          throw;
-        }
-        helper.join();
-        if (failed) std::rethrow_exception(failed);
+        // The future waits for its thread when it is destroyed, also when the components throw.
+        auto paths = std::async(std::launch::async, find_paths);
+        early_components = outside_target_components(g, witnesses.target[*early], keys_of, pending_of);
+        paths.get();
       } else {
         find_paths();
       }
