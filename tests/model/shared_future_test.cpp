@@ -35,6 +35,15 @@ struct AbandonedAwaiter {
     b.program(c, c_program);
     b.program(sf, {b.set(x, "x + 1"), op(OpKind::kLock, m), op(OpKind::kUnlock, m)});
   }
+
+  /// Where a run ends once c got the shared future's output: c and the shared future complete,
+  /// its body having run `runs` times, and m's permit back.
+  void check_c_got_the_output(const State& s, std::int32_t runs) const {
+    CHECK(shared_status(s, c) == TaskStatus::kComplete);
+    CHECK(shared_status(s, sf) == TaskStatus::kComplete);
+    LONGS_EQUAL(runs, s.var(x));
+    LONGS_EQUAL(1, s.semaphore(resource_at(m)).available());
+  }
 };
 
 }  // namespace
@@ -121,11 +130,7 @@ TEST(SharedFuture, ALaterAwaiterOfACachedFutureTakesOverWhereItStopped) {
   const TokioModel model(sc);
   Runner run(model);
   run.run();
-  const State& s = run.state();
-  CHECK(shared_status(s, w.c) == TaskStatus::kComplete);
-  CHECK(shared_status(s, w.sf) == TaskStatus::kComplete);
-  LONGS_EQUAL(1, s.var(w.x));
-  LONGS_EQUAL(1, s.semaphore(resource_at(w.m)).available());
+  w.check_c_got_the_output(run.state(), 1);
 }
 
 TEST(SharedFuture, WithoutACacheTheLastClonesDropDropsItAndTheNextAwaitStartsItAnew) {
@@ -139,11 +144,7 @@ TEST(SharedFuture, WithoutACacheTheLastClonesDropDropsItAndTheNextAwaitStartsItA
   CHECK(shared_status(run.state(), w.sf) == TaskStatus::kDropped);
   CHECK_TRUE(run.state().semaphore(resource_at(w.m)).queue().empty());
   run.run();
-  const State& s = run.state();
-  CHECK(shared_status(s, w.c) == TaskStatus::kComplete);
-  CHECK(shared_status(s, w.sf) == TaskStatus::kComplete);
-  LONGS_EQUAL(2, s.var(w.x));
-  LONGS_EQUAL(1, s.semaphore(resource_at(w.m)).available());
+  w.check_c_got_the_output(run.state(), 2);
 }
 
 TEST(SharedFuture, ATaskAwaitingASharedFutureThatLocksWhatItHoldsIsACycle) {
